@@ -1,0 +1,242 @@
+"""Reading and checking a fact pack: every problem is reported with its file, line and path.
+
+A pack is checked whole before anything touches the store, so a bad pack changes nothing.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import ValidationError
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from db.dates import DateParseError, parse_partial_date
+from db.pack_format import PackSpec, name_of, source_of
+
+MAX_PACK_BYTES = 5 * 1024 * 1024
+PathKey = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    path: PathKey
+    line: int | None
+    message: str
+
+    def render(self, filename: str) -> str:
+        where = f"{filename}:{self.line}" if self.line else filename
+        dotted = ".".join(str(p) for p in self.path) or "(top level)"
+        return f"{where}: {dotted}: {self.message}"
+
+
+class PackError(ValueError):
+    """A pack that cannot be imported; `problems` lists every reason with its location."""
+
+    def __init__(self, filename: str, problems: list[Problem]) -> None:
+        self.filename = filename
+        self.problems = problems
+        super().__init__("\n".join(p.render(filename) for p in problems))
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedPack:
+    spec: PackSpec
+    digest: str  # of the pack's content, not its formatting: comments and spacing don't count
+    filename: str
+
+
+class _PackLoader(yaml.SafeLoader):
+    """SafeLoader that keeps dates as text, refuses anchors/aliases and duplicate keys."""
+
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise yaml.MarkedYAMLError(None, None, "anchors and aliases are not allowed in packs", event.start_mark)
+        return super().compose_node(parent, index)  # type: ignore[misc]
+
+
+_PackLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def check_pack_file(path: Path) -> CheckedPack:
+    """Read, parse and check a pack file; raise PackError with every problem found."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise PackError(name, [Problem((), None, f"cannot read the file: {exc.strerror}")]) from None
+    if size > MAX_PACK_BYTES:
+        limit = MAX_PACK_BYTES // (1024 * 1024)
+        raise PackError(name, [Problem((), None, f"the file is {size / 2**20:.1f} MB; packs are limited to {limit} MB")])
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise PackError(name, [Problem((), None, f"not UTF-8 text (byte {exc.start})")]) from None
+    return check_pack_text(text, name)
+
+
+def check_pack_text(text: str, filename: str = "<pack>") -> CheckedPack:
+    data, lines = _load_yaml(text, filename)
+    try:
+        spec = PackSpec.model_validate(data)
+    except ValidationError as exc:
+        raise PackError(filename, _validation_problems(exc, lines)) from None
+    problems = [Problem(path, _line_of(path, lines), msg) for path, msg in _reference_problems(spec)]
+    if problems:
+        raise PackError(filename, problems)
+    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
+    return CheckedPack(spec, hashlib.sha256(canonical.encode()).hexdigest(), filename)
+
+
+def _load_yaml(text: str, filename: str) -> tuple[Any, dict[PathKey, int]]:
+    loader = _PackLoader(text)
+    try:
+        node = loader.get_single_node()
+        lines: dict[PathKey, int] = {}
+        duplicates: list[Problem] = []
+        if node is not None:
+            _index_lines(node, (), lines, duplicates)
+        if duplicates:
+            raise PackError(filename, duplicates)
+        data = loader.construct_document(node) if node is not None else None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise PackError(filename, [Problem((), line, f"not valid YAML: {problem}")]) from None
+    finally:
+        loader.dispose()
+    return data, lines
+
+
+def _index_lines(node: Node, path: PathKey, lines: dict[PathKey, int], duplicates: list[Problem]) -> None:
+    """Map each path in the document to the line it starts on, and note duplicate mapping keys."""
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.start_mark)
+            child = (*path, key)
+            if key in seen:
+                duplicates.append(Problem(child, key_node.start_mark.line + 1, "duplicate key"))
+            seen.add(key)
+            lines[child] = key_node.start_mark.line + 1
+            _index_lines(value_node, child, lines, duplicates)
+    elif isinstance(node, SequenceNode):
+        for i, item in enumerate(node.value):
+            _index_lines(item, (*path, i), lines, duplicates)
+
+
+def _line_of(path: PathKey, lines: dict[PathKey, int]) -> int | None:
+    for end in range(len(path), -1, -1):
+        if (found := lines.get(path[:end])) is not None:
+            return found
+    return None
+
+
+def _validation_problems(exc: ValidationError, lines: dict[PathKey, int]) -> list[Problem]:
+    problems: dict[PathKey, Problem] = {}
+    for err in exc.errors():
+        # Union members show up as extra path parts ("str", "SourcedName"); keep the document's path.
+        path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p[:1].isupper() or p in ("str",)))
+        if path in problems:
+            continue  # one problem per place: the first reason pydantic gives is enough
+        problems[path] = Problem(path, _line_of(path, lines), err["msg"])
+    return list(problems.values())
+
+
+def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:
+    """What the schema alone cannot see: dangling references, duplicates, dates that don't parse."""
+    sources = spec.sources
+    seasons_of = {key: {s.number for s in series.seasons} for key, series in spec.series.items()}
+
+    def source(path: PathKey, key: str | None) -> Iterator[tuple[PathKey, str]]:
+        if key is not None and key not in sources:
+            yield path, f"unknown source `{key}`; sources are: {', '.join(sorted(sources))}"
+
+    for key, src in sources.items():
+        if src.published is not None:
+            yield from _date_problem(("sources", key, "published"), src.published, "UTC")
+    for skey, series in spec.series.items():
+        base: PathKey = ("series", skey)
+        yield from source((*base, "source"), series.source)
+        numbers: set[int] = set()
+        for i, season in enumerate(series.seasons):
+            spath = (*base, "seasons", i)
+            if season.number in numbers:
+                yield (*spath, "number"), f"season {season.number} is listed twice"
+            numbers.add(season.number)
+            yield from source((*spath, "source"), season.source)
+            for j, ann in enumerate(season.release):
+                apath = (*spath, "release", j)
+                yield from source((*apath, "source"), ann.source)
+                yield from _date_problem((*apath, "date"), ann.date, ann.timezone)
+        for i, fact in enumerate(series.production):
+            ppath = (*base, "production", i)
+            yield from source((*ppath, "source"), fact.source)
+            if fact.season is not None and fact.season not in numbers:
+                yield (*ppath, "season"), f"{skey} has no season {fact.season}"
+        for i, alias in enumerate(series.aliases):
+            yield from source((*base, "aliases", i), source_of(alias, series.source))
+
+    folded_names: dict[str, str] = {}
+    for ckey, char in spec.characters.items():
+        base = ("characters", ckey)
+        yield from source((*base, "source"), char.source)
+        yield from source((*base, "name_source"), char.name_source)
+        folded = " ".join(char.name.casefold().split())
+        if folded in folded_names:
+            yield (*base, "name"), f"`{char.name}` is also the name of `{folded_names[folded]}`"
+        folded_names.setdefault(folded, ckey)
+        for field in ("hero_names", "aliases", "actor_aliases", "affiliations"):
+            seen: set[str] = set()
+            for i, item in enumerate(getattr(char, field)):
+                yield from source((*base, field, i), source_of(item, char.source))
+                if name_of(item).casefold() in seen:
+                    yield (*base, field, i), f"`{name_of(item)}` is listed twice"
+                seen.add(name_of(item).casefold())
+        places: set[tuple[str, int | None]] = set()
+        for i, app in enumerate(char.appearances):
+            apath = (*base, "appearances", i)
+            yield from source((*apath, "source"), app.source)
+            if app.series not in spec.series:
+                yield (*apath, "series"), f"unknown series `{app.series}`; series are: {', '.join(sorted(spec.series))}"
+                continue
+            for number in app.seasons or [None]:
+                if number is not None and number not in seasons_of[app.series]:
+                    yield (*apath, "seasons"), f"{app.series} has no season {number}"
+                if (app.series, number) in places:
+                    yield apath, f"appearance in {app.series} season {number or '(all)'} is listed twice"
+                places.add((app.series, number))
+
+    statements: set[tuple[str, ...]] = set()
+    for i, rel in enumerate(spec.relationships):
+        rpath: PathKey = ("relationships", i)
+        yield from source((*rpath, "source"), rel.source)
+        first, second = rel.between
+        for j, who in enumerate(rel.between):
+            if who not in spec.characters:
+                yield (*rpath, "between", j), f"unknown character `{who}`"
+        if first == second:
+            yield (*rpath, "between"), "a relationship needs two different characters"
+        signature = (*sorted(rel.between), rel.kind, rel.canon, rel.source)
+        if signature in statements:
+            yield rpath, "the same relationship from the same source is listed twice"
+        statements.add(signature)
+
+
+def _date_problem(path: PathKey, text: str, zone: str) -> Iterator[tuple[PathKey, str]]:
+    try:
+        parse_partial_date(text, zone)
+    except DateParseError as exc:
+        yield path, str(exc)

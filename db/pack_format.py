@@ -1,0 +1,133 @@
+"""The fact-pack format (YAML), as pydantic models: the one definition of what a pack may say.
+
+Unknown keys are errors, so a typo ("acter:") is reported instead of silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from db.dates import DEFAULT_ZONE
+from db.models import Canon, FactStatus, ProductionKind, RelationshipKind
+
+FORMAT_VERSION = 1
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Number = Annotated[int, Field(ge=1, le=1000)]
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourcedName(_Spec):
+    """A name whose source differs from its owner's, e.g. a civil name known but not in the articles."""
+
+    name: Name
+    source: Key
+
+
+NameItem = Name | SourcedName
+
+
+class PackMeta(_Spec):
+    id: Key
+    title: Title
+    description: Text | None = None
+
+
+class SourceSpec(_Spec):
+    title: Title
+    outlet: Name | None = None
+    published: Name | None = None  # a date in any accepted form, at the precision known
+    file: Title | None = None
+    url: Title | None = None
+    from_articles: bool = True
+    note: Text | None = None
+
+
+class AnnouncementSpec(_Spec):
+    date: Name  # "2017-08-18", "summer 2017", "2018", "unknown"…
+    timezone: Name = DEFAULT_ZONE
+    announced: Name | None = None
+    note: Text | None = None
+    source: Key
+
+
+class SeasonSpec(_Spec):
+    number: Number
+    episodes: Number | None = None
+    source: Key
+    release: list[AnnouncementSpec] = Field(default_factory=list, description="oldest announcement first")
+
+
+class ProductionSpec(_Spec):
+    kind: ProductionKind
+    season: Number | None = None
+    person: Name | None = None
+    text: Text
+    source: Key
+
+
+class SeriesSpec(_Spec):
+    title: Title
+    aliases: list[NameItem] = Field(default_factory=list)
+    kind: Literal["series", "miniseries"] = "series"
+    platform: Name | None = None
+    description: Text | None = None
+    source: Key
+    seasons: list[SeasonSpec] = Field(default_factory=list)
+    production: list[ProductionSpec] = Field(default_factory=list)
+
+
+class AppearanceSpec(_Spec):
+    series: Key
+    seasons: list[Number] | None = None  # None: the series as a whole
+    status: FactStatus = FactStatus.CONFIRMED
+    note: Text | None = None
+    source: Key | None = None  # default: the character's source
+
+
+class CharacterSpec(_Spec):
+    name: Name
+    name_source: Key | None = None
+    hero_names: list[NameItem] = Field(default_factory=list)
+    aliases: list[NameItem] = Field(default_factory=list)
+    actor: Name | None = None
+    actor_aliases: list[NameItem] = Field(default_factory=list)
+    status: FactStatus = FactStatus.CONFIRMED
+    description: Text | None = None
+    affiliations: list[NameItem] = Field(default_factory=list)
+    appearances: list[AppearanceSpec] = Field(default_factory=list)
+    source: Key
+
+
+class RelationshipSpec(_Spec):
+    between: tuple[Key, Key]
+    kind: RelationshipKind
+    canon: Canon
+    status: Name | None = None
+    note: Text
+    source: Key
+
+
+class PackSpec(_Spec):
+    format: Literal[1]
+    pack: PackMeta
+    sources: dict[Key, SourceSpec] = Field(min_length=1)
+    series: dict[Key, SeriesSpec] = Field(default_factory=dict)
+    characters: dict[Key, CharacterSpec] = Field(default_factory=dict)
+    relationships: list[RelationshipSpec] = Field(default_factory=list)
+
+
+def name_of(item: NameItem) -> str:
+    return item.name if isinstance(item, SourcedName) else item
+
+
+def source_of(item: NameItem, default: str) -> str:
+    return item.source if isinstance(item, SourcedName) else default

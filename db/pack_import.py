@@ -1,0 +1,257 @@
+"""Importing a checked pack: an idempotent upsert in one transaction.
+
+Each row has a stable key inside its pack, so a re-import updates rows in place (ids survive, and
+whatever refers to them keeps working), inserts what is new and deletes what the pack dropped.
+Importing the same pack twice changes nothing.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import aiosqlite
+
+from db.dates import parse_partial_date
+from db.pack_check import CheckedPack
+from db.pack_format import CharacterSpec, PackSpec, SeriesSpec, name_of, source_of
+
+Row = tuple[Any, ...]
+
+# Identifiers below come from this table only, never from input; every value is a bound parameter.
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "sources": ("title", "outlet", "published", "location", "from_articles", "note"),
+    "series": ("title", "kind", "platform", "description", "source_id"),
+    "series_names": ("series_id", "name", "source_id"),
+    "seasons": ("series_id", "number", "episodes", "source_id"),
+    "releases": ("title", "series_id", "season_number", "platform"),
+    "release_dates": (
+        "release_id", "seq", "precision", "value", "starts_at", "window_start", "window_end",
+        "timezone", "note", "announced_on", "source_id",
+    ),
+    "production_facts": ("series_id", "season_number", "kind", "person", "text", "source_id"),
+    "characters": ("name", "actor", "description", "status", "source_id", "name_source_id"),
+    "character_names": ("character_id", "name", "kind", "source_id"),
+    "affiliations": ("character_id", "name", "source_id"),
+    "appearances": ("character_id", "series_id", "season_number", "status", "note", "source_id"),
+    "relationships": ("first_id", "second_id", "kind", "canon", "status", "note", "source_id"),
+}
+# Children before parents, for deleting what a pack no longer has.
+_DELETE_ORDER = (
+    "relationships", "appearances", "affiliations", "character_names", "characters", "production_facts",
+    "release_dates", "releases", "seasons", "series_names", "series", "sources",
+)
+
+
+@dataclass
+class ImportReport:
+    pack: str
+    skipped: bool = False  # the store already held exactly this pack
+    added: Counter[str] = field(default_factory=Counter)
+    updated: Counter[str] = field(default_factory=Counter)
+    removed: Counter[str] = field(default_factory=Counter)
+
+    @property
+    def changed(self) -> bool:
+        return any(sum(c.values()) for c in (self.added, self.updated, self.removed))
+
+    def summary(self) -> str:
+        if self.skipped:
+            return f"pack `{self.pack}` is already up to date; nothing changed"
+        return (
+            f"pack `{self.pack}`: {sum(self.added.values())} rows added, "
+            f"{sum(self.updated.values())} updated, {sum(self.removed.values())} removed"
+        )
+
+
+async def import_checked_pack(conn: aiosqlite.Connection, pack: CheckedPack, *, force: bool = False) -> ImportReport:
+    """Upsert `pack` inside the caller's transaction; skip when its digest is already stored."""
+    spec = pack.spec
+    report = ImportReport(spec.pack.id)
+    async with conn.execute("SELECT id, title, description, digest FROM packs WHERE key = ?", (spec.pack.id,)) as cur:
+        existing = await cur.fetchone()
+    if existing is not None and existing["digest"] == pack.digest and not force:
+        report.skipped = True
+        return report
+    pack_id = existing["id"] if existing is not None else await _insert_pack(conn, spec, pack.digest)
+    sync = _TableSync(conn, pack_id, report)
+
+    src = await sync.table("sources", {
+        key: (s.title, s.outlet, s.published, s.file or s.url, int(s.from_articles), s.note)
+        for key, s in spec.sources.items()
+    })
+    series_ids = await sync.table("series", {
+        key: (s.title, s.kind, s.platform, s.description, src[s.source]) for key, s in spec.series.items()
+    })
+    await _sync_series_children(sync, spec, src, series_ids)
+    char_ids = await sync.table("characters", {
+        key: (c.name, c.actor, c.description, c.status.value, src[c.source], src.get(c.name_source or ""))
+        for key, c in spec.characters.items()
+    })
+    await _sync_character_children(sync, spec, src, series_ids, char_ids)
+    await sync.table("relationships", {
+        _relationship_key(r.between, r.kind, r.canon, r.source): (
+            char_ids[r.between[0]], char_ids[r.between[1]], r.kind.value, r.canon.value, r.status, r.note, src[r.source]
+        )
+        for r in spec.relationships
+    })
+    await sync.delete_stale()
+    if existing is not None:
+        meta = (spec.pack.title, spec.pack.description)
+        if report.changed or meta != (existing["title"], existing["description"]):
+            report.updated["packs"] += 1
+            await conn.execute(
+                "UPDATE packs SET title = ?, description = ?, digest = ?, imported_at = ? WHERE id = ?",
+                (*meta, pack.digest, _now(), pack_id),
+            )
+        elif existing["digest"] != pack.digest:
+            # Only formatting changed: remember the new digest, but nothing was imported.
+            await conn.execute("UPDATE packs SET digest = ? WHERE id = ?", (pack.digest, pack_id))
+    return report
+
+
+async def _insert_pack(conn: aiosqlite.Connection, spec: PackSpec, digest: str) -> int:
+    cur = await conn.execute(
+        "INSERT INTO packs (key, title, description, digest, imported_at) VALUES (?, ?, ?, ?, ?)",
+        (spec.pack.id, spec.pack.title, spec.pack.description, digest, _now()),
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
+
+
+def _now() -> str:
+    return datetime.now(UTC).isoformat(timespec="seconds")
+
+
+async def _sync_series_children(
+    sync: _TableSync, spec: PackSpec, src: dict[str, int], series_ids: dict[str, int]
+) -> None:
+    names: dict[str, Row] = {}
+    seasons: dict[str, Row] = {}
+    releases: dict[str, Row] = {}
+    production: dict[str, Row] = {}
+    for key, series in spec.series.items():
+        sid = series_ids[key]
+        for item in series.aliases:
+            names[f"{key}/{name_of(item).casefold()}"] = (sid, name_of(item), src[source_of(item, series.source)])
+        for season in series.seasons:
+            seasons[f"{key}/s{season.number}"] = (sid, season.number, season.episodes, src[season.source])
+            if season.release:
+                releases[f"{key}/s{season.number}"] = (
+                    _release_title(series, season.number), sid, season.number, series.platform
+                )
+        for i, fact in enumerate(series.production):
+            production[f"{key}/{i}"] = (sid, fact.season, fact.kind.value, fact.person, fact.text, src[fact.source])
+    await sync.table("series_names", names)
+    await sync.table("seasons", seasons)
+    release_ids = await sync.table("releases", releases)
+    await sync.table("production_facts", production)
+
+    dates: dict[str, Row] = {}
+    for key, series in spec.series.items():
+        for season in series.seasons:
+            for seq, ann in enumerate(season.release):
+                d = parse_partial_date(ann.date, ann.timezone)
+                dates[f"{key}/s{season.number}/{seq}"] = (
+                    release_ids[f"{key}/s{season.number}"], seq, d.precision.value, d.value,
+                    _iso(d.starts_at), _iso(d.window_start), _iso(d.window_end), d.timezone,
+                    ann.note, ann.announced, src[ann.source],
+                )
+    await sync.table("release_dates", dates)
+
+
+async def _sync_character_children(
+    sync: _TableSync, spec: PackSpec, src: dict[str, int], series_ids: dict[str, int], char_ids: dict[str, int]
+) -> None:
+    names: dict[str, Row] = {}
+    affiliations: dict[str, Row] = {}
+    appearances: dict[str, Row] = {}
+    for key, char in spec.characters.items():
+        cid = char_ids[key]
+        for kind, items in (("hero", char.hero_names), ("alias", char.aliases), ("actor", char.actor_aliases)):
+            for item in items:
+                names[f"{key}/{kind}/{name_of(item).casefold()}"] = (
+                    cid, name_of(item), kind, src[source_of(item, char.source)]
+                )
+        for item in char.affiliations:
+            affiliations[f"{key}/{name_of(item).casefold()}"] = (cid, name_of(item), src[source_of(item, char.source)])
+        appearances.update(_appearance_rows(key, char, cid, src, series_ids))
+    await sync.table("character_names", names)
+    await sync.table("affiliations", affiliations)
+    await sync.table("appearances", appearances)
+
+
+def _appearance_rows(
+    key: str, char: CharacterSpec, cid: int, src: dict[str, int], series_ids: dict[str, int]
+) -> dict[str, Row]:
+    rows: dict[str, Row] = {}
+    for app in char.appearances:
+        for number in app.seasons or [None]:
+            rows[f"{key}/{app.series}/{number or 'all'}"] = (
+                cid, series_ids[app.series], number, app.status.value, app.note, src[app.source or char.source]
+            )
+    return rows
+
+
+def _release_title(series: SeriesSpec, number: int) -> str:
+    if series.kind == "miniseries" and len(series.seasons) == 1:
+        return series.title
+    return f"{series.title} season {number}"
+
+
+def _relationship_key(between: tuple[str, str], kind: Any, canon: Any, source: str) -> str:
+    first, second = sorted(between)
+    return f"{first}~{second}~{kind.value}~{canon.value}~{source}"
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()
+
+
+class _TableSync:
+    """Brings one pack's rows of a table to a wanted state with a handful of statements."""
+
+    def __init__(self, conn: aiosqlite.Connection, pack_id: int, report: ImportReport) -> None:
+        self._conn = conn
+        self._pack_id = pack_id
+        self._report = report
+        self._seen: dict[str, list[str]] = {}
+
+    async def table(self, table: str, wanted: dict[str, Row]) -> dict[str, int]:
+        """Insert, update or leave each wanted row; return key → id for the children that follow."""
+        columns = _COLUMNS[table]
+        listed = ", ".join(columns)
+        async with self._conn.execute(
+            f"SELECT key, id, {listed} FROM {table} WHERE pack_id = ?", (self._pack_id,)
+        ) as cur:
+            existing = {row[0]: (row[1], tuple(row[2:])) for row in await cur.fetchall()}
+        inserts = [(self._pack_id, key, *values) for key, values in wanted.items() if key not in existing]
+        updates = [
+            (*values, existing[key][0])
+            for key, values in wanted.items()
+            if key in existing and existing[key][1] != tuple(values)
+        ]
+        if inserts:
+            marks = ", ".join("?" * (len(columns) + 2))
+            await self._conn.executemany(f"INSERT INTO {table} (pack_id, key, {listed}) VALUES ({marks})", inserts)
+        if updates:
+            assignments = ", ".join(f"{c} = ?" for c in columns)
+            await self._conn.executemany(f"UPDATE {table} SET {assignments} WHERE id = ?", updates)
+        self._report.added[table] += len(inserts)
+        self._report.updated[table] += len(updates)
+        self._seen[table] = list(wanted)
+        if not inserts:
+            return {key: existing[key][0] for key in wanted}
+        async with self._conn.execute(f"SELECT key, id FROM {table} WHERE pack_id = ?", (self._pack_id,)) as cur:
+            return {row[0]: row[1] for row in await cur.fetchall()}
+
+    async def delete_stale(self) -> None:
+        for table in _DELETE_ORDER:
+            cur = await self._conn.execute(
+                f"DELETE FROM {table} WHERE pack_id = ? AND key NOT IN (SELECT value FROM json_each(?))",
+                (self._pack_id, json.dumps(self._seen.get(table, []))),
+            )
+            self._report.removed[table] += max(cur.rowcount, 0)

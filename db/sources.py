@@ -1,0 +1,53 @@
+"""Sources: the articles (and the few common-knowledge notes) every fact cites."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from db.models import Source
+
+if TYPE_CHECKING:
+    from db.store import Store
+
+_COLUMNS = "id, key, title, outlet, published, location, from_articles, note"
+
+
+def source_from_row(row: aiosqlite.Row) -> Source:
+    return Source(
+        id=row["id"],
+        key=row["key"],
+        title=row["title"],
+        outlet=row["outlet"],
+        published=row["published"],
+        location=row["location"],
+        from_articles=bool(row["from_articles"]),
+        note=row["note"],
+    )
+
+
+class SourceRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def by_ids(self, ids: Iterable[int | None]) -> dict[int, Source]:
+        wanted = sorted({i for i in ids if i is not None})
+        if not wanted:
+            return {}
+        rows = await self._store.fetch_all(
+            f"SELECT {_COLUMNS} FROM sources WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(wanted),),
+        )
+        return {row["id"]: source_from_row(row) for row in rows}
+
+    async def list(self, guild_id: int | None = None) -> list[Source]:
+        """Sources this guild can see, articles first, in the order the pack lists them."""
+        rows = await self._store.fetch_all(
+            f"SELECT {_COLUMNS} FROM sources WHERE guild_id IS NULL OR guild_id = ? "
+            "ORDER BY from_articles DESC, id",
+            (guild_id,),
+        )
+        return [source_from_row(r) for r in rows]

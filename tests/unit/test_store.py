@@ -1,0 +1,71 @@
+"""The store file: pragmas, numbered migrations in one transaction each, the version kept in the file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from db import Store
+from db.connection import DatabaseUrlError, sqlite_path
+from db.migrations import Migration, MigrationError, apply_migrations, bundled_migrations, schema_version
+
+
+async def test_open_sets_wal_foreign_keys_and_busy_timeout(store: Store) -> None:
+    assert await store.fetch_value("PRAGMA journal_mode") == "wal"
+    assert await store.fetch_value("PRAGMA foreign_keys") == 1
+    assert await store.fetch_value("PRAGMA busy_timeout") == 5000
+
+
+async def test_migrations_are_numbered_and_recorded(store: Store) -> None:
+    migrations = bundled_migrations()
+    assert [m.version for m in migrations] == list(range(1, len(migrations) + 1))
+    assert await store.fetch_value("PRAGMA user_version") == migrations[-1].version
+    assert await store.migrate() == migrations[-1].version  # a second run applies nothing
+
+
+async def test_a_failing_migration_leaves_the_last_complete_version(tmp_path: Path) -> None:
+    async with Store.open(tmp_path / "s.sqlite3") as store:
+        conn = store._conn  # the migration runner works on a raw connection by design
+        good = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
+        bad = Migration(2, "0002_b.sql", "CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);")
+        with pytest.raises(MigrationError, match="0002_b.sql"):
+            await apply_migrations(conn, [good, bad])
+        assert await schema_version(conn) == 1
+        tables = {r[0] for r in await store.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        assert "a" in tables and "b" not in tables
+
+
+async def test_a_store_newer_than_the_code_is_refused(tmp_path: Path) -> None:
+    async with Store.open(tmp_path / "s.sqlite3") as store:
+        await store._conn.execute("PRAGMA user_version = 999")
+        with pytest.raises(MigrationError, match="newer"):
+            await store.migrate()
+
+
+async def test_the_store_folder_is_created(tmp_path: Path) -> None:
+    path = tmp_path / "deep" / "er" / "fandex.sqlite3"
+    async with Store.open(path) as store:
+        await store.migrate()
+    assert path.exists()
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [("sqlite:///data/fandex.sqlite3", Path("data/fandex.sqlite3")), ("sqlite:////var/lib/f.db", Path("/var/lib/f.db"))],
+)
+def test_database_urls(url: str, expected: Path) -> None:
+    assert sqlite_path(url) == expected
+
+
+@pytest.mark.parametrize("url", ["postgres://x/y", "sqlite://relative", "sqlite:///", "data/fandex.sqlite3"])
+def test_unsupported_database_urls(url: str) -> None:
+    with pytest.raises(DatabaseUrlError, match="sqlite:///relative/path"):
+        sqlite_path(url)
+
+
+async def test_meta_values_round_trip(store: Store) -> None:
+    assert await store.meta.get("k") is None
+    await store.meta.set("k", "1")
+    await store.meta.set("k", "2")
+    assert await store.meta.get("k") == "2"
