@@ -76,8 +76,13 @@ class CharacterRepository:
         ]
 
     async def summaries(self, guild_id: int | None = None) -> list[CharacterSummary]:
+        """Characters a guild can see, the most-seen confirmed ones first (autocomplete's defaults)."""
         rows = await self._store.fetch_all(
-            f"SELECT c.id, c.key, c.name, c.actor, c.status FROM characters c WHERE {_VISIBLE} ORDER BY c.name",
+            f"""
+            SELECT c.id, c.key, c.name, c.actor, c.status FROM characters c WHERE {_VISIBLE}
+             ORDER BY c.status = 'rumoured',
+                      (SELECT count(*) FROM appearances a WHERE a.character_id = c.id) DESC, c.name
+            """,
             {"guild": guild_id},
         )
         return [CharacterSummary(r["id"], r["key"], r["name"], r["actor"], FactStatus(r["status"])) for r in rows]

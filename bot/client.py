@@ -1,0 +1,72 @@
+"""The Bot: intents, mentions policy, and a setup_hook that brings the store and cogs up in order."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import discord
+from discord.ext import commands
+
+from bot.command_sync import sync_if_changed
+from bot.directory import Directory
+from bot.errors import FandexTree
+from bot.gateway import use_advertised_gateway
+from bot.settings import Settings
+from db import Store, bundled_pack_path
+
+log = logging.getLogger(__name__)
+
+# Loaded in this order; a failure is logged, and then commands are not synced so that a broken cog
+# never deletes its commands from Discord.
+EXTENSIONS: tuple[str, ...] = ("cogs.lookup",)
+
+
+def bot_intents() -> discord.Intents:
+    """Guilds only: channels and roles for GUILD_CREATE. No privileged intents, no message content."""
+    return discord.Intents(guilds=True)
+
+
+class FandexBot(commands.Bot):
+    def __init__(self, *, store: Store, settings: Settings) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=bot_intents(),
+            tree_cls=FandexTree,
+            # Nobody is pinged unless a message explicitly allows it (e.g. a configured reminder role).
+            allowed_mentions=discord.AllowedMentions.none(),
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.none(),
+            max_messages=None,
+        )
+        self.store = store
+        self.settings = settings
+        self.directory = Directory(store)
+
+    @property
+    def fact_pack_path(self) -> Path:
+        return self.settings.fact_pack or bundled_pack_path()
+
+    async def setup_hook(self) -> None:
+        version = await self.store.migrate()
+        log.info("store %s at schema version %d", self.store.path, version)
+        report = await self.store.packs.import_file(self.fact_pack_path)
+        log.info("fact pack %s: %s", self.fact_pack_path.name, report.summary())
+        failed = []
+        for extension in EXTENSIONS:
+            try:
+                await self.load_extension(extension)
+            except commands.ExtensionError:
+                log.exception("failed to load extension %s", extension)
+                failed.append(extension)
+        if failed:
+            log.error("not syncing application commands: %s failed to load", ", ".join(failed))
+        else:
+            assert self.application_id is not None  # set by login() before setup_hook
+            await sync_if_changed(self.tree, self.store, self.application_id, self.settings.dev_guild_id)
+        if self.settings.custom_api_base:
+            await use_advertised_gateway(self.http)
+
+    async def on_ready(self) -> None:
+        log.info("ready as %s (%s) in %d guilds", self.user, self.application_id, len(self.guilds))

@@ -1,0 +1,71 @@
+"""The one error path for application commands and components.
+
+Parsers and checks raise typed errors; this tree turns them into a short ephemeral reply. Anything
+unexpected is logged with its traceback, command and guild, and the user gets a generic apology.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+
+log = logging.getLogger(__name__)
+
+GENERIC_APOLOGY = "Sorry — something went wrong on our side. It has been logged; please try again later."
+
+
+class UserFacingError(app_commands.AppCommandError):
+    """An error whose message is safe to show and says what is wrong and what is accepted."""
+
+
+async def reply_ephemeral(interaction: discord.Interaction, text: str) -> None:
+    """Answer privately, whether or not the interaction was already acknowledged."""
+    if interaction.type is discord.InteractionType.autocomplete:
+        if not interaction.response.is_done():
+            await interaction.response.autocomplete([])
+        return
+    if interaction.response.is_done():
+        await interaction.followup.send(text, ephemeral=True)
+    else:
+        await interaction.response.send_message(text, ephemeral=True)
+
+
+def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
+    """Wording for the library's own check failures, or None if the error is not one of them."""
+    if isinstance(error, app_commands.MissingPermissions):
+        needed = ", ".join(p.replace("_", " ").replace("guild", "server").title() for p in error.missing_permissions)
+        return f"You need the **{needed}** permission to do that."
+    if isinstance(error, app_commands.BotMissingPermissions):
+        needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
+        return f"I need the **{needed}** permission in this channel to do that."
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "That command works only inside a server."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        return f"Slow down — try again in {error.retry_after:.0f} s."
+    if isinstance(error, app_commands.TransformerError):
+        return f"`{str(error.value)[:80]}` is not a valid value for that option."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use that command here."
+    return None
+
+
+class FandexTree(app_commands.CommandTree):
+    async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, UserFacingError):
+            message = str(original)
+        elif (described := describe_check_failure(error)) is not None:
+            message = described
+        else:
+            command = interaction.command.qualified_name if interaction.command else "?"
+            log.error(
+                "command /%s failed (guild %s, channel %s)",
+                command, interaction.guild_id, interaction.channel_id, exc_info=original,
+            )
+            message = GENERIC_APOLOGY
+        try:
+            await reply_ephemeral(interaction, message)
+        except discord.HTTPException as exc:
+            log.warning("could not tell the user about an error (interaction %s): %s", interaction.id, exc)

@@ -1,0 +1,91 @@
+"""Shared wording: Discord timestamps, plain-words durations, dates at their precision, safe truncation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from db.dates import PartialDate, Precision
+
+_UNITS = (("week", 7 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+
+
+def discord_timestamp(moment: datetime, style: str = "f") -> str:
+    """`<t:UNIX:style>`: every client renders it in its reader's own zone and keeps `R` live."""
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def humanize_duration(delta: timedelta, parts: int = 2) -> str:
+    """'3 days, 4 hours' — the largest `parts` units, without weeks under a month's worth."""
+    seconds = int(abs(delta.total_seconds()))
+    if seconds < 60:
+        return "less than a minute" if seconds else "now"
+    words: list[str] = []
+    for name, size in _UNITS:
+        if name == "week" and seconds < 5 * 7 * 86400:
+            continue
+        count, seconds = divmod(seconds, size)
+        if count:
+            words.append(f"{count} {name}{'s' if count != 1 else ''}")
+        if len(words) == parts:
+            break
+    return ", ".join(words)
+
+
+def relative_words(moment: datetime, now: datetime) -> str:
+    """'in 3 days, 4 hours' or '2 years, 3 months ago' style, from `now`."""
+    delta = moment - now
+    words = humanize_duration(delta)
+    if words == "now":
+        return "right now"
+    return f"in {words}" if delta.total_seconds() > 0 else f"{words} ago"
+
+
+def describe_date(date: PartialDate) -> str:
+    """A release date at its known precision; an exact one as a Discord timestamp."""
+    if date.precision is Precision.EXACT and date.starts_at is not None:
+        return discord_timestamp(date.starts_at, "F")
+    if date.precision.has_instant or date.precision is Precision.UNKNOWN:
+        return date.display()
+    return f"{date.display()} (approximate)"
+
+
+def truncate(text: str, limit: int) -> str:
+    """Cut to at most `limit` characters, marking the cut with an ellipsis."""
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def join_limited(items: list[str], limit: int, sep: str = "\n") -> str:
+    """Join whole items within `limit` characters, ending with '… and N more' when some don't fit."""
+    out: list[str] = []
+    for i, item in enumerate(items):
+        left_after = len(items) - i - 1
+        tail = f"{sep}… and {left_after} more" if left_after else ""
+        if len(sep.join([*out, item])) + len(tail) > limit:
+            rest = f"… and {len(items) - i} more"
+            if not out:
+                return truncate(item, limit - len(sep) - len(rest)) + sep + rest
+            return sep.join(out) + sep + rest
+        out.append(item)
+    return sep.join(out)
+
+
+def release_status(date: PartialDate, now: datetime) -> str:
+    """How a release stands today: released, premiering (with a live countdown), expected, or undated."""
+    if date.starts_at is not None:
+        shown = describe_date(date)
+        if date.starts_at <= now:
+            return f"released {shown}"
+        return f"premieres {shown} · {discord_timestamp(date.starts_at, 'R')}"
+    if date.precision is Precision.UNKNOWN:
+        return "no date announced"
+    return f"expected {date.display()} (approximate)"
+
+
+def season_span(numbers: list[int]) -> str:
+    """[1, 2, 3] → 'seasons 1–3'; [1, 3] → 'seasons 1, 3'; [2] → 'season 2'."""
+    ordered = sorted(set(numbers))
+    if len(ordered) == 1:
+        return f"season {ordered[0]}"
+    if ordered == list(range(ordered[0], ordered[-1] + 1)):
+        return f"seasons {ordered[0]}–{ordered[-1]}"
+    return "seasons " + ", ".join(map(str, ordered))

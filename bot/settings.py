@@ -1,0 +1,85 @@
+"""Settings from the environment and `.env` in the current directory (see .env.example)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from discord.http import Route
+from pydantic import SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from db.connection import DatabaseUrlError, sqlite_path
+
+DISCORD_API_BASE = Route.BASE  # discord.py's own default, https://discord.com/api/v10
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+
+
+class SettingsError(Exception):
+    """A setting is missing or malformed; the message names the variable and .env.example."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore")
+
+    discord_token: SecretStr
+    database_url: str = "sqlite:///data/fandex.sqlite3"
+    discord_api_base: str = DISCORD_API_BASE
+    dev_guild_id: int | None = None
+    fact_pack: Path | None = None
+    log_level: LogLevel = "INFO"
+
+    @field_validator("discord_token")
+    @classmethod
+    def _token_is_one_word(cls, value: SecretStr) -> SecretStr:
+        token = value.get_secret_value().strip()
+        if not token or any(c.isspace() for c in token):
+            raise ValueError("must be the bot token alone, without spaces or a 'Bot ' prefix")
+        return SecretStr(token)
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url_is_sqlite(cls, value: str) -> str:
+        try:
+            sqlite_path(value)
+        except DatabaseUrlError as exc:
+            raise ValueError(str(exc)) from None
+        return value
+
+    @field_validator("discord_api_base")
+    @classmethod
+    def _api_base_is_http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL such as https://discord.com/api/v10")
+        return value.rstrip("/")
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper(cls, value: object) -> object:
+        return value.upper() if isinstance(value, str) else value
+
+    @property
+    def database_path(self) -> Path:
+        return sqlite_path(self.database_url)
+
+    @property
+    def custom_api_base(self) -> bool:
+        """True when REST goes somewhere other than Discord (a proxy, or a local double)."""
+        return self.discord_api_base != DISCORD_API_BASE
+
+
+def load_settings() -> Settings:
+    """Read settings, turning pydantic's report into one line that names each bad variable."""
+    try:
+        return Settings()  # type: ignore[call-arg]  # the token comes from the environment
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
+            if err["type"] == "missing":
+                problems.append(f"{name} is not set")
+            else:
+                problems.append(f"{name} {err['msg'].removeprefix('Value error, ')}")
+        raise SettingsError(
+            "; ".join(problems) + " — set it in the environment or in .env (see .env.example)"
+        ) from None

@@ -1,0 +1,128 @@
+"""The double's gateway: HELLO, IDENTIFY → READY and GUILD_CREATE, heartbeats, RESUME, dispatch.
+
+Plain-text JSON frames: discord.py asks for zlib-stream but reads text frames as they come.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import secrets
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import WSMsgType, web
+
+if TYPE_CHECKING:
+    from tests.double.server import DiscordDouble
+
+log = logging.getLogger("double.gateway")
+
+DISPATCH, HEARTBEAT, IDENTIFY, RESUME, RECONNECT, INVALID_SESSION, HELLO, HEARTBEAT_ACK = 0, 1, 2, 6, 7, 9, 10, 11
+PRIVILEGED_INTENTS = {1 << 1: "GUILD_MEMBERS", 1 << 8: "GUILD_PRESENCES", 1 << 15: "MESSAGE_CONTENT"}
+
+
+class GatewaySession:
+    """One bot connection. Sequence numbers and the event buffer survive a RESUME on a new socket."""
+
+    def __init__(self, double: DiscordDouble) -> None:
+        self.double = double
+        self.session_id = secrets.token_hex(16)
+        self.ws: web.WebSocketResponse | None = None
+        self.seq = 0
+        self.sent: list[dict[str, Any]] = []
+        self.intents: int | None = None
+        self.identify: dict[str, Any] | None = None
+        self.ready = asyncio.Event()
+        self.heartbeats = 0
+        self.resumes = 0
+
+    @property
+    def open(self) -> bool:
+        return self.ws is not None and not self.ws.closed
+
+    async def send(self, payload: dict[str, Any]) -> None:
+        if self.ws is None or self.ws.closed:
+            raise ConnectionError("the bot's gateway connection is closed")
+        await self.ws.send_str(json.dumps(payload))
+
+    async def dispatch(self, event: str, data: dict[str, Any]) -> None:
+        self.seq += 1
+        payload = {"op": DISPATCH, "t": event, "s": self.seq, "d": data}
+        self.sent.append(payload)
+        await self.send(payload)
+
+
+async def gateway_handler(double: DiscordDouble, request: web.Request) -> web.WebSocketResponse:
+    ws = web.WebSocketResponse(max_msg_size=0)
+    await ws.prepare(request)
+    double.gateway_connections += 1
+    session: GatewaySession | None = None
+    await ws.send_str(json.dumps({"op": HELLO, "d": {"heartbeat_interval": double.heartbeat_interval_ms}, "s": None, "t": None}))
+    try:
+        async for msg in ws:
+            if msg.type is not WSMsgType.TEXT:
+                continue
+            frame = json.loads(msg.data)
+            op, data = frame.get("op"), frame.get("d")
+            if op == HEARTBEAT:
+                if session is not None:
+                    session.heartbeats += 1
+                await ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None}))
+            elif op == IDENTIFY:
+                session = await _identify(double, ws, data)
+            elif op == RESUME:
+                session = await _resume(double, ws, data)
+    finally:
+        if session is not None and session.ws is ws:
+            session.ws = None
+    return ws
+
+
+async def _identify(double: DiscordDouble, ws: web.WebSocketResponse, data: dict[str, Any]) -> GatewaySession | None:
+    if data.get("token") != double.token:
+        await ws.close(code=4004, message=b"Authentication failed.")
+        return None
+    session = GatewaySession(double)
+    session.ws = ws
+    session.identify = {k: v for k, v in data.items() if k != "token"}
+    session.intents = int(data.get("intents", 0))
+    double.sessions.append(session)
+    ready = {
+        "v": 10,
+        "user": double.bot_user.payload() | {"verified": True, "mfa_enabled": False, "email": None},
+        "guilds": [{"id": str(g.id), "unavailable": True} for g in double.guilds.values()],
+        "session_id": session.session_id,
+        "session_type": "normal",
+        "resume_gateway_url": double.gateway_url,
+        "application": {"id": str(double.application_id), "flags": 0},
+        "private_channels": [],
+        "presences": [],
+        "relationships": [],
+        "guild_join_requests": [],
+        "geo_ordered_rtc_regions": ["us-east"],
+        "user_settings": {},
+    }
+    if "shard" in data:
+        ready["shard"] = data["shard"]
+    await session.dispatch("READY", ready)
+    for guild in list(double.guilds.values()):
+        await session.dispatch("GUILD_CREATE", guild.payload(double.bot_member(guild)))
+    session.ready.set()
+    double.session_changed()
+    return session
+
+
+async def _resume(double: DiscordDouble, ws: web.WebSocketResponse, data: dict[str, Any]) -> GatewaySession | None:
+    session = next((s for s in double.sessions if s.session_id == data.get("session_id")), None)
+    if session is None or data.get("token") != double.token:
+        await ws.send_str(json.dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None}))
+        return None
+    session.ws = ws
+    session.resumes += 1
+    missed = [p for p in session.sent if p["s"] > int(data.get("seq") or 0)]
+    for payload in missed:
+        await session.send(payload)
+    await session.dispatch("RESUMED", {})
+    double.session_changed()
+    return session

@@ -1,0 +1,390 @@
+"""A local Discord: REST and gateway on 127.0.0.1 that the real, unpatched discord.py client talks to.
+
+Tests build a world (guilds, members), drive the bot with gateway events shaped like Discord's, and
+read what a user would see. Every JSON body the bot sends is checked against Discord's OpenAPI spec;
+every outgoing message is checked for who it would ping.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.double import rest
+from tests.double.contract import Contract
+from tests.double.gateway import GatewaySession, gateway_handler
+from tests.double.interactions import (
+    APPLICATION_COMMAND,
+    AUTOCOMPLETE,
+    InteractionRecord,
+    InteractionTimeout,
+    command_payload,
+    interaction_envelope,
+)
+from tests.double.mentions import pings
+from tests.double.world import (
+    FakeChannel,
+    FakeGuild,
+    FakeMember,
+    FakeMessage,
+    FakeRole,
+    FakeUser,
+    Permissions,
+    iso_now,
+    snowflake,
+)
+
+log = logging.getLogger("double")
+
+
+@dataclass
+class RecordedRequest:
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    status: int = 0
+    at: float = field(default_factory=time.monotonic)
+
+
+@dataclass
+class SentMessageBody:
+    """A message body the bot sent (create or edit), for the mention audit."""
+
+    route: str
+    body: dict[str, Any]
+    pings: list[str]
+
+
+class DiscordDouble:
+    def __init__(self, *, token: str, contract: Contract | None, heartbeat_interval_ms: int = 41_250) -> None:
+        self.token = token
+        self.contract = contract
+        self.heartbeat_interval_ms = heartbeat_interval_ms
+        self.application_id = snowflake()
+        self.bot_user = FakeUser(self.application_id, "fandex", bot=True)
+        self.owner = FakeUser(snowflake(), "owner")
+        self.users: dict[int, FakeUser] = {self.owner.id: self.owner}
+        self.guilds: dict[int, FakeGuild] = {}
+        self.channels: dict[int, FakeChannel] = {}
+        self.dm_channels: dict[int, FakeChannel] = {}
+        self.messages: dict[int, FakeMessage] = {}
+        self.interactions: dict[int, InteractionRecord] = {}
+        self.by_token: dict[str, InteractionRecord] = {}
+        self.commands: dict[int | str, list[dict[str, Any]]] = {}
+        self.sync_calls: list[tuple[int | str, float]] = []
+        self.requests: list[RecordedRequest] = []
+        self.message_bodies: list[SentMessageBody] = []
+        self.violations: list[str] = []
+        self.sessions: list[GatewaySession] = []
+        self.gateway_connections = 0
+        self._session_event = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.base_url = ""
+
+    # --- lifecycle -------------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
+        app.add_routes(rest.routes(self))
+        app.router.add_get("/gateway", self._gateway)
+        self._runner = web.AppRunner(app, access_log=None)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", 0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.base_url = f"http://127.0.0.1:{port}"
+
+    async def _gateway(self, request: web.Request) -> web.StreamResponse:
+        return await gateway_handler(self, request)
+
+    async def close(self) -> None:
+        for session in self.sessions:
+            if session.ws is not None and not session.ws.closed:
+                await session.ws.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    @property
+    def api_base(self) -> str:
+        return f"{self.base_url}/api/v10"
+
+    @property
+    def gateway_url(self) -> str:
+        return self.base_url.replace("http://", "ws://") + "/gateway"
+
+    def application_payload(self) -> dict[str, Any]:
+        return {
+            "id": str(self.application_id),
+            "name": "fandex",
+            "icon": None,
+            "description": "",
+            "summary": "",
+            "type": None,
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "owner": self.owner.payload(),
+            "team": None,
+            "bot": self.bot_user.payload(),
+            "interactions_endpoint_url": None,
+            "approximate_guild_count": len(self.guilds),
+        }
+
+    # --- world ---------------------------------------------------------------------------------
+
+    def bot_member(self, guild: FakeGuild) -> FakeMember:
+        return FakeMember(self.bot_user, guild.id, permissions=Permissions.BOT)
+
+    async def add_guild(self, name: str = "Hell's Kitchen", channels: tuple[str, ...] = ("general", "premieres")) -> FakeGuild:
+        """A guild the bot is in; a connected bot gets its GUILD_CREATE as when it joins one."""
+        guild = FakeGuild(id=snowflake(), name=name, owner_id=self.owner.id)
+        guild.roles.append(FakeRole(guild.id, "@everyone", Permissions.MEMBER))
+        for position, channel_name in enumerate(channels):
+            channel = FakeChannel(snowflake(), channel_name, guild.id, position=position)
+            guild.channels.append(channel)
+            self.channels[channel.id] = channel
+        self.guilds[guild.id] = guild
+        for session in self.sessions:
+            if session.open and session.ready.is_set():
+                await session.dispatch("GUILD_CREATE", guild.payload(self.bot_member(guild)))
+        return guild
+
+    def add_member(self, guild: FakeGuild, name: str, *, permissions: int = Permissions.MEMBER) -> FakeMember:
+        user = FakeUser(snowflake(), name)
+        self.users[user.id] = user
+        member = FakeMember(user, guild.id, permissions=permissions)
+        guild.members[user.id] = member
+        return member
+
+    def add_role(self, guild: FakeGuild, name: str, *, mentionable: bool = True) -> FakeRole:
+        role = FakeRole(snowflake(), name, 0, position=len(guild.roles), mentionable=mentionable)
+        guild.roles.append(role)
+        return role
+
+    # --- the bot's connection --------------------------------------------------------------------
+
+    def session_changed(self) -> None:
+        self._session_event.set()
+
+    async def wait_for_session(self, timeout: float = 30.0, *, after: int = 0) -> GatewaySession:
+        """The bot's newest ready gateway session (the `after`+1-th identify, for restarts)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            ready = [s for s in self.sessions[after:] if s.ready.is_set() and s.open]
+            if ready:
+                return ready[-1]
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"the bot did not connect to the gateway within {timeout} s")
+            self._session_event.clear()
+            try:
+                await asyncio.wait_for(self._session_event.wait(), left)
+            except TimeoutError:
+                pass
+
+    def live_session(self) -> GatewaySession:
+        live = [s for s in self.sessions if s.open and s.ready.is_set()]
+        if not live:
+            raise ConnectionError("no bot is connected to the double's gateway")
+        return live[-1]
+
+    # --- driving interactions ----------------------------------------------------------------------
+
+    def _definition(self, name: str, guild: FakeGuild | None) -> tuple[dict[str, Any], bool]:
+        if guild is not None:
+            for command in self.commands.get(guild.id, []):
+                if command["name"] == name:
+                    return command, True
+        for command in self.commands.get("global", []):
+            if command["name"] == name:
+                return command, False
+        raise KeyError(f"/{name} is not a synced command")
+
+    async def _send(self, record: InteractionRecord) -> InteractionRecord:
+        self.interactions[record.id] = record
+        self.by_token[record.token] = record
+        record.sent_at = time.monotonic()
+        await self.live_session().dispatch("INTERACTION_CREATE", record.payload)
+        return record
+
+    def _envelope(
+        self, kind: int, data: dict[str, Any], who: FakeMember | FakeUser, channel: FakeChannel | None,
+        message: FakeMessage | None = None,
+    ) -> InteractionRecord:
+        member = who if isinstance(who, FakeMember) else None
+        user = who.user if isinstance(who, FakeMember) else who
+        guild = self.guilds.get(member.guild_id) if member else None
+        if channel is None:
+            channel = guild.text_channel if guild else self._dm_with(user)
+        interaction_id, token, payload = interaction_envelope(
+            application_id=self.application_id, kind=kind, data=data, user=user, member=member, guild=guild,
+            channel=channel, app_permissions=Permissions.BOT, message=message.payload() if message else None,
+        )
+        return InteractionRecord(interaction_id, token, kind, user, guild, channel, payload)
+
+    def _dm_with(self, user: FakeUser) -> FakeChannel:
+        self.users.setdefault(user.id, user)
+        channel = self.dm_channels.get(user.id)
+        if channel is None:
+            channel = FakeChannel(snowflake(), f"dm-{user.username}", None, type=1, recipient=user)
+            self.dm_channels[user.id] = channel
+            self.channels[channel.id] = channel
+        return channel
+
+    async def command(
+        self, who: FakeMember | FakeUser, name: str, options: dict[str, Any] | None = None, /, *,
+        channel: FakeChannel | None = None,
+    ) -> InteractionRecord:
+        """Invoke `/name` (or `/group sub` as "group sub") as `who`; returns once the bot acknowledged."""
+        record = await self.send_command(who, name, options, channel=channel)
+        return await record.acked()
+
+    async def send_command(
+        self, who: FakeMember | FakeUser, name: str, options: dict[str, Any] | None = None, /, *,
+        channel: FakeChannel | None = None,
+    ) -> InteractionRecord:
+        """Send the command without waiting for the acknowledgement."""
+        options = options or {}
+        path = name.split()
+        guild = self.guilds.get(who.guild_id) if isinstance(who, FakeMember) else None
+        definition, guild_scoped = self._definition(path[0], guild)
+        built, resolved = command_payload(definition, path, options, None, guild)
+        data: dict[str, Any] = {"id": definition["id"], "name": path[0], "type": 1, "options": built}
+        if resolved:
+            data["resolved"] = resolved
+        if guild_scoped and guild is not None:
+            data["guild_id"] = str(guild.id)
+        return await self._send(self._envelope(APPLICATION_COMMAND, data, who, channel))
+
+    async def autocomplete(
+        self, who: FakeMember | FakeUser, name: str, options: dict[str, Any], focused: str, /, *,
+        channel: FakeChannel | None = None,
+    ) -> list[dict[str, Any]]:
+        """The choices the bot offers while `who` types `options[focused]`."""
+        path = name.split()
+        guild = self.guilds.get(who.guild_id) if isinstance(who, FakeMember) else None
+        definition, guild_scoped = self._definition(path[0], guild)
+        built, _ = command_payload(definition, path, options, focused, guild)
+        data: dict[str, Any] = {"id": definition["id"], "name": path[0], "type": 1, "options": built}
+        if guild_scoped and guild is not None:
+            data["guild_id"] = str(guild.id)
+        record = await self._send(self._envelope(AUTOCOMPLETE, data, who, channel))
+        await record.acked()
+        if record.choices is None:
+            raise InteractionTimeout(f"autocomplete for /{name} answered with callback type {record.callback_type}")
+        return record.choices
+
+    # --- messages ------------------------------------------------------------------------------
+
+    def store_message(
+        self, channel: FakeChannel, data: dict[str, Any], files: dict[str, bytes], *, flags: int,
+        interaction: InteractionRecord | None = None,
+    ) -> FakeMessage:
+        message = FakeMessage(
+            id=snowflake(), channel_id=channel.id, guild_id=channel.guild_id, author=self.bot_user, flags=flags,
+            interaction_id=interaction.id if interaction else None,
+            webhook_id=self.application_id if interaction else None,
+        )
+        self._apply(message, data, files)
+        message.pings = pings(message.content, data.get("allowed_mentions"))
+        self.messages[message.id] = message
+        return message
+
+    def edit_stored(self, message: FakeMessage, data: dict[str, Any], files: dict[str, bytes]) -> None:
+        self._apply(message, data, files)
+        message.edits += 1
+        message.edited_at = iso_now()
+
+    def _apply(self, message: FakeMessage, data: dict[str, Any], files: dict[str, bytes]) -> None:
+        if "content" in data:
+            message.content = data["content"] or ""
+        if "embeds" in data:
+            message.embeds = list(data["embeds"] or [])
+        if "components" in data:
+            message.components = list(data["components"] or [])
+        if "allowed_mentions" in data:
+            message.allowed_mentions = data["allowed_mentions"]
+        if "attachments" in data or files:
+            kept = [a for a in data.get("attachments") or [] if "filename" not in a]
+            message.attachments = kept + [
+                {"id": str(snowflake()), "filename": name, "size": len(content), "url": f"{self.base_url}/attachments/{name}",
+                 "proxy_url": f"{self.base_url}/attachments/{name}", "content_type": "image/png" if name.endswith(".png") else None}
+                for name, content in files.items()
+            ]
+            message.files.update(files)
+
+    def message_of(self, record: InteractionRecord) -> FakeMessage | None:
+        raw = record.payload.get("message")
+        return self.messages.get(int(raw["id"])) if raw else None
+
+    def channel_messages(self, channel: FakeChannel, *, include_ephemeral: bool = False) -> list[FakeMessage]:
+        """What members see in the channel, oldest first (ephemeral replies are only their user's)."""
+        return [
+            m for m in self.messages.values()
+            if m.channel_id == channel.id and not m.deleted and (include_ephemeral or not m.ephemeral)
+        ]
+
+    # --- recording and the contract ------------------------------------------------------------
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        if request.path == "/gateway":
+            return await handler(request)
+        body, files = await _read_body(request)
+        request[rest.JSON_BODY], request[rest.FILES] = body, files
+        recorded = RecordedRequest(request.method, request.path, dict(request.query), body)
+        self.requests.append(recorded)
+        if not request.path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/")):
+            if request.headers.get("Authorization") != f"Bot {self.token}":
+                recorded.status = 401
+                return rest.error(401, 0, "401: Unauthorized")
+        if self.contract is not None:
+            api_path = request.path.removeprefix("/api/v10")
+            for problem in self.contract.violations(request.method, api_path, body):
+                self.violations.append(problem)
+                log.error("contract violation: %s", problem)
+        self._audit_message_body(request, body)
+        try:
+            response = await handler(request)
+        except web.HTTPNotFound:
+            response = rest.error(404, 0, "404: Not Found")
+            self.violations.append(f"{request.method} {request.path}: the double does not implement this route")
+        recorded.status = response.status
+        return response
+
+    def _audit_message_body(self, request: web.Request, body: Any) -> None:
+        if not isinstance(body, dict) or request.method not in ("POST", "PATCH"):
+            return
+        data = body.get("data") if request.path.endswith("/callback") else body
+        if request.path.endswith("/callback") and body.get("type") not in (4, 5, 7):
+            return
+        if not isinstance(data, dict) or request.path.endswith("/users/@me/channels"):
+            return
+        self.message_bodies.append(
+            SentMessageBody(f"{request.method} {request.path}", data, pings(data.get("content"), data.get("allowed_mentions")))
+        )
+
+
+async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
+    if not request.can_read_body:
+        return None, {}
+    if request.content_type == "multipart/form-data":
+        files: dict[str, bytes] = {}
+        payload: Any = None
+        reader = await request.multipart()
+        async for part in reader:
+            if part.name == "payload_json":
+                payload = json.loads(await part.text())
+            elif part.filename:
+                files[part.filename] = bytes(await part.read())
+        return payload, files
+    raw = await request.read()
+    return (json.loads(raw) if raw else None), {}

@@ -1,0 +1,82 @@
+"""The real bot, `python -m bot`, in its own process, pointed at the double."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import sys
+from pathlib import Path
+
+from tests.double.server import DiscordDouble
+
+# Settings a developer's shell might carry; the bot under test must see only what the test gives it.
+_OURS = ("DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "LOG_LEVEL")
+
+
+class BotProcess:
+    def __init__(self, double: DiscordDouble, workdir: Path, *, env: dict[str, str] | None = None) -> None:
+        self.double = double
+        self.workdir = workdir
+        self.database = workdir / "fandex.sqlite3"
+        self.extra_env = env or {}
+        self.process: asyncio.subprocess.Process | None = None
+        self.starts = 0
+        self.log_path = workdir / "bot.log"
+
+    def environment(self) -> dict[str, str]:
+        env = {k: v for k, v in os.environ.items() if k not in _OURS}
+        env |= {
+            "DISCORD_TOKEN": self.double.token,
+            "DISCORD_API_BASE": self.double.api_base,
+            "DATABASE_URL": f"sqlite:///{self.database}",
+            "LOG_LEVEL": "DEBUG",
+            "PYTHONUNBUFFERED": "1",
+        }
+        return env | self.extra_env
+
+    async def start(self, *, wait: bool = True, timeout: float = 30.0) -> None:
+        """Start the bot; with `wait`, return once it identified and got its guilds."""
+        sessions_before = len(self.double.sessions)
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        log = self.log_path.open("ab")
+        log.write(f"\n===== start {self.starts + 1} =====\n".encode())
+        log.flush()
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "bot", cwd=self.workdir, env=self.environment(),
+            stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
+        )
+        log.close()
+        self.starts += 1
+        if wait:
+            waiter = asyncio.ensure_future(self.double.wait_for_session(timeout, after=sessions_before))
+            exited = asyncio.ensure_future(self.process.wait())
+            done, _ = await asyncio.wait({waiter, exited}, return_when=asyncio.FIRST_COMPLETED)
+            if exited in done:
+                waiter.cancel()
+                raise RuntimeError(f"the bot exited with {self.process.returncode} before connecting:\n{self.log()[-3000:]}")
+            exited.cancel()
+            await waiter
+
+    async def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 15.0) -> int:
+        """Signal the bot and wait for it to exit; returns its exit status."""
+        assert self.process is not None
+        if self.process.returncode is None:
+            self.process.send_signal(sig)
+        try:
+            return await asyncio.wait_for(self.process.wait(), timeout)
+        except TimeoutError:
+            self.process.kill()
+            await self.process.wait()
+            raise
+
+    async def kill(self) -> None:
+        """SIGKILL: no clean-up at all, as in a crash."""
+        await self.stop(signal.SIGKILL)
+
+    @property
+    def running(self) -> bool:
+        return self.process is not None and self.process.returncode is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""

@@ -1,0 +1,90 @@
+"""End-to-end fixtures: a Discord double on 127.0.0.1 and the real bot process connected to it.
+
+A module shares one double and one bot; each test gets its own guild (guilds are separate worlds, so
+tests don't see each other). Tests that restart or reconfigure the bot start their own.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.double.contract import SPEC_PATH, Contract
+from tests.double.server import DiscordDouble
+from tests.double.world import FakeGuild, FakeMember, Permissions
+from tests.e2e.bot_process import BotProcess
+
+_CONTRACT: Contract | None = Contract(SPEC_PATH) if SPEC_PATH.exists() else None
+
+
+def fake_token() -> str:
+    """Shaped like a bot token, unique per double, so a leak is found by grepping for it."""
+    return f"MTk{secrets.token_urlsafe(20)}.{secrets.token_urlsafe(5)}.{secrets.token_urlsafe(27)}"
+
+
+async def new_double() -> DiscordDouble:
+    double = DiscordDouble(token=fake_token(), contract=_CONTRACT)
+    await double.start()
+    return double
+
+
+@pytest.fixture(scope="module")
+async def double() -> AsyncIterator[DiscordDouble]:
+    d = await new_double()
+    yield d
+    await d.close()
+
+
+@pytest.fixture(scope="module")
+async def bot(double: DiscordDouble, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
+    process = BotProcess(double, tmp_path_factory.mktemp("bot"))
+    await process.start()
+    yield process
+    if process.running:
+        await process.stop()
+
+
+@pytest.fixture
+async def fresh_double() -> AsyncIterator[DiscordDouble]:
+    """A double of the test's own, for tests that count syncs or restart the bot."""
+    d = await new_double()
+    yield d
+    await d.close()
+
+
+@pytest.fixture
+async def guild(double: DiscordDouble, bot: BotProcess) -> FakeGuild:
+    return await double.add_guild()
+
+
+@pytest.fixture
+def member(double: DiscordDouble, guild: FakeGuild) -> FakeMember:
+    return double.add_member(guild, "foggy")
+
+
+@pytest.fixture
+def moderator(double: DiscordDouble, guild: FakeGuild) -> FakeMember:
+    return double.add_member(guild, "karen", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD | Permissions.MANAGE_MESSAGES)
+
+
+@pytest.fixture(autouse=True)
+def discord_contract_kept(request: pytest.FixtureRequest) -> Iterator[None]:
+    """After every e2e test: no body broke Discord's spec, and no message could ping @everyone/@here."""
+    doubles = [request.getfixturevalue(n) for n in ("double", "fresh_double") if n in request.fixturenames]
+    marks = [(d, len(d.violations), len(d.message_bodies)) for d in doubles]
+    yield
+    for d, violations_before, bodies_before in marks:
+        new_violations = d.violations[violations_before:]
+        assert not new_violations, "the bot sent bodies Discord would reject:\n" + "\n".join(new_violations)
+        for sent in d.message_bodies[bodies_before:]:
+            assert "allowed_mentions" in sent.body, f"{sent.route} sent a message without allowed_mentions"
+            assert not {"@everyone", "@here"} & set(sent.pings), f"{sent.route} could ping {sent.pings}"
+
+
+def workdir(tmp_path: Path, name: str = "bot") -> Path:
+    path = tmp_path / name
+    path.mkdir(parents=True, exist_ok=True)
+    return path

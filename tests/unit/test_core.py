@@ -1,0 +1,134 @@
+"""Core pieces that need no Discord: formatting, text cleaning, settings, log redaction, citations."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.citations import Citations
+from bot.errors import UserFacingError
+from bot.formatting import (
+    describe_date,
+    discord_timestamp,
+    humanize_duration,
+    join_limited,
+    relative_words,
+    release_status,
+    season_span,
+    truncate,
+)
+from bot.logs import RedactingFormatter
+from bot.options import Text, clean_text
+from bot.settings import DISCORD_API_BASE, SettingsError, load_settings
+from db.dates import parse_partial_date
+from db.models import Source
+
+NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
+
+
+def test_discord_timestamps() -> None:
+    assert discord_timestamp(datetime(2017, 8, 18, 7, tzinfo=UTC), "R") == "<t:1503039600:R>"
+
+
+@pytest.mark.parametrize(
+    ("delta", "words"),
+    [
+        (timedelta(days=3, hours=4, minutes=5), "3 days, 4 hours"),
+        (timedelta(hours=1), "1 hour"),
+        (timedelta(seconds=30), "less than a minute"),
+        (timedelta(0), "now"),
+        (timedelta(days=70), "10 weeks"),
+        (timedelta(days=20, hours=2), "20 days, 2 hours"),
+        (-timedelta(minutes=90), "1 hour, 30 minutes"),
+    ],
+)
+def test_durations_in_plain_words(delta: timedelta, words: str) -> None:
+    assert humanize_duration(delta) == words
+
+
+def test_relative_words() -> None:
+    assert relative_words(NOW + timedelta(days=3, hours=4), NOW) == "in 3 days, 4 hours"
+    assert relative_words(NOW - timedelta(hours=2), NOW) == "2 hours ago"
+
+
+def test_dates_are_shown_at_their_precision() -> None:
+    assert describe_date(parse_partial_date("2017-08-18")) == "18 August 2017"
+    assert describe_date(parse_partial_date("summer 2017")) == "summer 2017 (approximate)"
+    assert describe_date(parse_partial_date("unknown")) == "date unknown"
+    assert describe_date(parse_partial_date("2017-08-18 21:00")).startswith("<t:")
+    assert release_status(parse_partial_date("2017-08-18"), NOW) == "released 18 August 2017"
+    assert release_status(parse_partial_date("2027-01-05"), NOW).startswith("premieres 5 January 2027 · <t:")
+    assert release_status(parse_partial_date("Q3 2027"), NOW) == "expected Q3 2027 (approximate)"
+    assert release_status(parse_partial_date("unknown"), NOW) == "no date announced"
+
+
+def test_season_spans() -> None:
+    assert season_span([2]) == "season 2"
+    assert season_span([1, 2, 3]) == "seasons 1–3"
+    assert season_span([3, 1]) == "seasons 1, 3"
+
+
+def test_truncation_and_limited_joins_respect_the_limit() -> None:
+    assert truncate("abcdef", 4) == "abc…"
+    items = [f"line {i} " + "x" * 50 for i in range(40)]
+    joined = join_limited(items, 1024)
+    assert len(joined) <= 1024 and joined.endswith("more")
+    assert join_limited(["a", "b"], 100) == "a\nb"
+    assert len(join_limited(["y" * 5000], 1024)) <= 1024
+
+
+def test_clean_text_drops_controls_and_invisibles() -> None:
+    assert clean_text("  Matt\u200b  Murdock\x00 ") == "Matt Murdock"
+    assert clean_text("\u202eevil") == "evil"
+    assert clean_text("a\nb", keep_newlines=True) == "a\nb"
+
+
+def test_text_option_checks_length_on_our_side() -> None:
+    option = Text("name", 1, 10)
+    assert option.check(" Karen ") == "Karen"
+    for bad in ("", "   ", "\u200b", "x" * 11):
+        with pytest.raises(UserFacingError, match="1–10 visible characters"):
+            option.check(bad)
+
+
+def test_settings_need_a_token_and_name_the_example(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.chdir(tmp_path)
+    for name in ("DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "LOG_LEVEL"):
+        monkeypatch.delenv(name, raising=False)
+    with pytest.raises(SettingsError, match=r"DISCORD_TOKEN is not set .*\.env\.example"):
+        load_settings()
+    monkeypatch.setenv("DISCORD_TOKEN", "abc")
+    monkeypatch.setenv("DATABASE_URL", "postgres://nope")
+    with pytest.raises(SettingsError, match="DATABASE_URL"):
+        load_settings()
+    monkeypatch.delenv("DATABASE_URL")
+    settings = load_settings()
+    assert settings.database_path == Path("data/fandex.sqlite3")
+    assert settings.discord_api_base == DISCORD_API_BASE and not settings.custom_api_base
+    assert "abc" not in repr(settings)
+    monkeypatch.setenv("LOG_LEVEL", "debug")
+    monkeypatch.setenv("DISCORD_API_BASE", "http://127.0.0.1:9/api/v10/")
+    settings = load_settings()
+    assert settings.log_level == "DEBUG" and settings.discord_api_base == "http://127.0.0.1:9/api/v10"
+
+
+def test_logs_redact_the_token_even_in_tracebacks() -> None:
+    formatter = RedactingFormatter("%(message)s", ["s3cret.t0ken"])
+    try:
+        raise RuntimeError("bad s3cret.t0ken here")
+    except RuntimeError as exc:
+        record = logging.LogRecord("x", logging.ERROR, __file__, 1, "token=%s", ("s3cret.t0ken",), (RuntimeError, exc, exc.__traceback__))
+    text = formatter.format(record)
+    assert "s3cret.t0ken" not in text
+    assert text.startswith("token=[redacted]") and "RuntimeError: bad [redacted] here" in text
+
+
+def test_citations_number_sources_in_order_of_use() -> None:
+    a = Source(1, "a", "Article A", "Outlet", None, None, True)
+    b = Source(2, "b", "Notes", None, None, None, False)
+    cite = Citations({1: a, 2: b})
+    assert (cite.cite(2), cite.cite(1), cite.cite(2), cite.cite(99)) == ("[1]", "[2]", "[1]", "")
+    assert cite.footer() == "Sources: [1] common knowledge, not from the articles · [2] Outlet, “Article A”"
