@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 import sys
@@ -21,23 +22,46 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 
 
+SHUTDOWN_GRACE = 5.0  # seconds for a clean close before the run is cancelled outright
+
+
 async def run(settings: Settings) -> None:
-    """Open the store, run the bot, and close both — in that order — however the bot stops."""
+    """Open the store, run the bot until a signal, and close both — bot first — however it stops."""
     if settings.custom_api_base:
         use_api_base(settings.discord_api_base)
     async with Store.open(settings.database_path) as store:
         bot = FandexBot(store=store, settings=settings)
+        stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, _request_stop, bot, sig)
+            loop.add_signal_handler(sig, _request_stop, stop, sig)
         async with bot:
-            await bot.start(settings.discord_token.get_secret_value())
+            running = asyncio.create_task(bot.start(settings.discord_token.get_secret_value()))
+            stopping = asyncio.create_task(stop.wait())
+            await asyncio.wait({running, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not running.done():
+                await _stop(bot, running)
+            if not running.cancelled():
+                running.result()  # re-raise what ended the run on its own (e.g. a rejected token)
     log.info("stopped; store closed")
 
 
-def _request_stop(bot: FandexBot, sig: signal.Signals) -> None:
+def _request_stop(stop: asyncio.Event, sig: signal.Signals) -> None:
     log.info("%s received; shutting down", sig.name)
-    asyncio.get_running_loop().create_task(bot.close())
+    stop.set()
+
+
+async def _stop(bot: FandexBot, running: asyncio.Task[None]) -> None:
+    """Close the bot; if it hangs (e.g. asleep in a reconnect back-off), cancel it after the grace period."""
+    await bot.close()
+    try:
+        await asyncio.wait_for(asyncio.shield(running), SHUTDOWN_GRACE)
+    except TimeoutError:
+        log.warning("the bot did not stop within %.0f s of closing; cancelling it", SHUTDOWN_GRACE)
+        running.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await running
 
 
 def main() -> int:

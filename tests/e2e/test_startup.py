@@ -150,3 +150,14 @@ async def test_a_community_pack_replaces_the_bundled_one(fresh_double: DiscordDo
     reply = await (await fresh_double.command(member, "character", {"name": "millie bobby brown"})).reply()
     assert reply.embeds[0]["title"] == "Eleven"
     await bot.stop()
+
+
+async def test_sigterm_stops_promptly_even_while_discord_is_unreachable(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    bot = BotProcess(fresh_double, tmp_path)
+    await bot.start()
+    await fresh_double.close()  # Discord goes away; discord.py backs off between reconnects
+    await asyncio.sleep(4)
+    started = time.monotonic()
+    assert await bot.stop(signal.SIGTERM, timeout=10) == 0
+    assert time.monotonic() - started < 10
+    assert "store closed" in bot.log()
