@@ -15,11 +15,14 @@ _OURS = ("DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "F
 
 
 class BotProcess:
-    def __init__(self, double: DiscordDouble, workdir: Path, *, env: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, double: DiscordDouble, workdir: Path, *, env: dict[str, str] | None = None, unset: tuple[str, ...] = ()
+    ) -> None:
         self.double = double
         self.workdir = workdir
         self.database = workdir / "fandex.sqlite3"
         self.extra_env = env or {}
+        self.unset = unset  # settings to leave out of the environment, e.g. to read them from .env
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.log_path = workdir / "bot.log"
@@ -33,7 +36,7 @@ class BotProcess:
             "LOG_LEVEL": "DEBUG",
             "PYTHONUNBUFFERED": "1",
         }
-        return env | self.extra_env
+        return {k: v for k, v in (env | self.extra_env).items() if k not in self.unset}
 
     async def start(self, *, wait: bool = True, timeout: float = 30.0) -> None:
         """Start the bot; with `wait`, return once it identified and got its guilds."""

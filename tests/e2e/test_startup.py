@@ -98,11 +98,7 @@ async def test_a_missing_token_exits_2_with_one_line_and_no_traceback(tmp_path: 
 
 async def test_the_token_can_come_from_dotenv(fresh_double: DiscordDouble, tmp_path: Path) -> None:
     (tmp_path / ".env").write_text(f"DISCORD_TOKEN={fresh_double.token}\nDISCORD_API_BASE={fresh_double.api_base}\n")
-    bot = BotProcess(fresh_double, tmp_path)
-    env = bot.environment()
-    del env["DISCORD_TOKEN"], env["DISCORD_API_BASE"]
-    bot.extra_env = {}
-    bot.environment = lambda: env  # type: ignore[method-assign]
+    bot = BotProcess(fresh_double, tmp_path, unset=("DISCORD_TOKEN", "DISCORD_API_BASE"))
     await bot.start()
     assert await bot.stop() == 0
 
