@@ -12,6 +12,8 @@ from bot.command_sync import sync_if_changed
 from bot.directory import Directory
 from bot.errors import FandexTree
 from bot.gateway import use_advertised_gateway
+from bot.mentions import NO_PINGS
+from bot.scheduler import Scheduler
 from bot.settings import Settings
 from db import Store, bundled_pack_path
 
@@ -19,7 +21,7 @@ log = logging.getLogger(__name__)
 
 # Loaded in this order; a failure is logged, and then commands are not synced so that a broken cog
 # never deletes its commands from Discord.
-EXTENSIONS: tuple[str, ...] = ("cogs.lookup",)
+EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.countdown", "cogs.settings")
 
 
 def bot_intents() -> discord.Intents:
@@ -35,7 +37,7 @@ class FandexBot(commands.Bot):
             intents=bot_intents(),
             tree_cls=FandexTree,
             # Nobody is pinged unless a message explicitly allows it (e.g. a configured reminder role).
-            allowed_mentions=discord.AllowedMentions.none(),
+            allowed_mentions=NO_PINGS,
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
             max_messages=None,
@@ -43,6 +45,8 @@ class FandexBot(commands.Bot):
         self.store = store
         self.settings = settings
         self.directory = Directory(store)
+        self.scheduler = Scheduler(store)
+        self.pack_changed = False  # set by setup_hook: cogs re-plan what depends on the pack's facts
 
     @property
     def fact_pack_path(self) -> Path:
@@ -52,6 +56,7 @@ class FandexBot(commands.Bot):
         version = await self.store.migrate()
         log.info("store %s at schema version %d", self.store.path, version)
         report = await self.store.packs.import_file(self.fact_pack_path)
+        self.pack_changed = report.changed
         log.info("fact pack %s: %s", self.fact_pack_path.name, report.summary())
         failed = []
         for extension in EXTENSIONS:
@@ -67,6 +72,11 @@ class FandexBot(commands.Bot):
             await sync_if_changed(self.tree, self.store, self.application_id, self.settings.dev_guild_id)
         if self.settings.custom_api_base:
             await use_advertised_gateway(self.http)
+        self.scheduler.start()
+
+    async def close(self) -> None:
+        await self.scheduler.stop()
+        await super().close()
 
     async def on_ready(self) -> None:
         log.info("ready as %s (%s) in %d guilds", self.user, self.application_id, len(self.guilds))

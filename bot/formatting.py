@@ -4,9 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+import discord
+
 from db.dates import PartialDate, Precision
 
-_UNITS = (("week", 7 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+_UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
+_LONG = 60 * 86400  # from two months on, years and months read better than a pile of days
 
 
 def discord_timestamp(moment: datetime, style: str = "f") -> str:
@@ -15,13 +18,13 @@ def discord_timestamp(moment: datetime, style: str = "f") -> str:
 
 
 def humanize_duration(delta: timedelta, parts: int = 2) -> str:
-    """'3 days, 4 hours' — the largest `parts` units, without weeks under a month's worth."""
+    """'3 days, 4 hours', '9 years, 3 months' — the largest `parts` units."""
     seconds = int(abs(delta.total_seconds()))
     if seconds < 60:
         return "less than a minute" if seconds else "now"
     words: list[str] = []
     for name, size in _UNITS:
-        if name == "week" and seconds < 5 * 7 * 86400:
+        if name in ("year", "month") and seconds < _LONG and not words:
             continue
         count, seconds = divmod(seconds, size)
         if count:
@@ -89,3 +92,8 @@ def season_span(numbers: list[int]) -> str:
     if ordered == list(range(ordered[0], ordered[-1] + 1)):
         return f"seasons {ordered[0]}–{ordered[-1]}"
     return "seasons " + ", ".join(map(str, ordered))
+
+
+def quote_typed(text: str, limit: int = 60) -> str:
+    """What a member typed, safe to quote back: no markdown, no mentions, bounded."""
+    return discord.utils.escape_mentions(discord.utils.escape_markdown(truncate(text, limit)))

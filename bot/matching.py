@@ -11,6 +11,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from rapidfuzz import fuzz, process
 
@@ -52,7 +53,11 @@ class Match:
 
 
 class NameIndex:
-    def __init__(self, entries: Iterable[IndexEntry], defaults: Sequence[int] = ()) -> None:
+    """`strict` accepts a typed name only when it is close as a whole (no partial matches): for titles
+    such as releases, where "Daredevil: Born Again" must not be taken for "Daredevil season 1"."""
+
+    def __init__(self, entries: Iterable[IndexEntry], defaults: Sequence[int] = (), *, strict: bool = False) -> None:
+        self._strict = strict
         self._entries = list(entries)
         self._folded = [fold(e.text) for e in self._entries]
         self._exact: dict[str, list[int]] = {}
@@ -75,14 +80,21 @@ class NameIndex:
     def label(self, target: int) -> str | None:
         return self._labels.get(target)
 
+    def exact(self, query: str) -> Match | None:
+        """The target one of whose names is `query` (ignoring case, accents and punctuation)."""
+        key = fold(query)
+        if not key or key not in self._exact:
+            return None
+        return Match(self._entries[min(self._exact[key], key=self._rank)], 100.0)
+
     def best(self, query: str) -> Match | None:
         """The target meant by `query`, or None when nothing is close enough to be sure."""
+        if (found_exact := self.exact(query)) is not None:
+            return found_exact
         key = fold(query)
         if not key:
             return None
-        if key in self._exact:
-            return Match(self._entries[min(self._exact[key], key=self._rank)], 100.0)
-        found = self._fuzzy(key, limit=5, cutoff=ACCEPT_SCORE)
+        found = self._fuzzy(key, limit=5, cutoff=ACCEPT_SCORE, scorer=fuzz.ratio if self._strict else fuzz.WRatio)
         return found[0] if found else None
 
     def suggest(self, query: str, limit: int = 3) -> list[Match]:
@@ -124,10 +136,8 @@ class NameIndex:
         ordered = sorted(hits.values())[:limit]
         return [Match(self._entries[i], 100.0 - rank[0]) for rank, i in ordered]
 
-    def _fuzzy(self, key: str, limit: int, cutoff: float) -> list[Match]:
-        results = process.extract(
-            key, self._folded, scorer=fuzz.WRatio, processor=None, limit=limit * 4, score_cutoff=cutoff
-        )
+    def _fuzzy(self, key: str, limit: int, cutoff: float, scorer: Any = fuzz.WRatio) -> list[Match]:
+        results = process.extract(key, self._folded, scorer=scorer, processor=None, limit=limit * 4, score_cutoff=cutoff)
         best: dict[int, Match] = {}
         for _text, score, i in sorted(results, key=lambda r: (-r[1], self._rank(r[2]))):
             target = self._entries[i].target

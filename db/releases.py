@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from datetime import datetime
+from enum import StrEnum
 from typing import TYPE_CHECKING
 
-from db.dates import from_stored
+import aiosqlite
+
+from db.dates import PartialDate, from_stored
 from db.models import Announcement, Release
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from db.store import Store
 
 # A guild's own announcements come after the pack's: a moderator's date supersedes the articles'.
@@ -49,6 +51,24 @@ class ReleaseRepository:
         )
         return await self._with_history(rows, guild_id)
 
+    async def get(self, release_id: int, guild_id: int | None = None) -> Release | None:
+        """One release as this guild sees it, or None if it is another guild's or gone."""
+        rows = await self._store.fetch_all(
+            "SELECT * FROM releases WHERE id = ? AND (guild_id IS NULL OR guild_id = ?)", (release_id, guild_id)
+        )
+        found = await self._with_history(rows, guild_id)
+        return found[0] if found else None
+
+    async def series_aliases(self) -> dict[int, list[str]]:
+        """Series id → its title and aliases, so "defenders s1" can find a release."""
+        rows = await self._store.fetch_all(
+            "SELECT id, title FROM series UNION ALL SELECT series_id, name FROM series_names ORDER BY 1"
+        )
+        found: dict[int, list[str]] = defaultdict(list)
+        for r in rows:
+            found[r[0]].append(r[1])
+        return found
+
     async def for_series(self, series_id: int, guild_id: int | None = None) -> list[Release]:
         rows = await self._store.fetch_all(
             "SELECT * FROM releases WHERE series_id = ? AND (guild_id IS NULL OR guild_id = ?) "
@@ -77,3 +97,71 @@ class ReleaseRepository:
             )
             for r in rows
         ]
+
+
+class ReleaseRemoval(StrEnum):
+    REMOVED = "removed"  # the guild's own release is gone
+    REVERTED = "reverted"  # a pack release is back on the pack's date in this guild
+
+
+def _slug(title: str) -> str:
+    return "-".join("".join(c if c.isalnum() else " " for c in title.casefold()).split())[:60] or "release"
+
+
+class ReleaseWriter:
+    """What a guild may change: its own releases, and its own dates for the pack's."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def set_date(
+        self, guild_id: int, title: str, date: PartialDate, user_id: int, now: datetime, release_id: int | None
+    ) -> int:
+        """Move `release_id` for this guild, or create a guild release titled `title`; returns its id."""
+        async with self._store.transaction() as conn:
+            if release_id is None:
+                base = _slug(title)
+                key, n = base, 1
+                while await _exists(conn, "SELECT 1 FROM releases WHERE guild_id = ? AND key = ?", (guild_id, key)):
+                    n += 1
+                    key = f"{base}-{n}"
+                cur = await conn.execute(
+                    "INSERT INTO releases (guild_id, key, title) VALUES (?, ?, ?)", (guild_id, key, title)
+                )
+                assert cur.lastrowid is not None
+                release_id = cur.lastrowid
+            async with conn.execute(
+                "SELECT coalesce(max(seq), -1) + 1 FROM release_dates WHERE release_id = ? AND guild_id = ?",
+                (release_id, guild_id),
+            ) as cur:
+                row = await cur.fetchone()
+            seq = row[0] if row else 0
+            await conn.execute(
+                """INSERT INTO release_dates (guild_id, key, release_id, seq, precision, value, starts_at,
+                                              window_start, window_end, timezone, announced_on, set_by)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                (guild_id, f"guild-{guild_id}-{release_id}-{seq}", release_id, seq, date.precision.value, date.value,
+                 _iso(date.starts_at), _iso(date.window_start), _iso(date.window_end), date.timezone,
+                 now.date().isoformat(), user_id),
+            )
+        return release_id
+
+    async def remove(self, guild_id: int, release_id: int) -> ReleaseRemoval | None:
+        """Remove a guild's own release, or revert a pack release to the pack's date; None if neither."""
+        async with self._store.transaction() as conn:
+            cur = await conn.execute("DELETE FROM releases WHERE id = ? AND guild_id = ?", (release_id, guild_id))
+            if cur.rowcount:
+                return ReleaseRemoval.REMOVED
+            cur = await conn.execute(
+                "DELETE FROM release_dates WHERE release_id = ? AND guild_id = ?", (release_id, guild_id)
+            )
+            return ReleaseRemoval.REVERTED if cur.rowcount else None
+
+
+async def _exists(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> bool:
+    async with conn.execute(sql, params) as cur:
+        return await cur.fetchone() is not None
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else moment.isoformat()

@@ -14,10 +14,14 @@ from db.characters import CharacterRepository
 from db.connection import connect
 from db.migrations import apply_migrations
 from db.models import StoreCounts
+from db.guilds import GuildSettingsRepository
 from db.pack_repository import PackRepository
-from db.releases import ReleaseRepository
+from db.personal_reminders import PersonalReminderRepository
+from db.releases import ReleaseRepository, ReleaseWriter
 from db.series import SeriesRepository
 from db.sources import SourceRepository
+from db.subscriptions import SubscriptionRepository
+from db.timers import TimerRepository
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -37,7 +41,12 @@ class Store:
         self.characters = CharacterRepository(self)
         self.series = SeriesRepository(self)
         self.releases = ReleaseRepository(self)
+        self.release_writer = ReleaseWriter(self)
         self.packs = PackRepository(self)
+        self.guild_settings = GuildSettingsRepository(self)
+        self.subscriptions = SubscriptionRepository(self)
+        self.personal_reminders = PersonalReminderRepository(self)
+        self.timers = TimerRepository(self)
 
     @classmethod
     @asynccontextmanager

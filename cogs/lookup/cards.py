@@ -8,11 +8,10 @@ from datetime import datetime
 import discord
 
 from bot.citations import Citations
+from bot.embeds import COLOUR, FIELD_LIMIT
 from bot.formatting import describe_date, join_limited, release_status, season_span, truncate
 from db.models import Character, FactStatus, PackInfo, ProductionKind, Series, Source, StoreCounts
 
-COLOUR = discord.Colour(0xB11313)
-FIELD_LIMIT = 1024
 
 _PRODUCTION_LABEL = {
     ProductionKind.SHOWRUNNER: "Showrunner",

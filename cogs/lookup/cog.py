@@ -10,7 +10,7 @@ from discord.ext import commands
 
 import bot as fandex
 from bot.errors import UserFacingError
-from bot.formatting import truncate
+from bot.formatting import quote_typed, truncate
 from bot.matching import Match, NameIndex
 from bot.options import Text
 from cogs.lookup.cards import about_card, character_card, series_card
@@ -33,16 +33,11 @@ def choices_from(matches: list[Match]) -> list[app_commands.Choice[str]]:
     return choices
 
 
-def echo(text: str) -> str:
-    """What the user typed, safe to quote back: no markdown, no mentions, bounded."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(truncate(text, 60)))
-
-
 def not_found(what: str, typed: str, index: NameIndex, hint: str) -> UserFacingError:
     suggestions = [f"**{m.entry.label}**" for m in index.suggest(typed)]
     if suggestions:
-        return UserFacingError(f"No {what} matches “{echo(typed)}”. Did you mean {', '.join(suggestions)}?")
-    return UserFacingError(f"No {what} matches “{echo(typed)}”. {hint}")
+        return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}?")
+    return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. {hint}")
 
 
 class LookupCog(commands.Cog):

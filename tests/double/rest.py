@@ -6,6 +6,7 @@ JSON responses carry exactly `Content-Type: application/json` (discord.py does n
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from typing import TYPE_CHECKING, Any
@@ -22,6 +23,7 @@ JSON_BODY: web.RequestKey[Any] = web.RequestKey("json_body", object)
 FILES: web.RequestKey[dict[str, bytes]] = web.RequestKey("files", dict)
 ACK_DEADLINE = 3.0  # seconds Discord gives to acknowledge an interaction
 WEBHOOK_LIFETIME = 15 * 60
+NONCE_WINDOW = 5 * 60  # "the past few minutes"
 
 
 def json_response(data: Any, status: int = 200) -> web.Response:
@@ -206,7 +208,17 @@ class _Handlers:
         data = request[JSON_BODY] or {}
         if not (data.get("content") or data.get("embeds") or request[FILES] or data.get("components")):
             return error(400, 50006, "Cannot send an empty message")
+        nonce = None if data.get("nonce") is None else str(data["nonce"])
+        if nonce is not None and data.get("enforce_nonce"):
+            # Discord: a repeat of a recent nonce returns the message already made instead of a second one.
+            for earlier in self.d.messages.values():
+                if earlier.channel_id == channel.id and earlier.nonce == nonce and time.monotonic() - earlier.created_mono < NONCE_WINDOW:
+                    self.d.nonce_repeats += 1
+                    return json_response(earlier.payload())
         message = self.d.store_message(channel, data, request[FILES], flags=int(data.get("flags") or 0))
+        message.nonce = nonce
+        if self.d.hold_post_replies:
+            await asyncio.sleep(self.d.hold_post_replies)
         return json_response(message.payload())
 
     def _message(self, request: web.Request, *, write: bool) -> FakeMessage | web.Response:

@@ -84,6 +84,10 @@ class DiscordDouble:
         self.violations: list[str] = []
         self.sessions: list[GatewaySession] = []
         self.gateway_connections = 0
+        self.nonce_repeats = 0
+        # Faults a test can switch on: seconds to hold the reply to a channel post after making it
+        # (the bot can be killed while it waits, as if the answer were lost).
+        self.hold_post_replies = 0.0
         self._session_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -163,6 +167,14 @@ class DiscordDouble:
         member = FakeMember(user, guild.id, permissions=permissions)
         guild.members[user.id] = member
         return member
+
+    async def revoke_channel(self, channel: FakeChannel, *, what: str = "view", tell_bot: bool = False) -> None:
+        """Take the bot's access to a channel away (a moderator changed its permissions)."""
+        channel.denied.add(what)
+        bit = Permissions.VIEW_CHANNEL if what == "view" else Permissions.SEND_MESSAGES
+        channel.overwrites = [{"id": str(self.bot_user.id), "type": 1, "allow": "0", "deny": str(bit)}]
+        if tell_bot:
+            await self.live_session().dispatch("CHANNEL_UPDATE", channel.payload())
 
     def add_role(self, guild: FakeGuild, name: str, *, mentionable: bool = True) -> FakeRole:
         role = FakeRole(snowflake(), name, 0, position=len(guild.roles), mentionable=mentionable)

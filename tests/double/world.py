@@ -105,6 +105,7 @@ class FakeChannel:
     recipient: FakeUser | None = None
     # What the bot may not do here, for tests of a lost channel: "view", "send".
     denied: set[str] = field(default_factory=set)
+    overwrites: list[dict[str, Any]] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
         if self.type == 1:
@@ -117,7 +118,7 @@ class FakeChannel:
             "guild_id": str(self.guild_id),
             "name": self.name,
             "position": self.position,
-            "permission_overwrites": [],
+            "permission_overwrites": self.overwrites,
             "parent_id": None,
             "topic": None,
             "nsfw": False,
@@ -248,7 +249,9 @@ class FakeMessage:
     pings: list[str] = field(default_factory=list)  # who this message would notify: "@everyone", "<@&id>", …
     interaction_id: int | None = None
     webhook_id: int | None = None
+    nonce: str | None = None
     created_at: str = field(default_factory=iso_now)
+    created_mono: float = field(default_factory=time.monotonic)
     edited_at: str | None = None
     edits: int = 0
     deleted: bool = False
@@ -299,6 +302,8 @@ class FakeMessage:
         }
         if self.guild_id is not None:
             data["guild_id"] = str(self.guild_id)
+        if self.nonce is not None:
+            data["nonce"] = self.nonce
         if self.webhook_id is not None:
             data["webhook_id"] = str(self.webhook_id)
             data["application_id"] = str(self.webhook_id)

@@ -1,0 +1,27 @@
+"""Release countdowns and premiere reminders: /countdown, /releases, /remindme, /release, /reminders."""
+
+from __future__ import annotations
+
+import discord
+
+from bot.client import FandexBot
+from cogs.countdown.admin import ReleaseAdmin
+from cogs.countdown.catalog import ReleaseCatalog
+from cogs.countdown.cog import CountdownCog
+from cogs.countdown.delivery import Delivery
+from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.planning import CHANNEL_REMINDER, PERSONAL_REMINDER
+from cogs.countdown.reminders import RemindersCog
+
+
+async def setup(bot: FandexBot) -> None:
+    catalog = ReleaseCatalog(bot.store)
+    planner = ReminderPlanner(bot.store, bot.scheduler, discord.utils.utcnow)
+    delivery = Delivery(bot, planner)
+    bot.scheduler.register(CHANNEL_REMINDER, delivery.channel_reminder)
+    bot.scheduler.register(PERSONAL_REMINDER, delivery.personal_reminder)
+    if bot.pack_changed:
+        await planner.replan_all()  # the pack moved or added releases: reminders follow
+    await bot.add_cog(CountdownCog(bot, catalog, planner))
+    await bot.add_cog(ReleaseAdmin(bot, catalog, planner, delivery))
+    await bot.add_cog(RemindersCog(bot, planner))

@@ -1,0 +1,127 @@
+"""/release set and /release remove — moderators keep this server's dates current."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.formatting import describe_date, discord_timestamp, quote_typed
+from bot.options import Text
+from bot.zones import close_zones, complete_zone
+from cogs.countdown.catalog import ReleaseCatalog
+from cogs.countdown.delivery import Delivery
+from cogs.countdown.planner import ReminderPlanner
+from db.dates import DEFAULT_ZONE, DateParseError, PartialDate, parse_partial_date, zone_or_error
+from db.releases import ReleaseRemoval
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+Title = app_commands.Transform[str, Text("release title", 1, 100)]
+DateText = app_commands.Transform[str, Text("date", 1, 40)]
+ZoneName = app_commands.Transform[str, Text("time zone", 1, 64)]
+
+
+async def zone_for(bot: FandexBot, guild_id: int, typed: str | None) -> str:
+    """The zone typed, else the server's, else Pacific; a typo gets the close names."""
+    name = typed or await bot.store.guild_settings.timezone(guild_id) or DEFAULT_ZONE
+    try:
+        return zone_or_error(name).key
+    except DateParseError as exc:
+        close = close_zones(name)
+        hint = f" Did you mean {', '.join(f'`{z}`' for z in close)}?" if close else ""
+        raise UserFacingError(f"{exc}{hint}") from None
+
+
+def same_date(a: PartialDate, b: PartialDate) -> bool:
+    return (a.precision, a.value, a.starts_at) == (b.precision, b.value, b.starts_at)
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="Add or move releases for this server (Manage Server)."):
+    def __init__(self, bot: FandexBot, catalog: ReleaseCatalog, planner: ReminderPlanner, delivery: Delivery) -> None:
+        self.bot = bot
+        self.store = bot.store
+        self.catalog = catalog
+        self.planner = planner
+        self.delivery = delivery
+
+    @app_commands.command(name="set", description="Add a release for this server, or move one to a new date.")
+    @app_commands.describe(
+        title="An existing release to move, or a new title to add",
+        date="2026-05-01, 2026-05-01 21:00, an ISO time with offset, or 2026, 2026-05, Q3 2026, summer 2026",
+        timezone="IANA zone for a date without an offset (default: this server's, else America/Los_Angeles)",
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def set_date(self, interaction: discord.Interaction, title: Title, date: DateText, timezone: ZoneName | None = None) -> None:
+        """Create or move a release for this server only; its reminders follow the new date."""
+        assert interaction.guild_id is not None
+        zone = await zone_for(self.bot, interaction.guild_id, timezone)
+        try:
+            parsed = parse_partial_date(date, zone)
+        except DateParseError as exc:
+            raise UserFacingError(str(exc)) from None
+        existing = await self.catalog.exact(interaction.guild_id, title)
+        before = existing.current.date if existing and existing.current else None
+        now = discord.utils.utcnow()
+        name = existing.title if existing else title
+        await self.store.release_writer.set_date(
+            interaction.guild_id, name, parsed, interaction.user.id, now, existing.id if existing else None
+        )
+        plan = await self.planner.replan(interaction.guild_id)
+        shown = discord.utils.escape_markdown(name)
+        verb = "Moved" if existing else "Added"
+        when = describe_date(parsed)
+        if parsed.starts_at is not None:
+            when += f" ({discord_timestamp(parsed.starts_at, 'R')})"
+        reminders = f" {plan.added} reminder(s) scheduled." if plan.added else ""
+        await interaction.response.send_message(f"{verb} **{shown}** for this server: {when}.{reminders}", ephemeral=True)
+        if existing and before is not None and not same_date(before, parsed):
+            await self.delivery.announce(
+                interaction.guild_id,
+                f"📅 **{shown}** has a new date in this server: {when} (was {describe_date(before)}).",
+            )
+
+    @set_date.autocomplete("title")
+    async def title_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.catalog.choices(interaction.guild_id, current)
+
+    @set_date.autocomplete("timezone")
+    async def timezone_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in complete_zone(current)]
+
+    @app_commands.command(name="remove", description="Remove a release added in this server, or undo this server's date.")
+    @app_commands.describe(title="A release added or moved in this server")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def remove(self, interaction: discord.Interaction, title: Title) -> None:
+        """Remove this server's own release (its pending reminders go too), or revert a moved one."""
+        assert interaction.guild_id is not None
+        release = await self.catalog.exact(interaction.guild_id, title)
+        if release is None:
+            raise UserFacingError(f"No release in this server is titled “{quote_typed(title)}”. Pick one from the list.")
+        outcome = await self.store.release_writer.remove(interaction.guild_id, release.id)
+        shown = discord.utils.escape_markdown(release.title)
+        if outcome is None:
+            raise UserFacingError(
+                f"**{shown}** comes from the fact pack and has no date set in this server, so there is nothing to remove. "
+                "Use `/release set` to give it this server's own date."
+            )
+        plan = await self.planner.replan(interaction.guild_id)
+        if outcome is ReleaseRemoval.REMOVED:
+            await interaction.response.send_message(
+                f"Removed **{shown}** from this server; {plan.cancelled} pending reminder(s) went with it.", ephemeral=True
+            )
+            return
+        restored = await self.store.releases.get(release.id, interaction.guild_id)
+        date = describe_date(restored.current.date) if restored and restored.current else "no date"
+        await interaction.response.send_message(f"**{shown}** is back on the fact pack's date here: {date}.", ephemeral=True)
+        await self.delivery.announce(interaction.guild_id, f"📅 **{shown}** is back on its announced date in this server: {date}.")
+
+    @remove.autocomplete("title")
+    async def own_title_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.catalog.choices(interaction.guild_id, current, own_only=True)

@@ -1,0 +1,118 @@
+"""/countdown, /releases and /remindme — what members use."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.embeds import COLOUR, FIELD_LIMIT
+from bot.formatting import describe_date, discord_timestamp, join_limited, quote_typed
+from bot.options import Text
+from cogs.countdown.catalog import ReleaseCatalog
+from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.timeline import build_timeline, countdown_line, starts_at
+from db.models import Release
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+ReleaseTitle = app_commands.Transform[str, Text("release title", 1, 100)]
+
+
+def release_label(release: Release) -> str:
+    own = " *(set in this server)*" if release.guild_id is not None or (release.current and release.current.guild_id) else ""
+    return f"**{discord.utils.escape_markdown(release.title)}**{own}"
+
+
+async def find_release(catalog: ReleaseCatalog, guild_id: int | None, typed: str) -> Release:
+    release, close = await catalog.resolve(guild_id, typed)
+    if release is None:
+        hint = f" Did you mean {', '.join(f'**{c}**' for c in close)}?" if close else " Pick one from the list as you type."
+        raise UserFacingError(f"No release matches “{quote_typed(typed)}”.{hint}")
+    return release
+
+
+class CountdownCog(commands.Cog):
+    def __init__(self, bot: FandexBot, catalog: ReleaseCatalog, planner: ReminderPlanner) -> None:
+        self.bot = bot
+        self.store = bot.store
+        self.catalog = catalog
+        self.planner = planner
+
+    async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.catalog.choices(interaction.guild_id, current)
+
+    @app_commands.command(name="countdown", description="How long until (or since) a release, live in your own time zone.")
+    @app_commands.describe(release="A release; leave empty for the next one coming up")
+    async def countdown(self, interaction: discord.Interaction, release: ReleaseTitle | None = None) -> None:
+        """Time to or since a release; without one, the next release coming up in this server."""
+        now = discord.utils.utcnow()
+        if release is not None:
+            found = await find_release(self.catalog, interaction.guild_id, release)
+            await interaction.response.send_message(countdown_line(found, now))
+            return
+        timeline = build_timeline(await self.catalog.visible(interaction.guild_id), now)
+        if timeline.upcoming:
+            await interaction.response.send_message(countdown_line(timeline.upcoming[0], now))
+            return
+        latest = f"\nThe most recent: {countdown_line(timeline.recent[0], now)}" if timeline.recent else ""
+        await interaction.response.send_message(f"Nothing is scheduled with an exact date right now.{latest}")
+
+    countdown.autocomplete("release")(release_autocomplete)
+
+    @app_commands.command(name="releases", description="Upcoming releases first, then recent ones; approximate dates apart.")
+    async def releases(self, interaction: discord.Interaction) -> None:
+        """Every release this server can see, in time order, at the precision that is known."""
+        now = discord.utils.utcnow()
+        timeline = build_timeline(await self.catalog.visible(interaction.guild_id), now)
+        embed = discord.Embed(title="Releases", colour=COLOUR)
+        if timeline.upcoming:
+            lines = [f"{release_label(r)} — {discord_timestamp(starts_at(r), 'F')} ({discord_timestamp(starts_at(r), 'R')})"  # type: ignore[arg-type]
+                     for r in timeline.upcoming]
+            embed.add_field(name="Coming up", value=join_limited(lines, FIELD_LIMIT), inline=False)
+        else:
+            embed.description = "Nothing is scheduled with an exact date right now."
+        if timeline.approximate:
+            lines = [f"{release_label(r)} — {r.current.date.display()} (approximate)" for r in timeline.approximate]  # type: ignore[union-attr]
+            embed.add_field(name="Approximate dates", value=join_limited(lines, FIELD_LIMIT), inline=False)
+        if timeline.recent:
+            lines = [f"{release_label(r)} — {describe_date(r.current.date)} ({discord_timestamp(starts_at(r), 'R')})"  # type: ignore[union-attr, arg-type]
+                     for r in timeline.recent]
+            embed.add_field(name="Recently released", value=join_limited(lines, FIELD_LIMIT), inline=False)
+        if timeline.undated:
+            lines = [release_label(r) for r in timeline.undated]
+            embed.add_field(name="No date yet", value=join_limited(lines, FIELD_LIMIT), inline=False)
+        await interaction.response.send_message(embed=embed)
+
+    @app_commands.command(name="remindme", description="Get a direct message when a release starts.")
+    @app_commands.describe(release="The release to be reminded of")
+    async def remindme(self, interaction: discord.Interaction, release: ReleaseTitle) -> None:
+        """A DM to you when the release starts (it needs an exact date still ahead)."""
+        found = await find_release(self.catalog, interaction.guild_id, release)
+        now = discord.utils.utcnow()
+        moment = starts_at(found)
+        title = f"**{discord.utils.escape_markdown(found.title)}**"
+        if moment is None:
+            current = found.current
+            known = f"only known as {current.date.display()}" if current and current.date.value else "not dated yet"
+            raise UserFacingError(f"{title} is {known}, so there is no moment to remind you of. Try again once it has an exact date.")
+        if moment <= now:
+            raise UserFacingError(f"{title} already premiered {discord_timestamp(moment, 'R')}.")
+        _, created = await self.store.personal_reminders.add(interaction.guild_id, interaction.user.id, found.id, now)
+        if not created:
+            await interaction.response.send_message(
+                f"You're already set: I'll DM you when {title} starts, {discord_timestamp(moment, 'R')}.", ephemeral=True
+            )
+            return
+        await self.planner.replan(interaction.guild_id)
+        await interaction.response.send_message(
+            f"I'll DM you when {title} starts: {discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')}). "
+            "Keep direct messages from this server's members open so I can reach you.",
+            ephemeral=True,
+        )
+
+    remindme.autocomplete("release")(release_autocomplete)

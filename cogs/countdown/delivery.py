@@ -1,0 +1,104 @@
+"""Posting what the timers and moderators set in motion: reminders, DMs, "the date moved" notices."""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
+
+import aiohttp
+import discord
+
+from bot.direct_messages import open_dm
+from bot.formatting import discord_timestamp
+from bot.mentions import NO_PINGS, role_pings
+from bot.scheduler import Outcome, RetryLater
+from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.timeline import starts_at
+from db import Store
+from db.subscriptions import Subscription
+from db.timers import Timer
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+log = logging.getLogger(__name__)
+
+
+def reminder_text(title: str, moment: datetime, offset: int, role_id: int | None) -> str:
+    ping = f"<@&{role_id}> " if role_id else ""
+    name = discord.utils.escape_markdown(title)
+    if offset == 0:
+        return f"{ping}🎬 **{name}** is out now! Premiered {discord_timestamp(moment, 'F')}."
+    return f"{ping}⏰ **{name}** premieres {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
+
+
+class Delivery:
+    def __init__(self, bot: FandexBot, planner: ReminderPlanner) -> None:
+        self._bot = bot
+        self._store: Store = bot.store
+        self._planner = planner
+
+    async def channel_reminder(self, timer: Timer) -> Outcome:
+        payload = timer.payload
+        sub = await self._store.subscriptions.get(payload["subscription_id"])
+        if sub is None or not sub.active:
+            return Outcome.cancelled("the subscription was removed or disabled")
+        release = await self._store.releases.get(payload["release_id"], sub.guild_id)
+        moment = starts_at(release) if release is not None else None
+        if release is None or moment is None or int(moment.timestamp()) != payload["starts_at"]:
+            return Outcome.cancelled("the release was removed or moved")
+        channel = self._bot.get_partial_messageable(sub.channel_id, guild_id=sub.guild_id)
+        text = reminder_text(release.title, moment, payload["offset"], sub.role_id)
+        try:
+            message = await channel.send(text, allowed_mentions=role_pings(sub.role_id), nonce=timer.id)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            await self.lose_channel(sub, exc)
+            return Outcome.failed(f"channel {sub.channel_id}: {exc.status} {exc.text}")
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(str(exc)) from exc
+        return Outcome.done(f"message {message.id}")
+
+    async def personal_reminder(self, timer: Timer) -> Outcome:
+        payload = timer.payload
+        reminder = await self._store.personal_reminders.get(payload["reminder_id"])
+        if reminder is None:
+            return Outcome.cancelled("the reminder was removed")
+        release = await self._store.releases.get(reminder.release_id, reminder.guild_id)
+        moment = starts_at(release) if release is not None else None
+        if release is None or moment is None or int(moment.timestamp()) != payload["starts_at"]:
+            return Outcome.cancelled("the release was removed or moved")
+        text = f"🎬 **{discord.utils.escape_markdown(release.title)}** starts now — {discord_timestamp(moment, 'F')}. (You asked me with /remindme.)"
+        try:
+            dm = await open_dm(self._bot, reminder.user_id)
+            await dm.send(text, allowed_mentions=NO_PINGS, nonce=timer.id)
+        except discord.Forbidden as exc:
+            return Outcome.failed(f"user {reminder.user_id} does not accept direct messages ({exc.code})")
+        except discord.NotFound as exc:
+            return Outcome.failed(f"user {reminder.user_id} not found ({exc.code})")
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(str(exc)) from exc
+        return Outcome.done()
+
+    async def announce(self, guild_id: int, text: str) -> int:
+        """Post a notice (e.g. a moved date) in every active reminder channel of the guild; returns posts made."""
+        posted = 0
+        for sub in await self._store.subscriptions.of_guild(guild_id):
+            if not sub.active:
+                continue
+            channel = self._bot.get_partial_messageable(sub.channel_id, guild_id=guild_id)
+            try:
+                await channel.send(text, allowed_mentions=NO_PINGS)
+                posted += 1
+            except (discord.Forbidden, discord.NotFound) as exc:
+                await self.lose_channel(sub, exc)
+            except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+                log.warning("could not post a notice in channel %s (guild %s): %s", sub.channel_id, guild_id, exc)
+        return posted
+
+    async def lose_channel(self, sub: Subscription, exc: discord.HTTPException) -> None:
+        """The bot can't post there any more: disable the subscription (it shows in /reminders list)."""
+        reason = f"lost access to the channel: {exc.status} {exc.text or type(exc).__name__}"[:200]
+        if await self._store.subscriptions.disable(sub.id, reason, datetime.now(UTC)):
+            log.warning("disabled reminder subscription %s (guild %s, channel %s): %s", sub.id, sub.guild_id, sub.channel_id, reason)
+            await self._planner.replan(sub.guild_id)

@@ -1,0 +1,44 @@
+"""Keeping a guild's reminder timers in step with its subscriptions, releases and /remindme requests."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from bot.scheduler import Scheduler
+from cogs.countdown.planning import CHANNEL_REMINDER, PERSONAL_REMINDER, channel_reminders, personal_reminders
+from db import Store
+from db.timers import ReconcileResult
+
+log = logging.getLogger(__name__)
+
+
+class ReminderPlanner:
+    def __init__(self, store: Store, scheduler: Scheduler, clock: Callable[[], datetime]) -> None:
+        self._store = store
+        self._scheduler = scheduler
+        self._clock = clock
+
+    async def replan(self, guild_id: int | None) -> ReconcileResult:
+        """Recompute the guild's wanted reminder timers and reconcile the store with them."""
+        now = self._clock()
+        releases = await self._store.releases.visible(guild_id)
+        wanted = personal_reminders(
+            guild_id, await self._store.personal_reminders.of_guild(guild_id), {r.id: r for r in releases}, now
+        )
+        if guild_id is not None:
+            wanted += channel_reminders(guild_id, await self._store.subscriptions.of_guild(guild_id), releases, now)
+        result = await self._store.timers.reconcile(guild_id, (CHANNEL_REMINDER, PERSONAL_REMINDER), wanted, now)
+        if result.added or result.cancelled:
+            self._scheduler.wake()
+        return result
+
+    async def replan_all(self) -> None:
+        """After the pack changed: every guild with reminders gets its timers recomputed."""
+        guilds = await self._store.subscriptions.guilds_with_reminders()
+        added = cancelled = 0
+        for guild_id in guilds:
+            result = await self.replan(guild_id)
+            added, cancelled = added + result.added, cancelled + result.cancelled
+        log.info("re-planned reminders for %d guild(s): %d added, %d cancelled", len(guilds), added, cancelled)

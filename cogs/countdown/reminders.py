@@ -1,0 +1,135 @@
+"""/reminders subscribe, unsubscribe and list — premiere reminders posted in a channel."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.durations import DurationError, format_duration, parse_offsets
+from bot.embeds import COLOUR
+from bot.errors import UserFacingError
+from bot.formatting import discord_timestamp, join_limited
+from bot.options import Text
+from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.planning import CHANNEL_REMINDER
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+DEFAULT_OFFSETS = "7d,1d,1h,0"
+OffsetsText = app_commands.Transform[str, Text("offsets", 1, 100)]
+NEEDED = ("view_channel", "send_messages", "embed_links")
+
+
+def offsets_text(offsets: tuple[int, ...]) -> str:
+    """(604800, 86400, 0) → '7d, 1d before and at the start'."""
+    before = ", ".join(format_duration(o) for o in offsets if o)
+    parts = [f"{before} before"] if before else []
+    if 0 in offsets:
+        parts.append("at the start")
+    return " and ".join(parts)
+
+
+def missing_permissions(channel: discord.abc.GuildChannel | app_commands.AppCommandChannel) -> list[str]:
+    """What the bot lacks to post in `channel`, judged from the cached overwrites and roles."""
+    guild = getattr(channel, "guild", None)
+    me = guild.me if guild is not None else None
+    if me is None or not isinstance(channel, discord.abc.GuildChannel):
+        return []  # not cached: the first post will tell, and a failure disables the subscription
+    allowed = channel.permissions_for(me)
+    return [p.replace("_", " ").title() for p in NEEDED if not getattr(allowed, p)]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class RemindersCog(commands.GroupCog, group_name="reminders", group_description="Premiere reminders in a channel (Manage Server)."):
+    def __init__(self, bot: FandexBot, planner: ReminderPlanner) -> None:
+        self.bot = bot
+        self.store = bot.store
+        self.planner = planner
+
+    @app_commands.command(name="subscribe", description="Post a reminder in a channel before every dated release.")
+    @app_commands.describe(
+        channel="Where reminders are posted",
+        role="A role to ping with each reminder (nobody is pinged without one)",
+        offsets="When, before each release: e.g. 7d,1d,1h,0 (the default); units s m h d w",
+    )
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def subscribe(
+        self, interaction: discord.Interaction, channel: discord.TextChannel,
+        role: discord.Role | None = None, offsets: OffsetsText | None = None,
+    ) -> None:
+        """Remind the channel at each offset before every exact-dated release, now and added later."""
+        assert interaction.guild_id is not None
+        try:
+            parsed = parse_offsets(offsets or DEFAULT_OFFSETS)
+        except DurationError as exc:
+            raise UserFacingError(str(exc)) from None
+        if role is not None and (role.is_default() or role.id == interaction.guild_id):
+            raise UserFacingError("Reminders never ping @everyone. Pick a role members can opt into, or no role.")
+        if missing := missing_permissions(channel):
+            raise UserFacingError(f"I can't post in {channel.mention}: I need {', '.join(missing)} there.")
+        now = discord.utils.utcnow()
+        sub, created = await self.store.subscriptions.upsert(
+            interaction.guild_id, channel.id, role.id if role else None, parsed, interaction.user.id, now
+        )
+        await self.planner.replan(interaction.guild_id)
+        pending = await self.store.timers.of_guild(interaction.guild_id, CHANNEL_REMINDER)
+        mine = [t for t in pending if t.payload["subscription_id"] == sub.id]
+        next_one = f" The next is {discord_timestamp(mine[0].due_at, 'R')}." if mine else ""
+        who = f"pinging {role.mention}" if role else "pinging nobody"
+        verb = "Subscribed" if created else "Updated"
+        await interaction.response.send_message(
+            f"{verb} {channel.mention}: reminders {offsets_text(parsed)} of each dated release, {who}. "
+            f"{len(mine)} reminder(s) scheduled.{next_one}",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="unsubscribe", description="Stop posting reminders in a channel.")
+    @app_commands.describe(channel="The channel to stop reminding")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def unsubscribe(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
+        """Remove the channel's subscription and its pending reminders."""
+        assert interaction.guild_id is not None
+        removed = await self.store.subscriptions.remove(interaction.guild_id, channel.id)
+        if removed is None:
+            raise UserFacingError(f"{channel.mention} has no reminders to stop. `/reminders list` shows which do.")
+        plan = await self.planner.replan(interaction.guild_id)
+        await interaction.response.send_message(
+            f"Unsubscribed {channel.mention}; {plan.cancelled} pending reminder(s) cancelled.", ephemeral=True
+        )
+
+    @app_commands.command(name="list", description="This server's reminder channels, their state and what's next.")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def list_subscriptions(self, interaction: discord.Interaction) -> None:
+        """Each subscription: channel, role, offsets, and whether it works — or why it was disabled."""
+        assert interaction.guild_id is not None
+        subs = await self.store.subscriptions.of_guild(interaction.guild_id)
+        embed = discord.Embed(title="Reminder subscriptions", colour=COLOUR)
+        if not subs:
+            embed.description = "None yet. Start one with `/reminders subscribe`."
+        pending = await self.store.timers.of_guild(interaction.guild_id, CHANNEL_REMINDER)
+        counts = Counter(t.payload["subscription_id"] for t in pending)
+        first = {}
+        for timer in pending:
+            first.setdefault(timer.payload["subscription_id"], timer.due_at)
+        lines = []
+        for sub in subs:
+            who = f"<@&{sub.role_id}>" if sub.role_id else "nobody"
+            head = f"<#{sub.channel_id}> — pings {who} — {offsets_text(sub.offsets)}"
+            if sub.active:
+                nxt = f", next {discord_timestamp(first[sub.id], 'R')}" if sub.id in first else ""
+                lines.append(f"✅ {head}\n   active: {counts[sub.id]} pending{nxt}")
+            else:
+                since = discord_timestamp(sub.disabled_at, "R") if sub.disabled_at else "earlier"
+                lines.append(
+                    f"⚠️ {head}\n   **disabled** {since}: {sub.disabled_reason}. "
+                    "Fix the channel's permissions, then `/reminders subscribe` it again."
+                )
+        if lines:
+            embed.description = join_limited(lines, 4000)
+        await interaction.response.send_message(embed=embed, ephemeral=True)

@@ -1,0 +1,52 @@
+"""/settings — per-server settings (Manage Server)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.client import FandexBot
+from bot.errors import UserFacingError
+from bot.options import Text
+from bot.zones import close_zones, complete_zone
+from db.dates import DateParseError, zone_or_error
+
+ZoneName = app_commands.Transform[str, Text("time zone", 1, 64)]
+
+
+@app_commands.guild_only()
+@app_commands.default_permissions(manage_guild=True)
+class SettingsCog(commands.GroupCog, group_name="settings", group_description="This server's fandex settings (Manage Server)."):
+    def __init__(self, bot: FandexBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="timezone", description="This server's default time zone for release dates typed without one.")
+    @app_commands.describe(zone="An IANA zone such as Europe/Berlin or America/New_York")
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def timezone(self, interaction: discord.Interaction, zone: ZoneName) -> None:
+        """Set the zone `/release set` uses when no timezone is given."""
+        assert interaction.guild_id is not None
+        try:
+            found = zone_or_error(zone)
+        except DateParseError as exc:
+            close = close_zones(zone)
+            hint = f" Did you mean {', '.join(f'`{z}`' for z in close)}?" if close else ""
+            raise UserFacingError(f"{exc}{hint}") from None
+        await self.bot.store.guild_settings.set_timezone(interaction.guild_id, found.key, discord.utils.utcnow())
+        local = datetime.now(found)
+        await interaction.response.send_message(
+            f"This server's time zone is now `{found.key}` (it's {local:%H:%M} there, UTC{local:%z}). "
+            "`/release set` uses it for dates typed without a zone.",
+            ephemeral=True,
+        )
+
+    @timezone.autocomplete("zone")
+    async def zone_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return [app_commands.Choice(name=z, value=z) for z in complete_zone(current)]
+
+
+async def setup(bot: FandexBot) -> None:
+    await bot.add_cog(SettingsCog(bot))

@@ -1,0 +1,104 @@
+"""Reminder subscriptions: a channel of a guild, an optional role to ping, offsets before each release."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+import aiosqlite
+
+from db.instants import from_text, to_text
+
+if TYPE_CHECKING:
+    from db.store import Store
+
+
+@dataclass(frozen=True, slots=True)
+class Subscription:
+    id: int
+    guild_id: int
+    channel_id: int
+    role_id: int | None
+    offsets: tuple[int, ...]  # seconds before the release, largest first
+    active: bool
+    disabled_reason: str | None
+    disabled_at: datetime | None
+    created_by: int
+
+
+def _subscription(row: aiosqlite.Row) -> Subscription:
+    return Subscription(
+        id=row["id"],
+        guild_id=row["guild_id"],
+        channel_id=row["channel_id"],
+        role_id=row["role_id"],
+        offsets=tuple(json.loads(row["offsets"])),
+        active=row["state"] == "active",
+        disabled_reason=row["disabled_reason"],
+        disabled_at=from_text(row["disabled_at"]) if row["disabled_at"] else None,
+        created_by=row["created_by"],
+    )
+
+
+class SubscriptionRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def upsert(
+        self, guild_id: int, channel_id: int, role_id: int | None, offsets: tuple[int, ...], user_id: int, now: datetime
+    ) -> tuple[Subscription, bool]:
+        """Subscribe a channel, or replace its role and offsets (and re-enable it); True if it is new."""
+        async with self._store.transaction() as conn:
+            async with conn.execute(
+                "SELECT id FROM subscriptions WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
+            ) as cur:
+                existed = await cur.fetchone() is not None
+            await conn.execute(
+                """INSERT INTO subscriptions (guild_id, channel_id, role_id, offsets, created_by, created_at, updated_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                   ON CONFLICT (guild_id, channel_id) DO UPDATE SET
+                       role_id = excluded.role_id, offsets = excluded.offsets, state = 'active',
+                       disabled_reason = NULL, disabled_at = NULL, updated_at = excluded.updated_at""",
+                (guild_id, channel_id, role_id, json.dumps(list(offsets)), user_id, to_text(now), to_text(now)),
+            )
+            async with conn.execute(
+                "SELECT * FROM subscriptions WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
+            ) as cur:
+                row = await cur.fetchone()
+        assert row is not None
+        return _subscription(row), not existed
+
+    async def remove(self, guild_id: int, channel_id: int) -> Subscription | None:
+        async with self._store.transaction() as conn:
+            async with conn.execute(
+                "DELETE FROM subscriptions WHERE guild_id = ? AND channel_id = ? RETURNING *", (guild_id, channel_id)
+            ) as cur:
+                row = await cur.fetchone()
+        return _subscription(row) if row else None
+
+    async def disable(self, subscription_id: int, reason: str, now: datetime) -> bool:
+        """Stop reminders to a channel the bot lost; True if it was active until now."""
+        async with self._store.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE subscriptions SET state = 'disabled', disabled_reason = ?, disabled_at = ?, updated_at = ? "
+                "WHERE id = ? AND state = 'active'",
+                (reason, to_text(now), to_text(now), subscription_id),
+            )
+            return cur.rowcount == 1
+
+    async def get(self, subscription_id: int) -> Subscription | None:
+        row = await self._store.fetch_one("SELECT * FROM subscriptions WHERE id = ?", (subscription_id,))
+        return _subscription(row) if row else None
+
+    async def of_guild(self, guild_id: int) -> list[Subscription]:
+        rows = await self._store.fetch_all("SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY id", (guild_id,))
+        return [_subscription(r) for r in rows]
+
+    async def guilds_with_reminders(self) -> list[int | None]:
+        """Guilds (None for DMs) that have subscriptions or personal reminders to plan."""
+        rows = await self._store.fetch_all(
+            "SELECT guild_id FROM subscriptions UNION SELECT guild_id FROM personal_reminders"
+        )
+        return [r[0] for r in rows]

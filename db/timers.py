@@ -1,0 +1,228 @@
+"""Durable timers: every scheduled action is a row, claimed before it runs and finished after.
+
+A claim is a guarded `UPDATE … WHERE state = 'pending'`, so two dispatchers (or a restart racing a
+slow delivery) can never both act on one timer.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import TYPE_CHECKING, Any
+
+import aiosqlite
+
+from db.instants import from_text, to_text
+
+if TYPE_CHECKING:
+    from db.store import Store
+
+
+class TimerState(StrEnum):
+    PENDING = "pending"
+    CLAIMED = "claimed"
+    DONE = "done"
+    SKIPPED = "skipped"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True, slots=True)
+class TimerSpec:
+    """A timer as its planner wants it; the delivery key makes it unique and idempotent."""
+
+    kind: str
+    key: str
+    due_at: datetime
+    payload: Mapping[str, Any]
+    guild_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class Timer:
+    id: int
+    kind: str
+    key: str
+    guild_id: int | None
+    due_at: datetime
+    first_due_at: datetime
+    payload: dict[str, Any]
+    state: TimerState
+    attempts: int
+    outcome: str | None
+    finished_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class ReconcileResult:
+    added: int
+    cancelled: int
+    earliest: datetime | None  # the earliest pending due time among the timers touched
+
+
+def _timer(row: aiosqlite.Row) -> Timer:
+    return Timer(
+        id=row["id"],
+        kind=row["kind"],
+        key=row["delivery_key"],
+        guild_id=row["guild_id"],
+        due_at=from_text(row["due_at"]),
+        first_due_at=from_text(row["first_due_at"]),
+        payload=json.loads(row["payload"]),
+        state=TimerState(row["state"]),
+        attempts=row["attempts"],
+        outcome=row["outcome"],
+        finished_at=from_text(row["finished_at"]) if row["finished_at"] else None,
+    )
+
+
+class TimerRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def add(self, spec: TimerSpec, now: datetime) -> bool:
+        """Insert a timer unless its key exists already; True if it was added."""
+        async with self._store.transaction() as conn:
+            cur = await conn.execute(
+                """INSERT INTO timers (kind, delivery_key, guild_id, due_at, first_due_at, payload, created_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_key) DO NOTHING""",
+                (spec.kind, spec.key, spec.guild_id, to_text(spec.due_at), to_text(spec.due_at),
+                 json.dumps(dict(spec.payload)), to_text(now)),
+            )
+            return cur.rowcount == 1
+
+    async def reconcile(
+        self, guild_id: int | None, kinds: Iterable[str], wanted: Iterable[TimerSpec], now: datetime
+    ) -> ReconcileResult:
+        """Make a guild's pending timers of `kinds` exactly `wanted`.
+
+        Pending timers no longer wanted are cancelled; wanted ones are added, or revived if they were
+        cancelled (a release moved back, say). Finished ones — done, skipped, failed — stay finished.
+        """
+        kinds = tuple(kinds)
+        wanted_by_key = {spec.key: spec for spec in wanted}
+        async with self._store.transaction() as conn:
+            async with conn.execute(
+                f"""SELECT id, delivery_key, state FROM timers
+                     WHERE guild_id IS ? AND kind IN ({", ".join("?" * len(kinds))})
+                       AND state IN ('pending', 'cancelled')""",
+                (guild_id, *kinds),
+            ) as cur:
+                existing = {row["delivery_key"]: (row["id"], row["state"]) for row in await cur.fetchall()}
+            stale = [(to_text(now), timer_id) for key, (timer_id, state) in existing.items()
+                     if state == "pending" and key not in wanted_by_key]
+            await conn.executemany(
+                "UPDATE timers SET state = 'cancelled', finished_at = ?, outcome = 'no longer wanted' "
+                "WHERE id = ? AND state = 'pending'",
+                stale,
+            )
+            revive = [(existing[k][0],) for k in wanted_by_key if k in existing and existing[k][1] == "cancelled"]
+            await conn.executemany(
+                "UPDATE timers SET state = 'pending', finished_at = NULL, outcome = NULL WHERE id = ?", revive
+            )
+            fresh = [spec for key, spec in wanted_by_key.items() if key not in existing]
+            added = 0
+            for spec in fresh:
+                cur = await conn.execute(
+                    """INSERT INTO timers (kind, delivery_key, guild_id, due_at, first_due_at, payload, created_at)
+                       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_key) DO NOTHING""",
+                    (spec.kind, spec.key, spec.guild_id, to_text(spec.due_at), to_text(spec.due_at),
+                     json.dumps(dict(spec.payload)), to_text(now)),
+                )
+                added += cur.rowcount
+        earliest = min((s.due_at for s in wanted_by_key.values()), default=None)
+        return ReconcileResult(added=added + len(revive), cancelled=len(stale), earliest=earliest)
+
+    async def cancel_where(self, guild_id: int | None, kind: str, payload_key: str, value: int, reason: str, now: datetime) -> int:
+        """Cancel pending timers whose payload[payload_key] == value (e.g. all of one subscription's)."""
+        async with self._store.transaction() as conn:
+            cur = await conn.execute(
+                """UPDATE timers SET state = 'cancelled', finished_at = ?, outcome = ?
+                    WHERE guild_id IS ? AND kind = ? AND state = 'pending'
+                      AND json_extract(payload, '$.' || ?) = ?""",
+                (to_text(now), reason, guild_id, kind, payload_key, value),
+            )
+            return cur.rowcount
+
+    async def next_due_at(self, excluding: Iterable[int] = ()) -> datetime | None:
+        """The earliest pending due time, leaving out timers already being delivered."""
+        value = await self._store.fetch_value(
+            "SELECT min(due_at) FROM timers WHERE state = 'pending' AND id NOT IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(excluding)),),
+        )
+        return from_text(value) if value else None
+
+    async def due(self, now: datetime, limit: int, excluding: Iterable[int] = ()) -> list[Timer]:
+        rows = await self._store.fetch_all(
+            """SELECT * FROM timers WHERE state = 'pending' AND due_at <= ?
+                  AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id LIMIT ?""",
+            (to_text(now), json.dumps(list(excluding)), limit),
+        )
+        return [_timer(r) for r in rows]
+
+    async def claim(self, timer_id: int, now: datetime) -> bool:
+        """Take a timer for delivery; False if someone else has it or it is no longer pending."""
+        async with self._store.transaction() as conn:
+            cur = await conn.execute(
+                "UPDATE timers SET state = 'claimed', claimed_at = ?, attempts = attempts + 1 "
+                "WHERE id = ? AND state = 'pending'",
+                (to_text(now), timer_id),
+            )
+            return cur.rowcount == 1
+
+    async def finish(self, timer_id: int, state: TimerState, outcome: str | None, now: datetime) -> None:
+        async with self._store.transaction() as conn:
+            await conn.execute(
+                "UPDATE timers SET state = ?, finished_at = ?, outcome = ? WHERE id = ? AND state = 'claimed'",
+                (state.value, to_text(now), outcome, timer_id),
+            )
+
+    async def retry(self, timer_id: int, at: datetime, reason: str) -> None:
+        async with self._store.transaction() as conn:
+            await conn.execute(
+                "UPDATE timers SET state = 'pending', due_at = ?, outcome = ? WHERE id = ? AND state = 'claimed'",
+                (to_text(at), reason, timer_id),
+            )
+
+    async def release_claims(self) -> list[Timer]:
+        """At start-up: timers claimed by a process that died are pending again (at-least-once)."""
+        async with self._store.transaction() as conn:
+            async with conn.execute("SELECT * FROM timers WHERE state = 'claimed'") as cur:
+                claimed = [_timer(r) for r in await cur.fetchall()]
+            await conn.execute("UPDATE timers SET state = 'pending' WHERE state = 'claimed'")
+        return claimed
+
+    async def skip_overdue(self, older_than: datetime, now: datetime) -> list[Timer]:
+        """Pending timers meant for before `older_than` are skipped, not delivered absurdly late."""
+        async with self._store.transaction() as conn:
+            async with conn.execute(
+                "SELECT * FROM timers WHERE state = 'pending' AND first_due_at < ?", (to_text(older_than),)
+            ) as cur:
+                stale = [_timer(r) for r in await cur.fetchall()]
+            await conn.executemany(
+                "UPDATE timers SET state = 'skipped', finished_at = ?, outcome = ? WHERE id = ? AND state = 'pending'",
+                [(to_text(now), f"missed: due {to_text(t.first_due_at)}, more than the catch-up window ago", t.id)
+                 for t in stale],
+            )
+        return stale
+
+    async def get(self, timer_id: int) -> Timer | None:
+        row = await self._store.fetch_one("SELECT * FROM timers WHERE id = ?", (timer_id,))
+        return _timer(row) if row else None
+
+    async def of_guild(self, guild_id: int | None, kind: str, states: Iterable[TimerState] = (TimerState.PENDING,)) -> list[Timer]:
+        wanted = [s.value for s in states]
+        rows = await self._store.fetch_all(
+            f"SELECT * FROM timers WHERE guild_id IS ? AND kind = ? AND state IN ({', '.join('?' * len(wanted))}) "
+            "ORDER BY due_at, id",
+            (guild_id, kind, *wanted),
+        )
+        return [_timer(r) for r in rows]
+
+    async def counts(self) -> dict[str, int]:
+        rows = await self._store.fetch_all("SELECT state, count(*) FROM timers GROUP BY state")
+        return {r[0]: r[1] for r in rows}
+

@@ -1,0 +1,209 @@
+"""Premiere reminders with real seconds-scale timers: on time, once, across restarts and crashes."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from tests.double.server import DiscordDouble
+from tests.double.world import FakeChannel, FakeGuild, FakeMember, FakeMessage, Permissions
+from tests.e2e.bot_process import BotProcess
+from tests.e2e.waiting import eventually
+
+LATENESS_MS: list[float] = []  # every reminder's delay after its due time, for the report
+
+
+async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None) -> FakeMessage:
+    return await (await double.command(who, command, options or {})).reply()
+
+
+def at(seconds: float) -> tuple[str, datetime]:
+    """A release instant `seconds` from now, whole seconds, as typed and as a datetime."""
+    moment = (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0)
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ"), moment
+
+
+def reminders_in(double: DiscordDouble, channel: FakeChannel) -> list[FakeMessage]:
+    return [m for m in double.channel_messages(channel) if m.interaction_id is None and ("⏰" in m.content or "🎬" in m.content)]
+
+
+def lateness_ms(message: FakeMessage, due: datetime) -> float:
+    return (datetime.fromisoformat(message.created_at) - due).total_seconds() * 1000
+
+
+async def test_reminders_fire_on_time_once_each_and_ping_only_the_role(
+    double: DiscordDouble, guild: FakeGuild, moderator: FakeMember
+) -> None:
+    channel = guild.channel("premieres")
+    role = double.add_role(guild, "Premiere Squad")
+    reply = await say(double, moderator, "reminders subscribe", {"channel": channel, "role": role, "offsets": "3s,0"})
+    assert reply.ephemeral and "pinging" in reply.content
+    typed, moment = at(6)
+    await say(double, moderator, "release set", {"title": "Timer Test", "date": typed})
+    await eventually(lambda: len(reminders_in(double, channel)) == 2, 15, "two reminders")
+    await asyncio.sleep(1.5)
+    early, on_time = reminders_in(double, channel)
+    assert len(reminders_in(double, channel)) == 2
+    stamp = int(moment.timestamp())
+    assert early.content == f"<@&{role.id}> ⏰ **Timer Test** premieres <t:{stamp}:R> — <t:{stamp}:F>."
+    assert on_time.content == f"<@&{role.id}> 🎬 **Timer Test** is out now! Premiered <t:{stamp}:F>."
+    for message, due in ((early, moment - timedelta(seconds=3)), (on_time, moment)):
+        assert message.pings == [f"<@&{role.id}>"]
+        assert message.allowed_mentions == {"parse": [], "roles": [str(role.id)]}
+        LATENESS_MS.append(lateness_ms(message, due))
+        assert 0 <= LATENESS_MS[-1] < 1500
+
+
+async def test_subscribing_schedules_only_what_is_still_ahead_and_resubscribing_replaces(
+    double: DiscordDouble, guild: FakeGuild, moderator: FakeMember
+) -> None:
+    typed, _ = at(1800)  # 30 minutes: 7d, 1d and 1h before are already past
+    await say(double, moderator, "release set", {"title": "Soon", "date": typed})
+    reply = await say(double, moderator, "reminders subscribe", {"channel": guild.text_channel})
+    assert "1 reminder(s) scheduled" in reply.content and "7d, 1d, 1h before and at the start" in reply.content
+    again = await say(double, moderator, "reminders subscribe", {"channel": guild.text_channel, "offsets": "10m,5m"})
+    assert again.content.startswith("Updated") and "2 reminder(s) scheduled" in again.content
+    listing = (await say(double, moderator, "reminders list")).embeds[0]["description"]
+    assert listing.count("<#") == 1 and "10m, 5m before" in listing and "2 pending" in listing
+    assert reminders_in(double, guild.text_channel) == []
+
+
+async def test_bad_offsets_are_refused_and_nothing_is_subscribed(
+    double: DiscordDouble, guild: FakeGuild, moderator: FakeMember
+) -> None:
+    for offsets in ("soon", "1d,,1h", "5x", "400d", ",".join(["1h"] * 11), "-1h"):
+        reply = await say(double, moderator, "reminders subscribe", {"channel": guild.text_channel, "offsets": offsets})
+        assert reply.ephemeral and ("offset" in reply.content or "At most" in reply.content), offsets
+    everyone = next(r for r in guild.roles if r.name == "@everyone")
+    reply = await say(double, moderator, "reminders subscribe", {"channel": guild.text_channel, "role": everyone})
+    assert "never ping @everyone" in reply.content
+    assert "None yet" in (await say(double, moderator, "reminders list")).embeds[0]["description"]
+
+
+async def test_moving_a_release_reschedules_and_tells_the_channel(
+    double: DiscordDouble, guild: FakeGuild, moderator: FakeMember
+) -> None:
+    channel = guild.channel("premieres")
+    await say(double, moderator, "reminders subscribe", {"channel": channel, "offsets": "1h,0"})
+    await say(double, moderator, "release set", {"title": "Move Test", "date": "2031-01-01 20:00", "timezone": "UTC"})
+    await say(double, moderator, "release set", {"title": "move test", "date": "2031-02-01 20:00", "timezone": "UTC"})
+    new = int(datetime(2031, 2, 1, 20, tzinfo=UTC).timestamp())
+    notices = lambda: [m for m in double.channel_messages(channel) if "has a new date" in m.content]  # noqa: E731
+    await eventually(lambda: len(notices()) == 1, 5, "the moved-date notice")
+    notices = notices()  # type: ignore[assignment]
+    assert len(notices) == 1 and f"<t:{new}:F>" in notices[0].content and f"<t:{int(datetime(2031, 1, 1, 20, tzinfo=UTC).timestamp())}:F>" in notices[0].content
+    assert notices[0].pings == []
+    listing = (await say(double, moderator, "reminders list")).embeds[0]["description"]
+    assert "2 pending" in listing and f"<t:{new - 3600}:R>" in listing
+
+
+async def test_a_lost_channel_disables_the_subscription_without_retrying(
+    double: DiscordDouble, guild: FakeGuild, moderator: FakeMember
+) -> None:
+    channel = guild.channel("premieres")
+    await say(double, moderator, "reminders subscribe", {"channel": channel, "offsets": "0"})
+    await double.revoke_channel(channel)  # someone removed the bot's access; Discord doesn't tell it
+    typed, _ = at(2)
+    await say(double, moderator, "release set", {"title": "Lost Channel", "date": typed})
+    posts = lambda: [r for r in double.requests if r.method == "POST" and r.path == f"/api/v10/channels/{channel.id}/messages"]  # noqa: E731
+    await eventually(lambda: len(posts()) >= 1, 10, "the reminder attempt")
+    await asyncio.sleep(1.5)
+    assert [r.status for r in posts()] == [403]  # once: a 403 is not retried
+    listing = (await say(double, moderator, "reminders list")).embeds[0]["description"]
+    assert "**disabled**" in listing and "403" in listing
+    typed, _ = at(60)
+    reply = await say(double, moderator, "release set", {"title": "After Loss", "date": typed})
+    assert "reminder(s) scheduled" not in reply.content  # a disabled subscription plans nothing
+    refused = await say(double, moderator, "reminders subscribe", {"channel": guild.channel("general")})
+    assert refused.content.startswith("Subscribed")
+
+
+async def test_subscribing_where_the_bot_cannot_post_is_refused(
+    double: DiscordDouble, guild: FakeGuild, moderator: FakeMember
+) -> None:
+    channel = guild.channel("premieres")
+    await double.revoke_channel(channel, what="send", tell_bot=True)
+    reply = await say(double, moderator, "reminders subscribe", {"channel": channel})
+    assert reply.ephemeral and "I can't post in" in reply.content and "Send Messages" in reply.content
+
+
+async def test_remindme_sends_one_direct_message(double: DiscordDouble, member: FakeMember, moderator: FakeMember) -> None:
+    typed, moment = at(4)
+    await say(double, moderator, "release set", {"title": "DM Test", "date": typed})
+    first = await say(double, member, "remindme", {"release": "DM Test"})
+    assert first.ephemeral and first.content.startswith("I'll DM you when **DM Test** starts")
+    second = await say(double, member, "remindme", {"release": "dm test"})
+    assert "already set" in second.content
+    dm = lambda: [m for m in double.messages.values() if m.guild_id is None and "DM Test" in m.content and m.interaction_id is None]  # noqa: E731
+    await eventually(lambda: len(dm()) == 1, 12, "the reminder DM")
+    await asyncio.sleep(1)
+    assert len(dm()) == 1 and double.channels[dm()[0].channel_id].recipient.id == member.id  # type: ignore[union-attr]
+    LATENESS_MS.append(lateness_ms(dm()[0], moment))
+    past = await say(double, member, "remindme", {"release": "The Defenders"})
+    assert past.ephemeral and "already premiered" in past.content
+    vague = await say(double, member, "remindme", {"release": "Jessica Jones season 2"})
+    assert vague.ephemeral and "only known as 2018" in vague.content
+
+
+async def test_subscriptions_belong_to_their_guild(double: DiscordDouble, guild: FakeGuild, moderator: FakeMember) -> None:
+    await say(double, moderator, "reminders subscribe", {"channel": guild.text_channel})
+    other = await double.add_guild("Elsewhere")
+    rival = double.add_member(other, "rival", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
+    theirs = (await say(double, rival, "reminders list")).embeds[0]["description"]
+    assert "None yet" in theirs
+    reply = await say(double, rival, "reminders unsubscribe", {"channel": guild.text_channel})
+    assert reply.ephemeral and ("not a valid value" in reply.content or "has no reminders to stop" in reply.content)
+    ours = (await say(double, moderator, "reminders list")).embeds[0]["description"]
+    assert f"<#{guild.text_channel.id}>" in ours
+
+
+async def test_unsubscribe_cancels_pending_reminders(double: DiscordDouble, guild: FakeGuild, moderator: FakeMember) -> None:
+    await say(double, moderator, "reminders subscribe", {"channel": guild.text_channel, "offsets": "1d,0"})
+    await say(double, moderator, "release set", {"title": "Cancelled", "date": "2031-05-05"})
+    reply = await say(double, moderator, "reminders unsubscribe", {"channel": guild.text_channel})
+    assert "2 pending reminder(s) cancelled" in reply.content
+
+
+async def test_a_restart_mid_schedule_posts_each_reminder_exactly_once(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    bot = BotProcess(fresh_double, tmp_path)
+    await bot.start()
+    guild = await fresh_double.add_guild()
+    moderator = fresh_double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
+    channel = guild.channel("premieres")
+    await say(fresh_double, moderator, "reminders subscribe", {"channel": channel, "offsets": "7s,4s,0"})
+    typed, moment = at(10)
+    await say(fresh_double, moderator, "release set", {"title": "Restart Test", "date": typed})
+    await eventually(lambda: len(reminders_in(fresh_double, channel)) == 1, 10, "the first reminder")
+    assert await bot.stop() == 0  # down while the 4s-before reminder comes due
+    await asyncio.sleep(max(0.0, (moment - timedelta(seconds=4) - datetime.now(UTC)).total_seconds()) + 0.5)
+    await bot.start()
+    await eventually(lambda: len(reminders_in(fresh_double, channel)) == 3, 15, "all three reminders")
+    await asyncio.sleep(1.5)
+    posted = reminders_in(fresh_double, channel)
+    assert len(posted) == 3  # none twice
+    late = lateness_ms(posted[1], moment - timedelta(seconds=4))
+    assert 0 < late < 60_000  # caught up after the restart, well inside the hour
+    assert "premieres" in posted[0].content and "premieres" in posted[1].content and "is out now" in posted[2].content
+    await bot.stop()
+
+
+async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    bot = BotProcess(fresh_double, tmp_path)
+    await bot.start()
+    guild = await fresh_double.add_guild()
+    moderator = fresh_double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
+    channel = guild.channel("premieres")
+    await say(fresh_double, moderator, "reminders subscribe", {"channel": channel, "offsets": "0"})
+    typed, _ = at(3)
+    await say(fresh_double, moderator, "release set", {"title": "Crash Test", "date": typed})
+    fresh_double.hold_post_replies = 30.0  # Discord made the message; the bot never hears back
+    await eventually(lambda: len(reminders_in(fresh_double, channel)) == 1, 10, "the reminder to be made")
+    await bot.kill()  # SIGKILL: the timer stays claimed, not finished
+    fresh_double.hold_post_replies = 0.0
+    await bot.start()  # the claimed timer is delivered again, with the same nonce
+    await eventually(lambda: fresh_double.nonce_repeats == 1, 10, "the repeated post")
+    await asyncio.sleep(1)
+    assert len(reminders_in(fresh_double, channel)) == 1  # Discord returned the first message instead
+    assert "delivering it again" in bot.log()
+    await bot.stop()
