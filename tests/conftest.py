@@ -33,3 +33,14 @@ def contract():  # type: ignore[no-untyped-def]
     if not SPEC_PATH.exists():
         pytest.skip(f"Discord's OpenAPI spec is absent ({SPEC_PATH}); contract checks need ../shared beside the repo")
     return Contract(SPEC_PATH)
+
+
+def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+    """Print what the suite measured (see tests/figures.py)."""
+    from tests.figures import summary
+
+    lines = summary()
+    if lines:
+        terminalreporter.write_sep("-", "measured figures")
+        for line in lines:
+            terminalreporter.write_line(line)

@@ -10,8 +10,8 @@ from tests.double.server import DiscordDouble
 from tests.double.world import FakeChannel, FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
+from tests.figures import record
 
-LATENESS_MS: list[float] = []  # every reminder's delay after its due time, for the report
 
 
 async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None) -> FakeMessage:
@@ -51,8 +51,9 @@ async def test_reminders_fire_on_time_once_each_and_ping_only_the_role(
     for message, due in ((early, moment - timedelta(seconds=3)), (on_time, moment)):
         assert message.pings == [f"<@&{role.id}>"]
         assert message.allowed_mentions == {"parse": [], "roles": [str(role.id)]}
-        LATENESS_MS.append(lateness_ms(message, due))
-        assert 0 <= LATENESS_MS[-1] < 1500
+        late = lateness_ms(message, due)
+        record("reminder lateness after due, ms", late)
+        assert 0 <= late < 1500
 
 
 async def test_subscribing_schedules_only_what_is_still_ahead_and_resubscribing_replaces(
@@ -139,7 +140,7 @@ async def test_remindme_sends_one_direct_message(double: DiscordDouble, member: 
     await eventually(lambda: len(dm()) == 1, 12, "the reminder DM")
     await asyncio.sleep(1)
     assert len(dm()) == 1 and double.channels[dm()[0].channel_id].recipient.id == member.id  # type: ignore[union-attr]
-    LATENESS_MS.append(lateness_ms(dm()[0], moment))
+    record("reminder lateness after due, ms", lateness_ms(dm()[0], moment))
     past = await say(double, member, "remindme", {"release": "The Defenders"})
     assert past.ephemeral and "already premiered" in past.content
     vague = await say(double, member, "remindme", {"release": "Jessica Jones season 2"})
@@ -184,6 +185,8 @@ async def test_a_restart_mid_schedule_posts_each_reminder_exactly_once(fresh_dou
     assert len(posted) == 3  # none twice
     late = lateness_ms(posted[1], moment - timedelta(seconds=4))
     assert 0 < late < 60_000  # caught up after the restart, well inside the hour
+    record("reminder lateness after due, ms", lateness_ms(posted[0], moment - timedelta(seconds=7)), lateness_ms(posted[2], moment))
+    record("catch-up lateness of a reminder due while the bot was down, ms", late)
     assert "premieres" in posted[0].content and "premieres" in posted[1].content and "is out now" in posted[2].content
     await bot.stop()
 

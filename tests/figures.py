@@ -1,0 +1,28 @@
+"""Figures measured by the tests (latencies, rates), printed at the end of the run for the issue notes."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from statistics import median
+
+FIGURES: dict[str, list[float]] = defaultdict(list)
+
+
+def record(name: str, *values: float) -> None:
+    FIGURES[name].extend(values)
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(p / 100 * (len(ordered) - 1))))]
+
+
+def summary() -> list[str]:
+    lines = []
+    for name, values in sorted(FIGURES.items()):
+        if values:
+            lines.append(
+                f"{name}: n={len(values)} p50={median(values):.1f} p99={percentile(values, 99):.1f} "
+                f"min={min(values):.1f} max={max(values):.1f}"
+            )
+    return lines
