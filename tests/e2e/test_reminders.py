@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -210,3 +211,38 @@ async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fr
     assert len(reminders_in(fresh_double, channel)) == 1  # Discord returned the first message instead
     assert "delivering it again" in bot.log()
     await bot.stop()
+
+
+async def test_a_reminder_more_than_an_hour_overdue_is_skipped_recorded_and_logged(
+    fresh_double: DiscordDouble, tmp_path: Path
+) -> None:
+    bot = BotProcess(fresh_double, tmp_path)
+    await bot.start()
+    guild = await fresh_double.add_guild()
+    moderator = fresh_double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
+    channel = guild.channel("premieres")
+    await say(fresh_double, moderator, "reminders subscribe", {"channel": channel, "offsets": "0"})
+    typed, _ = at(120)
+    await say(fresh_double, moderator, "release set", {"title": "Long Outage", "date": typed})
+    assert await bot.stop() == 0
+    # Two hours pass with the bot down: in the store, that is the timer's due time two hours back.
+    with sqlite3.connect(bot.database) as conn:
+        conn.execute(
+            "UPDATE timers SET due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-2 hours'), first_due_at = "
+            "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-2 hours') WHERE state = 'pending'"
+        )
+    await bot.start()
+    await eventually(lambda: "skipped timer" in bot.log(), 10, "the skip to be logged")
+    await asyncio.sleep(0.5)
+    assert reminders_in(fresh_double, channel) == []
+    with sqlite3.connect(bot.database) as conn:
+        state, outcome = conn.execute("SELECT state, outcome FROM timers WHERE kind = 'reminder'").fetchone()
+    assert state == "skipped" and "catch-up window" in outcome
+    await bot.stop()
+
+
+async def test_unsubscribe_needs_manage_server(double: DiscordDouble, guild: FakeGuild, member: FakeMember, moderator: FakeMember) -> None:
+    await say(double, moderator, "reminders subscribe", {"channel": guild.text_channel})
+    reply = await say(double, member, "reminders unsubscribe", {"channel": guild.text_channel})
+    assert reply.ephemeral and "Manage Server" in reply.content
+    assert "✅" in (await say(double, moderator, "reminders list")).embeds[0]["description"]
