@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import Any
 
 import discord
 from discord.ext import commands
@@ -12,7 +13,7 @@ from bot.command_sync import sync_if_changed
 from bot.directory import Directory
 from bot.errors import FandexTree
 from bot.gateway import use_advertised_gateway
-from bot.mentions import NO_PINGS
+from bot.wire import NO_PINGS
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from db import Store, bundled_pack_path
@@ -21,7 +22,7 @@ log = logging.getLogger(__name__)
 
 # Loaded in this order; a failure is logged, and then commands are not synced so that a broken cog
 # never deletes its commands from Discord.
-EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.countdown", "cogs.settings")
+EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.countdown", "cogs.polls", "cogs.settings")
 
 
 def bot_intents() -> discord.Intents:
@@ -47,6 +48,7 @@ class FandexBot(commands.Bot):
         self.directory = Directory(store)
         self.scheduler = Scheduler(store)
         self.pack_changed = False  # set by setup_hook: cogs re-plan what depends on the pack's facts
+        self.polls: Any = None  # the polls extension's service, for its buttons to reach
 
     @property
     def fact_pack_path(self) -> Path:

@@ -51,21 +51,26 @@ def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
     return None
 
 
+async def handle_error(interaction: discord.Interaction, error: Exception) -> None:
+    """The one error path: a typed error becomes its message, anything else a logged apology."""
+    original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, UserFacingError):
+        message = str(original)
+    elif isinstance(error, app_commands.AppCommandError) and (described := describe_check_failure(error)) is not None:
+        message = described
+    else:
+        if interaction.command is not None:
+            what = f"command /{interaction.command.qualified_name}"
+        else:
+            what = f"component {(interaction.data or {}).get('custom_id', '?')}"
+        log.error("%s failed (guild %s, channel %s)", what, interaction.guild_id, interaction.channel_id, exc_info=original)
+        message = GENERIC_APOLOGY
+    try:
+        await reply_ephemeral(interaction, message)
+    except discord.HTTPException as exc:
+        log.warning("could not tell the user about an error (interaction %s): %s", interaction.id, exc)
+
+
 class FandexTree(app_commands.CommandTree):
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
-        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        if isinstance(original, UserFacingError):
-            message = str(original)
-        elif (described := describe_check_failure(error)) is not None:
-            message = described
-        else:
-            command = interaction.command.qualified_name if interaction.command else "?"
-            log.error(
-                "command /%s failed (guild %s, channel %s)",
-                command, interaction.guild_id, interaction.channel_id, exc_info=original,
-            )
-            message = GENERIC_APOLOGY
-        try:
-            await reply_ephemeral(interaction, message)
-        except discord.HTTPException as exc:
-            log.warning("could not tell the user about an error (interaction %s): %s", interaction.id, exc)
+        await handle_error(interaction, error)

@@ -17,11 +17,13 @@ from db.models import StoreCounts
 from db.guilds import GuildSettingsRepository
 from db.pack_repository import PackRepository
 from db.personal_reminders import PersonalReminderRepository
+from db.polls import PollRepository
 from db.releases import ReleaseRepository, ReleaseWriter
 from db.series import SeriesRepository
 from db.sources import SourceRepository
 from db.subscriptions import SubscriptionRepository
 from db.timers import TimerRepository
+from db.votes import VoteRepository
 
 Params = Sequence[Any] | dict[str, Any]
 
@@ -47,6 +49,8 @@ class Store:
         self.subscriptions = SubscriptionRepository(self)
         self.personal_reminders = PersonalReminderRepository(self)
         self.timers = TimerRepository(self)
+        self.polls = PollRepository(self)
+        self.votes = VoteRepository(self)
 
     @classmethod
     @asynccontextmanager

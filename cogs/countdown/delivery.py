@@ -11,7 +11,7 @@ import discord
 
 from bot.direct_messages import open_dm
 from bot.formatting import discord_timestamp
-from bot.mentions import NO_PINGS, role_pings
+from bot.wire import NO_PINGS, role_pings
 from bot.scheduler import Outcome, RetryLater
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.timeline import starts_at

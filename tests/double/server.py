@@ -22,6 +22,7 @@ from tests.double.gateway import GatewaySession, gateway_handler
 from tests.double.interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
+    MESSAGE_COMPONENT,
     InteractionRecord,
     InteractionTimeout,
     command_payload,
@@ -294,6 +295,19 @@ class DiscordDouble:
             raise InteractionTimeout(f"autocomplete for /{name} answered with callback type {record.callback_type}")
         return record.choices
 
+    async def send_press(self, who: FakeMember | FakeUser, message: FakeMessage, button: str) -> InteractionRecord:
+        """Press a button (by label or custom_id) on `message`, without waiting for the answer."""
+        found = next((b for b in message.buttons() if button in (b.get("label"), b.get("custom_id"))), None)
+        if found is None:
+            raise KeyError(f"message {message.id} has no button {button!r}; it has {[b.get('label') for b in message.buttons()]}")
+        channel = self.channels[message.channel_id]
+        data = {"custom_id": found["custom_id"], "component_type": 2}
+        return await self._send(self._envelope(MESSAGE_COMPONENT, data, who, channel, message=message))
+
+    async def press(self, who: FakeMember | FakeUser, message: FakeMessage, button: str) -> InteractionRecord:
+        """Press a button and return once the bot acknowledged."""
+        return await (await self.send_press(who, message, button)).acked()
+
     # --- messages ------------------------------------------------------------------------------
 
     def store_message(
@@ -380,6 +394,8 @@ class DiscordDouble:
             return
         if not isinstance(data, dict) or request.path.endswith("/users/@me/channels"):
             return
+        if not any(key in data for key in ("content", "embeds", "components")):
+            return  # a deferral ("thinking…") carries no text that could ping
         self.message_bodies.append(
             SentMessageBody(f"{request.method} {request.path}", data, pings(data.get("content"), data.get("allowed_mentions")))
         )

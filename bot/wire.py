@@ -1,4 +1,9 @@
-"""Mentions policy: nobody is pinged unless a message says so, and ids go out as Discord's spec wants."""
+"""Where discord.py's JSON differs from Discord's OpenAPI spec, and our mentions policy.
+
+discord.py writes some snowflakes (allowed_mentions ids, reply references, attachment ids) as
+integers; the spec types them as strings. These subclasses write strings. Nobody is pinged unless a
+message says so: the client's default is NO_PINGS.
+"""
 
 from __future__ import annotations
 
@@ -37,3 +42,23 @@ def role_pings(role_id: int | None) -> SpecMentions:
     if role_id is None:
         return NO_PINGS
     return SpecMentions(everyone=False, users=False, roles=[discord.Object(role_id)], replied_user=False)
+
+
+class SpecReference(discord.MessageReference):
+    """A reply reference whose ids are snowflake strings, as Discord's spec types them."""
+
+    def to_message_reference_dict(self) -> Any:
+        data = super().to_message_reference_dict()
+        for key in ("message_id", "channel_id", "guild_id"):
+            if data.get(key) is not None:
+                data[key] = str(data[key])
+        return data
+
+
+class SpecFile(discord.File):
+    """An upload whose attachment id in `payload_json` is a string, as the spec types it."""
+
+    def to_dict(self, index: int) -> Any:
+        data = super().to_dict(index)
+        data["id"] = str(data["id"])
+        return data

@@ -1,0 +1,21 @@
+"""Relationship-speculation polls: /poll, /ship, and vote buttons that survive restarts."""
+
+from __future__ import annotations
+
+from bot.client import FandexBot
+from cogs.polls.buttons import PollVoteButton, ShipPollButton
+from cogs.polls.cog import PollCommands
+from cogs.polls.service import DEADLINE, PollService
+
+
+async def setup(bot: FandexBot) -> None:
+    service = PollService(bot)
+    bot.polls = service
+    bot.add_dynamic_items(PollVoteButton, ShipPollButton)  # one template each, however many polls are open
+    bot.scheduler.register(DEADLINE, service.on_deadline)
+    await bot.add_cog(PollCommands(bot, service))
+
+
+async def teardown(bot: FandexBot) -> None:
+    bot.remove_dynamic_items(PollVoteButton, ShipPollButton)
+    bot.polls = None

@@ -1,0 +1,78 @@
+"""Buttons that outlive the process: DynamicItems whose custom_id carries what they act on.
+
+Nothing is registered per poll: one template per kind of button, so start-up costs the same with
+ten open polls or ten thousand. State lives in the store; the button only names it.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.errors import handle_error
+
+if TYPE_CHECKING:
+    from cogs.polls.service import PollService
+
+
+def poll_service(interaction: discord.Interaction) -> PollService:
+    service = getattr(interaction.client, "polls", None)
+    if service is None:
+        raise RuntimeError("the polls extension is not loaded")
+    return service
+
+
+class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):(?P<option>[0-9]{1,2})"):
+    def __init__(self, poll_id: int, option: int, *, label: str = "vote", style: discord.ButtonStyle = discord.ButtonStyle.primary, disabled: bool = False) -> None:
+        super().__init__(
+            discord.ui.Button(label=label[:80], style=style, custom_id=f"poll:{poll_id}:{option}", disabled=disabled)
+        )
+        self.poll_id = poll_id
+        self.option = option
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PollVoteButton:
+        return cls(int(match["poll"]), int(match["option"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await poll_service(interaction).vote(interaction, self.poll_id, self.option)
+        except Exception as exc:  # noqa: BLE001 - the one error path answers the member
+            await handle_error(interaction, exc)
+
+
+class ShipPollButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"shippoll:(?P<a>[0-9]{1,19}):(?P<b>[0-9]{1,19})"):
+    """Offered by /ship info for a pair with no known relationship: starts `/poll ship` for it."""
+
+    def __init__(self, first_id: int, second_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(label="Start a ship poll", emoji="💞", style=discord.ButtonStyle.success,
+                              custom_id=f"shippoll:{first_id}:{second_id}")
+        )
+        self.first_id = first_id
+        self.second_id = second_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> ShipPollButton:
+        return cls(int(match["a"]), int(match["b"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await poll_service(interaction).start_ship_from_button(interaction, self.first_id, self.second_id)
+        except Exception as exc:  # noqa: BLE001
+            await handle_error(interaction, exc)
+
+
+def poll_view(poll_id: int, labels: list[str], *, kind: str, disabled: bool = False) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    styles = [discord.ButtonStyle.success, discord.ButtonStyle.danger, discord.ButtonStyle.secondary] if kind == "ship" else []
+    for position, label in enumerate(labels):
+        style = styles[position] if position < len(styles) else discord.ButtonStyle.primary
+        view.add_item(PollVoteButton(poll_id, position, label=label, style=style, disabled=disabled))
+    return view

@@ -1,0 +1,267 @@
+"""/poll ship|pairing|create|results|close and /ship info|leaderboard."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.durations import DURATION_FORMS, DurationError, parse_duration
+from bot.embeds import COLOUR, FIELD_LIMIT
+from bot.errors import UserFacingError
+from bot.formatting import discord_timestamp, join_limited, quote_typed, truncate
+from bot.matching import fold
+from bot.options import Text
+from bot.wire import SpecFile
+from cogs.polls.buttons import ShipPollButton
+from cogs.polls.cards import pair_card
+from cogs.polls.chart import render_chart
+from cogs.polls.options import PollInputError, parse_options, parse_question
+from cogs.polls.ranking import MIN_VOTES, rank_ships
+from cogs.polls.service import DEFAULT_DURATION, SHIP_OPTIONS, PollService, ship_question
+from cogs.polls.tally import option_line, result_sentence
+from db.models import Character, RelationshipKind
+from db.polls import Poll, PollOption
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+CharacterName = app_commands.Transform[str, Text("character name", 1, 100)]
+DurationText = app_commands.Transform[str, Text("duration", 1, 20)]
+QuestionText = app_commands.Transform[str, Text("question", 1, 300)]
+OptionsText = app_commands.Transform[str, Text("options", 3, 1000)]
+PollRef = app_commands.Transform[str, Text("poll", 1, 100)]
+
+MIN_DURATION, MAX_DURATION = timedelta(minutes=1), timedelta(days=30)
+RECENT = timedelta(days=7)
+
+
+def poll_duration(text: str | None) -> timedelta:
+    """The `duration` option: default 24 h, from 1 minute to 30 days."""
+    if text is None:
+        return DEFAULT_DURATION
+    try:
+        value = parse_duration(text)
+    except DurationError as exc:
+        raise UserFacingError(str(exc)) from None
+    if not MIN_DURATION <= value <= MAX_DURATION:
+        raise UserFacingError(f"A poll runs from 1 minute to 30 days (`1m` to `30d`); use {DURATION_FORMS}.")
+    return value
+
+
+class PollCommands(commands.Cog):
+    def __init__(self, bot: FandexBot, service: PollService) -> None:
+        self.bot = bot
+        self.store = bot.store
+        self.service = service
+
+    poll = app_commands.Group(name="poll", description="Polls with buttons: ships, pairings, anything.", guild_only=True)
+    ship = app_commands.Group(name="ship", description="What the canon says about a pair, and how this server ships them.", guild_only=True)
+
+    # --- shared -------------------------------------------------------------------------------
+
+    async def character(self, interaction: discord.Interaction, typed: str) -> Character:
+        index = await self.bot.directory.characters()
+        match = index.best(typed)
+        found = await self.store.characters.get(match.target, interaction.guild_id) if match else None
+        if found is None:
+            close = [f"**{m.entry.label}**" for m in index.suggest(typed)]
+            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            raise UserFacingError(f"No character matches “{quote_typed(typed)}”.{hint}")
+        return found
+
+    async def pair(self, interaction: discord.Interaction, first: str, second: str) -> tuple[Character, Character]:
+        a, b = await self.character(interaction, first), await self.character(interaction, second)
+        if a.id == b.id:
+            raise UserFacingError(f"Both names point to {a.name}; a ship needs two different characters.")
+        return a, b
+
+    async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        matches = (await self.bot.directory.characters()).complete(current[:100])
+        return [app_commands.Choice(name=truncate(m.entry.label, 100), value=truncate(m.entry.label, 100)) for m in matches]
+
+    async def find_poll(self, interaction: discord.Interaction, typed: str) -> Poll:
+        """The poll named by autocomplete (its id) or by typed words of its question — this guild's only."""
+        assert interaction.guild_id is not None
+        text = typed.strip().lstrip("#")
+        poll = await self.store.polls.get(int(text), interaction.guild_id) if text.isdigit() and len(text) < 19 else None
+        if poll is None:
+            recent = await self.store.polls.recent(interaction.guild_id, discord.utils.utcnow() - RECENT)
+            hits = [pid for pid, question, _, _ in recent if fold(typed) and fold(typed) in fold(question)]
+            poll = await self.store.polls.get(hits[0], interaction.guild_id) if len(hits) == 1 else None
+        if poll is None:
+            raise UserFacingError(f"No poll in this server matches “{quote_typed(typed)}”. Pick one from the list.")
+        return poll
+
+    async def poll_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        if interaction.guild_id is None:
+            return []
+        recent = await self.store.polls.recent(interaction.guild_id, discord.utils.utcnow() - RECENT)
+        wanted = fold(current)
+        choices = []
+        for poll_id, question, is_open, _ in recent:
+            if wanted and wanted not in fold(question) and not str(poll_id).startswith(wanted.lstrip("#")):
+                continue
+            state = "open" if is_open else "closed"
+            choices.append(app_commands.Choice(name=truncate(f"#{poll_id} {question} ({state})", 100), value=str(poll_id)))
+        return choices[:25]
+
+    # --- /poll --------------------------------------------------------------------------------
+
+    @poll.command(name="ship", description="Will these two end up together? Yes / No / It's complicated.")
+    @app_commands.describe(first="A character", second="Another character", duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
+                           hide_results="Hide the tally until the poll closes")
+    async def poll_ship(self, interaction: discord.Interaction, first: CharacterName, second: CharacterName,
+                        duration: DurationText | None = None, hide_results: bool = False) -> None:
+        """Post a ship poll for the pair, with what the canon says of them."""
+        length = poll_duration(duration)
+        a, b = await self.pair(interaction, first, second)
+        await self.service.start(
+            interaction, kind="ship", question=ship_question(a.name, b.name),
+            options=[PollOption(i, label) for i, label in enumerate(SHIP_OPTIONS)],
+            duration=length, hide_results=hide_results, first_id=a.id, second_id=b.id,
+        )
+
+    @poll.command(name="pairing", description="Who should this character end up with? One button per love interest.")
+    @app_commands.describe(character="The character", duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
+                           hide_results="Hide the tally until the poll closes")
+    async def poll_pairing(self, interaction: discord.Interaction, character: CharacterName,
+                           duration: DurationText | None = None, hide_results: bool = False) -> None:
+        """Post "Who should A end up with?" with everyone the store links to A romantically."""
+        length = poll_duration(duration)
+        subject = await self.character(interaction, character)
+        partners: dict[int, str] = {}
+        for rel in subject.relationships:
+            if rel.kind is RelationshipKind.ROMANCE:
+                other_id, other_name = rel.other(subject.id)
+                partners.setdefault(other_id, other_name)
+        if len(partners) < 2:
+            known = f"only {next(iter(partners.values()))} is" if partners else "nobody is"
+            raise UserFacingError(
+                f"A pairing poll needs at least two love interests, and {known} linked romantically to "
+                f"{subject.name} (on screen, in the comics or by rumour). Try `/poll ship` instead."
+            )
+        options = [PollOption(i, name[:80], cid) for i, (cid, name) in enumerate(list(partners.items())[:10])]
+        await self.service.start(
+            interaction, kind="pairing", question=f"Who should {subject.name} end up with?", options=options,
+            duration=length, hide_results=hide_results, first_id=subject.id,
+        )
+
+    @poll.command(name="create", description="A poll on anything: a question and 2–10 options separated by ;")
+    @app_commands.describe(question="The question (up to 300 characters)", options="2 to 10 options separated by ; — e.g. Yes; No; Maybe",
+                           duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)", hide_results="Hide the tally until the poll closes")
+    async def poll_create(self, interaction: discord.Interaction, question: QuestionText, options: OptionsText,
+                          duration: DurationText | None = None, hide_results: bool = False) -> None:
+        """Post a poll with your own question and options."""
+        length = poll_duration(duration)
+        try:
+            text, labels = parse_question(question), parse_options(options)
+        except PollInputError as exc:
+            raise UserFacingError(str(exc)) from None
+        await self.service.start(
+            interaction, kind="custom", question=text, options=[PollOption(i, label) for i, label in enumerate(labels)],
+            duration=length, hide_results=hide_results,
+        )
+
+    @poll.command(name="results", description="A poll's tally with a bar chart.")
+    @app_commands.describe(poll="A poll of this server, open or recently closed")
+    async def poll_results(self, interaction: discord.Interaction, poll: PollRef) -> None:
+        """The count and share per option, total voters, and a PNG chart."""
+        found = await self.find_poll(interaction, poll)
+        if found.hide_results and found.open:
+            raise UserFacingError(f"This poll's results are hidden until it closes {discord_timestamp(found.closes_at, 'R')}.")
+        await interaction.response.defer(thinking=True)
+        result = await self.service.result(found)
+        png = await asyncio.to_thread(render_chart, found.question, result)
+        embed = discord.Embed(title=f"Poll #{found.id} — {'open' if found.open else 'closed'}",
+                              description=f"**{discord.utils.escape_markdown(found.question)}**", colour=COLOUR)
+        lines = [option_line(o) for o in result.options] + [f"{result.voters} voters"]
+        embed.add_field(name="Tally", value=join_limited(lines, FIELD_LIMIT), inline=False)
+        if not found.open:
+            embed.add_field(name="Result", value=result_sentence(result)[:FIELD_LIMIT], inline=False)
+        embed.set_image(url=f"attachment://poll-{found.id}.png")
+        await interaction.followup.send(embed=embed, file=SpecFile(fp=io.BytesIO(png), filename=f"poll-{found.id}.png"))
+
+    @poll.command(name="close", description="Close a poll now (its creator, or Manage Messages).")
+    @app_commands.describe(poll="An open poll of this server")
+    async def poll_close(self, interaction: discord.Interaction, poll: PollRef) -> None:
+        """Close early: the final tally replaces the buttons and the result is posted."""
+        found = await self.find_poll(interaction, poll)
+        if found.creator_id != interaction.user.id and not interaction.permissions.manage_messages:
+            raise UserFacingError("Only the poll's creator or a member with **Manage Messages** can close it.")
+        if not found.open:
+            raise UserFacingError("That poll has already closed.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        closed = await self.service.close(found, interaction.user.id)
+        await interaction.followup.send("Closed; the result is posted." if closed else "That poll had already closed.", ephemeral=True)
+
+    poll_ship.autocomplete("first")(character_autocomplete)
+    poll_ship.autocomplete("second")(character_autocomplete)
+    poll_pairing.autocomplete("character")(character_autocomplete)
+    poll_results.autocomplete("poll")(poll_autocomplete)
+    poll_close.autocomplete("poll")(poll_autocomplete)
+
+    # --- /ship --------------------------------------------------------------------------------
+
+    @ship.command(name="info", description="What is known of a pair — on screen, in the comics, rumoured — and this server's polls.")
+    @app_commands.describe(first="A character", second="Another character")
+    async def ship_info(self, interaction: discord.Interaction, first: CharacterName, second: CharacterName) -> None:
+        """The pair's relationships by canon, each with its source, and this server's poll record."""
+        assert interaction.guild_id is not None
+        a, b = await self.pair(interaction, first, second)
+        relationships = await self.store.characters.relationships_between(a.id, b.id, interaction.guild_id)
+        sources = await self.store.sources.by_ids(r.source_id for r in relationships)
+        embed = pair_card(a.name, b.name, relationships, sources, await self.record_line(interaction.guild_id, a.id, b.id))
+        if relationships:
+            await interaction.response.send_message(embed=embed)
+            return
+        view = discord.ui.View(timeout=None)
+        view.add_item(ShipPollButton(a.id, b.id))
+        await interaction.response.send_message(embed=embed, view=view)
+
+    async def record_line(self, guild_id: int, a: int, b: int) -> str:
+        polls = await self.store.polls.pair_polls(guild_id, a, b)
+        if not polls:
+            return "None yet — start one with `/poll ship`."
+        latest = polls[0]
+        if latest.hide_results and latest.open:
+            outcome = "results hidden until it closes"
+        else:
+            outcome = result_sentence(await self.service.result(latest))
+        state = f"open until {discord_timestamp(latest.closes_at, 'R')}" if latest.open else f"closed {discord_timestamp(latest.closed_at or latest.closes_at, 'R')}"
+        return f"{len(polls)} poll{'s' if len(polls) != 1 else ''}; latest (#{latest.id}, {state}): {outcome}"
+
+    @ship.command(name="leaderboard", description="This server's ships, ranked by how many want them together.")
+    async def ship_leaderboard(self, interaction: discord.Interaction) -> None:
+        """Ships polled with /poll ship, ranked by share of Yes — with small samples kept in their place."""
+        assert interaction.guild_id is not None
+        ranked = rank_ships(await self.store.polls.pair_records(interaction.guild_id))
+        embed = discord.Embed(title="💞 Ship leaderboard", colour=COLOUR)
+        if not ranked:
+            embed.description = "No ship polls in this server yet. Start one with `/poll ship`."
+            await interaction.response.send_message(embed=embed)
+            return
+        names = {c.id: c.name for c in await self.store.characters.summaries(interaction.guild_id)}
+        lines = []
+        for place, ship in enumerate(ranked, start=1):
+            rec = ship.record
+            pair = f"{names.get(rec.first_character_id, '?')} × {names.get(rec.second_character_id, '?')}"
+            early = " *(early days)*" if ship.early else ""
+            lines.append(
+                f"**{place}. {pair}** — {round(ship.share * 100)}% Yes of {rec.votes} vote{'s' if rec.votes != 1 else ''}"
+                f" · {rec.polls} poll{'s' if rec.polls != 1 else ''}{early}"
+            )
+        embed.description = join_limited(lines, 4000)
+        embed.set_footer(text=(
+            "Ranked by the share of Yes we can be 95% sure of (Wilson lower bound), so a couple of votes can't top "
+            f"the board; ties go to more votes. Early days: fewer than {MIN_VOTES} votes. Hidden open polls don't count."
+        ))
+        await interaction.response.send_message(embed=embed)
+
+    ship_info.autocomplete("first")(character_autocomplete)
+    ship_info.autocomplete("second")(character_autocomplete)
