@@ -14,6 +14,7 @@ from bot.directory import Directory
 from bot.errors import FandexTree
 from bot.gateway import use_advertised_gateway
 from bot.wire import NO_PINGS
+from bot.rest_log import rest_trace
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from db import Store, bundled_pack_path
@@ -42,6 +43,7 @@ class FandexBot(commands.Bot):
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
             max_messages=None,
+            http_trace=rest_trace(),
         )
         self.store = store
         self.settings = settings
@@ -82,3 +84,11 @@ class FandexBot(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("ready as %s (%s) in %d guilds", self.user, self.application_id, len(self.guilds))
+
+    async def on_disconnect(self) -> None:
+        # A dropped socket, op 7, op 9 or a silent (zombie) connection all land here first.
+        if not self.is_closed():
+            log.warning("lost the gateway connection; reconnecting (resume, or identify afresh)")
+
+    async def on_resumed(self) -> None:
+        log.info("gateway session resumed")

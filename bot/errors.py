@@ -13,6 +13,7 @@ from discord import app_commands
 
 log = logging.getLogger(__name__)
 
+UNKNOWN_INTERACTION = 10062
 GENERIC_APOLOGY = "Sorry — something went wrong on our side. It has been logged; please try again later."
 
 
@@ -54,6 +55,10 @@ def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
 async def handle_error(interaction: discord.Interaction, error: Exception) -> None:
     """The one error path: a typed error becomes its message, anything else a logged apology."""
     original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+    if isinstance(original, discord.NotFound) and original.code == UNKNOWN_INTERACTION:
+        # Discord's 3 seconds ran out (e.g. its own 5xx ate them): nothing can reach the user now.
+        log.warning("interaction %s (guild %s) expired before it could be answered", interaction.id, interaction.guild_id)
+        return
     if isinstance(original, UserFacingError):
         message = str(original)
     elif isinstance(error, app_commands.AppCommandError) and (described := describe_check_failure(error)) is not None:

@@ -62,8 +62,11 @@ Handler = Callable[[Timer], Awaitable[Outcome]]
 
 
 def backoff(attempts: int) -> timedelta:
-    """Delay before retry number `attempts`: 15 s, 30 s, 1 min, 2 min, … capped at 10 min."""
-    return min(timedelta(minutes=10), timedelta(seconds=15) * (2 ** max(0, attempts - 1)))
+    """Delay before retry number `attempts`: 5 s, 10 s, 20 s, 40 s, … capped at 10 min.
+
+    discord.py has already retried 500/502/504 within the attempt; what reaches here (a 503, or a
+    burst that outlasted those retries) is worth a slower second look, not a storm."""
+    return min(timedelta(minutes=10), timedelta(seconds=5) * (2 ** max(0, attempts - 1)))
 
 
 class Scheduler:

@@ -29,6 +29,7 @@ class GatewaySession:
         self.double = double
         self.session_id = secrets.token_hex(16)
         self.ws: web.WebSocketResponse | None = None
+        self.transport: asyncio.Transport | None = None
         self.seq = 0
         self.sent: list[dict[str, Any]] = []
         self.intents: int | None = None
@@ -68,15 +69,29 @@ async def gateway_handler(double: DiscordDouble, request: web.Request) -> web.We
             if op == HEARTBEAT:
                 if session is not None:
                     session.heartbeats += 1
+                if double.drop_heartbeat_acks:
+                    double.injected.append("heartbeat ACK dropped")
+                    continue
+                if double.heartbeat_ack_delay:
+                    double.injected.append(f"heartbeat ACK delayed {double.heartbeat_ack_delay}s")
+                    asyncio.get_running_loop().call_later(double.heartbeat_ack_delay, _ack_later, ws)
+                    continue
                 await ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None}))
             elif op == IDENTIFY:
                 session = await _identify(double, ws, data)
             elif op == RESUME:
                 session = await _resume(double, ws, data)
+            if session is not None and session.ws is ws:
+                session.transport = request.transport  # type: ignore[assignment]
     finally:
         if session is not None and session.ws is ws:
             session.ws = None
     return ws
+
+
+def _ack_later(ws: web.WebSocketResponse) -> None:
+    if not ws.closed:
+        asyncio.ensure_future(ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})))
 
 
 async def _identify(double: DiscordDouble, ws: web.WebSocketResponse, data: dict[str, Any]) -> GatewaySession | None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ from aiohttp import web
 
 from tests.double import rest
 from tests.double.contract import Contract
+from tests.double.faults import RestFault
 from tests.double.gateway import GatewaySession, gateway_handler
 from tests.double.interactions import (
     APPLICATION_COMMAND,
@@ -87,8 +89,12 @@ class DiscordDouble:
         self.gateway_connections = 0
         self.nonce_repeats = 0
         # Faults a test can switch on: seconds to hold the reply to a channel post after making it
-        # (the bot can be killed while it waits, as if the answer were lost).
+        # (the bot can be killed while it waits, as if the answer were lost), REST faults, gateway faults.
         self.hold_post_replies = 0.0
+        self.rest_faults: list[RestFault] = []
+        self.injected: list[str] = []  # every fault the double produced, for the report
+        self.heartbeat_ack_delay = 0.0
+        self.drop_heartbeat_acks = False
         self._session_event = asyncio.Event()
         self._runner: web.AppRunner | None = None
         self.base_url = ""
@@ -208,6 +214,44 @@ class DiscordDouble:
         if not live:
             raise ConnectionError("no bot is connected to the double's gateway")
         return live[-1]
+
+    # --- faults --------------------------------------------------------------------------------
+
+    def inject(
+        self, path: str, *, method: str | None = None, status: int = 503, count: int = 1,
+        retry_after: float = 0.5, is_global: bool = False, delay: float = 0.0,
+    ) -> RestFault:
+        """Answer the next `count` matching REST calls with `status` (429s carry `retry_after`), or delay them."""
+        fault = RestFault(re.compile(path), method, status, count, retry_after, is_global, delay)
+        self.rest_faults.append(fault)
+        return fault
+
+    def clear_faults(self) -> None:
+        self.rest_faults.clear()
+        self.heartbeat_ack_delay = 0.0
+        self.drop_heartbeat_acks = False
+        self.hold_post_replies = 0.0
+
+    async def drop_gateway(self) -> None:
+        """Cut the bot's gateway connection without a close frame, as a network failure would."""
+        session = self.live_session()
+        self.injected.append("gateway connection dropped")
+        assert session.ws is not None
+        transport = session.transport
+        if transport is not None:
+            transport.abort()
+        else:
+            await session.ws.close(code=4000)
+
+    async def request_reconnect(self) -> None:
+        """Op 7: Discord asks the bot to reconnect (and resume)."""
+        self.injected.append("op 7 reconnect")
+        await self.live_session().send({"op": 7, "d": None, "s": None, "t": None})
+
+    async def invalidate_session(self, resumable: bool = False) -> None:
+        """Op 9: the session is invalid; without `resumable` the bot must identify afresh."""
+        self.injected.append(f"op 9 invalid session (resumable={resumable})")
+        await self.live_session().send({"op": 9, "d": resumable, "s": None, "t": None})
 
     # --- driving interactions ----------------------------------------------------------------------
 
@@ -372,6 +416,17 @@ class DiscordDouble:
             if request.headers.get("Authorization") != f"Bot {self.token}":
                 recorded.status = 401
                 return rest.error(401, 0, "401: Unauthorized")
+        for fault in self.rest_faults:
+            if fault.matches(request.method, request.path):
+                fault.count -= 1
+                fault.hits.append(request.path)
+                if fault.delay:
+                    self.injected.append(f"delay {fault.delay}s {request.method} {request.path}")
+                    await asyncio.sleep(fault.delay)
+                    break
+                self.injected.append(f"{fault.status} {request.method} {request.path}")
+                recorded.status = fault.status
+                return fault.response()
         if self.contract is not None:
             api_path = request.path.removeprefix("/api/v10")
             for problem in self.contract.violations(request.method, api_path, body):
