@@ -21,8 +21,11 @@ def summary() -> list[str]:
     lines = []
     for name, values in sorted(FIGURES.items()):
         if values:
-            lines.append(
-                f"{name}: n={len(values)} p50={median(values):.1f} p99={percentile(values, 99):.1f} "
-                f"min={min(values):.1f} max={max(values):.1f}"
-            )
+            if len(values) == 1:
+                lines.append(f"{name}: {values[0]:g}")
+            else:
+                lines.append(
+                    f"{name}: n={len(values)} total={sum(values):g} p50={median(values):.1f} "
+                    f"p99={percentile(values, 99):.1f} min={min(values):.1f} max={max(values):.1f}"
+                )
     return lines

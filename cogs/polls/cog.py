@@ -71,7 +71,7 @@ class PollCommands(commands.Cog):
         found = await self.store.characters.get(match.target, interaction.guild_id) if match else None
         if found is None:
             close = [f"**{m.entry.label}**" for m in index.suggest(typed)]
-            hint = f" Did you mean {', '.join(close)}?" if close else ""
+            hint = f" Did you mean {', '.join(close)}?" if close else " Type a name, a hero name or an actor, or pick one from the list."
             raise UserFacingError(f"No character matches “{quote_typed(typed)}”.{hint}")
         return found
 

@@ -62,16 +62,25 @@ class BotProcess:
             await waiter
 
     async def stop(self, sig: signal.Signals = signal.SIGTERM, timeout: float = 15.0) -> int:
-        """Signal the bot and wait for it to exit; returns its exit status."""
+        """Signal the bot and wait for it to exit; returns its exit status. Then check the token stayed secret."""
         assert self.process is not None
         if self.process.returncode is None:
             self.process.send_signal(sig)
         try:
-            return await asyncio.wait_for(self.process.wait(), timeout)
+            status = await asyncio.wait_for(self.process.wait(), timeout)
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
             raise
+        self.assert_token_secret()
+        return status
+
+    def assert_token_secret(self) -> None:
+        """The token appears in no log line and nowhere in the store (every run of the suite greps)."""
+        token = self.double.token
+        assert token not in self.log(), f"the bot token leaked into {self.log_path}"
+        for path in self.workdir.glob("fandex.sqlite3*"):
+            assert token.encode() not in path.read_bytes(), f"the bot token leaked into {path}"
 
     async def kill(self) -> None:
         """SIGKILL: no clean-up at all, as in a crash."""

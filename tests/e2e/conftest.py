@@ -82,6 +82,14 @@ def discord_contract_kept(request: pytest.FixtureRequest) -> Iterator[None]:
         for sent in d.message_bodies[bodies_before:]:
             assert "allowed_mentions" in sent.body, f"{sent.route} sent a message without allowed_mentions"
             assert not {"@everyone", "@here"} & set(sent.pings), f"{sent.route} could ping {sent.pings}"
+            assert not [p for p in sent.pings if p.startswith("<@") and not p.startswith("<@&")], f"{sent.route} pings a member"
+            roles = [p for p in sent.pings if p.startswith("<@&")]
+            if roles:  # only a reminder, posted in its channel, pings — one configured role
+                assert "/channels/" in sent.route and sent.route.startswith("POST") and len(roles) == 1, sent.route
+                assert sent.body["allowed_mentions"].get("roles") == [roles[0][3:-1]], sent.route
+        from tests.figures import record
+
+        record("outgoing message bodies audited for pings", len(d.message_bodies) - bodies_before)
 
 
 def workdir(tmp_path: Path, name: str = "bot") -> Path:

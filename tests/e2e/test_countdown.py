@@ -160,24 +160,6 @@ async def test_remove_takes_guild_releases_reverts_moves_and_refuses_the_pack(do
     assert "back on the fact pack's date here: 17 March 2017" in reverted.content
 
 
-MANAGE_SERVER_COMMANDS = [
-    ("release set", {"title": "Sneaky", "date": "2031-01-01"}),
-    ("release remove", {"title": "Marvel's The Defenders"}),
-    ("settings timezone", {"zone": "Europe/Paris"}),
-    ("reminders list", {}),
-]
-
-
-@pytest.mark.parametrize(("command", "options"), MANAGE_SERVER_COMMANDS)
-async def test_manage_server_is_checked_by_the_bot_too(
-    double: DiscordDouble, guild: FakeGuild, member: FakeMember, command: str, options: dict
-) -> None:
-    reply = await say(double, member, command, options)  # Discord hid it, but the payload came anyway
-    assert reply.ephemeral and "You need the **Manage Server** permission" in reply.content
-    assert double.channel_messages(guild.text_channel) == []
-    assert "Sneaky" not in str((await say(double, member, "releases")).embeds[0])
-
-
 async def test_subscribe_is_refused_to_members_and_changes_nothing(
     double: DiscordDouble, guild: FakeGuild, member: FakeMember, moderator: FakeMember
 ) -> None:

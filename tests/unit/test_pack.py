@@ -94,12 +94,23 @@ def test_several_problems_are_all_reported() -> None:
     assert len(problems_of(broken)) == 2
 
 
-def test_an_oversized_pack_is_refused_before_it_is_read(tmp_path: Path) -> None:
+@pytest.mark.parametrize("size", [MAX_PACK_BYTES + 1, 50 * 1024 * 1024])
+def test_an_oversized_pack_is_refused_before_it_is_read(tmp_path: Path, size: int) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as f:
-        f.truncate(MAX_PACK_BYTES + 1)
+        f.truncate(size)  # sparse: instant, and never read
     with pytest.raises(PackError, match="limited to 5 MB"):
         check_pack_file(big)
+
+
+async def test_an_oversized_pack_leaves_the_store_unchanged(defenders: Store, tmp_path: Path) -> None:
+    big = tmp_path / "big.yaml"
+    with big.open("wb") as f:
+        f.truncate(50 * 1024 * 1024)
+    before = await defenders.table_snapshot(FACT_TABLES)
+    with pytest.raises(PackError):
+        await defenders.packs.import_file(big)
+    assert await defenders.table_snapshot(FACT_TABLES) == before
 
 
 async def test_importing_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
