@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test test-all check-python clean
+.PHONY: run test test-all bench check-python clean
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fandex needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -30,6 +30,10 @@ test: $(VENV)/.installed-dev
 # Also the slow suites: crash storms under SIGKILL, a gateway that goes silent for a minute.
 test-all: $(VENV)/.installed-dev
 	$(PY) -m pytest -m "slow or not slow" $(PYTEST_ARGS)
+
+# Benchmarks against a bare discord.py floor (not part of make test): BENCH_ARGS=--quick for a minute.
+bench: $(VENV)/.installed-dev
+	$(PY) -m bench $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis

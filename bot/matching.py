@@ -7,6 +7,7 @@ case — a prefix — is a binary search, and rapidfuzz runs only when prefixes 
 from __future__ import annotations
 
 import bisect
+import heapq
 import re
 import unicodedata
 from collections.abc import Iterable, Sequence
@@ -15,6 +16,7 @@ from typing import Any
 
 from rapidfuzz import fuzz, process
 
+SHORT_PREFIX = 3  # prefixes this short match thousands of names in a big pack: their answers are precomputed
 ACCEPT_SCORE = 85.0  # a typed name at least this close is taken as meant
 SUGGEST_SCORE = 55.0  # closer than this is worth a "did you mean"
 COMPLETE_SCORE = 60.0
@@ -71,6 +73,11 @@ class NameIndex:
         suffixes.sort()
         self._suffix_keys = [s for s, _ in suffixes]
         self._suffix_entries = [i for _, i in suffixes]
+        # A suffix that is a whole name outranks one that starts a later word ("luke c" before "… luke").
+        self._suffix_rank = [
+            (0 if self._folded[i] == key else 1, *self._rank(i)) for key, i in suffixes
+        ]
+        self._short = self._short_prefix_answers()
         self._labels = {e.target: e.label for e in self._entries}
         self._defaults = list(defaults) or sorted(self._labels, key=lambda t: self._labels[t])
 
@@ -107,12 +114,36 @@ class NameIndex:
         key = fold(query)
         if not key:
             return [Match(self._canonical_entry(t), 0.0) for t in self._defaults[:limit]]
+        if len(key) <= SHORT_PREFIX and limit <= 25:
+            found = [Match(self._entries[i], 100.0) for i in self._short.get(key, [])[:limit]]
+            return found or self._fuzzy(key, limit, COMPLETE_SCORE)
         found = self._prefixed(key, limit)
         # Fuzzy fill only once there is enough to go on: two letters match half the pack at 60%.
         if len(found) < limit and (len(key) >= 4 or not found):
             seen = {m.target for m in found}
             found += [m for m in self._fuzzy(key, limit, COMPLETE_SCORE) if m.target not in seen][: limit - len(found)]
         return found
+
+    def _short_prefix_answers(self, keep: int = 25) -> dict[str, list[int]]:
+        """prefix (1–SHORT_PREFIX letters) → the best entry per target, best first: built once, O(1) to ask."""
+        answers: dict[str, list[int]] = {}
+        for length in range(1, SHORT_PREFIX + 1):
+            groups: dict[str, list[int]] = {}
+            for pos, key in enumerate(self._suffix_keys):
+                if len(key) >= length:
+                    groups.setdefault(key[:length], []).append(pos)
+            for prefix, positions in groups.items():
+                chosen: list[int] = []
+                seen: set[int] = set()
+                for pos in heapq.nsmallest(keep * 4, positions, key=self._suffix_rank.__getitem__):
+                    target = self._entries[self._suffix_entries[pos]].target
+                    if target not in seen:
+                        seen.add(target)
+                        chosen.append(self._suffix_entries[pos])
+                        if len(chosen) == keep:
+                            break
+                answers[prefix] = chosen
+        return answers
 
     def _rank(self, i: int) -> tuple[int, int, str]:
         entry = self._entries[i]

@@ -199,7 +199,8 @@ class TimerRepository:
         """Pending timers meant for before `older_than` are skipped, not delivered absurdly late."""
         async with self._store.transaction() as conn:
             async with conn.execute(
-                "SELECT * FROM timers WHERE state = 'pending' AND first_due_at < ?", (to_text(older_than),)
+                "SELECT * FROM timers WHERE state = 'pending' AND first_due_at < ? AND due_at <= ?",
+                (to_text(older_than), to_text(now)),
             ) as cur:
                 stale = [_timer(r) for r in await cur.fetchall()]
             await conn.executemany(

@@ -18,6 +18,7 @@ from cogs.lookup.cards import about_card, character_card, series_card
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
+CARD_CACHE = 4096
 CharacterName = app_commands.Transform[str, Text("character name", 1, 100)]
 SeriesTitle = app_commands.Transform[str, Text("series title", 1, 100)]
 
@@ -45,6 +46,7 @@ class LookupCog(commands.Cog):
         self.bot = bot
         self.store = bot.store
         self.directory = bot.directory
+        self._cards: dict[tuple[int, int | None, int], discord.Embed] = {}
 
     async def cog_load(self) -> None:
         await self.directory.characters()  # build the indexes now, not on the first keystroke
@@ -57,10 +59,23 @@ class LookupCog(commands.Cog):
         match = index.best(name)
         if match is None:
             raise not_found("character", name, index, "Try a name, a hero name like Daredevil, or an actor.")
-        character = await self.store.characters.get(match.target, interaction.guild_id)
-        if character is None:
+        card = await self._card(match.target, interaction.guild_id)
+        if card is None:
             raise not_found("character", name, index, "Try a name, a hero name like Daredevil, or an actor.")
-        await interaction.response.send_message(embed=character_card(character))
+        await interaction.response.send_message(embed=card)
+
+    async def _card(self, character_id: int, guild_id: int | None) -> discord.Embed | None:
+        """The character's card, built once per character and facts revision (cards are never mutated)."""
+        character = await self.directory.character(character_id, guild_id)
+        if character is None:
+            return None
+        key = (character_id, guild_id, self.directory.revision)
+        card = self._cards.get(key)
+        if card is None:
+            if len(self._cards) >= CARD_CACHE:
+                self._cards.clear()
+            card = self._cards[key] = character_card(character)
+        return card
 
     @character.autocomplete("name")
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -51,9 +51,10 @@ class InteractionRecord:
     def callback_type(self) -> int | None:
         return None if self.callback is None else self.callback["type"]
 
-    def acknowledge(self, body: dict[str, Any]) -> None:
+    def acknowledge(self, body: dict[str, Any], arrived: float | None = None) -> None:
+        """Record the callback; its time is when the request arrived, before the double's own work."""
         self.callback = body
-        self.callback_at = time.monotonic()
+        self.callback_at = arrived if arrived is not None else time.monotonic()
         self._acked.set()
         self.changed()
 

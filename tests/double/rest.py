@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from tests.double.server import DiscordDouble
 
 JSON_BODY: web.RequestKey[Any] = web.RequestKey("json_body", object)
+ARRIVED: web.RequestKey[float] = web.RequestKey("arrived", float)
 FILES: web.RequestKey[dict[str, bytes]] = web.RequestKey("files", dict)
 ACK_DEADLINE = 3.0  # seconds Discord gives to acknowledge an interaction
 WEBHOOK_LIFETIME = 15 * 60
@@ -129,7 +130,7 @@ class _Handlers:
             resource["message"] = target.payload()
         elif kind == 8:
             record.choices = list(data.get("choices") or [])
-        record.acknowledge(body)
+        record.acknowledge(body, request[ARRIVED])
         interaction = {
             "id": str(record.id),
             "type": record.type,

@@ -321,11 +321,11 @@ class DiscordDouble:
             data["guild_id"] = str(guild.id)
         return await self._send(self._envelope(APPLICATION_COMMAND, data, who, channel))
 
-    async def autocomplete(
+    async def send_autocomplete(
         self, who: FakeMember | FakeUser, name: str, options: dict[str, Any], focused: str, /, *,
         channel: FakeChannel | None = None,
-    ) -> list[dict[str, Any]]:
-        """The choices the bot offers while `who` types `options[focused]`."""
+    ) -> InteractionRecord:
+        """Send an autocomplete request as `who` types `options[focused]`, without waiting for the choices."""
         path = name.split()
         guild = self.guilds.get(who.guild_id) if isinstance(who, FakeMember) else None
         definition, guild_scoped = self._definition(path[0], guild)
@@ -333,7 +333,14 @@ class DiscordDouble:
         data: dict[str, Any] = {"id": definition["id"], "name": path[0], "type": 1, "options": built}
         if guild_scoped and guild is not None:
             data["guild_id"] = str(guild.id)
-        record = await self._send(self._envelope(AUTOCOMPLETE, data, who, channel))
+        return await self._send(self._envelope(AUTOCOMPLETE, data, who, channel))
+
+    async def autocomplete(
+        self, who: FakeMember | FakeUser, name: str, options: dict[str, Any], focused: str, /, *,
+        channel: FakeChannel | None = None,
+    ) -> list[dict[str, Any]]:
+        """The choices the bot offers while `who` types `options[focused]`."""
+        record = await self.send_autocomplete(who, name, options, focused, channel=channel)
         await record.acked()
         if record.choices is None:
             raise InteractionTimeout(f"autocomplete for /{name} answered with callback type {record.callback_type}")
@@ -408,6 +415,7 @@ class DiscordDouble:
     async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
         if request.path == "/gateway":
             return await handler(request)
+        request[rest.ARRIVED] = time.monotonic()
         body, files = await _read_body(request)
         request[rest.JSON_BODY], request[rest.FILES] = body, files
         recorded = RecordedRequest(request.method, request.path, dict(request.query), body)

@@ -1,0 +1,94 @@
+"""`python -m bench [--quick] [--only NAME …]`: every scenario, floor and fandex in the same run.
+
+Prints a table and writes bench/results.json (machine, versions, and per scenario the floor's figure,
+fandex's, their ratio and whether the target is met).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import tempfile
+import time
+from dataclasses import asdict
+from pathlib import Path
+
+import discord
+
+from bench import scenarios
+from bench.scenarios import FULL, QUICK, Result
+
+RESULTS = Path(__file__).resolve().parent / "results.json"
+NAMES = ("character", "autocomplete", "votes", "reminders", "idle", "startup", "memory")
+
+
+async def run(quick: bool, only: set[str]) -> list[Result]:
+    scale = QUICK if quick else FULL
+    rounds = 1 if quick else 2  # floor, fandex, floor, fandex: alternated, so noise hits both
+    results: list[Result] = []
+    with tempfile.TemporaryDirectory(prefix="fandex-bench-") as tmp:
+        work = Path(tmp)
+        steps = {
+            "character": lambda: scenarios.character_lookup(work / "character", scale, rounds),
+            "autocomplete": lambda: scenarios.autocomplete(work / "autocomplete", scale, rounds),
+            "votes": lambda: scenarios.votes(work / "votes", scale, rounds),
+            "reminders": lambda: scenarios.reminders(work / "reminders", scale),
+            "idle": lambda: scenarios.idle(work / "idle", scale),
+            "startup": lambda: scenarios.startup(work / "startup", scale, rounds + 1),
+            "memory": lambda: scenarios.memory(work / "memory", scale),
+        }
+        for name in NAMES:
+            if only and name not in only:
+                continue
+            started = time.monotonic()
+            print(f"… {name}", flush=True)
+            found = await steps[name]()
+            results += found
+            for r in found:
+                print("  " + line(r), flush=True)
+            print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
+    return results
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None:
+        return "—"
+    return f"{value:,.1f} {unit}".strip() if value < 1000 or unit != "ms" else f"{value:,.0f} {unit}"
+
+
+def line(r: Result) -> str:
+    ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
+    met = {True: "met", False: "MISSED", None: ""}[r.met]
+    return f"{r.scenario} | {r.figure} | {fmt(r.floor, r.unit)} | {fmt(r.fandex, r.unit)} | {ratio} | {r.target} {met}"
+
+
+def table(results: list[Result]) -> str:
+    rows = ["| scenario | figure | floor | fandex | ratio | target |", "|---|---|---|---|---|---|"]
+    rows += ["| " + line(r) + " |" for r in results]
+    return "\n".join(rows)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--quick", action="store_true", help="smaller loads, one round: under a minute, for development")
+    parser.add_argument("--only", nargs="*", choices=NAMES, default=[], help="run only these scenarios")
+    args = parser.parse_args()
+    started = time.monotonic()
+    results = asyncio.run(run(args.quick, set(args.only)))
+    print()
+    print(table(results))
+    RESULTS.write_text(json.dumps({
+        "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "discord.py": discord.__version__,
+                    "platform": platform.platform()},
+        "mode": "quick" if args.quick else "full",
+        "seconds": round(time.monotonic() - started, 1),
+        "results": [asdict(r) for r in results],
+    }, indent=2))
+    print(f"\nwrote {RESULTS} in {time.monotonic() - started:.0f} s")
+
+
+if __name__ == "__main__":
+    main()

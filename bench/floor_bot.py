@@ -1,0 +1,72 @@
+"""The floor: a minimal discord.py bot — `/ping` answers "pong", `/button` posts a button that acknowledges.
+
+It connects to the same local double the same way fandex does (REST base from DISCORD_API_BASE, the
+gateway from GET /gateway/bot), so the difference between the two is fandex's own work.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.gateway import DiscordWebSocket
+from discord.http import Route
+
+
+class AckButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"ack:(?P<n>[0-9]+)"):
+    def __init__(self, n: int) -> None:
+        super().__init__(discord.ui.Button(label="Press", custom_id=f"ack:{n}"))
+
+    @classmethod
+    async def from_custom_id(cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /) -> AckButton:
+        return cls(int(match["n"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("ok", ephemeral=True)
+
+
+class FloorBot(discord.Client):
+    def __init__(self) -> None:
+        super().__init__(intents=discord.Intents(guilds=True))
+        self.tree = app_commands.CommandTree(self)
+
+    async def setup_hook(self) -> None:
+        self.add_dynamic_items(AckButton)
+        await self.tree.sync()
+        _, url, _ = await self.http.get_bot_gateway()
+        DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(url)
+
+
+async def main() -> None:
+    Route.BASE = os.environ["DISCORD_API_BASE"]
+    bot = FloorBot()
+
+    @bot.tree.command(name="ping", description="pong")
+    async def ping(interaction: discord.Interaction) -> None:
+        await interaction.response.send_message("pong")
+
+    @bot.tree.command(name="button", description="A button that acknowledges")
+    async def button(interaction: discord.Interaction) -> None:
+        view = discord.ui.View(timeout=None)
+        view.add_item(AckButton(1))
+        await interaction.response.send_message("press", view=view)
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, stop.set)
+    async with bot:
+        runner = asyncio.create_task(bot.start(os.environ["DISCORD_TOKEN"]))
+        await stop.wait()
+        await bot.close()
+        await asyncio.wait({runner}, timeout=5)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

@@ -1,0 +1,293 @@
+"""The benchmark scenarios. Each runs the floor and fandex the same way, against fresh doubles."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+import sqlite3
+import statistics
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from bench.contenders import Contender, fandex, floor
+from bench.load import Sample, at_rate, in_flight
+from bench.seed import seed_pack_only, seed_polls, seed_reminders, synthetic_pack
+from tests.double.server import DiscordDouble
+from tests.double.world import FakeGuild, FakeMember, snowflake
+
+TOKEN = "MTkbench.token.forthebenchmarkrunsonly"
+CHARACTER_QUERIES = ["daredevil", "Krysten Ritter", "Luke Cage", "Lukke Cage", "Claire", "Iron Fist", "Karen Page", "Elektra", "Kilgrave", "Trish"]
+
+
+@dataclass(frozen=True)
+class Scale:
+    rate: float = 50.0
+    seconds: float = 30.0
+    voters: int = 1000
+    in_flight: int = 100
+    guilds: int = 1000
+    reminders_per_guild: int = 10
+    due_soon: int = 500
+    soon_window: float = 60.0
+    idle_seconds: float = 60.0
+    polls: int = 10_000
+    votes: int = 200_000
+    channels_per_guild: int = 50
+    synthetic_characters: int = 10_000
+
+
+FULL = Scale()
+QUICK = Scale(seconds=4.0, voters=300, guilds=100, due_soon=50, soon_window=8.0, idle_seconds=8.0, polls=1000, votes=20_000,
+              channels_per_guild=10, synthetic_characters=10_000)
+
+
+@dataclass
+class Result:
+    scenario: str
+    figure: str
+    floor: float | None
+    fandex: float
+    unit: str
+    target: str
+    ratio: float | None = None
+    met: bool | None = None
+    extra: dict[str, float] | None = None
+
+
+async def new_double() -> DiscordDouble:
+    double = DiscordDouble(token=TOKEN, contract=None)  # the spec check is the tests' job; here it would only add noise
+    await double.start()
+    return double
+
+
+async def one_guild(double: DiscordDouble) -> tuple[FakeGuild, FakeMember]:
+    guild = await double.add_guild("Bench")
+    return guild, double.add_member(guild, "bencher")
+
+
+async def measure(contender: Contender, body):  # type: ignore[no-untyped-def]
+    """Start a fresh double and the contender, run `body(double, guild, member)`, stop both."""
+    double = await new_double()
+    try:
+        guild, member = await one_guild(double)
+        await contender.start(double)
+        try:
+            return await body(double, guild, member)
+        finally:
+            await contender.stop()
+    finally:
+        await double.close()
+
+
+def ratio_result(scenario: str, figure: str, floor_value: float, fandex_value: float, limit: float, higher_is_better: bool = False) -> Result:
+    ratio = fandex_value / floor_value if floor_value else None
+    met = None if ratio is None else (ratio >= limit if higher_is_better else ratio <= limit)
+    unit = "/s" if higher_is_better else "ms"
+    target = f"≥ {limit}× floor" if higher_is_better else f"≤ {limit}× floor"
+    return Result(scenario, figure, floor_value, fandex_value, unit, target, ratio, met)
+
+
+async def character_lookup(work: Path, scale: Scale, rounds: int) -> list[Result]:
+    """`/character` at `rate`/s against the floor's `/ping` at the same rate."""
+    floors: list[Sample] = []
+    ours: list[Sample] = []
+    for r in range(rounds):
+        async def ping(double, guild, member):  # type: ignore[no-untyped-def]
+            return await at_rate(lambda n: double.send_command(member, "ping"), scale.rate, scale.seconds)
+
+        async def lookup(double, guild, member):  # type: ignore[no-untyped-def]
+            return await at_rate(
+                lambda n: double.send_command(member, "character", {"name": CHARACTER_QUERIES[n % len(CHARACTER_QUERIES)]}),
+                scale.rate, scale.seconds,
+            )
+
+        floors.append(await measure(floor(work / f"cl{r}"), ping))
+        ours.append(await measure(fandex(work / f"cl{r}"), lookup))
+    f, b = _merge(floors), _merge(ours)
+    return [
+        ratio_result("/character, Defenders pack", "p50 latency", f.p50, b.p50, 1.3),
+        ratio_result("/character, Defenders pack", "p99 latency", f.p99, b.p99, 2.0),
+    ]
+
+
+async def autocomplete(work: Path, scale: Scale, rounds: int) -> list[Result]:
+    """Autocomplete on `/character` with a 10,000-character pack, 3-letter prefixes, vs the floor's `/ping`."""
+    work.mkdir(parents=True, exist_ok=True)
+    pack = work / "synthetic.yaml"
+    names = synthetic_pack(pack, scale.synthetic_characters)
+    rng = random.Random(5)
+    prefixes = [rng.choice(names)[:3].lower() for _ in range(200)]
+    floors: list[Sample] = []
+    ours: list[Sample] = []
+    for r in range(rounds):
+        async def ping(double, guild, member):  # type: ignore[no-untyped-def]
+            return await at_rate(lambda n: double.send_command(member, "ping"), scale.rate, scale.seconds)
+
+        async def complete(double, guild, member):  # type: ignore[no-untyped-def]
+            async def send(n: int):  # type: ignore[no-untyped-def]
+                return await double.send_autocomplete(member, "character", {"name": prefixes[n % len(prefixes)]}, "name")
+
+            return await at_rate(send, scale.rate, scale.seconds)
+
+        floors.append(await measure(floor(work / f"ac{r}"), ping))
+        ours.append(await measure(fandex(work / f"ac{r}", FACT_PACK=str(pack)), complete))
+    f, b = _merge(floors), _merge(ours)
+    return [
+        ratio_result("autocomplete, 10,000 characters", "p50 latency", f.p50, b.p50, 1.3),
+        ratio_result("autocomplete, 10,000 characters", "p99 latency", f.p99, b.p99, 2.0),
+    ]
+
+
+async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
+    """`voters` distinct members pressing one poll's buttons, `in_flight` at once, each acked after commit."""
+    floors: list[Sample] = []
+    ours: list[Sample] = []
+    lost = doubled = 0
+    for r in range(rounds):
+        async def floor_presses(double, guild, member):  # type: ignore[no-untyped-def]
+            message = await (await double.command(member, "button")).reply()
+            voters = [double.add_member(guild, f"v{i}") for i in range(scale.voters)]
+            return await in_flight(lambda n: double.send_press(voters[n], message, "Press"), scale.voters, scale.in_flight)
+
+        async def our_presses(double, guild, member):  # type: ignore[no-untyped-def]
+            poll = await (await double.command(member, "poll create", {"question": "Bench?", "options": "A; B; C; D"})).reply()
+            voters = [double.add_member(guild, f"v{i}") for i in range(scale.voters)]
+            labels = ["A", "B", "C", "D"]
+            sample = await in_flight(lambda n: double.send_press(voters[n], poll, labels[n % 4]), scale.voters, scale.in_flight)
+            return sample, {v.id: i % 4 for i, v in enumerate(voters)}
+
+        floors.append(await measure(floor(work / f"v{r}"), floor_presses))
+        contender = fandex(work / f"v{r}")
+        sample, expected = await measure(contender, our_presses)
+        ours.append(sample)
+        with sqlite3.connect(contender.database) as conn:
+            stored = conn.execute("SELECT user_id, position FROM votes").fetchall()
+        lost += sum(1 for user, pos in expected.items() if (user, pos) not in set(stored))
+        doubled += len(stored) - len({u for u, _ in stored})
+    f, b = _merge(floors), _merge(ours)
+    scenario = f"vote presses, {scale.voters} members, {scale.in_flight} in flight"
+    return [
+        ratio_result(scenario, "acknowledged presses/s", f.throughput, b.throughput, 0.8, higher_is_better=True),
+        ratio_result(scenario, "p99 ack latency", f.p99, b.p99, 1.5),
+        Result(scenario + ", then the store", "votes lost or doubled", None, float(lost + doubled), "", "0", None, lost + doubled == 0),
+    ]
+
+
+async def reminders(work: Path, scale: Scale) -> list[Result]:
+    """`guilds` × `reminders_per_guild` pending reminders, `due_soon` of them within one minute: lateness."""
+    double = await new_double()
+    contender = fandex(work / "reminders")
+    try:
+        channels = []
+        for i in range(scale.guilds):
+            guild = await double.add_guild(f"g{i}", channels=("premieres",))
+            channels.append((guild.id, guild.channels[0].id))
+        soon_from = datetime.now(UTC) + timedelta(seconds=45 if scale is FULL else 25)
+        due = await seed_reminders(contender.database, channels, scale.reminders_per_guild, scale.due_soon, soon_from,
+                                   timedelta(seconds=scale.soon_window))
+        await contender.start(double)
+        wait = (max(due) - datetime.now(UTC)).total_seconds() + 5
+        await asyncio.sleep(max(0.0, wait))
+        posts = [m for m in double.messages.values() if "is out now" in m.content]
+        by_title: dict[str, float] = {}
+        for message in posts:
+            by_title.setdefault(message.content, datetime.fromisoformat(message.created_at).timestamp())
+        lateness = []
+        with sqlite3.connect(contender.database) as conn:
+            done = conn.execute(
+                "SELECT first_due_at, finished_at FROM timers WHERE kind = 'reminder' AND state = 'done'"
+            ).fetchall()
+        for first_due, finished in done:
+            lateness.append((datetime.fromisoformat(finished) - datetime.fromisoformat(first_due)).total_seconds() * 1000)
+    finally:
+        await contender.stop()
+        await double.close()
+    p99 = sorted(lateness)[min(len(lateness) - 1, int(0.99 * len(lateness)))] if lateness else float("inf")
+    pending = scale.guilds * scale.reminders_per_guild
+    return [Result(f"{pending:,} pending reminders, {scale.due_soon} due in one minute", "p99 lateness after due",
+                   None, p99, "ms", "≤ 1000 ms", None, p99 <= 1000 and len(posts) == scale.due_soon,
+                   {"posted": len(posts), "due": scale.due_soon, "p50": statistics.median(lateness) if lateness else 0})]
+
+
+async def idle(work: Path, scale: Scale) -> list[Result]:
+    """CPU seconds used while 10,000 timers wait an hour and nothing happens."""
+    double = await new_double()
+    results: dict[str, float] = {}
+    try:
+        channels = []
+        for i in range(scale.guilds):
+            guild = await double.add_guild(f"g{i}", channels=("premieres",))
+            channels.append((guild.id, guild.channels[0].id))
+        ours = fandex(work / "idle")
+        await seed_reminders(ours.database, channels, scale.reminders_per_guild, 0, datetime.now(UTC), timedelta(0))
+        for contender in (floor(work / "idle"), ours):
+            await contender.start(double)
+            await asyncio.sleep(5)  # past start-up and the guild-ready wait
+            before = contender.cpu_seconds()
+            await asyncio.sleep(scale.idle_seconds)
+            results[contender.name] = contender.cpu_seconds() - before
+            await contender.stop()
+    finally:
+        await double.close()
+    scaled = results["fandex"] * 60 / scale.idle_seconds
+    return [Result(f"idle, {scale.guilds * scale.reminders_per_guild:,} timers pending", "CPU seconds per 60 s",
+                   results["floor"] * 60 / scale.idle_seconds, scaled, "s", "≤ 0.2 s", None, scaled <= 0.2)]
+
+
+async def startup(work: Path, scale: Scale, rounds: int) -> list[Result]:
+    """Process start → first interaction answered, with an empty store and with 10,000 polls and 200,000 votes."""
+    empty: list[float] = []
+    full: list[float] = []
+    floors: list[float] = []
+    work.mkdir(parents=True, exist_ok=True)
+    seeded = work / "seeded-polls.sqlite3"
+    plain = work / "plain.sqlite3"
+    guild_id, channel_id = snowflake(), snowflake()
+    await seed_polls(seeded, guild_id, channel_id, scale.polls, scale.votes)
+    await seed_pack_only(plain)
+    for r in range(rounds):
+        floors.append(await _first_answer(floor(work / f"su{r}"), "ping"))
+        for store, bucket in ((plain, empty), (seeded, full)):
+            contender = fandex(work / f"su{r}-{store.stem}")
+            contender.workdir.mkdir(parents=True, exist_ok=True)
+            contender.database.write_bytes(store.read_bytes())
+            bucket.append(await _first_answer(contender, "about"))
+    e, s = statistics.median(empty), statistics.median(full)
+    return [Result(f"start-up, {scale.polls:,} open polls and {scale.votes:,} votes", "start to first answer",
+                   statistics.median(floors), s, "ms", "≤ 1.2× empty store", s / e, s / e <= 1.2, {"empty store": e})]
+
+
+async def _first_answer(contender: Contender, command: str) -> float:
+    double = await new_double()
+    try:
+        guild, member = await one_guild(double)
+        await contender.start(double)
+        record = await double.command(member, command)
+        assert record.callback_at is not None
+        return (record.callback_at - contender.started_at) * 1000
+    finally:
+        await contender.stop()
+        await double.close()
+
+
+async def memory(work: Path, scale: Scale) -> list[Result]:
+    """RSS after READY with 1,000 guilds of 50 channels each in GUILD_CREATE."""
+    double = await new_double()
+    rss: dict[str, float] = {}
+    try:
+        for i in range(scale.guilds):
+            await double.add_guild(f"g{i}", channels=tuple(f"c{j}" for j in range(scale.channels_per_guild)))
+        for contender in (floor(work / "rss"), fandex(work / "rss")):
+            await contender.start(double)
+            await asyncio.sleep(4)  # discord.py waits 2 s after the last GUILD_CREATE before READY
+            rss[contender.name] = contender.rss_bytes() / 2**20
+            await contender.stop()
+    finally:
+        await double.close()
+    return [Result(f"{scale.guilds:,} guilds × {scale.channels_per_guild} channels", "RSS after READY",
+                   rss["floor"], rss["fandex"], "MiB", "report", rss["fandex"] / rss["floor"], None)]
+
+
+def _merge(samples: list[Sample]) -> Sample:
+    return Sample([x for s in samples for x in s.latencies_ms], sum(s.seconds for s in samples), sum(s.failures for s in samples))

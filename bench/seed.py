@@ -1,0 +1,106 @@
+"""Stores and packs for the benchmarks, built through the store's own API (fsync off while seeding:
+that is set-up, not what is measured)."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from cogs.countdown.planning import channel_reminders
+from db import Store, bundled_pack_path
+from db.dates import parse_partial_date
+from db.polls import NewPoll, PollOption
+
+SYLLABLES = "ka ri ma to ne lu sa vo de mi ra ko ze ti na be lo fa shi gu ye wo pa re jo ni ha qu".split()
+
+
+def synthetic_name(rng: random.Random) -> str:
+    def word() -> str:
+        return "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(2, 3))).capitalize()
+
+    return f"{word()} {word()}"
+
+
+def synthetic_pack(path: Path, characters: int, seed: int = 7) -> list[str]:
+    """A valid pack of `characters` characters (names, actors, an alias each); returns their names."""
+    rng = random.Random(seed)
+    names: list[str] = []
+    seen: set[str] = set()
+    while len(names) < characters:
+        name = synthetic_name(rng)
+        if name.casefold() not in seen:
+            seen.add(name.casefold())
+            names.append(name)
+    lines = ["format: 1", "pack: {id: synthetic, title: Synthetic}", "sources: {s: {title: Generated}}", "characters:"]
+    for i, name in enumerate(names):
+        lines.append(f'  c{i}: {{name: "{name}", actor: "{synthetic_name(rng)}", aliases: ["{name.split()[0]} {i}"], source: s}}')
+    path.write_text("\n".join(lines) + "\n")
+    return names
+
+
+async def _fast(store: Store) -> None:
+    await store.fetch_value("PRAGMA synchronous = OFF")
+
+
+async def seed_pack_only(database: Path) -> None:
+    async with Store.open(database) as store:
+        await store.migrate()
+        await store.packs.import_file(bundled_pack_path())
+
+
+async def seed_reminders(
+    database: Path, channels: Sequence[tuple[int, int]], per_guild: int, due_soon: int, soon_from: datetime, soon_for: timedelta,
+) -> list[datetime]:
+    """One subscription per guild (offset 0) and `per_guild` releases each; `due_soon` of them start
+    within `soon_for` from `soon_from`, the rest hours later. Returns the soon instants."""
+    rng = random.Random(11)
+    soon: list[datetime] = []
+    total = len(channels) * per_guild
+    soon_slots = set(rng.sample(range(total), due_soon))
+    async with Store.open(database) as store:
+        await store.migrate()
+        await store.packs.import_file(bundled_pack_path())
+        await _fast(store)
+        now = datetime.now(UTC)
+        slot = 0
+        for guild_id, channel_id in channels:
+            await store.subscriptions.upsert(guild_id, channel_id, None, (0,), 1, now)
+            for r in range(per_guild):
+                if slot in soon_slots:
+                    moment = (soon_from + timedelta(seconds=rng.uniform(0, soon_for.total_seconds()))).replace(microsecond=0)
+                    soon.append(moment)
+                else:
+                    moment = (now + timedelta(hours=2, minutes=rng.uniform(0, 600))).replace(microsecond=0)
+                date = parse_partial_date(moment.strftime("%Y-%m-%dT%H:%M:%SZ"))
+                await store.release_writer.set_date(guild_id, f"Release {guild_id % 10000}-{r}", date, 1, now, None)
+                slot += 1
+            releases = await store.releases.visible(guild_id)
+            subs = await store.subscriptions.of_guild(guild_id)
+            await store.timers.reconcile(guild_id, ("reminder",), channel_reminders(guild_id, subs, releases, now), now)
+    return soon
+
+
+async def seed_polls(database: Path, guild_id: int, channel_id: int, polls: int, votes: int) -> None:
+    """`polls` open polls (each with its deadline timer) and `votes` votes spread over them."""
+    async with Store.open(database) as store:
+        await store.migrate()
+        await store.packs.import_file(bundled_pack_path())
+        await _fast(store)
+        now = datetime.now(UTC)
+        ids = []
+        for i in range(polls):
+            poll = await store.polls.create(
+                NewPoll(guild_id, channel_id, 1, "custom", f"Seeded question {i}?", [PollOption(0, "Yes"), PollOption(1, "No")],
+                        now + timedelta(days=7)),
+                "poll_close", now,
+            )
+            ids.append(poll.id)
+        rng = random.Random(3)
+        for start in range(0, votes, 5000):
+            await asyncio.gather(*(
+                store.votes.record(rng.choice(ids), 10_000_000 + v, rng.randint(0, 1), now)
+                for v in range(start, min(votes, start + 5000))
+            ))
