@@ -34,7 +34,7 @@ async def run(quick: bool, only: set[str]) -> list[Result]:
         steps = {
             "character": lambda: scenarios.character_lookup(work / "character", scale, rounds),
             "autocomplete": lambda: scenarios.autocomplete(work / "autocomplete", scale, rounds),
-            "votes": lambda: scenarios.votes(work / "votes", scale, rounds),
+            "votes": lambda: scenarios.votes(work / "votes", scale, rounds + 1),  # bursts are short: pool more
             "reminders": lambda: scenarios.reminders(work / "reminders", scale),
             "idle": lambda: scenarios.idle(work / "idle", scale),
             "startup": lambda: scenarios.startup(work / "startup", scale, rounds + 1),
@@ -56,6 +56,8 @@ async def run(quick: bool, only: set[str]) -> list[Result]:
 def fmt(value: float | None, unit: str) -> str:
     if value is None:
         return "—"
+    if unit == "s":
+        return f"{value:.3f} s"
     return f"{value:,.1f} {unit}".strip() if value < 1000 or unit != "ms" else f"{value:,.0f} {unit}"
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -76,45 +77,49 @@ class VoteRepository:
             self._writer = None
 
     async def _write(self, batch: list[tuple[_Press, asyncio.Future[VoteResult]]]) -> list[VoteResult]:
-        presses = [p for p, _ in batch]
-        poll_ids = sorted({p.poll_id for p in presses})
-        async with self._store.transaction() as conn:
-            async with conn.execute(
-                """SELECT p.id, p.state, p.closes_at, count(o.position)
-                     FROM polls p LEFT JOIN poll_options o ON o.poll_id = p.id
-                    WHERE p.id IN (SELECT value FROM json_each(?)) GROUP BY p.id""",
-                (json.dumps(poll_ids),),
-            ) as cur:
-                polls = {r[0]: (r[1] == "open", from_text(r[2]), r[3]) for r in await cur.fetchall()}
-            async with conn.execute(
-                """SELECT v.poll_id, v.user_id, v.position FROM votes v
-                     JOIN json_each(?) j ON v.poll_id = json_extract(j.value, '$[0]')
-                                        AND v.user_id = json_extract(j.value, '$[1]')""",
-                (json.dumps([[p.poll_id, p.user_id] for p in presses]),),
-            ) as cur:
-                current = {(r[0], r[1]): r[2] for r in await cur.fetchall()}
-            results: list[VoteResult] = []
-            writes: dict[tuple[int, int], tuple[int, str]] = {}
-            for press in presses:  # in arrival order: a member's later press in the batch wins
-                state = polls.get(press.poll_id)
-                if state is None or not state[0] or press.at >= state[1]:
-                    results.append(VoteResult(VoteOutcome.CLOSED))
-                    continue
-                if not 0 <= press.position < state[2]:
-                    results.append(VoteResult(VoteOutcome.NO_SUCH_OPTION))
-                    continue
-                key = (press.poll_id, press.user_id)
-                previous = current.get(key)
-                outcome = (VoteOutcome.RECORDED if previous is None
-                           else VoteOutcome.UNCHANGED if previous == press.position else VoteOutcome.CHANGED)
-                results.append(VoteResult(outcome, previous))
-                current[key] = press.position
-                if outcome is not VoteOutcome.UNCHANGED:
-                    writes[key] = (press.position, to_text(press.at))
-            await conn.executemany(
-                """INSERT INTO votes (poll_id, user_id, position, voted_at) VALUES (?, ?, ?, ?)
-                   ON CONFLICT (poll_id, user_id) DO UPDATE SET position = excluded.position, voted_at = excluded.voted_at""",
-                [(poll_id, user_id, pos, at) for (poll_id, user_id), (pos, at) in writes.items()],
-            )
+        results = await self._store.run_transaction(lambda conn: _write_votes(conn, [p for p, _ in batch]))
         self.batches += 1
         return results
+
+
+def _write_votes(conn: sqlite3.Connection, presses: list[_Press]) -> list[VoteResult]:
+    """On the database thread, inside one transaction: check each poll is open, record, report."""
+    poll_ids = sorted({p.poll_id for p in presses})
+    rows = conn.execute(
+        """SELECT p.id, p.state, p.closes_at, count(o.position)
+             FROM polls p LEFT JOIN poll_options o ON o.poll_id = p.id
+            WHERE p.id IN (SELECT value FROM json_each(?)) GROUP BY p.id""",
+        (json.dumps(poll_ids),),
+    ).fetchall()
+    polls = {r[0]: (r[1] == "open", from_text(r[2]), r[3]) for r in rows}
+    rows = conn.execute(
+        """SELECT v.poll_id, v.user_id, v.position FROM votes v
+             JOIN json_each(?) j ON v.poll_id = json_extract(j.value, '$[0]')
+                                AND v.user_id = json_extract(j.value, '$[1]')""",
+        (json.dumps([[p.poll_id, p.user_id] for p in presses]),),
+    ).fetchall()
+    current = {(r[0], r[1]): r[2] for r in rows}
+    results: list[VoteResult] = []
+    writes: dict[tuple[int, int], tuple[int, str]] = {}
+    for press in presses:  # in arrival order: a member's later press in the batch wins
+        state = polls.get(press.poll_id)
+        if state is None or not state[0] or press.at >= state[1]:
+            results.append(VoteResult(VoteOutcome.CLOSED))
+            continue
+        if not 0 <= press.position < state[2]:
+            results.append(VoteResult(VoteOutcome.NO_SUCH_OPTION))
+            continue
+        key = (press.poll_id, press.user_id)
+        previous = current.get(key)
+        outcome = (VoteOutcome.RECORDED if previous is None
+                   else VoteOutcome.UNCHANGED if previous == press.position else VoteOutcome.CHANGED)
+        results.append(VoteResult(outcome, previous))
+        current[key] = press.position
+        if outcome is not VoteOutcome.UNCHANGED:
+            writes[key] = (press.position, to_text(press.at))
+    conn.executemany(
+        """INSERT INTO votes (poll_id, user_id, position, voted_at) VALUES (?, ?, ?, ?)
+           ON CONFLICT (poll_id, user_id) DO UPDATE SET position = excluded.position, voted_at = excluded.voted_at""",
+        [(poll_id, user_id, pos, at) for (poll_id, user_id), (pos, at) in writes.items()],
+    )
+    return results

@@ -25,9 +25,13 @@ def poll_service(interaction: discord.Interaction) -> PollService:
 
 
 class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):(?P<option>[0-9]{1,2})"):
-    def __init__(self, poll_id: int, option: int, *, label: str = "vote", style: discord.ButtonStyle = discord.ButtonStyle.primary, disabled: bool = False) -> None:
+    def __init__(
+        self, poll_id: int, option: int, *, label: str = "vote", style: discord.ButtonStyle = discord.ButtonStyle.primary,
+        disabled: bool = False, pressed: discord.ui.Button[Any] | None = None,
+    ) -> None:
+        # On a press, reuse the button discord.py just parsed from the message instead of building another.
         super().__init__(
-            discord.ui.Button(label=label[:80], style=style, custom_id=f"poll:{poll_id}:{option}", disabled=disabled)
+            pressed or discord.ui.Button(label=label[:80], style=style, custom_id=f"poll:{poll_id}:{option}", disabled=disabled)
         )
         self.poll_id = poll_id
         self.option = option
@@ -36,7 +40,8 @@ class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
     async def from_custom_id(
         cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> PollVoteButton:
-        return cls(int(match["poll"]), int(match["option"]))
+        pressed = item if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["poll"]), int(match["option"]), pressed=pressed)
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:

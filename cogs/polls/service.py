@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
@@ -79,11 +80,35 @@ class TallyRefresher:
                 del self._tasks[poll_id]
 
 
+POLL_CACHE = 10_000  # polls' questions and options, kept in memory: a press then needs no read at all
+
+
 class PollService:
     def __init__(self, bot: FandexBot) -> None:
         self.bot = bot
         self.store = bot.store
         self.refresher = TallyRefresher(self._edit_tally)
+        self._polls: OrderedDict[int, Poll] = OrderedDict()
+
+    async def poll(self, poll_id: int) -> Poll | None:
+        """A poll's question, options and deadline, from memory after the first press.
+
+        Only its open/closed state can change, and the vote itself re-checks that in the store, in
+        the same transaction that records the vote; the copy here only saves a read per press.
+        """
+        cached = self._polls.get(poll_id)
+        if cached is not None:
+            self._polls.move_to_end(poll_id)
+            return cached
+        found = await self.store.polls.get(poll_id)
+        if found is not None:
+            self._polls[poll_id] = found
+            if len(self._polls) > POLL_CACHE:
+                self._polls.popitem(last=False)
+        return found
+
+    def _forget(self, poll_id: int) -> None:
+        self._polls.pop(poll_id, None)
 
     # --- starting ----------------------------------------------------------------------------
 
@@ -128,13 +153,14 @@ class PollService:
 
     async def vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
         """Record the press, committed, then confirm it privately; the tally edit follows on its own."""
-        poll = await self.store.polls.get(poll_id, interaction.guild_id)
-        if poll is None:
+        poll = await self.poll(poll_id)
+        if poll is None or poll.guild_id != interaction.guild_id:
             raise UserFacingError("This poll belongs to another server or no longer exists.")
         if not poll.open:
             raise UserFacingError("This poll has closed.")
         result = await self.store.votes.record(poll_id, interaction.user.id, position, discord.utils.utcnow())
         if result.outcome is VoteOutcome.CLOSED:
+            self._forget(poll_id)  # the store knows better than the copy
             raise UserFacingError("This poll has closed.")
         if result.outcome is VoteOutcome.NO_SUCH_OPTION:
             raise UserFacingError("That option is not part of this poll.")
@@ -162,6 +188,7 @@ class PollService:
 
     async def close(self, poll: Poll, closed_by: int | None) -> bool:
         """Close now; False if it was already closed. The message shows the final tally, buttons off."""
+        self._forget(poll.id)
         if not await self.store.polls.close(poll.id, discord.utils.utcnow(), closed_by):
             return False
         await self.announce_result(poll.id)
@@ -171,6 +198,7 @@ class PollService:
         poll = await self.store.polls.get(timer.payload["poll_id"])
         if poll is None:
             return Outcome.cancelled("the poll no longer exists")
+        self._forget(poll.id)
         if poll.open:
             await self.store.polls.close(poll.id, discord.utils.utcnow(), None)
         elif poll.result_message_id is not None:

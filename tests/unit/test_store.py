@@ -69,3 +69,18 @@ async def test_meta_values_round_trip(store: Store) -> None:
     await store.meta.set("k", "1")
     await store.meta.set("k", "2")
     assert await store.meta.get("k") == "2"
+
+
+async def test_run_transaction_commits_or_rolls_back_in_one_trip(store: Store) -> None:
+    def write(conn):  # type: ignore[no-untyped-def]
+        conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
+        return "done"
+
+    def fail(conn):  # type: ignore[no-untyped-def]
+        conn.execute("INSERT INTO meta (key, value) VALUES ('b', '2')")
+        raise ValueError("boom")
+
+    assert await store.run_transaction(write) == "done"
+    with pytest.raises(ValueError, match="boom"):
+        await store.run_transaction(fail)
+    assert await store.meta.get("a") == "1" and await store.meta.get("b") is None
