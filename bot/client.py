@@ -14,7 +14,7 @@ from bot.directory import Directory
 from bot.errors import FandexTree
 from bot.gateway import use_advertised_gateway
 from bot.wire import NO_PINGS
-from bot.rest_log import rest_trace
+from bot.rest_log import log_refusals
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from db import Store, bundled_pack_path
@@ -43,7 +43,6 @@ class FandexBot(commands.Bot):
             chunk_guilds_at_startup=False,
             member_cache_flags=discord.MemberCacheFlags.none(),
             max_messages=None,
-            http_trace=rest_trace(),
         )
         self.store = store
         self.settings = settings
@@ -57,6 +56,7 @@ class FandexBot(commands.Bot):
         return self.settings.fact_pack or bundled_pack_path()
 
     async def setup_hook(self) -> None:
+        log_refusals(self.http)
         version = await self.store.migrate()
         log.info("store %s at schema version %d", self.store.path, version)
         report = await self.store.packs.import_file(self.fact_pack_path)
