@@ -11,6 +11,8 @@ import asyncio
 import json
 import os
 import platform
+import subprocess
+import sys
 import tempfile
 import time
 from dataclasses import asdict
@@ -25,31 +27,43 @@ RESULTS = Path(__file__).resolve().parent / "results.json"
 NAMES = ("character", "autocomplete", "votes", "reminders", "idle", "startup", "memory")
 
 
-async def run(quick: bool, only: set[str]) -> list[Result]:
+async def run_one(name: str, quick: bool) -> list[Result]:
+    """One scenario, in this (fresh) process."""
     scale = QUICK if quick else FULL
     rounds = 1 if quick else 2  # floor, fandex, floor, fandex: alternated, so noise hits both
-    results: list[Result] = []
     with tempfile.TemporaryDirectory(prefix="fandex-bench-") as tmp:
         work = Path(tmp)
         steps = {
             "character": lambda: scenarios.character_lookup(work / "character", scale, rounds),
             "autocomplete": lambda: scenarios.autocomplete(work / "autocomplete", scale, rounds),
-            "votes": lambda: scenarios.votes(work / "votes", scale, rounds + 1),  # bursts are short: pool more
+            "votes": lambda: scenarios.votes(work / "votes", scale, 2 if quick else 6),  # bursts are short: more rounds
             "reminders": lambda: scenarios.reminders(work / "reminders", scale),
             "idle": lambda: scenarios.idle(work / "idle", scale),
             "startup": lambda: scenarios.startup(work / "startup", scale, rounds + 1),
             "memory": lambda: scenarios.memory(work / "memory", scale),
         }
-        for name in NAMES:
-            if only and name not in only:
-                continue
-            started = time.monotonic()
-            print(f"… {name}", flush=True)
-            found = await steps[name]()
-            results += found
-            for r in found:
-                print("  " + line(r), flush=True)
-            print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
+        return await steps[name]()
+
+
+def run(quick: bool, only: set[str]) -> list[Result]:
+    """Each scenario in its own process: what one leaves behind (doubles, thousands of finished
+    interactions) must not slow the next one's double."""
+    results: list[Result] = []
+    for name in NAMES:
+        if only and name not in only:
+            continue
+        os.sync()  # the previous scenario's writes must not be flushing under this one's commits
+        time.sleep(2)
+        started = time.monotonic()
+        print(f"… {name}", flush=True)
+        with tempfile.NamedTemporaryFile(suffix=".json") as out:
+            command = [sys.executable, "-m", "bench", "--child", name, "--out", out.name] + (["--quick"] if quick else [])
+            subprocess.run(command, check=True)
+            found = [Result(**r) for r in json.loads(Path(out.name).read_text())]
+        results += found
+        for r in found:
+            print("  " + line(r), flush=True)
+        print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
     return results
 
 
@@ -77,9 +91,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller loads, one round: under a minute, for development")
     parser.add_argument("--only", nargs="*", choices=NAMES, default=[], help="run only these scenarios")
+    parser.add_argument("--child", choices=NAMES, help=argparse.SUPPRESS)
+    parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.child:
+        found = asyncio.run(run_one(args.child, args.quick))
+        args.out.write_text(json.dumps([asdict(r) for r in found]))
+        return
     started = time.monotonic()
-    results = asyncio.run(run(args.quick, set(args.only)))
+    results = run(args.quick, set(args.only))
     print()
     print(table(results))
     RESULTS.write_text(json.dumps({

@@ -167,8 +167,20 @@ async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
         doubled += len(stored) - len({u for u, _ in stored})
     f, b = _merge(floors), _merge(ours)
     scenario = f"vote presses, {scale.voters} members, {scale.in_flight} in flight"
+    # A burst lasts about half a second: compare each round's pair (run back to back) and take the
+    # median ratio, which a slow drift of the machine's load cannot skew.
+    for i, (fl, o) in enumerate(zip(floors, ours, strict=True)):
+        print(f"    round {i}: floor {fl.throughput:,.0f}/s p99 {fl.p99:.0f} ms · fandex {o.throughput:,.0f}/s p99 {o.p99:.0f} ms", flush=True)
+    per_round = sorted(o.throughput / fl.throughput for fl, o in zip(floors, ours, strict=True))
+    throughput = ratio_result(
+        scenario, "acknowledged presses/s", statistics.median(x.throughput for x in floors),
+        statistics.median(x.throughput for x in ours), 0.8, higher_is_better=True,
+    )
+    throughput.ratio = statistics.median(per_round)
+    throughput.met = throughput.ratio >= 0.8
+    throughput.extra = {"rounds": len(per_round), "lowest round": per_round[0], "highest round": per_round[-1]}
     return [
-        ratio_result(scenario, "acknowledged presses/s", f.throughput, b.throughput, 0.8, higher_is_better=True),
+        throughput,
         ratio_result(scenario, "p99 ack latency", f.p99, b.p99, 1.5),
         Result(scenario + ", then the store", "votes lost or doubled", None, float(lost + doubled), "", "0", None, lost + doubled == 0),
     ]

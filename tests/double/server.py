@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
+from aiohttp import web_app as aiohttp_web_app
 
 from tests.double import rest
 from tests.double.contract import Contract
@@ -121,6 +122,12 @@ class DiscordDouble:
                 await session.ws.close()
         if self._runner is not None:
             await self._runner.cleanup()
+        # aiohttp caches middleware chains per handler in a module-level LRU (1,024 entries); our
+        # handlers are bound to this double, so a closed double would stay alive — and a benchmark
+        # that starts dozens of doubles would slow down round after round.
+        cache = getattr(aiohttp_web_app, "_cached_build_middleware", None)
+        if cache is not None:
+            cache.cache_clear()
 
     @property
     def api_base(self) -> str:
