@@ -36,7 +36,7 @@ async def at_rate(send: Callable[[int], Awaitable[InteractionRecord]], rate: flo
     records: list[asyncio.Task[InteractionRecord]] = []
     started = time.monotonic()
     n = 0
-    while (now := time.monotonic()) - started < seconds:
+    while time.monotonic() - started < seconds:
         records.append(asyncio.ensure_future(_acked(send(n))))
         n += 1
         await asyncio.sleep(max(0.0, started + n / rate - time.monotonic()))

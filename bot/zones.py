@@ -5,7 +5,11 @@ from __future__ import annotations
 from functools import cache
 from zoneinfo import available_timezones
 
+from discord import app_commands
 from rapidfuzz import fuzz, process
+
+from bot.errors import UserFacingError
+from db.dates import DateParseError, zone_or_error
 
 COMMON_ZONES = (
     "America/Los_Angeles", "America/New_York", "America/Chicago", "America/Denver", "America/Sao_Paulo",
@@ -40,3 +44,17 @@ def close_zones(typed: str, limit: int = 3) -> list[str]:
         return []
     matches = process.extract(text, all_zones(), scorer=fuzz.WRatio, limit=limit, score_cutoff=60)
     return [m[0] for m in matches]
+
+
+def resolve_zone(typed: str) -> str:
+    """The IANA zone typed, or a refusal that names the closest real ones."""
+    try:
+        return zone_or_error(typed).key
+    except DateParseError as exc:
+        close = close_zones(typed)
+        hint = f" Did you mean {', '.join(f'`{z}`' for z in close)}?" if close else ""
+        raise UserFacingError(f"{exc}{hint}") from None
+
+
+def zone_choices(typed: str) -> list[app_commands.Choice[str]]:
+    return [app_commands.Choice(name=z, value=z) for z in complete_zone(typed)]

@@ -13,3 +13,8 @@ def to_text(moment: datetime) -> str:
 
 def from_text(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def iso_or_none(moment: datetime | None) -> str | None:
+    """ISO 8601 as Python writes it (release dates keep their offset this way), or None."""
+    return None if moment is None else moment.isoformat()

@@ -15,6 +15,7 @@ from typing import Any
 
 import aiosqlite
 
+from db.instants import iso_or_none
 from db.dates import parse_partial_date
 from db.pack_check import CheckedPack
 from db.pack_format import CharacterSpec, PackSpec, SeriesSpec, name_of, source_of
@@ -157,7 +158,7 @@ async def _sync_series_children(
                 d = parse_partial_date(ann.date, ann.timezone)
                 dates[f"{key}/s{season.number}/{seq}"] = (
                     release_ids[f"{key}/s{season.number}"], seq, d.precision.value, d.value,
-                    _iso(d.starts_at), _iso(d.window_start), _iso(d.window_end), d.timezone,
+                    iso_or_none(d.starts_at), iso_or_none(d.window_start), iso_or_none(d.window_end), d.timezone,
                     ann.note, ann.announced, src[ann.source],
                 )
     await sync.table("release_dates", dates)
@@ -205,10 +206,6 @@ def _release_title(series: SeriesSpec, number: int) -> str:
 def _relationship_key(between: tuple[str, str], kind: Any, canon: Any, source: str) -> str:
     first, second = sorted(between)
     return f"{first}~{second}~{kind.value}~{canon.value}~{source}"
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()
 
 
 class _TableSync:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from db.instants import from_text, to_text
-from db.timers import TimerSpec
+from db.timers import TimerSpec, insert_timer
 
 if TYPE_CHECKING:
     from db.store import Store
@@ -119,13 +118,8 @@ class PollRepository:
                 "INSERT INTO poll_options (poll_id, position, label, character_id) VALUES (?, ?, ?, ?)",
                 [(poll_id, o.position, o.label, o.character_id) for o in new.options],
             )
-            timer = TimerSpec(deadline_kind, f"{deadline_kind}:{poll_id}", new.closes_at, {"poll_id": poll_id}, new.guild_id)
-            await conn.execute(
-                """INSERT INTO timers (kind, delivery_key, guild_id, due_at, first_due_at, payload, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)""",
-                (timer.kind, timer.key, timer.guild_id, to_text(timer.due_at), to_text(timer.due_at),
-                 json.dumps(dict(timer.payload)), to_text(now)),
-            )
+            deadline = TimerSpec(deadline_kind, f"{deadline_kind}:{poll_id}", new.closes_at, {"poll_id": poll_id}, new.guild_id)
+            await insert_timer(conn, deadline, now)
         poll = await self.get(poll_id)
         assert poll is not None
         return poll

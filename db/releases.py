@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from db.instants import iso_or_none
 from db.dates import PartialDate, from_stored
 from db.models import Announcement, Release
 
@@ -141,7 +142,7 @@ class ReleaseWriter:
                                               window_start, window_end, timezone, announced_on, set_by)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (guild_id, f"guild-{guild_id}-{release_id}-{seq}", release_id, seq, date.precision.value, date.value,
-                 _iso(date.starts_at), _iso(date.window_start), _iso(date.window_end), date.timezone,
+                 iso_or_none(date.starts_at), iso_or_none(date.window_start), iso_or_none(date.window_end), date.timezone,
                  now.date().isoformat(), user_id),
             )
         return release_id
@@ -161,7 +162,3 @@ class ReleaseWriter:
 async def _exists(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> bool:
     async with conn.execute(sql, params) as cur:
         return await cur.fetchone() is not None
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return None if moment is None else moment.isoformat()

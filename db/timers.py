@@ -63,6 +63,17 @@ class ReconcileResult:
     earliest: datetime | None  # the earliest pending due time among the timers touched
 
 
+async def insert_timer(conn: aiosqlite.Connection, spec: TimerSpec, now: datetime) -> bool:
+    """Insert a timer inside the caller's transaction unless its delivery key exists; True if added."""
+    cur = await conn.execute(
+        """INSERT INTO timers (kind, delivery_key, guild_id, due_at, first_due_at, payload, created_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_key) DO NOTHING""",
+        (spec.kind, spec.key, spec.guild_id, to_text(spec.due_at), to_text(spec.due_at),
+         json.dumps(dict(spec.payload)), to_text(now)),
+    )
+    return cur.rowcount == 1
+
+
 def _timer(row: aiosqlite.Row) -> Timer:
     return Timer(
         id=row["id"],
@@ -86,13 +97,7 @@ class TimerRepository:
     async def add(self, spec: TimerSpec, now: datetime) -> bool:
         """Insert a timer unless its key exists already; True if it was added."""
         async with self._store.transaction() as conn:
-            cur = await conn.execute(
-                """INSERT INTO timers (kind, delivery_key, guild_id, due_at, first_due_at, payload, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_key) DO NOTHING""",
-                (spec.kind, spec.key, spec.guild_id, to_text(spec.due_at), to_text(spec.due_at),
-                 json.dumps(dict(spec.payload)), to_text(now)),
-            )
-            return cur.rowcount == 1
+            return await insert_timer(conn, spec, now)
 
     async def reconcile(
         self, guild_id: int | None, kinds: Iterable[str], wanted: Iterable[TimerSpec], now: datetime
@@ -126,13 +131,7 @@ class TimerRepository:
             fresh = [spec for key, spec in wanted_by_key.items() if key not in existing]
             added = 0
             for spec in fresh:
-                cur = await conn.execute(
-                    """INSERT INTO timers (kind, delivery_key, guild_id, due_at, first_due_at, payload, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_key) DO NOTHING""",
-                    (spec.kind, spec.key, spec.guild_id, to_text(spec.due_at), to_text(spec.due_at),
-                     json.dumps(dict(spec.payload)), to_text(now)),
-                )
-                added += cur.rowcount
+                added += await insert_timer(conn, spec, now)
         earliest = min((s.due_at for s in wanted_by_key.values()), default=None)
         return ReconcileResult(added=added + len(revive), cancelled=len(stale), earliest=earliest)
 

@@ -11,11 +11,11 @@ from discord.ext import commands
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, quote_typed
 from bot.options import Text
-from bot.zones import close_zones, complete_zone
+from bot.zones import resolve_zone, zone_choices
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.delivery import Delivery
 from cogs.countdown.planner import ReminderPlanner
-from db.dates import DEFAULT_ZONE, DateParseError, PartialDate, parse_partial_date, zone_or_error
+from db.dates import DEFAULT_ZONE, DateParseError, PartialDate, parse_partial_date
 from db.releases import ReleaseRemoval
 
 if TYPE_CHECKING:
@@ -28,13 +28,7 @@ ZoneName = app_commands.Transform[str, Text("time zone", 1, 64)]
 
 async def zone_for(bot: FandexBot, guild_id: int, typed: str | None) -> str:
     """The zone typed, else the server's, else Pacific; a typo gets the close names."""
-    name = typed or await bot.store.guild_settings.timezone(guild_id) or DEFAULT_ZONE
-    try:
-        return zone_or_error(name).key
-    except DateParseError as exc:
-        close = close_zones(name)
-        hint = f" Did you mean {', '.join(f'`{z}`' for z in close)}?" if close else ""
-        raise UserFacingError(f"{exc}{hint}") from None
+    return resolve_zone(typed or await bot.store.guild_settings.timezone(guild_id) or DEFAULT_ZONE)
 
 
 def same_date(a: PartialDate, b: PartialDate) -> bool:
@@ -93,7 +87,7 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
 
     @set_date.autocomplete("timezone")
     async def timezone_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in complete_zone(current)]
+        return zone_choices(current)
 
     @app_commands.command(name="remove", description="Remove a release added in this server, or undo this server's date.")
     @app_commands.describe(title="A release added or moved in this server")

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime
+from zoneinfo import ZoneInfo
 
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.client import FandexBot
-from bot.errors import UserFacingError
 from bot.options import Text
-from bot.zones import close_zones, complete_zone
-from db.dates import DateParseError, zone_or_error
+from bot.zones import resolve_zone, zone_choices
 
 ZoneName = app_commands.Transform[str, Text("time zone", 1, 64)]
 
@@ -29,23 +28,18 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
     async def timezone(self, interaction: discord.Interaction, zone: ZoneName) -> None:
         """Set the zone `/release set` uses when no timezone is given."""
         assert interaction.guild_id is not None
-        try:
-            found = zone_or_error(zone)
-        except DateParseError as exc:
-            close = close_zones(zone)
-            hint = f" Did you mean {', '.join(f'`{z}`' for z in close)}?" if close else ""
-            raise UserFacingError(f"{exc}{hint}") from None
-        await self.bot.store.guild_settings.set_timezone(interaction.guild_id, found.key, discord.utils.utcnow())
-        local = datetime.now(found)
+        found = resolve_zone(zone)
+        await self.bot.store.guild_settings.set_timezone(interaction.guild_id, found, discord.utils.utcnow())
+        local = datetime.now(ZoneInfo(found))
         await interaction.response.send_message(
-            f"This server's time zone is now `{found.key}` (it's {local:%H:%M} there, UTC{local:%z}). "
+            f"This server's time zone is now `{found}` (it's {local:%H:%M} there, UTC{local:%z}). "
             "`/release set` uses it for dates typed without a zone.",
             ephemeral=True,
         )
 
     @timezone.autocomplete("zone")
     async def zone_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return [app_commands.Choice(name=z, value=z) for z in complete_zone(current)]
+        return zone_choices(current)
 
 
 async def setup(bot: FandexBot) -> None:

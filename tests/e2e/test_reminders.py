@@ -29,6 +29,17 @@ def reminders_in(double: DiscordDouble, channel: FakeChannel) -> list[FakeMessag
     return [m for m in double.channel_messages(channel) if m.interaction_id is None and ("⏰" in m.content or "🎬" in m.content)]
 
 
+async def bot_with_subscription(double: DiscordDouble, tmp_path: Path, offsets: str) -> tuple[BotProcess, FakeMember, FakeChannel]:
+    """A bot of the test's own, and a moderator who subscribed #premieres with `offsets`."""
+    bot = BotProcess(double, tmp_path)
+    await bot.start()
+    guild = await double.add_guild()
+    moderator = double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
+    channel = guild.channel("premieres")
+    await say(double, moderator, "reminders subscribe", {"channel": channel, "offsets": offsets})
+    return bot, moderator, channel
+
+
 def lateness_ms(message: FakeMessage, due: datetime) -> float:
     return (datetime.fromisoformat(message.created_at) - due).total_seconds() * 1000
 
@@ -168,12 +179,7 @@ async def test_unsubscribe_cancels_pending_reminders(double: DiscordDouble, guil
 
 
 async def test_a_restart_mid_schedule_posts_each_reminder_exactly_once(fresh_double: DiscordDouble, tmp_path: Path) -> None:
-    bot = BotProcess(fresh_double, tmp_path)
-    await bot.start()
-    guild = await fresh_double.add_guild()
-    moderator = fresh_double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
-    channel = guild.channel("premieres")
-    await say(fresh_double, moderator, "reminders subscribe", {"channel": channel, "offsets": "7s,4s,0"})
+    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, "7s,4s,0")
     typed, moment = at(10)
     await say(fresh_double, moderator, "release set", {"title": "Restart Test", "date": typed})
     await eventually(lambda: len(reminders_in(fresh_double, channel)) == 1, 10, "the first reminder")
@@ -193,12 +199,7 @@ async def test_a_restart_mid_schedule_posts_each_reminder_exactly_once(fresh_dou
 
 
 async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fresh_double: DiscordDouble, tmp_path: Path) -> None:
-    bot = BotProcess(fresh_double, tmp_path)
-    await bot.start()
-    guild = await fresh_double.add_guild()
-    moderator = fresh_double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
-    channel = guild.channel("premieres")
-    await say(fresh_double, moderator, "reminders subscribe", {"channel": channel, "offsets": "0"})
+    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, "0")
     typed, _ = at(3)
     await say(fresh_double, moderator, "release set", {"title": "Crash Test", "date": typed})
     fresh_double.hold_post_replies = 30.0  # Discord made the message; the bot never hears back
@@ -216,12 +217,7 @@ async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fr
 async def test_a_reminder_more_than_an_hour_overdue_is_skipped_recorded_and_logged(
     fresh_double: DiscordDouble, tmp_path: Path
 ) -> None:
-    bot = BotProcess(fresh_double, tmp_path)
-    await bot.start()
-    guild = await fresh_double.add_guild()
-    moderator = fresh_double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
-    channel = guild.channel("premieres")
-    await say(fresh_double, moderator, "reminders subscribe", {"channel": channel, "offsets": "0"})
+    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, "0")
     typed, _ = at(120)
     await say(fresh_double, moderator, "release set", {"title": "Long Outage", "date": typed})
     assert await bot.stop() == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -49,6 +50,20 @@ def clock() -> Clock:
 
 async def add(store: Store, key: str, due: datetime, clock: Clock) -> None:
     await store.timers.add(TimerSpec("test", key, due, {"n": key}, guild_id=1), clock())
+
+
+async def run_until_delivered(s: Scheduler, handler: Recorder, meanwhile: Any = None, timeout: float = 1.0) -> None:
+    """Run the real dispatch loop until the handler has delivered something (or `timeout` passes)."""
+    s.start()
+    try:
+        if meanwhile is not None:
+            await meanwhile
+        for _ in range(int(timeout / 0.01)):
+            if handler.delivered:
+                break
+            await asyncio.sleep(0.01)
+    finally:
+        await s.stop()
 
 
 async def run_tick(s: Scheduler) -> float:
@@ -99,14 +114,7 @@ async def test_a_claim_left_by_a_dead_process_is_delivered_again(store: Store, c
     handler = Recorder()
     s = Scheduler(store, clock=clock)
     s.register("test", handler)
-    s.start()
-    try:
-        for _ in range(100):
-            if handler.delivered:
-                break
-            await asyncio.sleep(0.01)
-    finally:
-        await s.stop()
+    await run_until_delivered(s, handler)
     assert handler.delivered == ["interrupted"]
 
 
@@ -150,17 +158,13 @@ async def test_a_wake_cuts_the_sleep_short(store: Store) -> None:
     handler = Recorder()
     s = Scheduler(store)  # the real clock
     s.register("test", handler)
-    s.start()
-    await asyncio.sleep(0.05)  # asleep: nothing is pending
-    await store.timers.add(TimerSpec("test", "woken", datetime.now(UTC), {}, 1), datetime.now(UTC))
-    s.wake()
-    try:
-        for _ in range(100):
-            if handler.delivered:
-                break
-            await asyncio.sleep(0.01)
-    finally:
-        await s.stop()
+
+    async def add_and_wake() -> None:
+        await asyncio.sleep(0.05)  # asleep: nothing is pending
+        await store.timers.add(TimerSpec("test", "woken", datetime.now(UTC), {}, 1), datetime.now(UTC))
+        s.wake()
+
+    await run_until_delivered(s, handler, meanwhile=add_and_wake())
     assert handler.delivered == ["woken"]
 
 
