@@ -35,11 +35,13 @@ class Scale:
     votes: int = 200_000
     channels_per_guild: int = 50
     synthetic_characters: int = 10_000
+    reminders_lead: float = 45.0  # seconds from seeding to the first due reminder: room to start the bot
+    settle: float = 5.0  # seconds after start-up before idle CPU or RSS is read: past READY
 
 
 FULL = Scale()
-QUICK = Scale(seconds=4.0, voters=300, guilds=100, due_soon=50, soon_window=8.0, idle_seconds=8.0, polls=1000, votes=20_000,
-              channels_per_guild=10, synthetic_characters=10_000)
+QUICK = Scale(seconds=3.0, voters=300, guilds=100, due_soon=50, soon_window=3.0, idle_seconds=3.0, polls=1000, votes=20_000,
+              channels_per_guild=10, synthetic_characters=3_000, reminders_lead=5.0, settle=3.0)
 
 
 @dataclass
@@ -134,8 +136,8 @@ async def autocomplete(work: Path, scale: Scale, rounds: int) -> list[Result]:
         ours.append(await measure(fandex(work / f"ac{r}", FACT_PACK=str(pack)), complete))
     f, b = _merge(floors), _merge(ours)
     return [
-        ratio_result("autocomplete, 10,000 characters", "p50 latency", f.p50, b.p50, 1.3),
-        ratio_result("autocomplete, 10,000 characters", "p99 latency", f.p99, b.p99, 2.0),
+        ratio_result(f"autocomplete, {scale.synthetic_characters:,} characters", "p50 latency", f.p50, b.p50, 1.3),
+        ratio_result(f"autocomplete, {scale.synthetic_characters:,} characters", "p99 latency", f.p99, b.p99, 2.0),
     ]
 
 
@@ -195,12 +197,17 @@ async def reminders(work: Path, scale: Scale) -> list[Result]:
         for i in range(scale.guilds):
             guild = await double.add_guild(f"g{i}", channels=("premieres",))
             channels.append((guild.id, guild.channels[0].id))
-        soon_from = datetime.now(UTC) + timedelta(seconds=45 if scale is FULL else 25)
+        soon_from = datetime.now(UTC) + timedelta(seconds=scale.reminders_lead)
         due = await seed_reminders(contender.database, channels, scale.reminders_per_guild, scale.due_soon, soon_from,
                                    timedelta(seconds=scale.soon_window))
         await contender.start(double)
-        wait = (max(due) - datetime.now(UTC)).total_seconds() + 5
-        await asyncio.sleep(max(0.0, wait))
+        deadline = max(due) + timedelta(seconds=5)  # lateness beyond this would miss the target anyway
+        while datetime.now(UTC) < deadline:
+            posts = [m for m in double.messages.values() if "is out now" in m.content]
+            if len(posts) >= scale.due_soon:
+                break
+            await asyncio.sleep(0.2)
+        await asyncio.sleep(0.5)  # a second post of the same reminder would land here
         posts = [m for m in double.messages.values() if "is out now" in m.content]
         by_title: dict[str, float] = {}
         for message in posts:
@@ -233,13 +240,17 @@ async def idle(work: Path, scale: Scale) -> list[Result]:
             channels.append((guild.id, guild.channels[0].id))
         ours = fandex(work / "idle")
         await seed_reminders(ours.database, channels, scale.reminders_per_guild, 0, datetime.now(UTC), timedelta(0))
-        for contender in (floor(work / "idle"), ours):
+        contenders = (floor(work / "idle"), ours)
+        for contender in contenders:  # side by side: idle processes do not disturb each other's CPU count
             await contender.start(double)
-            await asyncio.sleep(5)  # past start-up and the guild-ready wait
-            before = contender.cpu_seconds()
+        try:
+            await asyncio.sleep(scale.settle)  # past start-up and the guild-ready wait
+            before = {c.name: c.cpu_seconds() for c in contenders}
             await asyncio.sleep(scale.idle_seconds)
-            results[contender.name] = contender.cpu_seconds() - before
-            await contender.stop()
+            results = {c.name: c.cpu_seconds() - before[c.name] for c in contenders}
+        finally:
+            for contender in contenders:
+                await contender.stop()
     finally:
         await double.close()
     scaled = results["fandex"] * 60 / scale.idle_seconds
@@ -290,11 +301,15 @@ async def memory(work: Path, scale: Scale) -> list[Result]:
     try:
         for i in range(scale.guilds):
             await double.add_guild(f"g{i}", channels=tuple(f"c{j}" for j in range(scale.channels_per_guild)))
-        for contender in (floor(work / "rss"), fandex(work / "rss")):
+        contenders = (floor(work / "rss"), fandex(work / "rss"))
+        for contender in contenders:  # side by side: each process's RSS is its own
             await contender.start(double)
-            await asyncio.sleep(4)  # discord.py waits 2 s after the last GUILD_CREATE before READY
-            rss[contender.name] = contender.rss_bytes() / 2**20
-            await contender.stop()
+        try:
+            await asyncio.sleep(scale.settle)  # discord.py waits 2 s after the last GUILD_CREATE before READY
+            rss = {c.name: c.rss_bytes() / 2**20 for c in contenders}
+        finally:
+            for contender in contenders:
+                await contender.stop()
     finally:
         await double.close()
     return [Result(f"{scale.guilds:,} guilds × {scale.channels_per_guild} channels", "RSS after READY",
