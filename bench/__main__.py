@@ -1,4 +1,4 @@
-"""`python -m bench [--quick] [--only NAME …]`: every scenario, floor and fandex in the same run.
+"""`python -m bench [--quick] [--only NAME …] [--profile DIR]`: every scenario, floor and fandex in the same run.
 
 Prints a table and writes bench/results.json (machine, versions, and per scenario the floor's figure,
 fandex's, their ratio and whether the target is met).
@@ -21,6 +21,7 @@ from pathlib import Path
 import discord
 
 from bench import scenarios
+from bench.contenders import PROFILE_DIR
 from bench.scenarios import FULL, QUICK, Result
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
@@ -91,6 +92,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--quick", action="store_true", help="smaller loads, one round: under a minute, for development")
     parser.add_argument("--only", nargs="*", choices=NAMES, default=[], help="run only these scenarios")
+    parser.add_argument("--profile", type=Path, metavar="DIR",
+                        help="sample every floor and fandex process with py-spy into DIR (speedscope files); "
+                             "sampling costs CPU, so figures from such a run are not comparable")
     parser.add_argument("--child", choices=NAMES, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -98,6 +102,8 @@ def main() -> None:
         found = asyncio.run(run_one(args.child, args.quick))
         args.out.write_text(json.dumps([asdict(r) for r in found]))
         return
+    if args.profile:
+        os.environ[PROFILE_DIR] = str(args.profile.resolve())  # inherited by each scenario's process
     started = time.monotonic()
     results = run(args.quick, set(args.only))
     print()
@@ -106,6 +112,7 @@ def main() -> None:
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "discord.py": discord.__version__,
                     "platform": platform.platform()},
         "mode": "quick" if args.quick else "full",
+        "profiled": args.profile is not None,  # sampled by py-spy: not comparable with unprofiled runs
         "seconds": round(time.monotonic() - started, 1),
         "results": [asdict(r) for r in results],
     }, indent=2))

@@ -14,6 +14,7 @@ from tests.double.server import DiscordDouble
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 REPO = Path(__file__).resolve().parents[1]
+PROFILE_DIR = "BENCH_PROFILE_DIR"  # set by `python -m bench --profile DIR` for its scenario processes
 
 
 @dataclass
@@ -25,6 +26,7 @@ class Contender:
     workdir: Path
     env: dict[str, str] = field(default_factory=dict)
     process: asyncio.subprocess.Process | None = None
+    profiler: asyncio.subprocess.Process | None = None
     started_at: float = 0.0
 
     @property
@@ -48,8 +50,22 @@ class Contender:
             sys.executable, "-m", self.module, cwd=self.workdir, env=env, stdout=log, stderr=log,
         )
         log.close()
+        if os.environ.get(PROFILE_DIR):
+            await self._attach_profiler(Path(os.environ[PROFILE_DIR]))
         if wait:
             await double.wait_for_session(timeout, after=sessions)
+
+    async def _attach_profiler(self, directory: Path) -> None:
+        """py-spy sampling this process from outside, so the figures' own code paths stay untouched;
+        it writes a speedscope file when the process exits."""
+        assert self.process is not None
+        directory.mkdir(parents=True, exist_ok=True)
+        output = directory / f"{self.workdir.parent.name}-{self.name}-{self.process.pid}.speedscope.json"
+        self.profiler = await asyncio.create_subprocess_exec(
+            Path(sys.executable).with_name("py-spy"), "record", "--pid", str(self.process.pid), "--rate", "250",
+            "--format", "speedscope", "--output", str(output), "--nonblocking",
+            stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        )
 
     async def stop(self) -> None:
         if self.process is not None and self.process.returncode is None:
@@ -59,6 +75,9 @@ class Contender:
             except TimeoutError:
                 self.process.kill()
                 await self.process.wait()
+        if self.profiler is not None:
+            await asyncio.wait_for(self.profiler.wait(), 30)
+            self.profiler = None
 
     def cpu_seconds(self) -> float:
         """User + system CPU time of the process so far, from /proc."""
