@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import signal
 import sys
 import time
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -91,6 +93,18 @@ class Contender:
             if line.startswith("VmRSS:"):
                 return int(line.split()[1]) * 1024
         raise RuntimeError("no VmRSS")
+
+
+@contextlib.asynccontextmanager
+async def side_by_side(double: DiscordDouble, *contenders: Contender) -> AsyncIterator[None]:
+    """All of them running at once, for figures one process cannot skew in another (idle CPU, RSS)."""
+    try:
+        for contender in contenders:
+            await contender.start(double)
+        yield
+    finally:
+        for contender in contenders:
+            await contender.stop()
 
 
 def floor(workdir: Path) -> Contender:

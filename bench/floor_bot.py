@@ -1,5 +1,9 @@
 """The floor: a minimal discord.py bot — `/ping` answers "pong", `/button` posts a button that acknowledges.
 
+`/shaped` posts the same acknowledging buttons on a message shaped like a fandex poll (an embed with a
+tally and a deadline, four buttons): discord.py parses the whole message and rebuilds its view on every
+press, so this floor tells the message's cost apart from fandex's own.
+
 It connects to the same local double the same way fandex does (REST base from DISCORD_API_BASE, the
 gateway from GET /gateway/bot), so the difference between the two is fandex's own work.
 """
@@ -56,6 +60,21 @@ async def main() -> None:
         view = discord.ui.View(timeout=None)
         view.add_item(AckButton(1))
         await interaction.response.send_message("press", view=view)
+
+    @bot.tree.command(name="shaped", description="Four acknowledging buttons on a poll-shaped message")
+    async def shaped(interaction: discord.Interaction) -> None:
+        view = discord.ui.View(timeout=None)
+        labels = ("A", "B", "C", "D")
+        for n, label in enumerate(labels, start=1):
+            item = AckButton(n)
+            item.item.label = label
+            view.add_item(item)
+        closes = discord.utils.format_dt(discord.utils.utcnow(), "F")
+        embed = discord.Embed(title="📊 Poll", description="**Bench?**", colour=0xB11313)
+        embed.add_field(name="Votes", value="\n".join(f"{label} — 0 votes (0%)" for label in labels) + "\n0 voters", inline=False)
+        embed.add_field(name="Closes", value=f"{closes} ({closes})", inline=False)
+        embed.set_footer(text="Poll #1 · one vote per member; press another option to change yours")
+        await interaction.response.send_message(embed=embed, view=view)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bench.contenders import Contender, fandex, floor
+from bench.contenders import Contender, fandex, floor, side_by_side
 from bench.load import Sample, at_rate, in_flight
 from bench.seed import seed_pack_only, seed_polls, seed_reminders, synthetic_pack
 from tests.double.server import DiscordDouble
@@ -40,7 +40,7 @@ class Scale:
 
 
 FULL = Scale()
-QUICK = Scale(seconds=3.0, voters=300, guilds=100, due_soon=50, soon_window=3.0, idle_seconds=3.0, polls=1000, votes=20_000,
+QUICK = Scale(seconds=2.0, voters=300, guilds=100, due_soon=50, soon_window=3.0, idle_seconds=3.0, polls=500, votes=10_000,
               channels_per_guild=10, synthetic_characters=3_000, reminders_lead=5.0, settle=3.0)
 
 
@@ -144,6 +144,7 @@ async def autocomplete(work: Path, scale: Scale, rounds: int) -> list[Result]:
 async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
     """`voters` distinct members pressing one poll's buttons, `in_flight` at once, each acked after commit."""
     floors: list[Sample] = []
+    shaped: list[Sample] = []  # the floor's buttons on a poll-shaped message: what the message costs
     ours: list[Sample] = []
     lost = doubled = 0
     for r in range(rounds):
@@ -151,6 +152,12 @@ async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
             message = await (await double.command(member, "button")).reply()
             voters = [double.add_member(guild, f"v{i}") for i in range(scale.voters)]
             return await in_flight(lambda n: double.send_press(voters[n], message, "Press"), scale.voters, scale.in_flight)
+
+        async def shaped_presses(double, guild, member):  # type: ignore[no-untyped-def]
+            message = await (await double.command(member, "shaped")).reply()
+            voters = [double.add_member(guild, f"v{i}") for i in range(scale.voters)]
+            labels = ["A", "B", "C", "D"]
+            return await in_flight(lambda n: double.send_press(voters[n], message, labels[n % 4]), scale.voters, scale.in_flight)
 
         async def our_presses(double, guild, member):  # type: ignore[no-untyped-def]
             poll = await (await double.command(member, "poll create", {"question": "Bench?", "options": "A; B; C; D"})).reply()
@@ -160,6 +167,7 @@ async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
             return sample, {v.id: i % 4 for i, v in enumerate(voters)}
 
         floors.append(await measure(floor(work / f"v{r}"), floor_presses))
+        shaped.append(await measure(floor(work / f"v{r}s"), shaped_presses))
         contender = fandex(work / f"v{r}")
         sample, expected = await measure(contender, our_presses)
         ours.append(sample)
@@ -171,8 +179,9 @@ async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
     scenario = f"vote presses, {scale.voters} members, {scale.in_flight} in flight"
     # A burst lasts about half a second: compare each round's pair (run back to back) and take the
     # median ratio, which a slow drift of the machine's load cannot skew.
-    for i, (fl, o) in enumerate(zip(floors, ours, strict=True)):
-        print(f"    round {i}: floor {fl.throughput:,.0f}/s p99 {fl.p99:.0f} ms · fandex {o.throughput:,.0f}/s p99 {o.p99:.0f} ms", flush=True)
+    for i, (fl, sh, o) in enumerate(zip(floors, shaped, ours, strict=True)):
+        print(f"    round {i}: floor {fl.throughput:,.0f}/s p99 {fl.p99:.0f} ms · poll-shaped floor {sh.throughput:,.0f}/s "
+              f"p99 {sh.p99:.0f} ms · fandex {o.throughput:,.0f}/s p99 {o.p99:.0f} ms", flush=True)
     per_round = sorted(o.throughput / fl.throughput for fl, o in zip(floors, ours, strict=True))
     throughput = ratio_result(
         scenario, "acknowledged presses/s", statistics.median(x.throughput for x in floors),
@@ -181,9 +190,17 @@ async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
     throughput.ratio = statistics.median(per_round)
     throughput.met = throughput.ratio >= 0.8
     throughput.extra = {"rounds": len(per_round), "lowest round": per_round[0], "highest round": per_round[-1]}
+    shaped_all = _merge(shaped)
+    like_for_like = Result(
+        scenario + ", floor on a poll-shaped message", "acknowledged presses/s", statistics.median(x.throughput for x in shaped),
+        statistics.median(x.throughput for x in ours), "/s", "report",
+        statistics.median(o.throughput / sh.throughput for sh, o in zip(shaped, ours, strict=True)), None,
+    )
     return [
         throughput,
         ratio_result(scenario, "p99 ack latency", f.p99, b.p99, 1.5),
+        like_for_like,
+        Result(scenario + ", floor on a poll-shaped message", "p99 ack latency", shaped_all.p99, b.p99, "ms", "report", b.p99 / shaped_all.p99, None),
         Result(scenario + ", then the store", "votes lost or doubled", None, float(lost + doubled), "", "0", None, lost + doubled == 0),
     ]
 
@@ -232,7 +249,6 @@ async def reminders(work: Path, scale: Scale) -> list[Result]:
 async def idle(work: Path, scale: Scale) -> list[Result]:
     """CPU seconds used while 10,000 timers wait an hour and nothing happens."""
     double = await new_double()
-    results: dict[str, float] = {}
     try:
         channels = []
         for i in range(scale.guilds):
@@ -241,16 +257,11 @@ async def idle(work: Path, scale: Scale) -> list[Result]:
         ours = fandex(work / "idle")
         await seed_reminders(ours.database, channels, scale.reminders_per_guild, 0, datetime.now(UTC), timedelta(0))
         contenders = (floor(work / "idle"), ours)
-        for contender in contenders:  # side by side: idle processes do not disturb each other's CPU count
-            await contender.start(double)
-        try:
+        async with side_by_side(double, *contenders):
             await asyncio.sleep(scale.settle)  # past start-up and the guild-ready wait
             before = {c.name: c.cpu_seconds() for c in contenders}
             await asyncio.sleep(scale.idle_seconds)
             results = {c.name: c.cpu_seconds() - before[c.name] for c in contenders}
-        finally:
-            for contender in contenders:
-                await contender.stop()
     finally:
         await double.close()
     scaled = results["fandex"] * 60 / scale.idle_seconds
@@ -297,19 +308,13 @@ async def _first_answer(contender: Contender, command: str) -> float:
 async def memory(work: Path, scale: Scale) -> list[Result]:
     """RSS after READY with 1,000 guilds of 50 channels each in GUILD_CREATE."""
     double = await new_double()
-    rss: dict[str, float] = {}
     try:
         for i in range(scale.guilds):
             await double.add_guild(f"g{i}", channels=tuple(f"c{j}" for j in range(scale.channels_per_guild)))
         contenders = (floor(work / "rss"), fandex(work / "rss"))
-        for contender in contenders:  # side by side: each process's RSS is its own
-            await contender.start(double)
-        try:
+        async with side_by_side(double, *contenders):
             await asyncio.sleep(scale.settle)  # discord.py waits 2 s after the last GUILD_CREATE before READY
             rss = {c.name: c.rss_bytes() / 2**20 for c in contenders}
-        finally:
-            for contender in contenders:
-                await contender.stop()
     finally:
         await double.close()
     return [Result(f"{scale.guilds:,} guilds × {scale.channels_per_guild} channels", "RSS after READY",
