@@ -141,6 +141,20 @@ async def autocomplete(work: Path, scale: Scale, rounds: int) -> list[Result]:
     ]
 
 
+POLL_LABELS = ["A", "B", "C", "D"]
+
+
+def _presses(scale: Scale, command: str, labels: list[str], options: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+    """A measure() body: `command` posts a message with buttons, then `voters` members press them,
+    `in_flight` at once; returns the sample and which button each member pressed."""
+    async def body(double, guild, member):  # type: ignore[no-untyped-def]
+        message = await (await double.command(member, command, options)).reply()
+        voters = [double.add_member(guild, f"v{i}") for i in range(scale.voters)]
+        sample = await in_flight(lambda n: double.send_press(voters[n], message, labels[n % len(labels)]), scale.voters, scale.in_flight)
+        return sample, {v.id: i % len(labels) for i, v in enumerate(voters)}
+    return body
+
+
 async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
     """`voters` distinct members pressing one poll's buttons, `in_flight` at once, each acked after commit."""
     floors: list[Sample] = []
@@ -148,28 +162,11 @@ async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
     ours: list[Sample] = []
     lost = doubled = 0
     for r in range(rounds):
-        async def floor_presses(double, guild, member):  # type: ignore[no-untyped-def]
-            message = await (await double.command(member, "button")).reply()
-            voters = [double.add_member(guild, f"v{i}") for i in range(scale.voters)]
-            return await in_flight(lambda n: double.send_press(voters[n], message, "Press"), scale.voters, scale.in_flight)
-
-        async def shaped_presses(double, guild, member):  # type: ignore[no-untyped-def]
-            message = await (await double.command(member, "shaped")).reply()
-            voters = [double.add_member(guild, f"v{i}") for i in range(scale.voters)]
-            labels = ["A", "B", "C", "D"]
-            return await in_flight(lambda n: double.send_press(voters[n], message, labels[n % 4]), scale.voters, scale.in_flight)
-
-        async def our_presses(double, guild, member):  # type: ignore[no-untyped-def]
-            poll = await (await double.command(member, "poll create", {"question": "Bench?", "options": "A; B; C; D"})).reply()
-            voters = [double.add_member(guild, f"v{i}") for i in range(scale.voters)]
-            labels = ["A", "B", "C", "D"]
-            sample = await in_flight(lambda n: double.send_press(voters[n], poll, labels[n % 4]), scale.voters, scale.in_flight)
-            return sample, {v.id: i % 4 for i, v in enumerate(voters)}
-
-        floors.append(await measure(floor(work / f"v{r}"), floor_presses))
-        shaped.append(await measure(floor(work / f"v{r}s"), shaped_presses))
+        floors.append((await measure(floor(work / f"v{r}"), _presses(scale, "button", ["Press"])))[0])
+        shaped.append((await measure(floor(work / f"v{r}s"), _presses(scale, "shaped", POLL_LABELS)))[0])
         contender = fandex(work / f"v{r}")
-        sample, expected = await measure(contender, our_presses)
+        poll = {"question": "Bench?", "options": "; ".join(POLL_LABELS)}
+        sample, expected = await measure(contender, _presses(scale, "poll create", POLL_LABELS, poll))
         ours.append(sample)
         with sqlite3.connect(contender.database) as conn:
             stored = conn.execute("SELECT user_id, position FROM votes").fetchall()
