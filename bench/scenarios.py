@@ -17,7 +17,18 @@ from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, snowflake
 
 TOKEN = "MTkbench.token.forthebenchmarkrunsonly"
-CHARACTER_QUERIES = ["daredevil", "Krysten Ritter", "Luke Cage", "Lukke Cage", "Claire", "Iron Fist", "Karen Page", "Elektra", "Kilgrave", "Trish"]
+CHARACTER_QUERIES = [
+    "daredevil",
+    "Krysten Ritter",
+    "Luke Cage",
+    "Lukke Cage",
+    "Claire",
+    "Iron Fist",
+    "Karen Page",
+    "Elektra",
+    "Kilgrave",
+    "Trish",
+]
 
 
 @dataclass(frozen=True)
@@ -40,8 +51,20 @@ class Scale:
 
 
 FULL = Scale()
-QUICK = Scale(seconds=2.0, voters=300, guilds=100, due_soon=50, soon_window=3.0, idle_seconds=3.0, polls=500, votes=10_000,
-              channels_per_guild=10, synthetic_characters=3_000, reminders_lead=5.0, settle=3.0)
+QUICK = Scale(
+    seconds=2.0,
+    voters=300,
+    guilds=100,
+    due_soon=50,
+    soon_window=3.0,
+    idle_seconds=3.0,
+    polls=500,
+    votes=10_000,
+    channels_per_guild=10,
+    synthetic_characters=3_000,
+    reminders_lead=5.0,
+    settle=3.0,
+)
 
 
 @dataclass
@@ -68,7 +91,7 @@ async def one_guild(double: DiscordDouble) -> tuple[FakeGuild, FakeMember]:
     return guild, double.add_member(guild, "bencher")
 
 
-async def measure(contender: Contender, body):  # type: ignore[no-untyped-def]
+async def measure(contender: Contender, body):
     """Start a fresh double and the contender, run `body(double, guild, member)`, stop both."""
     double = await new_double()
     try:
@@ -82,7 +105,9 @@ async def measure(contender: Contender, body):  # type: ignore[no-untyped-def]
         await double.close()
 
 
-def ratio_result(scenario: str, figure: str, floor_value: float, fandex_value: float, limit: float, higher_is_better: bool = False) -> Result:
+def ratio_result(
+    scenario: str, figure: str, floor_value: float, fandex_value: float, limit: float, higher_is_better: bool = False
+) -> Result:
     ratio = fandex_value / floor_value if floor_value else None
     met = None if ratio is None else (ratio >= limit if higher_is_better else ratio <= limit)
     unit = "/s" if higher_is_better else "ms"
@@ -95,13 +120,15 @@ async def character_lookup(work: Path, scale: Scale, rounds: int) -> list[Result
     floors: list[Sample] = []
     ours: list[Sample] = []
     for r in range(rounds):
-        async def ping(double, guild, member):  # type: ignore[no-untyped-def]
+
+        async def ping(double, guild, member):
             return await at_rate(lambda n: double.send_command(member, "ping"), scale.rate, scale.seconds)
 
-        async def lookup(double, guild, member):  # type: ignore[no-untyped-def]
+        async def lookup(double, guild, member):
             return await at_rate(
                 lambda n: double.send_command(member, "character", {"name": CHARACTER_QUERIES[n % len(CHARACTER_QUERIES)]}),
-                scale.rate, scale.seconds,
+                scale.rate,
+                scale.seconds,
             )
 
         floors.append(await measure(floor(work / f"cl{r}"), ping))
@@ -123,11 +150,12 @@ async def autocomplete(work: Path, scale: Scale, rounds: int) -> list[Result]:
     floors: list[Sample] = []
     ours: list[Sample] = []
     for r in range(rounds):
-        async def ping(double, guild, member):  # type: ignore[no-untyped-def]
+
+        async def ping(double, guild, member):
             return await at_rate(lambda n: double.send_command(member, "ping"), scale.rate, scale.seconds)
 
-        async def complete(double, guild, member):  # type: ignore[no-untyped-def]
-            async def send(n: int):  # type: ignore[no-untyped-def]
+        async def complete(double, guild, member):
+            async def send(n: int):
                 return await double.send_autocomplete(member, "character", {"name": prefixes[n % len(prefixes)]}, "name")
 
             return await at_rate(send, scale.rate, scale.seconds)
@@ -144,14 +172,16 @@ async def autocomplete(work: Path, scale: Scale, rounds: int) -> list[Result]:
 POLL_LABELS = ["A", "B", "C", "D"]
 
 
-def _presses(scale: Scale, command: str, labels: list[str], options: dict[str, str] | None = None):  # type: ignore[no-untyped-def]
+def _presses(scale: Scale, command: str, labels: list[str], options: dict[str, str] | None = None):
     """A measure() body: `command` posts a message with buttons, then `voters` members press them,
     `in_flight` at once; returns the sample and which button each member pressed."""
-    async def body(double, guild, member):  # type: ignore[no-untyped-def]
+
+    async def body(double, guild, member):
         message = await (await double.command(member, command, options)).reply()
         voters = [double.add_member(guild, f"v{i}") for i in range(scale.voters)]
         sample = await in_flight(lambda n: double.send_press(voters[n], message, labels[n % len(labels)]), scale.voters, scale.in_flight)
         return sample, {v.id: i % len(labels) for i, v in enumerate(voters)}
+
     return body
 
 
@@ -177,27 +207,48 @@ async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
     # A burst lasts about half a second: compare each round's pair (run back to back) and take the
     # median ratio, which a slow drift of the machine's load cannot skew.
     for i, (fl, sh, o) in enumerate(zip(floors, shaped, ours, strict=True)):
-        print(f"    round {i}: floor {fl.throughput:,.0f}/s p99 {fl.p99:.0f} ms · poll-shaped floor {sh.throughput:,.0f}/s "
-              f"p99 {sh.p99:.0f} ms · fandex {o.throughput:,.0f}/s p99 {o.p99:.0f} ms", flush=True)
+        print(
+            f"    round {i}: floor {fl.throughput:,.0f}/s p99 {fl.p99:.0f} ms · poll-shaped floor {sh.throughput:,.0f}/s "
+            f"p99 {sh.p99:.0f} ms · fandex {o.throughput:,.0f}/s p99 {o.p99:.0f} ms",
+            flush=True,
+        )
     per_round = sorted(o.throughput / fl.throughput for fl, o in zip(floors, ours, strict=True))
     throughput = ratio_result(
-        scenario, "acknowledged presses/s", statistics.median(x.throughput for x in floors),
-        statistics.median(x.throughput for x in ours), 0.8, higher_is_better=True,
+        scenario,
+        "acknowledged presses/s",
+        statistics.median(x.throughput for x in floors),
+        statistics.median(x.throughput for x in ours),
+        0.8,
+        higher_is_better=True,
     )
     throughput.ratio = statistics.median(per_round)
     throughput.met = throughput.ratio >= 0.8
     throughput.extra = {"rounds": len(per_round), "lowest round": per_round[0], "highest round": per_round[-1]}
     shaped_all = _merge(shaped)
     like_for_like = Result(
-        scenario + ", floor on a poll-shaped message", "acknowledged presses/s", statistics.median(x.throughput for x in shaped),
-        statistics.median(x.throughput for x in ours), "/s", "report",
-        statistics.median(o.throughput / sh.throughput for sh, o in zip(shaped, ours, strict=True)), None,
+        scenario + ", floor on a poll-shaped message",
+        "acknowledged presses/s",
+        statistics.median(x.throughput for x in shaped),
+        statistics.median(x.throughput for x in ours),
+        "/s",
+        "report",
+        statistics.median(o.throughput / sh.throughput for sh, o in zip(shaped, ours, strict=True)),
+        None,
     )
     return [
         throughput,
         ratio_result(scenario, "p99 ack latency", f.p99, b.p99, 1.5),
         like_for_like,
-        Result(scenario + ", floor on a poll-shaped message", "p99 ack latency", shaped_all.p99, b.p99, "ms", "report", b.p99 / shaped_all.p99, None),
+        Result(
+            scenario + ", floor on a poll-shaped message",
+            "p99 ack latency",
+            shaped_all.p99,
+            b.p99,
+            "ms",
+            "report",
+            b.p99 / shaped_all.p99,
+            None,
+        ),
         Result(scenario + ", then the store", "votes lost or doubled", None, float(lost + doubled), "", "0", None, lost + doubled == 0),
     ]
 
@@ -212,8 +263,9 @@ async def reminders(work: Path, scale: Scale) -> list[Result]:
             guild = await double.add_guild(f"g{i}", channels=("premieres",))
             channels.append((guild.id, guild.channels[0].id))
         soon_from = datetime.now(UTC) + timedelta(seconds=scale.reminders_lead)
-        due = await seed_reminders(contender.database, channels, scale.reminders_per_guild, scale.due_soon, soon_from,
-                                   timedelta(seconds=scale.soon_window))
+        due = await seed_reminders(
+            contender.database, channels, scale.reminders_per_guild, scale.due_soon, soon_from, timedelta(seconds=scale.soon_window)
+        )
         await contender.start(double)
         deadline = max(due) + timedelta(seconds=5)  # lateness beyond this would miss the target anyway
         while datetime.now(UTC) < deadline:
@@ -228,9 +280,7 @@ async def reminders(work: Path, scale: Scale) -> list[Result]:
             by_title.setdefault(message.content, datetime.fromisoformat(message.created_at).timestamp())
         lateness = []
         with sqlite3.connect(contender.database) as conn:
-            done = conn.execute(
-                "SELECT first_due_at, finished_at FROM timers WHERE kind = 'reminder' AND state = 'done'"
-            ).fetchall()
+            done = conn.execute("SELECT first_due_at, finished_at FROM timers WHERE kind = 'reminder' AND state = 'done'").fetchall()
         for first_due, finished in done:
             lateness.append((datetime.fromisoformat(finished) - datetime.fromisoformat(first_due)).total_seconds() * 1000)
     finally:
@@ -238,9 +288,19 @@ async def reminders(work: Path, scale: Scale) -> list[Result]:
         await double.close()
     p99 = sorted(lateness)[min(len(lateness) - 1, int(0.99 * len(lateness)))] if lateness else float("inf")
     pending = scale.guilds * scale.reminders_per_guild
-    return [Result(f"{pending:,} pending reminders, {scale.due_soon} due in one minute", "p99 lateness after due",
-                   None, p99, "ms", "≤ 1000 ms", None, p99 <= 1000 and len(posts) == scale.due_soon,
-                   {"posted": len(posts), "due": scale.due_soon, "p50": statistics.median(lateness) if lateness else 0})]
+    return [
+        Result(
+            f"{pending:,} pending reminders, {scale.due_soon} due in one minute",
+            "p99 lateness after due",
+            None,
+            p99,
+            "ms",
+            "≤ 1000 ms",
+            None,
+            p99 <= 1000 and len(posts) == scale.due_soon,
+            {"posted": len(posts), "due": scale.due_soon, "p50": statistics.median(lateness) if lateness else 0},
+        )
+    ]
 
 
 async def idle(work: Path, scale: Scale) -> list[Result]:
@@ -262,8 +322,18 @@ async def idle(work: Path, scale: Scale) -> list[Result]:
     finally:
         await double.close()
     scaled = results["fandex"] * 60 / scale.idle_seconds
-    return [Result(f"idle, {scale.guilds * scale.reminders_per_guild:,} timers pending", "CPU seconds per 60 s",
-                   results["floor"] * 60 / scale.idle_seconds, scaled, "s", "≤ 0.2 s", None, scaled <= 0.2)]
+    return [
+        Result(
+            f"idle, {scale.guilds * scale.reminders_per_guild:,} timers pending",
+            "CPU seconds per 60 s",
+            results["floor"] * 60 / scale.idle_seconds,
+            scaled,
+            "s",
+            "≤ 0.2 s",
+            None,
+            scaled <= 0.2,
+        )
+    ]
 
 
 async def startup(work: Path, scale: Scale, rounds: int) -> list[Result]:
@@ -285,14 +355,25 @@ async def startup(work: Path, scale: Scale, rounds: int) -> list[Result]:
             contender.database.write_bytes(store.read_bytes())
             bucket.append(await _first_answer(contender, "about"))
     e, s = statistics.median(empty), statistics.median(full)
-    return [Result(f"start-up, {scale.polls:,} open polls and {scale.votes:,} votes", "start to first answer",
-                   statistics.median(floors), s, "ms", "≤ 1.2× empty store", s / e, s / e <= 1.2, {"empty store": e})]
+    return [
+        Result(
+            f"start-up, {scale.polls:,} open polls and {scale.votes:,} votes",
+            "start to first answer",
+            statistics.median(floors),
+            s,
+            "ms",
+            "≤ 1.2× empty store",
+            s / e,
+            s / e <= 1.2,
+            {"empty store": e},
+        )
+    ]
 
 
 async def _first_answer(contender: Contender, command: str) -> float:
     double = await new_double()
     try:
-        guild, member = await one_guild(double)
+        _guild, member = await one_guild(double)
         await contender.start(double)
         record = await double.command(member, command)
         assert record.callback_at is not None
@@ -314,8 +395,18 @@ async def memory(work: Path, scale: Scale) -> list[Result]:
             rss = {c.name: c.rss_bytes() / 2**20 for c in contenders}
     finally:
         await double.close()
-    return [Result(f"{scale.guilds:,} guilds × {scale.channels_per_guild} channels", "RSS after READY",
-                   rss["floor"], rss["fandex"], "MiB", "report", rss["fandex"] / rss["floor"], None)]
+    return [
+        Result(
+            f"{scale.guilds:,} guilds × {scale.channels_per_guild} channels",
+            "RSS after READY",
+            rss["floor"],
+            rss["fandex"],
+            "MiB",
+            "report",
+            rss["fandex"] / rss["floor"],
+            None,
+        )
+    ]
 
 
 def _merge(samples: list[Sample]) -> Sample:

@@ -14,7 +14,8 @@ from db import Store, bundled_pack_path
 from db.dates import parse_partial_date
 from db.polls import NewPoll, PollOption
 
-SYLLABLES = "ka ri ma to ne lu sa vo de mi ra ko ze ti na be lo fa shi gu ye wo pa re jo ni ha qu".split()
+SYLLABLES = ("ka", "ri", "ma", "to", "ne", "lu", "sa", "vo", "de", "mi", "ra", "ko", "ze", "ti",
+             "na", "be", "lo", "fa", "shi", "gu", "ye", "wo", "pa", "re", "jo", "ni", "ha", "qu")
 
 
 def synthetic_name(rng: random.Random) -> str:
@@ -52,7 +53,12 @@ async def seed_pack_only(database: Path) -> None:
 
 
 async def seed_reminders(
-    database: Path, channels: Sequence[tuple[int, int]], per_guild: int, due_soon: int, soon_from: datetime, soon_for: timedelta,
+    database: Path,
+    channels: Sequence[tuple[int, int]],
+    per_guild: int,
+    due_soon: int,
+    soon_from: datetime,
+    soon_for: timedelta,
 ) -> list[datetime]:
     """One subscription per guild (offset 0) and `per_guild` releases each; `due_soon` of them start
     within `soon_for` from `soon_from`, the rest hours later. Returns the soon instants."""
@@ -93,14 +99,24 @@ async def seed_polls(database: Path, guild_id: int, channel_id: int, polls: int,
         ids = []
         for i in range(polls):
             poll = await store.polls.create(
-                NewPoll(guild_id, channel_id, 1, "custom", f"Seeded question {i}?", [PollOption(0, "Yes"), PollOption(1, "No")],
-                        now + timedelta(days=7)),
-                "poll_close", now,
+                NewPoll(
+                    guild_id,
+                    channel_id,
+                    1,
+                    "custom",
+                    f"Seeded question {i}?",
+                    [PollOption(0, "Yes"), PollOption(1, "No")],
+                    now + timedelta(days=7),
+                ),
+                "poll_close",
+                now,
             )
             ids.append(poll.id)
         rng = random.Random(3)
         for start in range(0, votes, 5000):
-            await asyncio.gather(*(
-                store.votes.record(rng.choice(ids), 10_000_000 + v, rng.randint(0, 1), now)
-                for v in range(start, min(votes, start + 5000))
-            ))
+            await asyncio.gather(
+                *(
+                    store.votes.record(rng.choice(ids), 10_000_000 + v, rng.randint(0, 1), now)
+                    for v in range(start, min(votes, start + 5000))
+                )
+            )

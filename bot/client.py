@@ -13,10 +13,10 @@ from bot.command_sync import sync_if_changed
 from bot.directory import Directory
 from bot.errors import FandexTree
 from bot.gateway import use_advertised_gateway
-from bot.wire import NO_PINGS
 from bot.rest_log import log_refusals
 from bot.scheduler import Scheduler
 from bot.settings import Settings
+from bot.wire import NO_PINGS
 from db import Store, bundled_pack_path
 
 log = logging.getLogger(__name__)

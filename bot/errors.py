@@ -67,7 +67,8 @@ async def handle_error(interaction: discord.Interaction, error: Exception) -> No
         if interaction.command is not None:
             what = f"command /{interaction.command.qualified_name}"
         else:
-            what = f"component {(interaction.data or {}).get('custom_id', '?')}"
+            data: dict[str, object] = dict(interaction.data or {})
+            what = f"component {data.get('custom_id', '?')}"
         log.error("%s failed (guild %s, channel %s)", what, interaction.guild_id, interaction.channel_id, exc_info=original)
         message = GENERIC_APOLOGY
     try:

@@ -34,15 +34,6 @@ def humanize_duration(delta: timedelta, parts: int = 2) -> str:
     return ", ".join(words)
 
 
-def relative_words(moment: datetime, now: datetime) -> str:
-    """'in 3 days, 4 hours' or '2 years, 3 months ago' style, from `now`."""
-    delta = moment - now
-    words = humanize_duration(delta)
-    if words == "now":
-        return "right now"
-    return f"in {words}" if delta.total_seconds() > 0 else f"{words} ago"
-
-
 def describe_date(date: PartialDate) -> str:
     """A release date at its known precision; an exact one as a Discord timestamp."""
     if date.precision is Precision.EXACT and date.starts_at is not None:

@@ -39,5 +39,5 @@ def log_refusals(http: discord.http.HTTPClient) -> bool:
     if not isinstance(session, aiohttp.ClientSession) or not hasattr(session, "_response_class"):
         log.warning("cannot hook discord.py's REST session; refused calls are logged only by discord.py")
         return False
-    session._response_class = LoggedResponse  # noqa: SLF001 - aiohttp has no public setter after creation
+    session._response_class = LoggedResponse
     return True

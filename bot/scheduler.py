@@ -13,10 +13,12 @@ down) is skipped, recorded and logged instead of being posted absurdly late.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 import discord
 
@@ -120,10 +122,8 @@ class Scheduler:
             except Exception:
                 log.exception("scheduler tick failed; trying again shortly")
                 delay = 5.0
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
-            except TimeoutError:
-                pass
 
     async def tick(self) -> float:
         """Skip what is too late, start what is due, and say how long to sleep until the next one."""
@@ -138,13 +138,16 @@ class Scheduler:
         for timer in due:
             task = asyncio.create_task(self._deliver(timer), name=f"timer-{timer.id}")
             self._in_flight[timer.id] = task
-            task.add_done_callback(lambda _t, timer_id=timer.id: self._in_flight.pop(timer_id, None))
+            task.add_done_callback(partial(self._forget_delivery, timer.id))
         if len(due) == BATCH:
             return 0.0  # more are due: fetch the next batch at once
         next_at = await self._store.timers.next_due_at(excluding=self._in_flight)
         if next_at is None:
             return MAX_SLEEP
         return max(0.0, min(MAX_SLEEP, (next_at - self._clock()).total_seconds()))
+
+    def _forget_delivery(self, timer_id: int, _task: asyncio.Task[None]) -> None:
+        self._in_flight.pop(timer_id, None)
 
     async def _deliver(self, timer: Timer) -> None:
         async with self._slots:

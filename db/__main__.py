@@ -50,12 +50,12 @@ async def _run(args: argparse.Namespace) -> int:
             report = await store.packs.import_file(args.path, force=args.force)
             print(report.summary())
             return 0
-        spec = await store.packs.export(args.pack)
-        if spec is None:
+        exported = await store.packs.export(args.pack)
+        if exported is None:
             known = ", ".join(p.key for p in await store.packs.list()) or "none"
             print(f"error: no pack `{args.pack}` in the store (imported packs: {known})", file=sys.stderr)
             return 1
-        text = dump_pack(spec)
+        text = dump_pack(exported)
         if args.output:
             args.output.write_text(text, encoding="utf-8")
             print(f"wrote pack `{args.pack}` to {args.output}")

@@ -40,12 +40,9 @@ class Precision(StrEnum):
         return self in (Precision.EXACT, Precision.DAY)
 
 
-SEASON_NAMES = ("spring", "summer", "fall", "winter")
 # Meteorological seasons (northern hemisphere); "winter YYYY" is the winter that holds January YYYY.
 _SEASON_START = {"spring": (0, 3), "summer": (0, 6), "fall": (0, 9), "winter": (-1, 12)}
-_MONTHS = (
-    "January February March April May June July August September October November December"
-).split()
+_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
 
 
 class DateParseError(ValueError):
@@ -152,8 +149,8 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
         season = "fall" if m.group(1).lower() == "autumn" else m.group(1).lower()
         year = _check_year(int(m.group(2)))
         year_shift, month = _SEASON_START[season]
-        start = date(year + year_shift, month, 1)
-        return _window(Precision.SEASON, f"{season} {year}", zone, start, _add_months(start.year, start.month, 3))
+        first_day = date(year + year_shift, month, 1)
+        return _window(Precision.SEASON, f"{season} {year}", zone, first_day, _add_months(first_day.year, first_day.month, 3))
     raise DateParseError(f"`{raw[:40]}` is not a date I understand. Use {ACCEPTED_FORMS}.")
 
 

@@ -59,7 +59,7 @@ class _PackLoader(yaml.SafeLoader):
         if self.check_event(AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(None, None, "anchors and aliases are not allowed in packs", event.start_mark)
-        return super().compose_node(parent, index)  # type: ignore[misc]
+        return super().compose_node(parent, index)
 
 
 _PackLoader.yaml_implicit_resolvers = {
@@ -148,7 +148,7 @@ def _validation_problems(exc: ValidationError, lines: dict[PathKey, int]) -> lis
     problems: dict[PathKey, Problem] = {}
     for err in exc.errors():
         # Union members show up as extra path parts ("str", "SourcedName"); keep the document's path.
-        path = tuple(p for p in err["loc"] if not (isinstance(p, str) and p[:1].isupper() or p in ("str",)))
+        path = tuple(p for p in err["loc"] if not ((isinstance(p, str) and p[:1].isupper()) or p in ("str",)))
         if path in problems:
             continue  # one problem per place: the first reason pydantic gives is enough
         problems[path] = Problem(path, _line_of(path, lines), err["msg"])
@@ -212,7 +212,8 @@ def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:
             if app.series not in spec.series:
                 yield (*apath, "series"), f"unknown series `{app.series}`; series are: {', '.join(sorted(spec.series))}"
                 continue
-            for number in app.seasons or [None]:
+            listed: list[int | None] = list(app.seasons) if app.seasons else [None]
+            for number in listed:
                 if number is not None and number not in seasons_of[app.series]:
                     yield (*apath, "seasons"), f"{app.series} has no season {number}"
                 if (app.series, number) in places:

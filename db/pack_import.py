@@ -15,8 +15,8 @@ from typing import Any
 
 import aiosqlite
 
-from db.instants import iso_or_none
 from db.dates import parse_partial_date
+from db.instants import iso_or_none
 from db.pack_check import CheckedPack
 from db.pack_format import CharacterSpec, PackSpec, SeriesSpec, name_of, source_of
 
@@ -190,7 +190,8 @@ def _appearance_rows(
 ) -> dict[str, Row]:
     rows: dict[str, Row] = {}
     for app in char.appearances:
-        for number in app.seasons or [None]:
+        numbers: list[int | None] = list(app.seasons) if app.seasons else [None]
+        for number in numbers:
             rows[f"{key}/{app.series}/{number or 'all'}"] = (
                 cid, series_ids[app.series], number, app.status.value, app.note, src[app.source or char.source]
             )

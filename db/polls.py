@@ -103,14 +103,29 @@ class PollRepository:
 
     async def create(self, new: NewPoll, deadline_kind: str, now: datetime) -> Poll:
         """Insert the poll, its options and its deadline timer together: all or nothing."""
-        pair = pair_key(new.first_character_id, new.second_character_id) if new.kind == "ship" and new.first_character_id and new.second_character_id else None
+        pair = (
+            pair_key(new.first_character_id, new.second_character_id)
+            if new.kind == "ship" and new.first_character_id and new.second_character_id
+            else None
+        )
         async with self._store.transaction() as conn:
             cur = await conn.execute(
                 """INSERT INTO polls (guild_id, channel_id, creator_id, kind, question, first_character_id,
                                       second_character_id, pair_key, hide_results, created_at, closes_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                (new.guild_id, new.channel_id, new.creator_id, new.kind, new.question, new.first_character_id,
-                 new.second_character_id, pair, int(new.hide_results), to_text(now), to_text(new.closes_at)),
+                (
+                    new.guild_id,
+                    new.channel_id,
+                    new.creator_id,
+                    new.kind,
+                    new.question,
+                    new.first_character_id,
+                    new.second_character_id,
+                    pair,
+                    int(new.hide_results),
+                    to_text(now),
+                    to_text(new.closes_at),
+                ),
             )
             poll_id = cur.lastrowid
             assert poll_id is not None
@@ -140,9 +155,7 @@ class PollRepository:
 
     async def get(self, poll_id: int, guild_id: int | None = None) -> Poll | None:
         """The poll; with `guild_id`, only if it belongs to that guild."""
-        row = await self._store.fetch_one(
-            "SELECT * FROM polls WHERE id = ? AND (? IS NULL OR guild_id = ?)", (poll_id, guild_id, guild_id)
-        )
+        row = await self._store.fetch_one("SELECT * FROM polls WHERE id = ? AND (? IS NULL OR guild_id = ?)", (poll_id, guild_id, guild_id))
         if row is None:
             return None
         options = await self._store.fetch_all(
@@ -161,9 +174,7 @@ class PollRepository:
 
     async def counts(self, poll_id: int) -> dict[int, int]:
         """Committed votes per option position."""
-        rows = await self._store.fetch_all(
-            "SELECT position, count(*) FROM votes WHERE poll_id = ? GROUP BY position", (poll_id,)
-        )
+        rows = await self._store.fetch_all("SELECT position, count(*) FROM votes WHERE poll_id = ? GROUP BY position", (poll_id,))
         return {r[0]: r[1] for r in rows}
 
     async def recent(self, guild_id: int, since: datetime, limit: int = 200) -> list[tuple[int, str, bool, datetime]]:

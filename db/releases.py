@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
-from db.instants import iso_or_none
 from db.dates import PartialDate, from_stored
+from db.instants import iso_or_none
 from db.models import Announcement, Release
 
 if TYPE_CHECKING:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,9 +13,9 @@ import aiosqlite
 
 from db.characters import CharacterRepository
 from db.connection import connect
+from db.guilds import GuildSettingsRepository
 from db.migrations import apply_migrations
 from db.models import StoreCounts
-from db.guilds import GuildSettingsRepository
 from db.pack_repository import PackRepository
 from db.personal_reminders import PersonalReminderRepository
 from db.polls import PollRepository
@@ -96,7 +96,7 @@ class Store:
         per transaction. It hands the work to aiosqlite's worker thread (`_execute`, checked at open).
         """
         async with self._write_lock:
-            return await self._conn._execute(_in_transaction, self._conn._conn, work)  # noqa: SLF001
+            return await self._conn._execute(_in_transaction, self._conn._conn, work)
 
     def facts_changed(self) -> None:
         self.facts_revision += 1
@@ -127,15 +127,6 @@ class Store:
         assert row is not None
         return StoreCounts(characters=row[0], series=row[1], releases=row[2], sources=row[3])
 
-    async def table_snapshot(self, tables: Iterable[str]) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of the named fact tables, for checks that an operation changed nothing."""
-        snapshot: dict[str, list[tuple[Any, ...]]] = {}
-        for table in tables:
-            if table not in FACT_TABLES:
-                raise ValueError(f"not a fact table: {table}")
-            rows = await self.fetch_all(f"SELECT * FROM {table} ORDER BY id")  # noqa: S608 - whitelisted
-            snapshot[table] = [tuple(r) for r in rows]
-        return snapshot
 
 
 def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
@@ -148,23 +139,6 @@ def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection
         raise
     conn.commit()
     return result
-
-
-FACT_TABLES = (
-    "packs",
-    "sources",
-    "series",
-    "series_names",
-    "seasons",
-    "releases",
-    "release_dates",
-    "characters",
-    "character_names",
-    "affiliations",
-    "appearances",
-    "relationships",
-    "production_facts",
-)
 
 
 class MetaRepository:

@@ -71,11 +71,10 @@ class SubscriptionRepository:
         return _subscription(row), not existed
 
     async def remove(self, guild_id: int, channel_id: int) -> Subscription | None:
-        async with self._store.transaction() as conn:
-            async with conn.execute(
-                "DELETE FROM subscriptions WHERE guild_id = ? AND channel_id = ? RETURNING *", (guild_id, channel_id)
-            ) as cur:
-                row = await cur.fetchone()
+        async with self._store.transaction() as conn, conn.execute(
+            "DELETE FROM subscriptions WHERE guild_id = ? AND channel_id = ? RETURNING *", (guild_id, channel_id)
+        ) as cur:
+            row = await cur.fetchone()
         return _subscription(row) if row else None
 
     async def disable(self, subscription_id: int, reason: str, now: datetime) -> bool:

@@ -135,17 +135,6 @@ class TimerRepository:
         earliest = min((s.due_at for s in wanted_by_key.values()), default=None)
         return ReconcileResult(added=added + len(revive), cancelled=len(stale), earliest=earliest)
 
-    async def cancel_where(self, guild_id: int | None, kind: str, payload_key: str, value: int, reason: str, now: datetime) -> int:
-        """Cancel pending timers whose payload[payload_key] == value (e.g. all of one subscription's)."""
-        async with self._store.transaction() as conn:
-            cur = await conn.execute(
-                """UPDATE timers SET state = 'cancelled', finished_at = ?, outcome = ?
-                    WHERE guild_id IS ? AND kind = ? AND state = 'pending'
-                      AND json_extract(payload, '$.' || ?) = ?""",
-                (to_text(now), reason, guild_id, kind, payload_key, value),
-            )
-            return cur.rowcount
-
     async def next_due_at(self, excluding: Iterable[int] = ()) -> datetime | None:
         """The earliest pending due time, leaving out timers already being delivered."""
         value = await self._store.fetch_value(

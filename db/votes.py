@@ -65,7 +65,7 @@ class VoteRepository:
                 batch, self._queue = self._queue, []
                 try:
                     results = await self._write(batch)
-                except Exception as exc:  # noqa: BLE001 - every waiting press learns of the failure
+                except Exception as exc:
                     for _, future in batch:
                         if not future.done():
                             future.set_exception(exc)

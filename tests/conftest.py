@@ -26,7 +26,7 @@ async def defenders(store: Store) -> Store:
 
 
 @pytest.fixture(scope="session")
-def contract():  # type: ignore[no-untyped-def]
+def contract():
     """Discord's OpenAPI contract; tests that need it skip when ../shared is not beside the repo."""
     from tests.double.contract import SPEC_PATH, Contract
 
@@ -35,7 +35,7 @@ def contract():  # type: ignore[no-untyped-def]
     return Contract(SPEC_PATH)
 
 
-def pytest_terminal_summary(terminalreporter, exitstatus, config):  # type: ignore[no-untyped-def]
+def pytest_terminal_summary(terminalreporter, exitstatus, config):
     """Print what the suite measured (see tests/figures.py)."""
     from tests.figures import summary
 

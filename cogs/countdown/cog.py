@@ -8,8 +8,8 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import UserFacingError
 from bot.embeds import COLOUR, FIELD_LIMIT
+from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, join_limited, quote_typed
 from bot.options import Text
 from cogs.countdown.catalog import ReleaseCatalog

@@ -11,8 +11,8 @@ import discord
 
 from bot.direct_messages import open_dm
 from bot.formatting import discord_timestamp
-from bot.wire import NO_PINGS, role_pings
 from bot.scheduler import Outcome, RetryLater
+from bot.wire import NO_PINGS, role_pings
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.timeline import starts_at
 from db import Store
@@ -68,7 +68,8 @@ class Delivery:
         moment = starts_at(release) if release is not None else None
         if release is None or moment is None or int(moment.timestamp()) != payload["starts_at"]:
             return Outcome.cancelled("the release was removed or moved")
-        text = f"🎬 **{discord.utils.escape_markdown(release.title)}** starts now — {discord_timestamp(moment, 'F')}. (You asked me with /remindme.)"
+        title = discord.utils.escape_markdown(release.title)
+        text = f"🎬 **{title}** starts now — {discord_timestamp(moment, 'F')}. (You asked me with /remindme.)"
         try:
             dm = await open_dm(self._bot, reminder.user_id)
             await dm.send(text, allowed_mentions=NO_PINGS, nonce=timer.id)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
@@ -114,7 +115,7 @@ class RemindersCog(commands.GroupCog, group_name="reminders", group_description=
             embed.description = "None yet. Start one with `/reminders subscribe`."
         pending = await self.store.timers.of_guild(interaction.guild_id, CHANNEL_REMINDER)
         counts = Counter(t.payload["subscription_id"] for t in pending)
-        first = {}
+        first: dict[int, datetime] = {}
         for timer in pending:
             first.setdefault(timer.payload["subscription_id"], timer.due_at)
         lines = []

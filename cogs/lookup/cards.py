@@ -12,7 +12,6 @@ from bot.embeds import COLOUR, FIELD_LIMIT
 from bot.formatting import describe_date, join_limited, release_status, season_span, truncate
 from db.models import Character, FactStatus, PackInfo, ProductionKind, Series, Source, StoreCounts
 
-
 _PRODUCTION_LABEL = {
     ProductionKind.SHOWRUNNER: "Showrunner",
     ProductionKind.DIRECTOR: "Directing",

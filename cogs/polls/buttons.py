@@ -46,7 +46,7 @@ class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
             await poll_service(interaction).vote(interaction, self.poll_id, self.option)
-        except Exception as exc:  # noqa: BLE001 - the one error path answers the member
+        except Exception as exc:
             await handle_error(interaction, exc)
 
 
@@ -70,7 +70,7 @@ class ShipPollButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
             await poll_service(interaction).start_ship_from_button(interaction, self.first_id, self.second_id)
-        except Exception as exc:  # noqa: BLE001
+        except Exception as exc:
             await handle_error(interaction, exc)
 
 

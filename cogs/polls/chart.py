@@ -22,7 +22,7 @@ def render_chart(title: str, result: Tally) -> bytes:
     axes.set_title(textwrap.shorten(title, 70, placeholder="…"), fontsize=11, loc="left")
     axes.set_xlabel(f"votes ({result.voters} voters)")
     axes.spines[["top", "right"]].set_visible(False)
-    axes.set_xlim(0, max(votes + [1]) * 1.2)
+    axes.set_xlim(0, max([*votes, 1]) * 1.2)
     for bar, option in zip(bars, result.options[::-1], strict=True):
         axes.text(bar.get_width(), bar.get_y() + bar.get_height() / 2, f" {option.votes} ({round(option.share * 100)}%)",
                   va="center", fontsize=9)

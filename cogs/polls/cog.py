@@ -114,24 +114,43 @@ class PollCommands(commands.Cog):
     # --- /poll --------------------------------------------------------------------------------
 
     @poll.command(name="ship", description="Will these two end up together? Yes / No / It's complicated.")
-    @app_commands.describe(first="A character", second="Another character", duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
-                           hide_results="Hide the tally until the poll closes")
-    async def poll_ship(self, interaction: discord.Interaction, first: CharacterName, second: CharacterName,
-                        duration: DurationText | None = None, hide_results: bool = False) -> None:
+    @app_commands.describe(
+        first="A character",
+        second="Another character",
+        duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
+        hide_results="Hide the tally until the poll closes",
+    )
+    async def poll_ship(
+        self,
+        interaction: discord.Interaction,
+        first: CharacterName,
+        second: CharacterName,
+        duration: DurationText | None = None,
+        hide_results: bool = False,
+    ) -> None:
         """Post a ship poll for the pair, with what the canon says of them."""
         length = poll_duration(duration)
         a, b = await self.pair(interaction, first, second)
         await self.service.start(
-            interaction, kind="ship", question=ship_question(a.name, b.name),
+            interaction,
+            kind="ship",
+            question=ship_question(a.name, b.name),
             options=[PollOption(i, label) for i, label in enumerate(SHIP_OPTIONS)],
-            duration=length, hide_results=hide_results, first_id=a.id, second_id=b.id,
+            duration=length,
+            hide_results=hide_results,
+            first_id=a.id,
+            second_id=b.id,
         )
 
     @poll.command(name="pairing", description="Who should this character end up with? One button per love interest.")
-    @app_commands.describe(character="The character", duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
-                           hide_results="Hide the tally until the poll closes")
-    async def poll_pairing(self, interaction: discord.Interaction, character: CharacterName,
-                           duration: DurationText | None = None, hide_results: bool = False) -> None:
+    @app_commands.describe(
+        character="The character",
+        duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
+        hide_results="Hide the tally until the poll closes",
+    )
+    async def poll_pairing(
+        self, interaction: discord.Interaction, character: CharacterName, duration: DurationText | None = None, hide_results: bool = False
+    ) -> None:
         """Post "Who should A end up with?" with everyone the store links to A romantically."""
         length = poll_duration(duration)
         subject = await self.character(interaction, character)
@@ -148,15 +167,30 @@ class PollCommands(commands.Cog):
             )
         options = [PollOption(i, name[:80], cid) for i, (cid, name) in enumerate(list(partners.items())[:10])]
         await self.service.start(
-            interaction, kind="pairing", question=f"Who should {subject.name} end up with?", options=options,
-            duration=length, hide_results=hide_results, first_id=subject.id,
+            interaction,
+            kind="pairing",
+            question=f"Who should {subject.name} end up with?",
+            options=options,
+            duration=length,
+            hide_results=hide_results,
+            first_id=subject.id,
         )
 
     @poll.command(name="create", description="A poll on anything: a question and 2–10 options separated by ;")
-    @app_commands.describe(question="The question (up to 300 characters)", options="2 to 10 options separated by ; — e.g. Yes; No; Maybe",
-                           duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)", hide_results="Hide the tally until the poll closes")
-    async def poll_create(self, interaction: discord.Interaction, question: QuestionText, options: OptionsText,
-                          duration: DurationText | None = None, hide_results: bool = False) -> None:
+    @app_commands.describe(
+        question="The question (up to 300 characters)",
+        options="2 to 10 options separated by ; — e.g. Yes; No; Maybe",
+        duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
+        hide_results="Hide the tally until the poll closes",
+    )
+    async def poll_create(
+        self,
+        interaction: discord.Interaction,
+        question: QuestionText,
+        options: OptionsText,
+        duration: DurationText | None = None,
+        hide_results: bool = False,
+    ) -> None:
         """Post a poll with your own question and options."""
         length = poll_duration(duration)
         try:
@@ -164,8 +198,12 @@ class PollCommands(commands.Cog):
         except PollInputError as exc:
             raise UserFacingError(str(exc)) from None
         await self.service.start(
-            interaction, kind="custom", question=text, options=[PollOption(i, label) for i, label in enumerate(labels)],
-            duration=length, hide_results=hide_results,
+            interaction,
+            kind="custom",
+            question=text,
+            options=[PollOption(i, label) for i, label in enumerate(labels)],
+            duration=length,
+            hide_results=hide_results,
         )
 
     @poll.command(name="results", description="A poll's tally with a bar chart.")
@@ -178,8 +216,11 @@ class PollCommands(commands.Cog):
         await interaction.response.defer(thinking=True)
         result = await self.service.result(found)
         png = await asyncio.to_thread(render_chart, found.question, result)
-        embed = discord.Embed(title=f"Poll #{found.id} — {'open' if found.open else 'closed'}",
-                              description=f"**{discord.utils.escape_markdown(found.question)}**", colour=COLOUR)
+        embed = discord.Embed(
+            title=f"Poll #{found.id} — {'open' if found.open else 'closed'}",
+            description=f"**{discord.utils.escape_markdown(found.question)}**",
+            colour=COLOUR,
+        )
         lines = [option_line(o) for o in result.options] + [f"{result.voters} voters"]
         embed.add_field(name="Tally", value=join_limited(lines, FIELD_LIMIT), inline=False)
         if not found.open:
@@ -233,7 +274,11 @@ class PollCommands(commands.Cog):
             outcome = "results hidden until it closes"
         else:
             outcome = result_sentence(await self.service.result(latest))
-        state = f"open until {discord_timestamp(latest.closes_at, 'R')}" if latest.open else f"closed {discord_timestamp(latest.closed_at or latest.closes_at, 'R')}"
+        state = (
+            f"open until {discord_timestamp(latest.closes_at, 'R')}"
+            if latest.open
+            else f"closed {discord_timestamp(latest.closed_at or latest.closes_at, 'R')}"
+        )
         return f"{len(polls)} poll{'s' if len(polls) != 1 else ''}; latest (#{latest.id}, {state}): {outcome}"
 
     @ship.command(name="leaderboard", description="This server's ships, ranked by how many want them together.")
@@ -257,10 +302,12 @@ class PollCommands(commands.Cog):
                 f" · {rec.polls} poll{'s' if rec.polls != 1 else ''}{early}"
             )
         embed.description = join_limited(lines, 4000)
-        embed.set_footer(text=(
-            "Ranked by the share of Yes we can be 95% sure of (Wilson lower bound), so a couple of votes can't top "
-            f"the board; ties go to more votes. Early days: fewer than {MIN_VOTES} votes. Hidden open polls don't count."
-        ))
+        embed.set_footer(
+            text=(
+                "Ranked by the share of Yes we can be 95% sure of (Wilson lower bound), so a couple of votes can't top "
+                f"the board; ties go to more votes. Early days: fewer than {MIN_VOTES} votes. Hidden open polls don't count."
+            )
+        )
         await interaction.response.send_message(embed=embed)
 
     ship_info.autocomplete("first")(character_autocomplete)

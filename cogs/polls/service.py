@@ -14,8 +14,8 @@ import discord
 
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp
-from bot.wire import NO_PINGS, SpecReference
 from bot.scheduler import Outcome, RetryLater
+from bot.wire import NO_PINGS, SpecReference
 from cogs.polls.buttons import poll_view
 from cogs.polls.cards import canon_summary, poll_card
 from cogs.polls.tally import Tally, result_sentence, tally
@@ -44,7 +44,6 @@ class TallyRefresher:
         self._dirty: set[int] = set()
         self._tasks: dict[int, asyncio.Task[None]] = {}
         self._last: dict[int, float] = {}
-        self.edits = 0
 
     def request(self, poll_id: int) -> None:
         self._dirty.add(poll_id)
@@ -72,8 +71,7 @@ class TallyRefresher:
                 self._last[poll_id] = time.monotonic()
                 try:
                     await self._edit(poll_id)
-                    self.edits += 1
-                except Exception:  # noqa: BLE001 - a failed edit must not stop the next one
+                except Exception:
                     log.exception("could not update the tally of poll %s", poll_id)
         finally:
             if self._tasks.get(poll_id) is asyncio.current_task():

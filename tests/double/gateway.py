@@ -82,16 +82,21 @@ async def gateway_handler(double: DiscordDouble, request: web.Request) -> web.We
             elif op == RESUME:
                 session = await _resume(double, ws, data)
             if session is not None and session.ws is ws:
-                session.transport = request.transport  # type: ignore[assignment]
+                session.transport = request.transport
     finally:
         if session is not None and session.ws is ws:
             session.ws = None
     return ws
 
 
+_PENDING_ACKS: set[asyncio.Future[None]] = set()  # held until sent, so a delayed ACK is not garbage-collected
+
+
 def _ack_later(ws: web.WebSocketResponse) -> None:
     if not ws.closed:
-        asyncio.ensure_future(ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})))
+        ack = asyncio.ensure_future(ws.send_str(json.dumps({"op": HEARTBEAT_ACK, "d": None, "s": None, "t": None})))
+        _PENDING_ACKS.add(ack)
+        ack.add_done_callback(_PENDING_ACKS.discard)
 
 
 async def _identify(double: DiscordDouble, ws: web.WebSocketResponse, data: dict[str, Any]) -> GatewaySession | None:

@@ -73,9 +73,8 @@ class InteractionRecord:
         await self.acked(min(timeout, 5.0))
         deadline = time.monotonic() + timeout
         while True:
-            if self.original is not None and not self.original.flags & FakeMessage.LOADING:
-                if self.callback_type != 6:
-                    return self.original
+            if self.original is not None and not self.original.flags & FakeMessage.LOADING and self.callback_type != 6:
+                return self.original
             if self.followups:
                 return self.followups[0]
             left = deadline - time.monotonic()

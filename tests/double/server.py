@@ -8,6 +8,7 @@ every outgoing message is checked for who it would ping.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import re
@@ -15,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from aiohttp import web
+from aiohttp import BodyPartReader, web
 from aiohttp import web_app as aiohttp_web_app
 
 from tests.double import rest
@@ -211,10 +212,8 @@ class DiscordDouble:
             if left <= 0:
                 raise TimeoutError(f"the bot did not connect to the gateway within {timeout} s")
             self._session_event.clear()
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._session_event.wait(), left)
-            except TimeoutError:
-                pass
 
     def live_session(self) -> GatewaySession:
         live = [s for s in self.sessions if s.open and s.ready.is_set()]
@@ -427,10 +426,10 @@ class DiscordDouble:
         request[rest.JSON_BODY], request[rest.FILES] = body, files
         recorded = RecordedRequest(request.method, request.path, dict(request.query), body)
         self.requests.append(recorded)
-        if not request.path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/")):
-            if request.headers.get("Authorization") != f"Bot {self.token}":
-                recorded.status = 401
-                return rest.error(401, 0, "401: Unauthorized")
+        needs_auth = not request.path.startswith(("/api/v10/interactions/", "/api/v10/webhooks/"))
+        if needs_auth and request.headers.get("Authorization") != f"Bot {self.token}":
+            recorded.status = 401
+            return rest.error(401, 0, "401: Unauthorized")
         for fault in self.rest_faults:
             if fault.matches(request.method, request.path):
                 fault.count -= 1
@@ -479,6 +478,8 @@ async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:
         payload: Any = None
         reader = await request.multipart()
         async for part in reader:
+            if not isinstance(part, BodyPartReader):
+                continue
             if part.name == "payload_json":
                 payload = json.loads(await part.text())
             elif part.filename:

@@ -95,8 +95,10 @@ def values_for(case: Case) -> list[tuple[str, str]]:
 
 def snapshot(bot: BotProcess, guild: FakeGuild) -> dict[str, int]:
     with sqlite3.connect(bot.database) as conn:
-        counts = {t: conn.execute(f"SELECT count(*) FROM {t} WHERE guild_id = ?", (guild.id,)).fetchone()[0] for t in GUILD_TABLES}  # noqa: S608
-        counts["votes"] = conn.execute("SELECT count(*) FROM votes v JOIN polls p ON p.id = v.poll_id WHERE p.guild_id = ?", (guild.id,)).fetchone()[0]
+        counts = {t: conn.execute(f"SELECT count(*) FROM {t} WHERE guild_id = ?", (guild.id,)).fetchone()[0] for t in GUILD_TABLES}
+        counts["votes"] = conn.execute(
+            "SELECT count(*) FROM votes v JOIN polls p ON p.id = v.poll_id WHERE p.guild_id = ?", (guild.id,)
+        ).fetchone()[0]
     return counts
 
 
@@ -141,8 +143,15 @@ async def test_every_option_takes_anything_safely(double: DiscordDouble, bot: Bo
 
 @pytest.mark.parametrize(
     ("command", "option", "base"),
-    [("character", "name", {}), ("series", "title", {}), ("countdown", "release", {}), ("release set", "timezone", {"title": "T", "date": "2031"}),
-     ("settings timezone", "zone", {}), ("poll results", "poll", {}), ("ship info", "first", {"second": "Luke"})],
+    [
+        ("character", "name", {}),
+        ("series", "title", {}),
+        ("countdown", "release", {}),
+        ("release set", "timezone", {"title": "T", "date": "2031"}),
+        ("settings timezone", "zone", {}),
+        ("poll results", "poll", {}),
+        ("ship info", "first", {"second": "Luke"}),
+    ],
 )
 async def test_autocomplete_answers_anything_within_limits(
     double: DiscordDouble, bot: BotProcess, guild: FakeGuild, command: str, option: str, base: dict[str, Any]

@@ -16,7 +16,7 @@ def field(embed: dict, name: str) -> str:
     return next(f["value"] for f in embed.get("fields", []) if f["name"] == name)
 
 
-async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None):  # type: ignore[no-untyped-def]
+async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None):
     return await (await double.command(who, command, options or {})).reply()
 
 
@@ -55,7 +55,9 @@ async def test_releases_lists_upcoming_recent_approximate_and_undated_apart(doub
 async def test_a_moderator_adds_a_release_for_this_guild_only(
     double: DiscordDouble, guild: FakeGuild, moderator: FakeMember, member: FakeMember
 ) -> None:
-    reply = await say(double, moderator, "release set", {"title": "Daredevil: Born Again", "date": "2031-03-04 18:00", "timezone": "America/New_York"})
+    reply = await say(
+        double, moderator, "release set", {"title": "Daredevil: Born Again", "date": "2031-03-04 18:00", "timezone": "America/New_York"}
+    )
     assert reply.ephemeral and reply.content.startswith("Added **Daredevil: Born Again**")
     starts = int(datetime(2031, 3, 4, 23, 0, tzinfo=UTC).timestamp())
     countdown = await say(double, member, "countdown")
@@ -74,7 +76,9 @@ async def test_a_moderator_adds_a_release_for_this_guild_only(
 
 
 async def test_moving_a_pack_release_changes_this_guild_only(double: DiscordDouble, moderator: FakeMember) -> None:
-    reply = await say(double, moderator, "release set", {"title": "Marvel's The Defenders", "date": "2030-01-01 20:00", "timezone": "Europe/Berlin"})
+    reply = await say(
+        double, moderator, "release set", {"title": "Marvel's The Defenders", "date": "2030-01-01 20:00", "timezone": "Europe/Berlin"}
+    )
     assert reply.content.startswith("Moved **Marvel's The Defenders**")
     moved = int(datetime(2030, 1, 1, 19, 0, tzinfo=UTC).timestamp())
     here = await say(double, moderator, "countdown", {"release": "The Defenders"})
@@ -130,7 +134,9 @@ async def test_zones_typos_and_a_dst_gap(double: DiscordDouble, moderator: FakeM
     assert typo.ephemeral and "Did you mean `Europe/Berlin`" in typo.content
     gap = await say(double, moderator, "release set", {"title": "Zone test", "date": "2031-03-09 02:30", "timezone": "America/Los_Angeles"})
     assert gap.ephemeral and "does not exist in America/Los_Angeles" in gap.content
-    fall_back = await say(double, moderator, "release set", {"title": "Zone test", "date": "2031-11-02 01:30", "timezone": "America/Los_Angeles"})
+    fall_back = await say(
+        double, moderator, "release set", {"title": "Zone test", "date": "2031-11-02 01:30", "timezone": "America/Los_Angeles"}
+    )
     first_0130 = int(datetime(2031, 11, 2, 8, 30, tzinfo=UTC).timestamp())  # 01:30 PDT, before the clocks go back
     assert fall_back.content.startswith("Added") and f"<t:{first_0130}:" in fall_back.content
     choices = await double.autocomplete(moderator, "release set", {"title": "x", "date": "2031", "timezone": "berl"}, "timezone")

@@ -56,7 +56,11 @@ async def test_a_vote_storm_under_repeated_sigkill_loses_no_confirmed_vote(fresh
     guild = await fresh_double.add_guild()
     creator = fresh_double.add_member(guild, "creator")
     labels = ["Daredevil", "Jessica Jones", "Luke Cage", "Iron Fist"]
-    poll = await (await fresh_double.command(creator, "poll create", {"question": "Who leads the Defenders?", "options": "; ".join(labels), "duration": "2h"})).reply()
+    poll = await (
+        await fresh_double.command(
+            creator, "poll create", {"question": "Who leads the Defenders?", "options": "; ".join(labels), "duration": "2h"}
+        )
+    ).reply()
     members = [fresh_double.add_member(guild, f"voter{i}") for i in range(500)]
     plans = {m.id: [rng.choice(labels) for _ in range(4)] for m in members}  # 2,000 presses
     outcomes: dict[int, list[tuple[str, bool]]] = {m.id: [] for m in members}
@@ -85,7 +89,7 @@ async def test_a_vote_storm_under_repeated_sigkill_loses_no_confirmed_vote(fresh
         if not confirmed_at:
             continue
         last = confirmed_at[-1]
-        allowed = {labels.index(presses[last][0])} | {labels.index(o) for o, _ in presses[last + 1:]}
+        allowed = {labels.index(presses[last][0])} | {labels.index(o) for o, _ in presses[last + 1 :]}
         if stored.get(member.id) not in allowed:
             lost.append(member.id)
     confirmed = sum(ok for presses in outcomes.values() for _, ok in presses)
@@ -143,8 +147,14 @@ BIG_PACK_CHARACTERS = 3000
 
 
 def write_big_pack(path: Path) -> None:
-    lines = ["format: 1", "pack: {id: big, title: Big}", "sources: {s: {title: S}}", "series:",
-             "  show: {title: Show, source: s, seasons: [{number: 1, source: s}]}", "characters:"]
+    lines = [
+        "format: 1",
+        "pack: {id: big, title: Big}",
+        "sources: {s: {title: S}}",
+        "series:",
+        "  show: {title: Show, source: s, seasons: [{number: 1, source: s}]}",
+        "characters:",
+    ]
     for i in range(BIG_PACK_CHARACTERS):
         lines.append(
             f"  c{i}: {{name: Person {i}, actor: Actor {i}, aliases: [Alias {i}, Nick {i}], source: s, "
@@ -155,8 +165,14 @@ def write_big_pack(path: Path) -> None:
 
 async def run_db(args: list[str], db: Path, kill_after: float | None) -> int | None:
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "db", "--database-url", f"sqlite:///{db}", *args,
-        stdout=asyncio.subprocess.DEVNULL, stderr=asyncio.subprocess.DEVNULL,
+        sys.executable,
+        "-m",
+        "db",
+        "--database-url",
+        f"sqlite:///{db}",
+        *args,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
     )
     if kill_after is not None:
         await asyncio.sleep(kill_after)
@@ -172,14 +188,18 @@ async def test_a_kill_during_a_pack_import_leaves_the_store_before_or_after_neve
     from db import bundled_pack_path
 
     assert await run_db(["import", str(bundled_pack_path())], db, None) == 0
-    outcomes = Counter()
+    outcomes: Counter[str] = Counter()
     for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 1.9, 2.2, 2.5):
         status = await run_db(["import", str(pack)], db, delay)
         with sqlite3.connect(db) as conn:
             assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
             big = conn.execute("SELECT count(*) FROM characters c JOIN packs p ON p.id = c.pack_id WHERE p.key = 'big'").fetchone()[0]
-            names = conn.execute("SELECT count(*) FROM character_names n JOIN packs p ON p.id = n.pack_id WHERE p.key = 'big'").fetchone()[0]
-            defenders = conn.execute("SELECT count(*) FROM characters c JOIN packs p ON p.id = c.pack_id WHERE p.key = 'defenders'").fetchone()[0]
+            names = conn.execute("SELECT count(*) FROM character_names n JOIN packs p ON p.id = n.pack_id WHERE p.key = 'big'").fetchone()[
+                0
+            ]
+            defenders = conn.execute(
+                "SELECT count(*) FROM characters c JOIN packs p ON p.id = c.pack_id WHERE p.key = 'defenders'"
+            ).fetchone()[0]
         assert (big, names) in ((0, 0), (BIG_PACK_CHARACTERS, 2 * BIG_PACK_CHARACTERS)), (delay, status, big, names)
         assert defenders == 23
         outcomes["complete" if big else "untouched"] += 1

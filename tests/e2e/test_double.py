@@ -29,11 +29,15 @@ async def test_a_second_response_is_400_and_a_late_one_is_404(fresh_double: Disc
     member: FakeMember = fresh_double.add_member(guild, "x")
     record = fresh_double._envelope(2, {"id": "1", "name": "about", "type": 1}, member, None)
     fresh_double.interactions[record.id] = record
-    status, body, content_type = await post_callback(fresh_double, record, {"type": 4, "data": {"content": "hi", "allowed_mentions": {"parse": []}}})
+    status, body, content_type = await post_callback(
+        fresh_double, record, {"type": 4, "data": {"content": "hi", "allowed_mentions": {"parse": []}}}
+    )
     assert status == 200 and content_type == "application/json"
     assert body["interaction"]["id"] == str(record.id) and body["resource"]["type"] == 4
     assert body["resource"]["message"]["content"] == "hi"
-    status, body, _ = await post_callback(fresh_double, record, {"type": 4, "data": {"content": "again", "allowed_mentions": {"parse": []}}})
+    status, body, _ = await post_callback(
+        fresh_double, record, {"type": 4, "data": {"content": "again", "allowed_mentions": {"parse": []}}}
+    )
     assert (status, body["code"]) == (400, 40060)
 
     late = fresh_double._envelope(2, {"id": "1", "name": "about", "type": 1}, member, None)

@@ -39,7 +39,7 @@ def in_seconds(seconds: float) -> str:
     return (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def reminders(double: DiscordDouble, guild: FakeGuild, title: str) -> list:  # type: ignore[type-arg]
+def reminders(double: DiscordDouble, guild: FakeGuild, title: str) -> list:
     return [m for m in double.channel_messages(guild.channel("premieres")) if title in m.content and m.interaction_id is None]
 
 
@@ -152,7 +152,7 @@ async def test_delayed_heartbeat_acks_do_not_stop_the_bot(double: DiscordDouble,
 
 
 @pytest.mark.slow
-async def test_a_silent_gateway_without_heartbeat_acks_is_abandoned_and_resumed(fresh_double: DiscordDouble, tmp_path) -> None:  # type: ignore[no-untyped-def]
+async def test_a_silent_gateway_without_heartbeat_acks_is_abandoned_and_resumed(fresh_double: DiscordDouble, tmp_path) -> None:
     fresh_double.heartbeat_interval_ms = 1000
     bot = BotProcess(fresh_double, tmp_path)
     await bot.start()

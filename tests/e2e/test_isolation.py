@@ -12,6 +12,7 @@ from tests.double.world import FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.bot_process import BotProcess
 from tests.figures import record
 
+
 def tokyo(year: int, month: int, day: int) -> int:
     """09:00 in Tokyo that day, as a Unix time."""
     return int(datetime(year, month, day, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo")).timestamp())

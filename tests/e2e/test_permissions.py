@@ -29,7 +29,7 @@ def state(bot: BotProcess, guild: FakeGuild) -> list[tuple[Any, ...]]:
     with sqlite3.connect(bot.database) as conn:
         rows = []
         for table in ("releases", "release_dates", "subscriptions", "guild_settings", "polls", "timers"):
-            rows += [(table, *r) for r in conn.execute(f"SELECT * FROM {table} WHERE guild_id = ? ORDER BY 1", (guild.id,))]  # noqa: S608
+            rows += [(table, *r) for r in conn.execute(f"SELECT * FROM {table} WHERE guild_id = ? ORDER BY 1", (guild.id,))]
     return rows
 
 

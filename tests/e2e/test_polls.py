@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
 import re
 import time
 
@@ -52,9 +53,11 @@ async def test_a_ship_poll_takes_votes_and_keeps_its_tally(double: DiscordDouble
 
 
 async def test_two_hundred_concurrent_voters_are_counted_exactly_with_coalesced_edits(
-    double: DiscordDouble, guild: FakeGuild, member: FakeMember, bot  # type: ignore[no-untyped-def]
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, bot
 ) -> None:
-    poll = await say(double, member, "poll create", {"question": "Best Defenders season?", "options": "Daredevil; Jessica Jones; Luke Cage"})
+    poll = await say(
+        double, member, "poll create", {"question": "Best Defenders season?", "options": "Daredevil; Jessica Jones; Luke Cage"}
+    )
     labels = ["Daredevil", "Jessica Jones", "Luke Cage"]
     voters = [double.add_member(guild, f"fan{i}") for i in range(200)]
     final = {i: (i + 1) % 3 if i % 5 == 0 else i % 3 for i in range(200)}
@@ -78,7 +81,7 @@ async def test_two_hundred_concurrent_voters_are_counted_exactly_with_coalesced_
     await eventually(lambda: all(line in votes_field(poll) for line in lines) and "200 voters" in votes_field(poll), 10, "the final tally")
     await asyncio.sleep(2.5)  # nothing more is coming
     edits = [r.at for r in double.requests if r.method == "PATCH" and r.path.endswith(f"/messages/{poll.id}")]
-    gaps = [b - a for a, b in zip(edits, edits[1:])]
+    gaps = [b - a for a, b in itertools.pairwise(edits)]
     record(f"tally edits of one poll for {len(presses)} presses in {elapsed:.2f} s", len(edits))
     if gaps:
         record("seconds between consecutive tally edits of one poll", *gaps)
@@ -218,9 +221,7 @@ async def test_the_leaderboard_ranks_ships_without_letting_one_vote_win(
     assert "1 poll; latest" in info["fields"][-1]["value"] and "**Yes** with 8 votes of 10 (80%)" in info["fields"][-1]["value"]
 
 
-async def test_votes_survive_a_restart_and_the_poll_closes_itself_on_time(
-    fresh_double: DiscordDouble, tmp_path  # type: ignore[no-untyped-def]
-) -> None:
+async def test_votes_survive_a_restart_and_the_poll_closes_itself_on_time(fresh_double: DiscordDouble, tmp_path) -> None:
     from tests.e2e.bot_process import BotProcess
 
     bot = BotProcess(fresh_double, tmp_path)
@@ -244,7 +245,9 @@ async def test_votes_survive_a_restart_and_the_poll_closes_itself_on_time(
     changed = await (await fresh_double.press(before[0], poll, "No")).reply()
     assert "changed from Yes" in changed.content
 
-    await eventually(lambda: any(f["name"] == "Final result" for f in poll.embeds[0]["fields"]), closes_at - time.monotonic() + 15, "the automatic close")
+    await eventually(
+        lambda: any(f["name"] == "Final result" for f in poll.embeds[0]["fields"]), closes_at - time.monotonic() + 15, "the automatic close"
+    )
     from datetime import datetime
 
     closed_at = datetime.fromisoformat(poll.edited_at or "").timestamp()
@@ -252,8 +255,12 @@ async def test_votes_survive_a_restart_and_the_poll_closes_itself_on_time(
     assert -1 < closed_at - deadline < 5
     assert votes_field(poll).splitlines()[:3] == ["Yes — 29 votes (58%)", "No — 1 vote (2%)", "It's complicated — 20 votes (40%)"]
     assert all(b.get("disabled") for b in poll.buttons())
-    results = [m for m in fresh_double.channel_messages(guild.text_channel) if m.content.startswith(f"📊 Poll #{poll_id(poll)} closed")]
-    assert len(results) == 1 and "**Yes** with 29 votes of 50 (58%)" in results[0].content
+
+    def results() -> list[FakeMessage]:
+        return [m for m in fresh_double.channel_messages(guild.text_channel) if m.content.startswith(f"📊 Poll #{poll_id(poll)} closed")]
+
+    await eventually(lambda: len(results()) == 1, 5, "the result post, which follows the final edit")
+    assert len(results()) == 1 and "**Yes** with 29 votes of 50 (58%)" in results()[0].content
     late = await (await fresh_double.press(after[0], poll, "Yes")).reply()
     assert late.ephemeral and late.content == "This poll has closed."
     await bot.stop()

@@ -14,7 +14,6 @@ from tests.e2e.waiting import eventually
 from tests.figures import record
 
 
-
 async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None) -> FakeMessage:
     return await (await double.command(who, command, options or {})).reply()
 
@@ -102,11 +101,15 @@ async def test_moving_a_release_reschedules_and_tells_the_channel(
     await say(double, moderator, "release set", {"title": "Move Test", "date": "2031-01-01 20:00", "timezone": "UTC"})
     await say(double, moderator, "release set", {"title": "move test", "date": "2031-02-01 20:00", "timezone": "UTC"})
     new = int(datetime(2031, 2, 1, 20, tzinfo=UTC).timestamp())
-    notices = lambda: [m for m in double.channel_messages(channel) if "has a new date" in m.content]  # noqa: E731
+
+    def notices() -> list[FakeMessage]:
+        return [m for m in double.channel_messages(channel) if "has a new date" in m.content]
+
     await eventually(lambda: len(notices()) == 1, 5, "the moved-date notice")
-    notices = notices()  # type: ignore[assignment]
-    assert len(notices) == 1 and f"<t:{new}:F>" in notices[0].content and f"<t:{int(datetime(2031, 1, 1, 20, tzinfo=UTC).timestamp())}:F>" in notices[0].content
-    assert notices[0].pings == []
+    moved = notices()
+    old = int(datetime(2031, 1, 1, 20, tzinfo=UTC).timestamp())
+    assert len(moved) == 1 and f"<t:{new}:F>" in moved[0].content and f"<t:{old}:F>" in moved[0].content
+    assert moved[0].pings == []
     listing = (await say(double, moderator, "reminders list")).embeds[0]["description"]
     assert "2 pending" in listing and f"<t:{new - 3600}:R>" in listing
 

@@ -15,7 +15,6 @@ from bot.formatting import (
     discord_timestamp,
     humanize_duration,
     join_limited,
-    relative_words,
     release_status,
     season_span,
     truncate,
@@ -48,11 +47,6 @@ def test_discord_timestamps() -> None:
 )
 def test_durations_in_plain_words(delta: timedelta, words: str) -> None:
     assert humanize_duration(delta) == words
-
-
-def test_relative_words() -> None:
-    assert relative_words(NOW + timedelta(days=3, hours=4), NOW) == "in 3 days, 4 hours"
-    assert relative_words(NOW - timedelta(hours=2), NOW) == "2 hours ago"
 
 
 def test_dates_are_shown_at_their_precision() -> None:

@@ -10,7 +10,6 @@ import yaml
 from db import PackError, Store, bundled_pack_path, check_pack_file
 from db.pack_check import MAX_PACK_BYTES, check_pack_text
 from db.pack_export import dump_pack
-from db.store import FACT_TABLES
 
 MINIMAL = """\
 format: 1
@@ -83,7 +82,9 @@ def test_bad_packs_report_every_problem_with_its_location(old: str, new: str, ex
 
 
 def test_duplicate_keys_and_yaml_errors_are_located() -> None:
-    doubled = MINIMAL.replace("  villain: {name: Villain, source: a}", "  villain: {name: Villain, source: a}\n  hero: {name: X, source: a}")
+    doubled = MINIMAL.replace(
+        "  villain: {name: Villain, source: a}", "  villain: {name: Villain, source: a}\n  hero: {name: X, source: a}"
+    )
     assert any("pack.yaml:14: characters.hero: duplicate key" in p for p in problems_of(doubled))
     assert any("not valid YAML" in p for p in problems_of("format: [1\n"))
     assert any("anchors and aliases" in p for p in problems_of("a: &x [1]\nb: *x\n"))
@@ -103,24 +104,35 @@ def test_an_oversized_pack_is_refused_before_it_is_read(tmp_path: Path, size: in
         check_pack_file(big)
 
 
+FACT_TABLES = (
+    "packs", "sources", "series", "series_names", "seasons", "releases", "release_dates", "characters",
+    "character_names", "affiliations", "appearances", "relationships", "production_facts",
+)
+
+
+async def table_snapshot(store: Store, tables: tuple[str, ...] | list[str]) -> dict[str, list[tuple[object, ...]]]:
+    """Every row of the named fact tables, to check that an operation changed nothing."""
+    return {t: [tuple(r) for r in await store.fetch_all(f"SELECT * FROM {t} ORDER BY id")] for t in tables}
+
+
 async def test_an_oversized_pack_leaves_the_store_unchanged(defenders: Store, tmp_path: Path) -> None:
     big = tmp_path / "big.yaml"
     with big.open("wb") as f:
         f.truncate(50 * 1024 * 1024)
-    before = await defenders.table_snapshot(FACT_TABLES)
+    before = await table_snapshot(defenders, FACT_TABLES)
     with pytest.raises(PackError):
         await defenders.packs.import_file(big)
-    assert await defenders.table_snapshot(FACT_TABLES) == before
+    assert await table_snapshot(defenders, FACT_TABLES) == before
 
 
 async def test_importing_twice_changes_nothing(store: Store, tmp_path: Path) -> None:
     first = await store.packs.import_file(bundled_pack_path())
     assert first.changed and sum(first.added.values()) > 150
-    before = await store.table_snapshot(FACT_TABLES)
+    before = await table_snapshot(store, FACT_TABLES)
     again = await store.packs.import_file(bundled_pack_path())
     forced = await store.packs.import_file(bundled_pack_path(), force=True)
     assert again.skipped and not forced.changed
-    assert await store.table_snapshot(FACT_TABLES) == before
+    assert await table_snapshot(store, FACT_TABLES) == before
 
 
 async def test_reimport_updates_in_place_and_removes_what_the_pack_dropped(store: Store, tmp_path: Path) -> None:
@@ -129,10 +141,12 @@ async def test_reimport_updates_in_place_and_removes_what_the_pack_dropped(store
     await store.packs.import_file(path)
     hero_id = await store.fetch_value("SELECT id FROM characters WHERE key = 'hero'")
     revision = store.facts_revision
-    path.write_text(MINIMAL.replace("actor: Some Actor", "actor: Another Actor").replace(
-        "  villain: {name: Villain, source: a}\n", "").replace(
-        "  - {between: [hero, villain], kind: rivalry, canon: on_screen, note: Enemies., source: a}\n", "[]\n").replace(
-        "relationships:\n[]", "relationships: []"))
+    path.write_text(
+        MINIMAL.replace("actor: Some Actor", "actor: Another Actor")
+        .replace("  villain: {name: Villain, source: a}\n", "")
+        .replace("  - {between: [hero, villain], kind: rivalry, canon: on_screen, note: Enemies., source: a}\n", "[]\n")
+        .replace("relationships:\n[]", "relationships: []")
+    )
     report = await store.packs.import_file(path)
     assert report.updated["characters"] == 1 and report.removed["characters"] == 1
     assert report.removed["relationships"] == 1
@@ -142,15 +156,16 @@ async def test_reimport_updates_in_place_and_removes_what_the_pack_dropped(store
 
 
 async def test_a_bad_pack_leaves_the_store_unchanged(defenders: Store, tmp_path: Path) -> None:
-    before = await defenders.table_snapshot(FACT_TABLES)
+    before = await table_snapshot(defenders, FACT_TABLES)
     broken = yaml.safe_load(bundled_pack_path().read_text())
-    broken["relationships"].append({"between": ["matt-murdock", "nobody"], "kind": "romance",
-                                    "canon": "rumour", "note": "x", "source": "cb-defenders-set"})
+    broken["relationships"].append(
+        {"between": ["matt-murdock", "nobody"], "kind": "romance", "canon": "rumour", "note": "x", "source": "cb-defenders-set"}
+    )
     path = tmp_path / "broken.yaml"
     path.write_text(yaml.safe_dump(broken))
     with pytest.raises(PackError, match="unknown character `nobody`"):
         await defenders.packs.import_file(path)
-    assert await defenders.table_snapshot(FACT_TABLES) == before
+    assert await table_snapshot(defenders, FACT_TABLES) == before
 
 
 async def test_export_round_trips(defenders: Store, tmp_path: Path) -> None:
@@ -159,10 +174,10 @@ async def test_export_round_trips(defenders: Store, tmp_path: Path) -> None:
     path = tmp_path / "exported.yaml"
     path.write_text(dump_pack(spec))
     facts = [t for t in FACT_TABLES if t != "packs"]  # the digest may differ: export spells out defaults
-    before = await defenders.table_snapshot(facts)
+    before = await table_snapshot(defenders, facts)
     report = await defenders.packs.import_file(path, force=True)
     assert not report.changed
-    assert await defenders.table_snapshot(facts) == before
+    assert await table_snapshot(defenders, facts) == before
 
 
 async def test_store_api_returns_profiles_with_sources(defenders: Store) -> None:
@@ -173,6 +188,6 @@ async def test_store_api_returns_profiles_with_sources(defenders: Store) -> None
     assert matt.hero_names == ("Daredevil",)
     assert {r.other(matt.id)[1] for r in matt.relationships} >= {"Elektra", "Claire Temple"}
     assert all(r.source_id in matt.sources for r in matt.relationships)
-    assert matt.sources[matt.name_source_id].from_articles is False  # "Murdock" is common knowledge
+    assert matt.name_source_id is not None and matt.sources[matt.name_source_id].from_articles is False  # "Murdock" is common knowledge
     counts = await defenders.counts()
     assert (counts.characters, counts.series, counts.sources) == (23, 6, 6)

@@ -42,7 +42,14 @@ def test_wilson_bound_keeps_tiny_samples_down() -> None:
     assert [s.early for s in ranked] == [False, False, False, True, True]
 
 
-@given(st.lists(st.text(min_size=1, max_size=OPTION_MAX).filter(lambda t: ";" not in t and t.strip() and t.strip() == " ".join(t.split())), min_size=2, max_size=MAX_OPTIONS, unique_by=str.casefold))
+@given(
+    st.lists(
+        st.text(min_size=1, max_size=OPTION_MAX).filter(lambda t: ";" not in t and t.strip() and t.strip() == " ".join(t.split())),
+        min_size=2,
+        max_size=MAX_OPTIONS,
+        unique_by=str.casefold,
+    )
+)
 def test_any_valid_options_round_trip(options: list[str]) -> None:
     from bot.options import clean_text
 
@@ -74,9 +81,7 @@ def test_the_question_parser_bounds_what_it_accepts(text: str) -> None:
 
 
 async def make_poll(store: Store, closes: datetime = NOW + timedelta(hours=1)) -> int:
-    poll = await store.polls.create(
-        NewPoll(1, 2, 3, "custom", "Q?", [PollOption(0, "A"), PollOption(1, "B")], closes), "poll_close", NOW
-    )
+    poll = await store.polls.create(NewPoll(1, 2, 3, "custom", "Q?", [PollOption(0, "A"), PollOption(1, "B")], closes), "poll_close", NOW)
     return poll.id
 
 

@@ -18,14 +18,18 @@ NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 
 
 def release(rid: int, date: str, title: str = "Show") -> Release:
-    return Release(rid, f"r{rid}", title, None, None, None, None, (Announcement(rid, 0, parse_partial_date(date, "UTC"), None, None, None, None),))
+    return Release(
+        rid, f"r{rid}", title, None, None, None, None, (Announcement(rid, 0, parse_partial_date(date, "UTC"), None, None, None, None),)
+    )
 
 
 def sub(sid: int, offsets: tuple[int, ...], active: bool = True) -> Subscription:
     return Subscription(sid, 1, 100 + sid, None, offsets, active, None, None, 7)
 
 
-@pytest.mark.parametrize(("text", "seconds"), [("30m", 1800), ("2h", 7200), ("3d", 259200), ("1w", 604800), ("1d12h", 129600), ("1D 12H", 129600), ("90s", 90)])
+@pytest.mark.parametrize(
+    ("text", "seconds"), [("30m", 1800), ("2h", 7200), ("3d", 259200), ("1w", 604800), ("1d12h", 129600), ("1D 12H", 129600), ("90s", 90)]
+)
 def test_durations(text: str, seconds: int) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
 
@@ -66,10 +70,19 @@ def test_personal_reminders_need_an_exact_start_ahead() -> None:
 
 
 def test_timeline_and_countdown_wording() -> None:
-    releases = [release(1, "2030-06-02 12:00", "Next"), release(2, "2029-01-01", "Old"), release(3, "Q3 2030", "Vague"), release(4, "unknown", "Mystery")]
+    releases = [
+        release(1, "2030-06-02 12:00", "Next"),
+        release(2, "2029-01-01", "Old"),
+        release(3, "Q3 2030", "Vague"),
+        release(4, "unknown", "Mystery"),
+    ]
     timeline = build_timeline(releases, NOW)
     assert [[r.title for r in part] for part in (timeline.upcoming, timeline.recent, timeline.approximate, timeline.undated)] == [
-        ["Next"], ["Old"], ["Vague"], ["Mystery"]]
+        ["Next"],
+        ["Old"],
+        ["Vague"],
+        ["Mystery"],
+    ]
     assert countdown_line(releases[0], NOW).endswith("(in 1 day).")
     assert "only the quarter is known" in countdown_line(releases[2], NOW)
     assert countdown_line(releases[3], NOW) == "❔ **Mystery** has no release date yet."

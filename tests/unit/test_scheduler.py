@@ -205,8 +205,8 @@ async def test_a_failing_tick_does_not_kill_the_loop(store: Store, clock: Clock,
     assert calls >= 2
 
 
-def _fast_wait_for(real):  # type: ignore[no-untyped-def]
-    async def wait_for(aw, timeout):  # type: ignore[no-untyped-def]
+def _fast_wait_for(real):
+    async def wait_for(aw, timeout):
         return await real(aw, min(timeout, 0.01) if timeout else timeout)
 
     return wait_for

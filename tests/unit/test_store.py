@@ -29,7 +29,7 @@ async def test_a_failing_migration_leaves_the_last_complete_version(tmp_path: Pa
         conn = store._conn  # the migration runner works on a raw connection by design
         good = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
         bad = Migration(2, "0002_b.sql", "CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);")
-        with pytest.raises(MigrationError, match="0002_b.sql"):
+        with pytest.raises(MigrationError, match=r"0002_b\.sql"):
             await apply_migrations(conn, [good, bad])
         assert await schema_version(conn) == 1
         tables = {r[0] for r in await store.fetch_all("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -72,11 +72,11 @@ async def test_meta_values_round_trip(store: Store) -> None:
 
 
 async def test_run_transaction_commits_or_rolls_back_in_one_trip(store: Store) -> None:
-    def write(conn):  # type: ignore[no-untyped-def]
+    def write(conn):
         conn.execute("INSERT INTO meta (key, value) VALUES ('a', '1')")
         return "done"
 
-    def fail(conn):  # type: ignore[no-untyped-def]
+    def fail(conn):
         conn.execute("INSERT INTO meta (key, value) VALUES ('b', '2')")
         raise ValueError("boom")
 
