@@ -15,6 +15,7 @@ from bot.gateway import use_api_base
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from db import PackError, Store
+from db.connection import IncompatibleDriver
 from db.migrations import MigrationError
 
 log = logging.getLogger("bot")
@@ -81,5 +82,8 @@ def main() -> int:
         return EXIT_CONFIG
     except MigrationError as exc:
         print(f"fandex: the store at DATABASE_URL cannot be used: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except IncompatibleDriver as exc:
+        print(f"fandex: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     return 0

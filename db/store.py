@@ -1,4 +1,11 @@
-"""The Store: one connection, explicit write transactions, and the repositories built on them."""
+"""The Store: a writer connection for transactions, a reader connection for everything else.
+
+Every write is one transaction on the writer (BEGIN IMMEDIATE … COMMIT), one at a time. A use case
+that changes several things — a release and its reminder timers, say — opens `transaction()` and
+calls the repositories inside it: their writes join that transaction, their reads see its writes,
+and it all commits together or not at all. Reads outside a transaction go to the reader, which sees
+only committed data, so nobody ever shows a half-done change.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +13,15 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
 import aiosqlite
 
 from db.characters import CharacterRepository
-from db.connection import connect
+from db.connection import check_worker_hook, connect
 from db.guilds import GuildSettingsRepository
 from db.migrations import apply_migrations
 from db.models import StoreCounts
@@ -30,13 +39,23 @@ Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
 
+@dataclass(frozen=True, slots=True)
+class _OpenTransaction:
+    store: Store
+    owner: asyncio.Task[Any] | None
+
+
+# The transaction the running task holds, if any. Tasks copy the context they were created in, so the
+# owner is checked too: a task started inside a transaction must not think it holds it.
+_CURRENT: ContextVar[_OpenTransaction | None] = ContextVar("fandex_transaction", default=None)
+
+
 class Store:
     """The fact store. Open it with `Store.open(path)`; cogs use its repositories, never SQL."""
 
-    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
-        if not callable(getattr(conn, "_execute", None)):
-            raise RuntimeError("this aiosqlite has no worker hook (Connection._execute); use aiosqlite 0.20–0.22")
-        self._conn = conn
+    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path) -> None:
+        self._writer = writer
+        self._reader = reader
         self.path = path
         self._write_lock = asyncio.Lock()
         # Bumped whenever facts change in this process; in-memory indexes compare it to rebuild.
@@ -58,10 +77,16 @@ class Store:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: Path) -> AsyncIterator[Store]:
+    async def open(cls, path: Path, *, busy_timeout_ms: int | None = None) -> AsyncIterator[Store]:
         """Open (creating the folder and file if needed) and close cleanly on the way out."""
-        conn = await connect(path)
-        store = cls(conn, path)
+        writer = await connect(path, busy_timeout_ms=busy_timeout_ms)
+        try:
+            await check_worker_hook(writer)
+            reader = await connect(path, busy_timeout_ms=busy_timeout_ms, read_only=True)
+        except BaseException:
+            await writer.close()
+            raise
+        store = cls(writer, reader, path)
         try:
             yield store
         finally:
@@ -69,44 +94,66 @@ class Store:
 
     async def close(self) -> None:
         async with self._write_lock:
-            await self._conn.execute("PRAGMA optimize")
-            await self._conn.close()
+            await self._reader.close()
+            await self._writer.execute("PRAGMA optimize")
+            await self._writer.close()
 
     async def migrate(self) -> int:
         """Apply pending migrations; returns the schema version now in force."""
         async with self._write_lock:
-            return await apply_migrations(self._conn)
+            return await apply_migrations(self._writer)
+
+    def _joined(self) -> aiosqlite.Connection | None:
+        """The writer, if the running task already holds a transaction on this store."""
+        current = _CURRENT.get()
+        if current is not None and current.store is self and current.owner is asyncio.current_task():
+            return self._writer
+        return None
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction at a time (BEGIN IMMEDIATE); rolled back on any exception."""
+        """One write transaction at a time (BEGIN IMMEDIATE), committed on success, rolled back on any
+        exception or cancellation. Inside one, a nested `transaction()` joins it."""
+        if (joined := self._joined()) is not None:
+            yield joined
+            return
         async with self._write_lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+            token = _CURRENT.set(_OpenTransaction(self, asyncio.current_task()))
             try:
-                yield self._conn
+                # BEGIN inside the guard: cancelled while it is on the database thread, it still runs
+                # there, and the rollback queued behind it closes what it opened.
+                await self._writer.execute("BEGIN IMMEDIATE")
+                yield self._writer
+                await self._writer.commit()
             except BaseException:
-                await self._conn.rollback()
+                await asyncio.shield(self._writer.rollback())  # a no-op if nothing is open
                 raise
-            await self._conn.commit()
+            finally:
+                _CURRENT.reset(token)
 
     async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
         """Run `work(connection)` as one write transaction in a single trip to the database thread.
 
         For hot paths (votes): `transaction()` costs a thread hop per statement, this one costs one
-        per transaction. It hands the work to aiosqlite's worker thread (`_execute`, checked at open).
+        per transaction. It hands the work to aiosqlite's worker thread (checked at open).
         """
+        if self._joined() is not None:
+            raise RuntimeError("run_transaction cannot join an open transaction")
         async with self._write_lock:
-            return await self._conn._execute(_in_transaction, self._conn._conn, work)
+            return await self._writer._execute(_in_transaction, self._writer._conn, work)  # private hook, probed at open
 
     def facts_changed(self) -> None:
         self.facts_revision += 1
 
+    def _connection(self) -> aiosqlite.Connection:
+        return self._joined() or self._reader
+
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._conn.execute(sql, params) as cur:
+        async with self._connection().execute(sql, params) as cur:
             return list(await cur.fetchall())
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._conn.execute(sql, params) as cur:
+        async with self._connection().execute(sql, params) as cur:
             return await cur.fetchone()
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
@@ -128,16 +175,15 @@ class Store:
         return StoreCounts(characters=row[0], series=row[1], releases=row[2], sources=row[3])
 
 
-
 def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
     """On the database thread: BEGIN IMMEDIATE, the work, COMMIT — or ROLLBACK on any error."""
     conn.execute("BEGIN IMMEDIATE")
     try:
         result = work(conn)
+        conn.commit()
     except BaseException:
         conn.rollback()
         raise
-    conn.commit()
     return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -64,10 +65,11 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
         before = existing.current.date if existing and existing.current else None
         now = discord.utils.utcnow()
         name = existing.title if existing else title
-        await self.store.release_writer.set_date(
-            interaction.guild_id, name, parsed, interaction.user.id, now, existing.id if existing else None
+        _, plan = await self.planner.apply(
+            interaction.guild_id,
+            partial(self.store.release_writer.set_date,
+                    interaction.guild_id, name, parsed, interaction.user.id, now, existing.id if existing else None),
         )
-        plan = await self.planner.replan(interaction.guild_id)
         shown = discord.utils.escape_markdown(name)
         verb = "Moved" if existing else "Added"
         when = describe_date(parsed)
@@ -98,14 +100,15 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
         release = await self.catalog.exact(interaction.guild_id, title)
         if release is None:
             raise UserFacingError(f"No release in this server is titled “{quote_typed(title)}”. Pick one from the list.")
-        outcome = await self.store.release_writer.remove(interaction.guild_id, release.id)
+        outcome, plan = await self.planner.apply(
+            interaction.guild_id, partial(self.store.release_writer.remove, interaction.guild_id, release.id)
+        )
         shown = discord.utils.escape_markdown(release.title)
         if outcome is None:
             raise UserFacingError(
                 f"**{shown}** comes from the fact pack and has no date set in this server, so there is nothing to remove. "
                 "Use `/release set` to give it this server's own date."
             )
-        plan = await self.planner.replan(interaction.guild_id)
         if outcome is ReleaseRemoval.REMOVED:
             await interaction.response.send_message(
                 f"Removed **{shown}** from this server; {plan.cancelled} pending reminder(s) went with it.", ephemeral=True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -102,13 +103,14 @@ class CountdownCog(commands.Cog):
             raise UserFacingError(f"{title} is {known}, so there is no moment to remind you of. Try again once it has an exact date.")
         if moment <= now:
             raise UserFacingError(f"{title} already premiered {discord_timestamp(moment, 'R')}.")
-        _, created = await self.store.personal_reminders.add(interaction.guild_id, interaction.user.id, found.id, now)
+        (_, created), _ = await self.planner.apply(
+            interaction.guild_id, partial(self.store.personal_reminders.add, interaction.guild_id, interaction.user.id, found.id, now)
+        )
         if not created:
             await interaction.response.send_message(
                 f"You're already set: I'll DM you when {title} starts, {discord_timestamp(moment, 'R')}.", ephemeral=True
             )
             return
-        await self.planner.replan(interaction.guild_id)
         await interaction.response.send_message(
             f"I'll DM you when {title} starts: {discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')}). "
             "Keep direct messages from this server's members open so I can reach you.",

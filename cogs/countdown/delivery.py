@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -100,6 +101,8 @@ class Delivery:
     async def lose_channel(self, sub: Subscription, exc: discord.HTTPException) -> None:
         """The bot can't post there any more: disable the subscription (it shows in /reminders list)."""
         reason = f"lost access to the channel: {exc.status} {exc.text or type(exc).__name__}"[:200]
-        if await self._store.subscriptions.disable(sub.id, reason, datetime.now(UTC)):
+        disabled, _ = await self._planner.apply(
+            sub.guild_id, partial(self._store.subscriptions.disable, sub.id, reason, datetime.now(UTC))
+        )
+        if disabled:
             log.warning("disabled reminder subscription %s (guild %s, channel %s): %s", sub.id, sub.guild_id, sub.channel_id, reason)
-            await self._planner.replan(sub.guild_id)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
+from typing import TypeVar
 
 from bot.scheduler import Scheduler
 from cogs.countdown.planning import CHANNEL_REMINDER, PERSONAL_REMINDER, channel_reminders, personal_reminders
@@ -12,6 +13,7 @@ from db import Store
 from db.timers import ReconcileResult
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 class ReminderPlanner:
@@ -20,8 +22,25 @@ class ReminderPlanner:
         self._scheduler = scheduler
         self._clock = clock
 
+    async def apply(self, guild_id: int | None, change: Callable[[], Awaitable[T]]) -> tuple[T, ReconcileResult]:
+        """Make `change` and re-plan the guild's reminders in one transaction: both commit, or neither.
+
+        The plan is read inside the transaction, after the change, and writes go one at a time, so two
+        re-plans of a guild never interleave: the last to commit planned from everything before it.
+        """
+        async with self._store.transaction():
+            outcome = await change()
+            plan = await self._reconcile(guild_id)
+        if plan.added or plan.cancelled:
+            self._scheduler.wake()  # after the commit, so the dispatcher sees the new timers
+        return outcome, plan
+
     async def replan(self, guild_id: int | None) -> ReconcileResult:
         """Recompute the guild's wanted reminder timers and reconcile the store with them."""
+        _, plan = await self.apply(guild_id, _nothing)
+        return plan
+
+    async def _reconcile(self, guild_id: int | None) -> ReconcileResult:
         now = self._clock()
         releases = await self._store.releases.visible(guild_id)
         wanted = personal_reminders(
@@ -29,10 +48,7 @@ class ReminderPlanner:
         )
         if guild_id is not None:
             wanted += channel_reminders(guild_id, await self._store.subscriptions.of_guild(guild_id), releases, now)
-        result = await self._store.timers.reconcile(guild_id, (CHANNEL_REMINDER, PERSONAL_REMINDER), wanted, now)
-        if result.added or result.cancelled:
-            self._scheduler.wake()
-        return result
+        return await self._store.timers.reconcile(guild_id, (CHANNEL_REMINDER, PERSONAL_REMINDER), wanted, now)
 
     async def replan_all(self) -> None:
         """After the pack changed: every guild with reminders gets its timers recomputed."""
@@ -42,3 +58,7 @@ class ReminderPlanner:
             result = await self.replan(guild_id)
             added, cancelled = added + result.added, cancelled + result.cancelled
         log.info("re-planned reminders for %d guild(s): %d added, %d cancelled", len(guilds), added, cancelled)
+
+
+async def _nothing() -> None:
+    return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from functools import partial
 from typing import TYPE_CHECKING
 
 import discord
@@ -75,10 +76,11 @@ class RemindersCog(commands.GroupCog, group_name="reminders", group_description=
         if missing := missing_permissions(channel):
             raise UserFacingError(f"I can't post in {channel.mention}: I need {', '.join(missing)} there.")
         now = discord.utils.utcnow()
-        sub, created = await self.store.subscriptions.upsert(
-            interaction.guild_id, channel.id, role.id if role else None, parsed, interaction.user.id, now
+        (sub, created), _ = await self.planner.apply(
+            interaction.guild_id,
+            partial(self.store.subscriptions.upsert,
+                    interaction.guild_id, channel.id, role.id if role else None, parsed, interaction.user.id, now),
         )
-        await self.planner.replan(interaction.guild_id)
         pending = await self.store.timers.of_guild(interaction.guild_id, CHANNEL_REMINDER)
         mine = [t for t in pending if t.payload["subscription_id"] == sub.id]
         next_one = f" The next is {discord_timestamp(mine[0].due_at, 'R')}." if mine else ""
@@ -96,10 +98,11 @@ class RemindersCog(commands.GroupCog, group_name="reminders", group_description=
     async def unsubscribe(self, interaction: discord.Interaction, channel: discord.TextChannel) -> None:
         """Remove the channel's subscription and its pending reminders."""
         assert interaction.guild_id is not None
-        removed = await self.store.subscriptions.remove(interaction.guild_id, channel.id)
+        removed, plan = await self.planner.apply(
+            interaction.guild_id, partial(self.store.subscriptions.remove, interaction.guild_id, channel.id)
+        )
         if removed is None:
             raise UserFacingError(f"{channel.mention} has no reminders to stop. `/reminders list` shows which do.")
-        plan = await self.planner.replan(interaction.guild_id)
         await interaction.response.send_message(
             f"Unsubscribed {channel.mention}; {plan.cancelled} pending reminder(s) cancelled.", ephemeral=True
         )

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import json
+import re
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -245,3 +247,29 @@ async def test_unsubscribe_needs_manage_server(double: DiscordDouble, guild: Fak
     reply = await say(double, member, "reminders unsubscribe", {"channel": guild.text_channel})
     assert reply.ephemeral and "Manage Server" in reply.content
     assert "✅" in (await say(double, moderator, "reminders list")).embeds[0]["description"]
+
+
+async def test_concurrent_moves_of_a_release_leave_reminders_for_its_final_date(
+    double: DiscordDouble, guild: FakeGuild, moderator: FakeMember, member: FakeMember, bot: BotProcess
+) -> None:
+    """Each move commits with its re-plan, and re-plans of one guild never interleave: the date a member
+    sees is the date the pending reminders are for, however the moves race."""
+    channel = guild.channel("premieres")
+    await say(double, moderator, "reminders subscribe", {"channel": channel, "offsets": "1h"})
+    await say(double, moderator, "release set", {"title": "Race", "date": "2031-01-01 20:00", "timezone": "UTC"})
+    for round_ in range(24):
+        moves = [f"2031-0{2 + round_ % 7}-{day:02d} 20:00" for day in (10, 20)]
+        sent = [await double.send_command(moderator, "release set", {"title": "Race", "date": moves[0], "timezone": "UTC"})]
+        await asyncio.sleep(round_ * 0.0005)  # a different interleaving each round
+        sent.append(await double.send_command(moderator, "release set", {"title": "Race", "date": moves[1], "timezone": "UTC"}))
+        await asyncio.gather(*(s.reply() for s in sent))
+        shown = (await say(double, member, "countdown", {"release": "Race"})).content
+        stamp = int(re.search(r"<t:(\d+):F>", shown).group(1))  # type: ignore[union-attr]
+        with sqlite3.connect(bot.database) as conn:
+            planned = [
+                json.loads(p)["starts_at"]
+                for (p,) in conn.execute(
+                    "SELECT payload FROM timers WHERE guild_id = ? AND kind = 'reminder' AND state = 'pending'", (guild.id,)
+                )
+            ]
+        assert planned == [stamp], f"round {round_}: the release is at {stamp}, its reminders are for {planned}"

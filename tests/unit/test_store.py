@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 from pathlib import Path
 
 import pytest
 
 from db import Store
-from db.connection import DatabaseUrlError, sqlite_path
+from db.connection import DatabaseUrlError, IncompatibleDriver, check_worker_hook, sqlite_path
 from db.migrations import Migration, MigrationError, apply_migrations, bundled_migrations, schema_version
 
 
@@ -26,7 +28,7 @@ async def test_migrations_are_numbered_and_recorded(store: Store) -> None:
 
 async def test_a_failing_migration_leaves_the_last_complete_version(tmp_path: Path) -> None:
     async with Store.open(tmp_path / "s.sqlite3") as store:
-        conn = store._conn  # the migration runner works on a raw connection by design
+        conn = store._writer  # the migration runner works on a raw connection by design
         good = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
         bad = Migration(2, "0002_b.sql", "CREATE TABLE b (x INTEGER); INSERT INTO nowhere VALUES (1);")
         with pytest.raises(MigrationError, match=r"0002_b\.sql"):
@@ -38,7 +40,7 @@ async def test_a_failing_migration_leaves_the_last_complete_version(tmp_path: Pa
 
 async def test_a_store_newer_than_the_code_is_refused(tmp_path: Path) -> None:
     async with Store.open(tmp_path / "s.sqlite3") as store:
-        await store._conn.execute("PRAGMA user_version = 999")
+        await store._writer.execute("PRAGMA user_version = 999")
         with pytest.raises(MigrationError, match="newer"):
             await store.migrate()
 
@@ -84,3 +86,60 @@ async def test_run_transaction_commits_or_rolls_back_in_one_trip(store: Store) -
     with pytest.raises(ValueError, match="boom"):
         await store.run_transaction(fail)
     assert await store.meta.get("a") == "1" and await store.meta.get("b") is None
+
+
+async def test_a_cancellation_during_begin_leaves_no_transaction_open(store: Store) -> None:
+    """A task cancelled while its BEGIN IMMEDIATE is on the database thread must not leave the
+    connection inside a transaction: every later write would fail."""
+    for yields in range(6):  # cancel at each point the writing task can be suspended
+        writing = asyncio.create_task(store.meta.set("interrupted", str(yields)))
+        for _ in range(yields):
+            await asyncio.sleep(0)
+        writing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writing
+        await store.meta.set("after", str(yields))
+        assert await store.meta.get("after") == str(yields)
+
+
+async def test_a_use_case_is_one_transaction_all_or_nothing(store: Store) -> None:
+    """Repository writes inside `transaction()` join it: they commit together or not at all."""
+
+    async def move_then_fail() -> None:
+        async with store.transaction():
+            await store.meta.set("release", "moved")
+            await store.meta.set("timers", "re-planned")
+            assert await store.meta.get("release") == "moved"  # the use case reads its own writes
+            raise RuntimeError("the re-plan failed")
+
+    with pytest.raises(RuntimeError, match="re-plan failed"):
+        await asyncio.wait_for(move_then_fail(), 5)
+    assert await store.meta.get("release") is None and await store.meta.get("timers") is None
+    async with store.transaction():
+        await store.meta.set("release", "moved")
+        await store.meta.set("timers", "re-planned")
+    assert (await store.meta.get("release"), await store.meta.get("timers")) == ("moved", "re-planned")
+
+
+async def test_readers_never_see_a_write_before_it_commits(store: Store) -> None:
+    """A use case's half-done writes are invisible to everyone else (e.g. a /countdown meanwhile)."""
+    written, release = asyncio.Event(), asyncio.Event()
+
+    async def slow_use_case() -> None:
+        async with store.transaction():
+            await store.meta.set("k", "uncommitted")
+            written.set()
+            await release.wait()
+
+    task = asyncio.create_task(slow_use_case())
+    await asyncio.wait_for(written.wait(), 5)
+    assert await store.meta.get("k") is None
+    release.set()
+    await task
+    assert await store.meta.get("k") == "uncommitted"
+
+
+async def test_an_aiosqlite_without_the_worker_hook_is_refused_with_what_to_install(store: Store) -> None:
+    await check_worker_hook(store._writer)  # the installed one passes the probe
+    with pytest.raises(IncompatibleDriver, match=r"install aiosqlite>=0\.20,<0\.23"):
+        await check_worker_hook(object())  # type: ignore[arg-type]  # what a release without the hook looks like
