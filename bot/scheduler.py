@@ -2,12 +2,22 @@
 
 One dispatcher task sleeps until the earliest pending timer in the store and is woken early when an
 earlier one is added, moved or cancelled. Sleeps are capped so a wall-clock jump is noticed within a
-minute; nothing polls while nothing is due.
+minute; nothing polls while nothing is due. No exception ends the dispatcher: a failure is logged and
+the next look comes after a back-off.
 
-Delivery is claim → act → finish. A timer whose process died between claim and finish is delivered
-again on the next start (at-least-once): channel posts carry the timer id as a nonce with
-`enforce_nonce`, so Discord itself drops the repeat. A timer more than CATCH_UP late (the bot was
-down) is skipped, recorded and logged instead of being posted absurdly late.
+Delivery is claim → act → finish, each delivery its own task under a timeout. A handler calls
+`attempting(timer)` just before its one side effect that must not happen twice (a post), so the
+store knows what was tried. Finishing is retried in place until the store takes it. If the process
+dies between claim and finish, the next start looks at the record: nothing attempted, or attempted
+less than NONCE_WINDOW ago → delivered again (posts carry the timer id as a nonce with
+`enforce_nonce`, so Discord returns the first message instead of a second); attempted longer ago →
+not repeated, because Discord's nonce no longer guards a repeat: the timer is marked skipped with
+the reason.
+
+Each kind has a catch-up window: a reminder more than an hour late (the bot was down) is skipped,
+recorded and logged instead of being posted absurdly late. A kind registered with `catch_up=None`
+(a poll deadline) is always delivered, however late, and retried until it succeeds. Timers of a
+kind nobody has registered (its extension failed to load) stay pending until a handler exists.
 """
 
 from __future__ import annotations
@@ -30,10 +40,13 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 CATCH_UP = timedelta(hours=1)
+NONCE_WINDOW = timedelta(minutes=2)  # Discord de-duplicates a nonce for "a few minutes"; we count on two
 MAX_SLEEP = 60.0  # seconds; also how soon a jump of the wall clock is noticed
 BATCH = 200  # due timers fetched per wake
 CONCURRENCY = 32  # deliveries in flight at once; each is its own task, so one guild can't hold up another
+DELIVERY_TIMEOUT = 30.0  # seconds a handler may take before it is cancelled and retried later
 MAX_ATTEMPTS = 6
+RETRY_FLOOR = 1.0  # seconds before the first retry of a failed look at the store, doubling to MAX_SLEEP
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,7 +70,16 @@ class Outcome:
 
 
 class RetryLater(Exception):
-    """A handler hit a passing failure (Discord 5xx, a 429 discord.py gave up on); try again with back-off."""
+    """A handler hit a passing failure (Discord 5xx, a 429 discord.py gave up on); try again with back-off.
+
+    `outcome_unknown`: the side effect may have happened anyway (a timeout, a dropped connection), so
+    the attempt stays on record and a repeat is only made while Discord's nonce still guards it. An
+    error Discord answered with means nothing was made, and the retry starts with a clean record.
+    """
+
+    def __init__(self, reason: str, *, outcome_unknown: bool = False) -> None:
+        super().__init__(reason)
+        self.outcome_unknown = outcome_unknown
 
 
 Handler = Callable[[Timer], Awaitable[Outcome]]
@@ -71,19 +93,33 @@ def backoff(attempts: int) -> timedelta:
     return min(timedelta(minutes=10), timedelta(seconds=5) * (2 ** max(0, attempts - 1)))
 
 
+@dataclass(frozen=True, slots=True)
+class _Kind:
+    handler: Handler
+    catch_up: timedelta | None  # None: deliver however late, and retry until it succeeds
+
+
 class Scheduler:
-    def __init__(self, store: Store, *, clock: Clock = discord.utils.utcnow, catch_up: timedelta = CATCH_UP) -> None:
+    def __init__(
+        self, store: Store, *, clock: Clock = discord.utils.utcnow, delivery_timeout: float = DELIVERY_TIMEOUT,
+        retry_floor: float = RETRY_FLOOR,
+    ) -> None:
         self._store = store
         self._clock = clock
-        self._catch_up = catch_up
-        self._handlers: dict[str, Handler] = {}
+        self._delivery_timeout = delivery_timeout
+        self._retry_floor = retry_floor
+        self._kinds: dict[str, _Kind] = {}
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._loop: asyncio.Task[None] | None = None
+        self._claims_released = False
+        self._settling: dict[int, asyncio.Event] = {}
 
-    def register(self, kind: str, handler: Handler) -> None:
-        self._handlers[kind] = handler
+    def register(self, kind: str, handler: Handler, *, catch_up: timedelta | None = CATCH_UP) -> None:
+        """Deliver timers of `kind` with `handler`; `catch_up=None` for what must happen however late."""
+        self._kinds[kind] = _Kind(handler, catch_up)
+        self.wake()  # its timers may have been waiting for it
 
     def wake(self) -> None:
         """Something changed (a timer added, moved or cancelled): look again now."""
@@ -105,82 +141,146 @@ class Scheduler:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
 
-    async def drain(self) -> None:
-        """Wait for the deliveries started so far (tests use it after `tick`)."""
-        while self._in_flight:
-            await asyncio.gather(*list(self._in_flight.values()), return_exceptions=True)
+    async def settled(self, timer_id: int, timeout: float) -> Timer | None:
+        """Wake the dispatcher and wait up to `timeout` for a delivery of the timer to end; the timer as it
+        stands then (still pending if it is to be retried)."""
+        event = self._settling.setdefault(timer_id, asyncio.Event())
+        try:
+            timer = await self._store.timers.get(timer_id)
+            if timer is not None and timer.state in (TimerState.PENDING, TimerState.CLAIMED):
+                self.wake()
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(event.wait(), timeout)
+                timer = await self._store.timers.get(timer_id)
+            return timer
+        finally:
+            self._settling.pop(timer_id, None)
+
+    async def attempting(self, timer: Timer) -> None:
+        """A handler is about to do what must not happen twice: record it, so a restart can decide."""
+        await self._store.timers.attempting(timer.id, self._clock())
 
     async def _run(self) -> None:
-        recovered = await self._store.timers.release_claims()
-        for timer in recovered:
-            log.warning("timer %s (%s) was claimed by a process that stopped; delivering it again", timer.id, timer.key)
+        failures = 0
         while True:
             try:
+                if not self._claims_released:
+                    await self._release_claims()
                 delay = await self.tick()
+                failures = 0
             except asyncio.CancelledError:
                 raise
             except Exception:
-                log.exception("scheduler tick failed; trying again shortly")
-                delay = 5.0
+                failures += 1
+                delay = min(MAX_SLEEP, self._retry_floor * 2 ** (failures - 1))
+                log.exception("scheduler: looking at the store failed (%d in a row); trying again in %.1f s", failures, delay)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
+
+    async def _release_claims(self) -> None:
+        """At start-up: claims left by a process that stopped go back to pending (see the module's rule)."""
+        for timer in await self._store.timers.release_claims():
+            if timer.attempted_at is None:
+                log.warning("timer %s (%s) was claimed by a process that stopped before acting; delivering it again",
+                            timer.id, timer.key)
+            else:
+                log.warning(
+                    "timer %s (%s) was being delivered by a process that stopped (attempt at %s); "
+                    "delivering it again if Discord's nonce still guards a repeat",
+                    timer.id, timer.key, timer.attempted_at.isoformat(),
+                )
+        self._claims_released = True
 
     async def tick(self) -> float:
         """Skip what is too late, start what is due, and say how long to sleep until the next one."""
         self._wake.clear()  # a wake() after this point is seen by the next wait, not lost
         now = self._clock()
-        for timer in await self._store.timers.skip_overdue(now - self._catch_up, now):
-            log.warning(
-                "skipped timer %s (%s): due %s, more than %s ago",
-                timer.id, timer.key, timer.first_due_at.isoformat(), self._catch_up,
-            )
-        due = await self._store.timers.due(now, BATCH, excluding=self._in_flight)
+        kinds = list(self._kinds)
+        windows: dict[timedelta, list[str]] = {}
+        for kind, registered in self._kinds.items():
+            if registered.catch_up is not None:
+                windows.setdefault(registered.catch_up, []).append(kind)
+        for window, late_kinds in windows.items():
+            for timer in await self._store.timers.skip_overdue(now - window, now, late_kinds):
+                log.warning(
+                    "skipped timer %s (%s): due %s, more than %s ago",
+                    timer.id, timer.key, timer.first_due_at.isoformat(), window,
+                )
+        due = await self._store.timers.due(now, BATCH, kinds=kinds, excluding=self._in_flight)
         for timer in due:
             task = asyncio.create_task(self._deliver(timer), name=f"timer-{timer.id}")
             self._in_flight[timer.id] = task
             task.add_done_callback(partial(self._forget_delivery, timer.id))
         if len(due) == BATCH:
             return 0.0  # more are due: fetch the next batch at once
-        next_at = await self._store.timers.next_due_at(excluding=self._in_flight)
+        next_at = await self._store.timers.next_due_at(kinds=kinds, excluding=self._in_flight)
         if next_at is None:
             return MAX_SLEEP
         return max(0.0, min(MAX_SLEEP, (next_at - self._clock()).total_seconds()))
 
     def _forget_delivery(self, timer_id: int, _task: asyncio.Task[None]) -> None:
         self._in_flight.pop(timer_id, None)
+        if (event := self._settling.get(timer_id)) is not None:
+            event.set()
 
     async def _deliver(self, timer: Timer) -> None:
         async with self._slots:
-            if not await self._store.timers.claim(timer.id, self._clock()):
-                return  # another tick (or process) has it, or it was cancelled meanwhile
-            handler = self._handlers.get(timer.kind)
-            if handler is None:
-                await self._store.timers.finish(timer.id, TimerState.FAILED, f"no handler for {timer.kind}", self._clock())
-                log.error("timer %s has kind %r, which nothing handles", timer.id, timer.kind)
+            try:
+                if not await self._store.timers.claim(timer.id, self._clock()):
+                    return  # another tick (or process) has it, or it was cancelled meanwhile
+            except Exception:
+                log.exception("timer %s (%s): could not claim it; it stays pending", timer.id, timer.key)
+                return
+            kind = self._kinds[timer.kind]
+            now = self._clock()
+            if timer.attempted_at is not None and now - timer.attempted_at > NONCE_WINDOW:
+                note = (f"not repeated: a delivery attempted at {timer.attempted_at.isoformat()} may have gone out, "
+                        f"and Discord's nonce no longer guards a repeat after {NONCE_WINDOW}")
+                log.warning("timer %s (%s) %s", timer.id, timer.key, note)
+                await self._record(timer, partial(self._store.timers.finish, timer.id, TimerState.SKIPPED, note))
                 return
             attempts = timer.attempts + 1
             try:
-                outcome = await handler(timer)
-            except asyncio.CancelledError:
-                raise  # shutting down: the claim is released on the next start
-            except Exception as exc:
-                await self._retry_or_fail(timer, attempts, exc)
+                async with asyncio.timeout(self._delivery_timeout):
+                    outcome = await kind.handler(timer)
+            except TimeoutError:
+                late = RetryLater(f"timed out after {self._delivery_timeout:g} s", outcome_unknown=True)
+                await self._retry_or_fail(timer, kind, attempts, late)
                 return
-            await self._store.timers.finish(timer.id, outcome.state, outcome.note, self._clock())
+            except Exception as exc:
+                await self._retry_or_fail(timer, kind, attempts, exc)
+                return
+            await self._record(timer, partial(self._store.timers.finish, timer.id, outcome.state, outcome.note))
             lateness = (self._clock() - timer.first_due_at).total_seconds()
             log.info("timer %s (%s) %s %.3f s after due%s", timer.id, timer.key, outcome.state,
                      lateness, f": {outcome.note}" if outcome.note else "")
 
-    async def _retry_or_fail(self, timer: Timer, attempts: int, exc: Exception) -> None:
+    async def _record(self, timer: Timer, write: Callable[[datetime], Awaitable[None]]) -> None:
+        """Write how a delivery ended, retrying in place until the store takes it: a claim left behind
+        would be delivered again by the next start."""
+        delay = self._retry_floor / 10
+        while True:
+            try:
+                await write(self._clock())
+                return
+            except Exception as exc:
+                log.warning("timer %s (%s): could not record its outcome (%s); retrying in %.2f s", timer.id, timer.key, exc, delay)
+                await asyncio.sleep(delay)
+                delay = min(MAX_SLEEP / 2, delay * 2)
+
+    async def _retry_or_fail(self, timer: Timer, kind: _Kind, attempts: int, exc: Exception) -> None:
         reason = f"{type(exc).__name__}: {exc}"[:300]
         now = self._clock()
         retry_at = now + backoff(attempts)
-        if attempts >= MAX_ATTEMPTS or retry_at - timer.first_due_at > self._catch_up:
-            await self._store.timers.finish(timer.id, TimerState.FAILED, reason, now)
+        gives_up = kind.catch_up is not None and (attempts >= MAX_ATTEMPTS or retry_at - timer.first_due_at > kind.catch_up)
+        if gives_up:
+            await self._record(timer, partial(self._store.timers.finish, timer.id, TimerState.FAILED, reason))
             log.error("timer %s (%s) failed after %d attempt(s): %s", timer.id, timer.key, attempts, reason,
                       exc_info=not isinstance(exc, RetryLater))
             return
-        await self._store.timers.retry(timer.id, retry_at, reason)
+        # Only an error Discord answered with proves nothing went out; anything else keeps the attempt on record.
+        known = isinstance(exc, RetryLater) and not exc.outcome_unknown
+        await self._record(timer, lambda _now: self._store.timers.retry(timer.id, retry_at, reason, forget_attempt=known))
         log.warning("timer %s (%s) attempt %d failed (%s); retrying at %s", timer.id, timer.key, attempts, reason,
-                    retry_at.isoformat())
+                    retry_at.isoformat(), exc_info=not isinstance(exc, RetryLater))
         self.wake()

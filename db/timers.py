@@ -1,7 +1,8 @@
 """Durable timers: every scheduled action is a row, claimed before it runs and finished after.
 
 A claim is a guarded `UPDATE … WHERE state = 'pending'`, so two dispatchers (or a restart racing a
-slow delivery) can never both act on one timer.
+slow delivery) can never both act on one timer. `attempted_at` records when a delivery was about to
+do what must not happen twice, so a restart can tell a safe repeat from a possible duplicate.
 """
 
 from __future__ import annotations
@@ -54,6 +55,7 @@ class Timer:
     attempts: int
     outcome: str | None
     finished_at: datetime | None
+    attempted_at: datetime | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,13 @@ def _timer(row: aiosqlite.Row) -> Timer:
         attempts=row["attempts"],
         outcome=row["outcome"],
         finished_at=from_text(row["finished_at"]) if row["finished_at"] else None,
+        attempted_at=from_text(row["attempted_at"]) if row["attempted_at"] else None,
     )
+
+
+def _in(values: Iterable[object]) -> str:
+    """A JSON array for `IN (SELECT value FROM json_each(?))`: one bound parameter, any length."""
+    return json.dumps(list(values))
 
 
 class TimerRepository:
@@ -135,19 +143,21 @@ class TimerRepository:
         earliest = min((s.due_at for s in wanted_by_key.values()), default=None)
         return ReconcileResult(added=added + len(revive), cancelled=len(stale), earliest=earliest)
 
-    async def next_due_at(self, excluding: Iterable[int] = ()) -> datetime | None:
-        """The earliest pending due time, leaving out timers already being delivered."""
+    async def next_due_at(self, *, kinds: Iterable[str], excluding: Iterable[int] = ()) -> datetime | None:
+        """The earliest pending due time of `kinds`, leaving out timers already being delivered."""
         value = await self._store.fetch_value(
-            "SELECT min(due_at) FROM timers WHERE state = 'pending' AND id NOT IN (SELECT value FROM json_each(?))",
-            (json.dumps(list(excluding)),),
+            """SELECT min(due_at) FROM timers WHERE state = 'pending' AND kind IN (SELECT value FROM json_each(?))
+                  AND id NOT IN (SELECT value FROM json_each(?))""",
+            (_in(kinds), _in(excluding)),
         )
         return from_text(value) if value else None
 
-    async def due(self, now: datetime, limit: int, excluding: Iterable[int] = ()) -> list[Timer]:
+    async def due(self, now: datetime, limit: int, *, kinds: Iterable[str], excluding: Iterable[int] = ()) -> list[Timer]:
+        """Pending timers of `kinds` due by `now`, earliest first."""
         rows = await self._store.fetch_all(
-            """SELECT * FROM timers WHERE state = 'pending' AND due_at <= ?
+            """SELECT * FROM timers WHERE state = 'pending' AND due_at <= ? AND kind IN (SELECT value FROM json_each(?))
                   AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id LIMIT ?""",
-            (to_text(now), json.dumps(list(excluding)), limit),
+            (to_text(now), _in(kinds), _in(excluding), limit),
         )
         return [_timer(r) for r in rows]
 
@@ -161,6 +171,13 @@ class TimerRepository:
             )
             return cur.rowcount == 1
 
+    async def attempting(self, timer_id: int, now: datetime) -> None:
+        """Record, committed, that the delivery is about to do what must not happen twice."""
+        async with self._store.transaction() as conn:
+            await conn.execute(
+                "UPDATE timers SET attempted_at = ? WHERE id = ? AND state = 'claimed'", (to_text(now), timer_id)
+            )
+
     async def finish(self, timer_id: int, state: TimerState, outcome: str | None, now: datetime) -> None:
         async with self._store.transaction() as conn:
             await conn.execute(
@@ -168,27 +185,30 @@ class TimerRepository:
                 (state.value, to_text(now), outcome, timer_id),
             )
 
-    async def retry(self, timer_id: int, at: datetime, reason: str) -> None:
+    async def retry(self, timer_id: int, at: datetime, reason: str, *, forget_attempt: bool) -> None:
+        """Pending again at `at`; `forget_attempt` when the failure proves nothing went out."""
         async with self._store.transaction() as conn:
             await conn.execute(
-                "UPDATE timers SET state = 'pending', due_at = ?, outcome = ? WHERE id = ? AND state = 'claimed'",
-                (to_text(at), reason, timer_id),
+                "UPDATE timers SET state = 'pending', due_at = ?, outcome = ?, "
+                "attempted_at = CASE WHEN ? THEN NULL ELSE attempted_at END WHERE id = ? AND state = 'claimed'",
+                (to_text(at), reason, forget_attempt, timer_id),
             )
 
     async def release_claims(self) -> list[Timer]:
-        """At start-up: timers claimed by a process that died are pending again (at-least-once)."""
+        """At start-up: timers claimed by a process that stopped are pending again, their attempt kept."""
         async with self._store.transaction() as conn:
             async with conn.execute("SELECT * FROM timers WHERE state = 'claimed'") as cur:
                 claimed = [_timer(r) for r in await cur.fetchall()]
             await conn.execute("UPDATE timers SET state = 'pending' WHERE state = 'claimed'")
         return claimed
 
-    async def skip_overdue(self, older_than: datetime, now: datetime) -> list[Timer]:
-        """Pending timers meant for before `older_than` are skipped, not delivered absurdly late."""
+    async def skip_overdue(self, older_than: datetime, now: datetime, kinds: Iterable[str]) -> list[Timer]:
+        """Pending timers of `kinds` meant for before `older_than` are skipped, not delivered absurdly late."""
         async with self._store.transaction() as conn:
             async with conn.execute(
-                "SELECT * FROM timers WHERE state = 'pending' AND first_due_at < ? AND due_at <= ?",
-                (to_text(older_than), to_text(now)),
+                """SELECT * FROM timers WHERE state = 'pending' AND first_due_at < ? AND due_at <= ?
+                      AND kind IN (SELECT value FROM json_each(?))""",
+                (to_text(older_than), to_text(now), _in(kinds)),
             ) as cur:
                 stale = [_timer(r) for r in await cur.fetchall()]
             await conn.executemany(

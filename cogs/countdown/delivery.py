@@ -51,13 +51,16 @@ class Delivery:
             return Outcome.cancelled("the release was removed or moved")
         channel = self._bot.get_partial_messageable(sub.channel_id, guild_id=sub.guild_id)
         text = reminder_text(release.title, moment, payload["offset"], sub.role_id)
+        await self._bot.scheduler.attempting(timer)
         try:
             message = await channel.send(text, allowed_mentions=role_pings(sub.role_id), nonce=timer.id)
         except (discord.Forbidden, discord.NotFound) as exc:
             await self.lose_channel(sub, exc)
             return Outcome.failed(f"channel {sub.channel_id}: {exc.status} {exc.text}")
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
-            raise RetryLater(str(exc)) from exc
+        except discord.HTTPException as exc:
+            raise RetryLater(f"{exc.status} {exc.text}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
         return Outcome.done(f"message {message.id}")
 
     async def personal_reminder(self, timer: Timer) -> Outcome:
@@ -73,13 +76,16 @@ class Delivery:
         text = f"🎬 **{title}** starts now — {discord_timestamp(moment, 'F')}. (You asked me with /remindme.)"
         try:
             dm = await open_dm(self._bot, reminder.user_id)
+            await self._bot.scheduler.attempting(timer)
             await dm.send(text, allowed_mentions=NO_PINGS, nonce=timer.id)
         except discord.Forbidden as exc:
             return Outcome.failed(f"user {reminder.user_id} does not accept direct messages ({exc.code})")
         except discord.NotFound as exc:
             return Outcome.failed(f"user {reminder.user_id} not found ({exc.code})")
-        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
-            raise RetryLater(str(exc)) from exc
+        except discord.HTTPException as exc:
+            raise RetryLater(f"{exc.status} {exc.text}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
         return Outcome.done()
 
     async def announce(self, guild_id: int, text: str) -> int:

@@ -219,6 +219,34 @@ async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fr
     await bot.stop()
 
 
+async def test_a_claim_older_than_the_nonce_window_is_not_posted_again(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    """After a crash mid-post and a long outage, Discord's nonce no longer guards a repeat: the reminder
+    that may have gone out is recorded as such, not posted a second time."""
+    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, "0")
+    typed, _ = at(3)
+    await say(fresh_double, moderator, "release set", {"title": "Long Crash", "date": typed})
+    fresh_double.hold_post_replies = 30.0  # Discord made the message; the bot never hears back
+    await eventually(lambda: len(reminders_in(fresh_double, channel)) == 1, 10, "the reminder to be made")
+    await bot.kill()
+    fresh_double.hold_post_replies = 0.0
+    # Ten minutes pass: Discord forgets the nonce, and the store's record of the attempt ages with it.
+    for message in reminders_in(fresh_double, channel):
+        message.created_mono -= 600
+    with sqlite3.connect(bot.database) as conn:
+        conn.execute(
+            "UPDATE timers SET attempted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 minutes'), "
+            "claimed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 minutes') WHERE state = 'claimed'"
+        )
+    await bot.start()
+    await eventually(lambda: "not repeated" in bot.log(), 10, "the decision to be logged")
+    await asyncio.sleep(1)
+    assert len(reminders_in(fresh_double, channel)) == 1
+    with sqlite3.connect(bot.database) as conn:
+        state, outcome = conn.execute("SELECT state, outcome FROM timers WHERE kind = 'reminder'").fetchone()
+    assert state == "skipped" and "nonce" in outcome
+    await bot.stop()
+
+
 async def test_a_reminder_more_than_an_hour_overdue_is_skipped_recorded_and_logged(
     fresh_double: DiscordDouble, tmp_path: Path
 ) -> None:

@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import sqlite3
+from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -12,6 +16,7 @@ from bot import scheduler as scheduler_module
 from bot.scheduler import MAX_SLEEP, Outcome, RetryLater, Scheduler, backoff
 from db import Store
 from db.timers import Timer, TimerSpec, TimerState
+from tests.e2e.waiting import eventually
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -48,8 +53,12 @@ def clock() -> Clock:
     return Clock()
 
 
-async def add(store: Store, key: str, due: datetime, clock: Clock) -> None:
-    await store.timers.add(TimerSpec("test", key, due, {"n": key}, guild_id=1), clock())
+async def add(store: Store, key: str, due: datetime, clock: Clock, kind: str = "test") -> None:
+    await store.timers.add(TimerSpec(kind, key, due, {"n": key}, guild_id=1), clock())
+
+
+def keys(timers: list[Timer]) -> list[str]:
+    return sorted(t.key for t in timers)
 
 
 async def run_until_delivered(s: Scheduler, handler: Recorder, meanwhile: Any = None, timeout: float = 1.0) -> None:
@@ -67,9 +76,24 @@ async def run_until_delivered(s: Scheduler, handler: Recorder, meanwhile: Any = 
 
 
 async def run_tick(s: Scheduler) -> float:
+    """One look at the store, then wait for the deliveries it started."""
     delay = await s.tick()
-    await s.drain()
+    await s.stop()
     return delay
+
+
+@contextlib.contextmanager
+def write_locked(store: Store) -> Iterator[sqlite3.Connection]:
+    """Another process holds the store's write lock (past our busy timeout) until the block ends or
+    the test rolls it back early."""
+    other = sqlite3.connect(store.path, isolation_level=None)
+    try:
+        other.execute("BEGIN IMMEDIATE")
+        yield other
+    finally:
+        if other.in_transaction:
+            other.rollback()
+        other.close()
 
 
 async def test_due_timers_are_delivered_once_and_future_ones_wait(store: Store, clock: Clock) -> None:
@@ -109,7 +133,7 @@ async def test_catch_up_delivers_late_within_the_hour_and_skips_older(store: Sto
 
 async def test_a_claim_left_by_a_dead_process_is_delivered_again(store: Store, clock: Clock) -> None:
     await add(store, "interrupted", T0, clock)
-    timer = (await store.timers.due(T0, 10))[0]
+    timer = (await store.timers.due(T0, 10, kinds=["test"]))[0]
     assert await store.timers.claim(timer.id, T0)  # the process that claimed it then died
     handler = Recorder()
     s = Scheduler(store, clock=clock)
@@ -126,7 +150,7 @@ async def test_two_dispatchers_never_deliver_one_timer_twice(store: Store, clock
     for i in range(20):
         await add(store, f"t{i}", T0, clock)
     await asyncio.gather(first.tick(), second.tick())
-    await asyncio.gather(first.drain(), second.drain())
+    await asyncio.gather(first.stop(), second.stop())
     assert sorted(handler.delivered) == sorted(f"t{i}" for i in range(20))
 
 
@@ -214,3 +238,141 @@ def _fast_wait_for(real):
 
 def test_backoff_grows_and_is_capped() -> None:
     assert [backoff(n).total_seconds() for n in (1, 2, 3, 10)] == [5, 10, 20, 600]
+
+
+# --- defects found in review: each test below failed before its fix ----------------------------------
+
+
+@pytest.fixture
+async def impatient_store(tmp_path: Path) -> AsyncIterator[Store]:
+    """A store that gives up on a locked database after 50 ms instead of 5 s."""
+    async with Store.open(tmp_path / "impatient.sqlite3", busy_timeout_ms=50) as opened:
+        await opened.migrate()
+        yield opened
+
+
+async def test_a_kind_without_catch_up_is_delivered_however_late(store: Store, clock: Clock) -> None:
+    """Poll deadlines are honoured after any downtime; only reminders have a catch-up window."""
+    deadlines, reminders = Recorder(), Recorder()
+    s = Scheduler(store, clock=clock)
+    s.register("deadline", deadlines, catch_up=None)
+    s.register("test", reminders)
+    await add(store, "deadline-3-days-ago", T0 - timedelta(days=3), clock, kind="deadline")
+    await add(store, "reminder-3-days-ago", T0 - timedelta(days=3), clock)
+    await run_tick(s)
+    assert deadlines.delivered == ["deadline-3-days-ago"]
+    assert reminders.delivered == []
+    assert keys(await store.timers.of_guild(1, "test", [TimerState.SKIPPED])) == ["reminder-3-days-ago"]
+
+
+async def test_a_timer_that_must_happen_is_retried_past_the_attempt_limit(store: Store, clock: Clock) -> None:
+    stubborn = Recorder(failures=scheduler_module.MAX_ATTEMPTS + 2)
+    s = Scheduler(store, clock=clock)
+    s.register("deadline", stubborn, catch_up=None)
+    await add(store, "close-me", T0, clock, kind="deadline")
+    for _ in range(scheduler_module.MAX_ATTEMPTS + 3):
+        await run_tick(s)
+        clock.advance(minutes=10)
+    assert stubborn.delivered == ["close-me"]
+
+
+async def test_a_failing_start_does_not_end_the_dispatcher(impatient_store: Store, clock: Clock) -> None:
+    handler = Recorder()
+    s = Scheduler(impatient_store, clock=clock, retry_floor=0.05)
+    s.register("test", handler)
+    await add(impatient_store, "due", T0, clock)
+    with write_locked(impatient_store):
+        s.start()  # its first write (releasing stale claims) fails: the store is locked
+        await asyncio.sleep(0.3)
+        assert handler.delivered == []
+    await eventually(lambda: handler.delivered == ["due"], 10, "delivery once the store is writable again")
+    await s.stop()
+
+
+async def test_a_failed_finish_is_retried_in_place_and_the_post_never_repeated(impatient_store: Store, clock: Clock) -> None:
+    blocker = sqlite3.connect(impatient_store.path, isolation_level=None)
+
+    class PostsThenTheStoreLocks(Recorder):
+        async def __call__(self, timer: Timer) -> Outcome:
+            outcome = await super().__call__(timer)  # "posted"
+            blocker.execute("BEGIN IMMEDIATE")  # recording it fails for a while
+            asyncio.get_running_loop().call_later(0.3, blocker.rollback)
+            return outcome
+
+    handler = PostsThenTheStoreLocks()
+    s = Scheduler(impatient_store, clock=clock, retry_floor=0.05)
+    s.register("test", handler)
+    await add(impatient_store, "posted-once", T0, clock)
+    s.start()
+
+    async def finished() -> bool:
+        return keys(await impatient_store.timers.of_guild(1, "test", [TimerState.DONE])) == ["posted-once"]
+
+    for _ in range(200):
+        if await finished():
+            break
+        await asyncio.sleep(0.05)
+    await s.stop()
+    restarted = Scheduler(impatient_store, clock=clock)  # a restart: nothing is left to deliver
+    restarted.register("test", handler)
+    restarted.start()
+    await asyncio.sleep(0.3)
+    await restarted.stop()
+    blocker.close()
+    assert await finished() and handler.delivered == ["posted-once"]
+
+
+async def test_after_a_crash_a_claim_is_repeated_only_while_the_nonce_still_guards_it(store: Store, clock: Clock) -> None:
+    for key in ("never-attempted", "attempted-just-now", "attempted-long-ago"):
+        await add(store, key, T0, clock)
+    claimed = {t.key: t for t in await store.timers.due(T0, 10, kinds=["test"])}
+    for timer in claimed.values():
+        assert await store.timers.claim(timer.id, T0 - timedelta(minutes=10))  # then the process died
+    await store.timers.attempting(claimed["attempted-just-now"].id, T0 - timedelta(seconds=30))
+    await store.timers.attempting(claimed["attempted-long-ago"].id, T0 - scheduler_module.NONCE_WINDOW - timedelta(seconds=1))
+    handler = Recorder()
+    s = Scheduler(store, clock=clock)
+    s.register("test", handler)
+    s.start()
+    await eventually(lambda: len(handler.delivered) == 2, 5, "the two safe repeats")
+    await asyncio.sleep(0.1)
+    await s.stop()
+    assert sorted(handler.delivered) == ["attempted-just-now", "never-attempted"]
+    [uncertain] = await store.timers.of_guild(1, "test", [TimerState.SKIPPED])
+    assert uncertain.key == "attempted-long-ago" and "nonce" in (uncertain.outcome or "")
+
+
+async def test_hung_deliveries_time_out_and_never_hold_up_the_rest(store: Store, clock: Clock) -> None:
+    never = asyncio.Event()
+
+    async def hangs(timer: Timer) -> Outcome:
+        await never.wait()
+        return Outcome.done()
+
+    handler = Recorder()
+    s = Scheduler(store, clock=clock, delivery_timeout=0.2)
+    s.register("hangs", hangs)
+    s.register("test", handler)
+    for i in range(scheduler_module.CONCURRENCY + 8):
+        await add(store, f"hung-{i}", T0, clock, kind="hangs")
+    await add(store, "another-guilds-reminder", T0, clock)
+    s.start()
+    await eventually(lambda: handler.delivered == ["another-guilds-reminder"], 5, "the reminder behind the hung ones")
+    await asyncio.sleep(0.3)
+    await s.stop()
+    hung = await store.timers.of_guild(1, "hangs")
+    assert len(hung) == scheduler_module.CONCURRENCY + 8  # back to pending, to be tried again later
+    assert all(t.due_at > T0 and "timed out" in (t.outcome or "") for t in hung)
+
+
+async def test_timers_of_a_kind_nobody_handles_yet_wait_for_their_handler(store: Store, clock: Clock) -> None:
+    """An extension that failed to load leaves its timers pending, not failed for good."""
+    s = Scheduler(store, clock=clock)
+    await add(store, "orphan", T0, clock)
+    await run_tick(s)
+    [waiting] = await store.timers.of_guild(1, "test", list(TimerState))
+    assert waiting.state is TimerState.PENDING
+    handler = Recorder()
+    s.register("test", handler)
+    await run_tick(s)
+    assert handler.delivered == ["orphan"]
