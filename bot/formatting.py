@@ -1,10 +1,10 @@
-"""Shared wording: Discord timestamps, plain-words durations, dates at their precision, safe truncation."""
+"""Shared wording: Discord timestamps, plain-words durations, dates at their precision, safe truncation,
+and text shown literally."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
-
-import discord
 
 from db.dates import PartialDate, Precision
 
@@ -85,6 +85,30 @@ def season_span(numbers: list[int]) -> str:
     return "seasons " + ", ".join(map(str, ordered))
 
 
+_URL = re.compile(r"https?://[^\s<>]+")
+_SPECIAL = re.compile(r"[\\*_~|`\[\]<>]|@(?=everyone|here)")
+_LINE_START = re.compile(r"^(\s*)([#-])|^(\s*\d+)(\.)", re.MULTILINE)  # headings, subtext, lists
+
+
+def literal(text: str) -> str:
+    """Text someone typed (a poll option, a question, a release title, a pack's name) as Discord will
+    show it: exactly as typed. Markdown, masked links, mentions, channels, custom emoji and timestamps
+    are backslash-escaped, so nothing typed can style, disguise a link or ping. A bare URL is left
+    whole: Discord shows it as the address it is."""
+    out: list[str] = []
+    pos = 0
+    for url in _URL.finditer(text):
+        out += [_escape(text[pos:url.start()]), url.group()]
+        pos = url.end()
+    out.append(_escape(text[pos:]))
+    return "".join(out)
+
+
+def _escape(text: str) -> str:
+    escaped = _SPECIAL.sub(lambda m: "\\" + m.group(), text)
+    return _LINE_START.sub(lambda m: f"{m[1]}\\{m[2]}" if m[2] else f"{m[3]}\\{m[4]}", escaped)
+
+
 def quote_typed(text: str, limit: int = 60) -> str:
-    """What a member typed, safe to quote back: no markdown, no mentions, bounded."""
-    return discord.utils.escape_mentions(discord.utils.escape_markdown(truncate(text, limit)))
+    """What a member typed, safe to quote back: literal and bounded."""
+    return literal(truncate(text, limit))

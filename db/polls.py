@@ -42,6 +42,8 @@ class Poll:
     closed_at: datetime | None
     closed_by: int | None
     options: tuple[PollOption, ...]
+    tally_version: int = 0  # bumped by every vote batch
+    shown_version: int = 0  # the tally_version the poll's message last showed
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,8 @@ def _poll(row: aiosqlite.Row, options: list[aiosqlite.Row]) -> Poll:
         closed_at=from_text(row["closed_at"]) if row["closed_at"] else None,
         closed_by=row["closed_by"],
         options=tuple(PollOption(o["position"], o["label"], o["character_id"]) for o in options),
+        tally_version=row["tally_version"],
+        shown_version=row["shown_version"],
     )
 
 
@@ -163,14 +167,48 @@ class PollRepository:
         )
         return _poll(row, options)
 
-    async def close(self, poll_id: int, now: datetime, closed_by: int | None) -> bool:
+    async def close(self, poll_id: int, closed_at: datetime, closed_by: int | None) -> bool:
         """Close an open poll; False if it was already closed (so only one closer posts the result)."""
         async with self._store.transaction() as conn:
             cur = await conn.execute(
                 "UPDATE polls SET state = 'closed', closed_at = ?, closed_by = ? WHERE id = ? AND state = 'open'",
-                (to_text(now), closed_by, poll_id),
+                (to_text(closed_at), closed_by, poll_id),
             )
             return cur.rowcount == 1
+
+    async def close_early(self, poll_id: int, now: datetime, closed_by: int, deadline_kind: str) -> int | None:
+        """Close an open poll now and bring its deadline timer forward to now, in one transaction, so the
+        scheduler shows and posts the result as it does at a deadline. The timer's id, or None if the poll
+        was already closed."""
+        key = f"{deadline_kind}:{poll_id}"
+        async with self._store.transaction() as conn:
+            if not await self.close(poll_id, now, closed_by):
+                return None
+            cur = await conn.execute(
+                "UPDATE timers SET due_at = ? WHERE delivery_key = ? AND state = 'pending'", (to_text(now), key)
+            )
+            if cur.rowcount == 0:  # no pending deadline (it failed for good, say): a fresh one, due now
+                row = await self._store.fetch_one("SELECT guild_id FROM polls WHERE id = ?", (poll_id,))
+                assert row is not None
+                await insert_timer(conn, TimerSpec(deadline_kind, f"{key}:early", now, {"poll_id": poll_id}, row[0]), now)
+                key = f"{key}:early"
+            timer_id = await self._store.fetch_value("SELECT id FROM timers WHERE delivery_key = ?", (key,))
+        return int(timer_id)
+
+    async def mark_shown(self, poll_id: int, version: int) -> None:
+        """The poll's message now shows every vote up to `version`."""
+        async with self._store.transaction() as conn:
+            await conn.execute(
+                "UPDATE polls SET shown_version = ? WHERE id = ? AND shown_version < ?", (version, poll_id, version)
+            )
+
+    async def needing_refresh(self) -> list[Poll]:
+        """Open polls whose message may be stale (votes it does not show) or not yet known."""
+        rows = await self._store.fetch_all(
+            "SELECT id FROM polls WHERE state = 'open' AND (tally_version > shown_version OR message_id IS NULL) ORDER BY id"
+        )
+        polls = [await self.get(r[0]) for r in rows]
+        return [p for p in polls if p is not None]
 
     async def counts(self, poll_id: int) -> dict[int, int]:
         """Committed votes per option position."""

@@ -122,4 +122,9 @@ def _write_votes(conn: sqlite3.Connection, presses: list[_Press]) -> list[VoteRe
            ON CONFLICT (poll_id, user_id) DO UPDATE SET position = excluded.position, voted_at = excluded.voted_at""",
         [(poll_id, user_id, pos, at) for (poll_id, user_id), (pos, at) in writes.items()],
     )
+    if writes:  # the polls' messages are stale until a tally edit records this version (see db/polls.py)
+        conn.execute(
+            "UPDATE polls SET tally_version = tally_version + 1 WHERE id IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted({poll_id for poll_id, _ in writes})),),
+        )
     return results

@@ -12,10 +12,13 @@ async def setup(bot: FandexBot) -> None:
     service = PollService(bot)
     bot.polls = service
     bot.add_dynamic_items(PollVoteButton, ShipPollButton)  # one template each, however many polls are open
-    bot.scheduler.register(DEADLINE, service.on_deadline)
+    bot.scheduler.register(DEADLINE, service.on_deadline, catch_up=None)  # a deadline is honoured however late
     await bot.add_cog(PollCommands(bot, service))
+    service.start_recovery()
 
 
 async def teardown(bot: FandexBot) -> None:
     bot.remove_dynamic_items(PollVoteButton, ShipPollButton)
+    if bot.polls is not None:
+        await bot.polls.close_tasks()
     bot.polls = None

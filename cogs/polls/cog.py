@@ -238,8 +238,7 @@ class PollCommands(commands.Cog):
         if not found.open:
             raise UserFacingError("That poll has already closed.")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        closed = await self.service.close(found, interaction.user.id)
-        await interaction.followup.send("Closed; the result is posted." if closed else "That poll had already closed.", ephemeral=True)
+        await interaction.followup.send(await self.service.close(found, interaction.user.id), ephemeral=True)
 
     poll_ship.autocomplete("first")(character_autocomplete)
     poll_ship.autocomplete("second")(character_autocomplete)

@@ -5,22 +5,25 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import aiohttp
 import discord
 
 from bot.errors import UserFacingError
-from bot.formatting import discord_timestamp
+from bot.formatting import discord_timestamp, literal, truncate
+from bot.limits import CONTENT as CONTENT_LIMIT
 from bot.scheduler import Outcome, RetryLater
 from bot.wire import NO_PINGS, SpecReference
 from cogs.polls.buttons import poll_view
 from cogs.polls.cards import canon_summary, poll_card
 from cogs.polls.tally import Tally, result_sentence, tally
 from db.polls import NewPoll, Poll, PollOption
-from db.timers import Timer
+from db.timers import Timer, TimerState
 from db.votes import VoteOutcome
 
 if TYPE_CHECKING:
@@ -32,11 +35,18 @@ DEADLINE = "poll_close"
 DEFAULT_DURATION = timedelta(hours=24)
 SHIP_OPTIONS = ("Yes", "No", "It's complicated")
 EDIT_INTERVAL = 1.0  # seconds between edits of one poll's message, whatever the voting rate
+EDIT_RETRIES = 8  # a failing edit is retried this many times, backing off; the next start tries again
+RESULT_POST_WINDOW = timedelta(hours=24)  # a result later than this (the bot was down) is shown, not posted
+INTERACTION_LIFETIME = timedelta(minutes=15)  # after this, a poll never posted can no longer appear
+CLOSE_WAIT = 5.0  # seconds /poll close waits for the result to be shown and posted
+POLL_CACHE = 10_000  # polls' questions and options, kept in memory: a press then needs no read at all
 
 
 class TallyRefresher:
     """Coalesces tally edits: at most one per poll per EDIT_INTERVAL, and the last one always reads
-    every vote committed before it (a vote committed during an edit marks the poll for another)."""
+    every vote committed before it (a vote committed during an edit marks the poll for another).
+    A failed edit is retried with back-off; one that never succeeds is left to the next start, which
+    refreshes every open poll whose message shows fewer votes than the store holds."""
 
     def __init__(self, edit: Callable[[int], Awaitable[None]], interval: float = EDIT_INTERVAL) -> None:
         self._edit = edit
@@ -55,30 +65,39 @@ class TallyRefresher:
         self._last[poll_id] = time.monotonic()
 
     def forget(self, poll_id: int) -> None:
+        """No more tally edits for this poll (it closed). An edit under way finishes; the poll's edit
+        lock orders it before the final card."""
         self._dirty.discard(poll_id)
         self._last.pop(poll_id, None)
-        task = self._tasks.pop(poll_id, None)
-        if task is not None and task is not asyncio.current_task():
+
+    async def close(self) -> None:
+        tasks = list(self._tasks.values())
+        for task in tasks:
             task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run(self, poll_id: int) -> None:
+        failures = 0
         try:
             while poll_id in self._dirty:
-                wait = self._last.get(poll_id, float("-inf")) + self._interval - time.monotonic()
+                wait = self._last.get(poll_id, float("-inf")) + self._interval * 2**failures - time.monotonic()
                 if wait > 0:
                     await asyncio.sleep(wait)
                 self._dirty.discard(poll_id)
                 self._last[poll_id] = time.monotonic()
                 try:
                     await self._edit(poll_id)
-                except Exception:
-                    log.exception("could not update the tally of poll %s", poll_id)
+                    failures = 0
+                except Exception as exc:
+                    failures += 1
+                    if failures > EDIT_RETRIES:
+                        log.error("poll %s: the tally edit failed %d times (%s); the next start will retry", poll_id, failures, exc)
+                        return
+                    log.warning("poll %s: the tally edit failed (%s); retrying in %.0f s", poll_id, exc, self._interval * 2**failures)
+                    self._dirty.add(poll_id)
         finally:
             if self._tasks.get(poll_id) is asyncio.current_task():
                 del self._tasks[poll_id]
-
-
-POLL_CACHE = 10_000  # polls' questions and options, kept in memory: a press then needs no read at all
 
 
 class PollService:
@@ -87,6 +106,16 @@ class PollService:
         self.store = bot.store
         self.refresher = TallyRefresher(self._edit_tally)
         self._polls: OrderedDict[int, Poll] = OrderedDict()
+        self._recovery: asyncio.Task[None] | None = None
+        # One writer at a time per poll message: a tally edit under way finishes before the final card,
+        # and one that starts after the close sees the poll closed and does nothing.
+        self._edit_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _edit_lock(self, poll_id: int) -> asyncio.Lock:
+        lock = self._edit_locks.get(poll_id)
+        if lock is None:
+            lock = self._edit_locks[poll_id] = asyncio.Lock()
+        return lock
 
     async def poll(self, poll_id: int) -> Poll | None:
         """A poll's question, options and deadline, from memory after the first press.
@@ -108,13 +137,43 @@ class PollService:
     def _forget(self, poll_id: int) -> None:
         self._polls.pop(poll_id, None)
 
+    # --- start-up and shutdown ---------------------------------------------------------------
+
+    def start_recovery(self) -> None:
+        """In the background: bring every open poll's message up to date (see `recover`)."""
+        if self._recovery is None:
+            self._recovery = asyncio.create_task(self.recover(), name="polls-recovery")
+
+    async def recover(self) -> None:
+        """Open polls whose message shows fewer votes than the store holds (an edit pending at the last
+        stop), or whose message id was never recorded (a stop right after posting), are refreshed."""
+        polls = await self.store.polls.needing_refresh()
+        if polls:
+            log.info("refreshing %d open poll(s) whose message may be stale", len(polls))
+        for poll in polls:
+            if poll.message_id is None and await self._find_message(poll) is None:
+                if discord.utils.utcnow() - poll.created_at > INTERACTION_LIFETIME:
+                    log.warning("poll %s was never posted (no message in its channel); removing it", poll.id)
+                    await self.store.polls.discard(poll.id, DEADLINE)
+                continue
+            self.refresher.request(poll.id)
+
+    async def close_tasks(self) -> None:
+        if self._recovery is not None:
+            self._recovery.cancel()
+            await asyncio.gather(self._recovery, return_exceptions=True)
+        await self.refresher.close()
+
     # --- starting ----------------------------------------------------------------------------
 
     async def start(
         self, interaction: discord.Interaction, *, kind: str, question: str, options: Sequence[PollOption],
         duration: timedelta, hide_results: bool, first_id: int | None = None, second_id: int | None = None,
     ) -> Poll:
-        """Store the poll and its deadline, then post it as the interaction's public response."""
+        """Store the poll and its deadline, then post it as the interaction's public response.
+
+        If the process stops before the message id is written, the poll finds its message again by
+        the custom ids of its buttons (see `_find_message`)."""
         assert interaction.guild_id is not None and interaction.channel_id is not None
         now = discord.utils.utcnow()
         poll = await self.store.polls.create(
@@ -150,7 +209,8 @@ class PollService:
     # --- voting ------------------------------------------------------------------------------
 
     async def vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
-        """Record the press, committed, then confirm it privately; the tally edit follows on its own."""
+        """Record the press, committed, then confirm it privately. A committed vote always reaches the
+        tally on the message, whether or not the confirmation does."""
         poll = await self.poll(poll_id)
         if poll is None or poll.guild_id != interaction.guild_id:
             raise UserFacingError("This poll belongs to another server or no longer exists.")
@@ -162,80 +222,115 @@ class PollService:
             raise UserFacingError("This poll has closed.")
         if result.outcome is VoteOutcome.NO_SUCH_OPTION:
             raise UserFacingError("That option is not part of this poll.")
-        label = discord.utils.escape_markdown(poll.options[position].label)
-        note = ""
-        if result.outcome is VoteOutcome.CHANGED and result.previous is not None:
-            note = f" (changed from {discord.utils.escape_markdown(poll.options[result.previous].label)})"
-        elif result.outcome is VoteOutcome.UNCHANGED:
-            note = " (unchanged)"
-        await interaction.response.send_message(
-            f"Your vote: **{label}**{note} — you can change it until {discord_timestamp(poll.closes_at, 'R')}.",
-            ephemeral=True,
-        )
         if result.outcome is not VoteOutcome.UNCHANGED:
             self.refresher.request(poll_id)
+        label = literal(poll.options[position].label)
+        note = ""
+        if result.outcome is VoteOutcome.CHANGED and result.previous is not None:
+            note = f" (changed from {literal(poll.options[result.previous].label)})"
+        elif result.outcome is VoteOutcome.UNCHANGED:
+            note = " (unchanged)"
+        try:
+            await interaction.response.send_message(
+                f"Your vote: **{label}**{note} — you can change it until {discord_timestamp(poll.closes_at, 'R')}.",
+                ephemeral=True,
+            )
+        except discord.HTTPException as exc:  # the vote counts; only Discord's copy of the confirmation is lost
+            log.warning("poll %s: vote recorded, but its confirmation could not be delivered: %s", poll_id, exc)
 
     async def _edit_tally(self, poll_id: int) -> None:
-        poll = await self.store.polls.get(poll_id)
-        if poll is None or poll.message_id is None or not poll.open:
-            return
-        embed = poll_card(poll, await self.result(poll), await self._canon(poll))
-        await self._message(poll).edit(embed=embed, allowed_mentions=NO_PINGS)
+        async with self._edit_lock(poll_id):
+            poll = await self.store.polls.get(poll_id)  # its tally_version first, then the counts: never newer
+            if poll is None or not poll.open:
+                return
+            message_id = await self._find_message(poll)
+            if message_id is None:
+                return
+            embed = poll_card(poll, await self.result(poll), await self._canon(poll))
+            try:
+                await self._message(poll, message_id).edit(embed=embed, allowed_mentions=NO_PINGS)
+            except (discord.NotFound, discord.Forbidden) as exc:
+                log.warning("poll %s: its message can no longer be edited (%s %s); the tally stays as shown", poll.id, exc.status, exc.text)
+            await self.store.polls.mark_shown(poll.id, poll.tally_version)
 
     # --- closing -----------------------------------------------------------------------------
 
-    async def close(self, poll: Poll, closed_by: int | None) -> bool:
-        """Close now; False if it was already closed. The message shows the final tally, buttons off."""
+    async def close(self, poll: Poll, closed_by: int) -> str:
+        """Close now through the poll's deadline timer (brought forward), so an early close is shown and
+        posted exactly as a deadline is: once, across crashes. Says how it went."""
         self._forget(poll.id)
-        if not await self.store.polls.close(poll.id, discord.utils.utcnow(), closed_by):
-            return False
-        await self.announce_result(poll.id)
-        return True
+        timer_id = await self.store.polls.close_early(poll.id, discord.utils.utcnow(), closed_by, DEADLINE)
+        if timer_id is None:
+            return "That poll had already closed."
+        timer = await self.bot.scheduler.settled(timer_id, CLOSE_WAIT)
+        if timer is not None and timer.state is TimerState.DONE:
+            return "Closed; the result is posted."
+        return "Closed; the result will be posted in a moment."
 
     async def on_deadline(self, timer: Timer) -> Outcome:
+        """A poll's deadline (or an early close): closed, final card on the message, result posted —
+        however late; only a result more than RESULT_POST_WINDOW late is shown without a post."""
         poll = await self.store.polls.get(timer.payload["poll_id"])
         if poll is None:
             return Outcome.cancelled("the poll no longer exists")
         self._forget(poll.id)
+        self.refresher.forget(poll.id)
         if poll.open:
-            await self.store.polls.close(poll.id, discord.utils.utcnow(), None)
-        elif poll.result_message_id is not None:
-            return Outcome.cancelled("closed early; the result is posted")
-        # Closed by this deadline (maybe by a run that died before posting), or closed early by a
-        # member but the result never got posted: post it now. The nonce makes a repeat harmless.
+            await self.store.polls.close(poll.id, min(poll.closes_at, discord.utils.utcnow()), None)
+            poll = await self.store.polls.get(poll.id)
+            assert poll is not None
+        if poll.result_message_id is not None:
+            return Outcome.cancelled("closed already; the result is posted")
+        closed_at = poll.closed_at or poll.closes_at
+        late = discord.utils.utcnow() - closed_at
         try:
-            await self.announce_result(poll.id)
+            message_id = await self._show_final(poll)
+            if late > RESULT_POST_WINDOW:
+                log.info("poll %s closed %s after its deadline: final result shown, not posted", poll.id, late)
+                return Outcome.done(f"closed {late} late: final result shown on the poll, not posted")
+            await self.bot.scheduler.attempting(timer)
+            posted = await self._post_result(poll, message_id)
         except discord.HTTPException as exc:
             if exc.status >= 500 or exc.status == 429:
-                raise RetryLater(str(exc)) from exc
+                raise RetryLater(f"{exc.status} {exc.text}") from exc
             return Outcome.failed(f"result not posted: {exc.status} {exc.text}")
-        return Outcome.done()
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
+        await self.store.polls.set_result_message(poll.id, posted)
+        return Outcome.done(f"result message {posted}")
 
-    async def announce_result(self, poll_id: int) -> None:
-        """Final edit (tally shown, buttons disabled) and a short "poll closed" post replying to it."""
-        self.refresher.forget(poll_id)
-        poll = await self.store.polls.get(poll_id)
-        if poll is None:
-            return
-        result = await self.result(poll)
-        labels = [o.label for o in poll.options]
-        if poll.message_id is not None:
+    async def _show_final(self, poll: Poll) -> int | None:
+        """The final tally on the poll's message, buttons disabled; the message id, if there is one."""
+        async with self._edit_lock(poll.id):
+            message_id = await self._find_message(poll)
+            if message_id is None:
+                return None
+            labels = [o.label for o in poll.options]
             try:
-                await self._message(poll).edit(
-                    embed=poll_card(poll, result, await self._canon(poll)),
+                await self._message(poll, message_id).edit(
+                    embed=poll_card(poll, await self.result(poll), await self._canon(poll)),
                     view=poll_view(poll.id, labels, kind=poll.kind, disabled=True),
                     allowed_mentions=NO_PINGS,
                 )
             except discord.NotFound:
                 log.info("poll %s: its message was deleted; posting the result anyway", poll.id)
-        channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        text = f"📊 Poll #{poll.id} closed: **{discord.utils.escape_markdown(poll.question)}** → {result_sentence(result)}."
+                return None
+            return message_id
+
+    async def _post_result(self, poll: Poll, message_id: int | None) -> int:
+        """A short "poll closed" post replying to the poll. The nonce makes a repeat within Discord's
+        window return the first post instead of a second."""
+        result = await self.result(poll)
+        text = f"📊 Poll #{poll.id} closed: **{literal(poll.question)}** → {result_sentence(result)}."
         reference = (
-            SpecReference(message_id=poll.message_id, channel_id=poll.channel_id, fail_if_not_exists=False)
-            if poll.message_id else None
+            SpecReference(message_id=message_id, channel_id=poll.channel_id, fail_if_not_exists=False)
+            if message_id is not None else None
         )
-        posted = await channel.send(text[:2000], reference=reference, nonce=f"poll-{poll.id}", allowed_mentions=NO_PINGS)  # type: ignore[arg-type]
-        await self.store.polls.set_result_message(poll.id, posted.id)
+        channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
+        posted = await channel.send(
+            truncate(text, CONTENT_LIMIT), reference=reference, nonce=f"poll-{poll.id}", allowed_mentions=NO_PINGS,  # type: ignore[arg-type]  # discord.py types the reference as Message-ish; ours is a MessageReference
+        )
+        return posted.id
 
     # --- reading -----------------------------------------------------------------------------
 
@@ -250,10 +345,29 @@ class PollService:
         )
         return canon_summary(relationships)
 
-    def _message(self, poll: Poll) -> discord.PartialMessage:
-        assert poll.message_id is not None
+    async def _find_message(self, poll: Poll) -> int | None:
+        """The poll's message id; if it was never recorded, found in the channel by the custom ids of its
+        buttons (they carry the poll id), and recorded. None if it is not there."""
+        if poll.message_id is not None:
+            return poll.message_id
         channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        return channel.get_partial_message(poll.message_id)
+        after = discord.Object(discord.utils.time_snowflake(poll.created_at - timedelta(minutes=1)))
+        prefix = f"poll:{poll.id}:"
+        me = self.bot.user.id if self.bot.user else None
+        async for message in channel.history(limit=100, after=after, oldest_first=True):
+            if message.author.id != me:
+                continue
+            custom_ids = [getattr(item, "custom_id", None) or "" for row in message.components for item in getattr(row, "children", [])]
+            if any(c.startswith(prefix) for c in custom_ids):
+                log.info("poll %s: found its message %s again", poll.id, message.id)
+                await self.store.polls.set_message(poll.id, message.id)
+                self._forget(poll.id)
+                return message.id
+        return None
+
+    def _message(self, poll: Poll, message_id: int) -> discord.PartialMessage:
+        channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
+        return channel.get_partial_message(message_id)
 
 
 def ship_question(first: str, second: str) -> str:

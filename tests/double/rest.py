@@ -54,6 +54,7 @@ def routes(double: DiscordDouble) -> list[web.RouteDef]:
         web.patch(f"{api}/webhooks/{{app}}/{{token}}/messages/{{message}}", h.webhook_edit),
         web.delete(f"{api}/webhooks/{{app}}/{{token}}/messages/{{message}}", h.webhook_delete),
         web.post(f"{api}/channels/{{channel}}/messages", h.create_message),
+        web.get(f"{api}/channels/{{channel}}/messages", h.list_messages),
         web.get(f"{api}/channels/{{channel}}/messages/{{message}}", h.get_message),
         web.patch(f"{api}/channels/{{channel}}/messages/{{message}}", h.edit_message),
         web.delete(f"{api}/channels/{{channel}}/messages/{{message}}", h.delete_message),
@@ -230,6 +231,26 @@ class _Handlers:
         if message is None or message.deleted or message.channel_id != channel.id:
             return error(404, 10008, "Unknown Message")
         return message
+
+    async def list_messages(self, request: web.Request) -> web.Response:
+        """A channel's history as Discord pages it: up to `limit` (1–100) messages, newest first; with
+        `after`, the oldest ones after that id; with `before`, the newest ones before it."""
+        channel = self._channel(request, write=False)
+        if isinstance(channel, web.Response):
+            return channel
+        try:
+            limit = int(request.query.get("limit", "50"))
+            after, before = (int(request.query[k]) if k in request.query else None for k in ("after", "before"))
+        except ValueError:
+            return error(400, 50035, "Invalid Form Body")
+        if not 1 <= limit <= 100:
+            return error(400, 50035, "Invalid Form Body: limit must be 1-100")
+        visible = sorted(m.id for m in self.d.channel_messages(channel))
+        if after is not None:
+            page = [i for i in visible if i > after][:limit]
+        else:
+            page = [i for i in visible if before is None or i < before][-limit:]
+        return json_response([self.d.messages[i].payload() for i in reversed(page)])
 
     async def get_message(self, request: web.Request) -> web.Response:
         message = self._message(request, write=False)

@@ -395,6 +395,8 @@ class DiscordDouble:
             message.components = list(data["components"] or [])
         if "allowed_mentions" in data:
             message.allowed_mentions = data["allowed_mentions"]
+        if data.get("message_reference"):
+            message.message_reference = data["message_reference"]
         if "attachments" in data or files:
             kept = [a for a in data.get("attachments") or [] if "filename" not in a]
             message.attachments = kept + [

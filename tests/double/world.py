@@ -250,6 +250,7 @@ class FakeMessage:
     interaction_id: int | None = None
     webhook_id: int | None = None
     nonce: str | None = None
+    message_reference: dict[str, Any] | None = None  # what this message replies to
     created_at: str = field(default_factory=iso_now)
     created_mono: float = field(default_factory=time.monotonic)
     edited_at: str | None = None
@@ -304,6 +305,8 @@ class FakeMessage:
             data["guild_id"] = str(self.guild_id)
         if self.nonce is not None:
             data["nonce"] = self.nonce
+        if self.message_reference is not None:
+            data["message_reference"] = self.message_reference
         if self.webhook_id is not None:
             data["webhook_id"] = str(self.webhook_id)
             data["application_id"] = str(self.webhook_id)

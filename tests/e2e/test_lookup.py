@@ -78,7 +78,7 @@ async def test_bad_names_are_refused_ephemerally(double: DiscordDouble, guild: F
 async def test_mention_syntax_is_echoed_without_pinging(double: DiscordDouble, member: FakeMember) -> None:
     reply = await (await double.command(member, "character", {"name": "@everyone <@&123> <@456>"})).reply()
     assert reply.ephemeral and reply.pings == []
-    assert "@\u200beveryone" in reply.content  # escaped, as discord.utils.escape_mentions does
+    assert "\\@everyone \\<@&123\\> \\<@456\\>" in reply.content  # shown literally: escaped, never a mention
 
 
 async def test_autocomplete_is_ranked_bounded_and_fast(double: DiscordDouble, member: FakeMember) -> None:

@@ -5,12 +5,15 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
+import sqlite3
 import time
+from pathlib import Path
 
 import pytest
 
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, FakeMessage, Permissions
+from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
 from tests.figures import record
 
@@ -263,4 +266,114 @@ async def test_votes_survive_a_restart_and_the_poll_closes_itself_on_time(fresh_
     assert len(results()) == 1 and "**Yes** with 29 votes of 50 (58%)" in results()[0].content
     late = await (await fresh_double.press(after[0], poll, "Yes")).reply()
     assert late.ephemeral and late.content == "This poll has closed."
+    await bot.stop()
+
+
+# --- defects found in review: each test below failed before its fix ----------------------------------
+
+
+def rewind_poll(database: Path, poll: int, hours: float) -> None:
+    """The bot was down while the poll's deadline passed `hours` ago: move the poll and its timer back."""
+    shift = f"-{hours} hours"
+    with sqlite3.connect(database) as conn:
+        conn.execute(
+            "UPDATE polls SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?, '-1 hour'), "
+            "closes_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) WHERE id = ?",
+            (shift, shift, poll),
+        )
+        conn.execute(
+            "UPDATE timers SET due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?), first_due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) "
+            "WHERE delivery_key = ?",
+            (shift, shift, f"poll_close:{poll}"),
+        )
+
+
+def result_posts(double: DiscordDouble, guild: FakeGuild, poll: FakeMessage) -> list[FakeMessage]:
+    return [m for m in double.channel_messages(guild.text_channel) if m.content.startswith(f"📊 Poll #{poll_id(poll)} closed")]
+
+
+async def test_a_deadline_that_passed_while_the_bot_was_down_is_still_honoured(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    """Hours late: closed, final card, result posted. Days late: closed and final card, no stale post."""
+    bot = BotProcess(fresh_double, tmp_path)
+    await bot.start()
+    guild = await fresh_double.add_guild()
+    member = fresh_double.add_member(guild, "member")
+    recent = await say(fresh_double, member, "poll create", {"question": "Closed while we slept?", "options": "Yes; No", "duration": "1d"})
+    ship = {"first": "Luke Cage", "second": "Claire Temple", "duration": "1d", "hide_results": True}
+    hidden = await say(fresh_double, member, "poll ship", ship)
+    await (await fresh_double.press(member, recent, "Yes")).reply()
+    await (await fresh_double.press(member, hidden, "Yes")).reply()
+    assert await bot.stop() == 0
+    rewind_poll(bot.database, poll_id(recent), 2)
+    rewind_poll(bot.database, poll_id(hidden), 72)
+    await bot.start()
+    await eventually(
+        lambda: all(f["name"] == "Final result" for p in (recent, hidden) for f in p.embeds[0]["fields"][:1]), 10, "both polls closed"
+    )
+    assert all(b.get("disabled") for p in (recent, hidden) for b in p.buttons())
+    assert "Yes — 1 vote (100%)" in votes_field(hidden)  # hidden results revealed at last
+    await eventually(lambda: len(result_posts(fresh_double, guild, recent)) == 1, 5, "the result post of the poll two hours late")
+    await asyncio.sleep(1)
+    assert result_posts(fresh_double, guild, hidden) == []  # three days on, a post would only be noise
+    board = (await say(fresh_double, member, "ship leaderboard")).embeds[0]["description"]
+    assert "Luke Cage × Claire Temple" in board and "100% Yes of 1 vote" in board
+    late = await (await fresh_double.press(member, recent, "No")).reply()
+    assert late.content == "This poll has closed."
+    await bot.stop()
+
+
+async def test_a_vote_whose_confirmation_is_lost_still_reaches_the_tally(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember
+) -> None:
+    poll = await say(double, member, "poll create", {"question": "Lost confirmations?", "options": "Yes; No"})
+    # Discord answers 503 until the interaction's 3 seconds are over: the confirmation is lost.
+    double.inject(r"/interactions/\d+/[^/]+/callback$", status=503, count=2)
+    press = await double.send_press(member, poll, "Yes")
+    await eventually(lambda: "Yes — 1 vote (100%)" in votes_field(poll), 8, "the tally to count the committed vote")
+    assert not press.followups and press.original is None  # no "something went wrong" for a vote that counted
+
+
+async def test_a_failed_tally_edit_is_retried(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> None:
+    poll = await say(double, member, "poll create", {"question": "Edits that fail?", "options": "Yes; No"})
+    double.inject(rf"/channels/\d+/messages/{poll.id}$", method="PATCH", status=503, count=2)
+    await (await double.press(member, poll, "No")).reply()
+    await eventually(lambda: "No — 1 vote (100%)" in votes_field(poll), 15, "the retried tally edit")
+
+
+async def test_tally_edits_pending_at_shutdown_are_made_on_the_next_start(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    bot = BotProcess(fresh_double, tmp_path)
+    await bot.start()
+    guild = await fresh_double.add_guild()
+    member = fresh_double.add_member(guild, "member")
+    poll = await say(fresh_double, member, "poll create", {"question": "Stale after a restart?", "options": "Yes; No"})
+    fresh_double.inject(rf"/channels/\d+/messages/{poll.id}$", method="PATCH", status=503, count=10_000)
+    await (await fresh_double.press(member, poll, "Yes")).reply()
+    await asyncio.sleep(1.5)
+    assert await bot.stop() == 0
+    fresh_double.clear_faults()
+    assert "Yes — 0 votes" in votes_field(poll)
+    await bot.start()
+    await eventually(lambda: "Yes — 1 vote (100%)" in votes_field(poll), 10, "the tally refreshed after the restart")
+    await bot.stop()
+
+
+async def test_a_poll_finds_its_message_again_when_its_id_was_never_recorded(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    """A stop right after /poll create answered can beat the write of the message id."""
+    bot = BotProcess(fresh_double, tmp_path)
+    await bot.start()
+    guild = await fresh_double.add_guild()
+    member = fresh_double.add_member(guild, "member")
+    poll = await say(fresh_double, member, "poll create", {"question": "Where is my message?", "options": "Yes; No"})
+    await bot.kill()
+    with sqlite3.connect(bot.database) as conn:
+        conn.execute("UPDATE polls SET message_id = NULL WHERE id = ?", (poll_id(poll),))
+    await bot.start()
+    await (await fresh_double.press(member, poll, "No")).reply()
+    await eventually(lambda: "No — 1 vote (100%)" in votes_field(poll), 8, "the tally on the found message")
+    closed = await say(fresh_double, member, "poll close", {"poll": str(poll_id(poll))})
+    assert closed.ephemeral and "Closed" in closed.content
+    await eventually(lambda: len(result_posts(fresh_double, guild, poll)) == 1, 8, "the result post")
+    assert votes_field(poll).startswith("Yes — 0 votes") and all(b.get("disabled") for b in poll.buttons())
+    reference = result_posts(fresh_double, guild, poll)[0].message_reference or {}
+    assert reference.get("message_id") == str(poll.id)  # the post replies to the poll it found again
     await bot.stop()
