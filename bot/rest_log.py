@@ -10,26 +10,20 @@ Webhook and interaction tokens in URLs are credentials, so they are cut out of t
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 import aiohttp
 import discord
 
+from bot.logs import redact
+
 log = logging.getLogger("bot.rest")
-
-_TOKEN_IN_PATH = re.compile(r"(/(?:interactions|webhooks)/\d+/)[^/?]+")
-
-
-def redact_path(path: str) -> str:
-    return _TOKEN_IN_PATH.sub(r"\1…", path)
-
 
 class LoggedResponse(aiohttp.ClientResponse):
     async def start(self, connection: Any) -> aiohttp.ClientResponse:
         response = await super().start(connection)
         if self.status >= 400:
-            log.warning("Discord answered %s %s to %s %s", self.status, self.reason or "", self.method, redact_path(self.url.path))
+            log.warning("Discord answered %s %s to %s %s", self.status, self.reason or "", self.method, redact(self.url.path))
         return response
 
 

@@ -76,11 +76,16 @@ class BotProcess:
         return status
 
     def assert_token_secret(self) -> None:
-        """The token appears in no log line and nowhere in the store (every run of the suite greps)."""
-        token = self.double.token
-        assert token not in self.log(), f"the bot token leaked into {self.log_path}"
+        """The bot token and every interaction token the double issued (each answers as the bot for 15
+        minutes) appear in no log line and nowhere in the store: every run of the suite greps."""
+        token, log = self.double.token, self.log()
+        assert token not in log, f"the bot token leaked into {self.log_path}"
+        leaked = [t for t in self.double.by_token if t in log]
+        assert not leaked, f"{len(leaked)} interaction token(s) leaked into {self.log_path}, e.g. …{leaked[0][-8:]}"
         for path in self.workdir.glob("fandex.sqlite3*"):
-            assert token.encode() not in path.read_bytes(), f"the bot token leaked into {path}"
+            stored = path.read_bytes()
+            assert token.encode() not in stored, f"the bot token leaked into {path}"
+            assert not [t for t in self.double.by_token if t.encode() in stored], f"an interaction token leaked into {path}"
 
     async def kill(self) -> None:
         """SIGKILL: no clean-up at all, as in a crash."""
