@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 from pydantic import ValidationError
+from yaml.constructor import ConstructorError
 from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
@@ -21,6 +22,8 @@ from db.dates import DateParseError, parse_partial_date
 from db.pack_format import PackSpec, name_of, source_of
 
 MAX_PACK_BYTES = 5 * 1024 * 1024
+MAX_DEPTH = 32  # a pack nests about 8 levels; a deeper document is refused before it can exhaust the stack
+MAX_INT_DIGITS = 18  # no number in a pack is longer; Python refuses to convert 4,300 digits or more
 PathKey = tuple[str | int, ...]
 
 
@@ -53,13 +56,33 @@ class CheckedPack:
 
 
 class _PackLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text, refuses anchors/aliases and duplicate keys."""
+    """SafeLoader that keeps dates as text and refuses anchors/aliases, duplicate keys, documents nested
+    deeper than MAX_DEPTH and integers longer than MAX_INT_DIGITS — each as a located problem."""
+
+    _depth = 0
 
     def compose_node(self, parent: Node | None, index: Any) -> Node | None:
         if self.check_event(AliasEvent):
             event = self.peek_event()
             raise yaml.MarkedYAMLError(None, None, "anchors and aliases are not allowed in packs", event.start_mark)
-        return super().compose_node(parent, index)
+        self._depth += 1
+        try:
+            if self._depth > MAX_DEPTH:
+                mark = self.peek_event().start_mark
+                raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+    def construct_yaml_int(self, node: ScalarNode) -> int:
+        digits = len(str(node.value).lstrip("+-").replace("_", ""))
+        if digits > MAX_INT_DIGITS:
+            raise ConstructorError(None, None, f"a number {digits} characters long; numbers in packs have at most {MAX_INT_DIGITS}",
+                                   node.start_mark)
+        return int(super().construct_yaml_int(node))
+
+
+_PackLoader.add_constructor("tag:yaml.org,2002:int", _PackLoader.construct_yaml_int)
 
 
 _PackLoader.yaml_implicit_resolvers = {
@@ -99,8 +122,9 @@ def check_pack_text(text: str, filename: str = "<pack>") -> CheckedPack:
 
 
 def _load_yaml(text: str, filename: str) -> tuple[Any, dict[PathKey, int]]:
-    loader = _PackLoader(text)
+    loader: _PackLoader | None = None
     try:
+        loader = _PackLoader(text)  # the reader refuses control characters at once
         node = loader.get_single_node()
         lines: dict[PathKey, int] = {}
         duplicates: list[Problem] = []
@@ -115,7 +139,8 @@ def _load_yaml(text: str, filename: str) -> tuple[Any, dict[PathKey, int]]:
         problem = getattr(exc, "problem", None) or str(exc)
         raise PackError(filename, [Problem((), line, f"not valid YAML: {problem}")]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return data, lines
 
 

@@ -133,6 +133,23 @@ async def test_a_bad_fact_pack_is_refused_with_its_locations(fresh_double: Disco
         assert conn.execute("SELECT count(*) FROM packs").fetchone()[0] == 0
 
 
+@pytest.mark.parametrize(
+    ("hostile", "says"),
+    [("format: 1\npack: " + "[" * 900 + "]" * 900, "nested more than 32 levels deep"),
+     ("format: 1\npack: {id: x, title: X}\nsources: {a: {title: A, note: " + "9" * 5000 + "}}\n", "numbers in packs have at most")],
+    ids=["900 levels deep", "a 5,000-digit number"],
+)
+async def test_a_hostile_fact_pack_stops_start_up_with_its_problems(
+    fresh_double: DiscordDouble, tmp_path: Path, hostile: str, says: str
+) -> None:
+    pack = tmp_path / "hostile.yaml"
+    pack.write_text(hostile)
+    env = BotProcess(fresh_double, tmp_path).environment() | {"FACT_PACK": str(pack)}
+    status, _, err = await run_bot_cli(tmp_path, env)
+    assert status == 2 and f"{pack}:" in err and says in err
+    assert "Traceback" not in err
+
+
 async def test_a_community_pack_replaces_the_bundled_one(fresh_double: DiscordDouble, tmp_path: Path) -> None:
     pack = tmp_path / "pack.yaml"
     pack.write_text(

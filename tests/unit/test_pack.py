@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from db import PackError, Store, bundled_pack_path, check_pack_file
 from db.pack_check import MAX_PACK_BYTES, check_pack_text
@@ -191,3 +193,32 @@ async def test_store_api_returns_profiles_with_sources(defenders: Store) -> None
     assert matt.name_source_id is not None and matt.sources[matt.name_source_id].from_articles is False  # "Murdock" is common knowledge
     counts = await defenders.counts()
     assert (counts.characters, counts.series, counts.sources) == (23, 6, 6)
+
+
+HOSTILE = {
+    "nested 900 deep": "format: 1\npack: " + "[" * 900 + "]" * 900,
+    "mappings 900 deep": "format: 1\npack: " + "{a: " * 900 + "1" + "}" * 900,
+    "a 5,000-digit number": MINIMAL.replace("number: 1,", "number: " + "9" * 5000 + ","),
+    "a 5,000-digit hex number": "format: 0x" + "f" * 5000,
+}
+
+
+@pytest.mark.parametrize("text", HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_hostile_pack_gets_the_normal_problem_report(text: str) -> None:
+    assert len(text) < 12_000
+    problems = problems_of(text)
+    assert problems and all(p.startswith("pack.yaml:") for p in problems)
+
+
+YAMLISH = st.text(alphabet=st.sampled_from(list("{}[]:,-#&*!|>'\"%@` \n\t0123456789.eE+xabc_")), max_size=300)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(YAMLISH, st.text(max_size=200), YAMLISH.map(lambda t: MINIMAL + t),
+                 YAMLISH.map(lambda t: MINIMAL.replace("Hero Person", t))))
+def test_any_text_is_a_pack_or_a_problem_report(text: str) -> None:
+    """The checker never crashes: whatever a file holds, it is a valid pack or a PackError."""
+    try:
+        check_pack_text(text, "pack.yaml")
+    except PackError as exc:
+        assert exc.problems
