@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cogs.polls.options import MAX_OPTIONS, OPTION_MAX, PollInputError, parse_options, parse_question
+from cogs.polls.chart import render_chart
+from cogs.polls.options import MAX_OPTIONS, OPTION_MAX, PollInputError, parse_options, parse_poll_ref, parse_question
 from cogs.polls.ranking import rank_ships, wilson_lower_bound
 from cogs.polls.tally import option_line, result_sentence, tally
 from db import Store
@@ -127,3 +128,21 @@ async def test_polls_are_invisible_to_other_guilds(store: Store) -> None:
 @pytest.mark.parametrize("text", ["A;B", " A ; B ", "A;\u200bB"])
 def test_options_are_cleaned(text: str) -> None:
     assert parse_options(text) == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    "text", ["$\\foo$", "win $$ or $^$", "$x_$", "costs $5, or $10?", "\\$ \\\\", "a" * 60 + " twin", "a" * 60 + " twain"]
+)
+def test_the_chart_draws_any_text_literally(text: str) -> None:
+    """matplotlib reads `$…$` as mathtext unless told not to; a poll's text is never math."""
+    png = render_chart(text, tally([text, "b", "a" * 60 + " twin"], {0: 2, 1: 1}))
+    assert png.startswith(b"\x89PNG\r\n\x1a\n")
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [("12", 12), ("#12", 12), (" 7 ", 7), ("²", None), ("٣", None), ("①", None), ("12a", None), ("9" * 19, None), ("", None)],
+)
+def test_poll_references_are_ascii_ids_or_nothing(typed: str, expected: int | None) -> None:
+    """`"²".isdigit()` is True and `int("²")` raises: only ASCII digits name a poll."""
+    assert parse_poll_ref(typed) == expected
