@@ -7,8 +7,6 @@ from collections.abc import Mapping
 from bot.formatting import truncate
 from db.models import Source
 
-FOOTER_LIMIT = 2048
-
 
 class Citations:
     def __init__(self, sources: Mapping[int, Source]) -> None:
@@ -22,10 +20,11 @@ class Citations:
         number = self._numbers.setdefault(source_id, len(self._numbers) + 1)
         return f"[{number}]"
 
-    def footer(self) -> str:
-        parts = []
+    def entries(self) -> list[str]:
+        """'[n] Outlet, “Title”' for each source cited so far, in citation order (for the footer)."""
+        entries = []
         for source_id, number in self._numbers.items():
             source = self._sources[source_id]
             label = source.citation() if source.from_articles else "common knowledge, not from the articles"
-            parts.append(f"[{number}] {truncate(label, 120)}")
-        return truncate("Sources: " + " · ".join(parts), FOOTER_LIMIT) if parts else ""
+            entries.append(f"[{number}] {truncate(label, 120)}")
+        return entries

@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from db.quoting import inline_code
+
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
 _PART = re.compile(r"(\d{1,6})\s*([smhdw])", re.IGNORECASE)
 _WHOLE = re.compile(r"^(?:\d{1,6}\s*[smhdw]\s*)+$", re.IGNORECASE)
@@ -27,11 +29,11 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> timedelta:
     if allow_zero and raw == "0":
         return timedelta(0)
     if not raw or len(raw) > 40 or not _WHOLE.match(raw):
-        shown = f"`{raw[:40]}`" if raw else "An empty value"
+        shown = inline_code(raw[:40]) if raw else "An empty value"
         raise DurationError(f"{shown} is not a duration. Use {DURATION_FORMS}.")
     seconds = sum(int(n) * UNIT_SECONDS[unit.lower()] for n, unit in _PART.findall(raw))
     if seconds == 0 and not allow_zero:
-        raise DurationError(f"`{raw}` is zero. Use {DURATION_FORMS}.")
+        raise DurationError(f"{inline_code(raw)} is zero. Use {DURATION_FORMS}.")
     return timedelta(seconds=seconds)
 
 
@@ -47,9 +49,9 @@ def parse_offsets(text: str) -> tuple[int, ...]:
         try:
             delta = parse_duration(part, allow_zero=True)
         except DurationError:
-            raise DurationError(f"`{part[:40]}` is not an offset. Give offsets as {OFFSET_FORMS}.") from None
+            raise DurationError(f"{inline_code(part[:40])} is not an offset. Give offsets as {OFFSET_FORMS}.") from None
         if delta > MAX_OFFSET:
-            raise DurationError(f"`{part}` is more than a year before the release; offsets go up to 366d.")
+            raise DurationError(f"{inline_code(part)} is more than a year before the release; offsets go up to 366d.")
         offsets.add(int(delta.total_seconds()))
     return tuple(sorted(offsets, reverse=True))
 

@@ -11,6 +11,8 @@ import logging
 import discord
 from discord import app_commands
 
+from db.quoting import inline_code
+
 log = logging.getLogger(__name__)
 
 UNKNOWN_INTERACTION = 10062
@@ -46,7 +48,7 @@ def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down — try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.TransformerError):
-        return f"`{str(error.value)[:80]}` is not a valid value for that option."
+        return f"{inline_code(str(error.value)[:80])} is not a valid value for that option."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use that command here."
     return None

@@ -4,6 +4,7 @@ and text shown literally."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from db.dates import PartialDate, Precision
@@ -44,23 +45,40 @@ def describe_date(date: PartialDate) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut to at most `limit` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    """Cut to at most `limit` characters, marking the cut with an ellipsis (never after a lone escape)."""
+    if len(text) <= limit:
+        return text
+    if limit <= 1:
+        return "…"[:max(0, limit)]
+    return text[: limit - 1].rstrip().rstrip("\\") + "…"
 
 
-def join_limited(items: list[str], limit: int, sep: str = "\n") -> str:
-    """Join whole items within `limit` characters, ending with '… and N more' when some don't fit."""
+def join_limited(items: Sequence[str], limit: int, sep: str = "\n") -> str:
+    """Whole items within `limit` characters, then '… and N more' for those left out. An item too long
+    to fit alone is cut with an ellipsis. Never longer than `limit`."""
+    if len(whole := sep.join(items)) <= limit:
+        return whole
     out: list[str] = []
+    size = 0
     for i, item in enumerate(items):
         left_after = len(items) - i - 1
-        tail = f"{sep}… and {left_after} more" if left_after else ""
-        if len(sep.join([*out, item])) + len(tail) > limit:
-            rest = f"… and {len(items) - i} more"
-            if not out:
-                return truncate(item, limit - len(sep) - len(rest)) + sep + rest
+        tail = len(sep) + len(f"… and {left_after} more") if left_after else 0
+        added = len(item) + (len(sep) if out else 0)
+        if size + added + tail <= limit:
+            out.append(item)
+            size += added
+            continue
+        rest = f"… and {len(items) - i} more"
+        if out:  # the previous item was only taken with room for this marker
             return sep.join(out) + sep + rest
-        out.append(item)
+        marker = f"{sep}… and {left_after} more" if left_after else ""
+        if limit - len(marker) >= MIN_CUT:
+            return truncate(item, limit - len(marker)) + marker
+        return truncate(rest, limit)
     return sep.join(out)
+
+
+MIN_CUT = 12  # an item cut shorter than this says nothing; then only "… and N more" is shown
 
 
 def release_status(date: PartialDate, now: datetime) -> str:

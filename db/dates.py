@@ -13,6 +13,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from db.quoting import inline_code
+
 DEFAULT_ZONE = "America/Los_Angeles"
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
@@ -89,11 +91,11 @@ def zone_or_error(name: str) -> ZoneInfo:
     """Resolve an IANA zone name, or raise DateParseError saying so."""
     cleaned = name.strip()
     if not cleaned or len(cleaned) > 64 or cleaned.startswith(("/", ".")) or ".." in cleaned:
-        raise DateParseError(f"`{name[:64]}` is not an IANA time zone name (like `America/New_York`).")
+        raise DateParseError(f"{inline_code(name[:64])} is not an IANA time zone name (like `America/New_York`).")
     try:
         return ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
-        raise DateParseError(f"`{cleaned}` is not an IANA time zone name (like `America/New_York`).") from None
+        raise DateParseError(f"{inline_code(cleaned)} is not an IANA time zone name (like `America/New_York`).") from None
 
 
 _ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
@@ -123,14 +125,14 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
         y, mo, d, hh, mm, ss = m.groups()
         day = _real_date(int(y), int(mo), int(d))
         if int(hh) > 23 or int(mm) > 59 or int(ss or 0) > 59:
-            raise DateParseError(f"`{raw}` has no such time of day; use 00:00 to 23:59.")
+            raise DateParseError(f"{inline_code(raw)} has no such time of day; use 00:00 to 23:59.")
         local = datetime.combine(day, time(int(hh), int(mm), int(ss or 0)))
         return _exact(local, zone)
     if _ISO_OFFSET.match(raw):
         try:
             moment = datetime.fromisoformat(raw.upper().replace(" ", "T"))
         except ValueError:
-            raise DateParseError(f"`{raw}` is not a real date and time.") from None
+            raise DateParseError(f"{inline_code(raw)} is not a real date and time.") from None
         _check_year(moment.year)
         return _exact(moment, zone)
     if m := _YEAR.match(raw):
@@ -139,7 +141,7 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
     if m := _MONTH.match(raw):
         year, month = _check_year(int(m.group(1))), int(m.group(2))
         if not 1 <= month <= 12:
-            raise DateParseError(f"`{raw}` has no month {month}; months run 01 to 12.")
+            raise DateParseError(f"{inline_code(raw)} has no month {month}; months run 01 to 12.")
         return _window(Precision.MONTH, f"{year:04d}-{month:02d}", zone, date(year, month, 1), _add_months(year, month, 1))
     if m := _QUARTER.match(raw):
         quarter, year = int(m.group(1)), _check_year(int(m.group(2)))
@@ -151,7 +153,7 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
         year_shift, month = _SEASON_START[season]
         first_day = date(year + year_shift, month, 1)
         return _window(Precision.SEASON, f"{season} {year}", zone, first_day, _add_months(first_day.year, first_day.month, 3))
-    raise DateParseError(f"`{raw[:40]}` is not a date I understand. Use {ACCEPTED_FORMS}.")
+    raise DateParseError(f"{inline_code(raw[:40])} is not a date I understand. Use {ACCEPTED_FORMS}.")
 
 
 def from_stored(

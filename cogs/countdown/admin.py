@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserFacingError
-from bot.formatting import describe_date, discord_timestamp, quote_typed
+from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
 from bot.options import Text
 from bot.zones import resolve_zone, zone_choices
 from cogs.countdown.catalog import ReleaseCatalog
@@ -70,7 +70,7 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
             partial(self.store.release_writer.set_date,
                     interaction.guild_id, name, parsed, interaction.user.id, now, existing.id if existing else None),
         )
-        shown = discord.utils.escape_markdown(name)
+        shown = literal(name)
         verb = "Moved" if existing else "Added"
         when = describe_date(parsed)
         if parsed.starts_at is not None:
@@ -103,7 +103,7 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
         outcome, plan = await self.planner.apply(
             interaction.guild_id, partial(self.store.release_writer.remove, interaction.guild_id, release.id)
         )
-        shown = discord.utils.escape_markdown(release.title)
+        shown = literal(release.title)
         if outcome is None:
             raise UserFacingError(
                 f"**{shown}** comes from the fact pack and has no date set in this server, so there is nothing to remove. "

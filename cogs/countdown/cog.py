@@ -9,13 +9,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.embeds import COLOUR, FIELD_LIMIT
+from bot.embeds import Card
 from bot.errors import UserFacingError
-from bot.formatting import describe_date, discord_timestamp, join_limited, quote_typed
+from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
 from bot.options import Text
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.timeline import build_timeline, countdown_line, starts_at
+from db.dates import PartialDate
 from db.models import Release
 
 if TYPE_CHECKING:
@@ -24,15 +25,27 @@ if TYPE_CHECKING:
 ReleaseTitle = app_commands.Transform[str, Text("release title", 1, 100)]
 
 
+def _current(release: Release) -> PartialDate:
+    """The release's current date (the timeline puts only dated releases where this is asked)."""
+    assert release.current is not None
+    return release.current.date
+
+
+def _stamps(release: Release) -> str:
+    moment = starts_at(release)
+    assert moment is not None
+    return f"{discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')})"
+
+
 def release_label(release: Release) -> str:
     own = " *(set in this server)*" if release.guild_id is not None or (release.current and release.current.guild_id) else ""
-    return f"**{discord.utils.escape_markdown(release.title)}**{own}"
+    return f"**{literal(release.title)}**{own}"
 
 
 async def find_release(catalog: ReleaseCatalog, guild_id: int | None, typed: str) -> Release:
     release, close = await catalog.resolve(guild_id, typed)
     if release is None:
-        hint = f" Did you mean {', '.join(f'**{c}**' for c in close)}?" if close else " Pick one from the list as you type."
+        hint = f" Did you mean {', '.join(f'**{literal(c)}**' for c in close)}?" if close else " Pick one from the list as you type."
         raise UserFacingError(f"No release matches “{quote_typed(typed)}”.{hint}")
     return release
 
@@ -70,24 +83,19 @@ class CountdownCog(commands.Cog):
         """Every release this server can see, in time order, at the precision that is known."""
         now = discord.utils.utcnow()
         timeline = build_timeline(await self.catalog.visible(interaction.guild_id), now)
-        embed = discord.Embed(title="Releases", colour=COLOUR)
+        card = Card("Releases")
         if timeline.upcoming:
-            lines = [f"{release_label(r)} — {discord_timestamp(starts_at(r), 'F')} ({discord_timestamp(starts_at(r), 'R')})"  # type: ignore[arg-type]
-                     for r in timeline.upcoming]
-            embed.add_field(name="Coming up", value=join_limited(lines, FIELD_LIMIT), inline=False)
+            card.add("Coming up", [f"{release_label(r)} — {_stamps(r)}" for r in timeline.upcoming])
         else:
-            embed.description = "Nothing is scheduled with an exact date right now."
-        if timeline.approximate:
-            lines = [f"{release_label(r)} — {r.current.date.display()} (approximate)" for r in timeline.approximate]  # type: ignore[union-attr]
-            embed.add_field(name="Approximate dates", value=join_limited(lines, FIELD_LIMIT), inline=False)
-        if timeline.recent:
-            lines = [f"{release_label(r)} — {describe_date(r.current.date)} ({discord_timestamp(starts_at(r), 'R')})"  # type: ignore[union-attr, arg-type]
-                     for r in timeline.recent]
-            embed.add_field(name="Recently released", value=join_limited(lines, FIELD_LIMIT), inline=False)
-        if timeline.undated:
-            lines = [release_label(r) for r in timeline.undated]
-            embed.add_field(name="No date yet", value=join_limited(lines, FIELD_LIMIT), inline=False)
-        await interaction.response.send_message(embed=embed)
+            card.describe("Nothing is scheduled with an exact date right now.")
+        card.add("Approximate dates", [f"{release_label(r)} — {_current(r).display()} (approximate)" for r in timeline.approximate])
+        card.add(
+            "Recently released",
+            [f"{release_label(r)} — {describe_date(_current(r))} ({discord_timestamp(_current(r).starts_at or now, 'R')})"
+             for r in timeline.recent],
+        )
+        card.add("No date yet", [release_label(r) for r in timeline.undated])
+        await interaction.response.send_message(embed=card.build())
 
     @app_commands.command(name="remindme", description="Get a direct message when a release starts.")
     @app_commands.describe(release="The release to be reminded of")
@@ -96,7 +104,7 @@ class CountdownCog(commands.Cog):
         found = await find_release(self.catalog, interaction.guild_id, release)
         now = discord.utils.utcnow()
         moment = starts_at(found)
-        title = f"**{discord.utils.escape_markdown(found.title)}**"
+        title = f"**{literal(found.title)}**"
         if moment is None:
             current = found.current
             known = f"only known as {current.date.display()}" if current and current.date.value else "not dated yet"

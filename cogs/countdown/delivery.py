@@ -11,7 +11,7 @@ import aiohttp
 import discord
 
 from bot.direct_messages import open_dm
-from bot.formatting import discord_timestamp
+from bot.formatting import discord_timestamp, literal
 from bot.scheduler import Outcome, RetryLater
 from bot.wire import NO_PINGS, role_pings
 from cogs.countdown.planner import ReminderPlanner
@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 
 def reminder_text(title: str, moment: datetime, offset: int, role_id: int | None) -> str:
     ping = f"<@&{role_id}> " if role_id else ""
-    name = discord.utils.escape_markdown(title)
+    name = literal(title)
     if offset == 0:
         return f"{ping}🎬 **{name}** is out now! Premiered {discord_timestamp(moment, 'F')}."
     return f"{ping}⏰ **{name}** premieres {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
@@ -72,7 +72,7 @@ class Delivery:
         moment = starts_at(release) if release is not None else None
         if release is None or moment is None or int(moment.timestamp()) != payload["starts_at"]:
             return Outcome.cancelled("the release was removed or moved")
-        title = discord.utils.escape_markdown(release.title)
+        title = literal(release.title)
         text = f"🎬 **{title}** starts now — {discord_timestamp(moment, 'F')}. (You asked me with /remindme.)"
         try:
             dm = await open_dm(self._bot, reminder.user_id)

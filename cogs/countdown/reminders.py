@@ -12,9 +12,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.durations import DurationError, format_duration, parse_offsets
-from bot.embeds import COLOUR
+from bot.embeds import Card
 from bot.errors import UserFacingError
-from bot.formatting import discord_timestamp, join_limited
+from bot.formatting import discord_timestamp, literal
 from bot.options import Text
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.planning import CHANNEL_REMINDER
@@ -113,9 +113,9 @@ class RemindersCog(commands.GroupCog, group_name="reminders", group_description=
         """Each subscription: channel, role, offsets, and whether it works — or why it was disabled."""
         assert interaction.guild_id is not None
         subs = await self.store.subscriptions.of_guild(interaction.guild_id)
-        embed = discord.Embed(title="Reminder subscriptions", colour=COLOUR)
+        card = Card("Reminder subscriptions")
         if not subs:
-            embed.description = "None yet. Start one with `/reminders subscribe`."
+            card.describe("None yet. Start one with `/reminders subscribe`.")
         pending = await self.store.timers.of_guild(interaction.guild_id, CHANNEL_REMINDER)
         counts = Counter(t.payload["subscription_id"] for t in pending)
         first: dict[int, datetime] = {}
@@ -131,9 +131,9 @@ class RemindersCog(commands.GroupCog, group_name="reminders", group_description=
             else:
                 since = discord_timestamp(sub.disabled_at, "R") if sub.disabled_at else "earlier"
                 lines.append(
-                    f"⚠️ {head}\n   **disabled** {since}: {sub.disabled_reason}. "
+                    f"⚠️ {head}\n   **disabled** {since}: {literal(sub.disabled_reason or 'unknown')}. "
                     "Fix the channel's permissions, then `/reminders subscribe` it again."
                 )
         if lines:
-            embed.description = join_limited(lines, 4000)
-        await interaction.response.send_message(embed=embed, ephemeral=True)
+            card.describe(*lines)
+        await interaction.response.send_message(embed=card.build(), ephemeral=True)

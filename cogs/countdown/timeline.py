@@ -7,10 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.formatting import discord_timestamp, humanize_duration
+from bot.formatting import discord_timestamp, humanize_duration, literal
 from bot.matching import IndexEntry
 from db.dates import Precision
 from db.models import Release
+from db.quoting import inline_code
 
 
 @dataclass
@@ -46,7 +47,7 @@ def build_timeline(releases: Iterable[Release], now: datetime) -> Timeline:
 
 def countdown_line(release: Release, now: datetime) -> str:
     """What /countdown says: Discord timestamps (live, in each reader's zone) plus plain words."""
-    title = f"**{release.title}**"
+    title = f"**{literal(release.title)}**"
     current = release.current
     if current is None or current.date.precision is Precision.UNKNOWN:
         return f"❔ {title} has no release date yet."
@@ -59,7 +60,7 @@ def countdown_line(release: Release, now: datetime) -> str:
     moment = date.starts_at
     stamp = f"{discord_timestamp(moment, 'F')} — {discord_timestamp(moment, 'R')}"
     day_note = (
-        f" Only the day is announced, so this counts from midnight in {date.timezone}."
+        f" Only the day is announced, so this counts from midnight in {inline_code(date.timezone)}."
         if date.precision is Precision.DAY else ""
     )
     if moment > now:

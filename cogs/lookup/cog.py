@@ -10,7 +10,7 @@ from discord.ext import commands
 
 import bot as fandex
 from bot.errors import UserFacingError
-from bot.formatting import quote_typed, truncate
+from bot.formatting import literal, quote_typed, truncate
 from bot.matching import Match, NameIndex
 from bot.options import Text
 from cogs.lookup.cards import about_card, character_card, series_card
@@ -35,7 +35,7 @@ def choices_from(matches: list[Match]) -> list[app_commands.Choice[str]]:
 
 
 def not_found(what: str, typed: str, index: NameIndex, hint: str) -> UserFacingError:
-    suggestions = [f"**{m.entry.label}**" for m in index.suggest(typed)]
+    suggestions = [f"**{literal(m.entry.label)}**" for m in index.suggest(typed)]
     if suggestions:
         return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}?")
     return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. {hint}")

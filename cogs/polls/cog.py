@@ -12,16 +12,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.durations import DURATION_FORMS, DurationError, parse_duration
-from bot.embeds import COLOUR, FIELD_LIMIT
+from bot.embeds import Card
 from bot.errors import UserFacingError
-from bot.formatting import discord_timestamp, join_limited, quote_typed, truncate
+from bot.formatting import discord_timestamp, literal, quote_typed, truncate
 from bot.matching import fold
 from bot.options import Text
 from bot.wire import SpecFile
 from cogs.polls.buttons import ShipPollButton
 from cogs.polls.cards import pair_card
 from cogs.polls.chart import render_chart
-from cogs.polls.options import PollInputError, parse_options, parse_question
+from cogs.polls.options import PollInputError, parse_options, parse_poll_ref, parse_question
 from cogs.polls.ranking import MIN_VOTES, rank_ships
 from cogs.polls.service import DEFAULT_DURATION, SHIP_OPTIONS, PollService, ship_question
 from cogs.polls.tally import option_line, result_sentence
@@ -70,7 +70,7 @@ class PollCommands(commands.Cog):
         match = index.best(typed)
         found = await self.store.characters.get(match.target, interaction.guild_id) if match else None
         if found is None:
-            close = [f"**{m.entry.label}**" for m in index.suggest(typed)]
+            close = [f"**{literal(m.entry.label)}**" for m in index.suggest(typed)]
             hint = f" Did you mean {', '.join(close)}?" if close else " Type a name, a hero name or an actor, or pick one from the list."
             raise UserFacingError(f"No character matches “{quote_typed(typed)}”.{hint}")
         return found
@@ -78,7 +78,7 @@ class PollCommands(commands.Cog):
     async def pair(self, interaction: discord.Interaction, first: str, second: str) -> tuple[Character, Character]:
         a, b = await self.character(interaction, first), await self.character(interaction, second)
         if a.id == b.id:
-            raise UserFacingError(f"Both names point to {a.name}; a ship needs two different characters.")
+            raise UserFacingError(f"Both names point to {literal(a.name)}; a ship needs two different characters.")
         return a, b
 
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -88,8 +88,8 @@ class PollCommands(commands.Cog):
     async def find_poll(self, interaction: discord.Interaction, typed: str) -> Poll:
         """The poll named by autocomplete (its id) or by typed words of its question — this guild's only."""
         assert interaction.guild_id is not None
-        text = typed.strip().lstrip("#")
-        poll = await self.store.polls.get(int(text), interaction.guild_id) if text.isdigit() and len(text) < 19 else None
+        poll_id = parse_poll_ref(typed)
+        poll = await self.store.polls.get(poll_id, interaction.guild_id) if poll_id is not None else None
         if poll is None:
             recent = await self.store.polls.recent(interaction.guild_id, discord.utils.utcnow() - RECENT)
             hits = [pid for pid, question, _, _ in recent if fold(typed) and fold(typed) in fold(question)]
@@ -160,10 +160,10 @@ class PollCommands(commands.Cog):
                 other_id, other_name = rel.other(subject.id)
                 partners.setdefault(other_id, other_name)
         if len(partners) < 2:
-            known = f"only {next(iter(partners.values()))} is" if partners else "nobody is"
+            known = f"only {literal(next(iter(partners.values())))} is" if partners else "nobody is"
             raise UserFacingError(
                 f"A pairing poll needs at least two love interests, and {known} linked romantically to "
-                f"{subject.name} (on screen, in the comics or by rumour). Try `/poll ship` instead."
+                f"{literal(subject.name)} (on screen, in the comics or by rumour). Try `/poll ship` instead."
             )
         options = [PollOption(i, name[:80], cid) for i, (cid, name) in enumerate(list(partners.items())[:10])]
         await self.service.start(
@@ -216,17 +216,12 @@ class PollCommands(commands.Cog):
         await interaction.response.defer(thinking=True)
         result = await self.service.result(found)
         png = await asyncio.to_thread(render_chart, found.question, result)
-        embed = discord.Embed(
-            title=f"Poll #{found.id} — {'open' if found.open else 'closed'}",
-            description=f"**{discord.utils.escape_markdown(found.question)}**",
-            colour=COLOUR,
-        )
-        lines = [option_line(o) for o in result.options] + [f"{result.voters} voters"]
-        embed.add_field(name="Tally", value=join_limited(lines, FIELD_LIMIT), inline=False)
+        card = Card(f"Poll #{found.id} — {'open' if found.open else 'closed'}", image_url=f"attachment://poll-{found.id}.png")
+        card.describe(f"**{literal(found.question)}**")
+        card.add("Tally", [option_line(o) for o in result.options] + [f"{result.voters} voters"])
         if not found.open:
-            embed.add_field(name="Result", value=result_sentence(result)[:FIELD_LIMIT], inline=False)
-        embed.set_image(url=f"attachment://poll-{found.id}.png")
-        await interaction.followup.send(embed=embed, file=SpecFile(fp=io.BytesIO(png), filename=f"poll-{found.id}.png"))
+            card.add("Result", result_sentence(result))
+        await interaction.followup.send(embed=card.build(), file=SpecFile(fp=io.BytesIO(png), filename=f"poll-{found.id}.png"))
 
     @poll.command(name="close", description="Close a poll now (its creator, or Manage Messages).")
     @app_commands.describe(poll="An open poll of this server")
@@ -285,29 +280,27 @@ class PollCommands(commands.Cog):
         """Ships polled with /poll ship, ranked by share of Yes — with small samples kept in their place."""
         assert interaction.guild_id is not None
         ranked = rank_ships(await self.store.polls.pair_records(interaction.guild_id))
-        embed = discord.Embed(title="💞 Ship leaderboard", colour=COLOUR)
+        card = Card("💞 Ship leaderboard")
         if not ranked:
-            embed.description = "No ship polls in this server yet. Start one with `/poll ship`."
-            await interaction.response.send_message(embed=embed)
+            card.describe("No ship polls in this server yet. Start one with `/poll ship`.")
+            await interaction.response.send_message(embed=card.build())
             return
         names = {c.id: c.name for c in await self.store.characters.summaries(interaction.guild_id)}
         lines = []
         for place, ship in enumerate(ranked, start=1):
             rec = ship.record
-            pair = f"{names.get(rec.first_character_id, '?')} × {names.get(rec.second_character_id, '?')}"
+            pair = f"{literal(names.get(rec.first_character_id, '?'))} × {literal(names.get(rec.second_character_id, '?'))}"
             early = " *(early days)*" if ship.early else ""
             lines.append(
                 f"**{place}. {pair}** — {round(ship.share * 100)}% Yes of {rec.votes} vote{'s' if rec.votes != 1 else ''}"
                 f" · {rec.polls} poll{'s' if rec.polls != 1 else ''}{early}"
             )
-        embed.description = join_limited(lines, 4000)
-        embed.set_footer(
-            text=(
-                "Ranked by the share of Yes we can be 95% sure of (Wilson lower bound), so a couple of votes can't top "
-                f"the board; ties go to more votes. Early days: fewer than {MIN_VOTES} votes. Hidden open polls don't count."
-            )
-        )
-        await interaction.response.send_message(embed=embed)
+        card.describe(*lines)
+        card.footer([
+            "Ranked by the share of Yes we can be 95% sure of (Wilson lower bound), so a couple of votes can't top "
+            f"the board; ties go to more votes. Early days: fewer than {MIN_VOTES} votes. Hidden open polls don't count."
+        ])
+        await interaction.response.send_message(embed=card.build())
 
     ship_info.autocomplete("first")(character_autocomplete)
     ship_info.autocomplete("second")(character_autocomplete)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 from bot.options import clean_text
 
 QUESTION_MAX = 300
 OPTION_MAX = 80
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
+
+
+_POLL_REF = re.compile(r"#?([0-9]{1,18})")  # ASCII digits only: "²" and "٣" are digits to str.isdigit()
 
 
 class PollInputError(ValueError):
@@ -39,3 +44,9 @@ def parse_options(text: str) -> list[str]:
             raise PollInputError(f"“{option}” is listed twice; each option must be different.")
         seen.add(option.casefold())
     return options
+
+
+def parse_poll_ref(text: str) -> int | None:
+    """A poll id as autocomplete sends it (`12`) or as typed (`#12`); None for anything else."""
+    match = _POLL_REF.fullmatch(text.strip())
+    return int(match[1]) if match else None

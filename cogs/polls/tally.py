@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+from bot.formatting import literal
+
 
 @dataclass(frozen=True, slots=True)
 class OptionCount:
@@ -45,8 +47,8 @@ def votes_word(n: int) -> str:
 
 
 def option_line(option: OptionCount) -> str:
-    """`Yes — 12 votes (60%)`: the label, then its count and share on the same line."""
-    return f"{option.label} — {votes_word(option.votes)} ({round(option.share * 100)}%)"
+    """`Yes — 12 votes (60%)`: the label (shown literally), then its count and share on the same line."""
+    return f"{literal(option.label)} — {votes_word(option.votes)} ({round(option.share * 100)}%)"
 
 
 def result_sentence(result: Tally) -> str:
@@ -55,7 +57,7 @@ def result_sentence(result: Tally) -> str:
     if not winners:
         return "nobody voted"
     if len(winners) > 1:
-        names = ", ".join(f"**{w.label}**" for w in winners[:-1]) + f" and **{winners[-1].label}**"
+        names = ", ".join(f"**{literal(w.label)}**" for w in winners[:-1]) + f" and **{literal(winners[-1].label)}**"
         return f"a tie between {names}, {votes_word(winners[0].votes)} each, of {result.voters} voters"
     best = winners[0]
-    return f"**{best.label}** with {votes_word(best.votes)} of {result.voters} ({round(best.share * 100)}%)"
+    return f"**{literal(best.label)}** with {votes_word(best.votes)} of {result.voters} ({round(best.share * 100)}%)"

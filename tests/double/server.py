@@ -32,6 +32,7 @@ from tests.double.interactions import (
     command_payload,
     interaction_envelope,
 )
+from tests.double.limits import message_problems
 from tests.double.mentions import pings
 from tests.double.world import (
     FakeChannel,
@@ -448,6 +449,10 @@ class DiscordDouble:
             for problem in self.contract.violations(request.method, api_path, body):
                 self.violations.append(problem)
                 log.error("contract violation: %s", problem)
+        if over := self._over_limits(request, body):
+            self.violations += [f"{request.method} {request.path}: {p}" for p in over]
+            recorded.status = 400
+            return rest.json_response({"message": "Invalid Form Body", "code": 50035, "errors": over}, 400)
         self._audit_message_body(request, body)
         try:
             response = await handler(request)
@@ -456,6 +461,14 @@ class DiscordDouble:
             self.violations.append(f"{request.method} {request.path}: the double does not implement this route")
         recorded.status = response.status
         return response
+
+    @staticmethod
+    def _over_limits(request: web.Request, body: Any) -> list[str]:
+        """What Discord would refuse with 400 beyond the spec: sizes of content, embeds and choices."""
+        if not isinstance(body, dict) or request.method not in ("POST", "PATCH"):
+            return []
+        data = body.get("data") if request.path.endswith("/callback") else body
+        return message_problems(data) if isinstance(data, dict) else []
 
     def _audit_message_body(self, request: web.Request, body: Any) -> None:
         if not isinstance(body, dict) or request.method not in ("POST", "PATCH"):

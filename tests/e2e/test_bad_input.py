@@ -13,6 +13,7 @@ import pytest
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, Permissions
 from tests.e2e.bot_process import BotProcess
+from tests.e2e.rendering import renders_masked_link
 from tests.figures import record
 
 NASTY: dict[str, str] = {
@@ -34,6 +35,10 @@ NASTY: dict[str, str] = {
     "unknown zone": "Mars/Olympus_Mons",
     "zero duration": "0m",
     "huge duration": "99999d",
+    "unicode digits": "²",
+    "arabic digits": "٣٤",
+    "masked link": "[Claim free Nitro](https://evil.example)",
+    "mathtext": "$\\frac{1}{$",
 }
 BLANK = {"empty", "spaces", "zero-width", "control"}
 
@@ -120,6 +125,8 @@ async def test_every_option_takes_anything_safely(double: DiscordDouble, bot: Bo
         where = f"/{case.command} {case.option}={kind!r}"
         assert record_.latency is not None and record_.latency < 3.0, where
         assert reply.pings == [], where
+        assert "Sorry — something went wrong" not in reply.content, f"{where} got the generic apology"
+        assert not renders_masked_link(reply.text), f"{where} would render a masked link: {reply.text!r}"
         accepted = case.accepts(kind) or (kind == "at limit" and case.stored_as is not None)
         if accepted:
             assert not (reply.ephemeral and "visible characters" in reply.content), f"{where} was refused: {reply.content}"

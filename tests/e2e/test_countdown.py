@@ -25,7 +25,7 @@ async def test_countdown_to_a_past_release_uses_discord_timestamps_and_words(dou
     assert not reply.ephemeral
     assert f"<t:{DEFENDERS}:F>" in reply.content and f"<t:{DEFENDERS}:R>" in reply.content
     assert "premiered" in reply.content and "years" in reply.content and "ago" in reply.content
-    assert "counts from midnight in America/Los_Angeles" in reply.content  # a day is known, not a time
+    assert "counts from midnight in `America/Los_Angeles`" in reply.content  # a day is known, not a time
 
 
 async def test_approximate_and_undated_releases_are_never_given_an_instant(double: DiscordDouble, member: FakeMember) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import aiohttp
 
 from tests.double.interactions import InteractionRecord
@@ -45,3 +47,25 @@ async def test_a_second_response_is_400_and_a_late_one_is_404(fresh_double: Disc
     fresh_double.interactions[late.id] = late
     status, body, _ = await post_callback(fresh_double, late, {"type": 5})
     assert (status, body["code"]) == (404, 10062)
+
+
+async def test_messages_over_discords_limits_are_refused_as_discord_does(fresh_double: DiscordDouble) -> None:
+    """Limits the OpenAPI spec cannot express: content 2,000; embed total 6,000, field 1,024, 25 fields."""
+    guild = await fresh_double.add_guild()
+    url = f"{fresh_double.api_base}/channels/{guild.text_channel.id}/messages"
+    field = {"name": "f", "value": "v" * 1000}
+    bodies: dict[str, dict[str, Any]] = {
+        "content": {"content": "x" * 2001},
+        "embed total": {"embeds": [{"description": "d" * 4000, "fields": [field, field, field]}]},
+        "field": {"embeds": [{"fields": [{"name": "f", "value": "v" * 1025}]}]},
+        "fields": {"embeds": [{"fields": [{"name": "f", "value": "v"}] * 26}]},
+    }
+    async with aiohttp.ClientSession(headers={"Authorization": f"Bot {fresh_double.token}"}) as session:
+        for what, body in bodies.items():
+            async with session.post(url, json={**body, "allowed_mentions": {"parse": []}}) as response:
+                assert response.status == 400, what
+                assert (await response.json())["code"] == 50035, what
+        async with session.post(url, json={"content": "x" * 2000, "allowed_mentions": {"parse": []}}) as response:
+            assert response.status == 200
+    assert fresh_double.channel_messages(guild.text_channel)[-1].content == "x" * 2000
+    fresh_double.violations.clear()  # the refusals above were the point of this test

@@ -377,3 +377,11 @@ async def test_a_poll_finds_its_message_again_when_its_id_was_never_recorded(fre
     reference = result_posts(fresh_double, guild, poll)[0].message_reference or {}
     assert reference.get("message_id") == str(poll.id)  # the post replies to the poll it found again
     await bot.stop()
+
+
+async def test_results_draw_dollar_signs_literally(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> None:
+    poll = await say(double, member, "poll create", {"question": "Is it $5 or $\\frac{1}{2}$?", "options": "$x$; $$; $^$"})
+    await (await double.press(member, poll, "$^$")).reply()
+    results = await (await double.command(member, "poll results", {"poll": str(poll_id(poll))})).reply()
+    assert results.files[f"poll-{poll_id(poll)}.png"].startswith(b"\x89PNG")
+    assert "Is it $5 or $\\\\frac{1}{2}$?" in results.embeds[0]["description"]

@@ -7,6 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bot.citations import Citations
 from bot.errors import UserFacingError
@@ -121,9 +123,33 @@ def test_logs_redact_the_token_even_in_tracebacks() -> None:
     assert text.startswith("token=[redacted]") and "RuntimeError: bad [redacted] here" in text
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "For Shard ID None: WebSocket Event: {'t': 'INTERACTION_CREATE', 'd': {'id': '1', 'token': 'aW50ZXJhY3Rpb246MTIz.secret-part'}}",
+        'POST https://discord.com/api/v10/interactions/123/aW50ZXJhY3Rpb246MTIz.secret-part/callback with {"type": 4} has returned 204',
+        "Webhook ID 42 with PATCH https://discord.com/api/v10/webhooks/42/aW50ZXJhY3Rpb246MTIz.secret-part/messages/@original",
+        'payload {"token": "aW50ZXJhY3Rpb246MTIz.secret-part", "type": 2}',
+    ],
+)
+def test_logs_redact_interaction_and_webhook_tokens(line: str) -> None:
+    """discord.py logs these at DEBUG; each token answers as the bot for 15 minutes."""
+    record = logging.LogRecord("discord.gateway", logging.DEBUG, __file__, 1, "%s", (line,), None)
+    text = RedactingFormatter("%(message)s", []).format(record)
+    assert "secret-part" not in text and "aW50ZXJhY3Rpb246" not in text and "[redacted]" in text
+
+
 def test_citations_number_sources_in_order_of_use() -> None:
     a = Source(1, "a", "Article A", "Outlet", None, None, True)
     b = Source(2, "b", "Notes", None, None, None, False)
     cite = Citations({1: a, 2: b})
     assert (cite.cite(2), cite.cite(1), cite.cite(2), cite.cite(99)) == ("[1]", "[2]", "[1]", "")
-    assert cite.footer() == "Sources: [1] common knowledge, not from the articles · [2] Outlet, “Article A”"
+    assert cite.entries() == ["[1] common knowledge, not from the articles", "[2] Outlet, “Article A”"]
+
+
+@given(st.lists(st.text(max_size=300), max_size=60), st.integers(0, 3000), st.sampled_from(["\n", " · "]))
+def test_a_limited_join_never_exceeds_its_limit_and_says_what_it_left_out(items: list[str], limit: int, sep: str) -> None:
+    joined = join_limited(items, limit, sep)
+    assert len(joined) <= limit
+    if len(sep.join(items)) <= limit:
+        assert joined == sep.join(items)
