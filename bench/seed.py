@@ -90,7 +90,9 @@ async def seed_reminders(
 
 
 async def seed_polls(database: Path, guild_id: int, channel_id: int, polls: int, votes: int) -> None:
-    """`polls` open polls (each with its deadline timer) and `votes` votes spread over them."""
+    """`polls` open polls (each with its deadline timer) and `votes` votes spread over them, as a bot
+    that had posted them and kept their tallies current would leave them: message ids recorded, every
+    tally shown (a start then has nothing to refresh, as after a clean stop)."""
     async with Store.open(database) as store:
         await store.migrate()
         await store.packs.import_file(bundled_pack_path())
@@ -120,3 +122,8 @@ async def seed_polls(database: Path, guild_id: int, channel_id: int, polls: int,
                     for v in range(start, min(votes, start + 5000))
                 )
             )
+        for poll_id in ids:
+            await store.polls.set_message(poll_id, 10**17 + poll_id)
+            seeded = await store.polls.get(poll_id)
+            assert seeded is not None
+            await store.polls.mark_shown(poll_id, seeded.tally_version)

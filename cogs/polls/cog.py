@@ -38,6 +38,8 @@ OptionsText = app_commands.Transform[str, Text("options", 3, 1000)]
 PollRef = app_commands.Transform[str, Text("poll", 1, 100)]
 
 MIN_DURATION, MAX_DURATION = timedelta(minutes=1), timedelta(days=30)
+DURATION_HELP = "How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)"
+HIDE_RESULTS_HELP = "Hide the tally until the poll closes"
 RECENT = timedelta(days=7)
 
 
@@ -117,8 +119,8 @@ class PollCommands(commands.Cog):
     @app_commands.describe(
         first="A character",
         second="Another character",
-        duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
-        hide_results="Hide the tally until the poll closes",
+        duration=DURATION_HELP,
+        hide_results=HIDE_RESULTS_HELP,
     )
     async def poll_ship(
         self,
@@ -145,8 +147,8 @@ class PollCommands(commands.Cog):
     @poll.command(name="pairing", description="Who should this character end up with? One button per love interest.")
     @app_commands.describe(
         character="The character",
-        duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
-        hide_results="Hide the tally until the poll closes",
+        duration=DURATION_HELP,
+        hide_results=HIDE_RESULTS_HELP,
     )
     async def poll_pairing(
         self, interaction: discord.Interaction, character: CharacterName, duration: DurationText | None = None, hide_results: bool = False
@@ -180,8 +182,8 @@ class PollCommands(commands.Cog):
     @app_commands.describe(
         question="The question (up to 300 characters)",
         options="2 to 10 options separated by ; — e.g. Yes; No; Maybe",
-        duration="How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)",
-        hide_results="Hide the tally until the poll closes",
+        duration=DURATION_HELP,
+        hide_results=HIDE_RESULTS_HELP,
     )
     async def poll_create(
         self,

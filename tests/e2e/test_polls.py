@@ -292,12 +292,17 @@ def result_posts(double: DiscordDouble, guild: FakeGuild, poll: FakeMessage) -> 
     return [m for m in double.channel_messages(guild.text_channel) if m.content.startswith(f"📊 Poll #{poll_id(poll)} closed")]
 
 
+async def own_bot(double: DiscordDouble, tmp_path: Path) -> tuple[BotProcess, FakeGuild, FakeMember]:
+    """A bot of the test's own (to stop and restart), a guild and a member."""
+    bot = BotProcess(double, tmp_path)
+    await bot.start()
+    guild = await double.add_guild()
+    return bot, guild, double.add_member(guild, "member")
+
+
 async def test_a_deadline_that_passed_while_the_bot_was_down_is_still_honoured(fresh_double: DiscordDouble, tmp_path: Path) -> None:
     """Hours late: closed, final card, result posted. Days late: closed and final card, no stale post."""
-    bot = BotProcess(fresh_double, tmp_path)
-    await bot.start()
-    guild = await fresh_double.add_guild()
-    member = fresh_double.add_member(guild, "member")
+    bot, guild, member = await own_bot(fresh_double, tmp_path)
     recent = await say(fresh_double, member, "poll create", {"question": "Closed while we slept?", "options": "Yes; No", "duration": "1d"})
     ship = {"first": "Luke Cage", "second": "Claire Temple", "duration": "1d", "hide_results": True}
     hidden = await say(fresh_double, member, "poll ship", ship)
@@ -341,10 +346,7 @@ async def test_a_failed_tally_edit_is_retried(double: DiscordDouble, guild: Fake
 
 
 async def test_tally_edits_pending_at_shutdown_are_made_on_the_next_start(fresh_double: DiscordDouble, tmp_path: Path) -> None:
-    bot = BotProcess(fresh_double, tmp_path)
-    await bot.start()
-    guild = await fresh_double.add_guild()
-    member = fresh_double.add_member(guild, "member")
+    bot, _, member = await own_bot(fresh_double, tmp_path)
     poll = await say(fresh_double, member, "poll create", {"question": "Stale after a restart?", "options": "Yes; No"})
     fresh_double.inject(rf"/channels/\d+/messages/{poll.id}$", method="PATCH", status=503, count=10_000)
     await (await fresh_double.press(member, poll, "Yes")).reply()
@@ -359,10 +361,7 @@ async def test_tally_edits_pending_at_shutdown_are_made_on_the_next_start(fresh_
 
 async def test_a_poll_finds_its_message_again_when_its_id_was_never_recorded(fresh_double: DiscordDouble, tmp_path: Path) -> None:
     """A stop right after /poll create answered can beat the write of the message id."""
-    bot = BotProcess(fresh_double, tmp_path)
-    await bot.start()
-    guild = await fresh_double.add_guild()
-    member = fresh_double.add_member(guild, "member")
+    bot, guild, member = await own_bot(fresh_double, tmp_path)
     poll = await say(fresh_double, member, "poll create", {"question": "Where is my message?", "options": "Yes; No"})
     await bot.kill()
     with sqlite3.connect(bot.database) as conn:

@@ -203,14 +203,33 @@ async def test_a_restart_mid_schedule_posts_each_reminder_exactly_once(fresh_dou
     await bot.stop()
 
 
-async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fresh_double: DiscordDouble, tmp_path: Path) -> None:
-    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, "0")
+async def crash_mid_post(double: DiscordDouble, tmp_path: Path, title: str) -> tuple[BotProcess, FakeChannel]:
+    """A reminder that Discord made while the bot, never hearing back, was killed: its timer stays claimed."""
+    bot, moderator, channel = await bot_with_subscription(double, tmp_path, "0")
     typed, _ = at(3)
-    await say(fresh_double, moderator, "release set", {"title": "Crash Test", "date": typed})
-    fresh_double.hold_post_replies = 30.0  # Discord made the message; the bot never hears back
-    await eventually(lambda: len(reminders_in(fresh_double, channel)) == 1, 10, "the reminder to be made")
-    await bot.kill()  # SIGKILL: the timer stays claimed, not finished
-    fresh_double.hold_post_replies = 0.0
+    await say(double, moderator, "release set", {"title": title, "date": typed})
+    double.hold_post_replies = 30.0
+    await eventually(lambda: len(reminders_in(double, channel)) == 1, 10, "the reminder to be made")
+    await bot.kill()
+    double.hold_post_replies = 0.0
+    return bot, channel
+
+
+def age_timers(bot: BotProcess, columns: tuple[str, ...], by: str, state: str) -> None:
+    """Time passes while the bot is down: the `state` timers' `columns` move back `by` (an SQLite modifier)."""
+    moved = ", ".join(f"{c} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '{by}')" for c in columns)
+    with sqlite3.connect(bot.database) as conn:
+        conn.execute(f"UPDATE timers SET {moved} WHERE state = ?", (state,))
+
+
+def reminder_record(bot: BotProcess) -> tuple[str, str]:
+    with sqlite3.connect(bot.database) as conn:
+        state, outcome = conn.execute("SELECT state, outcome FROM timers WHERE kind = 'reminder'").fetchone()
+    return state, outcome
+
+
+async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    bot, channel = await crash_mid_post(fresh_double, tmp_path, "Crash Test")
     await bot.start()  # the claimed timer is delivered again, with the same nonce
     await eventually(lambda: fresh_double.nonce_repeats == 1, 10, "the repeated post")
     await asyncio.sleep(1)
@@ -222,27 +241,16 @@ async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fr
 async def test_a_claim_older_than_the_nonce_window_is_not_posted_again(fresh_double: DiscordDouble, tmp_path: Path) -> None:
     """After a crash mid-post and a long outage, Discord's nonce no longer guards a repeat: the reminder
     that may have gone out is recorded as such, not posted a second time."""
-    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, "0")
-    typed, _ = at(3)
-    await say(fresh_double, moderator, "release set", {"title": "Long Crash", "date": typed})
-    fresh_double.hold_post_replies = 30.0  # Discord made the message; the bot never hears back
-    await eventually(lambda: len(reminders_in(fresh_double, channel)) == 1, 10, "the reminder to be made")
-    await bot.kill()
-    fresh_double.hold_post_replies = 0.0
+    bot, channel = await crash_mid_post(fresh_double, tmp_path, "Long Crash")
     # Ten minutes pass: Discord forgets the nonce, and the store's record of the attempt ages with it.
     for message in reminders_in(fresh_double, channel):
         message.created_mono -= 600
-    with sqlite3.connect(bot.database) as conn:
-        conn.execute(
-            "UPDATE timers SET attempted_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 minutes'), "
-            "claimed_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-10 minutes') WHERE state = 'claimed'"
-        )
+    age_timers(bot, ("attempted_at", "claimed_at"), "-10 minutes", "claimed")
     await bot.start()
     await eventually(lambda: "not repeated" in bot.log(), 10, "the decision to be logged")
     await asyncio.sleep(1)
     assert len(reminders_in(fresh_double, channel)) == 1
-    with sqlite3.connect(bot.database) as conn:
-        state, outcome = conn.execute("SELECT state, outcome FROM timers WHERE kind = 'reminder'").fetchone()
+    state, outcome = reminder_record(bot)
     assert state == "skipped" and "nonce" in outcome
     await bot.stop()
 
@@ -254,18 +262,12 @@ async def test_a_reminder_more_than_an_hour_overdue_is_skipped_recorded_and_logg
     typed, _ = at(120)
     await say(fresh_double, moderator, "release set", {"title": "Long Outage", "date": typed})
     assert await bot.stop() == 0
-    # Two hours pass with the bot down: in the store, that is the timer's due time two hours back.
-    with sqlite3.connect(bot.database) as conn:
-        conn.execute(
-            "UPDATE timers SET due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-2 hours'), first_due_at = "
-            "strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '-2 hours') WHERE state = 'pending'"
-        )
+    age_timers(bot, ("due_at", "first_due_at"), "-2 hours", "pending")  # two hours pass with the bot down
     await bot.start()
     await eventually(lambda: "skipped timer" in bot.log(), 10, "the skip to be logged")
     await asyncio.sleep(0.5)
     assert reminders_in(fresh_double, channel) == []
-    with sqlite3.connect(bot.database) as conn:
-        state, outcome = conn.execute("SELECT state, outcome FROM timers WHERE kind = 'reminder'").fetchone()
+    state, outcome = reminder_record(bot)
     assert state == "skipped" and "catch-up window" in outcome
     await bot.stop()
 
