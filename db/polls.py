@@ -42,8 +42,7 @@ class Poll:
     closed_at: datetime | None
     closed_by: int | None
     options: tuple[PollOption, ...]
-    tally_version: int = 0  # bumped by every vote batch
-    shown_version: int = 0  # the tally_version the poll's message last showed
+    tally_version: int = 0  # bumped by every vote batch; the message shows up to polls.shown_version
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,7 +96,6 @@ def _poll(row: aiosqlite.Row, options: list[aiosqlite.Row]) -> Poll:
         closed_by=row["closed_by"],
         options=tuple(PollOption(o["position"], o["label"], o["character_id"]) for o in options),
         tally_version=row["tally_version"],
-        shown_version=row["shown_version"],
     )
 
 

@@ -361,7 +361,6 @@ class PollService:
             if any(c.startswith(prefix) for c in custom_ids):
                 log.info("poll %s: found its message %s again", poll.id, message.id)
                 await self.store.polls.set_message(poll.id, message.id)
-                self._forget(poll.id)
                 return message.id
         return None
 
