@@ -1,7 +1,11 @@
 """The fact store: the only package that speaks SQL. Everything else uses `Store` and its dataclasses."""
 
+from db.fandoms import DefaultFandoms
 from db.pack_check import CheckedPack, PackError, check_pack_file
-from db.pack_repository import bundled_pack_path
+from db.pack_repository import PackErrors, bundled_pack_path, bundled_packs_dir, find_pack_files
 from db.store import Store
 
-__all__ = ["CheckedPack", "PackError", "Store", "bundled_pack_path", "check_pack_file"]
+__all__ = [
+    "CheckedPack", "DefaultFandoms", "PackError", "PackErrors", "Store", "bundled_pack_path", "bundled_packs_dir",
+    "check_pack_file", "find_pack_files",
+]

@@ -1,4 +1,5 @@
-"""`python -m db check PATH | import PATH | export [--pack ID] [-o FILE]` — fact packs from the shell."""
+"""`python -m db packs | check PATH | import PATH | export --pack ID [-o FILE] | remove ID --yes` —
+fact packs from the shell, on the store the bot uses (DATABASE_URL from the environment or `.env`)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import os
 import sys
 from pathlib import Path
 
+from dotenv import dotenv_values
+
 from db.connection import DatabaseUrlError, sqlite_path
 from db.pack_check import PackError, check_pack_file
 from db.pack_export import dump_pack
@@ -16,45 +19,71 @@ from db.store import Store
 DEFAULT_URL = "sqlite:///data/fandex.sqlite3"
 
 
+def database_url() -> str:
+    """As the bot reads it: the environment first, then `.env` in the current folder, then the default."""
+    return os.environ.get("DATABASE_URL") or dotenv_values(".env").get("DATABASE_URL") or DEFAULT_URL
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m db", description="Check, import and export fandex fact packs.")
-    parser.add_argument(
-        "--database-url",
-        default=os.environ.get("DATABASE_URL") or DEFAULT_URL,
-        help="store to use (default: $DATABASE_URL or %(default)s)",
-    )
+    parser = argparse.ArgumentParser(prog="python -m db", description="List, check, import, export and remove fandex fact packs.")
+    parser.add_argument("--database-url", help=f"store to use (default: DATABASE_URL from the environment or .env, else {DEFAULT_URL})")
     commands = parser.add_subparsers(dest="command", required=True)
-    check = commands.add_parser("check", help="validate a pack and list every problem with its location")
-    check.add_argument("path", type=Path)
+    commands.add_parser("packs", help="the packs in the store: id, title, counts, file, imported at")
+    check = commands.add_parser("check", help="validate packs and list every problem with its location")
+    check.add_argument("paths", type=Path, nargs="+", metavar="PATH")
     imp = commands.add_parser("import", help="validate, then upsert a pack (importing twice changes nothing)")
     imp.add_argument("path", type=Path)
     imp.add_argument("--force", action="store_true", help="re-run the upsert even if the pack is unchanged")
-    exp = commands.add_parser("export", help="write the store's pack data as YAML")
-    exp.add_argument("--pack", default="defenders", help="pack id (default: %(default)s)")
+    exp = commands.add_parser("export", help="write a pack from the store as YAML")
+    exp.add_argument("--pack", required=True, metavar="ID", help="pack id (see `python -m db packs`)")
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    rem = commands.add_parser("remove", help="take a pack out of the store; every server's own data stays")
+    rem.add_argument("pack", metavar="ID")
+    rem.add_argument("--yes", action="store_true", help="really remove it (without it, only says what would go)")
     return parser
+
+
+def _check(paths: list[Path]) -> int:
+    failed = 0
+    for path in paths:
+        try:
+            spec = check_pack_file(path).spec
+        except PackError as exc:
+            failed += 1
+            _report(exc)
+            continue
+        print(
+            f"{path}: ok — pack `{spec.pack.id}`: {len(spec.sources)} sources, {len(spec.series)} series, "
+            f"{len(spec.characters)} characters, {len(spec.relationships)} relationships"
+        )
+    return 1 if failed else 0
 
 
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
-        checked = check_pack_file(args.path)
-        spec = checked.spec
-        print(
-            f"{args.path}: ok — pack `{spec.pack.id}`: {len(spec.sources)} sources, {len(spec.series)} series, "
-            f"{len(spec.characters)} characters, {len(spec.relationships)} relationships"
-        )
-        return 0
-    async with Store.open(sqlite_path(args.database_url)) as store:
+        return _check(args.paths)
+    url = args.database_url or database_url()
+    async with Store.open(sqlite_path(url)) as store:
         await store.migrate()
+        if args.command == "packs":
+            packs = await store.packs.all()
+            if not packs:
+                print(f"no packs in {url}")
+            for p in packs:
+                print(
+                    f"{p.key}\t{p.title}\t{p.characters} characters, {p.series} series, {p.releases} releases\t"
+                    f"{p.location or '-'}\timported {p.imported_at:%Y-%m-%d %H:%M} UTC"
+                )
+            return 0
         if args.command == "import":
             report = await store.packs.import_file(args.path, force=args.force)
             print(report.summary())
             return 0
+        if args.command == "remove":
+            return await _remove(store, args.pack, confirmed=args.yes)
         exported = await store.packs.export(args.pack)
         if exported is None:
-            known = ", ".join(p.key for p in await store.packs.list()) or "none"
-            print(f"error: no pack `{args.pack}` in the store (imported packs: {known})", file=sys.stderr)
-            return 1
+            return _unknown(args.pack, [p.key for p in await store.packs.all()])
         text = dump_pack(exported)
         if args.output:
             args.output.write_text(text, encoding="utf-8")
@@ -64,14 +93,43 @@ async def _run(args: argparse.Namespace) -> int:
         return 0
 
 
+async def _remove(store: Store, key: str, *, confirmed: bool) -> int:
+    packs = {p.key: p for p in await store.packs.all()}
+    pack = packs.get(key)
+    if pack is None:
+        return _unknown(key, list(packs))
+    if not confirmed:
+        print(
+            f"would remove pack `{key}` ({pack.title}): {pack.characters} characters, {pack.series} series, "
+            f"{pack.releases} releases and their sources.\n"
+            "would keep: every poll (question, options, votes), every server's own releases and dates, "
+            "subscriptions, settings, and which servers follow it.\n"
+            "run again with --yes to remove it."
+        )
+        return 1
+    report = await store.packs.remove(key)
+    assert report is not None
+    print(report.summary())
+    return 0
+
+
+def _unknown(key: str, known: list[str]) -> int:
+    print(f"error: no pack `{key}` in the store (packs: {', '.join(known) or 'none'})", file=sys.stderr)
+    return 1
+
+
+def _report(exc: PackError) -> None:
+    print(f"{len(exc.problems)} problem(s) in {exc.filename}; nothing was imported:", file=sys.stderr)
+    for problem in exc.problems:
+        print(f"  {problem.render(exc.filename)}", file=sys.stderr)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         return asyncio.run(_run(args))
     except PackError as exc:
-        print(f"{len(exc.problems)} problem(s) in {exc.filename}; nothing was imported:", file=sys.stderr)
-        for problem in exc.problems:
-            print(f"  {problem.render(exc.filename)}", file=sys.stderr)
+        _report(exc)
         return 1
     except DatabaseUrlError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,21 +1,21 @@
-"""Characters, their names, appearances and relationships."""
+"""Characters, their names, appearances and relationships, as a guild sees them."""
 
 from __future__ import annotations
 
+from collections import defaultdict
 from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from db.fandoms import visible
 from db.models import (
     Affiliation,
     Appearance,
-    Canon,
     Character,
     CharacterName,
     CharacterSummary,
     FactStatus,
     NameEntry,
-    NameKind,
     Relationship,
     RelationshipKind,
 )
@@ -23,14 +23,16 @@ from db.models import (
 if TYPE_CHECKING:
     from db.store import Store
 
-_VISIBLE = "(c.guild_id IS NULL OR c.guild_id = :guild)"
-
+# Where a relationship is told, in the pack's own words and order (pack_terms); a server's own
+# relationship has no pack and shows its key.
 _RELATIONSHIP_SELECT = """
     SELECT r.id, r.first_id, a.name AS first_name, r.second_id, b.name AS second_name,
-           r.kind, r.canon, r.status, r.note, r.source_id
+           r.kind, r.canon, coalesce(t.label, replace(r.canon, '_', ' ')) AS canon_label,
+           coalesce(t.position, 1000) AS canon_rank, r.status, r.note, r.source_id
       FROM relationships r
       JOIN characters a ON a.id = r.first_id
       JOIN characters b ON b.id = r.second_id
+      LEFT JOIN pack_terms t ON t.pack_id = r.pack_id AND t.kind = 'canon' AND t.term = r.canon
 """
 
 
@@ -42,7 +44,9 @@ def relationship_from_row(row: aiosqlite.Row) -> Relationship:
         second_id=row["second_id"],
         second_name=row["second_name"],
         kind=RelationshipKind(row["kind"]),
-        canon=Canon(row["canon"]),
+        canon=row["canon"],
+        canon_label=row["canon_label"],
+        canon_rank=row["canon_rank"],
         status=row["status"],
         note=row["note"],
         source_id=row["source_id"],
@@ -53,50 +57,74 @@ class CharacterRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def name_entries(self, guild_id: int | None = None) -> list[NameEntry]:
-        """Every searchable name (canonical, hero, alias, actor) of the characters a guild can see."""
+    async def name_entries_by_pack(self) -> dict[int, list[NameEntry]]:
+        """Every searchable name (canonical, other names, actor) of every pack's characters, by pack:
+        the name indexes are built per pack, and a guild searches the packs it follows."""
         rows = await self._store.fetch_all(
-            f"""
-            SELECT c.id, c.name, c.name AS text, 'name' AS kind, c.status FROM characters c WHERE {_VISIBLE}
+            """
+            SELECT c.pack_id, c.id, c.name, c.name AS text, 'name' AS kind, c.status
+              FROM characters c WHERE c.pack_id IS NOT NULL
             UNION ALL
-            SELECT c.id, c.name, c.actor, 'actor', c.status FROM characters c
-             WHERE {_VISIBLE} AND c.actor IS NOT NULL
+            SELECT c.pack_id, c.id, c.name, c.actor, 'actor', c.status FROM characters c
+             WHERE c.pack_id IS NOT NULL AND c.actor IS NOT NULL
             UNION ALL
-            SELECT c.id, c.name, n.name, n.kind, c.status
-              FROM character_names n JOIN characters c ON c.id = n.character_id WHERE {_VISIBLE}
-            ORDER BY 1
-            """,
-            {"guild": guild_id},
+            SELECT c.pack_id, c.id, c.name, n.name, n.kind, c.status
+              FROM character_names n JOIN characters c ON c.id = n.character_id WHERE c.pack_id IS NOT NULL
+            ORDER BY 1, 2
+            """
         )
-        return [
-            NameEntry(
-                character_id=r[0], character_name=r[1], text=r[2], kind=r[3], rumoured=r[4] == "rumoured"
-            )
-            for r in rows
-        ]
+        found: dict[int, list[NameEntry]] = defaultdict(list)
+        for r in rows:
+            found[r[0]].append(NameEntry(r[1], r[2], r[3], r[4], r[5] == "rumoured"))
+        return dict(found)
+
+    async def prominence_by_pack(self) -> dict[int, list[tuple[int, int, str | None]]]:
+        """Per pack, (character id, appearances, first series title), most prominent first: autocomplete's
+        defaults, the tie-breaker between near-equal matches, and the show that tells namesakes apart."""
+        rows = await self._store.fetch_all(
+            """
+            SELECT c.pack_id, c.id, count(a.id) AS seen,
+                   (SELECT s.title FROM appearances f JOIN series s ON s.id = f.series_id
+                     WHERE f.character_id = c.id ORDER BY f.id LIMIT 1) AS first_series
+              FROM characters c LEFT JOIN appearances a ON a.character_id = c.id
+             WHERE c.pack_id IS NOT NULL
+             GROUP BY c.id
+             ORDER BY c.pack_id, c.status = 'rumoured', seen DESC, c.name
+            """
+        )
+        found: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
+        for r in rows:
+            found[r[0]].append((r[1], r[2], r[3]))
+        return dict(found)
 
     async def summaries(self, guild_id: int | None = None) -> list[CharacterSummary]:
-        """Characters a guild can see, the most-seen confirmed ones first (autocomplete's defaults)."""
+        """Characters a guild can see, the most-seen confirmed ones first."""
         rows = await self._store.fetch_all(
             f"""
-            SELECT c.id, c.key, c.name, c.actor, c.status FROM characters c WHERE {_VISIBLE}
+            SELECT c.id, c.key, c.name, c.actor, c.status FROM characters c WHERE {visible("c")}
              ORDER BY c.status = 'rumoured',
                       (SELECT count(*) FROM appearances a WHERE a.character_id = c.id) DESC, c.name
             """,
-            {"guild": guild_id},
+            await self._store.fandoms.params(guild_id),
         )
         return [CharacterSummary(r["id"], r["key"], r["name"], r["actor"], FactStatus(r["status"])) for r in rows]
 
     async def get(self, character_id: int, guild_id: int | None = None) -> Character | None:
-        """The full profile, or None if the character does not exist or is another guild's."""
-        params = {"guild": guild_id, "id": character_id}
+        """The full profile, or None if the character does not exist or the guild cannot see it."""
+        params = await self._store.fandoms.params(guild_id, id=character_id)
         row = await self._store.fetch_one(
-            f"SELECT c.* FROM characters c WHERE c.id = :id AND {_VISIBLE}", params
+            f"""SELECT c.*, p.title AS fandom FROM characters c LEFT JOIN packs p ON p.id = c.pack_id
+                 WHERE c.id = :id AND {visible("c")}""",
+            params,
         )
         if row is None:
             return None
         names = await self._store.fetch_all(
-            "SELECT name, kind, source_id FROM character_names WHERE character_id = :id ORDER BY id", params
+            """SELECT n.name, n.kind, n.source_id, coalesce(t.label, '') AS label
+                 FROM character_names n
+                 LEFT JOIN pack_terms t ON t.pack_id = n.pack_id AND t.kind = 'name' AND t.term = n.kind
+                WHERE n.character_id = :id ORDER BY coalesce(t.position, 1000), n.id""",
+            params,
         )
         affiliations = await self._store.fetch_all(
             "SELECT name, source_id FROM affiliations WHERE character_id = :id ORDER BY id", params
@@ -110,7 +138,9 @@ class CharacterRepository:
             """,
             params,
         )
-        relationships = await self.relationships_of(character_id, guild_id)
+        relationships = await self._relationships(
+            "(r.first_id = :id OR r.second_id = :id)", params
+        )
         source_ids = [row["source_id"], row["name_source_id"]]
         source_ids += [n["source_id"] for n in names] + [a["source_id"] for a in affiliations]
         source_ids += [a["source_id"] for a in appearances] + [r.source_id for r in relationships]
@@ -123,37 +153,31 @@ class CharacterRepository:
             status=FactStatus(row["status"]),
             source_id=row["source_id"],
             name_source_id=row["name_source_id"],
-            names=tuple(CharacterName(n["name"], NameKind(n["kind"]), n["source_id"]) for n in names),
+            names=tuple(CharacterName(n["name"], n["kind"], n["source_id"], n["label"]) for n in names),
             affiliations=tuple(Affiliation(a["name"], a["source_id"]) for a in affiliations),
             appearances=tuple(
                 Appearance(a[0], a[1], a[2], FactStatus(a[3]), a[4], a[5]) for a in appearances
             ),
             relationships=tuple(relationships),
             sources=await self._store.sources.by_ids(source_ids),
+            fandom=row["fandom"],
         )
 
     async def relationships_of(self, character_id: int, guild_id: int | None = None) -> list[Relationship]:
-        rows = await self._store.fetch_all(
-            _RELATIONSHIP_SELECT
-            + """
-             WHERE (r.first_id = :id OR r.second_id = :id) AND (r.guild_id IS NULL OR r.guild_id = :guild)
-             ORDER BY CASE r.canon WHEN 'on_screen' THEN 0 WHEN 'comics' THEN 1 ELSE 2 END, r.id
-            """,
-            {"id": character_id, "guild": guild_id},
-        )
-        return [relationship_from_row(r) for r in rows]
+        params = await self._store.fandoms.params(guild_id, id=character_id)
+        return await self._relationships("(r.first_id = :id OR r.second_id = :id)", params)
 
     async def relationships_between(
         self, first_id: int, second_id: int, guild_id: int | None = None
     ) -> list[Relationship]:
         """What is known of a pair, whichever way round the pack lists it."""
+        params = await self._store.fandoms.params(guild_id, a=first_id, b=second_id)
+        return await self._relationships(
+            "((r.first_id = :a AND r.second_id = :b) OR (r.first_id = :b AND r.second_id = :a))", params
+        )
+
+    async def _relationships(self, where: str, params: dict[str, object]) -> list[Relationship]:
         rows = await self._store.fetch_all(
-            _RELATIONSHIP_SELECT
-            + """
-             WHERE ((r.first_id = :a AND r.second_id = :b) OR (r.first_id = :b AND r.second_id = :a))
-               AND (r.guild_id IS NULL OR r.guild_id = :guild)
-             ORDER BY CASE r.canon WHEN 'on_screen' THEN 0 WHEN 'comics' THEN 1 ELSE 2 END, r.id
-            """,
-            {"a": first_id, "b": second_id, "guild": guild_id},
+            _RELATIONSHIP_SELECT + f" WHERE {where} AND {visible('r')} ORDER BY canon_rank, r.id", params
         )
         return [relationship_from_row(r) for r in rows]

@@ -23,22 +23,11 @@ class RelationshipKind(StrEnum):
     OTHER = "other"
 
 
-class Canon(StrEnum):
-    """Where a relationship is told: on screen, in the comics, or only rumoured."""
-
-    ON_SCREEN = "on_screen"
-    COMICS = "comics"
-    RUMOUR = "rumour"
-
-    @property
-    def label(self) -> str:
-        return {"on_screen": "on screen", "comics": "in the comics", "rumour": "rumoured"}[self.value]
-
-
 class NameKind(StrEnum):
-    HERO = "hero"
+    """The kinds of name the bot itself knows; a pack adds its own (nickname, title, codename…)."""
+
     ALIAS = "alias"
-    ACTOR = "actor"  # another spelling of the actor's name, e.g. "Carrie-Anne Moss"
+    ACTOR = "actor"  # another spelling of the actor's name
 
 
 class ProductionKind(StrEnum):
@@ -69,8 +58,9 @@ class Source:
 @dataclass(frozen=True, slots=True)
 class CharacterName:
     name: str
-    kind: NameKind
+    kind: str  # NameKind, or one of the pack's own kinds
     source_id: int
+    label: str = ""  # the pack's word for the kind ("nickname"); empty for a plain alias
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,7 +89,9 @@ class Relationship:
     second_id: int
     second_name: str
     kind: RelationshipKind
-    canon: Canon
+    canon: str  # the pack's key for where it is told ("on_screen", "books"…)
+    canon_label: str  # the pack's words for it ("on screen", "in the books")
+    canon_rank: int  # the pack's order of kinds of canon, for listing
     status: str | None
     note: str
     source_id: int
@@ -138,24 +130,26 @@ class Character:
     appearances: tuple[Appearance, ...]
     relationships: tuple[Relationship, ...]
     sources: dict[int, Source]
+    fandom: str | None = None  # the pack's title; None for a server's own character
 
     @property
-    def hero_names(self) -> tuple[str, ...]:
-        return tuple(n.name for n in self.names if n.kind is NameKind.HERO)
+    def known_as(self) -> tuple[str, ...]:
+        """Names of the pack's labelled kinds (a codename, a title…), for one-line mentions."""
+        return tuple(n.name for n in self.names if n.label and n.kind != NameKind.ACTOR)
 
     @property
     def aliases(self) -> tuple[str, ...]:
-        return tuple(n.name for n in self.names if n.kind is NameKind.ALIAS)
+        return tuple(n.name for n in self.names if n.kind == NameKind.ALIAS)
 
 
 @dataclass(frozen=True, slots=True)
 class NameEntry:
-    """One searchable name of a character: canonical, hero name, alias or actor."""
+    """One searchable name of a character: canonical, another name it goes by, or its actor."""
 
     character_id: int
     character_name: str
     text: str
-    kind: str  # "name", "hero", "alias" or "actor"
+    kind: str  # "name", "actor", "alias" or one of the pack's kinds
     rumoured: bool
 
 
@@ -210,7 +204,7 @@ class CastEntry:
     character_id: int
     character_name: str
     actor: str | None
-    hero_names: tuple[str, ...]
+    known_as: tuple[str, ...]  # names of the pack's labelled kinds
     status: FactStatus
     seasons: tuple[int, ...]
 
@@ -241,11 +235,18 @@ class Series:
 
 @dataclass(frozen=True, slots=True)
 class PackInfo:
+    """A fact pack in the store: one fandom."""
+
     key: str
     title: str
     description: str | None
     digest: str
     imported_at: datetime
+    id: int = 0
+    location: str | None = None  # the file it was imported from
+    characters: int = 0
+    series: int = 0
+    releases: int = 0
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING, Any
 import yaml
 
 from db.pack_format import (
+    DEFAULT_CANON,
+    DEFAULT_NAME_KINDS,
     AnnouncementSpec,
     AppearanceSpec,
     CharacterSpec,
@@ -65,9 +67,16 @@ async def export_pack(store: Store, pack_key: str) -> PackSpec | None:
         )
         for r in rel_rows
     ]
+    terms = await rows("SELECT kind, term, label FROM pack_terms WHERE pack_id = ? ORDER BY position")
+    canon = {t["term"]: t["label"] for t in terms if t["kind"] == "canon" and DEFAULT_CANON.get(t["term"]) != t["label"]}
+    name_kinds = {
+        t["term"]: t["label"] for t in terms if t["kind"] == "name" and DEFAULT_NAME_KINDS.get(t["term"]) != t["label"]
+    }
     return PackSpec(
         format=1,
-        pack=PackMeta(id=pack["key"], title=pack["title"], description=pack["description"]),
+        pack=PackMeta(
+            id=pack["key"], title=pack["title"], description=pack["description"], canon=canon, name_kinds=name_kinds
+        ),
         sources=sources,
         series=series,
         characters=characters,
@@ -143,6 +152,11 @@ async def _export_characters(rows: Any, skey: dict[int, str], named: Any) -> dic
             name=c["name"],
             name_source=skey.get(c["name_source_id"]) if c["name_source_id"] else None,
             hero_names=of_kind("hero"), aliases=of_kind("alias"), actor=c["actor"],
+            names={
+                kind: of_kind(kind)
+                for kind in dict.fromkeys(n["kind"] for n in names[c["id"]])
+                if kind not in ("hero", "alias", "actor")
+            },
             actor_aliases=of_kind("actor"), status=c["status"], description=c["description"],
             affiliations=[named(a["name"], a["source_id"], own) for a in affiliations[c["id"]]],
             appearances=_group_appearances(appearances[c["id"]], skey, own),

@@ -10,13 +10,28 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from db.dates import DEFAULT_ZONE
-from db.models import Canon, FactStatus, ProductionKind, RelationshipKind
+from db.models import FactStatus, ProductionKind, RelationshipKind
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
 Number = Annotated[int, Field(ge=1, le=1000)]
+Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]  # a kind of canon or of name
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+
+# Kinds of canon a relationship may be told in, with the words cards use, in the order cards list
+# them. A pack may relabel these or add its own (`pack.canon`); `rumour` always comes last.
+DEFAULT_CANON: dict[str, str] = {
+    "on_screen": "on screen",
+    "comics": "in the comics",
+    "books": "in the books",
+    "games": "in the games",
+    "rumour": "rumoured",
+}
+# Kinds of other names a character goes by. `alias` is shown without a label; a pack names its own
+# kinds (`pack.name_kinds`), e.g. `codename: codename`. `hero_names:` is the `hero` kind.
+DEFAULT_NAME_KINDS: dict[str, str] = {"alias": "", "nickname": "nickname", "title": "title", "hero": "other name"}
 
 
 class _Spec(BaseModel):
@@ -37,6 +52,8 @@ class PackMeta(_Spec):
     id: Key
     title: Title
     description: Text | None = None
+    canon: dict[Term, Label] = Field(default_factory=dict, description="kinds of canon: key → words cards use")
+    name_kinds: dict[Term, Label] = Field(default_factory=dict, description="kinds of other names: key → label")
 
 
 class SourceSpec(_Spec):
@@ -94,8 +111,9 @@ class AppearanceSpec(_Spec):
 class CharacterSpec(_Spec):
     name: Name
     name_source: Key | None = None
-    hero_names: list[NameItem] = Field(default_factory=list)
+    hero_names: list[NameItem] = Field(default_factory=list)  # the `hero` kind of name
     aliases: list[NameItem] = Field(default_factory=list)
+    names: dict[Term, list[NameItem]] = Field(default_factory=dict, description="kind → other names")
     actor: Name | None = None
     actor_aliases: list[NameItem] = Field(default_factory=list)
     status: FactStatus = FactStatus.CONFIRMED
@@ -108,7 +126,7 @@ class CharacterSpec(_Spec):
 class RelationshipSpec(_Spec):
     between: tuple[Key, Key]
     kind: RelationshipKind
-    canon: Canon
+    canon: Term
     status: Name | None = None
     note: Text
     source: Key
@@ -129,3 +147,23 @@ def name_of(item: NameItem) -> str:
 
 def source_of(item: NameItem, default: str) -> str:
     return item.source if isinstance(item, SourcedName) else default
+
+
+def canon_terms(meta: PackMeta) -> list[tuple[str, str]]:
+    """The pack's kinds of canon with their words, in the order cards list them (rumour last)."""
+    merged = {**DEFAULT_CANON, **meta.canon}
+    rumour = merged.pop("rumour")
+    return [*merged.items(), ("rumour", rumour)]
+
+
+def name_terms(meta: PackMeta) -> list[tuple[str, str]]:
+    """The pack's kinds of name with their labels: its own first (cards list names in this order)."""
+    return list({**meta.name_kinds, **{k: v for k, v in DEFAULT_NAME_KINDS.items() if k not in meta.name_kinds}}.items())
+
+
+def other_names(char: CharacterSpec) -> list[tuple[str, list[NameItem]]]:
+    """Every other name of a character by kind: `hero_names`, `aliases`, then each `names:` kind."""
+    found: dict[str, list[NameItem]] = {"hero": list(char.hero_names), "alias": list(char.aliases)}
+    for kind, items in char.names.items():
+        found.setdefault(kind, []).extend(items)
+    return [(kind, items) for kind, items in found.items() if items]

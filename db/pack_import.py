@@ -18,12 +18,23 @@ import aiosqlite
 from db.dates import parse_partial_date
 from db.instants import iso_or_none
 from db.pack_check import CheckedPack
-from db.pack_format import CharacterSpec, PackSpec, SeriesSpec, name_of, source_of
+from db.pack_format import (
+    CharacterSpec,
+    PackSpec,
+    SeriesSpec,
+    canon_terms,
+    name_of,
+    name_terms,
+    other_names,
+    source_of,
+)
+from db.pack_removal import PACK_TABLES, keep_guild_dates
 
 Row = tuple[Any, ...]
 
 # Identifiers below come from this table only, never from input; every value is a bound parameter.
 _COLUMNS: dict[str, tuple[str, ...]] = {
+    "pack_terms": ("kind", "term", "label", "position"),
     "sources": ("title", "outlet", "published", "location", "from_articles", "note"),
     "series": ("title", "kind", "platform", "description", "source_id"),
     "series_names": ("series_id", "name", "source_id"),
@@ -40,17 +51,13 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "appearances": ("character_id", "series_id", "season_number", "status", "note", "source_id"),
     "relationships": ("first_id", "second_id", "kind", "canon", "status", "note", "source_id"),
 }
-# Children before parents, for deleting what a pack no longer has.
-_DELETE_ORDER = (
-    "relationships", "appearances", "affiliations", "character_names", "characters", "production_facts",
-    "release_dates", "releases", "seasons", "series_names", "series", "sources",
-)
 
 
 @dataclass
 class ImportReport:
     pack: str
     skipped: bool = False  # the store already held exactly this pack
+    parsed: bool = True  # False when the file's bytes were known, so it was not even read as YAML
     added: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     removed: Counter[str] = field(default_factory=Counter)
@@ -60,6 +67,8 @@ class ImportReport:
         return any(sum(c.values()) for c in (self.added, self.updated, self.removed))
 
     def summary(self) -> str:
+        if self.skipped and not self.parsed:
+            return f"pack `{self.pack}`: file unchanged since it was imported; not parsed"
         if self.skipped:
             return f"pack `{self.pack}` is already up to date; nothing changed"
         return (
@@ -76,9 +85,16 @@ async def import_checked_pack(conn: aiosqlite.Connection, pack: CheckedPack, *, 
         existing = await cur.fetchone()
     if existing is not None and existing["digest"] == pack.digest and not force:
         report.skipped = True
+        await _remember_file(conn, existing["id"], pack)
         return report
     pack_id = existing["id"] if existing is not None else await _insert_pack(conn, spec, pack.digest)
     sync = _TableSync(conn, pack_id, report)
+
+    terms = [("canon", key, label) for key, label in canon_terms(spec.pack)]
+    terms += [("name", key, label) for key, label in name_terms(spec.pack)]
+    await sync.table("pack_terms", {
+        f"{kind}/{term}": (kind, term, label, position) for position, (kind, term, label) in enumerate(terms)
+    })
 
     src = await sync.table("sources", {
         key: (s.title, s.outlet, s.published, s.file or s.url, int(s.from_articles), s.note)
@@ -95,11 +111,12 @@ async def import_checked_pack(conn: aiosqlite.Connection, pack: CheckedPack, *, 
     await _sync_character_children(sync, spec, src, series_ids, char_ids)
     await sync.table("relationships", {
         _relationship_key(r.between, r.kind, r.canon, r.source): (
-            char_ids[r.between[0]], char_ids[r.between[1]], r.kind.value, r.canon.value, r.status, r.note, src[r.source]
+            char_ids[r.between[0]], char_ids[r.between[1]], r.kind.value, r.canon, r.status, r.note, src[r.source]
         )
         for r in spec.relationships
     })
     await sync.delete_stale()
+    await _remember_file(conn, pack_id, pack)
     if existing is not None:
         meta = (spec.pack.title, spec.pack.description)
         if report.changed or meta != (existing["title"], existing["description"]):
@@ -121,6 +138,13 @@ async def _insert_pack(conn: aiosqlite.Connection, spec: PackSpec, digest: str) 
     )
     assert cur.lastrowid is not None
     return cur.lastrowid
+
+
+async def _remember_file(conn: aiosqlite.Connection, pack_id: int, pack: CheckedPack) -> None:
+    """The file's own digest and place: next time an unchanged file is recognised without parsing it."""
+    await conn.execute(
+        "UPDATE packs SET file_digest = ?, location = ? WHERE id = ?", (pack.file_digest, pack.filename, pack_id)
+    )
 
 
 def _now() -> str:
@@ -172,7 +196,7 @@ async def _sync_character_children(
     appearances: dict[str, Row] = {}
     for key, char in spec.characters.items():
         cid = char_ids[key]
-        for kind, items in (("hero", char.hero_names), ("alias", char.aliases), ("actor", char.actor_aliases)):
+        for kind, items in [*other_names(char), ("actor", list(char.actor_aliases))]:
             for item in items:
                 names[f"{key}/{kind}/{name_of(item).casefold()}"] = (
                     cid, name_of(item), kind, src[source_of(item, char.source)]
@@ -204,9 +228,9 @@ def _release_title(series: SeriesSpec, number: int) -> str:
     return f"{series.title} season {number}"
 
 
-def _relationship_key(between: tuple[str, str], kind: Any, canon: Any, source: str) -> str:
+def _relationship_key(between: tuple[str, str], kind: Any, canon: str, source: str) -> str:
     first, second = sorted(between)
-    return f"{first}~{second}~{kind.value}~{canon.value}~{source}"
+    return f"{first}~{second}~{kind.value}~{canon}~{source}"
 
 
 class _TableSync:
@@ -247,7 +271,14 @@ class _TableSync:
             return {row[0]: row[1] for row in await cur.fetchall()}
 
     async def delete_stale(self) -> None:
-        for table in _DELETE_ORDER:
+        # A release the pack dropped may carry a server's own date: that date stays, as the server's release.
+        async with self._conn.execute(
+            "SELECT id FROM releases WHERE pack_id = ? AND key NOT IN (SELECT value FROM json_each(?))",
+            (self._pack_id, json.dumps(self._seen.get("releases", []))),
+        ) as cur:
+            dropped = [row[0] for row in await cur.fetchall()]
+        await keep_guild_dates(self._conn, dropped)
+        for table in PACK_TABLES:
             cur = await self._conn.execute(
                 f"DELETE FROM {table} WHERE pack_id = ? AND key NOT IN (SELECT value FROM json_each(?))",
                 (self._pack_id, json.dumps(self._seen.get(table, []))),

@@ -1,51 +1,174 @@
-"""Packs in the store: what is imported, importing a checked pack, exporting one."""
+"""Packs in the store: finding pack files, importing them (skipping unchanged files), listing,
+exporting and removing them."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import aiosqlite
+
 from db.models import PackInfo
-from db.pack_check import CheckedPack, check_pack_file
+from db.pack_check import CheckedPack, PackError, Problem, check_pack_file, file_digest
 from db.pack_export import export_pack
 from db.pack_format import PackSpec
 from db.pack_import import ImportReport, import_checked_pack
+from db.pack_removal import RemovalReport, remove_pack
 
 if TYPE_CHECKING:
     from db.store import Store
 
-BUNDLED_PACK = "defenders.yaml"
+PACK_SUFFIXES = (".yaml", ".yml")
+GENERATION = "facts_generation"  # meta key bumped by every import that changed facts and every removal
+
+
+def bundled_packs_dir() -> Path:
+    """The packs shipped inside the package (FACT_PACKS' default)."""
+    return Path(str(resources.files("db").joinpath("packs")))
 
 
 def bundled_pack_path() -> Path:
-    """The Defenders pack shipped inside the package."""
-    return Path(str(resources.files("db").joinpath("packs", BUNDLED_PACK)))
+    """The first-ever pack, shipped inside the package (tests and benchmarks use it by name)."""
+    return bundled_packs_dir() / "defenders.yaml"
+
+
+def find_pack_files(entries: list[Path]) -> list[Path]:
+    """Each entry is a pack file or a folder of them (`*.yaml`, `*.yml`, in name order). A missing
+    entry, or a folder without packs, is a PackError naming it."""
+    found: list[Path] = []
+    problems: list[PackError] = []
+    for entry in entries:
+        if entry.is_dir():
+            files = sorted(p for p in entry.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
+            if not files:
+                problems.append(PackError(str(entry), [Problem((), None, "a folder without any *.yaml pack")]))
+            found.extend(files)
+        elif entry.is_file():
+            found.append(entry)
+        else:
+            problems.append(PackError(str(entry), [Problem((), None, "no such file or folder")]))
+    if problems:
+        raise PackErrors(problems)
+    return list(dict.fromkeys(found))
+
+
+class PackErrors(Exception):
+    """Problems in one or more packs: each PackError lists every problem of its file."""
+
+    def __init__(self, errors: list[PackError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+    def render(self) -> list[str]:
+        lines = []
+        for err in self.errors:
+            lines.append(f"{len(err.problems)} problem(s) in {err.filename}:")
+            lines += [f"  {p.render(err.filename)}" for p in err.problems]
+        return lines
 
 
 class PackRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
 
-    async def list(self) -> list[PackInfo]:
-        rows = await self._store.fetch_all("SELECT key, title, description, digest, imported_at FROM packs ORDER BY id")
+    async def all(self) -> list[PackInfo]:
+        """Every pack in the store with its size, by title."""
+        rows = await self._store.fetch_all(
+            """
+            SELECT p.id, p.key, p.title, p.description, p.digest, p.imported_at, p.location,
+                   (SELECT count(*) FROM characters c WHERE c.pack_id = p.id) AS characters,
+                   (SELECT count(*) FROM series s WHERE s.pack_id = p.id) AS series,
+                   (SELECT count(*) FROM releases r WHERE r.pack_id = p.id) AS releases
+              FROM packs p ORDER BY p.title COLLATE NOCASE, p.key
+            """
+        )
         return [
-            PackInfo(r["key"], r["title"], r["description"], r["digest"], datetime.fromisoformat(r["imported_at"]))
+            PackInfo(
+                key=r["key"], title=r["title"], description=r["description"], digest=r["digest"],
+                imported_at=datetime.fromisoformat(r["imported_at"]), id=r["id"], location=r["location"],
+                characters=r["characters"], series=r["series"], releases=r["releases"],
+            )
             for r in rows
         ]
+
+    async def generation(self) -> int:
+        """Bumped by every import that changed facts and every removal, in any process sharing the store."""
+        value = await self._store.fetch_value("SELECT value FROM meta WHERE key = ?", (GENERATION,))
+        return int(value or 0)
 
     async def import_checked(self, pack: CheckedPack, *, force: bool = False) -> ImportReport:
         """Upsert a checked pack in one transaction: all of it lands, or none of it."""
         async with self._store.transaction() as conn:
             report = await import_checked_pack(conn, pack, force=force)
+            if report.changed:
+                await self._bump(conn)
         if report.changed:
             self._store.facts_changed()
         return report
 
     async def import_file(self, path: Path, *, force: bool = False) -> ImportReport:
-        """Check then import; a PackError (with every problem) leaves the store untouched."""
+        """Check then import; a file whose bytes are already imported is not even parsed. A PackError
+        (with every problem) leaves the store untouched."""
+        if not force and (known := await self.unchanged(path)) is not None:
+            return ImportReport(known, skipped=True, parsed=False)
         return await self.import_checked(check_pack_file(path), force=force)
+
+    async def unchanged(self, path: Path) -> str | None:
+        """The key of the pack imported from exactly these bytes, if any."""
+        try:
+            digest = file_digest(await asyncio.to_thread(path.read_bytes))
+        except OSError:
+            return None
+        return await self._store.fetch_value("SELECT key FROM packs WHERE file_digest = ?", (digest,))
+
+    async def import_files(self, paths: Sequence[Path]) -> list[ImportReport]:
+        """Start-up: every pack checked first (unchanged files skipped), all problems of all files
+        reported together; then each imported. Two files with the same pack id are a problem too."""
+        checked: list[CheckedPack] = []
+        reports: list[ImportReport] = []
+        errors: list[PackError] = []
+        owners: dict[str, Path] = {}
+        for path in paths:
+            if (known := await self.unchanged(path)) is not None:
+                reports.append(ImportReport(known, skipped=True, parsed=False))
+                key = known
+            else:
+                try:
+                    pack = check_pack_file(path)
+                except PackError as exc:
+                    errors.append(exc)
+                    continue
+                checked.append(pack)
+                key = pack.spec.pack.id
+            if key in owners:
+                errors.append(PackError(str(path), [Problem(("pack", "id"), None, f"pack id `{key}` is also the id in {owners[key]}")]))
+            owners[key] = path
+        if errors:
+            raise PackErrors(errors)
+        for pack in checked:
+            reports.append(await self.import_checked(pack))
+        return reports
 
     async def export(self, key: str) -> PackSpec | None:
         return await export_pack(self._store, key)
+
+    async def remove(self, key: str) -> RemovalReport | None:
+        """Take a pack out in one transaction, keeping every guild's data; None if there is no such pack."""
+        async with self._store.transaction() as conn:
+            report = await remove_pack(conn, key)
+            if report is not None:
+                await self._bump(conn)
+        if report is not None:
+            self._store.facts_changed()
+        return report
+
+    async def _bump(self, conn: aiosqlite.Connection) -> None:
+        await conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, '1') "
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            (GENERATION,),
+        )

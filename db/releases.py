@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from db.dates import PartialDate, from_stored
+from db.fandoms import visible
 from db.instants import iso_or_none
 from db.models import Announcement, Release
 
@@ -48,20 +49,21 @@ class ReleaseRepository:
     async def visible(self, guild_id: int | None = None) -> list[Release]:
         """Every release a guild can see, with its date history."""
         rows = await self._store.fetch_all(
-            "SELECT * FROM releases WHERE guild_id IS NULL OR guild_id = ? ORDER BY id", (guild_id,)
+            f"SELECT * FROM releases r WHERE {visible('r')} ORDER BY id", await self._store.fandoms.params(guild_id)
         )
         return await self._with_history(rows, guild_id)
 
     async def get(self, release_id: int, guild_id: int | None = None) -> Release | None:
         """One release as this guild sees it, or None if it is another guild's or gone."""
         rows = await self._store.fetch_all(
-            "SELECT * FROM releases WHERE id = ? AND (guild_id IS NULL OR guild_id = ?)", (release_id, guild_id)
+            f"SELECT * FROM releases r WHERE id = :id AND {visible('r')}",
+            await self._store.fandoms.params(guild_id, id=release_id),
         )
         found = await self._with_history(rows, guild_id)
         return found[0] if found else None
 
     async def series_aliases(self) -> dict[int, list[str]]:
-        """Series id → its title and aliases, so "defenders s1" can find a release."""
+        """Series id → its title and aliases, so "<an alias> s1" can find a release."""
         rows = await self._store.fetch_all(
             "SELECT id, title FROM series UNION ALL SELECT series_id, name FROM series_names ORDER BY 1"
         )
@@ -72,9 +74,8 @@ class ReleaseRepository:
 
     async def for_series(self, series_id: int, guild_id: int | None = None) -> list[Release]:
         rows = await self._store.fetch_all(
-            "SELECT * FROM releases WHERE series_id = ? AND (guild_id IS NULL OR guild_id = ?) "
-            "ORDER BY season_number, id",
-            (series_id, guild_id),
+            f"SELECT * FROM releases r WHERE series_id = :id AND {visible('r')} ORDER BY season_number, id",
+            await self._store.fandoms.params(guild_id, id=series_id),
         )
         return await self._with_history(rows, guild_id)
 
@@ -121,16 +122,7 @@ class ReleaseWriter:
         """Move `release_id` for this guild, or create a guild release titled `title`; returns its id."""
         async with self._store.transaction() as conn:
             if release_id is None:
-                base = _slug(title)
-                key, n = base, 1
-                while await _exists(conn, "SELECT 1 FROM releases WHERE guild_id = ? AND key = ?", (guild_id, key)):
-                    n += 1
-                    key = f"{base}-{n}"
-                cur = await conn.execute(
-                    "INSERT INTO releases (guild_id, key, title) VALUES (?, ?, ?)", (guild_id, key, title)
-                )
-                assert cur.lastrowid is not None
-                release_id = cur.lastrowid
+                release_id = await insert_guild_release(conn, guild_id, title, None)
             async with conn.execute(
                 "SELECT coalesce(max(seq), -1) + 1 FROM release_dates WHERE release_id = ? AND guild_id = ?",
                 (release_id, guild_id),
@@ -157,6 +149,20 @@ class ReleaseWriter:
                 "DELETE FROM release_dates WHERE release_id = ? AND guild_id = ?", (release_id, guild_id)
             )
             return ReleaseRemoval.REVERTED if cur.rowcount else None
+
+
+async def insert_guild_release(conn: aiosqlite.Connection, guild_id: int, title: str, platform: str | None) -> int:
+    """A new release of the guild's own, under a key unique in the guild; returns its id."""
+    base = _slug(title)
+    key, n = base, 1
+    while await _exists(conn, "SELECT 1 FROM releases WHERE guild_id = ? AND key = ?", (guild_id, key)):
+        n += 1
+        key = f"{base}-{n}"
+    cur = await conn.execute(
+        "INSERT INTO releases (guild_id, key, title, platform) VALUES (?, ?, ?, ?)", (guild_id, key, title, platform)
+    )
+    assert cur.lastrowid is not None
+    return cur.lastrowid
 
 
 async def _exists(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> bool:

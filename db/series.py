@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from db.fandoms import visible
 from db.models import CastEntry, FactStatus, ProductionFact, ProductionKind, Season, Series, SeriesSummary
 
 if TYPE_CHECKING:
@@ -17,8 +18,22 @@ class SeriesRepository:
 
     async def summaries(self, guild_id: int | None = None) -> list[SeriesSummary]:
         rows = await self._store.fetch_all(
-            "SELECT id, key, title FROM series WHERE guild_id IS NULL OR guild_id = ? ORDER BY title", (guild_id,)
+            f"SELECT id, key, title, pack_id FROM series s WHERE {visible('s')} ORDER BY title",
+            await self._store.fandoms.params(guild_id),
         )
+        return await self._with_aliases(rows)
+
+    async def summaries_by_pack(self) -> dict[int, list[SeriesSummary]]:
+        """Every pack's series, by pack (the name indexes are built per pack)."""
+        rows = await self._store.fetch_all(
+            "SELECT id, key, title, pack_id FROM series WHERE pack_id IS NOT NULL ORDER BY title"
+        )
+        found: dict[int, list[SeriesSummary]] = defaultdict(list)
+        for summary, row in zip(await self._with_aliases(rows), rows, strict=True):
+            found[row["pack_id"]].append(summary)
+        return dict(found)
+
+    async def _with_aliases(self, rows: list[Any]) -> list[SeriesSummary]:
         aliases: dict[int, list[str]] = defaultdict(list)
         for a in await self._store.fetch_all("SELECT series_id, name FROM series_names ORDER BY id"):
             aliases[a["series_id"]].append(a["name"])
@@ -27,7 +42,8 @@ class SeriesRepository:
     async def get(self, series_id: int, guild_id: int | None = None) -> Series | None:
         """The series with seasons, cast and production facts, or None if not visible to the guild."""
         row = await self._store.fetch_one(
-            "SELECT * FROM series WHERE id = ? AND (guild_id IS NULL OR guild_id = ?)", (series_id, guild_id)
+            f"SELECT * FROM series s WHERE id = :id AND {visible('s')}",
+            await self._store.fandoms.params(guild_id, id=series_id),
         )
         if row is None:
             return None
@@ -71,27 +87,31 @@ class SeriesRepository:
     async def _cast(self, series_id: int, guild_id: int | None) -> tuple[CastEntry, ...]:
         """Characters appearing in the series; confirmed before rumoured, then by first appearance."""
         rows = await self._store.fetch_all(
-            """
+            f"""
             SELECT c.id, c.name, c.actor, min(a.status) AS status,
                    group_concat(a.season_number) AS seasons, min(a.id) AS first_seen
               FROM appearances a JOIN characters c ON c.id = a.character_id
-             WHERE a.series_id = ? AND (c.guild_id IS NULL OR c.guild_id = ?)
+             WHERE a.series_id = :id AND {visible("c")}
              GROUP BY c.id
              ORDER BY min(a.status), first_seen
             """,
-            (series_id, guild_id),
+            await self._store.fandoms.params(guild_id, id=series_id),
         )
-        heroes: dict[int, list[str]] = defaultdict(list)
+        known_as: dict[int, list[str]] = defaultdict(list)
         for h in await self._store.fetch_all(
-            "SELECT character_id, name FROM character_names WHERE kind = 'hero' ORDER BY id"
+            """SELECT n.character_id, n.name FROM character_names n
+                 JOIN pack_terms t ON t.pack_id = n.pack_id AND t.kind = 'name' AND t.term = n.kind AND t.label <> ''
+                WHERE n.character_id IN (SELECT character_id FROM appearances WHERE series_id = ?)
+                ORDER BY t.position, n.id""",
+            (series_id,),
         ):
-            heroes[h["character_id"]].append(h["name"])
+            known_as[h["character_id"]].append(h["name"])
         return tuple(
             CastEntry(
                 character_id=r["id"],
                 character_name=r["name"],
                 actor=r["actor"],
-                hero_names=tuple(heroes[r["id"]]),
+                known_as=tuple(known_as[r["id"]]),
                 status=FactStatus(r["status"]),
                 seasons=tuple(sorted({int(s) for s in (r["seasons"] or "").split(",") if s})),
             )

@@ -1,4 +1,4 @@
-"""Sources: the articles (and the few common-knowledge notes) every fact cites."""
+"""Sources: the articles and other references every fact cites."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from db.fandoms import visible
 from db.models import Source
 
 if TYPE_CHECKING:
@@ -46,8 +47,7 @@ class SourceRepository:
     async def list(self, guild_id: int | None = None) -> list[Source]:
         """Sources this guild can see, articles first, in the order the pack lists them."""
         rows = await self._store.fetch_all(
-            f"SELECT {_COLUMNS} FROM sources WHERE guild_id IS NULL OR guild_id = ? "
-            "ORDER BY from_articles DESC, id",
-            (guild_id,),
+            f"SELECT {_COLUMNS} FROM sources s WHERE {visible('s')} ORDER BY from_articles DESC, id",
+            await self._store.fandoms.params(guild_id),
         )
         return [source_from_row(r) for r in rows]

@@ -22,6 +22,7 @@ import aiosqlite
 
 from db.characters import CharacterRepository
 from db.connection import check_worker_hook, connect
+from db.fandoms import FandomRepository, visible
 from db.guilds import GuildSettingsRepository
 from db.migrations import apply_migrations
 from db.models import StoreCounts
@@ -62,6 +63,7 @@ class Store:
         self.facts_revision = 0
 
         self.meta = MetaRepository(self)
+        self.fandoms = FandomRepository(self)
         self.sources = SourceRepository(self)
         self.characters = CharacterRepository(self)
         self.series = SeriesRepository(self)
@@ -161,15 +163,15 @@ class Store:
         return None if row is None else row[0]
 
     async def counts(self, guild_id: int | None = None) -> StoreCounts:
-        """How many characters, series, releases and sources this guild can see."""
+        """How many characters, series, releases and sources this guild can see (its fandoms and its own)."""
         row = await self.fetch_one(
-            """
-            SELECT (SELECT count(*) FROM characters WHERE guild_id IS NULL OR guild_id = :g),
-                   (SELECT count(*) FROM series     WHERE guild_id IS NULL OR guild_id = :g),
-                   (SELECT count(*) FROM releases   WHERE guild_id IS NULL OR guild_id = :g),
-                   (SELECT count(*) FROM sources    WHERE guild_id IS NULL OR guild_id = :g)
+            f"""
+            SELECT (SELECT count(*) FROM characters t WHERE {visible("t")}),
+                   (SELECT count(*) FROM series     t WHERE {visible("t")}),
+                   (SELECT count(*) FROM releases   t WHERE {visible("t")}),
+                   (SELECT count(*) FROM sources    t WHERE {visible("t")})
             """,
-            {"g": guild_id},
+            await self.fandoms.params(guild_id),
         )
         assert row is not None
         return StoreCounts(characters=row[0], series=row[1], releases=row[2], sources=row[3])

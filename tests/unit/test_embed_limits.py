@@ -137,7 +137,8 @@ async def cards_of(pack: dict[str, Any], folder: Path) -> list[tuple[str, discor
             found = await store.series.get(s.id)
             assert found is not None
             cards.append((f"series {s.key}", series_card(found, NOW)))
-        cards.append(("about", about_card("1.0", await store.counts(), await store.packs.list(), await store.sources.list())))
+        packs = await store.packs.all()
+        cards.append(("about", about_card("1.0", await store.counts(), packs, packs, await store.sources.list())))
         return cards
 
 

@@ -183,11 +183,11 @@ async def test_export_round_trips(defenders: Store, tmp_path: Path) -> None:
 
 
 async def test_store_api_returns_profiles_with_sources(defenders: Store) -> None:
-    entries = await defenders.characters.name_entries()
+    entries = [e for pack in (await defenders.characters.name_entries_by_pack()).values() for e in pack]
     matt_id = next(e.character_id for e in entries if e.text == "Daredevil")
     matt = await defenders.characters.get(matt_id)
     assert matt is not None and matt.name == "Matt Murdock" and matt.actor == "Charlie Cox"
-    assert matt.hero_names == ("Daredevil",)
+    assert matt.known_as == ("Daredevil",) and matt.names[0].label == "hero name"  # the pack's own word
     assert {r.other(matt.id)[1] for r in matt.relationships} >= {"Elektra", "Claire Temple"}
     assert all(r.source_id in matt.sources for r in matt.relationships)
     assert matt.name_source_id is not None and matt.sources[matt.name_source_id].from_articles is False  # "Murdock" is common knowledge

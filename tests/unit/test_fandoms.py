@@ -1,0 +1,127 @@
+"""Many packs in one store: what each guild sees, importing only what changed, one report of every
+problem, and removing a pack without losing any guild's data — against a real SQLite file."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from db import DefaultFandoms, PackErrors, Store, bundled_pack_path, find_pack_files
+from db.dates import parse_partial_date
+from db.pack_check import _compose_fast, _fast_path_is_safe, check_pack_file, check_pack_text
+
+HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+@pytest.fixture
+async def two(store: Store) -> Store:
+    await store.packs.import_files([bundled_pack_path(), HARBOR])
+    return store
+
+
+async def names(store: Store, guild: int | None) -> set[str]:
+    return {c.name for c in await store.characters.summaries(guild)}
+
+
+async def test_each_guild_sees_the_fandoms_it_follows_and_by_default_all(two: Store) -> None:
+    assert {"Matt Murdock", "Mara Quill"} <= await names(two, 1)
+    await two.fandoms.set_following(1, frozenset({"harbor"}), 7, NOW)
+    await two.fandoms.set_following(2, frozenset({"defenders"}), 7, NOW)
+    assert await names(two, 1) == {"Claire Temple", "Mara Quill", "Jonah Pike"}
+    assert "Mara Quill" not in await names(two, 2) and "Matt Murdock" in await names(two, 2)
+    assert [r.title for r in await two.releases.visible(1)] == ["Harbor Lights season 1", "Harbor Lights season 2"]
+    assert all("Harbor" not in r.title for r in await two.releases.visible(2))
+    assert (await two.counts(1)).characters == 3 and (await two.counts(2)).characters == 23
+    await two.fandoms.set_following(1, frozenset(), 7, NOW)
+    assert await names(two, 1) == set() and (await two.counts(1)).releases == 0
+
+
+async def test_default_fandoms_none_or_a_list(two: Store) -> None:
+    two.fandoms.default = DefaultFandoms.parse("none")
+    two.fandoms.forget()
+    assert await names(two, 5) == set()
+    two.fandoms.default = DefaultFandoms.parse("harbor")
+    two.fandoms.forget()
+    assert await names(two, 5) == {"Claire Temple", "Mara Quill", "Jonah Pike"}
+    assert DefaultFandoms.parse(" ALL ") == DefaultFandoms(True)
+    assert DefaultFandoms.parse("a, b,a").keys == ("a", "b")
+    with pytest.raises(ValueError, match="`all`, `none` or pack ids"):
+        DefaultFandoms.parse("Harbor Lights")
+
+
+async def test_an_unchanged_file_is_not_parsed_and_a_changed_one_is(two: Store, tmp_path: Path) -> None:
+    copy = tmp_path / "harbor.yaml"
+    copy.write_bytes(HARBOR.read_bytes())
+    [report] = await two.packs.import_files([copy])
+    assert report.skipped and not report.parsed and "not parsed" in report.summary()
+    copy.write_text(HARBOR.read_text(encoding="utf-8").replace("Best friends since school.", "Friends for ever."), encoding="utf-8")
+    [report] = await two.packs.import_files([copy])
+    assert report.parsed and report.changed and report.updated["relationships"] == 1
+    [report] = await two.packs.import_files([copy])
+    assert not report.parsed
+
+
+async def test_every_problem_of_every_pack_is_reported_in_one_run(store: Store, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(
+        HARBOR.read_text(encoding="utf-8").replace("canon: books", "canon: opera").replace("codename: [Lantern]", "alias-ish: [Lantern]"),
+        encoding="utf-8",
+    )
+    clash = tmp_path / "clash.yaml"
+    clash.write_bytes(HARBOR.read_bytes())
+    with pytest.raises(PackErrors) as caught:
+        await store.packs.import_files([bundled_pack_path(), bad, tmp_path / "missing.yaml", HARBOR, clash])
+    text = "\n".join(caught.value.render())
+    assert "unknown kind of canon `opera`; declare it under pack.canon" in text
+    assert "unknown kind of name `alias-ish`" in text
+    assert "pack id `harbor` is also the id in" in text
+    assert await store.packs.all() == []  # nothing imported
+    with pytest.raises(PackErrors, match="no such file or folder"):
+        find_pack_files([tmp_path / "missing.yaml"])
+
+
+async def test_removing_a_pack_keeps_polls_guild_dates_and_reminders(two: Store) -> None:
+    harbor = next(r for r in await two.releases.visible(1) if r.title == "Harbor Lights season 2")
+    own = await two.release_writer.set_date(1, harbor.title, parse_partial_date("2031-10-01", "UTC"), 7, NOW, harbor.id)
+    assert own == harbor.id
+    await two.personal_reminders.add(1, 8, harbor.id, NOW)
+    report = await two.packs.remove("harbor")
+    assert report is not None and report.kept_dates == 1 and report.removed["characters"] == 3
+    assert "Mara Quill" not in await names(two, 1)
+    [kept] = [r for r in await two.releases.visible(1) if r.title == "Harbor Lights season 2"]
+    assert kept.guild_id == 1 and kept.current is not None and kept.current.date.value == "2031-10-01"
+    assert [r.release_id for r in await two.personal_reminders.of_guild(1)] == [kept.id]
+    assert await two.releases.visible(2) == [r for r in await two.releases.visible(2) if r.guild_id is None]
+    assert await two.packs.remove("harbor") is None
+
+
+def test_the_c_loader_reads_a_pack_exactly_as_the_python_one(monkeypatch: pytest.MonkeyPatch) -> None:
+    for path in (bundled_pack_path(), HARBOR):
+        text = path.read_text(encoding="utf-8")
+        assert _compose_fast(text) is not None  # real packs take the fast path
+        fast = check_pack_text(text)
+        with monkeypatch.context() as m:
+            m.setattr("db.pack_check._CSafeLoader", None)
+            assert _compose_fast(text) is None
+            assert check_pack_text(text) == fast
+    for deep in ("a: " + "[" * 300 + "]" * 300, "a: " + "{b: " * 300 + "1" + "}" * 300):
+        assert not _fast_path_is_safe(deep)  # left to the pure-Python loader, which reports where
+    assert _fast_path_is_safe('a: "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["  # [[[[[[[[[')
+
+
+def test_a_large_pack_is_checked_quickly_with_the_c_loader(tmp_path: Path) -> None:
+    people = "\n".join(
+        f"  p{i}:\n    name: Person {i}\n    actor: Actor {i}\n    aliases: [Nick {i}]\n    source: s\n" for i in range(3000)
+    )
+    path = tmp_path / "big.yaml"
+    path.write_text(f"format: 1\npack:\n  id: big\n  title: Big\nsources:\n  s:\n    title: S\ncharacters:\n{people}", encoding="utf-8")
+    started = time.perf_counter()
+    checked = check_pack_file(path)
+    assert len(checked.spec.characters) == 3000
+    from tests.figures import record
+
+    record("check of a 3,000-character pack (s)", time.perf_counter() - started)
