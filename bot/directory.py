@@ -1,4 +1,5 @@
-"""Name indexes shared by every cog, built once in memory and rebuilt only when the facts change."""
+"""Name indexes shared by every cog: one per pack, built in memory and rebuilt only when the facts
+change; a guild searches the packs it follows through a `ScopedIndex` over theirs."""
 
 from __future__ import annotations
 
@@ -6,8 +7,9 @@ import asyncio
 import logging
 import time
 from collections import OrderedDict
+from dataclasses import dataclass
 
-from bot.matching import IndexEntry, NameIndex
+from bot.matching import IndexEntry, NameIndex, ScopedIndex
 from db import Store
 from db.models import Character
 
@@ -15,24 +17,31 @@ log = logging.getLogger(__name__)
 
 
 PROFILE_CACHE = 4096  # character profiles kept in memory; facts change only when a pack is imported
+SCOPE_CACHE = 256  # distinct combinations of followed packs kept ready
+
+
+@dataclass(frozen=True, slots=True)
+class PackIndexes:
+    characters: NameIndex
+    series: NameIndex
 
 
 class Directory:
     """Characters and series by name, and character profiles. Cheap to ask on every keystroke and
-    every lookup: a revision check, then memory; everything is rebuilt when the facts change."""
+    every lookup: a revision check, the guild's packs (remembered), then memory."""
 
     def __init__(self, store: Store) -> None:
         self._store = store
         self._lock = asyncio.Lock()
         self._revision = -1
-        self._characters = NameIndex([])
-        self._series = NameIndex([])
-        self._profiles: OrderedDict[tuple[int, int | None], Character | None] = OrderedDict()
+        self._packs: dict[int, PackIndexes] = {}
+        self._scopes: OrderedDict[tuple[str, tuple[int, ...]], ScopedIndex] = OrderedDict()
+        self._profiles: OrderedDict[tuple[int, tuple[int, ...]], Character | None] = OrderedDict()
 
     async def character(self, character_id: int, guild_id: int | None) -> Character | None:
         """A character's full profile as this guild sees it, from memory after the first ask."""
         await self._refresh()
-        key = (character_id, guild_id)
+        key = (character_id, await self._store.fandoms.visible(guild_id))
         if key in self._profiles:
             self._profiles.move_to_end(key)
             return self._profiles[key]
@@ -49,13 +58,30 @@ class Directory:
         """The facts revision the in-memory data was built from (for caches layered on top)."""
         return self._revision
 
-    async def characters(self) -> NameIndex:
-        await self._refresh()
-        return self._characters
+    async def characters(self, guild_id: int | None) -> ScopedIndex:
+        """The characters of the fandoms this guild follows."""
+        return await self._scoped("characters", guild_id)
 
-    async def series(self) -> NameIndex:
+    async def series(self, guild_id: int | None) -> ScopedIndex:
+        return await self._scoped("series", guild_id)
+
+    async def _scoped(self, what: str, guild_id: int | None) -> ScopedIndex:
         await self._refresh()
-        return self._series
+        packs = await self._store.fandoms.visible(guild_id)
+        key = (what, packs)
+        found = self._scopes.get(key)
+        if found is None:
+            indexes = [getattr(self._packs[p], what) for p in packs if p in self._packs]
+            found = self._scopes[key] = ScopedIndex(indexes)
+            if len(self._scopes) > SCOPE_CACHE:
+                self._scopes.popitem(last=False)
+        else:
+            self._scopes.move_to_end(key)
+        return found
+
+    async def warm(self) -> None:
+        """Build the indexes now rather than on the first keystroke."""
+        await self._refresh()
 
     async def _refresh(self) -> None:
         if self._revision == self._store.facts_revision:
@@ -65,19 +91,35 @@ class Directory:
             if self._revision == revision:
                 return
             started = time.perf_counter()
-            names = await self._store.characters.name_entries()
-            order = [c.id for c in await self._store.characters.summaries()]
-            self._characters = NameIndex(
-                (IndexEntry(n.character_id, n.character_name, n.text, n.kind) for n in names), defaults=order
-            )
+            names = await self._store.characters.name_entries_by_pack()
+            prominence = await self._store.characters.prominence_by_pack()
+            series = await self._store.series.summaries_by_pack()
+            titles = {p.id: p.title for p in await self._store.packs.all()}
+            packs: dict[int, PackIndexes] = {}
+            for pack_id, title in titles.items():
+                ranked = prominence.get(pack_id, [])
+                shows = {cid: first or title for cid, _, first in ranked}
+                characters = NameIndex(
+                    (IndexEntry(n.character_id, n.character_name, n.text, n.kind) for n in names.get(pack_id, [])),
+                    defaults=[cid for cid, _, _ in ranked],
+                    weights={cid: seen for cid, seen, _ in ranked},
+                    shows=shows,
+                )
+                pack_series = series.get(pack_id, [])
+                packs[pack_id] = PackIndexes(
+                    characters,
+                    NameIndex(
+                        [IndexEntry(s.id, s.title, s.title, "name") for s in pack_series]
+                        + [IndexEntry(s.id, s.title, alias, "alias") for s in pack_series for alias in s.aliases],
+                        shows={s.id: title for s in pack_series},
+                    ),
+                )
+            self._packs = packs
+            self._scopes.clear()
             self._profiles.clear()
-            series = await self._store.series.summaries()
-            self._series = NameIndex(
-                [IndexEntry(s.id, s.title, s.title, "name") for s in series]
-                + [IndexEntry(s.id, s.title, alias, "alias") for s in series for alias in s.aliases]
-            )
             self._revision = revision
             log.info(
-                "name indexes built: %d characters, %d series in %.1f ms",
-                len(self._characters), len(self._series), (time.perf_counter() - started) * 1000,
+                "name indexes built: %d characters, %d series in %d pack(s) in %.1f ms",
+                sum(len(p.characters) for p in packs.values()), sum(len(p.series) for p in packs.values()),
+                len(packs), (time.perf_counter() - started) * 1000,
             )

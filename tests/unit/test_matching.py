@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 
 from bot.directory import Directory
-from bot.matching import IndexEntry, NameIndex, fold
+from bot.matching import IndexEntry, NameIndex, ScopedIndex, fold
 from db import Store
 
 
 @pytest.fixture
-async def index(defenders: Store) -> NameIndex:
-    return await Directory(defenders).characters()
+async def index(defenders: Store) -> ScopedIndex:
+    return await Directory(defenders).characters(None)
 
 
 @pytest.mark.parametrize(
@@ -46,13 +46,13 @@ async def index(defenders: Store) -> NameIndex:
         ("Misty", "Misty Knight"),
     ],
 )
-async def test_typed_names_find_the_character_meant(index: NameIndex, typed: str, expected: str) -> None:
+async def test_typed_names_find_the_character_meant(index: ScopedIndex, typed: str, expected: str) -> None:
     match = index.best(typed)
     assert match is not None and match.entry.label == expected
 
 
 @pytest.mark.parametrize("typed", ["Wilson Fisk", "Spider-Man", "zzzz", "", "   ", "!!!"])
-async def test_no_good_match_gives_at_most_three_suggestions(index: NameIndex, typed: str) -> None:
+async def test_no_good_match_gives_at_most_three_suggestions(index: ScopedIndex, typed: str) -> None:
     assert index.best(typed) is None
     assert len(index.suggest(typed)) <= 3
 
@@ -83,3 +83,75 @@ def test_a_large_index_answers_prefixes_without_fuzzy_scans() -> None:
     big = NameIndex(entries)
     assert [m.entry.label for m in big.complete("person 0001")][:3] == ["Person 00010", "Person 00011", "Person 00012"]
     assert big.best("actor 09999") is not None and big.best("actor 09999").entry.label == "Person 09999"  # type: ignore[union-attr]
+
+
+def people(*rows: tuple[int, str, str, str], weights: dict[int, int] | None = None) -> NameIndex:
+    """An index of (target, canonical name, searchable text, kind) rows."""
+    return NameIndex([IndexEntry(t, label, text, kind) for t, label, text, kind in rows], weights=weights)
+
+
+def test_a_much_shorter_name_is_never_found_inside_what_was_typed() -> None:
+    index = people((1, "Jon", "Jon", "name"), (2, "Q", "Q", "name"), (3, "Jonathan Byers", "Jonathan Byers", "name"))
+    assert index.best("Jonathan Byers").entry.label == "Jonathan Byers"  # type: ignore[union-attr]
+    assert index.best("Jonathan Bayers").entry.label == "Jonathan Byers"  # type: ignore[union-attr]
+    assert index.best("Quentin Beck") is None  # "Q" is not inside it
+    assert index.best("Jonny Smith") is None  # nor is "Jon"
+
+
+def test_ties_go_to_the_full_name_and_the_more_prominent_character() -> None:
+    index = people(
+        (1, "Jim Hopper", "Jim Hopper", "name"), (1, "Jim Hopper", "Hop", "nickname"),
+        (2, "Hop Sing", "Hop Sing", "name"),
+        (3, "Jim Hopper Sr.", "Jim Hopper Sr.", "name"),
+        weights={1: 30, 2: 1, 3: 1},
+    )
+    assert index.best("Hop").entry.label == "Jim Hopper"  # type: ignore[union-attr]  # the nickname, exactly
+    assert index.best("Jim Hopper").entry.label == "Jim Hopper"  # type: ignore[union-attr]
+    assert index.best("hopper").entry.label == "Jim Hopper"  # type: ignore[union-attr]  # prominence breaks the tie
+
+
+def test_the_exact_word_inside_a_longer_name_beats_a_close_spelling_of_another() -> None:
+    index = people((1, "Robb Stark", "Robb Stark", "name"), (2, "Rob", "Rob", "name"))
+    assert index.best("Robb").entry.label == "Robb Stark"  # type: ignore[union-attr]
+    assert index.best("Rob").entry.label == "Rob"  # type: ignore[union-attr]
+
+
+def test_reordered_words_match_only_the_same_words() -> None:
+    index = people((1, "Mary Jane Watson", "Mary Jane Watson", "name"), (2, "Jane Mary", "Jane Mary", "name"),
+                   (3, "Matt Murdock", "Matt Murdock", "name"))
+    assert index.best("Murdock Matt").entry.label == "Matt Murdock"  # type: ignore[union-attr]
+    assert index.best("Mary Jane").entry.label == "Mary Jane Watson"  # type: ignore[union-attr]  # in order, not Jane Mary
+    assert index.best("Watson Jane") is None
+
+
+def test_did_you_mean_keeps_the_best_candidate_however_many_names_the_others_have() -> None:
+    crowd = [(2, "Alex Crowd", f"Alexandra Vance {i}", "alias") for i in range(60)]
+    index = people((1, "Alexandra Reid", "Alexandra Reid", "name"), *crowd)
+    assert index.suggest("Alexandra Reyd")[0].entry.label == "Alexandra Reid"
+
+
+def test_names_with_a_leading_article_are_offered_when_the_article_is_typed() -> None:
+    index = people((1, "Sandor Clegane", "The Hound", "nickname"), (2, "Theon Greyjoy", "Theon Greyjoy", "name"))
+    assert "Sandor Clegane" in [m.entry.label for m in index.complete("The")]
+    assert [m.entry.label for m in index.complete("the h")] == ["Sandor Clegane"]
+    assert [m.entry.label for m in index.complete("The Hou")] == ["Sandor Clegane"]
+    assert index.best("the hound").entry.label == "Sandor Clegane"  # type: ignore[union-attr]
+
+
+def test_a_query_that_matches_nothing_well_is_a_miss_not_a_far_fetched_card() -> None:
+    index = people((1, "Eleven", "Eleven", "name"), (2, "Mike Wheeler", "Mike Wheeler", "name"))
+    for typed in ("Eleventh Doctor", "Michael Jordan", "wheel", "xx"):
+        assert index.best(typed) is None, typed
+
+
+def test_namesakes_in_two_packs_are_named_by_their_show_and_both_offered() -> None:
+    a = NameIndex([IndexEntry(1, "Claire Temple", "Claire Temple", "name")], weights={1: 9}, shows={1: "Marvel's Luke Cage"})
+    b = NameIndex([IndexEntry(2, "Claire Temple", "Claire Temple", "name")], weights={2: 1}, shows={2: "Harbor Lights"})
+    scoped = ScopedIndex([a, b])
+    found = scoped.resolve("Claire Temple")
+    assert [scoped.display(m.target) for m in found] == ["Claire Temple — Marvel's Luke Cage", "Claire Temple — Harbor Lights"]
+    assert scoped.best("claire temple — harbor lights").target == 2  # type: ignore[union-attr]
+    assert {scoped.display(m.target) for m in scoped.complete("clai")} == {
+        "Claire Temple — Marvel's Luke Cage", "Claire Temple — Harbor Lights",
+    }
+    assert ScopedIndex([a]).display(1) == "Claire Temple"  # no namesake in scope: no show

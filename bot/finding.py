@@ -1,0 +1,62 @@
+"""Turning what a member typed into a character or series of the fandoms their server follows,
+with the same answers everywhere: the one meant, others that fit as well, or what to try instead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.formatting import literal, quote_typed, truncate
+from bot.matching import Match, ScopedIndex
+
+NO_FANDOM = (
+    "This server doesn't follow any fandom yet, so there is nothing to look up. "
+    "A moderator (Manage Server) can add one with `/fandom follow`; `/fandom list` shows the fandoms on this bot."
+)
+CHARACTER_HINT = "Try a character's name, another name they go by, or the actor who plays them."
+SERIES_HINT = "Try one of the titles autocomplete offers."
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    target: int
+    others: tuple[str, ...]  # other targets that fit the typed name about as well, as shown to people
+
+
+def find(index: ScopedIndex, typed: str, what: str, hint: str) -> Found:
+    """The target meant by `typed`, or a UserFacingError that says why not and what to try."""
+    if not len(index):
+        raise UserFacingError(NO_FANDOM)
+    found = index.resolve(typed)
+    if not found:
+        raise not_found(what, typed, index, hint)
+    others = tuple(dict.fromkeys(index.display(m.target) for m in found[1:] if m.target != found[0].target))
+    return Found(found[0].target, others[:5])
+
+
+def not_found(what: str, typed: str, index: ScopedIndex, hint: str) -> UserFacingError:
+    suggestions = [f"**{literal(index.display(m.target))}**" for m in index.suggest(typed)]
+    if suggestions:
+        return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}?")
+    return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. {hint}")
+
+
+def also_line(found: Found) -> str:
+    """'Also: …' under an answer when other targets fit the typed name about as well."""
+    if not found.others:
+        return ""
+    return "Also: " + ", ".join(f"**{literal(o)}**" for o in found.others) + " — type more of the name to pick another."
+
+
+def choices(index: ScopedIndex, matches: list[Match]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices: the name (with its show for namesakes) as value, and why it matched
+    when that isn't obvious."""
+    out = []
+    for m in matches:
+        entry = m.entry
+        shown = index.display(m.target)
+        hint = "" if entry.kind == "name" or entry.text == entry.label else f" ({entry.text})"
+        out.append(app_commands.Choice(name=truncate(shown + hint, 100), value=truncate(shown, 100)))
+    return out
