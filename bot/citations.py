@@ -1,11 +1,32 @@
-"""Numbered citations: facts say "[2]", the embed footer says which article [2] is."""
+"""Numbered citations: facts say "[2]", the card's Sources field says which source [2] is, with a
+link when the pack gives one. A source that is not one of the pack's articles is shown with its own
+title and the pack's note about it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
-from bot.formatting import truncate
+from bot.formatting import literal, truncate
 from db.models import Source
+
+NOTE = 90  # of a non-article source's note, enough to say what it is
+
+
+def link_target(location: str | None) -> str | None:
+    """A web address fit for a masked link, or None (files, and anything that is not http(s))."""
+    if not location or not location.startswith(("https://", "http://")) or any(c.isspace() for c in location):
+        return None
+    return location.replace("(", "%28").replace(")", "%29").replace("<", "%3C").replace(">", "%3E")
+
+
+def citation_text(source: Source) -> str:
+    """'Outlet, “Title”' as it should read, escaped, linked when the source has a web address."""
+    text = literal(truncate(source.citation(), 120))
+    url = link_target(source.location)
+    text = f"[{text}](<{url}>)" if url else text
+    if not source.from_articles and source.note:
+        text += f" — {literal(truncate(source.note, NOTE))}"
+    return text
 
 
 class Citations:
@@ -21,10 +42,5 @@ class Citations:
         return f"[{number}]"
 
     def entries(self) -> list[str]:
-        """'[n] Outlet, “Title”' for each source cited so far, in citation order (for the footer)."""
-        entries = []
-        for source_id, number in self._numbers.items():
-            source = self._sources[source_id]
-            label = source.citation() if source.from_articles else "common knowledge, not from the articles"
-            entries.append(f"[{number}] {truncate(label, 120)}")
-        return entries
+        """'[n] Outlet, “Title”' for each source cited so far, in citation order."""
+        return [f"\\[{number}\\] {citation_text(self._sources[sid])}" for sid, number in self._numbers.items()]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 from typing import Any
 
 import discord
@@ -12,18 +11,19 @@ from discord.ext import commands
 from bot.command_sync import sync_if_changed
 from bot.directory import Directory
 from bot.errors import FandexTree
+from bot.facts_watch import FactsWatch
 from bot.gateway import use_advertised_gateway
 from bot.rest_log import log_refusals
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.wire import NO_PINGS
-from db import Store, bundled_pack_path
+from db import Store, find_pack_files
 
 log = logging.getLogger(__name__)
 
 # Loaded in this order; a failure is logged, and then commands are not synced so that a broken cog
 # never deletes its commands from Discord.
-EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.countdown", "cogs.polls", "cogs.settings")
+EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.countdown", "cogs.polls", "cogs.settings", "cogs.fandoms")
 
 
 def bot_intents() -> discord.Intents:
@@ -48,20 +48,21 @@ class FandexBot(commands.Bot):
         self.settings = settings
         self.directory = Directory(store)
         self.scheduler = Scheduler(store)
+        self.facts_watch = FactsWatch(store, self._facts_changed_elsewhere)
         self.pack_changed = False  # set by setup_hook: cogs re-plan what depends on the pack's facts
         self.polls: Any = None  # the polls extension's service, for its buttons to reach
-
-    @property
-    def fact_pack_path(self) -> Path:
-        return self.settings.fact_pack or bundled_pack_path()
+        self.reminder_planner: Any = None  # the countdown extension's planner, for fandom changes to re-plan
 
     async def setup_hook(self) -> None:
         log_refusals(self.http)
         version = await self.store.migrate()
         log.info("store %s at schema version %d", self.store.path, version)
-        report = await self.store.packs.import_file(self.fact_pack_path)
-        self.pack_changed = report.changed
-        log.info("fact pack %s: %s", self.fact_pack_path.name, report.summary())
+        self.store.fandoms.default = self.settings.fandom_defaults
+        reports = await self.store.packs.import_files(find_pack_files(self.settings.pack_paths))
+        self.pack_changed = any(r.changed for r in reports)
+        for report in reports:
+            log.info("fact pack: %s", report.summary())
+        self.facts_watch.start(await self.store.packs.generation())
         failed = []
         for extension in EXTENSIONS:
             try:
@@ -79,8 +80,16 @@ class FandexBot(commands.Bot):
         self.scheduler.start()
 
     async def close(self) -> None:
+        await self.facts_watch.stop()
         await self.scheduler.stop()
         await super().close()
+
+    async def _facts_changed_elsewhere(self) -> None:
+        """Another process (`python -m db import|remove`) changed the packs: indexes are rebuilt on
+        the next ask, and every cog that plans from facts is told."""
+        self.store.facts_changed()
+        self.store.fandoms.forget()
+        self.dispatch("facts_changed")
 
     async def on_ready(self) -> None:
         log.info("ready as %s (%s) in %d guilds", self.user, self.application_id, len(self.guilds))

@@ -14,7 +14,7 @@ from bot.client import FandexBot
 from bot.gateway import use_api_base
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
-from db import PackError, Store
+from db import PackError, PackErrors, Store
 from db.connection import IncompatibleDriver
 from db.migrations import MigrationError
 
@@ -78,7 +78,11 @@ def main() -> int:
         print("fandex: Discord rejected DISCORD_TOKEN (401) — check the token in .env (see .env.example)", file=sys.stderr)
         return EXIT_CONFIG
     except PackError as exc:
-        print(f"fandex: FACT_PACK {exc.filename} has {len(exc.problems)} problem(s):\n{exc}", file=sys.stderr)
+        print(f"fandex: the fact pack {exc.filename} has {len(exc.problems)} problem(s):\n{exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except PackErrors as exc:
+        print("fandex: the fact packs (FACT_PACKS) cannot be loaded; nothing was imported:", file=sys.stderr)
+        print("\n".join(exc.render()), file=sys.stderr)
         return EXIT_CONFIG
     except MigrationError as exc:
         print(f"fandex: the store at DATABASE_URL cannot be used: {exc}", file=sys.stderr)

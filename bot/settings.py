@@ -9,6 +9,7 @@ from discord.http import Route
 from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from db import DefaultFandoms, bundled_packs_dir
 from db.connection import DatabaseUrlError, sqlite_path
 
 DISCORD_API_BASE = Route.BASE  # discord.py's own default, https://discord.com/api/v10
@@ -26,7 +27,9 @@ class Settings(BaseSettings):
     database_url: str = "sqlite:///data/fandex.sqlite3"
     discord_api_base: str = DISCORD_API_BASE
     dev_guild_id: int | None = None
-    fact_pack: Path | None = None
+    fact_pack: Path | None = None  # one pack file; kept for bots set up before FACT_PACKS
+    fact_packs: str | None = None  # pack files and/or folders of *.yaml, separated by commas
+    default_fandoms: str = "all"  # what a server follows until a moderator chooses: all, none, or pack ids
     log_level: LogLevel = "INFO"
 
     @field_validator("discord_token")
@@ -53,10 +56,29 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL such as https://discord.com/api/v10")
         return value.rstrip("/")
 
+    @field_validator("default_fandoms")
+    @classmethod
+    def _fandoms_parse(cls, value: str) -> str:
+        DefaultFandoms.parse(value)  # ValueError names what is accepted
+        return value
+
     @field_validator("log_level", mode="before")
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @property
+    def pack_paths(self) -> list[Path]:
+        """The pack files and folders to load: FACT_PACKS, else FACT_PACK, else the bundled folder."""
+        if self.fact_packs:
+            return [Path(part.strip()).expanduser() for part in self.fact_packs.split(",") if part.strip()]
+        if self.fact_pack is not None:
+            return [self.fact_pack]
+        return [bundled_packs_dir()]
+
+    @property
+    def fandom_defaults(self) -> DefaultFandoms:
+        return DefaultFandoms.parse(self.default_fandoms)
 
     @property
     def database_path(self) -> Path:

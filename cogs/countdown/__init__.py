@@ -20,6 +20,7 @@ async def setup(bot: FandexBot) -> None:
     delivery = Delivery(bot, planner)
     bot.scheduler.register(CHANNEL_REMINDER, delivery.channel_reminder)
     bot.scheduler.register(PERSONAL_REMINDER, delivery.personal_reminder)
+    bot.reminder_planner = planner  # /fandom follow and unfollow re-plan through it
     if bot.pack_changed:
         await planner.replan_all()  # the pack moved or added releases: reminders follow
     await bot.add_cog(CountdownCog(bot, catalog, planner))

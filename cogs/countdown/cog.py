@@ -57,6 +57,11 @@ class CountdownCog(commands.Cog):
         self.catalog = catalog
         self.planner = planner
 
+    @commands.Cog.listener()
+    async def on_facts_changed(self) -> None:
+        """Packs were imported or removed elsewhere: reminders follow the releases as they are now."""
+        await self.planner.replan_all()
+
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.catalog.choices(interaction.guild_id, current)
 

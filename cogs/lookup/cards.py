@@ -8,10 +8,10 @@ from datetime import datetime
 
 import discord
 
-from bot.citations import Citations
+from bot.citations import Citations, citation_text
 from bot.embeds import Card
 from bot.formatting import describe_date, literal, release_status, season_span, truncate
-from db.models import Character, FactStatus, PackInfo, ProductionKind, Series, Source, StoreCounts
+from db.models import Character, FactStatus, NameKind, PackInfo, ProductionKind, Series, Source, StoreCounts
 
 _PRODUCTION_LABEL = {
     ProductionKind.SHOWRUNNER: "Showrunner",
@@ -22,6 +22,7 @@ _PRODUCTION_LABEL = {
     ProductionKind.NOTE: "Note",
 }
 LINE = 300  # a relationship or production line longer than this is cut, so a field holds several
+NOTE = 150  # an appearance's or release's note, cut so a field holds several
 
 
 def character_card(character: Character) -> discord.Embed:
@@ -33,13 +34,18 @@ def character_card(character: Character) -> discord.Embed:
         description.append(f"{literal(character.description)} {cite.cite(character.source_id)}")
     if character.name_source_id is not None and character.name_source_id != character.source_id:
         description.append(f"-# Full name {cite.cite(character.name_source_id)}")
+    if character.fandom:
+        description.append(f"-# {literal(character.fandom)}")
     card = Card(character.name).describe(*description)
     if character.actor:
         credits = [f"{literal(character.actor)} {cite.cite(character.source_id)}"]
         credits += [f"also credited as {literal(n.name)} {cite.cite(n.source_id)}" for n in character.names if n.kind == "actor"]
         card.add("Played by", credits, inline=True, sep=" · ")
-    known_as = [f"{literal(n.name)} (hero name) {cite.cite(n.source_id)}" for n in character.names if n.kind == "hero"]
-    known_as += [f"{literal(n.name)} {cite.cite(n.source_id)}" for n in character.names if n.kind == "alias"]
+    known_as = [
+        f"{literal(n.name)}{f' ({literal(n.label)})' if n.label else ''} {cite.cite(n.source_id)}"
+        for n in character.names
+        if n.kind != NameKind.ACTOR
+    ]
     card.add("Also known as", known_as, inline=True, sep=" · ")
     card.add("Affiliations", [f"{literal(a.name)} {cite.cite(a.source_id)}" for a in character.affiliations], inline=True, sep=" · ")
     card.add("Appears in", _appearances(character, cite))
@@ -47,23 +53,24 @@ def character_card(character: Character) -> discord.Embed:
     for rel in character.relationships:
         _, other = rel.other(character.id)
         status = f" ({literal(rel.status)})" if rel.status else ""
-        head = f"**{literal(other)}** · {rel.kind} · {rel.canon.label}{status} — "
+        head = f"**{literal(other)}** · {rel.kind} · {literal(rel.canon_label)}{status} — "
         lines.append(head + literal(truncate(rel.note, max(40, LINE - len(head)))) + f" {cite.cite(rel.source_id)}")
     card.add("Relationships", lines)
-    return card.footer(cite.entries(), prefix="Sources: ").build()
+    return card.add("Sources", cite.entries()).build()
 
 
 def _appearances(character: Character, cite: Citations) -> list[str]:
-    by_series: dict[tuple[str, FactStatus], list[tuple[int | None, int]]] = defaultdict(list)
+    by_series: dict[tuple[str, FactStatus], list[tuple[int | None, int, str | None]]] = defaultdict(list)
     for a in character.appearances:
-        by_series[(a.series_title, a.status)].append((a.season_number, a.source_id))
+        by_series[(a.series_title, a.status)].append((a.season_number, a.source_id, a.note))
     lines = []
     for (title, status), seasons in by_series.items():
-        numbers = [n for n, _ in seasons if n is not None]
+        numbers = [n for n, _, _ in seasons if n is not None]
         where = f"{literal(title)} — {season_span(numbers)}" if numbers else literal(title)
         rumour = " (rumoured)" if status is FactStatus.RUMOURED else ""
-        sources = "".join(dict.fromkeys(cite.cite(s) for _, s in seasons))
-        lines.append(f"{where}{rumour} {sources}")
+        sources = "".join(dict.fromkeys(cite.cite(s) for _, s, _ in seasons))
+        notes = "; ".join(dict.fromkeys(literal(truncate(n, NOTE)) for _, _, n in seasons if n))
+        lines.append(f"{where}{rumour} {sources}" + (f" — {notes}" if notes else ""))
     return lines
 
 
@@ -83,6 +90,8 @@ def series_card(series: Series, now: datetime) -> discord.Embed:
         history = ""
         if release is not None and release.current is not None:
             parts.append(f"{release_status(release.current.date, now)} {cite.cite(release.current.source_id)}")
+            if release.current.note:
+                parts.append(literal(truncate(release.current.note, NOTE)))
             if len(release.history) > 1:
                 steps = " → ".join(f"{describe_date(a.date)} {cite.cite(a.source_id)}" for a in release.history)
                 history = f"\n  announced as: {steps}"
@@ -90,7 +99,7 @@ def series_card(series: Series, now: datetime) -> discord.Embed:
     card.add("Seasons", season_lines)
     cast = []
     for entry in series.cast:
-        who = literal(entry.character_name) + (f" ({', '.join(literal(h) for h in entry.hero_names)})" if entry.hero_names else "")
+        who = literal(entry.character_name) + (f" ({', '.join(literal(h) for h in entry.known_as)})" if entry.known_as else "")
         line = f"{literal(entry.actor)} as {who}" if entry.actor else who
         if entry.seasons:
             line += f" — {season_span(list(entry.seasons))}"
@@ -105,20 +114,31 @@ def series_card(series: Series, now: datetime) -> discord.Embed:
         head = f"**{label}** — {who}"
         production.append(head + literal(truncate(fact.text, max(40, LINE - len(head)))) + f" {cite.cite(fact.source_id)}")
     card.add("Behind the scenes", production)
-    return card.footer(cite.entries(), prefix="Sources: ").build()
+    return card.add("Sources", cite.entries()).build()
 
 
-def about_card(version: str, counts: StoreCounts, packs: list[PackInfo], sources: list[Source]) -> discord.Embed:
+def about_card(
+    version: str, counts: StoreCounts, followed: list[PackInfo], every: list[PackInfo], sources: list[Source]
+) -> discord.Embed:
+    """This server's fandoms and what they hold first, then the bot's totals, then the sources."""
     card = Card(f"fandex {version}").describe("Character lookup, premiere countdowns and ship polls for TV fandoms.")
-    card.add("In the store", f"{counts.characters} characters · {counts.series} series · {counts.releases} releases")
+    if followed:
+        card.add(
+            "This server's fandoms",
+            [f"**{literal(p.title)}** (`{p.key}`) — {_size(p)}, imported {discord.utils.format_dt(p.imported_at, 'D')}" for p in followed],
+        )
+        card.add("Here", f"{counts.characters} characters · {counts.series} series · {counts.releases} releases")
+    else:
+        card.add("This server's fandoms", "None yet — a moderator can add one with `/fandom follow`.")
+    total_characters = sum(p.characters for p in every)
     card.add(
-        "Fact packs",
-        [f"{literal(p.title)} (`{p.key}`), imported {discord.utils.format_dt(p.imported_at, 'D')}" for p in packs],
+        "On this bot",
+        f"{len(every)} fandom{'s' if len(every) != 1 else ''} · {total_characters} characters · "
+        f"{sum(p.series for p in every)} series · {sum(p.releases for p in every)} releases — see `/fandom list`",
     )
-    articles = [s for s in sources if s.from_articles]
-    lines = [f"{i}. {literal(truncate(s.citation(), 150))}" for i, s in enumerate(articles, start=1)]
-    others = len(sources) - len(articles)
-    if others:
-        lines.append(f"…plus {others} note{'s' if others != 1 else ''} of common knowledge, marked as such")
-    card.add("Data sources", lines)
+    card.add("Data sources", [f"{i}. {citation_text(s)}" for i, s in enumerate(sources, start=1)])
     return card.build()
+
+
+def _size(pack: PackInfo) -> str:
+    return f"{pack.characters} characters, {pack.series} series"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING
 
 import discord
@@ -9,9 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import bot as fandex
-from bot.errors import UserFacingError
-from bot.formatting import literal, quote_typed, truncate
-from bot.matching import Match, NameIndex
+from bot.finding import CHARACTER_HINT, SERIES_HINT, also_line, choices, find, not_found
 from bot.options import Text
 from cogs.lookup.cards import about_card, character_card, series_card
 
@@ -23,24 +22,6 @@ CharacterName = app_commands.Transform[str, Text("character name", 1, 100)]
 SeriesTitle = app_commands.Transform[str, Text("series title", 1, 100)]
 
 
-def choices_from(matches: list[Match]) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices: the canonical name as value, and why it matched when that isn't obvious."""
-    choices = []
-    for m in matches:
-        entry = m.entry
-        hint = "" if entry.kind == "name" or entry.text == entry.label else f" — {entry.text}"
-        name = truncate(entry.label + hint, 100)
-        choices.append(app_commands.Choice(name=name, value=truncate(entry.label, 100)))
-    return choices
-
-
-def not_found(what: str, typed: str, index: NameIndex, hint: str) -> UserFacingError:
-    suggestions = [f"**{literal(m.entry.label)}**" for m in index.suggest(typed)]
-    if suggestions:
-        return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}?")
-    return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. {hint}")
-
-
 class LookupCog(commands.Cog):
     def __init__(self, bot: FandexBot) -> None:
         self.bot = bot
@@ -49,20 +30,21 @@ class LookupCog(commands.Cog):
         self._cards: dict[tuple[int, int | None, int], discord.Embed] = {}
 
     async def cog_load(self) -> None:
-        await self.directory.characters()  # build the indexes now, not on the first keystroke
+        self._warming = asyncio.create_task(self.directory.warm())  # not on the first keystroke, not before login
+
+    async def cog_unload(self) -> None:
+        self._warming.cancel()
 
     @app_commands.command(name="character", description="Look up a character: who plays them, where they appear, who they're tied to.")
-    @app_commands.describe(name="A name, hero name, alias or actor — typos are fine")
+    @app_commands.describe(name="A name, another name they go by, or the actor — typos are fine")
     async def character(self, interaction: discord.Interaction, name: CharacterName) -> None:
         """Show a character's card: actor, names, appearances, relationships, with sources."""
-        index = await self.directory.characters()
-        match = index.best(name)
-        if match is None:
-            raise not_found("character", name, index, "Try a name, a hero name like Daredevil, or an actor.")
-        card = await self._card(match.target, interaction.guild_id)
+        index = await self.directory.characters(interaction.guild_id)
+        found = find(index, name, "character", CHARACTER_HINT)
+        card = await self._card(found.target, interaction.guild_id)
         if card is None:
-            raise not_found("character", name, index, "Try a name, a hero name like Daredevil, or an actor.")
-        await interaction.response.send_message(embed=card)
+            raise not_found("character", name, index, CHARACTER_HINT)
+        await interaction.response.send_message(also_line(found) or None, embed=card)
 
     async def _card(self, character_id: int, guild_id: int | None) -> discord.Embed | None:
         """The character's card, built once per character and facts revision (cards are never mutated)."""
@@ -79,27 +61,31 @@ class LookupCog(commands.Cog):
 
     @character.autocomplete("name")
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return choices_from((await self.directory.characters()).complete(current[:100]))
+        index = await self.directory.characters(interaction.guild_id)
+        return choices(index, index.complete(current[:100]))
 
     @app_commands.command(name="series", description="A series: its seasons and release dates, main cast and behind-the-scenes facts.")
-    @app_commands.describe(title="The series title, e.g. The Defenders")
+    @app_commands.describe(title="The series title, or another name it goes by")
     async def series(self, interaction: discord.Interaction, title: SeriesTitle) -> None:
         """Show a series card: seasons with dates at their known precision, cast, production notes."""
-        index = await self.directory.series()
-        match = index.best(title)
-        found = await self.store.series.get(match.target, interaction.guild_id) if match else None
+        index = await self.directory.series(interaction.guild_id)
+        match = find(index, title, "series", SERIES_HINT)
+        found = await self.store.series.get(match.target, interaction.guild_id)
         if found is None:
-            raise not_found("series", title, index, "Try one of the titles autocomplete offers.")
-        await interaction.response.send_message(embed=series_card(found, discord.utils.utcnow()))
+            raise not_found("series", title, index, SERIES_HINT)
+        await interaction.response.send_message(also_line(match) or None, embed=series_card(found, discord.utils.utcnow()))
 
     @series.autocomplete("title")
     async def series_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return choices_from((await self.directory.series()).complete(current[:100]))
+        index = await self.directory.series(interaction.guild_id)
+        return choices(index, index.complete(current[:100]))
 
     @app_commands.command(name="about", description="What fandex is, what it knows, and where its facts come from.")
     async def about(self, interaction: discord.Interaction) -> None:
         """Version, counts of what the store holds, and the data sources."""
         counts = await self.store.counts(interaction.guild_id)
-        packs = await self.store.packs.list()
+        every = await self.store.packs.all()
+        followed = await self.store.fandoms.followed_keys(interaction.guild_id)
         sources = await self.store.sources.list(interaction.guild_id)
-        await interaction.response.send_message(embed=about_card(fandex.__version__, counts, packs, sources))
+        mine = [p for p in every if p.key in followed]
+        await interaction.response.send_message(embed=about_card(fandex.__version__, counts, mine, every, sources))

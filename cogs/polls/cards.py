@@ -11,21 +11,20 @@ from bot.citations import Citations
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, literal, truncate
 from cogs.polls.tally import Tally, option_line
-from db.models import Canon, Relationship, Source
+from db.models import Relationship, Source
 from db.polls import Poll
 
 TITLES = {"ship": "💞 Ship poll", "pairing": "💘 Pairing poll", "custom": "📊 Poll"}
-CANON_ORDER = (Canon.ON_SCREEN, Canon.COMICS, Canon.RUMOUR)
 
 
 def canon_summary(relationships: Iterable[Relationship]) -> str:
-    """One line per kind of canon: 'On screen: romance (ended), alliance · In the comics: romance (married)'."""
-    by_canon: dict[Canon, list[str]] = defaultdict(list)
+    """One part per kind of canon, in the pack's order and words: 'On screen: romance (ended), alliance · …'."""
+    by_canon: dict[tuple[int, str], list[str]] = defaultdict(list)
     for rel in relationships:
         item = f"{rel.kind}" + (f" ({literal(rel.status)})" if rel.status else "")
-        if item not in by_canon[rel.canon]:
-            by_canon[rel.canon].append(item)
-    parts = [f"{c.label.capitalize()}: {', '.join(by_canon[c])}" for c in CANON_ORDER if by_canon[c]]
+        if item not in by_canon[(rel.canon_rank, rel.canon_label)]:
+            by_canon[(rel.canon_rank, rel.canon_label)].append(item)
+    parts = [f"{literal(label[:1].upper() + label[1:])}: {', '.join(items)}" for (_, label), items in sorted(by_canon.items())]
     return " · ".join(parts) if parts else "No known relationship in the fact pack."
 
 
@@ -51,12 +50,12 @@ def pair_card(first: str, second: str, relationships: list[Relationship], source
     card = Card(f"{first} × {second}")
     if not relationships:
         card.describe(f"The fact pack knows no relationship between {literal(first)} and {literal(second)}.")
-    for canon in CANON_ORDER:
-        lines = []
-        for rel in relationships:
-            if rel.canon is canon:
-                head = f"**{rel.kind}**" + (f" ({literal(rel.status)})" if rel.status else "") + " — "
-                lines.append(head + literal(truncate(rel.note, max(40, 300 - len(head)))) + f" {cite.cite(rel.source_id)}")
-        card.add(canon.label.capitalize(), lines)
+    by_canon: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for rel in relationships:  # already in the pack's order of canon
+        head = f"**{rel.kind}**" + (f" ({literal(rel.status)})" if rel.status else "") + " — "
+        line = head + literal(truncate(rel.note, max(40, 300 - len(head)))) + f" {cite.cite(rel.source_id)}"
+        by_canon[(rel.canon_rank, rel.canon_label)].append(line)
+    for (_, label), lines in sorted(by_canon.items()):
+        card.add(label[:1].upper() + label[1:], lines)
     card.add("Polls in this server", record)
-    return card.footer(cite.entries(), prefix="Sources: ").build()
+    return card.add("Sources", cite.entries()).build()

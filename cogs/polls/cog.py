@@ -14,6 +14,7 @@ from discord.ext import commands
 from bot.durations import DURATION_FORMS, DurationError, parse_duration
 from bot.embeds import Card
 from bot.errors import UserFacingError
+from bot.finding import CHARACTER_HINT, choices, find, not_found
 from bot.formatting import discord_timestamp, literal, quote_typed, truncate
 from bot.matching import fold
 from bot.options import Text
@@ -68,14 +69,17 @@ class PollCommands(commands.Cog):
     # --- shared -------------------------------------------------------------------------------
 
     async def character(self, interaction: discord.Interaction, typed: str) -> Character:
-        index = await self.bot.directory.characters()
-        match = index.best(typed)
-        found = await self.store.characters.get(match.target, interaction.guild_id) if match else None
-        if found is None:
-            close = [f"**{literal(m.entry.label)}**" for m in index.suggest(typed)]
-            hint = f" Did you mean {', '.join(close)}?" if close else " Type a name, a hero name or an actor, or pick one from the list."
-            raise UserFacingError(f"No character matches “{quote_typed(typed)}”.{hint}")
-        return found
+        """The character meant; when several fit as well, a moderator must be precise — a poll about
+        the wrong one can't be taken back."""
+        index = await self.bot.directory.characters(interaction.guild_id)
+        found = find(index, typed, "character", CHARACTER_HINT + " Or pick one from the list.")
+        if found.others:
+            names = ", ".join(f"**{literal(n)}**" for n in (index.display(found.target), *found.others))
+            raise UserFacingError(f"“{quote_typed(typed)}” fits several characters: {names}. Pick one from the list.")
+        character = await self.store.characters.get(found.target, interaction.guild_id)
+        if character is None:
+            raise not_found("character", typed, index, CHARACTER_HINT)
+        return character
 
     async def pair(self, interaction: discord.Interaction, first: str, second: str) -> tuple[Character, Character]:
         a, b = await self.character(interaction, first), await self.character(interaction, second)
@@ -84,8 +88,8 @@ class PollCommands(commands.Cog):
         return a, b
 
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        matches = (await self.bot.directory.characters()).complete(current[:100])
-        return [app_commands.Choice(name=truncate(m.entry.label, 100), value=truncate(m.entry.label, 100)) for m in matches]
+        index = await self.bot.directory.characters(interaction.guild_id)
+        return choices(index, index.complete(current[:100]))
 
     async def find_poll(self, interaction: discord.Interaction, typed: str) -> Poll:
         """The poll named by autocomplete (its id) or by typed words of its question — this guild's only."""
@@ -165,7 +169,7 @@ class PollCommands(commands.Cog):
             known = f"only {literal(next(iter(partners.values())))} is" if partners else "nobody is"
             raise UserFacingError(
                 f"A pairing poll needs at least two love interests, and {known} linked romantically to "
-                f"{literal(subject.name)} (on screen, in the comics or by rumour). Try `/poll ship` instead."
+                f"{literal(subject.name)} in anything the fandom's pack records. Try `/poll ship` instead."
             )
         options = [PollOption(i, name[:80], cid) for i, (cid, name) in enumerate(list(partners.items())[:10])]
         await self.service.start(
@@ -245,7 +249,7 @@ class PollCommands(commands.Cog):
 
     # --- /ship --------------------------------------------------------------------------------
 
-    @ship.command(name="info", description="What is known of a pair — on screen, in the comics, rumoured — and this server's polls.")
+    @ship.command(name="info", description="What is known of a pair, in each kind of canon the fandom records, and this server's polls.")
     @app_commands.describe(first="A character", second="Another character")
     async def ship_info(self, interaction: discord.Interaction, first: CharacterName, second: CharacterName) -> None:
         """The pair's relationships by canon, each with its source, and this server's poll record."""
@@ -287,7 +291,13 @@ class PollCommands(commands.Cog):
             card.describe("No ship polls in this server yet. Start one with `/poll ship`.")
             await interaction.response.send_message(embed=card.build())
             return
+        # Ships of fandoms this server no longer follows stay in the store, out of sight.
         names = {c.id: c.name for c in await self.store.characters.summaries(interaction.guild_id)}
+        ranked = [s for s in ranked if s.record.first_character_id in names and s.record.second_character_id in names]
+        if not ranked:
+            card.describe("No ship polls about this server's fandoms yet. Start one with `/poll ship`.")
+            await interaction.response.send_message(embed=card.build())
+            return
         lines = []
         for place, ship in enumerate(ranked, start=1):
             rec = ship.record

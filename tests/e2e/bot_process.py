@@ -11,7 +11,7 @@ from pathlib import Path
 from tests.double.server import DiscordDouble
 
 # Settings a developer's shell might carry; the bot under test must see only what the test gives it.
-_OURS = ("DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "LOG_LEVEL")
+_OURS = ("DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "FACT_PACKS", "DEFAULT_FANDOMS", "LOG_LEVEL")
 
 
 class BotProcess:

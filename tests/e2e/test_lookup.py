@@ -24,9 +24,10 @@ async def test_character_card_shows_actor_names_series_relationships_and_sources
     assert "Daredevil (hero name)" in field(embed, "Also known as")
     assert "Marvel's Daredevil — seasons 1–2" in field(embed, "Appears in")
     assert "**Elektra** · romance · on screen" in field(embed, "Relationships")
-    footer = embed["footer"]["text"]
-    assert footer.startswith("Sources: [1]") and "ComicBook.com" in footer
-    assert "common knowledge, not from the articles" in footer  # "Murdock" is not in the articles
+    sources = field(embed, "Sources")
+    assert sources.startswith("\\[1\\] ") and "\\[3\\] ComicBook.com" in sources
+    # "Murdock" is not in the articles: that source is shown by its own title and the pack's note on it.
+    assert "“Common knowledge, not from the articles” — Added only where the pack needs it" in sources
     assert record.latency is not None and record.latency < 3.0
 
 
@@ -65,7 +66,7 @@ async def test_no_match_is_an_ephemeral_did_you_mean(double: DiscordDouble, guil
 
 async def test_nothing_close_says_what_to_type(double: DiscordDouble, member: FakeMember) -> None:
     reply = await (await double.command(member, "character", {"name": "zzzzzzzz"})).reply()
-    assert reply.ephemeral and "hero name" in reply.content
+    assert reply.ephemeral and "another name they go by" in reply.content and "Daredevil" not in reply.content
 
 
 @pytest.mark.parametrize("typed", ["   ", "x" * 101, "\u200b\u200b", "\x00\x07"])
@@ -126,12 +127,17 @@ async def test_unknown_series_is_an_ephemeral_did_you_mean(double: DiscordDouble
     assert reply.ephemeral and "No series matches" in reply.content
 
 
-async def test_about_counts_the_store_and_lists_the_articles(double: DiscordDouble, member: FakeMember) -> None:
+async def test_about_shows_this_servers_fandoms_then_the_bots_totals_and_the_sources(
+    double: DiscordDouble, member: FakeMember
+) -> None:
     embed = (await (await double.command(member, "about")).reply()).embeds[0]
     assert embed["title"].startswith("fandex ")
-    assert "23 characters · 6 series" in field(embed, "In the store")
+    assert [f["name"] for f in embed["fields"]][:3] == ["This server's fandoms", "Here", "On this bot"]
+    assert "(`defenders`) — 23 characters, 6 series" in field(embed, "This server's fandoms")
+    assert "23 characters · 6 series" in field(embed, "Here")
+    assert "1 fandom · 23 characters" in field(embed, "On this bot")
     sources = field(embed, "Data sources")
-    assert sources.count("\n") >= 4 and "Inquisitr" in sources and "common knowledge" in sources
+    assert sources.count("\n") >= 4 and "Inquisitr" in sources and "“Common knowledge, not from the articles” — Added" in sources
 
 
 async def test_lookup_works_in_a_direct_message(double: DiscordDouble, bot: object) -> None:

@@ -144,7 +144,19 @@ def test_citations_number_sources_in_order_of_use() -> None:
     b = Source(2, "b", "Notes", None, None, None, False)
     cite = Citations({1: a, 2: b})
     assert (cite.cite(2), cite.cite(1), cite.cite(2), cite.cite(99)) == ("[1]", "[2]", "[1]", "")
-    assert cite.entries() == ["[1] common knowledge, not from the articles", "[2] Outlet, “Article A”"]
+    assert cite.entries() == ["\\[1\\] “Notes”", "\\[2\\] Outlet, “Article A”"]
+
+
+def test_citations_link_web_sources_and_show_a_non_article_source_by_its_own_title_and_note() -> None:
+    web = Source(1, "w", "Casting news", "Deadline", None, "https://example.org/a_(b)", True)
+    fan = Source(2, "f", "Fan consensus", None, None, None, False, "What most fans agree on")
+    cite = Citations({1: web, 2: fan})
+    cite.cite(1), cite.cite(2)
+    assert cite.entries() == [
+        "\\[1\\] [Deadline, “Casting news”](<https://example.org/a_%28b%29>)",
+        "\\[2\\] “Fan consensus” — What most fans agree on",
+    ]
+    assert all("common knowledge" not in e for e in cite.entries())
 
 
 @given(st.lists(st.text(max_size=300), max_size=60), st.integers(0, 3000), st.sampled_from(["\n", " · "]))
