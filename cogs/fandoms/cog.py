@@ -104,14 +104,16 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
 
     @follow.autocomplete("fandom")
     async def follow_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        followed = await self.store.fandoms.followed_keys(interaction.guild_id)
-        packs = [p for p in matching_fandoms(await self.store.packs.all(), current[:100]) if p.key not in followed]
-        return [app_commands.Choice(name=truncate(p.title, 100), value=p.key) for p in packs[:25]]
+        return await self._choices(interaction, current, followed=False)
 
     @unfollow.autocomplete("fandom")
     async def unfollow_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        followed = await self.store.fandoms.followed_keys(interaction.guild_id)
-        packs = [p for p in matching_fandoms(await self.store.packs.all(), current[:100]) if p.key in followed]
+        return await self._choices(interaction, current, followed=True)
+
+    async def _choices(self, interaction: discord.Interaction, current: str, *, followed: bool) -> list[app_commands.Choice[str]]:
+        """Titles of the fandoms this server does (or doesn't) follow; the value is the pack id."""
+        keys = await self.store.fandoms.followed_keys(interaction.guild_id)
+        packs = [p for p in matching_fandoms(await self.store.packs.all(), current[:100]) if (p.key in keys) == followed]
         return [app_commands.Choice(name=truncate(p.title, 100), value=p.key) for p in packs[:25]]
 
     async def _pack(self, typed: str) -> PackInfo:

@@ -89,9 +89,13 @@ CASES = [
     Case("poll results", "poll", {}, 100, "visible characters|Pick one from the list", never),
     Case("poll close", "poll", {}, 100, "visible characters|Pick one from the list", never),
     Case("ship info", "second", {"first": "Jessica Jones"}, 100, "visible characters|No character matches", never),
+    Case("fandom follow", "fandom", {}, 100, "visible characters|No fandom on this bot", never, True),
+    Case("fandom unfollow", "fandom", {}, 100, "visible characters|No fandom on this bot", never, True),
 ]
 
-GUILD_TABLES = ("releases", "release_dates", "subscriptions", "polls", "timers", "guild_settings", "personal_reminders")
+GUILD_TABLES = (
+    "releases", "release_dates", "subscriptions", "polls", "timers", "guild_settings", "personal_reminders", "guild_fandoms",
+)
 
 
 def values_for(case: Case) -> list[tuple[str, str]]:
@@ -158,6 +162,8 @@ async def test_every_option_takes_anything_safely(double: DiscordDouble, bot: Bo
         ("settings timezone", "zone", {}),
         ("poll results", "poll", {}),
         ("ship info", "first", {"second": "Luke"}),
+        ("fandom follow", "fandom", {}),
+        ("fandom unfollow", "fandom", {}),
     ],
 )
 async def test_autocomplete_answers_anything_within_limits(
