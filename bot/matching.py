@@ -15,7 +15,8 @@ import bisect
 import heapq
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, KeysView, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
@@ -30,15 +31,20 @@ PART_FACTOR = 0.95  # a run of words close to what was typed scores a little bel
 REORDERED = 92.0  # the same words in another order
 WORD_CUTOFF = 60.0  # a typed word this close to a vocabulary word makes its names candidates
 WORD_LIMIT = 40  # vocabulary words considered per typed word
+PER_WORD = 64  # names scored per close word, most prominent first: a common word ("john") cannot flood the scoring
+ALL_WORDS = 256  # names holding a close word for every typed word, most prominent first
+RANKED = (SUGGEST_SCORE, 25)  # the widest cutoff and longest list any lookup asks for: one ranking serves them all
+RANKINGS_KEPT = 256  # recent rankings kept: a miss asks twice (the match, then "did you mean"), autocomplete many times
 _NAME_RANK = {"name": 0, "alias": 2, "actor": 3}  # a pack's own kinds (nickname, title…) rank 1
 _PUNCTUATION = re.compile(r"[^\w\s]")
 
 
 def fold(text: str, *, keep_article: bool = False) -> str:
     """Case-, accent- and punctuation-insensitive form: 'Élodie' → 'elodie', 'The Hound' → 'hound'."""
-    decomposed = unicodedata.normalize("NFKD", text)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = _PUNCTUATION.sub(" ", stripped.casefold()).split()
+    if not text.isascii():
+        decomposed = unicodedata.normalize("NFKD", text)
+        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    words = _PUNCTUATION.sub(" ", text.casefold()).split()
     if len(words) > 1 and words[0] == "the" and not keep_article:
         words = words[1:]
     return " ".join(words)
@@ -86,34 +92,55 @@ class NameIndex:
     ) -> None:
         self._strict = strict
         self._entries = list(entries)
-        self._folded = [fold(e.text) for e in self._entries]
         self._weights = weights or {}
         self._shows = shows or {}
+        folds: dict[str, str] = {}  # labels repeat on every entry of their target: fold each text once
+        for entry in self._entries:
+            for text in (entry.text, entry.label):
+                if text not in folds:
+                    folds[text] = fold(text)
+        self._folded = [folds[e.text] for e in self._entries]
+        self._parts = [key.split(" ") for key in self._folded]
         self._exact: dict[str, list[int]] = {}
         for i, key in enumerate(self._folded):
             self._exact.setdefault(key, []).append(i)
-        # Every word-start suffix of every name, sorted, so "wheeler" finds "mike wheeler" by bisection; a
-        # name that starts with "The" is also found by its article ("the h…" → "The Hound").
-        suffixes: list[tuple[str, int]] = []
+        count = len(self._entries)
+        # Each entry's place among equally good matches, as one int: the plainer name first (`_rank`),
+        # and — for a common word — the more prominent target first (`_position`).
+        self._rank_of = [0] * count
+        for place, i in enumerate(sorted(range(count), key=self._rank)):
+            self._rank_of[i] = place
+        self._by_rank = sorted(range(count), key=self._rank_of.__getitem__)
         self._words: dict[str, list[int]] = {}
-        for i, key in enumerate(self._folded):
-            words = key.split(" ")
-            suffixes.extend((" ".join(words[w:]), i) for w in range(len(words)))
-            with_article = fold(self._entries[i].text, keep_article=True)
-            if with_article != key:
-                suffixes.append((with_article, i))
-            for word in dict.fromkeys(words):
-                self._words.setdefault(word, []).append(i)
-        suffixes.sort()
+        self._position = [0] * count
+        for place, i in enumerate(sorted(range(count), key=self._rank_by_weight)):
+            self._position[i] = place
+            for word in dict.fromkeys(self._parts[i]):
+                self._words.setdefault(word, []).append(i)  # most prominent first: a cap keeps who people mean
         self._vocabulary = list(self._words)
-        self._suffix_keys = [s for s, _ in suffixes]
-        self._suffix_entries = [i for _, i in suffixes]
-        # A suffix that starts the name outranks one that starts a later word ("mike w" before "… mike").
-        self._suffix_rank = [
-            (0 if self._folded[i].startswith(key) or not self._folded[i] else 1, *self._rank(i)) for key, i in suffixes
-        ]
+        self._rankings: OrderedDict[str, list[tuple[float, int]]] = OrderedDict()
+        # Every word-start suffix of every name, sorted, so "wheeler" finds "mike wheeler" by bisection; a
+        # name that starts with "The" is also found by its article ("the h…" → "The Hound"). A suffix's
+        # rank is one int: one that starts the name comes before one that starts a later word, then `_rank`.
+        suffixes: list[tuple[str, int]] = []
+        for i, key in enumerate(self._folded):
+            words = self._parts[i]
+            rank = self._rank_of[i]
+            suffixes.append((key, rank))
+            suffixes.extend((" ".join(words[w:]), count + rank) for w in range(1, len(words)))
+            if "the" in self._entries[i].text.casefold():
+                with_article = fold(self._entries[i].text, keep_article=True)
+                if with_article != key:
+                    suffixes.append((with_article, rank))
+        suffixes.sort()
+        self._suffix_keys = [key for key, _ in suffixes]
+        self._suffix_rank = [rank for _, rank in suffixes]
         self._short = self._short_prefix_answers()
         self._labels = {e.target: e.label for e in self._entries}
+        self._folded_shows: dict[str, str] = {}
+        self._by_label: dict[str, list[int]] = {}  # folded label → targets: namesakes across packs, found without folding again
+        for target, label in self._labels.items():
+            self._by_label.setdefault(folds[label], []).append(target)
         self._defaults = list(defaults) or sorted(self._labels, key=lambda t: self._labels[t])
 
     def __len__(self) -> int:
@@ -131,6 +158,21 @@ class NameIndex:
 
     def weight(self, target: int) -> int:
         return self._weights.get(target, 0)
+
+    @property
+    def folded_labels(self) -> KeysView[str]:
+        return self._by_label.keys()
+
+    def labelled(self, keys: Iterable[str]) -> Iterable[tuple[str, list[int]]]:
+        """(folded label, its targets) for each of `keys` this index holds."""
+        return ((key, self._by_label[key]) for key in keys if key in self._by_label)
+
+    def folded_show(self, target: int) -> str:
+        """fold() of the target's show as it reads after a label ("… — The Show"): a few shows, folded once."""
+        show = self._shows.get(target, "")
+        if show not in self._folded_shows:
+            self._folded_shows[show] = fold(show, keep_article=True)
+        return self._folded_shows[show]
 
     @property
     def defaults(self) -> list[int]:
@@ -188,37 +230,109 @@ class NameIndex:
         key = fold(query)
         if not key:
             return []
+        if cutoff >= RANKED[0] and limit <= RANKED[1]:
+            ranked = self._rankings.get(key)
+            if ranked is None:
+                ranked = self._rankings[key] = self._ranked(key, *RANKED)
+                if len(self._rankings) > RANKINGS_KEPT:
+                    self._rankings.popitem(last=False)
+        else:
+            ranked = self._ranked(key, cutoff, limit)
+        return [Match(self._entries[i], score) for score, i in ranked if score >= cutoff][:limit]
+
+    def _ranked(self, key: str, cutoff: float, limit: int) -> list[tuple[float, int]]:
         words = key.split(" ")
+        if self._strict:
+            candidates: Iterable[int] = self._candidates(words)
+        elif len(words) == 1:
+            return self._ranked_word(key, cutoff, limit)
+        else:
+            candidates = self._candidates_of_words(words)
         best: dict[int, tuple[float, int]] = {}
-        for i in self._candidates(words):
+        for i in candidates:
             score = self._score(key, words, i)
+            if score >= cutoff:
+                self._keep(best, score, i)
+        return self._order(best, limit)
+
+    def _ranked_word(self, word: str, cutoff: float, limit: int) -> list[tuple[float, int]]:
+        """One typed word: a name scores by its closest word (a one-word name as a whole), so names
+        are taken word by word, closest first, and the search stops once no later word can do better."""
+        best: dict[int, tuple[float, int]] = {}
+        several: list[int] = []
+        for close, score in self._close_words(word):
+            if len(best) >= limit and heapq.nlargest(limit, (s for s, _ in best.values()))[-1] > score:
+                break
             if score < cutoff:
-                continue
-            target = self._entries[i].target
-            if target not in best or (score, -self._rank(i)[0]) > (best[target][0], -self._rank(best[target][1])[0]):
-                best[target] = (score, i)
-        ordered = sorted(best.values(), key=lambda si: (-si[0], -self.weight(self._entries[si[1]].target), self._rank(si[1])))
-        return [Match(self._entries[i], score) for score, i in ordered[:limit]]
+                break
+            part = PART_WHOLE if score == 100.0 else score * PART_FACTOR
+            for i in self._words[close][:PER_WORD]:
+                if len(self._parts[i]) == 1:
+                    self._keep(best, score, i)
+                else:
+                    several.append(i)
+                    if part >= cutoff:
+                        self._keep(best, part, i)
+        # A name of several words may still be close as a whole ("spiderman" → "Spider-Man"): scored in C.
+        if several:
+            names = {i: self._folded[i] for i in several}
+            for _, score, i in process.extract(word, names, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=cutoff):
+                self._keep(best, score, i)
+        return self._order(best, limit)
+
+    def _candidates_of_words(self, words: list[str]) -> list[int]:
+        """Names with a close word for every typed word (the most prominent, if very many), then the
+        most prominent names close to any one of them."""
+        closes = [self._close_words(word) for word in dict.fromkeys(words)]
+        every: set[int] | None = None
+        for close in closes:
+            holding: set[int] = set()
+            for found, _ in close:
+                holding.update(self._words[found])
+            every = holding if every is None else every & holding
+        chosen = list(every or ())
+        if len(chosen) > ALL_WORDS:
+            chosen = heapq.nsmallest(ALL_WORDS, chosen, key=self._position.__getitem__)
+        for close in closes:  # names that fit one typed word: worth a "did you mean", rarely more
+            for found, _ in close[:4]:
+                chosen.extend(self._words[found][:8])
+        return list(dict.fromkeys(chosen))
+
+    def _close_words(self, word: str) -> list[tuple[str, float]]:
+        """Vocabulary words close to a typed word, closest first (a word of one or two letters: itself)."""
+        if len(word) <= 2:
+            return [(word, 100.0)] if word in self._words else []
+        return [
+            (close, score)
+            for close, score, _ in process.extract(
+                word, self._vocabulary, scorer=fuzz.ratio, processor=None, limit=WORD_LIMIT, score_cutoff=WORD_CUTOFF
+            )
+        ]
+
+    def _keep(self, best: dict[int, tuple[float, int]], score: float, i: int) -> None:
+        """Remember entry `i` for its target if it scores better, or as well with a plainer name."""
+        target = self._entries[i].target
+        held = best.get(target)
+        if held is None or score > held[0] or (score == held[0] and self._rank_of[i] < self._rank_of[held[1]]):
+            best[target] = (score, i)
+
+    def _order(self, best: dict[int, tuple[float, int]], limit: int) -> list[tuple[float, int]]:
+        position = self._position
+        return heapq.nsmallest(limit, best.values(), key=lambda si: (-si[0], position[si[1]]))
 
     def _candidates(self, words: list[str]) -> set[int]:
         """Entries holding a word close to one typed: the only names worth scoring."""
         found: set[int] = set()
         for word in dict.fromkeys(words):
-            if len(word) <= 2:
-                found.update(self._words.get(word, ()))
-                continue
-            for close, _score, _ in process.extract(
-                word, self._vocabulary, scorer=fuzz.ratio, processor=None, limit=WORD_LIMIT, score_cutoff=WORD_CUTOFF
-            ):
+            for close, _ in self._close_words(word):
                 found.update(self._words[close])
         return found
 
     def _score(self, key: str, words: list[str], i: int) -> float:
-        name = self._folded[i]
-        whole = float(fuzz.ratio(key, name))
+        whole = float(fuzz.ratio(key, self._folded[i]))
         if self._strict:
             return whole
-        parts = name.split(" ")
+        parts = self._parts[i]
         best = whole
         if len(parts) > len(words):
             n = len(words)
@@ -230,25 +344,37 @@ class NameIndex:
         return best
 
     def _short_prefix_answers(self, keep: int = 25) -> dict[str, list[int]]:
-        """prefix (1–SHORT_PREFIX letters) → the best entry per target, best first: built once, O(1) to ask."""
+        """prefix (1–SHORT_PREFIX letters) → the best entry per target, best first: built once, O(1) to ask.
+        Suffixes sharing a prefix are one sorted run, found by bisection; their ranks are ints, sorted in C."""
         answers: dict[str, list[int]] = {}
+        keys = self._suffix_keys
         for length in range(1, SHORT_PREFIX + 1):
-            groups: dict[str, list[int]] = {}
-            for pos, key in enumerate(self._suffix_keys):
-                if len(key) >= length:
-                    groups.setdefault(key[:length], []).append(pos)
-            for prefix, positions in groups.items():
-                chosen: list[int] = []
-                seen: set[int] = set()
-                for pos in heapq.nsmallest(keep * 4, positions, key=self._suffix_rank.__getitem__):
-                    target = self._entries[self._suffix_entries[pos]].target
-                    if target not in seen:
-                        seen.add(target)
-                        chosen.append(self._suffix_entries[pos])
-                        if len(chosen) == keep:
-                            break
-                answers[prefix] = chosen
+            start = 0
+            for prefix in sorted({key[:length] for key in keys if len(key) >= length}):
+                start = bisect.bisect_left(keys, prefix, start)
+                end = bisect.bisect_left(keys, prefix + "\U0010ffff", start)
+                answers[prefix] = self._distinct(sorted(self._suffix_rank[start:end]), keep)
+                start = end
         return answers
+
+    def _distinct(self, ranks: Iterable[int], keep: int) -> list[int]:
+        """The entries of suffix ranks, best first, one per target, at most `keep`."""
+        chosen: list[int] = []
+        seen: set[int] = set()
+        count = len(self._entries)
+        for rank in ranks:
+            i = self._by_rank[rank % count]
+            target = self._entries[i].target
+            if target not in seen:
+                seen.add(target)
+                chosen.append(i)
+                if len(chosen) == keep:
+                    break
+        return chosen
+
+    def _rank_by_weight(self, i: int) -> tuple[int, int, int, str]:
+        entry = self._entries[i]
+        return (-self._weights.get(entry.target, 0), kind_rank(entry.kind), len(entry.text), entry.text)
 
     def _rank(self, i: int) -> tuple[int, int, int, str]:
         """Which of several equally good names to prefer: the canonical name, the more prominent
@@ -259,19 +385,13 @@ class NameIndex:
     def _canonical_entry(self, target: int) -> IndexEntry:
         return IndexEntry(target, self._labels[target], self._labels[target], "name")
 
-    def _prefixed(self, key: str, limit: int, scan: int = 2000) -> list[Match]:
+    def _prefixed(self, key: str, limit: int, scan: int = 5000) -> list[Match]:
         start = bisect.bisect_left(self._suffix_keys, key)
-        hits: dict[int, tuple[tuple[int, int, int, int, str], int]] = {}
-        for pos in range(start, min(start + scan, len(self._suffix_keys))):
-            if not self._suffix_keys[pos].startswith(key):
-                break
-            i = self._suffix_entries[pos]
-            rank = self._suffix_rank[pos]
-            target = self._entries[i].target
-            if target not in hits or rank < hits[target][0]:
-                hits[target] = (rank, i)
-        ordered = sorted(hits.values())[:limit]
-        return [Match(self._entries[i], 100.0 - rank[0]) for rank, i in ordered]
+        end = bisect.bisect_left(self._suffix_keys, key + "\U0010ffff", start, min(start + scan, len(self._suffix_keys)))
+        count = len(self._entries)
+        ranks = heapq.nsmallest(limit * 8, self._suffix_rank[start:end])  # a target holds several names
+        starts_name = {self._by_rank[r % count]: r < count for r in reversed(ranks)}
+        return [Match(self._entries[i], 100.0 if starts_name[i] else 99.0) for i in self._distinct(ranks, limit)]
 
 
 class ScopedIndex:
@@ -280,41 +400,54 @@ class ScopedIndex:
 
     def __init__(self, indexes: Sequence[NameIndex]) -> None:
         self._indexes = list(indexes)
-        self._home: dict[int, NameIndex] = {}
+        self._size = sum(len(index) for index in self._indexes)
+        # Labels in more than one index (set operations on each index's folded labels, in C).
+        seen: set[str] = set()
+        shared: set[str] = set()
         for index in self._indexes:
-            for target in index.targets:
-                self._home[target] = index
-        labels: dict[str, list[int]] = {}
-        for target, index in self._home.items():
-            labels.setdefault(fold(index.label(target) or ""), []).append(target)
-        self._qualified: dict[str, int] = {}
+            labels = index.folded_labels
+            shared |= labels & seen
+            seen |= labels
+        shared.update(key for index in self._indexes for key, targets in index.labelled(shared) if len(targets) > 1)
         self._ambiguous: set[int] = set()
-        for targets in labels.values():
-            if len(targets) > 1:
+        self._qualified: dict[str, int] = {}  # fold("label — show") → target, without folding each again
+        for index in self._indexes:
+            for key, targets in index.labelled(shared):
                 self._ambiguous.update(targets)
                 for target in targets:
-                    self._qualified[fold(self.display(target))] = target
+                    if index.show(target):
+                        self._qualified[f"{key} {index.folded_show(target)}"] = target
 
     def __len__(self) -> int:
-        return len(self._home)
+        return self._size
+
+    def _home(self, target: int) -> NameIndex | None:
+        for index in self._indexes:
+            if index.label(target) is not None:
+                return index
+        return None
 
     def label(self, target: int) -> str | None:
-        index = self._home.get(target)
+        index = self._home(target)
         return index.label(target) if index else None
 
     def display(self, target: int) -> str:
         """The label, with the show when another target in scope has the same label."""
-        index = self._home[target]
+        index = self._home(target)
+        if index is None:
+            return ""
         label = index.label(target) or ""
         show = index.show(target)
         return f"{label} — {show}" if target in self._ambiguous and show else label
 
-    def _weight(self, m: Match) -> int:
-        return self._home[m.target].weight(m.target)
-
-    def _merge(self, lists: Iterable[list[Match]], limit: int) -> list[Match]:
-        merged = sorted((m for found in lists for m in found), key=lambda m: (-m.score, -self._weight(m), kind_rank(m.entry.kind)))
-        return merged[:limit]
+    def _merge(self, ask: Callable[[NameIndex], list[Match]], limit: int) -> list[Match]:
+        """Each index's answer to `ask`, merged: score, then prominence, then the plainer kind of name."""
+        ranked = [
+            (-m.score, -index.weight(m.target), kind_rank(m.entry.kind), n, m)
+            for index in self._indexes
+            for n, m in enumerate(ask(index))
+        ]
+        return [row[-1] for row in heapq.nsmallest(limit, ranked, key=lambda row: row[:4])]
 
     def exact(self, query: str) -> Match | None:
         found = self.resolve(query)
@@ -326,8 +459,8 @@ class ScopedIndex:
             return self._indexes[0].resolve(query)
         if (target := self._qualified.get(fold(query))) is not None:
             return [Match(IndexEntry(target, self.label(target) or "", query, "name"), 100.0)]
-        exact = self._merge((index.exact_all(query) for index in self._indexes), 10)
-        found = exact or self._merge((index.scored(query, ACCEPT_SCORE, 10) for index in self._indexes), 10)
+        exact = self._merge(lambda index: index.exact_all(query), 10)
+        found = exact or self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10), 10)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
     def best(self, query: str) -> Match | None:
@@ -335,7 +468,7 @@ class ScopedIndex:
         return found[0] if found else None
 
     def suggest(self, query: str, limit: int = 3) -> list[Match]:
-        return self._merge((index.suggest(query, limit) for index in self._indexes), limit)
+        return self._merge(lambda index: index.suggest(query, limit), limit)
 
     def complete(self, query: str, limit: int = 25) -> list[Match]:
         if len(self._indexes) == 1:
@@ -344,4 +477,4 @@ class ScopedIndex:
             defaults = [(index, t) for index in self._indexes for t in index.defaults]
             defaults.sort(key=lambda it: -it[0].weight(it[1]))
             return [Match(IndexEntry(t, index.label(t) or "", index.label(t) or "", "name"), 0.0) for index, t in defaults[:limit]]
-        return self._merge((index.complete(query, limit) for index in self._indexes), limit)
+        return self._merge(lambda index: index.complete(query, limit), limit)
