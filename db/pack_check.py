@@ -5,27 +5,22 @@ A pack is checked whole before anything touches the store, so a bad pack changes
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import hashlib
 import json
-import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import ValidationError
-from yaml.constructor import ConstructorError
-from yaml.events import AliasEvent
-from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from db.dates import DateParseError, parse_partial_date
 from db.pack_format import PackSpec, canon_terms, name_of, name_terms, source_of
+from db.pack_yaml import PathKey, YamlProblems, load_yaml
 
 MAX_PACK_BYTES = 5 * 1024 * 1024
-MAX_DEPTH = 32  # a pack nests about 8 levels; a deeper document is refused before it can exhaust the stack
-MAX_INT_DIGITS = 18  # no number in a pack is longer; Python refuses to convert 4,300 digits or more
-PathKey = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,61 +56,6 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-class _PackLoader(yaml.SafeLoader):
-    """SafeLoader that keeps dates as text and refuses anchors/aliases, duplicate keys, documents nested
-    deeper than MAX_DEPTH and integers longer than MAX_INT_DIGITS — each as a located problem."""
-
-    _depth = 0
-
-    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
-            raise yaml.MarkedYAMLError(None, None, "anchors and aliases are not allowed in packs", event.start_mark)
-        self._depth += 1
-        try:
-            if self._depth > MAX_DEPTH:
-                mark = self.peek_event().start_mark
-                raise yaml.MarkedYAMLError(None, None, f"nested more than {MAX_DEPTH} levels deep", mark)
-            return super().compose_node(parent, index)
-        finally:
-            self._depth -= 1
-
-
-
-def _construct_int(loader: Any, node: ScalarNode) -> int:
-    digits = len(str(node.value).lstrip("+-").replace("_", ""))
-    if digits > MAX_INT_DIGITS:
-        raise ConstructorError(None, None, f"a number {digits} characters long; numbers in packs have at most {MAX_INT_DIGITS}",
-                               node.start_mark)
-    return int(yaml.constructor.SafeConstructor.construct_yaml_int(loader, node))
-
-
-# Dates stay text: the pack's date parser knows "2017-08-18", "summer 2017" and the rest alike.
-_RESOLVERS = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-_PackLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-_PackLoader.yaml_implicit_resolvers = _RESOLVERS
-
-_CSafeLoader: Any = getattr(yaml, "CSafeLoader", None)  # libyaml, when PyYAML was built with it
-if _CSafeLoader is not None:
-
-    class _FastPackLoader(_CSafeLoader):
-        """libyaml's parser and composer, with the pack's constructors: the same document, ~10× faster.
-        Used only where `_fast_path_is_safe` says its recursive composer cannot be driven too deep."""
-
-    _FastPackLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
-    _FastPackLoader.yaml_implicit_resolvers = _RESOLVERS
-
-# One-line quoted scalars that start where a token may, and comments: their brackets are not structure.
-# Anything this misses is counted, so the bound errs towards the pure-Python path.
-_QUOTED_OR_COMMENT = re.compile(r"""(?<![^\s\[{,:])(?:"(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*')|(?<!\S)#[^\n]*""")
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_INDENT = re.compile(r"^[ ]+", re.MULTILINE)
-_FAST_NESTING_LIMIT = 200  # comfortably within libyaml's C recursion; real packs nest about 8 deep
-
-
 def check_pack_file(path: Path) -> CheckedPack:
     """Read, parse and check a pack file; raise PackError with every problem found."""
     name = str(path)
@@ -136,99 +76,41 @@ def check_pack_file(path: Path) -> CheckedPack:
     return replace(check_pack_text(text, name), file_digest=file_digest(data))
 
 
-def check_pack_text(text: str, filename: str = "<pack>") -> CheckedPack:
-    data, lines = _load_yaml(text, filename)
+@contextlib.contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Reading a large pack makes a million small objects, none of them garbage: without a pause the
+    cyclic collector runs hundreds of times over them (a 3 MB pack: 7 s instead of 2)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
     try:
-        spec = PackSpec.model_validate(data)
-    except ValidationError as exc:
-        raise PackError(filename, _validation_problems(exc, lines)) from None
-    problems = [Problem(path, _line_of(path, lines), msg) for path, msg in _reference_problems(spec)]
-    if problems:
-        raise PackError(filename, problems)
-    canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
-    return CheckedPack(spec, hashlib.sha256(canonical.encode()).hexdigest(), filename)
-
-
-def _fast_path_is_safe(text: str) -> bool:
-    """An upper bound on nesting, computed at C speed: flow brackets outside quotes and comments, and
-    indentation. A document that might nest deeper than the limit takes the pure-Python path."""
-    brackets = _NOT_BRACKET.sub("", _QUOTED_OR_COMMENT.sub("", text))
-    depth = deepest = 0
-    for ch in brackets:
-        depth = depth + 1 if ch in "[{" else max(depth - 1, 0)
-        deepest = max(deepest, depth)
-    indent = max((len(m) for m in _INDENT.findall(text)), default=0)
-    return deepest + indent <= _FAST_NESTING_LIMIT
-
-
-def _compose_fast(text: str) -> tuple[Any, Node | None] | None:
-    """(loader, node) from libyaml, or None when the pure-Python loader must judge the document: no
-    libyaml, possibly too deep, an anchor or alias, or nesting past MAX_DEPTH (it reports where)."""
-    if _CSafeLoader is None or not _fast_path_is_safe(text):
-        return None
-    try:
-        loader = _FastPackLoader(text)
-        node = loader.get_single_node()
-    except yaml.YAMLError:
-        return None
-    seen: set[int] = set()
-    stack: list[tuple[Node, int]] = [(node, 1)] if node is not None else []
-    while stack:
-        current, depth = stack.pop()
-        if depth > MAX_DEPTH or id(current) in seen or getattr(current, "anchor", None):
-            loader.dispose()
-            return None
-        seen.add(id(current))
-        if isinstance(current, MappingNode):
-            stack.extend((child, depth + 1) for pair in current.value for child in pair)
-        elif isinstance(current, SequenceNode):
-            stack.extend((child, depth + 1) for child in current.value)
-    return loader, node
-
-
-def _load_yaml(text: str, filename: str) -> tuple[Any, dict[PathKey, int]]:
-    loader: Any = None
-    try:
-        fast = _compose_fast(text)
-        if fast is not None:
-            loader, node = fast
-        else:
-            loader = _PackLoader(text)  # the reader refuses control characters at once
-            node = loader.get_single_node()
-        lines: dict[PathKey, int] = {}
-        duplicates: list[Problem] = []
-        if node is not None:
-            _index_lines(node, (), lines, duplicates)
-        if duplicates:
-            raise PackError(filename, duplicates)
-        data = loader.construct_document(node) if node is not None else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark is not None else None
-        problem = getattr(exc, "problem", None) or str(exc)
-        raise PackError(filename, [Problem((), line, f"not valid YAML: {problem}")]) from None
+        yield
     finally:
-        if loader is not None:
-            loader.dispose()
-    return data, lines
+        if was_enabled:
+            gc.enable()
 
 
-def _index_lines(node: Node, path: PathKey, lines: dict[PathKey, int], duplicates: list[Problem]) -> None:
-    """Map each path in the document to the line it starts on, and note duplicate mapping keys."""
-    lines.setdefault(path, node.start_mark.line + 1)
-    if isinstance(node, MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value if isinstance(key_node, ScalarNode) else str(key_node.start_mark)
-            child = (*path, key)
-            if key in seen:
-                duplicates.append(Problem(child, key_node.start_mark.line + 1, "duplicate key"))
-            seen.add(key)
-            lines[child] = key_node.start_mark.line + 1
-            _index_lines(value_node, child, lines, duplicates)
-    elif isinstance(node, SequenceNode):
-        for i, item in enumerate(node.value):
-            _index_lines(item, (*path, i), lines, duplicates)
+def check_pack_text(text: str, filename: str = "<pack>") -> CheckedPack:
+    with _collector_paused():
+        return _check_pack_text(text, filename)
+
+
+def _check_pack_text(text: str, filename: str) -> CheckedPack:
+    try:
+        loaded = load_yaml(text)
+    except YamlProblems as exc:
+        raise PackError(filename, [Problem(p.path, p.line, p.message) for p in exc.problems]) from None
+    try:
+        spec = PackSpec.model_validate(loaded.data)
+    except ValidationError as exc:
+        raise PackError(filename, _validation_problems(exc, loaded.lines())) from None
+    problems = [(path, msg) for path, msg in _reference_problems(spec)]
+    if problems:
+        lines = loaded.lines()
+        raise PackError(filename, [Problem(path, _line_of(path, lines), msg) for path, msg in problems])
+    # The content as read (comments and spacing don't count), hashed in C: the validated model would
+    # take longer to dump than the whole check of a large pack.
+    canonical = json.dumps(loaded.data, sort_keys=True, ensure_ascii=False, default=str)
+    return CheckedPack(spec, hashlib.sha256(canonical.encode()).hexdigest(), filename)
 
 
 def _line_of(path: PathKey, lines: dict[PathKey, int]) -> int | None:

@@ -11,7 +11,8 @@ import pytest
 
 from db import DefaultFandoms, PackErrors, Store, bundled_pack_path, find_pack_files
 from db.dates import parse_partial_date
-from db.pack_check import _compose_fast, _fast_path_is_safe, check_pack_file, check_pack_text
+from db.pack_check import PackError, check_pack_file, check_pack_text
+from db.pack_yaml import fast_path_is_safe, load_yaml
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -102,15 +103,15 @@ async def test_removing_a_pack_keeps_polls_guild_dates_and_reminders(two: Store)
 def test_the_c_loader_reads_a_pack_exactly_as_the_python_one(monkeypatch: pytest.MonkeyPatch) -> None:
     for path in (bundled_pack_path(), HARBOR):
         text = path.read_text(encoding="utf-8")
-        assert _compose_fast(text) is not None  # real packs take the fast path
+        assert load_yaml(text).fast  # real packs take the fast path
         fast = check_pack_text(text)
         with monkeypatch.context() as m:
-            m.setattr("db.pack_check._CSafeLoader", None)
-            assert _compose_fast(text) is None
+            m.setattr("db.pack_yaml._CSafeLoader", None)
+            assert not load_yaml(text).fast
             assert check_pack_text(text) == fast
     for deep in ("a: " + "[" * 300 + "]" * 300, "a: " + "{b: " * 300 + "1" + "}" * 300):
-        assert not _fast_path_is_safe(deep)  # left to the pure-Python loader, which reports where
-    assert _fast_path_is_safe('a: "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["  # [[[[[[[[[')
+        assert not fast_path_is_safe(deep)  # left to the pure-Python loader, which reports where
+    assert fast_path_is_safe('a: "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["  # [[[[[[[[[')
 
 
 def test_a_large_pack_is_checked_quickly_with_the_c_loader(tmp_path: Path) -> None:
@@ -125,3 +126,33 @@ def test_a_large_pack_is_checked_quickly_with_the_c_loader(tmp_path: Path) -> No
     from tests.figures import record
 
     record("check of a 3,000-character pack (s)", time.perf_counter() - started)
+
+
+def test_both_readers_give_the_same_data_and_the_same_problems(monkeypatch: pytest.MonkeyPatch) -> None:
+    text = 'a: 12\nb: yes\nc: ~\nd: "2017"\ne: [x, 0x1F, 1.5]\nf: {g: 2017-08-18}\n'
+    mixed = "a: 1\nb: {c: 1, c: 2}\nd:\n  - {e: 1, e: 1}\na: 2\n"
+    fast = load_yaml(text)
+    assert fast.fast and fast.data == {"a": 12, "b": True, "c": None, "d": "2017", "e": ["x", 31, 1.5], "f": {"g": "2017-08-18"}}
+    fast_problems = problems(mixed)
+    with monkeypatch.context() as m:
+        m.setattr("db.pack_yaml._CSafeLoader", None)
+        assert load_yaml(text).data == fast.data
+        assert problems(mixed) == fast_problems
+    assert fast_problems == [
+        "<pack>:2: b.c: duplicate key", "<pack>:4: d.0.e: duplicate key", "<pack>:5: a: duplicate key",
+    ]
+    assert any("anchors and aliases" in p for p in problems("a: &x {b: 1}\nc: {<<: *x}\n"))
+    assert problems("a: {<<: {b: 1}}\n") == [
+        "<pack>:1: (top level): not valid YAML: merge keys (`<<`) are not allowed in packs; write each key out"
+    ]
+    assert problems("a: !!python/object:os.system ls\n") == [
+        "<pack>:1: (top level): not valid YAML: the tag `!!python/object:os.system` is not allowed in packs; write the value plainly"
+    ]
+
+
+def problems(text: str) -> list[str]:
+    try:
+        check_pack_text(text)
+    except PackError as exc:
+        return [p.render(exc.filename) for p in exc.problems]
+    return []
