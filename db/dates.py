@@ -161,13 +161,13 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
         first_day = date(year + year_shift, month, 1)
         return _window(Precision.SEASON, f"{season} {year}", zone, first_day, _add_months(first_day.year, first_day.month, 3))
     if m := _NAMED_MONTH.match(raw):
-        month = _MONTH_NUMBERS.get(m.group(1).lower())
-        if month is None:
+        named = _MONTH_NUMBERS.get(m.group(1).lower())
+        if named is None:
             raise DateParseError(
                 f"{inline_code(m.group(1))} is not a month; write it out (`July 2026`) or use its first three "
                 f"letters (`Jul 2026`). Other accepted forms: {ACCEPTED_FORMS}."
             )
-        return _month(_check_year(int(m.group(2))), month, zone)
+        return _month(_check_year(int(m.group(2))), named, zone)
     raise DateParseError(f"{inline_code(raw[:40])} is not a date I understand. Use {ACCEPTED_FORMS}.")
 
 

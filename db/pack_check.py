@@ -20,6 +20,7 @@ from yaml.events import AliasEvent
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from db.dates import DateParseError, parse_partial_date
+from db.pack_cast_check import cast_problems
 from db.pack_format import PackSpec, canon_terms, name_of, name_terms, source_of
 
 MAX_PACK_BYTES = 5 * 1024 * 1024
@@ -344,6 +345,8 @@ def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:
         if signature in statements:
             yield rpath, "the same relationship from the same source is listed twice"
         statements.add(signature)
+
+    yield from cast_problems(spec, source)
 
 
 def _date_problem(path: PathKey, text: str, zone: str) -> Iterator[tuple[PathKey, str]]:

@@ -106,6 +106,15 @@ class SeriesRepository:
             (series_id,),
         ):
             known_as[h["character_id"]].append(h["name"])
+        recasts: dict[int, dict[str, list[int]]] = defaultdict(dict)
+        for a in await self._store.fetch_all(
+            "SELECT character_id, actor, season_number FROM appearances WHERE series_id = ? AND actor IS NOT NULL "
+            "ORDER BY season_number IS NOT NULL, season_number, id",
+            (series_id,),
+        ):
+            seasons = recasts[a["character_id"]].setdefault(a["actor"], [])
+            if a["season_number"] is not None:
+                seasons.append(a["season_number"])
         return tuple(
             CastEntry(
                 character_id=r["id"],
@@ -114,6 +123,7 @@ class SeriesRepository:
                 known_as=tuple(known_as[r["id"]]),
                 status=FactStatus(r["status"]),
                 seasons=tuple(sorted({int(s) for s in (r["seasons"] or "").split(",") if s})),
+                recasts=tuple((actor, tuple(numbers)) for actor, numbers in recasts[r["id"]].items()),
             )
             for r in rows
         )
