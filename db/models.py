@@ -219,7 +219,8 @@ class CastEntry:
     known_as: tuple[str, ...]  # names of the pack's labelled kinds
     status: FactStatus
     seasons: tuple[int, ...]
-    recasts: tuple[tuple[str, tuple[int, ...]], ...] = ()  # other actors in this series, with their seasons (() = all)
+    # Who plays them in this series, with the seasons (() = the series as a whole): more than one when recast.
+    actors: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
