@@ -6,12 +6,15 @@ says what is wrong and what is accepted.
 
 from __future__ import annotations
 
+import string
 from collections.abc import Callable, Iterator
 from urllib.parse import urlsplit
 
 from db.pack_format import PackSpec, name_of, source_of
 
 MAX_IMAGE_ADDRESS = 2048  # Discord's limit for an embed thumbnail's url
+# What RFC 3986 lets an address hold; anything else must be percent-encoded.
+_URI_CHARACTERS = frozenset(string.ascii_letters + string.digits + "-._~:/?#[]@!$&'()*+,;=%")
 PathKey = tuple[str | int, ...]
 SourceCheck = Callable[[PathKey, str | None], Iterator[tuple[PathKey, str]]]
 
@@ -42,10 +45,11 @@ def _character_problems(spec: PackSpec, source: SourceCheck) -> Iterator[tuple[P
 
 def _image_problem(path: PathKey, address: str) -> Iterator[tuple[PathKey, str]]:
     shown = address if len(address) <= 60 else address[:57] + "…"
-    if not address.isascii() or any(ch.isspace() or not ch.isprintable() for ch in address):
+    if bad := next((ch for ch in address if ch not in _URI_CHARACTERS), None):
+        what = "a space" if bad == " " else "a non-ASCII character" if not bad.isascii() else repr(bad)
         yield path, (
-            f"`{shown}` has a space, a control character or a non-ASCII character; write the address "
-            "percent-encoded, as a browser's address bar copies it (a space is %20)"
+            f"`{shown}` holds {what}, which a web address cannot; write the address percent-encoded, "
+            "as a browser's address bar copies it (a space is %20)"
         )
     elif not _is_web_address(address):
         yield path, f"`{shown}` is not a web address; `image` takes an http:// or https:// URL with a host name"

@@ -76,6 +76,7 @@ def test_every_new_field_is_accepted_and_the_test_packs_use_them() -> None:
         ("image: https://example.org/nancy.png", "image: https:///nancy.png", "with a host name"),
         ("image: https://example.org/nancy.png", "image: https://example.org/my nancy.png", "a space is %20"),
         ("image: https://example.org/nancy.png", "image: https://example.org/élodie.png", "non-ASCII"),
+        ("image: https://example.org/nancy.png", 'image: "https://example.org/<nancy>.png"', "holds '<', which a web address cannot"),
         ("image: https://example.org/nancy.png", "image: https://example.org/" + "n" * 2100,
          "characters.nancy.image: the address is 2120 characters long; Discord shows images from addresses of at most 2048"),
         ("billing: recurring", "billing: lead",
