@@ -57,7 +57,7 @@ def packs(draw: st.DrawFn) -> dict[str, Any]:
             {"number": n, "episodes": 10, "source": keys[n % len(keys)],
              "release": [{"date": d, "source": keys[(n + j) % len(keys)], "note": text("note")}
                          for j, d in enumerate(DATES[: draw(many(0, len(DATES)))])]}
-            for n in range(1, draw(many(1, 12)) + 1)
+            for n in range(1, draw(many(2, 12)) + 1)  # a season 2 for the recast role
         ]
         series[f"show{i}"] = {
             "title": text("title", f"show {i}"),
@@ -87,9 +87,6 @@ def packs(draw: st.DrawFn) -> dict[str, Any]:
         }
         for i in range(draw(many(2, 8)))
     }
-    for show in series.values():
-        if len(show["seasons"]) < 2:
-            show["seasons"].append({"number": 2, "source": keys[0]})
     people = list(characters)
     ships = [
         {"between": [people[a], people[a + 1]], "names": [text("name", f"ship{a}.{j}") for j in range(names or 1)], "source": keys[0]}
