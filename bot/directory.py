@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from bot.matching import IndexEntry, NameIndex, ScopedIndex
 from db import Store
-from db.models import Character, NameEntry, SeriesSummary
+from db.models import Character, NameEntry, SeriesSummary, ShipSummary
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +24,7 @@ SCOPE_CACHE = 256  # distinct combinations of followed packs kept ready
 class PackIndexes:
     characters: NameIndex
     series: NameIndex
+    ships: NameIndex  # by the names fans give a pair ("Jancy")
 
 
 class Directory:
@@ -65,6 +66,10 @@ class Directory:
     async def series(self, guild_id: int | None) -> ScopedIndex:
         return await self._scoped("series", guild_id)
 
+    async def ships(self, guild_id: int | None) -> ScopedIndex:
+        """The ships of the fandoms this guild follows, by their names; a target is a ship id."""
+        return await self._scoped("ships", guild_id)
+
     async def _scoped(self, what: str, guild_id: int | None) -> ScopedIndex:
         await self._refresh()
         packs = await self._store.fandoms.visible(guild_id)
@@ -94,10 +99,11 @@ class Directory:
             names = await self._store.characters.name_entries_by_pack()
             prominence = await self._store.characters.prominence_by_pack()
             series = await self._store.series.summaries_by_pack()
+            ships = await self._store.ships.summaries_by_pack()
             titles = {p.id: p.title for p in await self._store.packs.all()}
             # Building 20,000 characters' indexes takes a CPU-second: in a thread, so the event loop
             # keeps answering (heartbeats, commands that need no index) meanwhile.
-            packs = await asyncio.to_thread(_build, titles, names, prominence, series)
+            packs = await asyncio.to_thread(_build, titles, names, prominence, series, ships)
             self._packs = packs
             self._scopes.clear()
             everything = tuple(sorted(packs))
@@ -117,6 +123,7 @@ def _build(
     names: dict[int, list[NameEntry]],
     prominence: dict[int, list[tuple[int, int, str | None]]],
     series: dict[int, list[SeriesSummary]],
+    ships: dict[int, list[ShipSummary]],
 ) -> dict[int, PackIndexes]:
     """Each pack's name indexes: characters ranked by prominence, series by title and aliases."""
     packs: dict[int, PackIndexes] = {}
@@ -135,6 +142,13 @@ def _build(
                 [IndexEntry(s.id, s.title, s.title, "name") for s in pack_series]
                 + [IndexEntry(s.id, s.title, alias, "alias") for s in pack_series for alias in s.aliases],
                 shows={s.id: title for s in pack_series},
+            ),
+            NameIndex(
+                [
+                    IndexEntry(s.id, s.names[0], name, "name" if i == 0 else "alias")
+                    for s in ships.get(pack_id, []) for i, name in enumerate(s.names)
+                ],
+                shows={s.id: title for s in ships.get(pack_id, [])},
             ),
         )
     return packs

@@ -51,6 +51,7 @@ class Card:
     colour: discord.Colour = COLOUR
     url: str | None = None
     image_url: str | None = None
+    thumbnail_url: str | None = None
     _description: _Part = field(default_factory=lambda: _Part([], "\n", limits.EMBED_DESCRIPTION))
     _fields: list[_Field] = field(default_factory=list)
     _footer: _Part = field(default_factory=lambda: _Part([], " · ", limits.EMBED_FOOTER))
@@ -86,6 +87,8 @@ class Card:
             embed.set_footer(text=footer)
         if self.image_url:
             embed.set_image(url=self.image_url)
+        if self.thumbnail_url:
+            embed.set_thumbnail(url=self.thumbnail_url)
         return embed
 
 

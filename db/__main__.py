@@ -54,7 +54,8 @@ def _check(paths: list[Path]) -> int:
             continue
         print(
             f"{path}: ok — pack `{spec.pack.id}`: {len(spec.sources)} sources, {len(spec.series)} series, "
-            f"{len(spec.characters)} characters, {len(spec.relationships)} relationships"
+            f"{len(spec.characters)} characters, {len(spec.relationships)} relationships, "
+            f"{len(spec.ships)} ship{'s' if len(spec.ships) != 1 else ''}"
         )
     return 1 if failed else 0
 

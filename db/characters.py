@@ -11,6 +11,7 @@ from db.fandoms import visible
 from db.models import (
     Affiliation,
     Appearance,
+    Billing,
     Character,
     CharacterName,
     CharacterSummary,
@@ -34,6 +35,9 @@ _RELATIONSHIP_SELECT = """
       JOIN characters b ON b.id = r.second_id
       LEFT JOIN pack_terms t ON t.pack_id = r.pack_id AND t.kind = 'canon' AND t.term = r.canon
 """
+# How an appearance is billed, as a number: a character's best billing outranks any count of appearances.
+_BILLING_RANK = "CASE {a}.billing WHEN 'main' THEN 3 WHEN 'recurring' THEN 2 WHEN 'guest' THEN 1 ELSE 0 END"
+BILLING_WEIGHT = 10_000  # more appearances than any character has
 
 
 def relationship_from_row(row: aiosqlite.Row) -> Relationship:
@@ -58,7 +62,7 @@ class CharacterRepository:
         self._store = store
 
     async def name_entries_by_pack(self) -> dict[int, list[NameEntry]]:
-        """Every searchable name (canonical, other names, actor) of every pack's characters, by pack:
+        """Every searchable name (canonical, other names, actors — recast ones too) of every pack's characters, by pack:
         the name indexes are built per pack, and a guild searches the packs it follows."""
         rows = await self._store.fetch_all(
             """
@@ -67,6 +71,10 @@ class CharacterRepository:
             UNION ALL
             SELECT c.pack_id, c.id, c.name, c.actor, 'actor', c.status FROM characters c
              WHERE c.pack_id IS NOT NULL AND c.actor IS NOT NULL
+            UNION ALL
+            SELECT DISTINCT c.pack_id, c.id, c.name, a.actor, 'actor', c.status
+              FROM appearances a JOIN characters c ON c.id = a.character_id
+             WHERE c.pack_id IS NOT NULL AND a.actor IS NOT NULL
             UNION ALL
             SELECT c.pack_id, c.id, c.name, n.name, n.kind, c.status
               FROM character_names n JOIN characters c ON c.id = n.character_id WHERE c.pack_id IS NOT NULL
@@ -79,17 +87,19 @@ class CharacterRepository:
         return dict(found)
 
     async def prominence_by_pack(self) -> dict[int, list[tuple[int, int, str | None]]]:
-        """Per pack, (character id, appearances, first series title), most prominent first: autocomplete's
-        defaults, the tie-breaker between near-equal matches, and the show that tells namesakes apart."""
+        """Per pack, (character id, weight, main series title), most prominent first: autocomplete's
+        defaults, the tie-breaker between near-equal matches, and the show that tells namesakes apart.
+        The weight is the best billing (main > recurring > guest > none) × BILLING_WEIGHT + appearances."""
         rows = await self._store.fetch_all(
-            """
-            SELECT c.pack_id, c.id, count(a.id) AS seen,
+            f"""
+            SELECT c.pack_id, c.id,
+                   max({_BILLING_RANK.format(a="a")}) * {BILLING_WEIGHT:d} + min(count(a.id), {BILLING_WEIGHT - 1:d}) AS weight,
                    (SELECT s.title FROM appearances f JOIN series s ON s.id = f.series_id
-                     WHERE f.character_id = c.id ORDER BY f.id LIMIT 1) AS first_series
+                     WHERE f.character_id = c.id ORDER BY {_BILLING_RANK.format(a="f")} DESC, f.id LIMIT 1) AS main_series
               FROM characters c LEFT JOIN appearances a ON a.character_id = c.id
              WHERE c.pack_id IS NOT NULL
              GROUP BY c.id
-             ORDER BY c.pack_id, c.status = 'rumoured', seen DESC, c.name
+             ORDER BY c.pack_id, c.status = 'rumoured', weight DESC, c.name
             """
         )
         found: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
@@ -131,7 +141,7 @@ class CharacterRepository:
         )
         appearances = await self._store.fetch_all(
             """
-            SELECT a.series_id, s.title, a.season_number, a.status, a.note, a.source_id
+            SELECT a.series_id, s.title, a.season_number, a.status, a.note, a.source_id, a.billing, a.actor, a.actor_source_id
               FROM appearances a JOIN series s ON s.id = a.series_id
              WHERE a.character_id = :id
              ORDER BY a.series_id, a.season_number IS NOT NULL, a.season_number
@@ -144,6 +154,7 @@ class CharacterRepository:
         source_ids = [row["source_id"], row["name_source_id"]]
         source_ids += [n["source_id"] for n in names] + [a["source_id"] for a in affiliations]
         source_ids += [a["source_id"] for a in appearances] + [r.source_id for r in relationships]
+        source_ids += [a["actor_source_id"] for a in appearances if a["actor_source_id"] is not None]
         return Character(
             id=row["id"],
             key=row["key"],
@@ -156,11 +167,13 @@ class CharacterRepository:
             names=tuple(CharacterName(n["name"], n["kind"], n["source_id"], n["label"]) for n in names),
             affiliations=tuple(Affiliation(a["name"], a["source_id"]) for a in affiliations),
             appearances=tuple(
-                Appearance(a[0], a[1], a[2], FactStatus(a[3]), a[4], a[5]) for a in appearances
+                Appearance(a[0], a[1], a[2], FactStatus(a[3]), a[4], a[5], Billing(a[6]) if a[6] else None, a[7], a[8])
+                for a in appearances
             ),
             relationships=tuple(relationships),
             sources=await self._store.sources.by_ids(source_ids),
             fandom=row["fandom"],
+            image_url=row["image_url"],
         )
 
     async def relationships_of(self, character_id: int, guild_id: int | None = None) -> list[Relationship]:

@@ -20,8 +20,8 @@ MIN_YEAR, MAX_YEAR = 1900, 2200
 
 ACCEPTED_FORMS = (
     "`YYYY-MM-DD`, `YYYY-MM-DD HH:MM`, `YYYY-MM-DD HH:MM:SS`, ISO 8601 with an offset "
-    "(`2026-05-01T21:00:00-04:00`), or an approximate `YYYY`, `YYYY-MM`, `Q1 YYYY`…`Q4 YYYY`, "
-    "`spring|summer|fall|autumn|winter YYYY`"
+    "(`2026-05-01T21:00:00-04:00`), or an approximate `YYYY`, `YYYY-MM`, `July 2026` or `Jul 2026`, "
+    "`Q1 YYYY`…`Q4 YYYY`, `spring|summer|fall|autumn|winter YYYY`, or `TBA`/`TBD`/`unknown`"
 )
 
 
@@ -45,6 +45,12 @@ class Precision(StrEnum):
 # Meteorological seasons (northern hemisphere); "winter YYYY" is the winter that holds January YYYY.
 _SEASON_START = {"spring": (0, 3), "summer": (0, 6), "fall": (0, 9), "winter": (-1, 12)}
 _MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"]
+# A month by its name, its first three letters, or "Sept": "July 2019", "Jul 2019", "Sept. 2019".
+_MONTH_NUMBERS = {
+    **{name.lower(): i for i, name in enumerate(_MONTHS, start=1)},
+    **{name[:3].lower(): i for i, name in enumerate(_MONTHS, start=1)},
+    "sept": 9,
+}
 
 
 class DateParseError(ValueError):
@@ -105,6 +111,7 @@ _YEAR = re.compile(r"^(\d{4})$")
 _MONTH = re.compile(r"^(\d{4})-(\d{2})$")
 _QUARTER = re.compile(r"^q([1-4])\s+(\d{4})$", re.I)
 _SEASON = re.compile(r"^(spring|summer|fall|autumn|winter)\s+(\d{4})$", re.I)
+_NAMED_MONTH = re.compile(r"^([a-z]+)\.?,?\s+(\d{4})$", re.I)
 _UNKNOWN = {"unknown", "tba", "tbd", "tbc"}
 
 
@@ -142,7 +149,7 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
         year, month = _check_year(int(m.group(1))), int(m.group(2))
         if not 1 <= month <= 12:
             raise DateParseError(f"{inline_code(raw)} has no month {month}; months run 01 to 12.")
-        return _window(Precision.MONTH, f"{year:04d}-{month:02d}", zone, date(year, month, 1), _add_months(year, month, 1))
+        return _month(year, month, zone)
     if m := _QUARTER.match(raw):
         quarter, year = int(m.group(1)), _check_year(int(m.group(2)))
         first = 3 * (quarter - 1) + 1
@@ -153,6 +160,14 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
         year_shift, month = _SEASON_START[season]
         first_day = date(year + year_shift, month, 1)
         return _window(Precision.SEASON, f"{season} {year}", zone, first_day, _add_months(first_day.year, first_day.month, 3))
+    if m := _NAMED_MONTH.match(raw):
+        named = _MONTH_NUMBERS.get(m.group(1).lower())
+        if named is None:
+            raise DateParseError(
+                f"{inline_code(m.group(1))} is not a month; write it out (`July 2026`) or use its first three "
+                f"letters (`Jul 2026`). Other accepted forms: {ACCEPTED_FORMS}."
+            )
+        return _month(_check_year(int(m.group(2))), named, zone)
     raise DateParseError(f"{inline_code(raw[:40])} is not a date I understand. Use {ACCEPTED_FORMS}.")
 
 
@@ -211,6 +226,10 @@ def _exact(moment: datetime, zone: ZoneInfo) -> PartialDate:
     local = utc.astimezone(zone)
     value = local.replace(microsecond=0).isoformat()
     return PartialDate(Precision.EXACT, value, zone.key, utc, utc, utc + timedelta(seconds=1))
+
+
+def _month(year: int, month: int, zone: ZoneInfo) -> PartialDate:
+    return _window(Precision.MONTH, f"{year:04d}-{month:02d}", zone, date(year, month, 1), _add_months(year, month, 1))
 
 
 def _window(precision: Precision, value: str, zone: ZoneInfo, first: date, after: date) -> PartialDate:

@@ -23,6 +23,14 @@ class RelationshipKind(StrEnum):
     OTHER = "other"
 
 
+class Billing(StrEnum):
+    """How a character is billed in an appearance; lookups rank main before recurring before guest."""
+
+    MAIN = "main"
+    RECURRING = "recurring"
+    GUEST = "guest"
+
+
 class NameKind(StrEnum):
     """The kinds of name the bot itself knows; a pack adds its own (nickname, title, codename…)."""
 
@@ -71,6 +79,9 @@ class Appearance:
     status: FactStatus
     note: str | None
     source_id: int
+    billing: Billing | None = None
+    actor: str | None = None  # who plays the character here when the role was recast; None: their own actor
+    actor_source_id: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +142,7 @@ class Character:
     relationships: tuple[Relationship, ...]
     sources: dict[int, Source]
     fandom: str | None = None  # the pack's title; None for a server's own character
+    image_url: str | None = None  # http(s), checked when the pack was
 
     @property
     def known_as(self) -> tuple[str, ...]:
@@ -207,6 +219,8 @@ class CastEntry:
     known_as: tuple[str, ...]  # names of the pack's labelled kinds
     status: FactStatus
     seasons: tuple[int, ...]
+    # Who plays them in this series, with the seasons (() = the series as a whole): more than one when recast.
+    actors: tuple[tuple[str, tuple[int, ...]], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,3 +269,31 @@ class StoreCounts:
     series: int
     releases: int
     sources: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShipName:
+    name: str
+    source_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Ship:
+    """A pair with names fans give it ("Jancy"), as the pack lists the pair."""
+
+    id: int
+    first_id: int
+    first_name: str
+    second_id: int
+    second_name: str
+    names: tuple[ShipName, ...]
+    source_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class ShipSummary:
+    """Enough to index a ship by its names."""
+
+    id: int
+    pack_id: int
+    names: tuple[str, ...]

@@ -17,6 +17,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from db.dates import DateParseError, parse_partial_date
+from db.pack_cast_check import cast_problems
 from db.pack_format import PackSpec, canon_terms, name_of, name_terms, source_of
 from db.pack_yaml import PathKey, YamlProblems, load_yaml
 
@@ -226,6 +227,8 @@ def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:
         if signature in statements:
             yield rpath, "the same relationship from the same source is listed twice"
         statements.add(signature)
+
+    yield from cast_problems(spec, source)
 
 
 def _date_problem(path: PathKey, text: str, zone: str) -> Iterator[tuple[PathKey, str]]:

@@ -20,6 +20,7 @@ from db.pack_format import (
     RelationshipSpec,
     SeasonSpec,
     SeriesSpec,
+    ShipSpec,
     SourcedName,
     SourceSpec,
 )
@@ -81,6 +82,7 @@ async def export_pack(store: Store, pack_key: str) -> PackSpec | None:
         series=series,
         characters=characters,
         relationships=relationships,
+        ships=await _export_ships(rows, skey, named),
     )
 
 
@@ -157,7 +159,7 @@ async def _export_characters(rows: Any, skey: dict[int, str], named: Any) -> dic
                 for kind in dict.fromkeys(n["kind"] for n in names[c["id"]])
                 if kind not in ("hero", "alias", "actor")
             },
-            actor_aliases=of_kind("actor"), status=c["status"], description=c["description"],
+            actor_aliases=of_kind("actor"), image=c["image_url"], status=c["status"], description=c["description"],
             affiliations=[named(a["name"], a["source_id"], own) for a in affiliations[c["id"]]],
             appearances=_group_appearances(appearances[c["id"]], skey, own),
             source=own,
@@ -166,18 +168,40 @@ async def _export_characters(rows: Any, skey: dict[int, str], named: Any) -> dic
 
 
 def _group_appearances(rows: list[Any], skey: dict[int, str], own: str) -> list[AppearanceSpec]:
-    """Rows are one per season; the format groups seasons that share series, status, note and source."""
+    """Rows are one per season; the format groups seasons that share everything else."""
     groups: dict[tuple[Any, ...], list[int | None]] = {}
     for r in rows:
         source = skey[r["source_id"]]
-        group = (r["series_key"], r["status"], r["note"], None if source == own else source)
+        actor_source = skey[r["actor_source_id"]] if r["actor_source_id"] is not None else None
+        group = (
+            r["series_key"], r["status"], r["billing"], r["actor"], None if actor_source == source else actor_source,
+            r["note"], None if source == own else source,
+        )
         groups.setdefault(group, []).append(r["season_number"])
     return [
         AppearanceSpec(
-            series=series, status=status, note=note, source=source,
+            series=series, status=status, billing=billing, actor=actor, actor_source=actor_source, note=note, source=source,
             seasons=None if None in numbers else sorted(n for n in numbers if n is not None),
         )
-        for (series, status, note, source), numbers in groups.items()
+        for (series, status, billing, actor, actor_source, note, source), numbers in groups.items()
+    ]
+
+
+async def _export_ships(rows: Any, skey: dict[int, str], named: Any) -> list[ShipSpec]:
+    ship_rows = await rows(
+        """SELECT s.id, s.source_id, a.key AS first_key, b.key AS second_key FROM ships s
+           JOIN characters a ON a.id = s.first_id JOIN characters b ON b.id = s.second_id
+           WHERE s.pack_id = ? ORDER BY s.id"""
+    )
+    names: dict[int, list[Any]] = defaultdict(list)
+    for r in await rows("SELECT ship_id, name, source_id FROM ship_names WHERE pack_id = ? ORDER BY id"):
+        names[r["ship_id"]].append(r)
+    return [
+        ShipSpec(
+            between=(r["first_key"], r["second_key"]), source=skey[r["source_id"]],
+            names=[named(n["name"], n["source_id"], skey[r["source_id"]]) for n in names[r["id"]]],
+        )
+        for r in ship_rows
     ]
 
 

@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from db.dates import DEFAULT_ZONE
-from db.models import FactStatus, ProductionKind, RelationshipKind
+from db.models import Billing, FactStatus, ProductionKind, RelationshipKind
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -19,6 +19,7 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 Number = Annotated[int, Field(ge=1, le=1000)]
 Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]  # a kind of canon or of name
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]  # scheme and length: pack_check
 
 # Kinds of canon a relationship may be told in, with the words cards use, in the order cards list
 # them. A pack may relabel these or add its own (`pack.canon`); `rumour` always comes last.
@@ -104,6 +105,9 @@ class AppearanceSpec(_Spec):
     series: Key
     seasons: list[Number] | None = None  # None: the series as a whole
     status: FactStatus = FactStatus.CONFIRMED
+    billing: Billing | None = None  # main, recurring or guest; ranks lookups and autocomplete
+    actor: Name | None = None  # who plays the character here, when the role was recast
+    actor_source: Key | None = None  # default: the appearance's source
     note: Text | None = None
     source: Key | None = None  # default: the character's source
 
@@ -116,6 +120,7 @@ class CharacterSpec(_Spec):
     names: dict[Term, list[NameItem]] = Field(default_factory=dict, description="kind → other names")
     actor: Name | None = None
     actor_aliases: list[NameItem] = Field(default_factory=list)
+    image: WebAddress | None = None  # an http(s) address: the card's thumbnail
     status: FactStatus = FactStatus.CONFIRMED
     description: Text | None = None
     affiliations: list[NameItem] = Field(default_factory=list)
@@ -132,6 +137,14 @@ class RelationshipSpec(_Spec):
     source: Key
 
 
+class ShipSpec(_Spec):
+    """Names fans give a pair. They belong to the pair, not to any one relationship statement."""
+
+    between: tuple[Key, Key]
+    names: list[NameItem] = Field(min_length=1)
+    source: Key
+
+
 class PackSpec(_Spec):
     format: Literal[1]
     pack: PackMeta
@@ -139,6 +152,7 @@ class PackSpec(_Spec):
     series: dict[Key, SeriesSpec] = Field(default_factory=dict)
     characters: dict[Key, CharacterSpec] = Field(default_factory=dict)
     relationships: list[RelationshipSpec] = Field(default_factory=list)
+    ships: list[ShipSpec] = Field(default_factory=list)
 
 
 def name_of(item: NameItem) -> str:

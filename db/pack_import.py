@@ -45,11 +45,15 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "timezone", "note", "announced_on", "source_id",
     ),
     "production_facts": ("series_id", "season_number", "kind", "person", "text", "source_id"),
-    "characters": ("name", "actor", "description", "status", "source_id", "name_source_id"),
+    "characters": ("name", "actor", "description", "status", "source_id", "name_source_id", "image_url"),
     "character_names": ("character_id", "name", "kind", "source_id"),
     "affiliations": ("character_id", "name", "source_id"),
-    "appearances": ("character_id", "series_id", "season_number", "status", "note", "source_id"),
+    "appearances": (
+        "character_id", "series_id", "season_number", "status", "note", "source_id", "billing", "actor", "actor_source_id",
+    ),
     "relationships": ("first_id", "second_id", "kind", "canon", "status", "note", "source_id"),
+    "ships": ("first_id", "second_id", "source_id"),
+    "ship_names": ("ship_id", "name", "source_id"),
 }
 
 
@@ -105,7 +109,7 @@ async def import_checked_pack(conn: aiosqlite.Connection, pack: CheckedPack, *, 
     })
     await _sync_series_children(sync, spec, src, series_ids)
     char_ids = await sync.table("characters", {
-        key: (c.name, c.actor, c.description, c.status.value, src[c.source], src.get(c.name_source or ""))
+        key: (c.name, c.actor, c.description, c.status.value, src[c.source], src.get(c.name_source or ""), c.image)
         for key, c in spec.characters.items()
     })
     await _sync_character_children(sync, spec, src, series_ids, char_ids)
@@ -115,6 +119,7 @@ async def import_checked_pack(conn: aiosqlite.Connection, pack: CheckedPack, *, 
         )
         for r in spec.relationships
     })
+    await _sync_ships(sync, spec, src, char_ids)
     await sync.delete_stale()
     await _remember_file(conn, pack_id, pack)
     if existing is not None:
@@ -215,11 +220,28 @@ def _appearance_rows(
     rows: dict[str, Row] = {}
     for app in char.appearances:
         numbers: list[int | None] = list(app.seasons) if app.seasons else [None]
+        source = app.source or char.source
+        billing = app.billing.value if app.billing else None
+        actor_source = src[app.actor_source or source] if app.actor else None
         for number in numbers:
             rows[f"{key}/{app.series}/{number or 'all'}"] = (
-                cid, series_ids[app.series], number, app.status.value, app.note, src[app.source or char.source]
+                cid, series_ids[app.series], number, app.status.value, app.note, src[source], billing, app.actor, actor_source
             )
     return rows
+
+
+async def _sync_ships(sync: _TableSync, spec: PackSpec, src: dict[str, int], char_ids: dict[str, int]) -> None:
+    """A ship is keyed by its pair whichever way round it is listed; its names hang from it."""
+    ships = {
+        "~".join(sorted(s.between)): (char_ids[s.between[0]], char_ids[s.between[1]], src[s.source]) for s in spec.ships
+    }
+    ship_ids = await sync.table("ships", ships)
+    names: dict[str, Row] = {}
+    for ship in spec.ships:
+        key = "~".join(sorted(ship.between))
+        for item in ship.names:
+            names[f"{key}/{name_of(item).casefold()}"] = (ship_ids[key], name_of(item), src[source_of(item, ship.source)])
+    await sync.table("ship_names", names)
 
 
 def _release_title(series: SeriesSpec, number: int) -> str:

@@ -17,7 +17,7 @@ from db.releases import insert_guild_release
 
 # What a pack owns, children before parents: deleted explicitly, so no foreign key is ever left dangling.
 PACK_TABLES = (
-    "relationships", "appearances", "affiliations", "character_names", "characters", "production_facts",
+    "ship_names", "ships", "relationships", "appearances", "affiliations", "character_names", "characters", "production_facts",
     "release_dates", "releases", "seasons", "series_names", "series", "sources", "pack_terms",
 )
 

@@ -106,6 +106,17 @@ class SeriesRepository:
             (series_id,),
         ):
             known_as[h["character_id"]].append(h["name"])
+        actors: dict[int, dict[str, list[int]]] = defaultdict(dict)  # who played them in which seasons here
+        for a in await self._store.fetch_all(
+            """SELECT a.character_id, coalesce(a.actor, c.actor) AS actor, a.season_number
+                 FROM appearances a JOIN characters c ON c.id = a.character_id
+                WHERE a.series_id = ? AND coalesce(a.actor, c.actor) IS NOT NULL
+                ORDER BY a.season_number IS NOT NULL, a.season_number, a.id""",
+            (series_id,),
+        ):
+            seasons = actors[a["character_id"]].setdefault(a["actor"], [])
+            if a["season_number"] is not None:
+                seasons.append(a["season_number"])
         return tuple(
             CastEntry(
                 character_id=r["id"],
@@ -114,6 +125,7 @@ class SeriesRepository:
                 known_as=tuple(known_as[r["id"]]),
                 status=FactStatus(r["status"]),
                 seasons=tuple(sorted({int(s) for s in (r["seasons"] or "").split(",") if s})),
+                actors=tuple((actor, tuple(numbers)) for actor, numbers in actors[r["id"]].items()),
             )
             for r in rows
         )

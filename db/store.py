@@ -31,6 +31,7 @@ from db.personal_reminders import PersonalReminderRepository
 from db.polls import PollRepository
 from db.releases import ReleaseRepository, ReleaseWriter
 from db.series import SeriesRepository
+from db.ships import ShipRepository
 from db.sources import SourceRepository
 from db.subscriptions import SubscriptionRepository
 from db.timers import TimerRepository
@@ -66,6 +67,7 @@ class Store:
         self.fandoms = FandomRepository(self)
         self.sources = SourceRepository(self)
         self.characters = CharacterRepository(self)
+        self.ships = ShipRepository(self)
         self.series = SeriesRepository(self)
         self.releases = ReleaseRepository(self)
         self.release_writer = ReleaseWriter(self)

@@ -11,7 +11,18 @@ import discord
 from bot.citations import Citations, citation_text
 from bot.embeds import Card
 from bot.formatting import describe_date, literal, release_status, season_span, truncate
-from db.models import Character, FactStatus, NameKind, PackInfo, ProductionKind, Series, Source, StoreCounts
+from db.models import (
+    Appearance,
+    CastEntry,
+    Character,
+    FactStatus,
+    NameKind,
+    PackInfo,
+    ProductionKind,
+    Series,
+    Source,
+    StoreCounts,
+)
 
 _PRODUCTION_LABEL = {
     ProductionKind.SHOWRUNNER: "Showrunner",
@@ -36,11 +47,8 @@ def character_card(character: Character) -> discord.Embed:
         description.append(f"-# Full name {cite.cite(character.name_source_id)}")
     if character.fandom:
         description.append(f"-# {literal(character.fandom)}")
-    card = Card(character.name).describe(*description)
-    if character.actor:
-        credits = [f"{literal(character.actor)} {cite.cite(character.source_id)}"]
-        credits += [f"also credited as {literal(n.name)} {cite.cite(n.source_id)}" for n in character.names if n.kind == "actor"]
-        card.add("Played by", credits, inline=True, sep=" · ")
+    card = Card(character.name, thumbnail_url=character.image_url).describe(*description)
+    card.add("Played by", _credits(character, cite), inline=True, sep=" · ")
     known_as = [
         f"{literal(n.name)}{f' ({literal(n.label)})' if n.label else ''} {cite.cite(n.source_id)}"
         for n in character.names
@@ -59,18 +67,51 @@ def character_card(character: Character) -> discord.Embed:
     return card.add("Sources", cite.entries()).build()
 
 
+def _credits(character: Character, cite: Citations) -> list[str]:
+    """The actor; where the role was recast, each actor with where they played it: 'A (season 1) · B (season 2)'."""
+    recast = [a for a in character.appearances if a.actor]
+    credits = []
+    if character.actor:
+        own = [a for a in character.appearances if not a.actor]
+        where = f" ({_places(own, character)})" if recast and own else ""
+        credits.append(f"{literal(character.actor)}{where} {cite.cite(character.source_id)}")
+    by_actor: dict[str, list[Appearance]] = defaultdict(list)
+    for a in recast:
+        by_actor[a.actor or ""].append(a)
+    for actor, played in by_actor.items():
+        sources = "".join(dict.fromkeys(cite.cite(a.actor_source_id or a.source_id) for a in played))
+        credits.append(f"{literal(actor)} ({_places(played, character)}) {sources}")
+    if character.actor:
+        credits += [f"also credited as {literal(n.name)} {cite.cite(n.source_id)}" for n in character.names if n.kind == "actor"]
+    return credits
+
+
+def _places(appearances: list[Appearance], character: Character) -> str:
+    """'season 1' when the character is in one series, else 'Title season 1; Other title'."""
+    by_series: dict[str, list[int | None]] = defaultdict(list)
+    for a in appearances:
+        by_series[a.series_title].append(a.season_number)
+    one_series = len({a.series_id for a in character.appearances}) == 1
+    parts = []
+    for title, numbers in by_series.items():
+        span = "" if None in numbers else season_span([n for n in numbers if n is not None])
+        parts.append(span if one_series and span else f"{literal(title)} {span}".strip())
+    return "; ".join(parts)
+
+
 def _appearances(character: Character, cite: Citations) -> list[str]:
-    by_series: dict[tuple[str, FactStatus], list[tuple[int | None, int, str | None]]] = defaultdict(list)
+    by_series: dict[tuple[str, FactStatus, str | None], list[tuple[int | None, int, str | None]]] = defaultdict(list)
     for a in character.appearances:
-        by_series[(a.series_title, a.status)].append((a.season_number, a.source_id, a.note))
+        by_series[(a.series_title, a.status, a.billing)].append((a.season_number, a.source_id, a.note))
     lines = []
-    for (title, status), seasons in by_series.items():
+    for (title, status, billing), seasons in by_series.items():
         numbers = [n for n, _, _ in seasons if n is not None]
         where = f"{literal(title)} — {season_span(numbers)}" if numbers else literal(title)
+        billed = f" ({billing})" if billing else ""
         rumour = " (rumoured)" if status is FactStatus.RUMOURED else ""
         sources = "".join(dict.fromkeys(cite.cite(s) for _, s, _ in seasons))
         notes = "; ".join(dict.fromkeys(literal(truncate(n, NOTE)) for _, _, n in seasons if n))
-        lines.append(f"{where}{rumour} {sources}" + (f" — {notes}" if notes else ""))
+        lines.append(f"{where}{billed}{rumour} {sources}" + (f" — {notes}" if notes else ""))
     return lines
 
 
@@ -100,7 +141,8 @@ def series_card(series: Series, now: datetime) -> discord.Embed:
     cast = []
     for entry in series.cast:
         who = literal(entry.character_name) + (f" ({', '.join(literal(h) for h in entry.known_as)})" if entry.known_as else "")
-        line = f"{literal(entry.actor)} as {who}" if entry.actor else who
+        actors = _cast_actors(entry)
+        line = f"{actors} as {who}" if actors else who
         if entry.seasons:
             line += f" — {season_span(list(entry.seasons))}"
         if entry.status is FactStatus.RUMOURED:
@@ -115,6 +157,13 @@ def series_card(series: Series, now: datetime) -> discord.Embed:
         production.append(head + literal(truncate(fact.text, max(40, LINE - len(head)))) + f" {cite.cite(fact.source_id)}")
     card.add("Behind the scenes", production)
     return card.add("Sources", cite.entries()).build()
+
+
+def _cast_actors(entry: CastEntry) -> str:
+    """'A' — or, for a role recast in this series, 'A (season 1), B (seasons 2–3)'."""
+    if len(entry.actors) <= 1:
+        return literal(entry.actors[0][0]) if entry.actors else literal(entry.actor or "")
+    return ", ".join(f"{literal(actor)} ({season_span(list(seasons))})" if seasons else literal(actor) for actor, seasons in entry.actors)
 
 
 def about_card(

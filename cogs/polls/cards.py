@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import discord
 
@@ -11,7 +11,7 @@ from bot.citations import Citations
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, literal, truncate
 from cogs.polls.tally import Tally, option_line
-from db.models import Relationship, Source
+from db.models import Relationship, ShipName, Source
 from db.polls import Poll
 
 TITLES = {"ship": "💞 Ship poll", "pairing": "💘 Pairing poll", "custom": "📊 Poll"}
@@ -28,8 +28,19 @@ def canon_summary(relationships: Iterable[Relationship]) -> str:
     return " · ".join(parts) if parts else "No known relationship in the fact pack."
 
 
-def poll_card(poll: Poll, result: Tally, canon: str | None = None) -> discord.Embed:
-    card = Card(TITLES[poll.kind]).describe(f"**{literal(poll.question)}**", f"-# Canon so far — {canon}" if canon else "")
+def ship_names_line(names: Sequence[str]) -> str:
+    """'Ship name: Jancy' — what fans call the pair, when the pack says."""
+    if not names:
+        return ""
+    return f"Ship name{'s' if len(names) > 1 else ''}: " + ", ".join(f"**{literal(n)}**" for n in names)
+
+
+def poll_card(poll: Poll, result: Tally, canon: str | None = None, ship_names: Sequence[str] = ()) -> discord.Embed:
+    card = Card(TITLES[poll.kind]).describe(
+        f"**{literal(poll.question)}**",
+        f"-# {ship_names_line(ship_names)}" if ship_names else "",
+        f"-# Canon so far — {canon}" if canon else "",
+    )
     if poll.hide_results and poll.open:
         card.add("Votes", "Results are hidden until the poll closes.")
     else:
@@ -44,12 +55,19 @@ def poll_card(poll: Poll, result: Tally, canon: str | None = None) -> discord.Em
     return card.footer([f"Poll #{poll.id} · one vote per member; press another option to change yours"]).build()
 
 
-def pair_card(first: str, second: str, relationships: list[Relationship], sources: dict[int, Source], record: str) -> discord.Embed:
+def pair_card(
+    first: str, second: str, relationships: list[Relationship], sources: dict[int, Source], record: str,
+    ship_names: Sequence[ShipName] = (),
+) -> discord.Embed:
     """/ship info: what is known of a pair, grouped by canon, every line with its source."""
     cite = Citations(sources)
     card = Card(f"{first} × {second}")
-    if not relationships:
-        card.describe(f"The fact pack knows no relationship between {literal(first)} and {literal(second)}.")
+    names = ""
+    if ship_names:
+        label = f"Ship name{'s' if len(ship_names) > 1 else ''}: "
+        names = label + " · ".join(f"**{literal(n.name)}** {cite.cite(n.source_id)}" for n in ship_names)
+    unknown = "" if relationships else f"The fact pack knows no relationship between {literal(first)} and {literal(second)}."
+    card.describe(names, unknown)
     by_canon: dict[tuple[int, str], list[str]] = defaultdict(list)
     for rel in relationships:  # already in the pack's order of canon
         head = f"**{rel.kind}**" + (f" ({literal(rel.status)})" if rel.status else "") + " — "

@@ -23,6 +23,7 @@ from cogs.polls.buttons import ShipPollButton
 from cogs.polls.cards import pair_card
 from cogs.polls.chart import render_chart
 from cogs.polls.options import PollInputError, parse_options, parse_poll_ref, parse_question
+from cogs.polls.pairs import first_choices, ship_by_name, ship_name_hint
 from cogs.polls.ranking import MIN_VOTES, rank_ships
 from cogs.polls.service import DEFAULT_DURATION, SHIP_OPTIONS, PollService, ship_question
 from cogs.polls.tally import option_line, result_sentence
@@ -42,6 +43,8 @@ MIN_DURATION, MAX_DURATION = timedelta(minutes=1), timedelta(days=30)
 DURATION_HELP = "How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)"
 HIDE_RESULTS_HELP = "Hide the tally until the poll closes"
 RECENT = timedelta(days=7)
+FIRST_HELP = "A character — or a ship name (like Jancy), with second left empty"
+SECOND_HELP = "Another character (leave empty when first is a ship name)"
 
 
 def poll_duration(text: str | None) -> timedelta:
@@ -81,8 +84,23 @@ class PollCommands(commands.Cog):
             raise not_found("character", typed, index, CHARACTER_HINT)
         return character
 
-    async def pair(self, interaction: discord.Interaction, first: str, second: str) -> tuple[Character, Character]:
-        a, b = await self.character(interaction, first), await self.character(interaction, second)
+    async def pair(self, interaction: discord.Interaction, first: str, second: str | None) -> tuple[Character, Character]:
+        """Two characters, or — with `second` left empty — the pair `first` names as a ship."""
+        if second is None:
+            ship = await ship_by_name(self.bot, interaction.guild_id, first)
+            a = await self.store.characters.get(ship.first_id, interaction.guild_id)
+            b = await self.store.characters.get(ship.second_id, interaction.guild_id)
+            if a is None or b is None:
+                raise UserFacingError("One of this ship's characters is no longer in the fandom's pack.")
+            return a, b
+        try:
+            a = await self.character(interaction, first)
+        except UserFacingError:
+            hint = await ship_name_hint(self.bot, interaction.guild_id, first)
+            if hint is None:
+                raise
+            raise UserFacingError(hint) from None
+        b = await self.character(interaction, second)
         if a.id == b.id:
             raise UserFacingError(f"Both names point to {literal(a.name)}; a ship needs two different characters.")
         return a, b
@@ -90,6 +108,9 @@ class PollCommands(commands.Cog):
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         index = await self.bot.directory.characters(interaction.guild_id)
         return choices(index, index.complete(current[:100]))
+
+    async def first_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await first_choices(self.bot, interaction.guild_id, current)
 
     async def find_poll(self, interaction: discord.Interaction, typed: str) -> Poll:
         """The poll named by autocomplete (its id) or by typed words of its question — this guild's only."""
@@ -121,8 +142,8 @@ class PollCommands(commands.Cog):
 
     @poll.command(name="ship", description="Will these two end up together? Yes / No / It's complicated.")
     @app_commands.describe(
-        first="A character",
-        second="Another character",
+        first=FIRST_HELP,
+        second=SECOND_HELP,
         duration=DURATION_HELP,
         hide_results=HIDE_RESULTS_HELP,
     )
@@ -130,7 +151,7 @@ class PollCommands(commands.Cog):
         self,
         interaction: discord.Interaction,
         first: CharacterName,
-        second: CharacterName,
+        second: CharacterName | None = None,
         duration: DurationText | None = None,
         hide_results: bool = False,
     ) -> None:
@@ -241,7 +262,7 @@ class PollCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await interaction.followup.send(await self.service.close(found, interaction.user.id), ephemeral=True)
 
-    poll_ship.autocomplete("first")(character_autocomplete)
+    poll_ship.autocomplete("first")(first_autocomplete)
     poll_ship.autocomplete("second")(character_autocomplete)
     poll_pairing.autocomplete("character")(character_autocomplete)
     poll_results.autocomplete("poll")(poll_autocomplete)
@@ -250,14 +271,17 @@ class PollCommands(commands.Cog):
     # --- /ship --------------------------------------------------------------------------------
 
     @ship.command(name="info", description="What is known of a pair, in each kind of canon the fandom records, and this server's polls.")
-    @app_commands.describe(first="A character", second="Another character")
-    async def ship_info(self, interaction: discord.Interaction, first: CharacterName, second: CharacterName) -> None:
-        """The pair's relationships by canon, each with its source, and this server's poll record."""
+    @app_commands.describe(first=FIRST_HELP, second=SECOND_HELP)
+    async def ship_info(self, interaction: discord.Interaction, first: CharacterName, second: CharacterName | None = None) -> None:
+        """The pair's relationships by canon, each with its source, its ship names, and this server's poll record."""
         assert interaction.guild_id is not None
         a, b = await self.pair(interaction, first, second)
         relationships = await self.store.characters.relationships_between(a.id, b.id, interaction.guild_id)
-        sources = await self.store.sources.by_ids(r.source_id for r in relationships)
-        embed = pair_card(a.name, b.name, relationships, sources, await self.record_line(interaction.guild_id, a.id, b.id))
+        ship = await self.store.ships.between(a.id, b.id, interaction.guild_id)
+        names = ship.names if ship else ()
+        sources = await self.store.sources.by_ids([*(r.source_id for r in relationships), *(n.source_id for n in names)])
+        record = await self.record_line(interaction.guild_id, a.id, b.id)
+        embed = pair_card(a.name, b.name, relationships, sources, record, names)
         if relationships:
             await interaction.response.send_message(embed=embed)
             return
@@ -314,5 +338,5 @@ class PollCommands(commands.Cog):
         ])
         await interaction.response.send_message(embed=card.build())
 
-    ship_info.autocomplete("first")(character_autocomplete)
+    ship_info.autocomplete("first")(first_autocomplete)
     ship_info.autocomplete("second")(character_autocomplete)

@@ -184,7 +184,7 @@ class PollService:
         self.bot.scheduler.wake()
         try:
             response = await interaction.response.send_message(
-                embed=poll_card(poll, tally([o.label for o in poll.options], {}), await self._canon(poll)),
+                embed=poll_card(poll, tally([o.label for o in poll.options], {}), *await self._pair_facts(poll)),
                 view=poll_view(poll.id, [o.label for o in poll.options], kind=poll.kind),
             )
         except BaseException:
@@ -246,7 +246,7 @@ class PollService:
             message_id = await self._find_message(poll)
             if message_id is None:
                 return
-            embed = poll_card(poll, await self.result(poll), await self._canon(poll))
+            embed = poll_card(poll, await self.result(poll), *await self._pair_facts(poll))
             try:
                 await self._message(poll, message_id).edit(embed=embed, allowed_mentions=NO_PINGS)
             except (discord.NotFound, discord.Forbidden) as exc:
@@ -308,7 +308,7 @@ class PollService:
             labels = [o.label for o in poll.options]
             try:
                 await self._message(poll, message_id).edit(
-                    embed=poll_card(poll, await self.result(poll), await self._canon(poll)),
+                    embed=poll_card(poll, await self.result(poll), *await self._pair_facts(poll)),
                     view=poll_view(poll.id, labels, kind=poll.kind, disabled=True),
                     allowed_mentions=NO_PINGS,
                 )
@@ -337,13 +337,14 @@ class PollService:
     async def result(self, poll: Poll) -> Tally:
         return tally([o.label for o in poll.options], await self.store.polls.counts(poll.id))
 
-    async def _canon(self, poll: Poll) -> str | None:
+    async def _pair_facts(self, poll: Poll) -> tuple[str | None, tuple[str, ...]]:
+        """For a ship poll's card: what the canon says of the pair, and the pair's ship names."""
         if poll.kind != "ship" or poll.first_character_id is None or poll.second_character_id is None:
-            return None
-        relationships = await self.store.characters.relationships_between(
-            poll.first_character_id, poll.second_character_id, poll.guild_id
-        )
-        return canon_summary(relationships)
+            return None, ()
+        pair = (poll.first_character_id, poll.second_character_id, poll.guild_id)
+        ship = await self.store.ships.between(*pair)
+        names = tuple(n.name for n in ship.names) if ship else ()
+        return canon_summary(await self.store.characters.relationships_between(*pair)), names
 
     async def _find_message(self, poll: Poll) -> int | None:
         """The poll's message id; if it was never recorded, found in the channel by the custom ids of its

@@ -24,11 +24,35 @@ from db.dates import DateParseError, Precision, parse_partial_date
         ("summer 2017", Precision.SEASON, "summer 2017", "summer 2017"),
         ("Autumn 2019", Precision.SEASON, "fall 2019", "fall 2019"),
         ("unknown", Precision.UNKNOWN, None, "date unknown"),
+        ("July 2019", Precision.MONTH, "2019-07", "July 2019"),
+        ("Jul 2019", Precision.MONTH, "2019-07", "July 2019"),
+        ("july 2019", Precision.MONTH, "2019-07", "July 2019"),
+        ("Sept 2019", Precision.MONTH, "2019-09", "September 2019"),
+        ("sep. 2019", Precision.MONTH, "2019-09", "September 2019"),
+        ("  DECEMBER   2030 ", Precision.MONTH, "2030-12", "December 2030"),
+        ("May 2026", Precision.MONTH, "2026-05", "May 2026"),
+        ("TBA", Precision.UNKNOWN, None, "date unknown"),
+        ("tbd", Precision.UNKNOWN, None, "date unknown"),
+        ("Tbd", Precision.UNKNOWN, None, "date unknown"),
     ],
 )
 def test_accepted_forms(text: str, precision: Precision, value: str | None, display: str) -> None:
     parsed = parse_partial_date(text)
     assert (parsed.precision, parsed.value, parsed.display()) == (precision, value, display)
+
+
+def test_a_month_by_name_is_the_same_window_as_by_number() -> None:
+    assert parse_partial_date("Jul 2019", "Europe/London") == parse_partial_date("2019-07", "Europe/London")
+    december = parse_partial_date("December 2030")
+    assert december.window_end == datetime(2031, 1, 1, 8, tzinfo=UTC)  # midnight Pacific (PST) on 1 January
+
+
+@pytest.mark.parametrize("text", ["Jully 2019", "Julyy 2019", "Ju 2019", "Sep 19", "July", "July 1899"])
+def test_a_misspelt_month_or_a_bad_year_says_what_is_accepted(text: str) -> None:
+    with pytest.raises(DateParseError) as caught:
+        parse_partial_date(text)
+    message = str(caught.value)
+    assert "`Jul 2026`" in message or "range" in message, message
 
 
 def test_day_means_midnight_pacific() -> None:

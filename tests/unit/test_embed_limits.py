@@ -57,7 +57,7 @@ def packs(draw: st.DrawFn) -> dict[str, Any]:
             {"number": n, "episodes": 10, "source": keys[n % len(keys)],
              "release": [{"date": d, "source": keys[(n + j) % len(keys)], "note": text("note")}
                          for j, d in enumerate(DATES[: draw(many(0, len(DATES)))])]}
-            for n in range(1, draw(many(1, 12)) + 1)
+            for n in range(1, draw(many(2, 12)) + 1)  # a season 2 for the recast role
         ]
         series[f"show{i}"] = {
             "title": text("title", f"show {i}"),
@@ -71,20 +71,27 @@ def packs(draw: st.DrawFn) -> dict[str, Any]:
         }
     shows = list(series)
     names = draw(many(0, 15))
+    actor, recast = text("name"), text("name", "recast")
     characters = {
         f"c{i}": {
             "name": text("name", f"c{i}"),
-            "actor": text("name"),
+            "actor": actor,
             "hero_names": [text("name", f"h{i}.{j}") for j in range(names)],
             "aliases": [text("name", f"a{i}.{j}") for j in range(names)],
             "affiliations": [text("name", f"f{j}") for j in range(names)],
             "description": text("text"),
-            "appearances": [{"series": s, "seasons": [1]} for s in shows],
+            "image": "https://example.org/" + "p" * 2000,
+            "appearances": [{"series": s, "seasons": [1], "billing": "recurring"} for s in shows]
+            + ([{"series": s, "seasons": [2], "actor": recast} for s in shows] if recast.casefold() != actor.casefold() else []),
             "source": keys[i % len(keys)],
         }
         for i in range(draw(many(2, 8)))
     }
     people = list(characters)
+    ships = [
+        {"between": [people[a], people[a + 1]], "names": [text("name", f"ship{a}.{j}") for j in range(names or 1)], "source": keys[0]}
+        for a in range(len(people) - 1)
+    ]
     relationships = [
         {"between": [people[a], people[b]], "kind": kind, "canon": canon, "status": text("name"), "note": text("note", n),
          "source": keys[n % len(keys)]}
@@ -95,7 +102,7 @@ def packs(draw: st.DrawFn) -> dict[str, Any]:
         )
     ][: draw(many(0, 40))]
     return {"format": 1, "pack": {"id": "generated", "title": text("title"), "description": text("text")},
-            "sources": sources, "series": series, "characters": characters, "relationships": relationships}
+            "sources": sources, "series": series, "characters": characters, "relationships": relationships, "ships": ships}
 
 
 def embed_problems(embed: discord.Embed) -> list[str]:
@@ -131,8 +138,10 @@ async def cards_of(pack: dict[str, Any], folder: Path) -> list[tuple[str, discor
             for rel in character.relationships[:3]:
                 other_id, other = rel.other(character.id)
                 pair = await store.characters.relationships_between(character.id, other_id)
-                sources = await store.sources.by_ids(r.source_id for r in pair)
-                cards.append((f"pair {summary.key}", pair_card(character.name, other, pair, sources, "None yet.")))
+                ship = await store.ships.between(character.id, other_id)
+                named = ship.names if ship else ()
+                sources = await store.sources.by_ids([*(r.source_id for r in pair), *(n.source_id for n in named)])
+                cards.append((f"pair {summary.key}", pair_card(character.name, other, pair, sources, "None yet.", named)))
         for s in await store.series.summaries():
             found = await store.series.get(s.id)
             assert found is not None
@@ -159,3 +168,4 @@ def test_every_poll_card_fits(labels: list[str], question: str, hidden: bool) ->
                 tuple(PollOption(i, label) for i, label in enumerate(labels)))
     counts = dict.fromkeys(range(len(labels)), 10 ** 6)
     assert not embed_problems(poll_card(poll, tally(labels, counts), "On screen: " + "romance (x), " * 200))
+    assert not embed_problems(poll_card(poll, tally(labels, counts), "On screen: " + "romance (x), " * 200, labels * 10))

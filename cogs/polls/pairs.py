@@ -1,0 +1,81 @@
+"""A pair typed as a ship name: `/ship info first:Jancy` and `/poll ship first:Jancy`, with `second` left empty.
+
+Ship names come from the fandoms a server follows, matched like character names (case, accents and
+typos forgiven). The answers for what cannot be used say what to type instead.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.finding import NO_FANDOM, choices
+from bot.formatting import literal, quote_typed, truncate
+from bot.matching import fold
+from db.models import Ship
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+SHIP_CHOICES = 5  # ship names offered among a first option's autocomplete choices
+TWO_CHARACTERS = "Give two characters, `first` and `second`"
+
+
+async def ship_by_name(bot: FandexBot, guild_id: int | None, typed: str) -> Ship:
+    """The ship a server's fandoms know by `typed`, or a UserFacingError saying what to type instead."""
+    characters = await bot.directory.characters(guild_id)
+    if not len(characters):
+        raise UserFacingError(NO_FANDOM)
+    ships = await bot.directory.ships(guild_id)
+    found = ships.resolve(typed) if len(ships) else []
+    if not found:
+        raise UserFacingError(await _no_ship(bot, guild_id, typed))
+    others = [m.target for m in found[1:] if m.target != found[0].target]
+    if others:
+        names = ", ".join(f"**{literal(ships.display(t))}**" for t in dict.fromkeys([found[0].target, *others]))
+        raise UserFacingError(f"“{quote_typed(typed)}” fits several ships: {names}. Type the whole name, or pick one from the list.")
+    ship = await bot.store.ships.get(found[0].target, guild_id)
+    if ship is None:
+        raise UserFacingError(await _no_ship(bot, guild_id, typed))
+    return ship
+
+
+async def _no_ship(bot: FandexBot, guild_id: int | None, typed: str) -> str:
+    characters = await bot.directory.characters(guild_id)
+    if characters.exact(typed) is not None:
+        shown = characters.display(characters.resolve(typed)[0].target)
+        return f"“{quote_typed(typed)}” is {literal(shown)}, a character: name the other one in `second`."
+    ships = await bot.directory.ships(guild_id)
+    if not len(ships):
+        return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}; the fandoms this server follows name no ships."
+    suggestions = [f"**{literal(ships.display(m.target))}**" for m in ships.suggest(typed)]
+    if suggestions:
+        return f"No ship name matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}? Or: {TWO_CHARACTERS.lower()}."
+    example = literal(ships.display(ships.complete("", 1)[0].target))
+    return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}, or a ship name such as **{example}** in `first` alone."
+
+
+async def ship_name_hint(bot: FandexBot, guild_id: int | None, typed: str) -> str | None:
+    """When `first` was read as a character and none fits, but it is a ship name: how to use it."""
+    ships = await bot.directory.ships(guild_id)
+    if not len(ships) or ships.exact(typed) is None:
+        return None
+    return f"“{quote_typed(typed)}” is a ship name: leave `second` empty to use it, or give a character in `first`."
+
+
+async def first_choices(bot: FandexBot, guild_id: int | None, current: str) -> list[app_commands.Choice[str]]:
+    """A first option's autocomplete: characters, and ship names that fit what was typed, best first."""
+    characters = await bot.directory.characters(guild_id)
+    people = characters.complete(current[:100])
+    ranked = [(-m.score, 0, i, choice) for i, (m, choice) in enumerate(zip(people, choices(characters, people), strict=True))]
+    if fold(current):
+        ships = await bot.directory.ships(guild_id)
+        for i, m in enumerate(ships.complete(current[:100], SHIP_CHOICES) if len(ships) else []):
+            shown = ships.display(m.target)
+            also = f", {m.entry.text}" if fold(m.entry.text) != fold(m.entry.label) else ""
+            choice = app_commands.Choice(name=truncate(f"{shown} (ship{also})", 100), value=truncate(shown, 100))
+            ranked.append((-m.score, 1, i, choice))
+    ranked.sort(key=lambda r: r[:3])
+    return [choice for *_, choice in ranked][:25]
