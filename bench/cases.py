@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import csv
 import tempfile
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,7 +107,7 @@ def pack_texts(table: str, workdir: Path) -> Iterator[tuple[str, str]]:
 
 
 @asynccontextmanager
-async def table_store(table: str):  # -> AsyncIterator[Store]
+async def table_store(table: str) -> AsyncIterator[Store]:
     """A fresh SQLite store holding exactly the table's packs, imported with the real importer."""
     with tempfile.TemporaryDirectory(prefix=f"fandex-cases-{table}-") as tmp:
         async with Store.open(Path(tmp) / "store.sqlite3") as store:
