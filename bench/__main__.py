@@ -20,12 +20,13 @@ from pathlib import Path
 
 import discord
 
-from bench import scenarios
+from bench import large, scenarios
 from bench.contenders import PROFILE_DIR
 from bench.scenarios import FULL, QUICK, Result
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
-NAMES = ("character", "autocomplete", "votes", "reminders", "idle", "startup", "memory")
+NAMES = ("character", "autocomplete", "large", "votes", "reminders", "idle", "startup", "large-startup", "import", "memory",
+         "large-memory")
 
 
 async def run_one(name: str, quick: bool) -> list[Result]:
@@ -42,6 +43,10 @@ async def run_one(name: str, quick: bool) -> list[Result]:
             "idle": lambda: scenarios.idle(work / "idle", scale),
             "startup": lambda: scenarios.startup(work / "startup", scale, rounds + 1),
             "memory": lambda: scenarios.memory(work / "memory", scale),
+            "large": lambda: large.lookups(work / "large", scale, rounds),
+            "large-startup": lambda: large.startup(work / "large-startup", scale, rounds + 1),
+            "import": lambda: large.first_import(work / "import", scale, 3),
+            "large-memory": lambda: large.memory(work / "large-memory", scale),
         }
         return await steps[name]()
 

@@ -46,6 +46,7 @@ class Scale:
     votes: int = 200_000
     channels_per_guild: int = 50
     synthetic_characters: int = 10_000
+    large_characters: int = 20_000  # over four generated packs (bench/large.py)
     reminders_lead: float = 45.0  # seconds from seeding to the first due reminder: room to start the bot
     settle: float = 5.0  # seconds after start-up before idle CPU or RSS is read: past READY
 
@@ -62,6 +63,7 @@ QUICK = Scale(
     votes=10_000,
     channels_per_guild=10,
     synthetic_characters=3_000,
+    large_characters=4_000,
     reminders_lead=5.0,
     settle=3.0,
 )
