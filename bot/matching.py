@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable, KeysView, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
 
 SHORT_PREFIX = 3  # prefixes this short match thousands of names in a big pack: their answers are precomputed
 ACCEPT_SCORE = 85.0  # a typed name at least this close is taken as meant
@@ -37,17 +38,81 @@ RANKED = (SUGGEST_SCORE, 25)  # the widest cutoff and longest list any lookup as
 RANKINGS_KEPT = 256  # recent rankings kept: a miss asks twice (the match, then "did you mean"), autocomplete many times
 _NAME_RANK = {"name": 0, "alias": 2, "actor": 3}  # a pack's own kinds (nickname, title…) rank 1
 _PUNCTUATION = re.compile(r"[^\w\s]")
+_POSSESSIVE = re.compile(r"([^(]+?)['’]s\b")  # the phrase before "'s", back to an opening parenthesis
+_UNDECOMPOSED = str.maketrans({"ø": "o", "ł": "l", "þ": "th", "æ": "ae", "đ": "d", "œ": "oe", "ð": "d", "ı": "i"})
+# Words that come before a name ("Lord Varys", "Dr Strange"): a typed one may be left out, at a small cost.
+# English forms of address only; a pack's own (its titles) are found through its names.
+HONORIFICS = frozenset((
+    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lord", "lady", "king", "queen",
+    "prince", "princess", "captain", "capt", "detective", "det", "officer", "agent", "sergeant", "sgt", "general",
+    "colonel", "major", "lieutenant", "lt", "commander", "admiral", "father", "mother", "sister", "brother", "uncle",
+    "aunt", "saint", "st", "judge", "president", "senator", "mayor", "chief",
+))
+HONORIFIC_FACTOR = 0.96
+PREFIX_WORD = 88.0  # the same words, the first one shortened ("Ben Grimm" for Benjamin Grimm)
+MIDDLE_LEFT_OUT = 90.0  # first and last words of a longer name ("Oberyn Martell" for Oberyn Nymeros Martell)
+ONE_EDIT = 86.0  # one letter wrong, missing, extra or swapped in a word of six or more ("Tirion", "Joffery")
+MODIFIER_FACTOR = 0.85  # a run before "'s" names someone else ("Ned Stark's Bastard" is not Ned Stark)
 
 
 def fold(text: str, *, keep_article: bool = False) -> str:
     """Case-, accent- and punctuation-insensitive form: 'Élodie' → 'elodie', 'The Hound' → 'hound'."""
     if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text)
+        decomposed = unicodedata.normalize("NFKD", text.casefold()).translate(_UNDECOMPOSED)
         text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     words = _PUNCTUATION.sub(" ", text.casefold()).split()
     if len(words) > 1 and words[0] == "the" and not keep_article:
         words = words[1:]
     return " ".join(words)
+
+
+def _modifier_words(text: str) -> frozenset[str]:
+    """Words of a name that name someone else, before a possessive: "Ned Stark's Bastard", "Deke (Clint
+    Barton's neighbor)". A run of them is not the name someone typed."""
+    found: list[str] = []
+    for possessive in _POSSESSIVE.finditer(text):
+        found += fold(possessive.group(1), keep_article=True).split()
+    return frozenset(found)
+
+
+def _short_names_with_surname(entries: list[IndexEntry]) -> list[IndexEntry]:
+    """A one-word other name with the surname, as fans write it: "Ned Stark" for Eddard Stark called Ned."""
+    derived: list[IndexEntry] = []
+    for entry in entries:
+        if entry.kind in ("name", "actor") or " " in entry.text.strip():
+            continue
+        words = entry.label.split()
+        if len(words) > 1 and entry.text.casefold() != words[0].casefold():
+            derived.append(IndexEntry(entry.target, entry.label, f"{entry.text} {words[-1]}", entry.kind))
+    return derived
+
+
+_HYPHENATED = re.compile(r"\w+(?:[-'’](?!s\b)\w+)+")  # not a possessive: "Magneto's" is no name
+
+
+def _joined_words(text: str, parts: list[str]) -> list[str]:
+    """Words as fans also type them, run together: "spiderman" (Spider-Man), "obrien" (O'Brien),
+    "vanderberg" (van der Berg) — so a name written either way is found."""
+    joined = [fold(found).replace(" ", "") for found in _HYPHENATED.findall(text)] if "-" in text or "'" in text or "’" in text else []
+    for w, part in enumerate(parts[:-1]):
+        if len(part) <= 3:  # a particle (van, der, de, la, o): run it into the words after it
+            joined += ["".join(parts[w : w + n]) for n in (2, 3) if w + n <= len(parts)]
+    return [word for word in joined if word not in parts]
+
+
+def _first_word_shortened(typed: list[str], name: list[str]) -> bool:
+    """The same words but the first, typed as a short form of the name's ("ben grimm" / "benjamin grimm",
+    "danny rand" / "daniel rand"): a prefix of it, or its first three letters."""
+    first, given = typed[0], name[0]
+    return typed[1:] == name[1:] and first != given and len(first) >= 3 and (given.startswith(first) or first[:3] == given[:3])
+
+
+def _middle_left_out(typed: list[str], name: list[str]) -> bool:
+    """The name's first and last words typed, some in between left out ("oberyn martell")."""
+    if len(typed) < 2 or typed[0] != name[0] or typed[-1] != name[-1]:
+        return False
+    rest = iter(name[1:-1])
+    return all(word in rest for word in typed[1:-1])
 
 
 def kind_rank(kind: str) -> int:
@@ -92,6 +157,8 @@ class NameIndex:
     ) -> None:
         self._strict = strict
         self._entries = list(entries)
+        if not strict:
+            self._entries += _short_names_with_surname(self._entries)
         self._weights = weights or {}
         self._shows = shows or {}
         folds: dict[str, str] = {}  # labels repeat on every entry of their target: fold each text once
@@ -104,6 +171,7 @@ class NameIndex:
         self._exact: dict[str, list[int]] = {}
         for i, key in enumerate(self._folded):
             self._exact.setdefault(key, []).append(i)
+        self._modifiers = {i: found for i, e in enumerate(self._entries) if (found := _modifier_words(e.text))}
         count = len(self._entries)
         # Each entry's place among equally good matches, as one int: the plainer name first (`_rank`),
         # and — for a common word — the more prominent target first (`_position`).
@@ -115,7 +183,7 @@ class NameIndex:
         self._position = [0] * count
         for place, i in enumerate(sorted(range(count), key=self._rank_by_weight)):
             self._position[i] = place
-            for word in dict.fromkeys(self._parts[i]):
+            for word in dict.fromkeys([*self._parts[i], *_joined_words(self._entries[i].text, self._parts[i])]):
                 self._words.setdefault(word, []).append(i)  # most prominent first: a cap keeps who people mean
         self._vocabulary = list(self._words)
         self._rankings: OrderedDict[str, list[tuple[float, int]]] = OrderedDict()
@@ -184,9 +252,30 @@ class NameIndex:
         if not key or key not in self._exact:
             return []
         best: dict[int, int] = {}
-        for i in sorted(self._exact[key], key=self._rank):
+        for i in sorted(self._exact[key], key=self._exact_rank):
             best.setdefault(self._entries[i].target, i)
         return [Match(self._entries[i], 100.0) for i in best.values()]
+
+    def _exact_rank(self, i: int) -> tuple[int, int, int, int, str]:
+        """Among exact matches: a character's own names before an actor's, then the more prominent."""
+        entry = self._entries[i]
+        return (entry.kind == "actor", -self._weights.get(entry.target, 0), kind_rank(entry.kind), len(entry.text), entry.text)
+
+    def holders(self, query: str, weight: int) -> list[Match]:
+        """For one typed word that names someone exactly: the targets clearly more prominent (twice) who
+        hold it as one of their words ("Parker" → Peter Parker, beside a minor "Parker"), as good as exact.
+        Not for a name with its article left out ("Archivist" is The Archivist, not Archivist of …)."""
+        key = fold(query)
+        if " " in key or not key or any(fold(self._entries[i].text, keep_article=True) != key for i in self._exact.get(key, ())):
+            return []
+        found: dict[int, Match] = {}
+        for i in self._words.get(key, ())[:PER_WORD]:  # most prominent first
+            target = self._entries[i].target
+            if self.weight(target) < max(2 * weight, 1):
+                break
+            if target not in found and len(self._parts[i]) > 1 and key not in self._modifiers.get(i, ()):
+                found[target] = Match(self._entries[i], 100.0)
+        return list(found.values())[:10]
 
     def exact(self, query: str) -> Match | None:
         found = self.exact_all(query)
@@ -199,7 +288,13 @@ class NameIndex:
 
     def resolve(self, query: str) -> list[Match]:
         """The target meant first, then any others that fit about as well (empty: nothing is close enough)."""
-        found = self.exact_all(query) or self.scored(query, ACCEPT_SCORE, 10)
+        found = self.exact_all(query)
+        if found:
+            seen = {m.target for m in found}
+            found += [m for m in self.holders(query, self.weight(found[0].target)) if m.target not in seen]
+            found.sort(key=lambda m: (m.entry.kind == "actor", -self.weight(m.target)))
+        else:
+            found = self.scored(query, ACCEPT_SCORE, 10)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
     def suggest(self, query: str, limit: int = 3) -> list[Match]:
@@ -242,6 +337,20 @@ class NameIndex:
 
     def _ranked(self, key: str, cutoff: float, limit: int) -> list[tuple[float, int]]:
         words = key.split(" ")
+        rest = " ".join(words[1:])
+        if len(words) > 1 and words[0] in HONORIFICS and len(rest) >= 3 and not self._strict:
+            # A target that goes by the honorific somewhere ("Captain Carver") loses nothing for it.
+            addressed = {self._entries[i].target for i in self._words.get(words[0], ())}
+            best = {}
+            for score, i in self._ranked(rest, cutoff * HONORIFIC_FACTOR, limit):
+                target = self._entries[i].target
+                best[target] = (score if target in addressed else score * HONORIFIC_FACTOR, i)
+            for score, i in self._ranked_words(key, words, cutoff, limit):
+                self._keep(best, score, i)
+            return self._order(best, limit)
+        return self._ranked_words(key, words, cutoff, limit)
+
+    def _ranked_words(self, key: str, words: list[str], cutoff: float, limit: int) -> list[tuple[float, int]]:
         if self._strict:
             candidates: Iterable[int] = self._candidates(words)
         elif len(words) == 1:
@@ -260,19 +369,27 @@ class NameIndex:
         are taken word by word, closest first, and the search stops once no later word can do better."""
         best: dict[int, tuple[float, int]] = {}
         several: list[int] = []
-        for close, score in self._close_words(word):
+        closes = self._close_words(word)
+        if len(word) >= 6:  # a one-letter slip in a long word is as good as a close whole name, inside a name too
+            closes = sorted(
+                ((close, ONE_EDIT if score < ONE_EDIT and OSA.distance(word, close, score_cutoff=1) <= 1 else score)
+                 for close, score in closes),
+                key=lambda cs: -cs[1],
+            )
+        for close, score in closes:
             if len(best) >= limit and heapq.nlargest(limit, (s for s, _ in best.values()))[-1] > score:
                 break
             if score < cutoff:
                 break
-            part = PART_WHOLE if score == 100.0 else score * PART_FACTOR
+            part = PART_WHOLE if score == 100.0 else ONE_EDIT if score == ONE_EDIT else score * PART_FACTOR
             for i in self._words[close][:PER_WORD]:
                 if len(self._parts[i]) == 1:
                     self._keep(best, score, i)
                 else:
                     several.append(i)
-                    if part >= cutoff:
-                        self._keep(best, part, i)
+                    scored = part * MODIFIER_FACTOR if i in self._modifiers and close in self._modifiers[i] else part
+                    if scored >= cutoff:
+                        self._keep(best, scored, i)
         # A name of several words may still be close as a whole ("spiderman" → "Spider-Man"): scored in C.
         if several:
             names = {i: self._folded[i] for i in several}
@@ -286,13 +403,23 @@ class NameIndex:
         closes = [self._close_words(word) for word in dict.fromkeys(words)]
         every: set[int] | None = None
         for close in closes:
+            if not close:
+                continue  # a word like no word in the index ("vanderberg") must not rule everything out
             holding: set[int] = set()
             for found, _ in close:
                 holding.update(self._words[found])
             every = holding if every is None else every & holding
         chosen = list(every or ())
-        if len(chosen) > ALL_WORDS:
-            chosen = heapq.nsmallest(ALL_WORDS, chosen, key=self._position.__getitem__)
+        if len(chosen) > ALL_WORDS:  # too many: those holding the closest words first, each word's most prominent first
+            chosen = []
+            taken: set[int] = set()
+            for found, _ in sorted((pair for close in closes for pair in close), key=lambda pair: -pair[1]):
+                for i in self._words[found]:
+                    if i in every and i not in taken:  # type: ignore[operator]  # every is a set here: len(chosen) was > 0
+                        taken.add(i)
+                        chosen.append(i)
+                if len(chosen) >= ALL_WORDS:
+                    break
         for close in closes:  # names that fit one typed word: worth a "did you mean", rarely more
             for found, _ in close[:4]:
                 chosen.extend(self._words[found][:8])
@@ -317,8 +444,8 @@ class NameIndex:
             best[target] = (score, i)
 
     def _order(self, best: dict[int, tuple[float, int]], limit: int) -> list[tuple[float, int]]:
-        position = self._position
-        return heapq.nsmallest(limit, best.values(), key=lambda si: (-si[0], position[si[1]]))
+        position, entries = self._position, self._entries
+        return heapq.nsmallest(limit, best.values(), key=lambda si: (-si[0], entries[si[1]].kind == "actor", position[si[1]]))
 
     def _candidates(self, words: list[str]) -> set[int]:
         """Entries holding a word close to one typed: the only names worth scoring."""
@@ -334,13 +461,22 @@ class NameIndex:
             return whole
         parts = self._parts[i]
         best = whole
+        modifiers = self._modifiers.get(i, ())
         if len(parts) > len(words):
             n = len(words)
             for w in range(len(parts) - n + 1):
                 run = " ".join(parts[w : w + n])
-                best = max(best, PART_WHOLE if run == key else fuzz.ratio(key, run) * PART_FACTOR)
-        elif len(words) > 1 and len(parts) == len(words) and sorted(parts) == sorted(words):
-            best = max(best, REORDERED)
+                score = PART_WHOLE if run == key else fuzz.ratio(key, run) * PART_FACTOR
+                if modifiers and parts[w + n - 1] in modifiers:
+                    score *= MODIFIER_FACTOR
+                best = max(best, score)
+        elif len(words) > 1 and len(parts) == len(words):
+            if sorted(parts) == sorted(words):
+                best = max(best, REORDERED)
+            elif _first_word_shortened(words, parts):
+                best = max(best, PREFIX_WORD)
+        if len(parts) > len(words) and _middle_left_out(words, parts):
+            best = max(best, MIDDLE_LEFT_OUT)
         return best
 
     def _short_prefix_answers(self, keep: int = 25) -> dict[str, list[int]]:
@@ -443,11 +579,11 @@ class ScopedIndex:
     def _merge(self, ask: Callable[[NameIndex], list[Match]], limit: int) -> list[Match]:
         """Each index's answer to `ask`, merged: score, then prominence, then the plainer kind of name."""
         ranked = [
-            (-m.score, -index.weight(m.target), kind_rank(m.entry.kind), n, m)
+            (-m.score, m.entry.kind == "actor", -index.weight(m.target), kind_rank(m.entry.kind), n, m)
             for index in self._indexes
             for n, m in enumerate(ask(index))
         ]
-        return [row[-1] for row in heapq.nsmallest(limit, ranked, key=lambda row: row[:4])]
+        return [row[-1] for row in heapq.nsmallest(limit, ranked, key=lambda row: row[:5])]
 
     def exact(self, query: str) -> Match | None:
         found = self.resolve(query)
@@ -460,7 +596,15 @@ class ScopedIndex:
         if (target := self._qualified.get(fold(query))) is not None:
             return [Match(IndexEntry(target, self.label(target) or "", query, "name"), 100.0)]
         exact = self._merge(lambda index: index.exact_all(query), 10)
-        found = exact or self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10), 10)
+        if exact:
+            home = self._home(exact[0].target)
+            weight = home.weight(exact[0].target) if home else 0
+            seen = {m.target for m in exact}
+            found = self._merge(lambda index: index.exact_all(query) + [
+                m for m in index.holders(query, weight) if m.target not in seen
+            ], 10)
+        else:
+            found = self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10), 10)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
     def best(self, query: str) -> Match | None:

@@ -155,3 +155,74 @@ def test_namesakes_in_two_packs_are_named_by_their_show_and_both_offered() -> No
         "Claire Temple — Marvel's Luke Cage", "Claire Temple — Harbor Lights",
     }
     assert ScopedIndex([a]).display(1) == "Claire Temple"  # no namesake in scope: no show
+
+
+def _people(*rows: tuple[int, str, list[tuple[str, str]], int]) -> NameIndex:
+    """An index of (id, name, [(kind, other name)…], appearances)."""
+    entries = [IndexEntry(t, name, name, "name") for t, name, _, _ in rows]
+    entries += [IndexEntry(t, name, text, kind) for t, name, others, _ in rows for kind, text in others]
+    return NameIndex(entries, weights={t: seen for t, _, _, seen in rows})
+
+
+def _answer(index: NameIndex, typed: str) -> list[str]:
+    return [m.entry.label for m in index.resolve(typed)]
+
+
+# Found on the real case tables (tests/matching_cases/): each class of wrong answer, fixed.
+REAL_CASES = _people(
+    (1, "Varys", [("alias", "The Spider")], 30),
+    (2, "Davos Seaworth", [("title", "Lord of the Rainwood")], 40),
+    (3, "Eddard Stark", [("nickname", "Ned")], 60),
+    (4, "Ned", [], 1),
+    (5, "Jon Snow", [("alias", "Ned Stark's Bastard"), ("alias", "Lord Snow")], 90),
+    (6, "Petyr Baelish", [("nickname", "Littlefinger")], 50),
+    (7, "Baelish", [], 1),
+    (8, "Benjamin Grimm", [("hero", "The Thing")], 30),
+    (9, "Oberyn Nymeros Martell", [], 20),
+    (10, "Tyrion Lannister", [("alias", "Lord Tywin's Doom")], 80),
+    (11, "Tywin Lannister", [], 40),
+    (12, "Peter Parker", [("hero", "Spider-Man")], 90),
+    (13, "Pieter van der Berg", [], 2),
+    (14, "Doctor Don", [], 1),
+    (15, "Victor von Doom", [("hero", "Doctor Doom")], 40),
+    (16, "The Archivist", [], 3),
+    (17, "Marcus Archivist Hale", [], 20),
+    (18, "Cersei Lannister", [("title", "Queen Regent")], 70),
+)
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("Lord Varys", ["Varys"]),  # an honorific before the name may be left out
+        ("Captain Davos Seaworth", ["Davos Seaworth"]),
+        ("Queen Cersei", ["Cersei Lannister"]),
+        ("Ned Stark", ["Eddard Stark"]),  # a nickname with the surname, as fans write it
+        ("Ned", ["Eddard Stark", "Ned"]),  # not Jon Snow through "Ned Stark's Bastard"
+        ("Tywin", ["Tywin Lannister"]),  # not Tyrion through "Lord Tywin's Doom"
+        ("Baelish", ["Petyr Baelish", "Baelish"]),  # the famous one holding the word, beside the exact minor one
+        ("Archivist", ["The Archivist"]),  # a whole name with its article left out stays the answer
+        ("Ben Grimm", ["Benjamin Grimm"]),  # a short first name
+        ("Oberyn Martell", ["Oberyn Nymeros Martell"]),  # a middle name left out
+        ("Tirion", ["Tyrion Lannister"]),  # one letter wrong in a long word
+        ("Cersie", ["Cersei Lannister"]),  # two letters swapped
+        ("Spiderman", ["Peter Parker"]),  # a hyphenated name run together
+        ("Pieter Vanderberg", ["Pieter van der Berg"]),  # particles run together
+        ("Hafþór", []),
+    ],
+)
+def test_what_real_fans_type_finds_who_they_mean(typed: str, expected: list[str]) -> None:
+    assert _answer(REAL_CASES, typed) == expected
+
+
+def test_letters_without_a_decomposition_fold_too() -> None:
+    assert fold("Hafþór Björnsson") == "hafthor bjornsson"
+    assert fold("Ødegaard Łukasz Æsir") == "odegaard lukasz aesir"
+
+
+def test_an_actor_who_shares_a_characters_name_comes_after_the_character() -> None:
+    index = _people((1, "John Carver", [("actor", "Tom Hargrove")], 90), (2, "Tom Hargrove", [], 1))
+    assert _answer(index, "Tom Hargrove") == ["Tom Hargrove", "John Carver"]
+    assert [m.entry.label for m in ScopedIndex([index, _people((3, "Zed", [], 1))]).resolve("Tom Hargrove")] == [
+        "Tom Hargrove", "John Carver"
+    ]
