@@ -21,11 +21,12 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from db.dates import DateParseError, parse_partial_date
 from db.pack_format import PackSpec, canon_terms, name_of, name_terms, source_of
+from db.pack_salvage import salvage
+from db.pack_words import PathKey, issues, message
 
 MAX_PACK_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 32  # a pack nests about 8 levels; a deeper document is refused before it can exhaust the stack
 MAX_INT_DIGITS = 18  # no number in a pack is longer; Python refuses to convert 4,300 digits or more
-PathKey = tuple[str | int, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,16 +138,42 @@ def check_pack_file(path: Path) -> CheckedPack:
 
 
 def check_pack_text(text: str, filename: str = "<pack>") -> CheckedPack:
+    """Check a pack; raise PackError with every problem, structure and references alike, by line."""
     data, lines = _load_yaml(text, filename)
     try:
         spec = PackSpec.model_validate(data)
     except ValidationError as exc:
-        raise PackError(filename, _validation_problems(exc, lines)) from None
+        raise PackError(filename, _by_line(_broken_pack_problems(exc, data, text, lines))) from None
     problems = [Problem(path, _line_of(path, lines), msg) for path, msg in _reference_problems(spec)]
     if problems:
-        raise PackError(filename, problems)
+        raise PackError(filename, _by_line(problems))
     canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return CheckedPack(spec, hashlib.sha256(canonical.encode()).hexdigest(), filename)
+
+
+def _broken_pack_problems(exc: ValidationError, data: Any, text: str, lines: dict[PathKey, int]) -> list[Problem]:
+    """Every structural problem, in plain words; then the references of the parts that are valid."""
+    found = issues(exc.errors(), PackSpec)
+    source_lines = text.splitlines()
+    problems: dict[PathKey, Problem] = {}
+    for issue in found:
+        if issue.path not in problems:  # one problem per place: the first reason is enough
+            line = _line_of(issue.path, lines)
+            said = source_lines[line - 1] if line is not None and 0 < line <= len(source_lines) else ""
+            problems[issue.path] = Problem(issue.path, line, message(issue, said))
+    told = set(problems)
+    references: list[Problem] = []
+    salvaged = salvage(data, found, PackSpec)  # after the messages: it changes `data`, which errors point into
+    if salvaged is not None:
+        for path, msg in _reference_problems(salvaged.spec):
+            original = salvaged.original(path)
+            if original not in told and not salvaged.mentions_dropped(path):
+                references.append(Problem(original, _line_of(original, lines), msg))
+    return [*problems.values(), *references]
+
+
+def _by_line(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def _fast_path_is_safe(text: str) -> bool:
@@ -195,7 +222,7 @@ def _load_yaml(text: str, filename: str) -> tuple[Any, dict[PathKey, int]]:
         else:
             loader = _PackLoader(text)  # the reader refuses control characters at once
             node = loader.get_single_node()
-        lines: dict[PathKey, int] = {}
+        lines: dict[PathKey, int] = {} if node is not None else {(): 1}  # an empty file: its first line
         duplicates: list[Problem] = []
         if node is not None:
             _index_lines(node, (), lines, duplicates)
@@ -236,17 +263,6 @@ def _line_of(path: PathKey, lines: dict[PathKey, int]) -> int | None:
         if (found := lines.get(path[:end])) is not None:
             return found
     return None
-
-
-def _validation_problems(exc: ValidationError, lines: dict[PathKey, int]) -> list[Problem]:
-    problems: dict[PathKey, Problem] = {}
-    for err in exc.errors():
-        # Union members show up as extra path parts ("str", "SourcedName"); keep the document's path.
-        path = tuple(p for p in err["loc"] if not ((isinstance(p, str) and p[:1].isupper()) or p in ("str",)))
-        if path in problems:
-            continue  # one problem per place: the first reason pydantic gives is enough
-        problems[path] = Problem(path, _line_of(path, lines), err["msg"])
-    return list(problems.values())
 
 
 def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:
