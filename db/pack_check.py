@@ -120,8 +120,8 @@ _STR, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "seq", "map"
 _FAST_NESTING_LIMIT = 200  # comfortably within libyaml's C recursion; real packs nest about 8 deep
 
 
-def check_pack_file(path: Path) -> CheckedPack:
-    """Read, parse and check a pack file; raise PackError with every problem found."""
+def read_pack_file(path: Path) -> bytes:
+    """A pack file's bytes; one over MAX_PACK_BYTES is refused before it is read."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -131,13 +131,26 @@ def check_pack_file(path: Path) -> CheckedPack:
         limit = MAX_PACK_BYTES // (1024 * 1024)
         raise PackError(name, [Problem((), None, f"the file is {size / 2**20:.1f} MB; packs are limited to {limit} MB")])
     try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")
+        return path.read_bytes()
     except OSError as exc:
         raise PackError(name, [Problem((), None, f"cannot read the file: {exc.strerror}")]) from None
+
+
+def check_pack_file(path: Path) -> CheckedPack:
+    """Read, parse and check a pack file; raise PackError with every problem found."""
+    return check_pack_bytes(read_pack_file(path), str(path))
+
+
+def check_pack_bytes(data: bytes, filename: str) -> CheckedPack:
+    """Check a pack file's bytes, already read (start-up hashes them first to skip an unchanged file)."""
+    if len(data) > MAX_PACK_BYTES:  # the file grew between its size check and its reading
+        limit = MAX_PACK_BYTES // (1024 * 1024)
+        raise PackError(filename, [Problem((), None, f"the file is {len(data) / 2**20:.1f} MB; packs are limited to {limit} MB")])
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PackError(name, [Problem((), None, f"not UTF-8 text (byte {exc.start})")]) from None
-    return replace(check_pack_text(text, name), file_digest=file_digest(data))
+        raise PackError(filename, [Problem((), None, f"not UTF-8 text (byte {exc.start})")]) from None
+    return replace(check_pack_text(text, filename), file_digest=file_digest(data))
 
 
 def check_pack_text(text: str, filename: str = "<pack>") -> CheckedPack:

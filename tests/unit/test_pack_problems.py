@@ -3,6 +3,9 @@ the right line and path, in plain words: never a validation library's wording or
 
 from __future__ import annotations
 
+import asyncio
+import os
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -12,7 +15,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from db import PackError
+from db import PackError, Store, bundled_pack_path
 from db.__main__ import main as db_cli
 from db.pack_check import check_pack_text
 from tests.unit.test_pack import MINIMAL
@@ -273,3 +276,22 @@ def test_db_check_prints_every_problem_of_every_file(tmp_path: Path, capsys: pyt
         f"1 problem(s) in {dangling}; nothing was imported:",
         f"  {dangling}:12: characters.hero.source: unknown source `b`; sources are: a",
     ]
+
+
+async def test_a_changed_pack_file_is_read_once_at_start_up(store: Store, tmp_path: Path) -> None:
+    """Through a named pipe, which gives its bytes to one reader: a second read would see an empty file."""
+    pipe = tmp_path / "pack.yaml"
+    os.mkfifo(pipe)
+
+    def feed() -> None:
+        with pipe.open("wb") as f:
+            f.write(bundled_pack_path().read_bytes())
+        with pipe.open("wb"):
+            pass  # any second reader gets nothing
+
+    threading.Thread(target=feed, daemon=True).start()
+    try:
+        [report] = await asyncio.wait_for(store.packs.import_files([pipe]), 30)
+    finally:
+        os.close(os.open(pipe, os.O_RDONLY | os.O_NONBLOCK))  # let the feeder go
+    assert report.parsed and report.changed and report.pack == "defenders"
