@@ -23,8 +23,8 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from db.dates import DateParseError, parse_partial_date
 from db.pack_format import PackSpec, canon_terms, name_of, name_terms, source_of
-from db.pack_salvage import salvage
-from db.pack_words import PathKey, issues, message
+from db.pack_salvage import structure_and_references
+from db.pack_words import PathKey, line_of
 
 MAX_PACK_BYTES = 5 * 1024 * 1024
 MAX_DEPTH = 32  # a pack nests about 8 levels; a deeper document is refused before it can exhaust the stack
@@ -177,33 +177,13 @@ def _check(text: str, filename: str) -> CheckedPack:
     try:
         spec = PackSpec.model_validate(data)
     except ValidationError as exc:
-        raise PackError(filename, _by_line(_broken_pack_problems(exc, data, text, lines))) from None
-    problems = [Problem(path, _line_of(path, lines), msg) for path, msg in _reference_problems(spec)]
+        told = structure_and_references(exc.errors(), data, text, lines, PackSpec, _reference_problems)
+        raise PackError(filename, _by_line([Problem(path, line_of(path, lines), msg) for path, msg in told])) from None
+    problems = [Problem(path, line_of(path, lines), msg) for path, msg in _reference_problems(spec)]
     if problems:
         raise PackError(filename, _by_line(problems))
     canonical = json.dumps(spec.model_dump(mode="json"), sort_keys=True, ensure_ascii=False)
     return CheckedPack(spec, hashlib.sha256(canonical.encode()).hexdigest(), filename)
-
-
-def _broken_pack_problems(exc: ValidationError, data: Any, text: str, lines: dict[PathKey, int]) -> list[Problem]:
-    """Every structural problem, in plain words; then the references of the parts that are valid."""
-    found = issues(exc.errors(), PackSpec)
-    source_lines = text.splitlines()
-    problems: dict[PathKey, Problem] = {}
-    for issue in found:
-        if issue.path not in problems:  # one problem per place: the first reason is enough
-            line = _line_of(issue.path, lines)
-            said = source_lines[line - 1] if line is not None and 0 < line <= len(source_lines) else ""
-            problems[issue.path] = Problem(issue.path, line, message(issue, said))
-    told = set(problems)
-    references: list[Problem] = []
-    salvaged = salvage(data, found, PackSpec)  # after the messages: it changes `data`, which errors point into
-    if salvaged is not None:
-        for path, msg in _reference_problems(salvaged.spec):
-            original = salvaged.original(path)
-            if original not in told and not salvaged.mentions_dropped(path):
-                references.append(Problem(original, _line_of(original, lines), msg))
-    return [*problems.values(), *references]
 
 
 def _by_line(problems: list[Problem]) -> list[Problem]:
@@ -312,13 +292,6 @@ def _index_lines(node: Node, path: PathKey, lines: dict[PathKey, int], duplicate
     elif isinstance(node, SequenceNode):
         for i, item in enumerate(node.value):
             _index_lines(item, (*path, i), lines, duplicates)
-
-
-def _line_of(path: PathKey, lines: dict[PathKey, int]) -> int | None:
-    for end in range(len(path), -1, -1):
-        if (found := lines.get(path[:end])) is not None:
-            return found
-    return None
 
 
 def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:

@@ -10,12 +10,14 @@ whose own entry is broken) is not reported: the broken entry already is.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
-from db.pack_words import Issue, PathKey, issues
+from db.pack_words import Issue, PathKey, issues, line_of, message
 
 MAX_ROUNDS = 4  # a cut can uncover a new problem (text that is too long once quoted); rarely more than 2
 
@@ -50,6 +52,29 @@ class Salvaged:
         return any(
             (type(v) is str and v in self.dropped_keys) or (type(v) is int and v in self.dropped_numbers) for v in values
         )
+
+
+def structure_and_references(
+    errors: Iterable[ErrorDetails], data: Any, text: str, lines: dict[PathKey, int], root: type[BaseModel],
+    references: Callable[[Any], Iterable[tuple[PathKey, str]]],
+) -> list[tuple[PathKey, str]]:
+    """Every structural problem of a pack that failed validation, in plain words, one per place; then
+    what `references` finds in its valid parts, at the file's paths."""
+    found = issues(errors, root)
+    source_lines = text.splitlines()
+    told: dict[PathKey, str] = {}
+    for issue in found:
+        if issue.path not in told:  # one problem per place: the first reason is enough
+            line = line_of(issue.path, lines)
+            told[issue.path] = message(issue, source_lines[line - 1] if line and line <= len(source_lines) else "")
+    problems = list(told.items())
+    salvaged = salvage(data, found, root)  # after the messages: it changes `data`, which errors point into
+    if salvaged is not None:
+        for path, text_of_problem in references(salvaged.spec):
+            original = salvaged.original(path)
+            if original not in told and not salvaged.mentions_dropped(path):
+                problems.append((original, text_of_problem))
+    return problems
 
 
 def salvage(data: Any, found: list[Issue], root: type[BaseModel]) -> Salvaged | None:

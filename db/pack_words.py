@@ -31,6 +31,7 @@ EXPECTED = {
     "bool_type": "true or false", "bool_parsing": "true or false", "dict_type": "a mapping",
     "list_type": "a list", "tuple_type": "a list", "model_type": "a mapping", "model_attributes_type": "a mapping",
 }
+WEB_ADDRESS = "a web address written in full, like https://example.org/page"
 _NOUNS = {Key: "id", Term: "kind"}  # what a value matching each pattern is called in messages
 _CLASS_WORDS = {"a-z": "lowercase letters", "A-Z": "capital letters", "0-9": "digits", "-": "hyphens", "_": "underscores"}
 
@@ -78,7 +79,7 @@ def issues(errors: Iterable[ErrorDetails], root: type[BaseModel]) -> list[Issue]
         group = unions[issue.union]
         deeper = [i for i in group if i.path != issue.union or i.type not in EXPECTED]
         if deeper:  # one alternative got past the type check: its errors are the ones to tell
-            if issue in deeper:
+            if any(i is issue for i in deeper):
                 kept.append(issue)
         elif issue is group[0]:
             kept.append(_pick_alternative(group))
@@ -119,9 +120,20 @@ def message(issue: Issue, source_line: str = "") -> str:
         return f"`{_yaml_spelling(value)}` is not allowed here; must be one of: {', '.join(_choices(issue.expected, ctx))}"
     if kind in ("too_short", "too_long"):
         return _count_words(value, issue.expected, ctx)
+    if kind.startswith("url_"):
+        return _url_words(kind, value, ctx)
     if kind in ("value_error", "assertion_error") and ctx.get("error") is not None:
-        return str(ctx["error"])
-    return f"is not accepted here; expected {describe(issue.expected)}"
+        return str(ctx["error"])  # the format's own validator wrote it for people
+    shown = f"`{_yaml_spelling(value)}` " if _is_bare_scalar(value) or isinstance(value, str) else ""
+    return f"{shown}is not accepted here; expected {describe(issue.expected)}"
+
+
+def line_of(path: PathKey, lines: dict[PathKey, int]) -> int | None:
+    """The line of `path`, or of the nearest enclosing path the file has (a missing key: its mapping's)."""
+    for end in range(len(path), -1, -1):
+        if (found := lines.get(path[:end])) is not None:
+            return found
+    return None
 
 
 def describe(tp: Any) -> str:
@@ -135,6 +147,8 @@ def describe(tp: Any) -> str:
         return f"a mapping with keys: {', '.join(tp.model_fields)}"
     if origin is Literal or (isinstance(tp, type) and issubclass(tp, enum.Enum)):
         return f"one of: {', '.join(_choices(tp, {}))}"
+    if isinstance(tp, type) and tp.__name__.endswith("Url"):
+        return WEB_ADDRESS
     if tp is str:
         return "text"
     if tp is bool:
@@ -237,6 +251,17 @@ def _not_what_was_wanted(value: Any, wanted: str) -> str:
     return f"{_kind_of(value)}; expected {wanted}"
 
 
+def _url_words(kind: str, value: Any, ctx: dict[str, Any]) -> str:
+    if kind == "url_type" or not isinstance(value, str):
+        return _not_what_was_wanted(value, WEB_ADDRESS)
+    if kind == "url_scheme":
+        schemes = " or ".join(f"{s}://" for s in re.findall(r"'([^']*)'", str(ctx.get("expected_schemes", ""))))
+        return f"`{value}` must start with {schemes or 'https://'}"
+    if kind == "url_too_long":
+        return f"is {len(value)} characters; at most {ctx.get('max_length')}"
+    return f"`{value}` is not {WEB_ADDRESS}"
+
+
 def _kind_of(value: Any) -> str:
     if isinstance(value, bool):
         return f"is `{_yaml_spelling(value)}`"
@@ -254,8 +279,8 @@ def _kind_of(value: Any) -> str:
 def _count_words(value: Any, expected: Any, ctx: dict[str, Any] | None = None) -> str:
     ctx = ctx or {}
     have = ctx.get("actual_length", len(value) if isinstance(value, (list, tuple, dict)) else 0)
-    noun = "entries" if isinstance(value, dict) else "items"
-    have_words = f"has {have} {noun[:-1] if have == 1 and noun == 'items' else noun}" if have else "is empty"
+    one, many = ("entry", "entries") if isinstance(value, dict) else ("item", "items")
+    have_words = f"has {have} {one if have == 1 else many}" if have else "is empty"
     tp, _ = _unwrap(expected)
     if get_origin(tp) is tuple and Ellipsis not in get_args(tp):
         return f"{have_words}; exactly {len(get_args(tp))} are needed"

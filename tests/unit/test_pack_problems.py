@@ -8,16 +8,19 @@ import os
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 from db import PackError, Store, bundled_pack_path
 from db.__main__ import main as db_cli
 from db.pack_check import check_pack_text
+from db.pack_format import Key, Name
+from db.pack_words import issues, message
 from tests.unit.test_pack import MINIMAL
 
 ONE_OF_EACH = f"""\
@@ -118,6 +121,25 @@ def test_each_mistake_in_words(old: str, new: str, expected: str) -> None:
     assert old in MINIMAL
     rendered = problems_of(MINIMAL.replace(old, new, 1))
     assert any(expected in line for line in rendered), rendered
+
+
+def test_a_new_kind_of_field_gets_plain_words_without_a_change_to_the_checker() -> None:
+    class Ship(BaseModel):
+        model_config = ConfigDict(extra="forbid")
+        image: HttpUrl | None = None
+        names: list[Name] = Field(default_factory=list)
+        billing: Literal["lead", "guest"] = "lead"
+        pair: tuple[Key, Key]
+
+    with pytest.raises(ValidationError) as caught:
+        Ship.model_validate({"image": "pic.png", "names": [7], "billing": "star", "Hat": 1, "pair": ["a", "B"]})
+    assert [(".".join(map(str, i.path)), message(i)) for i in issues(caught.value.errors(), Ship)] == [
+        ("image", "`pic.png` is not a web address written in full, like https://example.org/page"),
+        ("names.0", '`7` must be quoted as text: `"7"`'),
+        ("billing", "`star` is not allowed here; must be one of: lead, guest"),
+        ("pair.1", f"`B` {BAD_ID}"),
+        ("Hat", "unknown key `Hat`; allowed here: image, names, billing, pair"),
+    ]
 
 
 def test_an_empty_file_or_a_list_is_told_what_a_pack_is() -> None:
