@@ -19,7 +19,9 @@ from pydantic import ValidationError
 from db.dates import DateParseError, parse_partial_date
 from db.pack_cast_check import cast_problems
 from db.pack_format import PackSpec, canon_terms, name_of, name_terms, source_of
-from db.pack_yaml import PathKey, YamlProblems, load_yaml
+from db.pack_salvage import structure_and_references
+from db.pack_words import PathKey, line_of
+from db.pack_yaml import YamlProblems, load_yaml
 
 MAX_PACK_BYTES = 5 * 1024 * 1024
 
@@ -57,8 +59,8 @@ def file_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def check_pack_file(path: Path) -> CheckedPack:
-    """Read, parse and check a pack file; raise PackError with every problem found."""
+def read_pack_file(path: Path) -> bytes:
+    """A pack file's bytes; one over MAX_PACK_BYTES is refused before it is read."""
     name = str(path)
     try:
         size = path.stat().st_size
@@ -68,13 +70,26 @@ def check_pack_file(path: Path) -> CheckedPack:
         limit = MAX_PACK_BYTES // (1024 * 1024)
         raise PackError(name, [Problem((), None, f"the file is {size / 2**20:.1f} MB; packs are limited to {limit} MB")])
     try:
-        data = path.read_bytes()
-        text = data.decode("utf-8")
+        return path.read_bytes()
     except OSError as exc:
         raise PackError(name, [Problem((), None, f"cannot read the file: {exc.strerror}")]) from None
+
+
+def check_pack_file(path: Path) -> CheckedPack:
+    """Read, parse and check a pack file; raise PackError with every problem found."""
+    return check_pack_bytes(read_pack_file(path), str(path))
+
+
+def check_pack_bytes(data: bytes, filename: str) -> CheckedPack:
+    """Check a pack file's bytes, already read (start-up hashes them first to skip an unchanged file)."""
+    if len(data) > MAX_PACK_BYTES:  # the file grew between its size check and its reading
+        limit = MAX_PACK_BYTES // (1024 * 1024)
+        raise PackError(filename, [Problem((), None, f"the file is {len(data) / 2**20:.1f} MB; packs are limited to {limit} MB")])
+    try:
+        text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise PackError(name, [Problem((), None, f"not UTF-8 text (byte {exc.start})")]) from None
-    return replace(check_pack_text(text, name), file_digest=file_digest(data))
+        raise PackError(filename, [Problem((), None, f"not UTF-8 text (byte {exc.start})")]) from None
+    return replace(check_pack_text(text, filename), file_digest=file_digest(data))
 
 
 @contextlib.contextmanager
@@ -91,11 +106,12 @@ def _collector_paused() -> Iterator[None]:
 
 
 def check_pack_text(text: str, filename: str = "<pack>") -> CheckedPack:
+    """Check a pack; raise PackError with every problem, structure and references alike, by line."""
     with _collector_paused():
-        return _check_pack_text(text, filename)
+        return _check(text, filename)
 
 
-def _check_pack_text(text: str, filename: str) -> CheckedPack:
+def _check(text: str, filename: str) -> CheckedPack:
     try:
         loaded = load_yaml(text)
     except YamlProblems as exc:
@@ -103,33 +119,21 @@ def _check_pack_text(text: str, filename: str) -> CheckedPack:
     try:
         spec = PackSpec.model_validate(loaded.data)
     except ValidationError as exc:
-        raise PackError(filename, _validation_problems(exc, loaded.lines())) from None
-    problems = [(path, msg) for path, msg in _reference_problems(spec)]
+        lines = loaded.lines()
+        told = structure_and_references(exc.errors(), loaded.data, text, lines, PackSpec, _reference_problems)
+        raise PackError(filename, _by_line([Problem(path, line_of(path, lines), msg) for path, msg in told])) from None
+    problems = list(_reference_problems(spec))
     if problems:
         lines = loaded.lines()
-        raise PackError(filename, [Problem(path, _line_of(path, lines), msg) for path, msg in problems])
+        raise PackError(filename, _by_line([Problem(path, line_of(path, lines), msg) for path, msg in problems]))
     # The content as read (comments and spacing don't count), hashed in C: the validated model would
     # take longer to dump than the whole check of a large pack.
     canonical = json.dumps(loaded.data, sort_keys=True, ensure_ascii=False, default=str)
     return CheckedPack(spec, hashlib.sha256(canonical.encode()).hexdigest(), filename)
 
 
-def _line_of(path: PathKey, lines: dict[PathKey, int]) -> int | None:
-    for end in range(len(path), -1, -1):
-        if (found := lines.get(path[:end])) is not None:
-            return found
-    return None
-
-
-def _validation_problems(exc: ValidationError, lines: dict[PathKey, int]) -> list[Problem]:
-    problems: dict[PathKey, Problem] = {}
-    for err in exc.errors():
-        # Union members show up as extra path parts ("str", "SourcedName"); keep the document's path.
-        path = tuple(p for p in err["loc"] if not ((isinstance(p, str) and p[:1].isupper()) or p in ("str",)))
-        if path in problems:
-            continue  # one problem per place: the first reason pydantic gives is enough
-        problems[path] = Problem(path, _line_of(path, lines), err["msg"])
-    return list(problems.values())
+def _by_line(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:

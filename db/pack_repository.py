@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 
 from db.models import PackInfo
-from db.pack_check import CheckedPack, PackError, Problem, check_pack_file, file_digest
+from db.pack_check import CheckedPack, PackError, Problem, check_pack_bytes, file_digest, read_pack_file
 from db.pack_export import export_pack
 from db.pack_format import PackSpec
 from db.pack_import import ImportReport, import_checked_pack
@@ -113,37 +113,36 @@ class PackRepository:
     async def import_file(self, path: Path, *, force: bool = False) -> ImportReport:
         """Check then import; a file whose bytes are already imported is not even parsed. A PackError
         (with every problem) leaves the store untouched."""
-        if not force and (known := await self.unchanged(path)) is not None:
+        data = await asyncio.to_thread(read_pack_file, path)
+        if not force and (known := await self._imported_from(data)) is not None:
             return ImportReport(known, skipped=True, parsed=False)
-        return await self.import_checked(check_pack_file(path), force=force)
+        return await self.import_checked(check_pack_bytes(data, str(path)), force=force)
 
-    async def unchanged(self, path: Path) -> str | None:
+    async def _imported_from(self, data: bytes) -> str | None:
         """The key of the pack imported from exactly these bytes, if any."""
-        try:
-            digest = file_digest(await asyncio.to_thread(path.read_bytes))
-        except OSError:
-            return None
-        return await self._store.fetch_value("SELECT key FROM packs WHERE file_digest = ?", (digest,))
+        return await self._store.fetch_value("SELECT key FROM packs WHERE file_digest = ?", (file_digest(data),))
 
     async def import_files(self, paths: Sequence[Path]) -> list[ImportReport]:
         """Start-up: every pack checked first (unchanged files skipped), all problems of all files
-        reported together; then each imported. Two files with the same pack id are a problem too."""
+        reported together; then each imported. Two files with the same pack id are a problem too.
+        Each file is read once: the bytes that were hashed are the bytes that are checked."""
         checked: list[CheckedPack] = []
         reports: list[ImportReport] = []
         errors: list[PackError] = []
         owners: dict[str, Path] = {}
         for path in paths:
-            if (known := await self.unchanged(path)) is not None:
-                reports.append(ImportReport(known, skipped=True, parsed=False))
-                key = known
-            else:
-                try:
-                    pack = check_pack_file(path)
-                except PackError as exc:
-                    errors.append(exc)
-                    continue
-                checked.append(pack)
-                key = pack.spec.pack.id
+            try:
+                data = await asyncio.to_thread(read_pack_file, path)
+                if (known := await self._imported_from(data)) is not None:
+                    reports.append(ImportReport(known, skipped=True, parsed=False))
+                    key = known
+                else:
+                    pack = check_pack_bytes(data, str(path))
+                    checked.append(pack)
+                    key = pack.spec.pack.id
+            except PackError as exc:
+                errors.append(exc)
+                continue
             if key in owners:
                 errors.append(PackError(str(path), [Problem(("pack", "id"), None, f"pack id `{key}` is also the id in {owners[key]}")]))
             owners[key] = path

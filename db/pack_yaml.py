@@ -51,7 +51,7 @@ class LoadedYaml:
 
     def lines(self) -> dict[PathKey, int]:
         if self._lines is None:
-            self._lines = {}
+            self._lines = {} if self.node is not None else {(): 1}  # an empty file: its first line
             if self.node is not None:
                 _index_lines(self.node, (), self._lines)
         return self._lines

@@ -150,6 +150,40 @@ async def test_a_hostile_fact_pack_stops_start_up_with_its_problems(
     assert "Traceback" not in err
 
 
+async def test_several_bad_fact_packs_stop_start_up_with_every_problem_of_every_file(
+    fresh_double: DiscordDouble, tmp_path: Path
+) -> None:
+    good = "format: 1\npack: {id: hawkins, title: Hawkins}\nsources: {wiki: {title: A wiki page}}\n"
+    files = {
+        "typo.yaml": good.replace("hawkins", "typo") + "series:\n  st:\n    title: ST\n    sorce: wiki\n    source: wiki\n"
+        "    seasons:\n      - {number: 1, source: wiki, release: [{date: 2016, source: wiki}]}\n",
+        "dangling.yaml": good.replace("hawkins", "dangling") + "characters:\n  eleven: {name: Eleven, source: netflix}\n",
+        "hawkins.yaml": good,
+        "again.yaml": good + "characters:\n  mike: {name: Mike, source: wiki}\n",
+    }
+    for name, text in files.items():
+        (tmp_path / name).write_text(text)
+    packs = ",".join(str(tmp_path / name) for name in files)
+    env = BotProcess(fresh_double, tmp_path).environment() | {"FACT_PACKS": packs}
+    status, _, err = await run_bot_cli(tmp_path, env)
+    assert status == 2 and "Traceback" not in err
+    typo, dangling, hawkins, again = (tmp_path / name for name in files)
+    for line in [
+        "fandex: the fact packs (FACT_PACKS) cannot be loaded; nothing was imported:",
+        f"2 problem(s) in {typo}:",
+        f"  {typo}:7: series.st.sorce: unknown key `sorce`; allowed here: title, aliases, kind, platform, description,",
+        f'  {typo}:10: series.st.seasons.0.release.0.date: `date: 2016` must be quoted as text: `date: "2016"`',
+        f"1 problem(s) in {dangling}:",
+        f"  {dangling}:5: characters.eleven.source: unknown source `netflix`; sources are: wiki",
+        f"1 problem(s) in {again}:",
+        f"  {again}: pack.id: pack id `hawkins` is also the id in {hawkins}",
+    ]:
+        assert line in err, err
+    with sqlite3.connect(tmp_path / "fandex.sqlite3") as conn:
+        assert conn.execute("SELECT count(*) FROM packs").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM characters").fetchone()[0] == 0
+
+
 async def test_a_community_pack_replaces_the_bundled_one(fresh_double: DiscordDouble, tmp_path: Path) -> None:
     pack = tmp_path / "pack.yaml"
     pack.write_text(
