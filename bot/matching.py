@@ -301,24 +301,20 @@ class NameIndex:
         """Close targets for a "did you mean", best first."""
         return self.scored(query, SUGGEST_SCORE, limit)
 
-    def complete(self, query: str, limit: int = 25) -> list[Match]:
-        """Autocomplete: defaults for nothing typed, prefixes first, then fuzzy matches."""
+    def complete(self, query: str, limit: int = 25, *, fuzzy: bool = True) -> list[Match]:
+        """Autocomplete: defaults for nothing typed, names that start with (a word of) what was typed,
+        and — only when nothing does — close spellings (`fuzzy`)."""
         key = fold(query)
         if not key:
             return [Match(self._canonical_entry(t), 0.0) for t in self._defaults[:limit]]
         raw = fold(query, keep_article=True)
         if len(raw) <= SHORT_PREFIX and limit <= 25:
             found = [Match(self._entries[i], 100.0) for i in self._short.get(raw, [])[:limit]]
-            return found or self.scored(query, COMPLETE_SCORE, limit)
-        found = self._prefixed(raw, limit) if raw != key else []
-        seen = {m.target for m in found}
-        found += [m for m in self._prefixed(key, limit) if m.target not in seen]
-        found = found[:limit]
-        # Fuzzy fill only once there is enough to go on: two letters match half the pack at 60%.
-        if len(found) < limit and (len(key) >= 4 or not found):
+        else:
+            found = self._prefixed(raw, limit) if raw != key else []
             seen = {m.target for m in found}
-            found += [m for m in self.scored(query, COMPLETE_SCORE, limit) if m.target not in seen][: limit - len(found)]
-        return found
+            found += [m for m in self._prefixed(key, limit) if m.target not in seen]
+        return found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else [])
 
     def scored(self, query: str, cutoff: float, limit: int) -> list[Match]:
         """Targets scoring at least `cutoff`, best first: score, then prominence, then the plainer name."""
@@ -621,4 +617,5 @@ class ScopedIndex:
             defaults = [(index, t) for index in self._indexes for t in index.defaults]
             defaults.sort(key=lambda it: -it[0].weight(it[1]))
             return [Match(IndexEntry(t, index.label(t) or "", index.label(t) or "", "name"), 0.0) for index, t in defaults[:limit]]
-        return self._merge(lambda index: index.complete(query, limit), limit)
+        found = self._merge(lambda index: index.complete(query, limit, fuzzy=False), limit)
+        return found or self._merge(lambda index: index.scored(query, COMPLETE_SCORE, limit), limit)

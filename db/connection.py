@@ -69,7 +69,7 @@ def _on_worker(conn: sqlite3.Connection) -> int:
 async def check_worker_hook(conn: aiosqlite.Connection) -> None:
     """Probe aiosqlite's private worker hook (`Connection._execute`, `._conn`) once, at open.
 
-    Vote batches run as one function on the database thread through it; an aiosqlite that changed
+    Reads and vote batches run as one function on the database thread through it; an aiosqlite that changed
     it must stop the bot at start-up with a clear message, not fail on the first vote.
     """
     version = getattr(aiosqlite, "__version__", "unknown")

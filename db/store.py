@@ -153,12 +153,13 @@ class Store:
         return self._joined() or self._reader
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        async with self._connection().execute(sql, params) as cur:
-            return list(await cur.fetchall())
+        """Every row, in one trip to the database thread (a cursor costs three: execute, fetch, close)."""
+        conn = self._connection()
+        return await conn._execute(_all_rows, conn._conn, sql, params)  # private hook, probed at open
 
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        async with self._connection().execute(sql, params) as cur:
-            return await cur.fetchone()
+        conn = self._connection()
+        return await conn._execute(_first_row, conn._conn, sql, params)  # private hook, probed at open
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -177,6 +178,18 @@ class Store:
         )
         assert row is not None
         return StoreCounts(characters=row[0], series=row[1], releases=row[2], sources=row[3])
+
+
+def _all_rows(conn: sqlite3.Connection, sql: str, params: Params) -> list[sqlite3.Row]:
+    return conn.execute(sql, params).fetchall()
+
+
+def _first_row(conn: sqlite3.Connection, sql: str, params: Params) -> sqlite3.Row | None:
+    cursor = conn.execute(sql, params)
+    try:
+        return cursor.fetchone()
+    finally:
+        cursor.close()
 
 
 def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
