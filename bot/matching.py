@@ -33,7 +33,7 @@ REORDERED = 92.0  # the same words in another order
 WORD_CUTOFF = 60.0  # a typed word this close to a vocabulary word makes its names candidates
 WORD_LIMIT = 40  # vocabulary words considered per typed word
 PER_WORD = 64  # names scored per close word, most prominent first: a common word ("john") cannot flood the scoring
-ALL_WORDS = 256  # names holding a close word for every typed word, most prominent first
+ALL_WORDS = 128  # names holding a close word for every typed word: the closest words first, then prominence
 RANKED = (SUGGEST_SCORE, 25)  # the widest cutoff and longest list any lookup asks for: one ranking serves them all
 RANKINGS_KEPT = 256  # recent rankings kept: a miss asks twice (the match, then "did you mean"), autocomplete many times
 _NAME_RANK = {"name": 0, "alias": 2, "actor": 3}  # a pack's own kinds (nickname, title…) rank 1
@@ -169,6 +169,7 @@ class NameIndex:
         self._folded = [folds[e.text] for e in self._entries]
         self._parts = [key.split(" ") for key in self._folded]
         self._exact: dict[str, list[int]] = {}
+        self._exact_ready: dict[str, list[int]] = {}
         for i, key in enumerate(self._folded):
             self._exact.setdefault(key, []).append(i)
         self._modifiers = {i: found for i, e in enumerate(self._entries) if (found := _modifier_words(e.text))}
@@ -246,15 +247,18 @@ class NameIndex:
     def defaults(self) -> list[int]:
         return self._defaults
 
-    def exact_all(self, query: str) -> list[Match]:
-        """Every target one of whose names is `query` (ignoring case, accents and punctuation), best first."""
+    def exact_all(self, query: str, limit: int = 25) -> list[Match]:
+        """The targets one of whose names is `query` (ignoring case, accents and punctuation), best first."""
         key = fold(query)
         if not key or key not in self._exact:
             return []
-        best: dict[int, int] = {}
-        for i in sorted(self._exact[key], key=self._exact_rank):
-            best.setdefault(self._entries[i].target, i)
-        return [Match(self._entries[i], 100.0) for i in best.values()]
+        ready = self._exact_ready.get(key)
+        if ready is None:  # ordered once per name asked for: an actor with hundreds of roles shares one
+            best: dict[int, int] = {}
+            for i in sorted(self._exact[key], key=self._exact_rank):
+                best.setdefault(self._entries[i].target, i)
+            ready = self._exact_ready[key] = list(best.values())
+        return [Match(self._entries[i], 100.0) for i in ready[:limit]]
 
     def _exact_rank(self, i: int) -> tuple[int, int, int, int, str]:
         """Among exact matches: a character's own names before an actor's, then the more prominent."""
@@ -399,8 +403,6 @@ class NameIndex:
         closes = [self._close_words(word) for word in dict.fromkeys(words)]
         every: set[int] | None = None
         for close in closes:
-            if not close:
-                continue  # a word like no word in the index ("vanderberg") must not rule everything out
             holding: set[int] = set()
             for found, _ in close:
                 holding.update(self._words[found])
@@ -591,12 +593,12 @@ class ScopedIndex:
             return self._indexes[0].resolve(query)
         if (target := self._qualified.get(fold(query))) is not None:
             return [Match(IndexEntry(target, self.label(target) or "", query, "name"), 100.0)]
-        exact = self._merge(lambda index: index.exact_all(query), 10)
+        exact = self._merge(lambda index: index.exact_all(query, 10), 10)
         if exact:
             home = self._home(exact[0].target)
             weight = home.weight(exact[0].target) if home else 0
             seen = {m.target for m in exact}
-            found = self._merge(lambda index: index.exact_all(query) + [
+            found = self._merge(lambda index: index.exact_all(query, 10) + [
                 m for m in index.holders(query, weight) if m.target not in seen
             ], 10)
         else:

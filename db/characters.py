@@ -122,35 +122,26 @@ class CharacterRepository:
     async def get(self, character_id: int, guild_id: int | None = None) -> Character | None:
         """The full profile, or None if the character does not exist or the guild cannot see it."""
         params = await self._store.fandoms.params(guild_id, id=character_id)
-        row = await self._store.fetch_one(
-            f"""SELECT c.*, p.title AS fandom FROM characters c LEFT JOIN packs p ON p.id = c.pack_id
-                 WHERE c.id = :id AND {visible("c")}""",
-            params,
-        )
-        if row is None:
+        rows, names, affiliations, appearances, related = await self._store.fetch_batch([
+            (f"""SELECT c.*, p.title AS fandom FROM characters c LEFT JOIN packs p ON p.id = c.pack_id
+                  WHERE c.id = :id AND {visible("c")}""", params),
+            ("""SELECT n.name, n.kind, n.source_id, coalesce(t.label, '') AS label
+                  FROM character_names n
+                  LEFT JOIN pack_terms t ON t.pack_id = n.pack_id AND t.kind = 'name' AND t.term = n.kind
+                 WHERE n.character_id = :id ORDER BY coalesce(t.position, 1000), n.id""", params),
+            ("SELECT name, source_id FROM affiliations WHERE character_id = :id ORDER BY id", params),
+            ("""SELECT a.series_id, s.title, a.season_number, a.status, a.note, a.source_id, a.billing, a.actor,
+                       a.actor_source_id
+                  FROM appearances a JOIN series s ON s.id = a.series_id
+                 WHERE a.character_id = :id
+                 ORDER BY a.series_id, a.season_number IS NOT NULL, a.season_number""", params),
+            (_RELATIONSHIP_SELECT + f" WHERE (r.first_id = :id OR r.second_id = :id) AND {visible('r')} ORDER BY canon_rank, r.id",
+             params),
+        ])  # one trip to the database thread: a profile is asked for on every lookup
+        if not rows:
             return None
-        names = await self._store.fetch_all(
-            """SELECT n.name, n.kind, n.source_id, coalesce(t.label, '') AS label
-                 FROM character_names n
-                 LEFT JOIN pack_terms t ON t.pack_id = n.pack_id AND t.kind = 'name' AND t.term = n.kind
-                WHERE n.character_id = :id ORDER BY coalesce(t.position, 1000), n.id""",
-            params,
-        )
-        affiliations = await self._store.fetch_all(
-            "SELECT name, source_id FROM affiliations WHERE character_id = :id ORDER BY id", params
-        )
-        appearances = await self._store.fetch_all(
-            """
-            SELECT a.series_id, s.title, a.season_number, a.status, a.note, a.source_id, a.billing, a.actor, a.actor_source_id
-              FROM appearances a JOIN series s ON s.id = a.series_id
-             WHERE a.character_id = :id
-             ORDER BY a.series_id, a.season_number IS NOT NULL, a.season_number
-            """,
-            params,
-        )
-        relationships = await self._relationships(
-            "(r.first_id = :id OR r.second_id = :id)", params
-        )
+        row = rows[0]
+        relationships = [relationship_from_row(r) for r in related]
         source_ids = [row["source_id"], row["name_source_id"]]
         source_ids += [n["source_id"] for n in names] + [a["source_id"] for a in affiliations]
         source_ids += [a["source_id"] for a in appearances] + [r.source_id for r in relationships]

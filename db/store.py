@@ -157,6 +157,11 @@ class Store:
         conn = self._connection()
         return await conn._execute(_all_rows, conn._conn, sql, params)  # private hook, probed at open
 
+    async def fetch_batch(self, queries: Sequence[tuple[str, Params]]) -> list[list[aiosqlite.Row]]:
+        """Several queries' rows in one trip to the database thread, read from one snapshot."""
+        conn = self._connection()
+        return await conn._execute(_batch_rows, conn._conn, queries)  # private hook, probed at open
+
     async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
         conn = self._connection()
         return await conn._execute(_first_row, conn._conn, sql, params)  # private hook, probed at open
@@ -182,6 +187,16 @@ class Store:
 
 def _all_rows(conn: sqlite3.Connection, sql: str, params: Params) -> list[sqlite3.Row]:
     return conn.execute(sql, params).fetchall()
+
+
+def _batch_rows(conn: sqlite3.Connection, queries: Sequence[tuple[str, Params]]) -> list[list[sqlite3.Row]]:
+    if conn.in_transaction:  # the writer, inside a transaction: its snapshot already
+        return [conn.execute(sql, params).fetchall() for sql, params in queries]
+    conn.execute("BEGIN")  # one read snapshot for all of them (a reader never writes)
+    try:
+        return [conn.execute(sql, params).fetchall() for sql, params in queries]
+    finally:
+        conn.execute("COMMIT")
 
 
 def _first_row(conn: sqlite3.Connection, sql: str, params: Params) -> sqlite3.Row | None:
