@@ -20,6 +20,7 @@ from db.models import (
     Relationship,
     RelationshipKind,
 )
+from db.sources import SOURCE_COLUMNS, source_from_row
 
 if TYPE_CHECKING:
     from db.store import Store
@@ -122,7 +123,7 @@ class CharacterRepository:
     async def get(self, character_id: int, guild_id: int | None = None) -> Character | None:
         """The full profile, or None if the character does not exist or the guild cannot see it."""
         params = await self._store.fandoms.params(guild_id, id=character_id)
-        rows, names, affiliations, appearances, related = await self._store.fetch_batch([
+        rows, names, affiliations, appearances, related, cited = await self._store.fetch_batch([
             (f"""SELECT c.*, p.title AS fandom FROM characters c LEFT JOIN packs p ON p.id = c.pack_id
                   WHERE c.id = :id AND {visible("c")}""", params),
             ("""SELECT n.name, n.kind, n.source_id, coalesce(t.label, '') AS label
@@ -137,15 +138,20 @@ class CharacterRepository:
                  ORDER BY a.series_id, a.season_number IS NOT NULL, a.season_number""", params),
             (_RELATIONSHIP_SELECT + f" WHERE (r.first_id = :id OR r.second_id = :id) AND {visible('r')} ORDER BY canon_rank, r.id",
              params),
+            (f"""SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN (
+                    SELECT source_id FROM characters WHERE id = :id
+                    UNION SELECT name_source_id FROM characters WHERE id = :id
+                    UNION SELECT source_id FROM character_names WHERE character_id = :id
+                    UNION SELECT source_id FROM affiliations WHERE character_id = :id
+                    UNION SELECT source_id FROM appearances WHERE character_id = :id
+                    UNION SELECT actor_source_id FROM appearances WHERE character_id = :id
+                    UNION SELECT r.source_id FROM relationships r
+                           WHERE (r.first_id = :id OR r.second_id = :id) AND {visible('r')})""", params),
         ])  # one trip to the database thread: a profile is asked for on every lookup
         if not rows:
             return None
         row = rows[0]
         relationships = [relationship_from_row(r) for r in related]
-        source_ids = [row["source_id"], row["name_source_id"]]
-        source_ids += [n["source_id"] for n in names] + [a["source_id"] for a in affiliations]
-        source_ids += [a["source_id"] for a in appearances] + [r.source_id for r in relationships]
-        source_ids += [a["actor_source_id"] for a in appearances if a["actor_source_id"] is not None]
         return Character(
             id=row["id"],
             key=row["key"],
@@ -162,7 +168,7 @@ class CharacterRepository:
                 for a in appearances
             ),
             relationships=tuple(relationships),
-            sources=await self._store.sources.by_ids(source_ids),
+            sources={r["id"]: source_from_row(r) for r in cited},
             fandom=row["fandom"],
             image_url=row["image_url"],
         )

@@ -14,7 +14,7 @@ from db.models import Source
 if TYPE_CHECKING:
     from db.store import Store
 
-_COLUMNS = "id, key, title, outlet, published, location, from_articles, note"
+SOURCE_COLUMNS = "id, key, title, outlet, published, location, from_articles, note"
 
 
 def source_from_row(row: aiosqlite.Row) -> Source:
@@ -39,7 +39,7 @@ class SourceRepository:
         if not wanted:
             return {}
         rows = await self._store.fetch_all(
-            f"SELECT {_COLUMNS} FROM sources WHERE id IN (SELECT value FROM json_each(?))",
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN (SELECT value FROM json_each(?))",
             (json.dumps(wanted),),
         )
         return {row["id"]: source_from_row(row) for row in rows}
@@ -47,7 +47,7 @@ class SourceRepository:
     async def list(self, guild_id: int | None = None) -> list[Source]:
         """Sources this guild can see, articles first, in the order the pack lists them."""
         rows = await self._store.fetch_all(
-            f"SELECT {_COLUMNS} FROM sources s WHERE {visible('s')} ORDER BY from_articles DESC, id",
+            f"SELECT {SOURCE_COLUMNS} FROM sources s WHERE {visible('s')} ORDER BY from_articles DESC, id",
             await self._store.fandoms.params(guild_id),
         )
         return [source_from_row(r) for r in rows]
