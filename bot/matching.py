@@ -35,6 +35,7 @@ WORD_LIMIT = 40  # vocabulary words considered per typed word
 PER_WORD = 64  # names scored per close word, most prominent first: a common word ("john") cannot flood the scoring
 ALL_WORDS = 128  # names holding a close word for every typed word: the closest words first, then prominence
 RANKED = (SUGGEST_SCORE, 25)  # the widest cutoff and longest list any lookup asks for: one ranking serves them all
+CLOSE_WORDS_KEPT = 4096  # typed words whose close vocabulary words are remembered, per index
 RANKINGS_KEPT = 256  # recent rankings kept: a miss asks twice (the match, then "did you mean"), autocomplete many times
 _NAME_RANK = {"name": 0, "alias": 2, "actor": 3}  # a pack's own kinds (nickname, title…) rank 1
 _PUNCTUATION = re.compile(r"[^\w\s]")
@@ -188,6 +189,7 @@ class NameIndex:
                 self._words.setdefault(word, []).append(i)  # most prominent first: a cap keeps who people mean
         self._vocabulary = list(self._words)
         self._rankings: OrderedDict[str, list[tuple[float, int]]] = OrderedDict()
+        self._close: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
         # Every word-start suffix of every name, sorted, so "wheeler" finds "mike wheeler" by bisection; a
         # name that starts with "The" is also found by its article ("the h…" → "The Hound"). A suffix's
         # rank is one int: one that starts the name comes before one that starts a later word, then `_rank`.
@@ -424,15 +426,23 @@ class NameIndex:
         return list(dict.fromkeys(chosen))
 
     def _close_words(self, word: str) -> list[tuple[str, float]]:
-        """Vocabulary words close to a typed word, closest first (a word of one or two letters: itself)."""
+        """Vocabulary words close to a typed word, closest first (a word of one or two letters: itself).
+        Remembered: the same first names and surnames are typed over and over."""
         if len(word) <= 2:
             return [(word, 100.0)] if word in self._words else []
-        return [
-            (close, score)
-            for close, score, _ in process.extract(
-                word, self._vocabulary, scorer=fuzz.ratio, processor=None, limit=WORD_LIMIT, score_cutoff=WORD_CUTOFF
-            )
-        ]
+        found = self._close.get(word)
+        if found is None:
+            found = self._close[word] = [
+                (close, score)
+                for close, score, _ in process.extract(
+                    word, self._vocabulary, scorer=fuzz.ratio, processor=None, limit=WORD_LIMIT, score_cutoff=WORD_CUTOFF
+                )
+            ]
+            if len(self._close) > CLOSE_WORDS_KEPT:
+                self._close.popitem(last=False)
+        else:
+            self._close.move_to_end(word)
+        return found
 
     def _keep(self, best: dict[int, tuple[float, int]], score: float, i: int) -> None:
         """Remember entry `i` for its target if it scores better, or as well with a plainer name."""
