@@ -34,6 +34,8 @@ WORD_CUTOFF = 60.0  # a typed word this close to a vocabulary word makes its nam
 WORD_LIMIT = 40  # vocabulary words considered per typed word
 PER_WORD = 64  # names scored per close word, most prominent first: a common word ("john") cannot flood the scoring
 ALL_WORDS = 128  # names holding a close word for every typed word: the closest words first, then prominence
+FEW_HOLD_ALL = 8  # fewer names than this hold every typed word: names holding some are scored too
+MIN_BUDGET = 32  # …shared between the indexes asked together, but never fewer than this each
 RANKED = (SUGGEST_SCORE, 25)  # the widest cutoff and longest list any lookup asks for: one ranking serves them all
 CLOSE_WORDS_KEPT = 4096  # typed words whose close vocabulary words are remembered, per index
 RANKINGS_KEPT = 256  # recent rankings kept: a miss asks twice (the match, then "did you mean"), autocomplete many times
@@ -188,7 +190,7 @@ class NameIndex:
             for word in dict.fromkeys([*self._parts[i], *_joined_words(self._entries[i].text, self._parts[i])]):
                 self._words.setdefault(word, []).append(i)  # most prominent first: a cap keeps who people mean
         self._vocabulary = list(self._words)
-        self._rankings: OrderedDict[str, list[tuple[float, int]]] = OrderedDict()
+        self._rankings: OrderedDict[tuple[str, int], list[tuple[float, int]]] = OrderedDict()
         self._close: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
         # Every word-start suffix of every name, sorted, so "wheeler" finds "mike wheeler" by bisection; a
         # name that starts with "The" is also found by its article ("the h…" → "The Hound"). A suffix's
@@ -303,9 +305,9 @@ class NameIndex:
             found = self.scored(query, ACCEPT_SCORE, 10)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
-    def suggest(self, query: str, limit: int = 3) -> list[Match]:
+    def suggest(self, query: str, limit: int = 3, share: int = 1) -> list[Match]:
         """Close targets for a "did you mean", best first."""
-        return self.scored(query, SUGGEST_SCORE, limit)
+        return self.scored(query, SUGGEST_SCORE, limit, share)
 
     def complete(self, query: str, limit: int = 25, *, fuzzy: bool = True) -> list[Match]:
         """Autocomplete: defaults for nothing typed, names that start with (a word of) what was typed,
@@ -322,43 +324,45 @@ class NameIndex:
             found += [m for m in self._prefixed(key, limit) if m.target not in seen]
         return found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else [])
 
-    def scored(self, query: str, cutoff: float, limit: int) -> list[Match]:
-        """Targets scoring at least `cutoff`, best first: score, then prominence, then the plainer name."""
+    def scored(self, query: str, cutoff: float, limit: int, share: int = 1) -> list[Match]:
+        """Targets scoring at least `cutoff`, best first: score, then prominence, then the plainer name.
+        `share`: how many indexes are asked together; each scores its share of the candidates."""
         key = fold(query)
         if not key:
             return []
+        budget = max(ALL_WORDS // share, MIN_BUDGET)
         if cutoff >= RANKED[0] and limit <= RANKED[1]:
-            ranked = self._rankings.get(key)
+            ranked = self._rankings.get((key, budget))
             if ranked is None:
-                ranked = self._rankings[key] = self._ranked(key, *RANKED)
+                ranked = self._rankings[(key, budget)] = self._ranked(key, *RANKED, budget)
                 if len(self._rankings) > RANKINGS_KEPT:
                     self._rankings.popitem(last=False)
         else:
-            ranked = self._ranked(key, cutoff, limit)
+            ranked = self._ranked(key, cutoff, limit, budget)
         return [Match(self._entries[i], score) for score, i in ranked if score >= cutoff][:limit]
 
-    def _ranked(self, key: str, cutoff: float, limit: int) -> list[tuple[float, int]]:
+    def _ranked(self, key: str, cutoff: float, limit: int, budget: int) -> list[tuple[float, int]]:
         words = key.split(" ")
         rest = " ".join(words[1:])
         if len(words) > 1 and words[0] in HONORIFICS and len(rest) >= 3 and not self._strict:
             # A target that goes by the honorific somewhere ("Captain Carver") loses nothing for it.
             addressed = {self._entries[i].target for i in self._words.get(words[0], ())}
             best = {}
-            for score, i in self._ranked(rest, cutoff * HONORIFIC_FACTOR, limit):
+            for score, i in self._ranked(rest, cutoff * HONORIFIC_FACTOR, limit, budget):
                 target = self._entries[i].target
                 best[target] = (score if target in addressed else score * HONORIFIC_FACTOR, i)
-            for score, i in self._ranked_words(key, words, cutoff, limit):
+            for score, i in self._ranked_words(key, words, cutoff, limit, budget):
                 self._keep(best, score, i)
             return self._order(best, limit)
-        return self._ranked_words(key, words, cutoff, limit)
+        return self._ranked_words(key, words, cutoff, limit, budget)
 
-    def _ranked_words(self, key: str, words: list[str], cutoff: float, limit: int) -> list[tuple[float, int]]:
+    def _ranked_words(self, key: str, words: list[str], cutoff: float, limit: int, budget: int) -> list[tuple[float, int]]:
         if self._strict:
             candidates: Iterable[int] = self._candidates(words)
         elif len(words) == 1:
             return self._ranked_word(key, cutoff, limit)
         else:
-            candidates = self._candidates_of_words(words)
+            candidates = self._candidates_of_words(words, budget)
         best: dict[int, tuple[float, int]] = {}
         for i in candidates:
             score = self._score(key, words, i)
@@ -399,7 +403,7 @@ class NameIndex:
                 self._keep(best, score, i)
         return self._order(best, limit)
 
-    def _candidates_of_words(self, words: list[str]) -> list[int]:
+    def _candidates_of_words(self, words: list[str], budget: int) -> list[int]:
         """Names with a close word for every typed word (the most prominent, if very many), then the
         most prominent names close to any one of them."""
         closes = [self._close_words(word) for word in dict.fromkeys(words)]
@@ -410,7 +414,7 @@ class NameIndex:
                 holding.update(self._words[found])
             every = holding if every is None else every & holding
         chosen = list(every or ())
-        if len(chosen) > ALL_WORDS:  # too many: those holding the closest words first, each word's most prominent first
+        if len(chosen) > budget:  # too many: those holding the closest words first, each word's most prominent first
             chosen = []
             taken: set[int] = set()
             for found, _ in sorted((pair for close in closes for pair in close), key=lambda pair: -pair[1]):
@@ -418,11 +422,12 @@ class NameIndex:
                     if i in every and i not in taken:  # type: ignore[operator]  # every is a set here: len(chosen) was > 0
                         taken.add(i)
                         chosen.append(i)
-                if len(chosen) >= ALL_WORDS:
+                if len(chosen) >= budget:
                     break
-        for close in closes:  # names that fit one typed word: worth a "did you mean", rarely more
-            for found, _ in close[:4]:
-                chosen.extend(self._words[found][:8])
+        if len(chosen) < FEW_HOLD_ALL:  # then names that fit one typed word: worth a "did you mean", rarely more
+            for close in closes:
+                for found, _ in close[:4]:
+                    chosen.extend(self._words[found][:8])
         return list(dict.fromkeys(chosen))
 
     def _close_words(self, word: str) -> list[tuple[str, float]]:
@@ -612,7 +617,7 @@ class ScopedIndex:
                 m for m in index.holders(query, weight) if m.target not in seen
             ], 10)
         else:
-            found = self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10), 10)
+            found = self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10, len(self._indexes)), 10)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
     def best(self, query: str) -> Match | None:
@@ -620,7 +625,7 @@ class ScopedIndex:
         return found[0] if found else None
 
     def suggest(self, query: str, limit: int = 3) -> list[Match]:
-        return self._merge(lambda index: index.suggest(query, limit), limit)
+        return self._merge(lambda index: index.suggest(query, limit, len(self._indexes)), limit)
 
     def complete(self, query: str, limit: int = 25) -> list[Match]:
         if len(self._indexes) == 1:
@@ -630,4 +635,4 @@ class ScopedIndex:
             defaults.sort(key=lambda it: -it[0].weight(it[1]))
             return [Match(IndexEntry(t, index.label(t) or "", index.label(t) or "", "name"), 0.0) for index, t in defaults[:limit]]
         found = self._merge(lambda index: index.complete(query, limit, fuzzy=False), limit)
-        return found or self._merge(lambda index: index.scored(query, COMPLETE_SCORE, limit), limit)
+        return found or self._merge(lambda index: index.scored(query, COMPLETE_SCORE, limit, len(self._indexes)), limit)

@@ -30,7 +30,14 @@ class LookupCog(commands.Cog):
         self._cards: dict[tuple[int, int | None, int], discord.Embed] = {}
 
     async def cog_load(self) -> None:
-        self._warming = asyncio.create_task(self.directory.warm())  # not on the first keystroke, not before login
+        self._warming = asyncio.create_task(self._warm())
+
+    async def _warm(self) -> None:
+        """Build the name indexes once connected: not on the first keystroke, and not while the gateway
+        streams in guilds (a CPU-second at 20,000 characters would slow logging in and the first
+        answers; a lookup that comes first builds them itself)."""
+        await self.bot.wait_until_ready()
+        await self.directory.warm()
 
     async def cog_unload(self) -> None:
         self._warming.cancel()
