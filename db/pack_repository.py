@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import aiosqlite
 
+from db.collector import collector_paused
 from db.models import PackInfo
 from db.pack_check import CheckedPack, PackError, Problem, check_pack_bytes, file_digest, read_pack_file
 from db.pack_export import export_pack
@@ -102,10 +103,11 @@ class PackRepository:
 
     async def import_checked(self, pack: CheckedPack, *, force: bool = False) -> ImportReport:
         """Upsert a checked pack in one transaction: all of it lands, or none of it."""
-        async with self._store.transaction() as conn:
-            report = await import_checked_pack(conn, pack, force=force)
-            if report.changed:
-                await self._bump(conn)
+        with collector_paused():  # tens of thousands of rows built at once (a third faster)
+            async with self._store.transaction() as conn:
+                report = await import_checked_pack(conn, pack, force=force)
+                if report.changed:
+                    await self._bump(conn)
         if report.changed:
             self._store.facts_changed()
         return report
