@@ -11,7 +11,8 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
-from bot.matching import IndexEntry, NameIndex, ScopedIndex
+from bot.matching import IndexEntry, NameIndex
+from bot.scoped_index import ScopedIndex
 from db import Store
 from db.models import Character, NameEntry, SeriesSummary, ShipSummary
 

@@ -9,7 +9,8 @@ from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.formatting import literal, quote_typed, truncate
-from bot.matching import Match, ScopedIndex
+from bot.matching import Match
+from bot.scoped_index import ScopedIndex
 
 NO_FANDOM = (
     "This server doesn't follow any fandom yet, so there is nothing to look up. "

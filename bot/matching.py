@@ -6,21 +6,23 @@ against the index's vocabulary (rapidfuzz, in C), and only names holding a close
 A name scores by how close it is as a whole, or — when fewer words were typed than it has — by its
 closest run of as many words (a first name, a surname), a little below a whole match. A name shorter
 than what was typed is never found inside it, and reordered words count only when they are the same
-words. Prominence (appearances) breaks near-ties.
+words. Prominence (billing, then appearances) breaks near-ties. The forms fans give names (run
+together, shortened, with an honorific) are in bot/name_forms.py; several indexes asked as one, in
+bot/scoped_index.py.
 """
 
 from __future__ import annotations
 
 import bisect
 import heapq
-import re
-import unicodedata
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, KeysView, Sequence
+from collections.abc import Iterable, KeysView, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
+
+from bot.name_forms import HONORIFICS, first_word_shortened, fold, joined_words, middle_left_out, modifier_words
 
 SHORT_PREFIX = 3  # prefixes this short match thousands of names in a big pack: their answers are precomputed
 ACCEPT_SCORE = 85.0  # a typed name at least this close is taken as meant
@@ -40,42 +42,11 @@ RANKED = (SUGGEST_SCORE, 25)  # the widest cutoff and longest list any lookup as
 CLOSE_WORDS_KEPT = 4096  # typed words whose close vocabulary words are remembered, per index
 RANKINGS_KEPT = 256  # recent rankings kept: a miss asks twice (the match, then "did you mean"), autocomplete many times
 _NAME_RANK = {"name": 0, "alias": 2, "actor": 3}  # a pack's own kinds (nickname, title…) rank 1
-_PUNCTUATION = re.compile(r"[^\w\s]")
-_POSSESSIVE = re.compile(r"([^(]+?)['’]s\b")  # the phrase before "'s", back to an opening parenthesis
-_UNDECOMPOSED = str.maketrans({"ø": "o", "ł": "l", "þ": "th", "æ": "ae", "đ": "d", "œ": "oe", "ð": "d", "ı": "i"})
-# Words that come before a name ("Lord Varys", "Dr Strange"): a typed one may be left out, at a small cost.
-# English forms of address only; a pack's own (its titles) are found through its names.
-HONORIFICS = frozenset((
-    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lord", "lady", "king", "queen",
-    "prince", "princess", "captain", "capt", "detective", "det", "officer", "agent", "sergeant", "sgt", "general",
-    "colonel", "major", "lieutenant", "lt", "commander", "admiral", "father", "mother", "sister", "brother", "uncle",
-    "aunt", "saint", "st", "judge", "president", "senator", "mayor", "chief",
-))
 HONORIFIC_FACTOR = 0.96
 PREFIX_WORD = 88.0  # the same words, the first one shortened ("Ben Grimm" for Benjamin Grimm)
 MIDDLE_LEFT_OUT = 90.0  # first and last words of a longer name ("Oberyn Martell" for Oberyn Nymeros Martell)
 ONE_EDIT = 86.0  # one letter wrong, missing, extra or swapped in a word of six or more ("Tirion", "Joffery")
 MODIFIER_FACTOR = 0.85  # a run before "'s" names someone else ("Ned Stark's Bastard" is not Ned Stark)
-
-
-def fold(text: str, *, keep_article: bool = False) -> str:
-    """Case-, accent- and punctuation-insensitive form: 'Élodie' → 'elodie', 'The Hound' → 'hound'."""
-    if not text.isascii():
-        decomposed = unicodedata.normalize("NFKD", text.casefold()).translate(_UNDECOMPOSED)
-        text = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = _PUNCTUATION.sub(" ", text.casefold()).split()
-    if len(words) > 1 and words[0] == "the" and not keep_article:
-        words = words[1:]
-    return " ".join(words)
-
-
-def _modifier_words(text: str) -> frozenset[str]:
-    """Words of a name that name someone else, before a possessive: "Ned Stark's Bastard", "Deke (Clint
-    Barton's neighbor)". A run of them is not the name someone typed."""
-    found: list[str] = []
-    for possessive in _POSSESSIVE.finditer(text):
-        found += fold(possessive.group(1), keep_article=True).split()
-    return frozenset(found)
 
 
 def _short_names_with_surname(entries: list[IndexEntry]) -> list[IndexEntry]:
@@ -88,34 +59,6 @@ def _short_names_with_surname(entries: list[IndexEntry]) -> list[IndexEntry]:
         if len(words) > 1 and entry.text.casefold() != words[0].casefold():
             derived.append(IndexEntry(entry.target, entry.label, f"{entry.text} {words[-1]}", entry.kind))
     return derived
-
-
-_HYPHENATED = re.compile(r"\w+(?:[-'’](?!s\b)\w+)+")  # not a possessive: "Magneto's" is no name
-
-
-def _joined_words(text: str, parts: list[str]) -> list[str]:
-    """Words as fans also type them, run together: "spiderman" (Spider-Man), "obrien" (O'Brien),
-    "vanderberg" (van der Berg) — so a name written either way is found."""
-    joined = [fold(found).replace(" ", "") for found in _HYPHENATED.findall(text)] if "-" in text or "'" in text or "’" in text else []
-    for w, part in enumerate(parts[:-1]):
-        if len(part) <= 3:  # a particle (van, der, de, la, o): run it into the words after it
-            joined += ["".join(parts[w : w + n]) for n in (2, 3) if w + n <= len(parts)]
-    return [word for word in joined if word not in parts]
-
-
-def _first_word_shortened(typed: list[str], name: list[str]) -> bool:
-    """The same words but the first, typed as a short form of the name's ("ben grimm" / "benjamin grimm",
-    "danny rand" / "daniel rand"): a prefix of it, or its first three letters."""
-    first, given = typed[0], name[0]
-    return typed[1:] == name[1:] and first != given and len(first) >= 3 and (given.startswith(first) or first[:3] == given[:3])
-
-
-def _middle_left_out(typed: list[str], name: list[str]) -> bool:
-    """The name's first and last words typed, some in between left out ("oberyn martell")."""
-    if len(typed) < 2 or typed[0] != name[0] or typed[-1] != name[-1]:
-        return False
-    rest = iter(name[1:-1])
-    return all(word in rest for word in typed[1:-1])
 
 
 def kind_rank(kind: str) -> int:
@@ -175,7 +118,7 @@ class NameIndex:
         self._exact_ready: dict[str, list[int]] = {}
         for i, key in enumerate(self._folded):
             self._exact.setdefault(key, []).append(i)
-        self._modifiers = {i: found for i, e in enumerate(self._entries) if (found := _modifier_words(e.text))}
+        self._modifiers = {i: found for i, e in enumerate(self._entries) if (found := modifier_words(e.text))}
         count = len(self._entries)
         # Each entry's place among equally good matches, as one int: the plainer name first (`_rank`),
         # and — for a common word — the more prominent target first (`_position`).
@@ -187,7 +130,7 @@ class NameIndex:
         self._position = [0] * count
         for place, i in enumerate(sorted(range(count), key=self._rank_by_weight)):
             self._position[i] = place
-            for word in dict.fromkeys([*self._parts[i], *_joined_words(self._entries[i].text, self._parts[i])]):
+            for word in dict.fromkeys([*self._parts[i], *joined_words(self._entries[i].text, self._parts[i])]):
                 self._words.setdefault(word, []).append(i)  # most prominent first: a cap keeps who people mean
         self._vocabulary = list(self._words)
         self._rankings: OrderedDict[tuple[str, int], list[tuple[float, int]]] = OrderedDict()
@@ -486,9 +429,9 @@ class NameIndex:
         elif len(words) > 1 and len(parts) == len(words):
             if sorted(parts) == sorted(words):
                 best = max(best, REORDERED)
-            elif _first_word_shortened(words, parts):
+            elif first_word_shortened(words, parts):
                 best = max(best, PREFIX_WORD)
-        if len(parts) > len(words) and _middle_left_out(words, parts):
+        if len(parts) > len(words) and middle_left_out(words, parts):
             best = max(best, MIDDLE_LEFT_OUT)
         return best
 
@@ -541,98 +484,3 @@ class NameIndex:
         ranks = heapq.nsmallest(limit * 8, self._suffix_rank[start:end])  # a target holds several names
         starts_name = {self._by_rank[r % count]: r < count for r in reversed(ranks)}
         return [Match(self._entries[i], 100.0 if starts_name[i] else 99.0) for i in self._distinct(ranks, limit)]
-
-
-class ScopedIndex:
-    """Several indexes (one per followed pack) asked as one. Namesakes from different packs are told
-    apart by their show: "Claire Temple — <show>", which is also accepted as typed."""
-
-    def __init__(self, indexes: Sequence[NameIndex]) -> None:
-        self._indexes = list(indexes)
-        self._size = sum(len(index) for index in self._indexes)
-        # Labels in more than one index (set operations on each index's folded labels, in C).
-        seen: set[str] = set()
-        shared: set[str] = set()
-        for index in self._indexes:
-            labels = index.folded_labels
-            shared |= labels & seen
-            seen |= labels
-        shared.update(key for index in self._indexes for key, targets in index.labelled(shared) if len(targets) > 1)
-        self._ambiguous: set[int] = set()
-        self._qualified: dict[str, int] = {}  # fold("label — show") → target, without folding each again
-        for index in self._indexes:
-            for key, targets in index.labelled(shared):
-                self._ambiguous.update(targets)
-                for target in targets:
-                    if index.show(target):
-                        self._qualified[f"{key} {index.folded_show(target)}"] = target
-
-    def __len__(self) -> int:
-        return self._size
-
-    def _home(self, target: int) -> NameIndex | None:
-        for index in self._indexes:
-            if index.label(target) is not None:
-                return index
-        return None
-
-    def label(self, target: int) -> str | None:
-        index = self._home(target)
-        return index.label(target) if index else None
-
-    def display(self, target: int) -> str:
-        """The label, with the show when another target in scope has the same label."""
-        index = self._home(target)
-        if index is None:
-            return ""
-        label = index.label(target) or ""
-        show = index.show(target)
-        return f"{label} — {show}" if target in self._ambiguous and show else label
-
-    def _merge(self, ask: Callable[[NameIndex], list[Match]], limit: int) -> list[Match]:
-        """Each index's answer to `ask`, merged: score, then prominence, then the plainer kind of name."""
-        ranked = [
-            (-m.score, m.entry.kind == "actor", -index.weight(m.target), kind_rank(m.entry.kind), n, m)
-            for index in self._indexes
-            for n, m in enumerate(ask(index))
-        ]
-        return [row[-1] for row in heapq.nsmallest(limit, ranked, key=lambda row: row[:5])]
-
-    def exact(self, query: str) -> Match | None:
-        found = self.resolve(query)
-        return found[0] if found and found[0].score == 100.0 else None
-
-    def resolve(self, query: str) -> list[Match]:
-        """The target meant first, then others that fit about as well; empty when nothing is close enough."""
-        if len(self._indexes) == 1 and not self._qualified:
-            return self._indexes[0].resolve(query)
-        if (target := self._qualified.get(fold(query))) is not None:
-            return [Match(IndexEntry(target, self.label(target) or "", query, "name"), 100.0)]
-        exact = self._merge(lambda index: index.exact_all(query, 10), 10)
-        if exact:
-            home = self._home(exact[0].target)
-            weight = home.weight(exact[0].target) if home else 0
-            seen = {m.target for m in exact}
-            found = self._merge(lambda index: index.exact_all(query, 10) + [
-                m for m in index.holders(query, weight) if m.target not in seen
-            ], 10)
-        else:
-            found = self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10, len(self._indexes)), 10)
-        return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
-
-    def best(self, query: str) -> Match | None:
-        found = self.resolve(query)
-        return found[0] if found else None
-
-    def suggest(self, query: str, limit: int = 3) -> list[Match]:
-        return self._merge(lambda index: index.suggest(query, limit, len(self._indexes)), limit)
-
-    def complete(self, query: str, limit: int = 25) -> list[Match]:
-        if len(self._indexes) == 1:
-            return self._indexes[0].complete(query, limit)
-        if not fold(query):
-            defaults = [(index, t) for index in self._indexes for t in index.defaults]
-            defaults.sort(key=lambda it: -it[0].weight(it[1]))
-            return [Match(IndexEntry(t, index.label(t) or "", index.label(t) or "", "name"), 0.0) for index, t in defaults[:limit]]
-        found = self._merge(lambda index: index.complete(query, limit, fuzzy=False), limit)
-        return found or self._merge(lambda index: index.scored(query, COMPLETE_SCORE, limit, len(self._indexes)), limit)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.matching import fold
+from bot.name_forms import fold
 from db.models import PackInfo
 
 

@@ -16,7 +16,7 @@ from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.finding import CHARACTER_HINT, choices, find, not_found
 from bot.formatting import discord_timestamp, literal, quote_typed, truncate
-from bot.matching import fold
+from bot.name_forms import fold
 from bot.options import Text
 from bot.wire import SpecFile
 from cogs.polls.buttons import ShipPollButton

@@ -13,7 +13,7 @@ from discord import app_commands
 from bot.errors import UserFacingError
 from bot.finding import NO_FANDOM, choices
 from bot.formatting import literal, quote_typed, truncate
-from bot.matching import fold
+from bot.name_forms import fold
 from db.models import Ship
 
 if TYPE_CHECKING:

@@ -5,7 +5,9 @@ from __future__ import annotations
 import pytest
 
 from bot.directory import Directory
-from bot.matching import IndexEntry, NameIndex, ScopedIndex, fold
+from bot.matching import IndexEntry, NameIndex
+from bot.name_forms import fold
+from bot.scoped_index import ScopedIndex
 from db import Store
 
 
