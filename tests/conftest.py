@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import os
+import re
+import secrets
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
 
 from db import Store, bundled_pack_path
+from tests.postgres_server import REQUIRE_VARIABLE, PostgresServer, PostgresUnavailable, postgres_server
 
 
 @pytest.fixture
@@ -33,6 +37,34 @@ def contract():
     if not SPEC_PATH.exists():
         pytest.skip(f"Discord's OpenAPI spec is absent ({SPEC_PATH}); contract checks need ../shared beside the repo")
     return Contract(SPEC_PATH)
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """A real PostgreSQL server for the whole run (see tests/postgres_server.py); skipped without
+    one, unless FANDEX_REQUIRE_POSTGRES=1 (CI), where its absence fails."""
+    try:
+        with postgres_server() as server:
+            yield server
+    except PostgresUnavailable as exc:
+        if os.environ.get(REQUIRE_VARIABLE) == "1":
+            pytest.fail(f"{REQUIRE_VARIABLE}=1 but {exc}")
+        pytest.skip(str(exc))
+
+
+@pytest.fixture(scope="module")
+async def postgres_database(postgres: PostgresServer, request: pytest.FixtureRequest) -> AsyncIterator[str]:
+    """A fresh database for one test module, dropped afterwards; yields its URL."""
+    import asyncpg
+
+    name = re.sub(r"[^a-z0-9_]", "_", request.module.__name__.rsplit(".", 1)[-1].lower())[:40] + "_" + secrets.token_hex(4)
+    admin = await asyncpg.connect(postgres.url())
+    try:
+        await admin.execute(f'CREATE DATABASE "{name}"')  # an identifier: made of [a-z0-9_] above, never a parameter
+        yield postgres.url(name)
+        await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+    finally:
+        await admin.close()
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
