@@ -12,7 +12,8 @@ import pytest
 
 from db import bundled_packs_dir
 from tests.double.server import DiscordDouble
-from tests.double.world import FakeMember, FakeMessage, Permissions
+from tests.double.world import FakeMember, Permissions
+from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
@@ -27,9 +28,6 @@ async def bot(double: DiscordDouble, tmp_path_factory: pytest.TempPathFactory) -
     if process.running:
         await process.stop()
 
-
-async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None) -> FakeMessage:
-    return await (await double.command(who, command, options or {})).reply()
 
 
 def field(embed: dict, name: str) -> str:

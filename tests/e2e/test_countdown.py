@@ -8,6 +8,7 @@ import pytest
 
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, Permissions
+from tests.e2e.asking import say
 
 DEFENDERS = int(datetime(2017, 8, 18, 7, tzinfo=UTC).timestamp())  # midnight Pacific, 18 August 2017
 
@@ -15,9 +16,6 @@ DEFENDERS = int(datetime(2017, 8, 18, 7, tzinfo=UTC).timestamp())  # midnight Pa
 def field(embed: dict, name: str) -> str:
     return next(f["value"] for f in embed.get("fields", []) if f["name"] == name)
 
-
-async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None):
-    return await (await double.command(who, command, options or {})).reply()
 
 
 async def test_countdown_to_a_past_release_uses_discord_timestamps_and_words(double: DiscordDouble, member: FakeMember) -> None:

@@ -14,7 +14,8 @@ import pytest
 
 from db import bundled_packs_dir
 from tests.double.server import DiscordDouble
-from tests.double.world import FakeGuild, FakeMember, FakeMessage, Permissions
+from tests.double.world import FakeGuild, FakeMember, Permissions
+from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
 
@@ -31,9 +32,6 @@ async def bot(double: DiscordDouble, tmp_path_factory: pytest.TempPathFactory) -
     if process.running:
         await process.stop()
 
-
-async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None) -> FakeMessage:
-    return await (await double.command(who, command, options or {})).reply()
 
 
 async def guild_following(double: DiscordDouble, *keys: str) -> tuple[FakeGuild, FakeMember, FakeMember]:

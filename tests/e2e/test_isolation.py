@@ -8,7 +8,8 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from tests.double.server import DiscordDouble
-from tests.double.world import FakeGuild, FakeMember, FakeMessage, Permissions
+from tests.double.world import FakeGuild, FakeMember, Permissions
+from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 from tests.figures import record
 
@@ -20,9 +21,6 @@ def tokyo(year: int, month: int, day: int) -> int:
 
 ALL = Permissions.MEMBER | Permissions.MANAGE_GUILD | Permissions.MANAGE_MESSAGES | Permissions.ADMINISTRATOR
 
-
-async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None) -> FakeMessage:
-    return await (await double.command(who, command, options or {})).reply()
 
 
 async def test_guild_b_can_reach_nothing_of_guild_a(double: DiscordDouble, bot: BotProcess) -> None:

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, FakeMessage
+from tests.e2e.asking import say
 from tests.e2e.rendering import renders_masked_link
 from tests.e2e.waiting import eventually
 
@@ -37,9 +38,6 @@ def assert_literal(message: FakeMessage, where: str) -> None:
         assert not renders_masked_link(part), f"{where}: a masked link would render: {part!r}"
         assert not _LIVE.search(part), f"{where}: markup would render: {part!r}"
 
-
-async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None) -> FakeMessage:
-    return await (await double.command(who, command, options or {})).reply()
 
 
 async def test_poll_text_is_shown_literally_everywhere(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> None:

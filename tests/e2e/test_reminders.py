@@ -11,13 +11,10 @@ from pathlib import Path
 
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeChannel, FakeGuild, FakeMember, FakeMessage, Permissions
+from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
 from tests.figures import record
-
-
-async def say(double: DiscordDouble, who: FakeMember, command: str, options: dict | None = None) -> FakeMessage:
-    return await (await double.command(who, command, options or {})).reply()
 
 
 def at(seconds: float) -> tuple[str, datetime]:
