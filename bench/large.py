@@ -14,7 +14,7 @@ from pathlib import Path
 from bench import packgen
 from bench.contenders import Contender, fandex, floor
 from bench.load import Sample, at_rate
-from bench.scenarios import Result, Scale, _first_answer, new_double, one_guild, ratio_result
+from bench.scenarios import Result, Scale, first_answer, new_double, one_guild, ratio_result
 from db import Store, bundled_pack_path
 from db.pack_check import check_pack_file
 from tests.double.server import DiscordDouble
@@ -139,12 +139,12 @@ async def startup(work: Path, scale: Scale, rounds: int) -> list[Result]:
     looked_up: list[float] = []
     floors: list[float] = []
     for r in range(rounds):
-        floors.append(await _first_answer(floor(work / f"su{r}"), "ping"))
+        floors.append(await first_answer(floor(work / f"su{r}"), "ping"))
         small = fandex(work / f"su{r}-plain")
         small.workdir.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(plain, small.database)
-        empty.append(await _first_answer(small, "about"))
-        large.append(await _first_answer(large_fandex(work / f"su{r}-large", template, paths), "about"))
+        empty.append(await first_answer(small, "about"))
+        large.append(await first_answer(large_fandex(work / f"su{r}-large", template, paths), "about"))
         looked_up.append(await _first_lookup(large_fandex(work / f"su{r}-lookup", template, paths)))
     e, s, lk = statistics.median(empty), statistics.median(large), statistics.median(looked_up)
     scenario = f"start-up, {scale.large_characters:,} characters in 4 unchanged packs"

@@ -360,12 +360,12 @@ async def startup(work: Path, scale: Scale, rounds: int) -> list[Result]:
     await seed_polls(seeded, guild_id, channel_id, scale.polls, scale.votes)
     await seed_pack_only(plain)
     for r in range(rounds):
-        floors.append(await _first_answer(floor(work / f"su{r}"), "ping"))
+        floors.append(await first_answer(floor(work / f"su{r}"), "ping"))
         for store, bucket in ((plain, empty), (seeded, full)):
             contender = fandex(work / f"su{r}-{store.stem}")
             contender.workdir.mkdir(parents=True, exist_ok=True)
             contender.database.write_bytes(store.read_bytes())
-            bucket.append(await _first_answer(contender, "about"))
+            bucket.append(await first_answer(contender, "about"))
     e, s = statistics.median(empty), statistics.median(full)
     return [
         Result(
@@ -382,7 +382,7 @@ async def startup(work: Path, scale: Scale, rounds: int) -> list[Result]:
     ]
 
 
-async def _first_answer(contender: Contender, command: str) -> float:
+async def first_answer(contender: Contender, command: str) -> float:
     double = await new_double()
     try:
         _guild, member = await one_guild(double)

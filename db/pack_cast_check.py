@@ -19,6 +19,15 @@ PathKey = tuple[str | int, ...]
 SourceCheck = Callable[[PathKey, str | None], Iterator[tuple[PathKey, str]]]
 
 
+def pair_problems(spec: PackSpec, path: PathKey, between: tuple[str, str], what: str) -> Iterator[tuple[PathKey, str]]:
+    """A pair of characters (a relationship, a ship): both known, and two of them."""
+    for j, who in enumerate(between):
+        if who not in spec.characters:
+            yield (*path, "between", j), f"unknown character `{who}`"
+    if between[0] == between[1]:
+        yield (*path, "between"), f"{what} needs two different characters"
+
+
 def cast_problems(spec: PackSpec, source: SourceCheck) -> Iterator[tuple[PathKey, str]]:
     """`source(path, key)` reports an unknown source key, as the rest of the checker does."""
     yield from _character_problems(spec, source)
@@ -73,11 +82,7 @@ def _ship_problems(spec: PackSpec, source: SourceCheck) -> Iterator[tuple[PathKe
         path: PathKey = ("ships", i)
         yield from source((*path, "source"), ship.source)
         first, second = ship.between
-        for j, who in enumerate(ship.between):
-            if who not in spec.characters:
-                yield (*path, "between", j), f"unknown character `{who}`"
-        if first == second:
-            yield (*path, "between"), "a ship needs two different characters"
+        yield from pair_problems(spec, path, ship.between, "a ship")
         pair = frozenset(ship.between)
         if pair in pairs:
             yield (*path, "between"), (

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from db.collector import collector_paused
 from db.dates import DateParseError, parse_partial_date
-from db.pack_cast_check import cast_problems
+from db.pack_cast_check import cast_problems, pair_problems
 from db.pack_format import PackSpec, canon_terms, name_of, name_terms, source_of
 from db.pack_salvage import structure_and_references
 from db.pack_words import PathKey, line_of
@@ -207,12 +207,7 @@ def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:
             yield (*rpath, "canon"), (
                 f"unknown kind of canon `{rel.canon}`; declare it under pack.canon, or use one of: {', '.join(sorted(canons))}"
             )
-        first, second = rel.between
-        for j, who in enumerate(rel.between):
-            if who not in spec.characters:
-                yield (*rpath, "between", j), f"unknown character `{who}`"
-        if first == second:
-            yield (*rpath, "between"), "a relationship needs two different characters"
+        yield from pair_problems(spec, rpath, rel.between, "a relationship")
         signature = (*sorted(rel.between), rel.kind, rel.canon, rel.source)
         if signature in statements:
             yield rpath, "the same relationship from the same source is listed twice"
