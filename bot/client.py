@@ -56,7 +56,7 @@ class FandexBot(commands.Bot):
     async def setup_hook(self) -> None:
         log_refusals(self.http)
         version = await self.store.migrate()
-        log.info("store %s at schema version %d", self.store.path, version)
+        log.info("store %s at schema version %d", self.store.describe(), version)
         self.store.fandoms.default = self.settings.fandom_defaults
         reports = await self.store.packs.import_files(find_pack_files(self.settings.pack_paths))
         self.pack_changed = any(r.changed for r in reports)

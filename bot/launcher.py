@@ -15,8 +15,9 @@ from bot.gateway import use_api_base
 from bot.logs import configure_logging
 from bot.settings import Settings, SettingsError, load_settings
 from db import PackError, PackErrors, Store
-from db.connection import IncompatibleDriver
+from db.database_url import StoreUnavailable
 from db.migrations import MigrationError
+from db.sqlite_backend import IncompatibleDriver
 
 log = logging.getLogger("bot")
 
@@ -30,7 +31,7 @@ async def run(settings: Settings) -> None:
     """Open the store, run the bot until a signal, and close both — bot first — however it stops."""
     if settings.custom_api_base:
         use_api_base(settings.discord_api_base)
-    async with Store.open(settings.database_path) as store:
+    async with Store.open(settings.database_url) as store:
         bot = FandexBot(store=store, settings=settings)
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
@@ -90,4 +91,7 @@ def main() -> int:
     except IncompatibleDriver as exc:
         print(f"fandex: {exc}", file=sys.stderr)
         return EXIT_CONFIG
+    except StoreUnavailable as exc:
+        print(f"fandex: {exc}", file=sys.stderr)
+        return 1
     return 0

@@ -10,7 +10,7 @@ from pydantic import SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from db import DefaultFandoms, bundled_packs_dir
-from db.connection import DatabaseUrlError, sqlite_path
+from db.database_url import DatabaseUrlError, SqliteTarget, StoreTarget, parse_database_url
 
 DISCORD_API_BASE = Route.BASE  # discord.py's own default, https://discord.com/api/v10
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -42,9 +42,9 @@ class Settings(BaseSettings):
 
     @field_validator("database_url")
     @classmethod
-    def _database_url_is_sqlite(cls, value: str) -> str:
+    def _database_url_is_known(cls, value: str) -> str:
         try:
-            sqlite_path(value)
+            parse_database_url(value)
         except DatabaseUrlError as exc:
             raise ValueError(str(exc)) from None
         return value
@@ -81,8 +81,13 @@ class Settings(BaseSettings):
         return DefaultFandoms.parse(self.default_fandoms)
 
     @property
-    def database_path(self) -> Path:
-        return sqlite_path(self.database_url)
+    def database(self) -> StoreTarget:
+        return parse_database_url(self.database_url)
+
+    @property
+    def single_process_store(self) -> bool:
+        """SQLite: one bot process at a time (several need PostgreSQL)."""
+        return isinstance(self.database, SqliteTarget)
 
     @property
     def custom_api_base(self) -> bool:

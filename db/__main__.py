@@ -11,7 +11,7 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from db.connection import DatabaseUrlError, sqlite_path
+from db.database_url import DatabaseUrlError, StoreUnavailable
 from db.pack_check import PackError, check_pack_file
 from db.pack_export import dump_pack
 from db.store import Store
@@ -64,12 +64,12 @@ async def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args.paths)
     url = args.database_url or database_url()
-    async with Store.open(sqlite_path(url)) as store:
+    async with Store.open(url) as store:
         await store.migrate()
         if args.command == "packs":
             packs = await store.packs.all()
             if not packs:
-                print(f"no packs in {url}")
+                print(f"no packs in {store.describe()}")
             for p in packs:
                 print(
                     f"{p.key}\t{p.title}\t{p.characters} characters, {p.series} series, {p.releases} releases\t"
@@ -133,8 +133,11 @@ def main(argv: list[str] | None = None) -> int:
         _report(exc)
         return 1
     except DatabaseUrlError as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: DATABASE_URL {exc}", file=sys.stderr)
         return 2
+    except StoreUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

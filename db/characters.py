@@ -5,8 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
+from db.backend import Row
 from db.fandoms import visible
 from db.models import (
     Affiliation,
@@ -41,7 +40,7 @@ _BILLING_RANK = "CASE {a}.billing WHEN 'main' THEN 3 WHEN 'recurring' THEN 2 WHE
 BILLING_WEIGHT = 10_000  # more appearances than any character has
 
 
-def relationship_from_row(row: aiosqlite.Row) -> Relationship:
+def relationship_from_row(row: Row) -> Relationship:
     return Relationship(
         id=row["id"],
         first_id=row["first_id"],
@@ -94,7 +93,7 @@ class CharacterRepository:
         rows = await self._store.fetch_all(
             f"""
             SELECT c.pack_id, c.id,
-                   max({_BILLING_RANK.format(a="a")}) * {BILLING_WEIGHT:d} + min(count(a.id), {BILLING_WEIGHT - 1:d}) AS weight,
+                   max({_BILLING_RANK.format(a="a")}) * {BILLING_WEIGHT:d} + least(count(a.id), {BILLING_WEIGHT - 1:d}) AS weight,
                    (SELECT s.title FROM appearances f JOIN series s ON s.id = f.series_id
                      WHERE f.character_id = c.id ORDER BY {_BILLING_RANK.format(a="f")} DESC, f.id LIMIT 1) AS main_series
               FROM characters c LEFT JOIN appearances a ON a.character_id = c.id

@@ -7,7 +7,6 @@ Follows are kept by pack key, so a pack removed and imported again is followed a
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -18,8 +17,8 @@ if TYPE_CHECKING:
     from db.store import Store
 
 # SQL for "this row is visible to the guild": its own, or from a pack it follows. `:guild` and
-# `:packs` (a JSON array of pack ids) come from `FandomRepository.params`.
-VISIBLE = "({t}.guild_id = :guild OR {t}.pack_id IN (SELECT value FROM json_each(:packs)))"
+# `:packs` (a list of pack ids) come from `FandomRepository.params`.
+VISIBLE = "({t}.guild_id = :guild OR {t}.pack_id = ANY(:packs))"
 
 
 def visible(table: str) -> str:
@@ -115,7 +114,7 @@ class FandomRepository:
 
     async def params(self, guild_id: int | None, **extra: Any) -> dict[str, Any]:
         """Bound parameters for `visible()` SQL: the guild and the packs it sees."""
-        return {"guild": guild_id, "packs": json.dumps(await self.visible(guild_id)), **extra}
+        return {"guild": guild_id, "packs": list(await self.visible(guild_id)), **extra}
 
     async def set_following(self, guild_id: int, keys: frozenset[str], user_id: int, now: datetime) -> None:
         """Record a moderator's choice (the whole set): from now on the default no longer applies."""
@@ -126,8 +125,8 @@ class FandomRepository:
                 (guild_id, to_text(now)),
             )
             await conn.execute(
-                "DELETE FROM guild_fandoms WHERE guild_id = ? AND pack_key NOT IN (SELECT value FROM json_each(?))",
-                (guild_id, json.dumps(sorted(keys))),
+                "DELETE FROM guild_fandoms WHERE guild_id = ? AND pack_key <> ALL(?)",
+                (guild_id, sorted(keys)),
             )
             await conn.executemany(
                 "INSERT INTO guild_fandoms (guild_id, pack_key, followed_by, followed_at) VALUES (?, ?, ?, ?) "

@@ -15,6 +15,6 @@ def from_text(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
 
-def iso_or_none(moment: datetime | None) -> str | None:
-    """ISO 8601 as Python writes it (release dates keep their offset this way), or None."""
-    return None if moment is None else moment.isoformat()
+def text_or_none(moment: datetime | None) -> str | None:
+    """`to_text`, or None: what a stored row holds, so an unchanged date compares equal on both backends."""
+    return None if moment is None else to_text(moment)

@@ -7,16 +7,14 @@ Importing the same pack twice changes nothing.
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-import aiosqlite
-
+from db.backend import Connection
 from db.dates import parse_partial_date
-from db.instants import iso_or_none
+from db.instants import text_or_none
 from db.pack_check import CheckedPack
 from db.pack_format import (
     CharacterSpec,
@@ -81,12 +79,11 @@ class ImportReport:
         )
 
 
-async def import_checked_pack(conn: aiosqlite.Connection, pack: CheckedPack, *, force: bool = False) -> ImportReport:
+async def import_checked_pack(conn: Connection, pack: CheckedPack, *, force: bool = False) -> ImportReport:
     """Upsert `pack` inside the caller's transaction; skip when its digest is already stored."""
     spec = pack.spec
     report = ImportReport(spec.pack.id)
-    async with conn.execute("SELECT id, title, description, digest FROM packs WHERE key = ?", (spec.pack.id,)) as cur:
-        existing = await cur.fetchone()
+    existing = await conn.fetch_one("SELECT id, title, description, digest FROM packs WHERE key = ?", (spec.pack.id,))
     if existing is not None and existing["digest"] == pack.digest and not force:
         report.skipped = True
         await _remember_file(conn, existing["id"], pack)
@@ -136,16 +133,17 @@ async def import_checked_pack(conn: aiosqlite.Connection, pack: CheckedPack, *, 
     return report
 
 
-async def _insert_pack(conn: aiosqlite.Connection, spec: PackSpec, digest: str) -> int:
-    cur = await conn.execute(
-        "INSERT INTO packs (key, title, description, digest, imported_at) VALUES (?, ?, ?, ?, ?)",
+async def _insert_pack(conn: Connection, spec: PackSpec, digest: str) -> int:
+    row = await conn.fetch_one(
+        "INSERT INTO packs (key, title, description, digest, imported_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
         (spec.pack.id, spec.pack.title, spec.pack.description, digest, _now()),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    assert row is not None
+    pack_id: int = row["id"]
+    return pack_id
 
 
-async def _remember_file(conn: aiosqlite.Connection, pack_id: int, pack: CheckedPack) -> None:
+async def _remember_file(conn: Connection, pack_id: int, pack: CheckedPack) -> None:
     """The file's own digest and place: next time an unchanged file is recognised without parsing it."""
     await conn.execute(
         "UPDATE packs SET file_digest = ?, location = ? WHERE id = ?", (pack.file_digest, pack.filename, pack_id)
@@ -187,7 +185,7 @@ async def _sync_series_children(
                 d = parse_partial_date(ann.date, ann.timezone)
                 dates[f"{key}/s{season.number}/{seq}"] = (
                     release_ids[f"{key}/s{season.number}"], seq, d.precision.value, d.value,
-                    iso_or_none(d.starts_at), iso_or_none(d.window_start), iso_or_none(d.window_end), d.timezone,
+                    text_or_none(d.starts_at), text_or_none(d.window_start), text_or_none(d.window_end), d.timezone,
                     ann.note, ann.announced, src[ann.source],
                 )
     await sync.table("release_dates", dates)
@@ -258,7 +256,7 @@ def _relationship_key(between: tuple[str, str], kind: Any, canon: str, source: s
 class _TableSync:
     """Brings one pack's rows of a table to a wanted state with a handful of statements."""
 
-    def __init__(self, conn: aiosqlite.Connection, pack_id: int, report: ImportReport) -> None:
+    def __init__(self, conn: Connection, pack_id: int, report: ImportReport) -> None:
         self._conn = conn
         self._pack_id = pack_id
         self._report = report
@@ -268,10 +266,8 @@ class _TableSync:
         """Insert, update or leave each wanted row; return key → id for the children that follow."""
         columns = _COLUMNS[table]
         listed = ", ".join(columns)
-        async with self._conn.execute(
-            f"SELECT key, id, {listed} FROM {table} WHERE pack_id = ?", (self._pack_id,)
-        ) as cur:
-            existing = {row[0]: (row[1], tuple(row[2:])) for row in await cur.fetchall()}
+        rows = await self._conn.fetch_all(f"SELECT key, id, {listed} FROM {table} WHERE pack_id = ?", (self._pack_id,))
+        existing = {row[0]: (row[1], tuple(row)[2:]) for row in rows}
         inserts = [(self._pack_id, key, *values) for key, values in wanted.items() if key not in existing]
         updates = [
             (*values, existing[key][0])
@@ -289,20 +285,17 @@ class _TableSync:
         self._seen[table] = list(wanted)
         if not inserts:
             return {key: existing[key][0] for key in wanted}
-        async with self._conn.execute(f"SELECT key, id FROM {table} WHERE pack_id = ?", (self._pack_id,)) as cur:
-            return {row[0]: row[1] for row in await cur.fetchall()}
+        rows = await self._conn.fetch_all(f"SELECT key, id FROM {table} WHERE pack_id = ?", (self._pack_id,))
+        return {row[0]: row[1] for row in rows}
 
     async def delete_stale(self) -> None:
         # A release the pack dropped may carry a server's own date: that date stays, as the server's release.
-        async with self._conn.execute(
-            "SELECT id FROM releases WHERE pack_id = ? AND key NOT IN (SELECT value FROM json_each(?))",
-            (self._pack_id, json.dumps(self._seen.get("releases", []))),
-        ) as cur:
-            dropped = [row[0] for row in await cur.fetchall()]
+        rows = await self._conn.fetch_all(
+            "SELECT id FROM releases WHERE pack_id = ? AND key <> ALL(?)", (self._pack_id, self._seen.get("releases", []))
+        )
+        dropped = [row[0] for row in rows]
         await keep_guild_dates(self._conn, dropped)
         for table in PACK_TABLES:
-            cur = await self._conn.execute(
-                f"DELETE FROM {table} WHERE pack_id = ? AND key NOT IN (SELECT value FROM json_each(?))",
-                (self._pack_id, json.dumps(self._seen.get(table, []))),
+            self._report.removed[table] += await self._conn.execute(
+                f"DELETE FROM {table} WHERE pack_id = ? AND key <> ALL(?)", (self._pack_id, self._seen.get(table, []))
             )
-            self._report.removed[table] += max(cur.rowcount, 0)

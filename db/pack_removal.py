@@ -11,8 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-import aiosqlite
-
+from db.backend import Connection
 from db.releases import insert_guild_release
 
 # What a pack owns, children before parents: deleted explicitly, so no foreign key is ever left dangling.
@@ -42,18 +41,17 @@ class RemovalReport:
         )
 
 
-async def keep_guild_dates(conn: aiosqlite.Connection, release_ids: Sequence[int]) -> int:
+async def keep_guild_dates(conn: Connection, release_ids: Sequence[int]) -> int:
     """Before pack releases go: each guild's own dates for them move to a new release of that guild's,
     and so do the /remindme requests made in that guild. Returns how many releases were made."""
     made = 0
     for release_id in release_ids:
-        async with conn.execute("SELECT title, platform FROM releases WHERE id = ?", (release_id,)) as cur:
-            release = await cur.fetchone()
-        async with conn.execute(
+        release = await conn.fetch_one("SELECT title, platform FROM releases WHERE id = ?", (release_id,))
+        rows = await conn.fetch_all(
             "SELECT DISTINCT guild_id FROM release_dates WHERE release_id = ? AND guild_id IS NOT NULL ORDER BY 1",
             (release_id,),
-        ) as cur:
-            guilds = [row[0] for row in await cur.fetchall()]
+        )
+        guilds = [row[0] for row in rows]
         if release is None:
             continue
         for guild_id in guilds:
@@ -69,32 +67,28 @@ async def keep_guild_dates(conn: aiosqlite.Connection, release_ids: Sequence[int
     return made
 
 
-async def remove_pack(conn: aiosqlite.Connection, key: str) -> RemovalReport | None:
+async def remove_pack(conn: Connection, key: str) -> RemovalReport | None:
     """Delete pack `key` inside the caller's transaction; None if there is no such pack."""
-    async with conn.execute("SELECT id, title FROM packs WHERE key = ?", (key,)) as cur:
-        pack = await cur.fetchone()
+    pack = await conn.fetch_one("SELECT id, title FROM packs WHERE key = ?", (key,))
     if pack is None:
         return None
     pack_id = pack["id"]
     report = RemovalReport(key, pack["title"])
-    async with conn.execute(
+    row = await conn.fetch_one(
         """SELECT count(*) FROM polls WHERE first_character_id IN (SELECT id FROM characters WHERE pack_id = :p)
                OR second_character_id IN (SELECT id FROM characters WHERE pack_id = :p)
                OR id IN (SELECT poll_id FROM poll_options
                           WHERE character_id IN (SELECT id FROM characters WHERE pack_id = :p))""",
         {"p": pack_id},
-    ) as cur:
-        row = await cur.fetchone()
-        report.polls_unlinked = row[0] if row else 0
-    async with conn.execute("SELECT count(*) FROM guild_fandoms WHERE pack_key = ?", (key,)) as cur:
-        row = await cur.fetchone()
-        report.followers = row[0] if row else 0
-    async with conn.execute("SELECT id FROM releases WHERE pack_id = ?", (pack_id,)) as cur:
-        releases = [row[0] for row in await cur.fetchall()]
+    )
+    report.polls_unlinked = row[0] if row else 0
+    row = await conn.fetch_one("SELECT count(*) FROM guild_fandoms WHERE pack_key = ?", (key,))
+    report.followers = row[0] if row else 0
+    releases = [row[0] for row in await conn.fetch_all("SELECT id FROM releases WHERE pack_id = ?", (pack_id,))]
     report.kept_dates = await keep_guild_dates(conn, releases)
     for table in PACK_TABLES:
-        cur = await conn.execute(f"DELETE FROM {table} WHERE pack_id = ?", (pack_id,))  # table names from PACK_TABLES only
-        report.removed[table] += max(cur.rowcount, 0)
+        # table names from PACK_TABLES only
+        report.removed[table] += await conn.execute(f"DELETE FROM {table} WHERE pack_id = ?", (pack_id,))
     await conn.execute("DELETE FROM packs WHERE id = ?", (pack_id,))
     return report
 

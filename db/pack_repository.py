@@ -10,8 +10,7 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
+from db.backend import Connection
 from db.collector import collector_paused
 from db.models import PackInfo
 from db.pack_check import CheckedPack, PackError, Problem, check_pack_bytes, file_digest, read_pack_file
@@ -84,7 +83,7 @@ class PackRepository:
                    (SELECT count(*) FROM characters c WHERE c.pack_id = p.id) AS characters,
                    (SELECT count(*) FROM series s WHERE s.pack_id = p.id) AS series,
                    (SELECT count(*) FROM releases r WHERE r.pack_id = p.id) AS releases
-              FROM packs p ORDER BY p.title COLLATE NOCASE, p.key
+              FROM packs p ORDER BY lower(p.title), p.key
             """
         )
         return [
@@ -167,9 +166,9 @@ class PackRepository:
             self._store.facts_changed()
         return report
 
-    async def _bump(self, conn: aiosqlite.Connection) -> None:
+    async def _bump(self, conn: Connection) -> None:
         await conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, '1') "
-            "ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + 1",
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
             (GENERATION,),
         )

@@ -27,23 +27,23 @@ class PersonalReminderRepository:
     async def add(self, guild_id: int | None, user_id: int, release_id: int, now: datetime) -> tuple[PersonalReminder, bool]:
         """Record the request; False with the existing one if it was already set."""
         async with self._store.transaction() as conn:
-            async with conn.execute(
-                "SELECT id FROM personal_reminders WHERE guild_id IS ? AND user_id = ? AND release_id = ?",
+            row = await conn.fetch_one(
+                "SELECT id FROM personal_reminders WHERE guild_id IS NOT DISTINCT FROM ? AND user_id = ? AND release_id = ?",
                 (guild_id, user_id, release_id),
-            ) as cur:
-                row = await cur.fetchone()
+            )
             if row is not None:
                 return PersonalReminder(row["id"], guild_id, user_id, release_id), False
-            cur = await conn.execute(
-                "INSERT INTO personal_reminders (guild_id, user_id, release_id, created_at) VALUES (?, ?, ?, ?)",
+            added = await conn.fetch_one(
+                "INSERT INTO personal_reminders (guild_id, user_id, release_id, created_at) VALUES (?, ?, ?, ?) RETURNING id",
                 (guild_id, user_id, release_id, to_text(now)),
             )
-            assert cur.lastrowid is not None
-            return PersonalReminder(cur.lastrowid, guild_id, user_id, release_id), True
+            assert added is not None
+            return PersonalReminder(added["id"], guild_id, user_id, release_id), True
 
     async def of_guild(self, guild_id: int | None) -> list[PersonalReminder]:
         rows = await self._store.fetch_all(
-            "SELECT id, guild_id, user_id, release_id FROM personal_reminders WHERE guild_id IS ? ORDER BY id", (guild_id,)
+            "SELECT id, guild_id, user_id, release_id FROM personal_reminders WHERE guild_id IS NOT DISTINCT FROM ? ORDER BY id",
+            (guild_id,),
         )
         return [PersonalReminder(r[0], r[1], r[2], r[3]) for r in rows]
 

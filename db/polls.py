@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
+from db.backend import Row
 from db.instants import from_text, to_text
 from db.timers import TimerSpec, insert_timer
 
@@ -76,7 +75,7 @@ def pair_key(a: int, b: int) -> str:
     return f"{low}:{high}"
 
 
-def _poll(row: aiosqlite.Row, options: list[aiosqlite.Row]) -> Poll:
+def _poll(row: Row, options: list[Row]) -> Poll:
     return Poll(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -111,10 +110,10 @@ class PollRepository:
             else None
         )
         async with self._store.transaction() as conn:
-            cur = await conn.execute(
+            inserted = await conn.fetch_one(
                 """INSERT INTO polls (guild_id, channel_id, creator_id, kind, question, first_character_id,
                                       second_character_id, pair_key, hide_results, created_at, closes_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (
                     new.guild_id,
                     new.channel_id,
@@ -129,8 +128,8 @@ class PollRepository:
                     to_text(new.closes_at),
                 ),
             )
-            poll_id = cur.lastrowid
-            assert poll_id is not None
+            assert inserted is not None
+            poll_id: int = inserted["id"]
             await conn.executemany(
                 "INSERT INTO poll_options (poll_id, position, label, character_id) VALUES (?, ?, ?, ?)",
                 [(poll_id, o.position, o.label, o.character_id) for o in new.options],
@@ -157,7 +156,7 @@ class PollRepository:
 
     async def get(self, poll_id: int, guild_id: int | None = None) -> Poll | None:
         """The poll; with `guild_id`, only if it belongs to that guild."""
-        row = await self._store.fetch_one("SELECT * FROM polls WHERE id = ? AND (? IS NULL OR guild_id = ?)", (poll_id, guild_id, guild_id))
+        row = await self._store.fetch_one("SELECT * FROM polls WHERE id = ? AND guild_id = coalesce(?, guild_id)", (poll_id, guild_id))
         if row is None:
             return None
         options = await self._store.fetch_all(
@@ -168,11 +167,11 @@ class PollRepository:
     async def close(self, poll_id: int, closed_at: datetime, closed_by: int | None) -> bool:
         """Close an open poll; False if it was already closed (so only one closer posts the result)."""
         async with self._store.transaction() as conn:
-            cur = await conn.execute(
+            closed = await conn.execute(
                 "UPDATE polls SET state = 'closed', closed_at = ?, closed_by = ? WHERE id = ? AND state = 'open'",
                 (to_text(closed_at), closed_by, poll_id),
             )
-            return cur.rowcount == 1
+            return closed == 1
 
     async def close_early(self, poll_id: int, now: datetime, closed_by: int, deadline_kind: str) -> int | None:
         """Close an open poll now and bring its deadline timer forward to now, in one transaction, so the
@@ -182,10 +181,10 @@ class PollRepository:
         async with self._store.transaction() as conn:
             if not await self.close(poll_id, now, closed_by):
                 return None
-            cur = await conn.execute(
+            moved = await conn.execute(
                 "UPDATE timers SET due_at = ? WHERE delivery_key = ? AND state = 'pending'", (to_text(now), key)
             )
-            if cur.rowcount == 0:  # no pending deadline (it failed for good, say): a fresh one, due now
+            if moved == 0:  # no pending deadline (it failed for good, say): a fresh one, due now
                 row = await self._store.fetch_one("SELECT guild_id FROM polls WHERE id = ?", (poll_id,))
                 assert row is not None
                 await insert_timer(conn, TimerSpec(deadline_kind, f"{key}:early", now, {"poll_id": poll_id}, row[0]), now)
@@ -226,8 +225,8 @@ class PollRepository:
     async def pair_records(self, guild_id: int) -> list[PairRecord]:
         """Every polled ship of a guild, counting only results people may see (not hidden, open polls)."""
         rows = await self._store.fetch_all(
-            """SELECT min(p.first_character_id, p.second_character_id) AS a,
-                      max(p.first_character_id, p.second_character_id) AS b,
+            """SELECT least(p.first_character_id, p.second_character_id) AS a,
+                      greatest(p.first_character_id, p.second_character_id) AS b,
                       count(DISTINCT p.id) AS polls,
                       count(v.user_id) AS votes,
                       coalesce(sum(v.position = 0), 0) AS yes,

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
+from db.backend import Connection, Row
 from db.dates import PartialDate, from_stored
 from db.fandoms import visible
-from db.instants import iso_or_none
+from db.instants import text_or_none
 from db.models import Announcement, Release
 
 if TYPE_CHECKING:
@@ -23,12 +21,12 @@ _DATES = """
     SELECT id, release_id, seq, precision, value, starts_at, window_start, window_end, timezone,
            note, announced_on, source_id, guild_id
       FROM release_dates
-     WHERE release_id IN (SELECT value FROM json_each(:ids)) AND (guild_id IS NULL OR guild_id = :guild)
+     WHERE release_id = ANY(:ids) AND (guild_id IS NULL OR guild_id = :guild)
      ORDER BY release_id, guild_id IS NOT NULL, seq
 """
 
 
-def _announcement(row: aiosqlite.Row) -> Announcement:
+def _announcement(row: Row) -> Announcement:
     return Announcement(
         id=row["id"],
         seq=row["seq"],
@@ -79,10 +77,10 @@ class ReleaseRepository:
         )
         return await self._with_history(rows, guild_id)
 
-    async def _with_history(self, rows: list[aiosqlite.Row], guild_id: int | None) -> list[Release]:
+    async def _with_history(self, rows: list[Row], guild_id: int | None) -> list[Release]:
         if not rows:
             return []
-        dates = await self._store.fetch_all(_DATES, {"ids": json.dumps([r["id"] for r in rows]), "guild": guild_id})
+        dates = await self._store.fetch_all(_DATES, {"ids": [r["id"] for r in rows], "guild": guild_id})
         history: dict[int, list[Announcement]] = defaultdict(list)
         for d in dates:
             history[d["release_id"]].append(_announcement(d))
@@ -123,18 +121,17 @@ class ReleaseWriter:
         async with self._store.transaction() as conn:
             if release_id is None:
                 release_id = await insert_guild_release(conn, guild_id, title, None)
-            async with conn.execute(
+            row = await conn.fetch_one(
                 "SELECT coalesce(max(seq), -1) + 1 FROM release_dates WHERE release_id = ? AND guild_id = ?",
                 (release_id, guild_id),
-            ) as cur:
-                row = await cur.fetchone()
+            )
             seq = row[0] if row else 0
             await conn.execute(
                 """INSERT INTO release_dates (guild_id, key, release_id, seq, precision, value, starts_at,
                                               window_start, window_end, timezone, announced_on, set_by)
                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
                 (guild_id, f"guild-{guild_id}-{release_id}-{seq}", release_id, seq, date.precision.value, date.value,
-                 iso_or_none(date.starts_at), iso_or_none(date.window_start), iso_or_none(date.window_end), date.timezone,
+                 text_or_none(date.starts_at), text_or_none(date.window_start), text_or_none(date.window_end), date.timezone,
                  now.date().isoformat(), user_id),
             )
         return release_id
@@ -142,29 +139,29 @@ class ReleaseWriter:
     async def remove(self, guild_id: int, release_id: int) -> ReleaseRemoval | None:
         """Remove a guild's own release, or revert a pack release to the pack's date; None if neither."""
         async with self._store.transaction() as conn:
-            cur = await conn.execute("DELETE FROM releases WHERE id = ? AND guild_id = ?", (release_id, guild_id))
-            if cur.rowcount:
+            if await conn.execute("DELETE FROM releases WHERE id = ? AND guild_id = ?", (release_id, guild_id)):
                 return ReleaseRemoval.REMOVED
-            cur = await conn.execute(
+            reverted = await conn.execute(
                 "DELETE FROM release_dates WHERE release_id = ? AND guild_id = ?", (release_id, guild_id)
             )
-            return ReleaseRemoval.REVERTED if cur.rowcount else None
+            return ReleaseRemoval.REVERTED if reverted else None
 
 
-async def insert_guild_release(conn: aiosqlite.Connection, guild_id: int, title: str, platform: str | None) -> int:
+async def insert_guild_release(conn: Connection, guild_id: int, title: str, platform: str | None) -> int:
     """A new release of the guild's own, under a key unique in the guild; returns its id."""
     base = _slug(title)
     key, n = base, 1
     while await _exists(conn, "SELECT 1 FROM releases WHERE guild_id = ? AND key = ?", (guild_id, key)):
         n += 1
         key = f"{base}-{n}"
-    cur = await conn.execute(
-        "INSERT INTO releases (guild_id, key, title, platform) VALUES (?, ?, ?, ?)", (guild_id, key, title, platform)
+    row = await conn.fetch_one(
+        "INSERT INTO releases (guild_id, key, title, platform) VALUES (?, ?, ?, ?) RETURNING id",
+        (guild_id, key, title, platform),
     )
-    assert cur.lastrowid is not None
-    return cur.lastrowid
+    assert row is not None
+    release_id: int = row["id"]
+    return release_id
 
 
-async def _exists(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> bool:
-    async with conn.execute(sql, params) as cur:
-        return await cur.fetchone() is not None
+async def _exists(conn: Connection, sql: str, params: tuple[object, ...]) -> bool:
+    return await conn.fetch_one(sql, params) is not None

@@ -89,7 +89,7 @@ class SeriesRepository:
         rows = await self._store.fetch_all(
             f"""
             SELECT c.id, c.name, c.actor, min(a.status) AS status,
-                   group_concat(a.season_number) AS seasons, min(a.id) AS first_seen
+                   string_agg(CAST(a.season_number AS TEXT), ',') AS seasons, min(a.id) AS first_seen
               FROM appearances a JOIN characters c ON c.id = a.character_id
              WHERE a.series_id = :id AND {visible("c")}
              GROUP BY c.id

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
+from db.backend import Row
 from db.fandoms import visible
 from db.models import Source
 
@@ -17,7 +15,7 @@ if TYPE_CHECKING:
 SOURCE_COLUMNS = "id, key, title, outlet, published, location, from_articles, note"
 
 
-def source_from_row(row: aiosqlite.Row) -> Source:
+def source_from_row(row: Row) -> Source:
     return Source(
         id=row["id"],
         key=row["key"],
@@ -39,8 +37,8 @@ class SourceRepository:
         if not wanted:
             return {}
         rows = await self._store.fetch_all(
-            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(wanted),),
+            f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ANY(?)",
+            (list(wanted),),
         )
         return {row["id"]: source_from_row(row) for row in rows}
 

@@ -1,16 +1,15 @@
-"""The Store: a writer connection for transactions, a reader connection for everything else.
+"""The Store: the repositories over one backend, SQLite (a file) or PostgreSQL (a server).
 
-Every write is one transaction on the writer (BEGIN IMMEDIATE … COMMIT), one at a time. A use case
-that changes several things — a release and its reminder timers, say — opens `transaction()` and
-calls the repositories inside it: their writes join that transaction, their reads see its writes,
-and it all commits together or not at all. Reads outside a transaction go to the reader, which sees
-only committed data, so nobody ever shows a half-done change.
+A use case that changes several things — a release and its reminder timers, say — opens
+`transaction()` and calls the repositories inside it: their writes join that transaction, their reads
+see its writes, and it all commits together or not at all. Reads outside a transaction see only
+committed data, so nobody ever shows a half-done change. Which backend holds the data is chosen by
+DATABASE_URL and invisible above db/.
 """
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -18,13 +17,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
-import aiosqlite
-
+from db.backend import Backend, Connection, Plan
 from db.characters import CharacterRepository
-from db.connection import check_worker_hook, connect
+from db.database_url import PostgresTarget, SqliteTarget, StoreTarget, parse_database_url
 from db.fandoms import FandomRepository, visible
 from db.guilds import GuildSettingsRepository
-from db.migrations import apply_migrations
 from db.models import StoreCounts
 from db.pack_repository import PackRepository
 from db.personal_reminders import PersonalReminderRepository
@@ -33,11 +30,11 @@ from db.releases import ReleaseRepository, ReleaseWriter
 from db.series import SeriesRepository
 from db.ships import ShipRepository
 from db.sources import SourceRepository
+from db.sql_text import Params
 from db.subscriptions import SubscriptionRepository
 from db.timers import TimerRepository
 from db.votes import VoteRepository
 
-Params = Sequence[Any] | dict[str, Any]
 T = TypeVar("T")
 
 
@@ -45,6 +42,7 @@ T = TypeVar("T")
 class _OpenTransaction:
     store: Store
     owner: asyncio.Task[Any] | None
+    conn: Connection
 
 
 # The transaction the running task holds, if any. Tasks copy the context they were created in, so the
@@ -52,14 +50,21 @@ class _OpenTransaction:
 _CURRENT: ContextVar[_OpenTransaction | None] = ContextVar("fandex_transaction", default=None)
 
 
-class Store:
-    """The fact store. Open it with `Store.open(path)`; cogs use its repositories, never SQL."""
+async def open_backend(target: StoreTarget, *, busy_timeout_ms: int | None = None) -> Backend:
+    if isinstance(target, PostgresTarget):
+        from db.postgres_backend import PostgresBackend  # asyncpg is loaded only by bots that use it
 
-    def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path) -> None:
-        self._writer = writer
-        self._reader = reader
-        self.path = path
-        self._write_lock = asyncio.Lock()
+        return await PostgresBackend.open(target)
+    from db.sqlite_backend import SqliteBackend
+
+    return await SqliteBackend.open(target.path, busy_timeout_ms=busy_timeout_ms)
+
+
+class Store:
+    """The fact store. Open it with `Store.open(url_or_path)`; cogs use its repositories, never SQL."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.backend = backend
         # Bumped whenever facts change in this process; in-memory indexes compare it to rebuild.
         self.facts_revision = 0
 
@@ -81,90 +86,82 @@ class Store:
 
     @classmethod
     @asynccontextmanager
-    async def open(cls, path: Path, *, busy_timeout_ms: int | None = None) -> AsyncIterator[Store]:
-        """Open (creating the folder and file if needed) and close cleanly on the way out."""
-        writer = await connect(path, busy_timeout_ms=busy_timeout_ms)
-        try:
-            await check_worker_hook(writer)
-            reader = await connect(path, busy_timeout_ms=busy_timeout_ms, read_only=True)
-        except BaseException:
-            await writer.close()
-            raise
-        store = cls(writer, reader, path)
+    async def open(cls, where: Path | str, *, busy_timeout_ms: int | None = None) -> AsyncIterator[Store]:
+        """Open a DATABASE_URL (or a SQLite file's path) and close cleanly on the way out."""
+        target = SqliteTarget(where) if isinstance(where, Path) else parse_database_url(where)
+        store = cls(await open_backend(target, busy_timeout_ms=busy_timeout_ms))
         try:
             yield store
         finally:
             await store.close()
 
+    @property
+    def dialect(self) -> str:
+        return self.backend.dialect
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file, or None on PostgreSQL."""
+        path: Path | None = getattr(self.backend, "path", None)
+        return path
+
+    def describe(self) -> str:
+        """Where the store is, for logs: a file, or a server URL without its password."""
+        return self.backend.describe()
+
     async def close(self) -> None:
-        async with self._write_lock:
-            await self._reader.close()
-            await self._writer.execute("PRAGMA optimize")
-            await self._writer.close()
+        await self.backend.close()
 
     async def migrate(self) -> int:
         """Apply pending migrations; returns the schema version now in force."""
-        async with self._write_lock:
-            return await apply_migrations(self._writer)
+        return await self.backend.migrate()
 
-    def _joined(self) -> aiosqlite.Connection | None:
-        """The writer, if the running task already holds a transaction on this store."""
+    def _joined(self) -> Connection | None:
+        """The open transaction's connection, if the running task holds one on this store."""
         current = _CURRENT.get()
         if current is not None and current.store is self and current.owner is asyncio.current_task():
-            return self._writer
+            return current.conn
         return None
 
     @asynccontextmanager
-    async def transaction(self) -> AsyncIterator[aiosqlite.Connection]:
-        """One write transaction at a time (BEGIN IMMEDIATE), committed on success, rolled back on any
-        exception or cancellation. Inside one, a nested `transaction()` joins it."""
+    async def transaction(self) -> AsyncIterator[Connection]:
+        """One write transaction, committed on success, rolled back on any exception or cancellation.
+        Inside one, a nested `transaction()` joins it."""
         if (joined := self._joined()) is not None:
             yield joined
             return
-        async with self._write_lock:
-            token = _CURRENT.set(_OpenTransaction(self, asyncio.current_task()))
+        async with self.backend.transaction() as conn:
+            token = _CURRENT.set(_OpenTransaction(self, asyncio.current_task(), conn))
             try:
-                # BEGIN inside the guard: cancelled while it is on the database thread, it still runs
-                # there, and the rollback queued behind it closes what it opened.
-                await self._writer.execute("BEGIN IMMEDIATE")
-                yield self._writer
-                await self._writer.commit()
-            except BaseException:
-                await asyncio.shield(self._writer.rollback())  # a no-op if nothing is open
-                raise
+                yield conn
             finally:
                 _CURRENT.reset(token)
 
-    async def run_transaction(self, work: Callable[[sqlite3.Connection], T]) -> T:
-        """Run `work(connection)` as one write transaction in a single trip to the database thread.
-
-        For hot paths (votes): `transaction()` costs a thread hop per statement, this one costs one
-        per transaction. It hands the work to aiosqlite's worker thread (checked at open).
-        """
+    async def run_plan(self, plan: Callable[[], Plan[T]]) -> T:
+        """Run a statement plan as one write transaction (one trip to SQLite's thread; see db/backend.py)."""
         if self._joined() is not None:
-            raise RuntimeError("run_transaction cannot join an open transaction")
-        async with self._write_lock:
-            return await self._writer._execute(_in_transaction, self._writer._conn, work)  # private hook, probed at open
+            raise RuntimeError("run_plan cannot join an open transaction")
+        return await self.backend.run_plan(plan)
 
     def facts_changed(self) -> None:
         self.facts_revision += 1
 
-    def _connection(self) -> aiosqlite.Connection:
-        return self._joined() or self._reader
+    async def fetch_all(self, sql: str, params: Params = ()) -> list[Any]:
+        """Every row, in one round trip (inside a transaction: what it has written, too)."""
+        if (joined := self._joined()) is not None:
+            return await joined.fetch_all(sql, params)
+        return await self.backend.fetch_all(sql, params)
 
-    async def fetch_all(self, sql: str, params: Params = ()) -> list[aiosqlite.Row]:
-        """Every row, in one trip to the database thread (a cursor costs three: execute, fetch, close)."""
-        conn = self._connection()
-        return await conn._execute(_all_rows, conn._conn, sql, params)  # private hook, probed at open
+    async def fetch_batch(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
+        """Several queries' rows in one round trip, read from one snapshot."""
+        if (joined := self._joined()) is not None:
+            return await joined.fetch_batch(queries)
+        return await self.backend.fetch_batch(queries)
 
-    async def fetch_batch(self, queries: Sequence[tuple[str, Params]]) -> list[list[aiosqlite.Row]]:
-        """Several queries' rows in one trip to the database thread, read from one snapshot."""
-        conn = self._connection()
-        return await conn._execute(_batch_rows, conn._conn, queries)  # private hook, probed at open
-
-    async def fetch_one(self, sql: str, params: Params = ()) -> aiosqlite.Row | None:
-        conn = self._connection()
-        return await conn._execute(_first_row, conn._conn, sql, params)  # private hook, probed at open
+    async def fetch_one(self, sql: str, params: Params = ()) -> Any | None:
+        if (joined := self._joined()) is not None:
+            return await joined.fetch_one(sql, params)
+        return await self.backend.fetch_one(sql, params)
 
     async def fetch_value(self, sql: str, params: Params = ()) -> Any:
         row = await self.fetch_one(sql, params)
@@ -183,40 +180,6 @@ class Store:
         )
         assert row is not None
         return StoreCounts(characters=row[0], series=row[1], releases=row[2], sources=row[3])
-
-
-def _all_rows(conn: sqlite3.Connection, sql: str, params: Params) -> list[sqlite3.Row]:
-    return conn.execute(sql, params).fetchall()
-
-
-def _batch_rows(conn: sqlite3.Connection, queries: Sequence[tuple[str, Params]]) -> list[list[sqlite3.Row]]:
-    if conn.in_transaction:  # the writer, inside a transaction: its snapshot already
-        return [conn.execute(sql, params).fetchall() for sql, params in queries]
-    conn.execute("BEGIN")  # one read snapshot for all of them (a reader never writes)
-    try:
-        return [conn.execute(sql, params).fetchall() for sql, params in queries]
-    finally:
-        conn.execute("COMMIT")
-
-
-def _first_row(conn: sqlite3.Connection, sql: str, params: Params) -> sqlite3.Row | None:
-    cursor = conn.execute(sql, params)
-    try:
-        return cursor.fetchone()
-    finally:
-        cursor.close()
-
-
-def _in_transaction(conn: sqlite3.Connection, work: Callable[[sqlite3.Connection], T]) -> T:
-    """On the database thread: BEGIN IMMEDIATE, the work, COMMIT — or ROLLBACK on any error."""
-    conn.execute("BEGIN IMMEDIATE")
-    try:
-        result = work(conn)
-        conn.commit()
-    except BaseException:
-        conn.rollback()
-        raise
-    return result
 
 
 class MetaRepository:

@@ -7,8 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-import aiosqlite
-
+from db.backend import Row
 from db.instants import from_text, to_text
 
 if TYPE_CHECKING:
@@ -28,7 +27,7 @@ class Subscription:
     created_by: int
 
 
-def _subscription(row: aiosqlite.Row) -> Subscription:
+def _subscription(row: Row) -> Subscription:
     return Subscription(
         id=row["id"],
         guild_id=row["guild_id"],
@@ -51,10 +50,9 @@ class SubscriptionRepository:
     ) -> tuple[Subscription, bool]:
         """Subscribe a channel, or replace its role and offsets (and re-enable it); True if it is new."""
         async with self._store.transaction() as conn:
-            async with conn.execute(
+            existed = await conn.fetch_one(
                 "SELECT id FROM subscriptions WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
-            ) as cur:
-                existed = await cur.fetchone() is not None
+            ) is not None
             await conn.execute(
                 """INSERT INTO subscriptions (guild_id, channel_id, role_id, offsets, created_by, created_at, updated_at)
                    VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -63,29 +61,28 @@ class SubscriptionRepository:
                        disabled_reason = NULL, disabled_at = NULL, updated_at = excluded.updated_at""",
                 (guild_id, channel_id, role_id, json.dumps(list(offsets)), user_id, to_text(now), to_text(now)),
             )
-            async with conn.execute(
+            row = await conn.fetch_one(
                 "SELECT * FROM subscriptions WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
-            ) as cur:
-                row = await cur.fetchone()
+            )
         assert row is not None
         return _subscription(row), not existed
 
     async def remove(self, guild_id: int, channel_id: int) -> Subscription | None:
-        async with self._store.transaction() as conn, conn.execute(
-            "DELETE FROM subscriptions WHERE guild_id = ? AND channel_id = ? RETURNING *", (guild_id, channel_id)
-        ) as cur:
-            row = await cur.fetchone()
+        async with self._store.transaction() as conn:
+            row = await conn.fetch_one(
+                "DELETE FROM subscriptions WHERE guild_id = ? AND channel_id = ? RETURNING *", (guild_id, channel_id)
+            )
         return _subscription(row) if row else None
 
     async def disable(self, subscription_id: int, reason: str, now: datetime) -> bool:
         """Stop reminders to a channel the bot lost; True if it was active until now."""
         async with self._store.transaction() as conn:
-            cur = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE subscriptions SET state = 'disabled', disabled_reason = ?, disabled_at = ?, updated_at = ? "
                 "WHERE id = ? AND state = 'active'",
                 (reason, to_text(now), to_text(now), subscription_id),
             )
-            return cur.rowcount == 1
+            return changed == 1
 
     async def get(self, subscription_id: int) -> Subscription | None:
         row = await self._store.fetch_one("SELECT * FROM subscriptions WHERE id = ?", (subscription_id,))

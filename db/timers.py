@@ -14,8 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-import aiosqlite
-
+from db.backend import Connection, Row
 from db.instants import from_text, to_text
 
 if TYPE_CHECKING:
@@ -65,18 +64,18 @@ class ReconcileResult:
     earliest: datetime | None  # the earliest pending due time among the timers touched
 
 
-async def insert_timer(conn: aiosqlite.Connection, spec: TimerSpec, now: datetime) -> bool:
+async def insert_timer(conn: Connection, spec: TimerSpec, now: datetime) -> bool:
     """Insert a timer inside the caller's transaction unless its delivery key exists; True if added."""
-    cur = await conn.execute(
+    added = await conn.execute(
         """INSERT INTO timers (kind, delivery_key, guild_id, due_at, first_due_at, payload, created_at)
            VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (delivery_key) DO NOTHING""",
         (spec.kind, spec.key, spec.guild_id, to_text(spec.due_at), to_text(spec.due_at),
          json.dumps(dict(spec.payload)), to_text(now)),
     )
-    return cur.rowcount == 1
+    return added == 1
 
 
-def _timer(row: aiosqlite.Row) -> Timer:
+def _timer(row: Row) -> Timer:
     return Timer(
         id=row["id"],
         kind=row["kind"],
@@ -91,11 +90,6 @@ def _timer(row: aiosqlite.Row) -> Timer:
         finished_at=from_text(row["finished_at"]) if row["finished_at"] else None,
         attempted_at=from_text(row["attempted_at"]) if row["attempted_at"] else None,
     )
-
-
-def _in(values: Iterable[object]) -> str:
-    """A JSON array for `IN (SELECT value FROM json_each(?))`: one bound parameter, any length."""
-    return json.dumps(list(values))
 
 
 class TimerRepository:
@@ -118,13 +112,12 @@ class TimerRepository:
         kinds = tuple(kinds)
         wanted_by_key = {spec.key: spec for spec in wanted}
         async with self._store.transaction() as conn:
-            async with conn.execute(
-                f"""SELECT id, delivery_key, state FROM timers
-                     WHERE guild_id IS ? AND kind IN ({", ".join("?" * len(kinds))})
-                       AND state IN ('pending', 'cancelled')""",
-                (guild_id, *kinds),
-            ) as cur:
-                existing = {row["delivery_key"]: (row["id"], row["state"]) for row in await cur.fetchall()}
+            rows = await conn.fetch_all(
+                """SELECT id, delivery_key, state FROM timers
+                    WHERE guild_id IS NOT DISTINCT FROM ? AND kind = ANY(?) AND state IN ('pending', 'cancelled')""",
+                (guild_id, list(kinds)),
+            )
+            existing = {row["delivery_key"]: (row["id"], row["state"]) for row in rows}
             stale = [(to_text(now), timer_id) for key, (timer_id, state) in existing.items()
                      if state == "pending" and key not in wanted_by_key]
             await conn.executemany(
@@ -146,30 +139,29 @@ class TimerRepository:
     async def next_due_at(self, *, kinds: Iterable[str], excluding: Iterable[int] = ()) -> datetime | None:
         """The earliest pending due time of `kinds`, leaving out timers already being delivered."""
         value = await self._store.fetch_value(
-            """SELECT min(due_at) FROM timers WHERE state = 'pending' AND kind IN (SELECT value FROM json_each(?))
-                  AND id NOT IN (SELECT value FROM json_each(?))""",
-            (_in(kinds), _in(excluding)),
+            "SELECT min(due_at) FROM timers WHERE state = 'pending' AND kind = ANY(?) AND id <> ALL(?)",
+            (list(kinds), list(excluding)),
         )
         return from_text(value) if value else None
 
     async def due(self, now: datetime, limit: int, *, kinds: Iterable[str], excluding: Iterable[int] = ()) -> list[Timer]:
         """Pending timers of `kinds` due by `now`, earliest first."""
         rows = await self._store.fetch_all(
-            """SELECT * FROM timers WHERE state = 'pending' AND due_at <= ? AND kind IN (SELECT value FROM json_each(?))
-                  AND id NOT IN (SELECT value FROM json_each(?)) ORDER BY due_at, id LIMIT ?""",
-            (to_text(now), _in(kinds), _in(excluding), limit),
+            """SELECT * FROM timers WHERE state = 'pending' AND due_at <= ? AND kind = ANY(?) AND id <> ALL(?)
+                ORDER BY due_at, id LIMIT ?""",
+            (to_text(now), list(kinds), list(excluding), limit),
         )
         return [_timer(r) for r in rows]
 
     async def claim(self, timer_id: int, now: datetime) -> bool:
         """Take a timer for delivery; False if someone else has it or it is no longer pending."""
         async with self._store.transaction() as conn:
-            cur = await conn.execute(
+            claimed = await conn.execute(
                 "UPDATE timers SET state = 'claimed', claimed_at = ?, attempts = attempts + 1 "
                 "WHERE id = ? AND state = 'pending'",
                 (to_text(now), timer_id),
             )
-            return cur.rowcount == 1
+            return claimed == 1
 
     async def attempting(self, timer_id: int, now: datetime) -> None:
         """Record, committed, that the delivery is about to do what must not happen twice."""
@@ -197,20 +189,18 @@ class TimerRepository:
     async def release_claims(self) -> list[Timer]:
         """At start-up: timers claimed by a process that stopped are pending again, their attempt kept."""
         async with self._store.transaction() as conn:
-            async with conn.execute("SELECT * FROM timers WHERE state = 'claimed'") as cur:
-                claimed = [_timer(r) for r in await cur.fetchall()]
+            claimed = [_timer(r) for r in await conn.fetch_all("SELECT * FROM timers WHERE state = 'claimed'")]
             await conn.execute("UPDATE timers SET state = 'pending' WHERE state = 'claimed'")
         return claimed
 
     async def skip_overdue(self, older_than: datetime, now: datetime, kinds: Iterable[str]) -> list[Timer]:
         """Pending timers of `kinds` meant for before `older_than` are skipped, not delivered absurdly late."""
         async with self._store.transaction() as conn:
-            async with conn.execute(
-                """SELECT * FROM timers WHERE state = 'pending' AND first_due_at < ? AND due_at <= ?
-                      AND kind IN (SELECT value FROM json_each(?))""",
-                (to_text(older_than), to_text(now), _in(kinds)),
-            ) as cur:
-                stale = [_timer(r) for r in await cur.fetchall()]
+            rows = await conn.fetch_all(
+                "SELECT * FROM timers WHERE state = 'pending' AND first_due_at < ? AND due_at <= ? AND kind = ANY(?)",
+                (to_text(older_than), to_text(now), list(kinds)),
+            )
+            stale = [_timer(r) for r in rows]
             await conn.executemany(
                 "UPDATE timers SET state = 'skipped', finished_at = ?, outcome = ? WHERE id = ? AND state = 'pending'",
                 [(to_text(now), f"missed: due {to_text(t.first_due_at)}, more than the catch-up window ago", t.id)
@@ -225,9 +215,8 @@ class TimerRepository:
     async def of_guild(self, guild_id: int | None, kind: str, states: Iterable[TimerState] = (TimerState.PENDING,)) -> list[Timer]:
         wanted = [s.value for s in states]
         rows = await self._store.fetch_all(
-            f"SELECT * FROM timers WHERE guild_id IS ? AND kind = ? AND state IN ({', '.join('?' * len(wanted))}) "
-            "ORDER BY due_at, id",
-            (guild_id, kind, *wanted),
+            "SELECT * FROM timers WHERE guild_id IS NOT DISTINCT FROM ? AND kind = ? AND state = ANY(?) ORDER BY due_at, id",
+            (guild_id, kind, wanted),
         )
         return [_timer(r) for r in rows]
 

@@ -9,13 +9,12 @@ transaction holding its vote has committed.
 from __future__ import annotations
 
 import asyncio
-import json
-import sqlite3
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from db.backend import Plan, Statement
 from db.instants import from_text, to_text
 
 if TYPE_CHECKING:
@@ -77,27 +76,29 @@ class VoteRepository:
             self._writer = None
 
     async def _write(self, batch: list[tuple[_Press, asyncio.Future[VoteResult]]]) -> list[VoteResult]:
-        results = await self._store.run_transaction(lambda conn: _write_votes(conn, [p for p, _ in batch]))
+        presses = [p for p, _ in batch]
+        results = await self._store.run_plan(lambda: _write_votes(presses))
         self.batches += 1
         return results
 
 
-def _write_votes(conn: sqlite3.Connection, presses: list[_Press]) -> list[VoteResult]:
-    """On the database thread, inside one transaction: check each poll is open, record, report."""
+def _write_votes(presses: list[_Press]) -> Plan[list[VoteResult]]:
+    """One transaction: check each poll is open, record, report (a plan: see db/backend.py).
+
+    The polls are read `FOR SHARE` where the backend has row locks, so a close in another process
+    waits for these votes or these votes see it closed — never a vote stored after the final count.
+    """
     poll_ids = sorted({p.poll_id for p in presses})
-    rows = conn.execute(
-        """SELECT p.id, p.state, p.closes_at, count(o.position)
-             FROM polls p LEFT JOIN poll_options o ON o.poll_id = p.id
-            WHERE p.id IN (SELECT value FROM json_each(?)) GROUP BY p.id""",
-        (json.dumps(poll_ids),),
-    ).fetchall()
+    rows = yield Statement(
+        """SELECT p.id, p.state, p.closes_at, (SELECT count(*) FROM poll_options o WHERE o.poll_id = p.id)
+             FROM polls p WHERE p.id = ANY(?) FOR SHARE""",
+        (poll_ids,),
+    )
     polls = {r[0]: (r[1] == "open", from_text(r[2]), r[3]) for r in rows}
-    rows = conn.execute(
-        """SELECT v.poll_id, v.user_id, v.position FROM votes v
-             JOIN json_each(?) j ON v.poll_id = json_extract(j.value, '$[0]')
-                                AND v.user_id = json_extract(j.value, '$[1]')""",
-        (json.dumps([[p.poll_id, p.user_id] for p in presses]),),
-    ).fetchall()
+    members = sorted({p.user_id for p in presses})
+    rows = yield Statement(
+        "SELECT poll_id, user_id, position FROM votes WHERE poll_id = ANY(?) AND user_id = ANY(?)", (poll_ids, members)
+    )
     current = {(r[0], r[1]): r[2] for r in rows}
     results: list[VoteResult] = []
     writes: dict[tuple[int, int], tuple[int, str]] = {}
@@ -117,14 +118,15 @@ def _write_votes(conn: sqlite3.Connection, presses: list[_Press]) -> list[VoteRe
         current[key] = press.position
         if outcome is not VoteOutcome.UNCHANGED:
             writes[key] = (press.position, to_text(press.at))
-    conn.executemany(
-        """INSERT INTO votes (poll_id, user_id, position, voted_at) VALUES (?, ?, ?, ?)
-           ON CONFLICT (poll_id, user_id) DO UPDATE SET position = excluded.position, voted_at = excluded.voted_at""",
-        [(poll_id, user_id, pos, at) for (poll_id, user_id), (pos, at) in writes.items()],
-    )
-    if writes:  # the polls' messages are stale until a tally edit records this version (see db/polls.py)
-        conn.execute(
-            "UPDATE polls SET tally_version = tally_version + 1 WHERE id IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted({poll_id for poll_id, _ in writes})),),
+    if writes:
+        yield Statement(
+            """INSERT INTO votes (poll_id, user_id, position, voted_at) VALUES (?, ?, ?, ?)
+               ON CONFLICT (poll_id, user_id) DO UPDATE SET position = excluded.position, voted_at = excluded.voted_at""",
+            many=[(poll_id, user_id, pos, at) for (poll_id, user_id), (pos, at) in writes.items()],
+        )
+        # The polls' messages are stale until a tally edit records this version (see db/polls.py).
+        yield Statement(
+            "UPDATE polls SET tally_version = tally_version + 1 WHERE id = ANY(?)",
+            (sorted({poll_id for poll_id, _ in writes}),),
         )
     return results

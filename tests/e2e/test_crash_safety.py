@@ -213,7 +213,8 @@ async def test_a_kill_during_a_pack_import_leaves_the_store_before_or_after_neve
 SLOW_MIGRATIONS = """
 import asyncio, sys
 import aiosqlite
-from db.migrations import Migration, apply_migrations
+from db.migrations import Migration
+from db.sqlite_backend import apply_migrations
 
 async def main():
     conn = await aiosqlite.connect(sys.argv[1], isolation_level=None)

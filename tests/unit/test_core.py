@@ -24,6 +24,7 @@ from bot.formatting import (
 from bot.logs import RedactingFormatter
 from bot.options import Text, clean_text
 from bot.settings import DISCORD_API_BASE, SettingsError, load_settings
+from db.database_url import SqliteTarget
 from db.dates import parse_partial_date
 from db.models import Source
 
@@ -98,12 +99,12 @@ def test_settings_need_a_token_and_name_the_example(monkeypatch: pytest.MonkeyPa
     with pytest.raises(SettingsError, match=r"DISCORD_TOKEN is not set .*\.env\.example"):
         load_settings()
     monkeypatch.setenv("DISCORD_TOKEN", "abc")
-    monkeypatch.setenv("DATABASE_URL", "postgres://nope")
+    monkeypatch.setenv("DATABASE_URL", "mysql://db/fandex")
     with pytest.raises(SettingsError, match="DATABASE_URL"):
         load_settings()
     monkeypatch.delenv("DATABASE_URL")
     settings = load_settings()
-    assert settings.database_path == Path("data/fandex.sqlite3")
+    assert settings.database == SqliteTarget(Path("data/fandex.sqlite3")) and settings.single_process_store
     assert settings.discord_api_base == DISCORD_API_BASE and not settings.custom_api_base
     assert "abc" not in repr(settings)
     monkeypatch.setenv("LOG_LEVEL", "debug")

@@ -86,6 +86,7 @@ async def run_tick(s: Scheduler) -> float:
 def write_locked(store: Store) -> Iterator[sqlite3.Connection]:
     """Another process holds the store's write lock (past our busy timeout) until the block ends or
     the test rolls it back early."""
+    assert store.path is not None, "a SQLite store"
     other = sqlite3.connect(store.path, isolation_level=None)
     try:
         other.execute("BEGIN IMMEDIATE")
@@ -290,6 +291,7 @@ async def test_a_failing_start_does_not_end_the_dispatcher(impatient_store: Stor
 
 
 async def test_a_failed_finish_is_retried_in_place_and_the_post_never_repeated(impatient_store: Store, clock: Clock) -> None:
+    assert impatient_store.path is not None
     blocker = sqlite3.connect(impatient_store.path, isolation_level=None)
 
     class PostsThenTheStoreLocks(Recorder):
