@@ -23,7 +23,7 @@ from typing import Any, TypeVar
 from db.backend import Backend, Connection, Plan
 from db.characters import CharacterRepository
 from db.database_url import PostgresTarget, SqliteTarget, StoreTarget, parse_database_url
-from db.fandoms import FandomRepository, visible
+from db.fandoms import FANDOMS_CHANNEL, FandomRepository, visible
 from db.guilds import GuildSettingsRepository
 from db.models import StoreCounts
 from db.pack_repository import PackRepository
@@ -130,6 +130,11 @@ class Store:
         if conn is None:
             raise RuntimeError("notify() belongs inside store.transaction()")
         await conn.notify(channel, self.process_id)
+
+    async def follow_other_processes(self) -> None:
+        """Forget what this process remembers when another changes it: a guild's fandoms, for now
+        (packs are watched by the bot itself, see bot/facts_watch.py)."""
+        await self.listen(FANDOMS_CHANNEL, self.fandoms.forget)
 
     def deployment_lock(self, name: str) -> AbstractAsyncContextManager[None]:
         """Held by one process of the deployment at a time (start-up work done once, not once per process)."""
