@@ -25,6 +25,7 @@ from db.characters import CharacterRepository
 from db.database_url import PostgresTarget, SqliteTarget, StoreTarget, parse_database_url
 from db.fandoms import FANDOMS_CHANNEL, FandomRepository, visible
 from db.guilds import GuildSettingsRepository
+from db.identify_turns import IdentifyTurns
 from db.models import StoreCounts
 from db.pack_repository import PackRepository
 from db.personal_reminders import PersonalReminderRepository
@@ -88,6 +89,7 @@ class Store:
         self.timers = TimerRepository(self)
         self.polls = PollRepository(self)
         self.votes = VoteRepository(self)
+        self.identify_turns = IdentifyTurns(self)
 
     @classmethod
     @asynccontextmanager

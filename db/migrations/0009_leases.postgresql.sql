@@ -8,3 +8,10 @@ CREATE INDEX timers_claimed_by_lease ON timers (lease_until) WHERE state = 'clai
 
 ALTER TABLE polls ADD COLUMN edit_owner TEXT;
 ALTER TABLE polls ADD COLUMN edit_lease_until TIMESTAMPTZ;
+
+-- Discord lets a bot IDENTIFY once per 5 s per bucket (shard_id % max_concurrency), however many
+-- processes run its shards: each process takes its turn here before identifying.
+CREATE TABLE identify_turns (
+    bucket        BIGINT PRIMARY KEY,
+    identified_at TIMESTAMPTZ NOT NULL
+);

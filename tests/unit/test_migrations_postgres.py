@@ -34,6 +34,7 @@ INSTANTS: dict[str, set[str]] = {
     "personal_reminders": {"created_at"},
     "timers": {"due_at", "first_due_at", "claimed_at", "finished_at", "created_at", "attempted_at", "lease_until"},
     "polls": {"created_at", "closes_at", "closed_at", "edit_lease_until"},
+    "identify_turns": {"identified_at"},
     "votes": {"voted_at"},
     "guild_fandoms": {"followed_at"},
 }
