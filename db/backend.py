@@ -75,6 +75,14 @@ class Backend(Protocol):
 
     async def run_plan(self, plan: Callable[[], Plan[T]]) -> T: ...
 
+    def snapshot(self) -> AbstractAsyncContextManager[Connection]:
+        """One consistent read of the whole store, for copying it (nothing is written through it)."""
+        ...
+
+    async def reset_ids(self, conn: Connection) -> None:
+        """After rows were inserted with their ids given: let new rows get ids past the largest ones."""
+        ...
+
 
 def drive(plan: Plan[T], run: Callable[[Statement], list[Any]]) -> T:
     """Run a plan synchronously: each statement through `run`, its rows sent back."""
