@@ -121,19 +121,8 @@ async def copy_store(source: Store, target: Store, *, replace: bool = False, pag
     await source.migrate()  # first: a source newer than this code is refused before the target is touched
     await target.migrate()
     copied: list[tuple[str, int]] = []
-    replaced: int | None = None
     async with source.backend.snapshot() as reader, target.transaction() as writer:
-        held = await _row_counts(writer)
-        if any(held.values()) and not replace:
-            listed = ", ".join(f"{table}: {_rows(count)}" for table, count in held.items() if count)
-            raise CopyError(
-                f"{target.describe()} already holds data ({listed}); nothing was copied. Copy into an "
-                "empty database, or add --replace to delete what it holds first"
-            )
-        if replace:
-            for table in reversed(TABLES):
-                await writer.execute(f"DELETE FROM {_name(table.name)}")
-            replaced = sum(held.values())
+        replaced = await _make_room(writer, target.describe(), replace=replace)
         for table in TABLES:
             try:
                 copied.append((table.name, await _copy_table(reader, writer, table, page_size)))
@@ -143,6 +132,22 @@ async def copy_store(source: Store, target: Store, *, replace: bool = False, pag
                 ) from exc
         await target.backend.reset_ids(writer)
     return CopyReport(source.describe(), target.describe(), tuple(copied), replaced, time.perf_counter() - started)
+
+
+async def _make_room(writer: Connection, target: str, *, replace: bool) -> int | None:
+    """Refuse a target holding data, or (`replace`) delete it, children first; returns the rows deleted."""
+    held = await _row_counts(writer)
+    if not replace:
+        if any(held.values()):
+            listed = ", ".join(f"{table}: {_rows(count)}" for table, count in held.items() if count)
+            raise CopyError(
+                f"{target} already holds data ({listed}); nothing was copied. Copy into an "
+                "empty database, or add --replace to delete what it holds first"
+            )
+        return None
+    for table in reversed(TABLES):
+        await writer.execute(f"DELETE FROM {_name(table.name)}")
+    return sum(held.values())
 
 
 async def _row_counts(conn: Connection) -> dict[str, int]:
