@@ -58,11 +58,16 @@ class FandexBot(commands.Bot):
         version = await self.store.migrate()
         log.info("store %s at schema version %d", self.store.describe(), version)
         self.store.fandoms.default = self.settings.fandom_defaults
-        reports = await self.store.packs.import_files(find_pack_files(self.settings.pack_paths))
-        self.pack_changed = any(r.changed for r in reports)
-        for report in reports:
-            log.info("fact pack: %s", report.summary())
-        self.facts_watch.start(await self.store.packs.generation())
+        await self.store.follow_other_processes()
+        # Once per deployment: the first process imports what changed; the others, waiting here, find
+        # it unchanged (and neither re-plan nor sync again below).
+        async with self.store.deployment_lock("start-up"):
+            reports = await self.store.packs.import_files(find_pack_files(self.settings.pack_paths))
+            self.pack_changed = any(r.changed for r in reports)
+            for report in reports:
+                log.info("fact pack: %s", report.summary())
+            generation = await self.store.packs.generation()
+        await self.facts_watch.start(generation)
         failed = []
         for extension in EXTENSIONS:
             try:
@@ -74,7 +79,8 @@ class FandexBot(commands.Bot):
             log.error("not syncing application commands: %s failed to load", ", ".join(failed))
         else:
             assert self.application_id is not None  # set by login() before setup_hook
-            await sync_if_changed(self.tree, self.store, self.application_id, self.settings.dev_guild_id)
+            async with self.store.deployment_lock("command-sync"):
+                await sync_if_changed(self.tree, self.store, self.application_id, self.settings.dev_guild_id)
         if self.settings.custom_api_base:
             await use_advertised_gateway(self.http)
         self.scheduler.start()

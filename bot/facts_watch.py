@@ -1,8 +1,10 @@
-"""Noticing packs imported or removed by another process (`python -m db …`) while the bot runs.
+"""Noticing packs imported or removed by another process (`python -m db …`, another bot process) while the bot runs.
 
 Every import that changes facts and every removal bumps a generation counter in the store, in the
-same transaction. The bot reads it every few seconds (one indexed read) and, when it moved, drops
-its in-memory indexes and tells the cogs, which re-plan what depends on the facts.
+same transaction, and notifies the `facts` channel. The bot looks at the counter when notified and
+every few seconds anyway (one indexed read: the backstop for a lost notice, and all a SQLite store
+shared with the CLI has) and, when it moved, drops its in-memory indexes and tells the cogs, which
+re-plan what depends on the facts.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ import logging
 from collections.abc import Awaitable, Callable
 
 from db import Store
+from db.pack_repository import FACTS_CHANNEL
 
 log = logging.getLogger(__name__)
 
@@ -26,9 +29,11 @@ class FactsWatch:
         self._interval = interval
         self._seen = 0
         self._task: asyncio.Task[None] | None = None
+        self._poked = asyncio.Event()
 
-    def start(self, generation: int) -> None:
+    async def start(self, generation: int) -> None:
         self._seen = generation
+        await self._store.listen(FACTS_CHANNEL, self._poked.set)
         self._task = asyncio.create_task(self._run(), name="fandex-facts-watch")
 
     async def stop(self) -> None:
@@ -39,7 +44,9 @@ class FactsWatch:
 
     async def _run(self) -> None:
         while True:
-            await asyncio.sleep(self._interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._poked.wait(), self._interval)
+            self._poked.clear()
             try:
                 generation = await self._store.packs.generation()
                 if generation != self._seen:

@@ -1,9 +1,14 @@
 """The one durable timer mechanism: reminders, poll deadlines and anything else that must happen later.
 
 One dispatcher task sleeps until the earliest pending timer in the store and is woken early when an
-earlier one is added, moved or cancelled. Sleeps are capped so a wall-clock jump is noticed within a
-minute; nothing polls while nothing is due. No exception ends the dispatcher: a failure is logged and
-the next look comes after a back-off.
+earlier one is added, moved or cancelled — in this process or, on a shared store, in any other (the
+store's `timers` channel; a listener that reconnects wakes it too). Sleeps are capped so a wall-clock
+jump is noticed, and a missed notice made up for, within a minute; nothing polls while nothing is
+due. No exception ends the dispatcher: a failure is logged and the next look comes after a back-off.
+
+Several processes may dispatch from one store: each claims what is due for itself (see db/timers.py),
+extends the lease of what it holds every few seconds while delivering, and takes over claims whose
+lease ran out because their process died.
 
 Delivery is claim → act → finish, each delivery its own task under a timeout. A handler calls
 `attempting(timer)` just before its one side effect that must not happen twice (a post), so the
@@ -33,7 +38,7 @@ from functools import partial
 import discord
 
 from db import Store
-from db.timers import Timer, TimerState
+from db.timers import LEASE, TIMERS_CHANNEL, Timer, TimerState
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +119,8 @@ class Scheduler:
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._loop: asyncio.Task[None] | None = None
         self._claims_released = False
+        self._listening = False
+        self._heartbeat: asyncio.Task[None] | None = None
         self._settling: dict[int, asyncio.Event] = {}
 
     def register(self, kind: str, handler: Handler, *, catch_up: timedelta | None = CATCH_UP) -> None:
@@ -128,6 +135,7 @@ class Scheduler:
     def start(self) -> None:
         if self._loop is None:
             self._loop = asyncio.create_task(self._run(), name="fandex-scheduler")
+            self._heartbeat = asyncio.create_task(self._beat(), name="fandex-scheduler-heartbeat")
 
     async def stop(self, grace: float = 3.0) -> None:
         """Stop dispatching; give in-flight deliveries `grace` seconds, then cancel them (they'll be retried)."""
@@ -140,6 +148,21 @@ class Scheduler:
             for task in pending:
                 task.cancel()
             await asyncio.gather(*pending, return_exceptions=True)
+        if self._heartbeat is not None:
+            self._heartbeat.cancel()
+            await asyncio.gather(self._heartbeat, return_exceptions=True)
+            self._heartbeat = None
+
+    async def _beat(self) -> None:
+        """While deliveries run, tell the other processes they are still in hand (extend their leases)."""
+        while True:
+            await asyncio.sleep(LEASE.total_seconds() / 3)
+            if not self._in_flight:
+                continue
+            try:
+                await self._store.timers.extend_leases(self._clock())
+            except Exception:
+                log.exception("scheduler: extending the leases of %d delivery(ies) failed", len(self._in_flight))
 
     async def settled(self, timer_id: int, timeout: float) -> Timer | None:
         """Wake the dispatcher and wait up to `timeout` for a delivery of the timer to end; the timer as it
@@ -164,7 +187,10 @@ class Scheduler:
         failures = 0
         while True:
             try:
-                if not self._claims_released:
+                if not self._listening:
+                    await self._store.listen(TIMERS_CHANNEL, self.wake, own=True)
+                    self._listening = True
+                if not self._claims_released or self._store.shared:
                     await self._release_claims()
                 delay = await self.tick()
                 failures = 0
@@ -178,8 +204,10 @@ class Scheduler:
                 await asyncio.wait_for(self._wake.wait(), timeout=delay)
 
     async def _release_claims(self) -> None:
-        """At start-up: claims left by a process that stopped go back to pending (see the module's rule)."""
-        for timer in await self._store.timers.release_claims():
+        """Claims left by a process that stopped go back to pending (see the module's rule): at start-up
+        every claim on a store only this process uses; on a shared one, each look, those whose lease ran out."""
+        every = not self._store.shared and not self._claims_released
+        for timer in await self._store.timers.release_claims(self._clock(), every=every):
             if timer.attempted_at is None:
                 log.warning("timer %s (%s) was claimed by a process that stopped before acting; delivering it again",
                             timer.id, timer.key)
@@ -206,31 +234,31 @@ class Scheduler:
                     "skipped timer %s (%s): due %s, more than %s ago",
                     timer.id, timer.key, timer.first_due_at.isoformat(), window,
                 )
-        due = await self._store.timers.due(now, BATCH, kinds=kinds, excluding=self._in_flight)
+        # Claim no more than this process can start now: the rest stay free for the other processes.
+        room = min(BATCH, CONCURRENCY - len(self._in_flight))
+        due = await self._store.timers.claim_due(now, room, kinds=kinds, excluding=self._in_flight)
         for timer in due:
             task = asyncio.create_task(self._deliver(timer), name=f"timer-{timer.id}")
             self._in_flight[timer.id] = task
             task.add_done_callback(partial(self._forget_delivery, timer.id))
-        if len(due) == BATCH:
-            return 0.0  # more are due: fetch the next batch at once
+        if room <= 0:
+            return MAX_SLEEP  # a delivery ending wakes the dispatcher
+        if len(due) == room:
+            return 0.0  # more may be due: claim the next batch at once
         next_at = await self._store.timers.next_due_at(kinds=kinds, excluding=self._in_flight)
         if next_at is None:
             return MAX_SLEEP
         return max(0.0, min(MAX_SLEEP, (next_at - self._clock()).total_seconds()))
 
     def _forget_delivery(self, timer_id: int, _task: asyncio.Task[None]) -> None:
+        if len(self._in_flight) >= CONCURRENCY:
+            self.wake()  # there is room again for what is waiting
         self._in_flight.pop(timer_id, None)
         if (event := self._settling.get(timer_id)) is not None:
             event.set()
 
     async def _deliver(self, timer: Timer) -> None:
-        async with self._slots:
-            try:
-                if not await self._store.timers.claim(timer.id, self._clock()):
-                    return  # another tick (or process) has it, or it was cancelled meanwhile
-            except Exception:
-                log.exception("timer %s (%s): could not claim it; it stays pending", timer.id, timer.key)
-                return
+        async with self._slots:  # claimed already, by claim_due, for this process
             kind = self._kinds[timer.kind]
             now = self._clock()
             if timer.attempted_at is not None and now - timer.attempted_at > NONCE_WINDOW:
@@ -239,7 +267,7 @@ class Scheduler:
                 log.warning("timer %s (%s) %s", timer.id, timer.key, note)
                 await self._record(timer, partial(self._store.timers.finish, timer.id, TimerState.SKIPPED, note))
                 return
-            attempts = timer.attempts + 1
+            attempts = timer.attempts  # counting this one
             try:
                 async with asyncio.timeout(self._delivery_timeout):
                     outcome = await kind.handler(timer)

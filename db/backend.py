@@ -53,9 +53,19 @@ class Connection(Protocol):
 
     async def fetch_batch(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]: ...
 
+    async def notify(self, channel: str, origin: str) -> None:
+        """Tell every process sharing the store (this one too) once this transaction commits."""
+        ...
+
+
+# Called with the notifying process's id when a channel is notified, and with "" after a lost listener
+# is back (anything may have been missed meanwhile, so a listener treats that as news from elsewhere).
+Listener = Callable[[str], None]
+
 
 class Backend(Protocol):
     dialect: str  # "sqlite" or "postgresql", for logs and for tests that look under the hood
+    shared: bool  # whether several processes may use the store at once (PostgreSQL) or one only (SQLite)
 
     def describe(self) -> str:
         """Where the store is, without secrets."""
@@ -81,6 +91,14 @@ class Backend(Protocol):
 
     async def reset_ids(self, conn: Connection) -> None:
         """After rows were inserted with their ids given: let new rows get ids past the largest ones."""
+        ...
+
+    async def listen(self, channel: str, listener: Listener) -> None:
+        """Call `listener` whenever `channel` is notified by any process (see `Connection.notify`)."""
+        ...
+
+    def deployment_lock(self, name: str) -> AbstractAsyncContextManager[None]:
+        """A lock across every process sharing the store (one at a time does start-up work)."""
         ...
 
 

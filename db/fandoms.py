@@ -7,6 +7,7 @@ Follows are kept by pack key, so a pack removed and imported again is followed a
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -19,6 +20,10 @@ if TYPE_CHECKING:
 # SQL for "this row is visible to the guild": its own, or from a pack it follows. `:guild` and
 # `:packs` (a list of pack ids) come from `FandomRepository.params`.
 VISIBLE = "({t}.guild_id = :guild OR {t}.pack_id = ANY(:packs))"
+
+
+FANDOMS_CHANNEL = "fandoms"  # notified when a guild's choice changes
+CACHE_TTL = 30.0  # seconds a remembered choice is trusted without a notice (a backstop for a lost one)
 
 
 def visible(table: str) -> str:
@@ -67,6 +72,7 @@ class FandomRepository:
         self._packs: dict[str, int] = {}
         self._packs_revision = -1
         self._visible: dict[int | None, tuple[int, ...]] = {}
+        self._visible_since = time.monotonic()
 
     def forget(self, guild_id: int | None = None) -> None:
         """Drop what is remembered of one guild's fandoms, or of every guild's."""
@@ -105,6 +111,9 @@ class FandomRepository:
     async def visible(self, guild_id: int | None) -> tuple[int, ...]:
         """Ids of the packs whose facts this guild sees; remembered until its fandoms or the packs change."""
         packs = await self._pack_ids()
+        if time.monotonic() - self._visible_since > CACHE_TTL:
+            self._visible.clear()
+            self._visible_since = time.monotonic()
         found = self._visible.get(guild_id)
         if found is None:
             found = tuple(sorted(packs[k] for k in await self.followed_keys(guild_id)))
@@ -133,4 +142,5 @@ class FandomRepository:
                 "ON CONFLICT (guild_id, pack_key) DO NOTHING",
                 [(guild_id, key, user_id, to_text(now)) for key in sorted(keys)],
             )
+            await self._store.notify(FANDOMS_CHANNEL)  # other processes forget what they remembered
         self.forget(guild_id)

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
 
 PACK_SUFFIXES = (".yaml", ".yml")
 GENERATION = "facts_generation"  # meta key bumped by every import that changed facts and every removal
+FACTS_CHANNEL = "facts"  # notified with every generation bump
 
 
 def bundled_packs_dir() -> Path:
@@ -167,6 +168,7 @@ class PackRepository:
         return report
 
     async def _bump(self, conn: Connection) -> None:
+        await self._store.notify(FACTS_CHANNEL)  # the other processes rebuild at once (see bot/facts_watch.py)
         await conn.execute(
             "INSERT INTO meta (key, value) VALUES (?, '1') "
             "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",

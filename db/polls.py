@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from db.backend import Row
@@ -191,6 +191,27 @@ class PollRepository:
                 key = f"{key}:early"
             timer_id = await self._store.fetch_value("SELECT id FROM timers WHERE delivery_key = ?", (key,))
         return int(timer_id)
+
+    async def take_edit(self, poll_id: int, now: datetime, hold: timedelta, *, final: bool = False) -> bool:
+        """Become the one process editing the poll's message, for at most `hold`; False if another holds
+        it, if the last edit was too recent (see `end_edit`), or — unless `final` — if the poll closed."""
+        async with self._store.transaction() as conn:
+            taken = await conn.execute(
+                """UPDATE polls SET edit_owner = :me, edit_lease_until = :until
+                    WHERE id = :id AND (:final OR state = 'open')
+                      AND (edit_lease_until IS NULL OR edit_lease_until <= :now OR edit_owner = :me)""",
+                {"me": self._store.process_id, "until": to_text(now + hold), "id": poll_id, "final": final,
+                 "now": to_text(now)},
+            )
+            return taken == 1
+
+    async def end_edit(self, poll_id: int, next_allowed: datetime) -> None:
+        """Done editing; nobody (in any process) edits the message again before `next_allowed`."""
+        async with self._store.transaction() as conn:
+            await conn.execute(
+                "UPDATE polls SET edit_owner = NULL, edit_lease_until = ? WHERE id = ? AND edit_owner = ?",
+                (to_text(next_allowed), poll_id, self._store.process_id),
+            )
 
     async def mark_shown(self, poll_id: int, version: int) -> None:
         """The poll's message now shows every vote up to `version`."""

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import zlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
@@ -21,7 +22,7 @@ from typing import Any, TypeVar
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from db.backend import Connection, Plan, Statement
+from db.backend import Connection, Listener, Plan, Statement
 from db.database_url import PostgresTarget, StoreUnavailable
 from db.instants import to_text
 from db.migrations import Migration, MigrationError, bundled_migrations, pending
@@ -32,8 +33,11 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 POOL_SIZE = 10
 CONNECT_TIMEOUT = 10.0
-# Advisory lock keys (any 64-bit number, fixed for the deployment): held while one process migrates.
+# Advisory lock keys (any 64-bit number, fixed for the deployment): held while one process migrates,
+# and (LOCK_BASE + a name's CRC) while one process does a piece of start-up work.
 MIGRATION_LOCK = 0x66616E646578_01
+LOCK_BASE = 0x66616E_00000000
+CHANNEL_PREFIX = "fandex_"
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # PostgreSQL's timestamp origin
 _COUNT = re.compile(r"(\d+)$")
 PgConnection = asyncpg.Connection | PoolConnectionProxy
@@ -105,6 +109,9 @@ class PostgresConnection:
                 table, raw_column,
             )
 
+    async def notify(self, channel: str, origin: str) -> None:
+        await self._conn.execute("SELECT pg_notify($1, $2)", CHANNEL_PREFIX + channel, origin)  # sent on commit
+
     async def run(self, step: Statement) -> list[Any]:
         if step.many is not None:
             await self.executemany(step.sql, step.many)
@@ -114,12 +121,17 @@ class PostgresConnection:
 
 class PostgresBackend:
     dialect = "postgresql"
+    shared = True
 
     def __init__(self, pool: asyncpg.Pool, target: PostgresTarget) -> None:
         self._pool = pool
         self._target = target
         self._write_lock = asyncio.Lock()
         self.path = None
+        self._listeners: dict[str, list[Listener]] = {}
+        self._listening: asyncpg.Connection | None = None
+        self._keeper: asyncio.Task[None] | None = None
+        self._lost = asyncio.Event()
 
     @classmethod
     async def open(cls, target: PostgresTarget, *, pool_size: int = POOL_SIZE) -> PostgresBackend:
@@ -136,7 +148,66 @@ class PostgresBackend:
         return self._target.describe()
 
     async def close(self) -> None:
+        if self._keeper is not None:
+            self._keeper.cancel()
+            await asyncio.gather(self._keeper, return_exceptions=True)
+        if self._listening is not None and not self._listening.is_closed():
+            await self._listening.close()
         await self._pool.close()
+
+    async def listen(self, channel: str, listener: Listener) -> None:
+        """LISTEN on one connection of its own (outside the pool), kept open: if it is lost, it is
+        opened again with back-off and every listener is called, since notices may have been missed."""
+        first = channel not in self._listeners
+        self._listeners.setdefault(channel, []).append(listener)
+        if self._listening is None:
+            self._listening = await self._listen_connection()
+            self._keeper = asyncio.create_task(self._keep_listening(), name="fandex-listen")
+        elif first:
+            await self._listening.add_listener(CHANNEL_PREFIX + channel, self._heard)
+
+    async def _listen_connection(self) -> asyncpg.Connection:
+        conn = await asyncpg.connect(
+            self._target.dsn, timeout=CONNECT_TIMEOUT, server_settings={"application_name": "fandex-listen"}
+        )
+        conn.add_termination_listener(lambda _conn: self._lost.set())
+        for channel in self._listeners:
+            await conn.add_listener(CHANNEL_PREFIX + channel, self._heard)
+        return conn
+
+    def _heard(self, _conn: object, _pid: int, channel: str, payload: object) -> None:
+        for listener in self._listeners.get(channel.removeprefix(CHANNEL_PREFIX), ()):
+            listener(str(payload))
+
+    async def _keep_listening(self) -> None:
+        delay = 0.5
+        while True:
+            await self._lost.wait()
+            self._lost.clear()
+            log.warning("the PostgreSQL listener connection was lost; opening it again")
+            while True:
+                try:
+                    self._listening = await self._listen_connection()
+                    break
+                except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+                    log.warning("listening again failed (%s); retrying in %.1f s", exc, delay)
+                    await asyncio.sleep(delay)
+                    delay = min(30.0, delay * 2)
+            delay = 0.5
+            for listeners in self._listeners.values():  # anything may have happened meanwhile: look again
+                for listener in listeners:
+                    listener("")
+
+    @asynccontextmanager
+    async def deployment_lock(self, name: str) -> AsyncIterator[None]:
+        """A session advisory lock: one process of the deployment at a time, released if it dies."""
+        key = LOCK_BASE + zlib.crc32(name.encode())
+        async with self._pool.acquire() as conn:
+            await conn.execute("SELECT pg_advisory_lock($1)", key)
+            try:
+                yield
+            finally:
+                await conn.execute("SELECT pg_advisory_unlock($1)", key)
 
     async def migrate(self) -> int:
         """Apply pending migrations, one process at a time (a session advisory lock), each in a transaction."""

@@ -19,7 +19,7 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from db.backend import Connection, Plan, Statement, drive
+from db.backend import Connection, Listener, Plan, Statement, drive
 from db.database_url import StoreUnavailable
 from db.migrations import Migration, MigrationError, bundled_migrations, pending
 from db.sql_text import Params, for_sqlite, sqlite_params
@@ -119,6 +119,10 @@ class SqliteConnection:
 
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
+        self.notes: set[tuple[str, str]] = set()  # (channel, origin) to notify once the transaction commits
+
+    async def notify(self, channel: str, origin: str) -> None:
+        self.notes.add((channel, origin))
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         cursor = await self._conn.execute(for_sqlite(sql), sqlite_params(params))
@@ -143,6 +147,7 @@ class SqliteConnection:
 
 class SqliteBackend:
     dialect = "sqlite"
+    shared = False  # one bot process per file: what it notifies, only it needs to hear
 
     def __init__(self, writer: aiosqlite.Connection, reader: aiosqlite.Connection, path: Path) -> None:
         self._writer = writer
@@ -150,6 +155,8 @@ class SqliteBackend:
         self.path = path
         self._write_lock = asyncio.Lock()
         self._joined = SqliteConnection(writer)
+        self._listeners: dict[str, list[Listener]] = {}
+        self._locks: dict[str, asyncio.Lock] = {}
 
     @classmethod
     async def open(cls, path: Path, *, busy_timeout_ms: int | None = None) -> SqliteBackend:
@@ -180,6 +187,7 @@ class SqliteBackend:
         """One write transaction at a time (BEGIN IMMEDIATE), committed on success, rolled back on any
         exception or cancellation."""
         async with self._write_lock:
+            self._joined.notes.clear()
             try:
                 # BEGIN inside the guard: cancelled while it is on the database thread, it still runs
                 # there, and the rollback queued behind it closes what it opened.
@@ -189,6 +197,19 @@ class SqliteBackend:
             except BaseException:
                 await asyncio.shield(self._writer.rollback())  # a no-op if nothing is open
                 raise
+            notes, self._joined.notes = self._joined.notes, set()
+        for channel, origin in sorted(notes):
+            for listener in self._listeners.get(channel, ()):
+                listener(origin)
+
+    async def listen(self, channel: str, listener: Listener) -> None:
+        self._listeners.setdefault(channel, []).append(listener)
+
+    @asynccontextmanager
+    async def deployment_lock(self, name: str) -> AsyncIterator[None]:
+        """One process per file: a lock in this process is a lock for the deployment."""
+        async with self._locks.setdefault(name, asyncio.Lock()):
+            yield
 
     async def run_plan(self, plan: Callable[[], Plan[T]]) -> T:
         """The whole plan as one write transaction in a single trip to the database thread.

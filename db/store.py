@@ -10,8 +10,11 @@ DATABASE_URL and invisible above db/.
 from __future__ import annotations
 
 import asyncio
+import os
+import secrets
+import socket
 from collections.abc import AsyncIterator, Callable, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +23,7 @@ from typing import Any, TypeVar
 from db.backend import Backend, Connection, Plan
 from db.characters import CharacterRepository
 from db.database_url import PostgresTarget, SqliteTarget, StoreTarget, parse_database_url
-from db.fandoms import FandomRepository, visible
+from db.fandoms import FANDOMS_CHANNEL, FandomRepository, visible
 from db.guilds import GuildSettingsRepository
 from db.models import StoreCounts
 from db.pack_repository import PackRepository
@@ -65,6 +68,8 @@ class Store:
 
     def __init__(self, backend: Backend) -> None:
         self.backend = backend
+        # Who this process is to the others sharing the store: it owns its timer claims and poll edits.
+        self.process_id = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(3)}"
         # Bumped whenever facts change in this process; in-memory indexes compare it to rebuild.
         self.facts_revision = 0
 
@@ -104,6 +109,36 @@ class Store:
         """The SQLite file, or None on PostgreSQL."""
         path: Path | None = getattr(self.backend, "path", None)
         return path
+
+    @property
+    def shared(self) -> bool:
+        """Whether other processes may be using this store right now (PostgreSQL), or none (SQLite)."""
+        return self.backend.shared
+
+    async def listen(self, channel: str, listener: Callable[[], None], *, own: bool = False) -> None:
+        """Call `listener` when a process notifies `channel` (see `notify`); its own notices only with `own`."""
+
+        def heard(origin: str) -> None:
+            if own or origin != self.process_id:
+                listener()
+
+        await self.backend.listen(channel, heard)
+
+    async def notify(self, channel: str) -> None:
+        """Inside a transaction: once it commits, every process listening on `channel` hears of it."""
+        conn = self._joined()
+        if conn is None:
+            raise RuntimeError("notify() belongs inside store.transaction()")
+        await conn.notify(channel, self.process_id)
+
+    async def follow_other_processes(self) -> None:
+        """Forget what this process remembers when another changes it: a guild's fandoms, for now
+        (packs are watched by the bot itself, see bot/facts_watch.py)."""
+        await self.listen(FANDOMS_CHANNEL, self.fandoms.forget)
+
+    def deployment_lock(self, name: str) -> AbstractAsyncContextManager[None]:
+        """Held by one process of the deployment at a time (start-up work done once, not once per process)."""
+        return self.backend.deployment_lock(name)
 
     def describe(self) -> str:
         """Where the store is, for logs: a file, or a server URL without its password."""

@@ -1,8 +1,12 @@
 """Durable timers: every scheduled action is a row, claimed before it runs and finished after.
 
-A claim is a guarded `UPDATE … WHERE state = 'pending'`, so two dispatchers (or a restart racing a
-slow delivery) can never both act on one timer. `attempted_at` records when a delivery was about to
-do what must not happen twice, so a restart can tell a safe repeat from a possible duplicate.
+A claim is a guarded `UPDATE … WHERE state = 'pending'` over rows locked `FOR UPDATE SKIP LOCKED`,
+so two dispatchers — in one process or in several sharing PostgreSQL — never both act on one timer,
+and neither waits for the other. A claim belongs to its process (`Store.process_id`) until its lease
+runs out; the holder extends the lease while it works, and only the holder may finish or retry it.
+A claim whose lease ran out (its process died) is taken over. `attempted_at` records when a delivery
+was about to do what must not happen twice, so a take-over can tell a safe repeat from a possible
+duplicate. Every change to what is pending notifies the `timers` channel, waking every dispatcher.
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +32,10 @@ class TimerState(StrEnum):
     SKIPPED = "skipped"
     CANCELLED = "cancelled"
     FAILED = "failed"
+
+
+TIMERS_CHANNEL = "timers"
+LEASE = timedelta(seconds=30)  # how long a claim stands without its holder's heartbeat
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +80,8 @@ async def insert_timer(conn: Connection, spec: TimerSpec, now: datetime) -> bool
         (spec.kind, spec.key, spec.guild_id, to_text(spec.due_at), to_text(spec.due_at),
          json.dumps(dict(spec.payload)), to_text(now)),
     )
+    if added:
+        await conn.notify(TIMERS_CHANNEL, "")
     return added == 1
 
 
@@ -133,6 +143,8 @@ class TimerRepository:
             added = 0
             for spec in fresh:
                 added += await insert_timer(conn, spec, now)
+            if stale or revive:
+                await conn.notify(TIMERS_CHANNEL, "")
         earliest = min((s.due_at for s in wanted_by_key.values()), default=None)
         return ReconcileResult(added=added + len(revive), cancelled=len(stale), earliest=earliest)
 
@@ -154,44 +166,91 @@ class TimerRepository:
         return [_timer(r) for r in rows]
 
     async def claim(self, timer_id: int, now: datetime) -> bool:
-        """Take a timer for delivery; False if someone else has it or it is no longer pending."""
+        """Take one timer for delivery; False if someone else has it or it is no longer pending."""
         async with self._store.transaction() as conn:
             claimed = await conn.execute(
-                "UPDATE timers SET state = 'claimed', claimed_at = ?, attempts = attempts + 1 "
-                "WHERE id = ? AND state = 'pending'",
-                (to_text(now), timer_id),
+                "UPDATE timers SET state = 'claimed', claimed_at = ?, claimed_by = ?, lease_until = ?, "
+                "attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
+                (to_text(now), self._store.process_id, to_text(now + LEASE), timer_id),
             )
             return claimed == 1
+
+    async def claim_due(
+        self, now: datetime, limit: int, *, kinds: Iterable[str], excluding: Iterable[int] = ()
+    ) -> list[Timer]:
+        """Claim up to `limit` pending timers of `kinds` due by `now`, earliest first, for this process.
+
+        Rows another process is claiming at this moment are skipped, not waited for; what one process
+        claims, no other sees as pending until the lease runs out.
+        """
+        if limit <= 0:
+            return []
+        async with self._store.transaction() as conn:
+            rows = await conn.fetch_all(
+                """UPDATE timers SET state = 'claimed', claimed_at = :now, claimed_by = :owner, lease_until = :lease,
+                          attempts = attempts + 1
+                    WHERE id IN (SELECT id FROM timers
+                                  WHERE state = 'pending' AND due_at <= :now AND kind = ANY(:kinds) AND id <> ALL(:busy)
+                                  ORDER BY due_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)
+                      AND state = 'pending'
+                RETURNING *""",
+                {"now": to_text(now), "owner": self._store.process_id, "lease": to_text(now + LEASE),
+                 "kinds": list(kinds), "busy": list(excluding), "limit": limit},
+            )
+        return sorted((_timer(r) for r in rows), key=lambda t: (t.due_at, t.id))
+
+    async def extend_leases(self, now: datetime) -> int:
+        """The heartbeat: this process still works on what it claimed. Returns how many claims it holds."""
+        async with self._store.transaction() as conn:
+            return await conn.execute(
+                "UPDATE timers SET lease_until = ? WHERE state = 'claimed' AND claimed_by = ?",
+                (to_text(now + LEASE), self._store.process_id),
+            )
 
     async def attempting(self, timer_id: int, now: datetime) -> None:
         """Record, committed, that the delivery is about to do what must not happen twice."""
         async with self._store.transaction() as conn:
             await conn.execute(
-                "UPDATE timers SET attempted_at = ? WHERE id = ? AND state = 'claimed'", (to_text(now), timer_id)
+                "UPDATE timers SET attempted_at = ? WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+                (to_text(now), timer_id, self._store.process_id),
             )
 
     async def finish(self, timer_id: int, state: TimerState, outcome: str | None, now: datetime) -> None:
         async with self._store.transaction() as conn:
             await conn.execute(
-                "UPDATE timers SET state = ?, finished_at = ?, outcome = ? WHERE id = ? AND state = 'claimed'",
-                (state.value, to_text(now), outcome, timer_id),
+                "UPDATE timers SET state = ?, finished_at = ?, outcome = ?, lease_until = NULL "
+                "WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+                (state.value, to_text(now), outcome, timer_id, self._store.process_id),
             )
 
     async def retry(self, timer_id: int, at: datetime, reason: str, *, forget_attempt: bool) -> None:
         """Pending again at `at`; `forget_attempt` when the failure proves nothing went out."""
         async with self._store.transaction() as conn:
-            await conn.execute(
-                "UPDATE timers SET state = 'pending', due_at = ?, outcome = ?, "
-                "attempted_at = CASE WHEN ? THEN NULL ELSE attempted_at END WHERE id = ? AND state = 'claimed'",
-                (to_text(at), reason, forget_attempt, timer_id),
+            moved = await conn.execute(
+                "UPDATE timers SET state = 'pending', due_at = ?, outcome = ?, claimed_by = NULL, lease_until = NULL, "
+                "attempted_at = CASE WHEN ? THEN NULL ELSE attempted_at END "
+                "WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+                (to_text(at), reason, forget_attempt, timer_id, self._store.process_id),
             )
+            if moved:
+                await conn.notify(TIMERS_CHANNEL, "")
 
-    async def release_claims(self) -> list[Timer]:
-        """At start-up: timers claimed by a process that stopped are pending again, their attempt kept."""
+    async def release_claims(self, now: datetime, *, every: bool = False) -> list[Timer]:
+        """Claims whose holder is gone are pending again, their attempt kept: those whose lease ran out,
+        or (`every`, at the start of the only process a SQLite store has) all of them. A live process's
+        claims are never taken: it extends their lease while it works."""
         async with self._store.transaction() as conn:
-            claimed = [_timer(r) for r in await conn.fetch_all("SELECT * FROM timers WHERE state = 'claimed'")]
-            await conn.execute("UPDATE timers SET state = 'pending' WHERE state = 'claimed'")
-        return claimed
+            rows = await conn.fetch_all(
+                """UPDATE timers SET state = 'pending', claimed_by = NULL, lease_until = NULL
+                    WHERE id IN (SELECT id FROM timers WHERE state = 'claimed'
+                                    AND (? OR lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED)
+                      AND state = 'claimed'
+                RETURNING *""",
+                (every, to_text(now)),
+            )
+            if rows:
+                await conn.notify(TIMERS_CHANNEL, "")
+        return sorted((_timer(r) for r in rows), key=lambda t: t.id)
 
     async def skip_overdue(self, older_than: datetime, now: datetime, kinds: Iterable[str]) -> list[Timer]:
         """Pending timers of `kinds` meant for before `older_than` are skipped, not delivered absurdly late."""

@@ -50,6 +50,9 @@ async def find_release(catalog: ReleaseCatalog, guild_id: int | None, typed: str
     return release
 
 
+REPLANNED = "replanned_generation"  # meta key: the facts generation reminders were last re-planned for
+
+
 class CountdownCog(commands.Cog):
     def __init__(self, bot: FandexBot, catalog: ReleaseCatalog, planner: ReminderPlanner) -> None:
         self.bot = bot
@@ -59,8 +62,14 @@ class CountdownCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_facts_changed(self) -> None:
-        """Packs were imported or removed elsewhere: reminders follow the releases as they are now."""
-        await self.planner.replan_all()
+        """Packs were imported or removed elsewhere: reminders follow the releases as they are now —
+        re-planned by the first bot process to notice, once per change, not by each of them."""
+        async with self.store.deployment_lock("re-plan"):
+            generation = str(await self.store.packs.generation())
+            if await self.store.meta.get(REPLANNED) == generation:
+                return
+            await self.planner.replan_all()
+            await self.store.meta.set(REPLANNED, generation)
 
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.catalog.choices(interaction.guild_id, current)

@@ -34,7 +34,8 @@ log = logging.getLogger(__name__)
 DEADLINE = "poll_close"
 DEFAULT_DURATION = timedelta(hours=24)
 SHIP_OPTIONS = ("Yes", "No", "It's complicated")
-EDIT_INTERVAL = 1.0  # seconds between edits of one poll's message, whatever the voting rate
+EDIT_INTERVAL = 1.0  # seconds between edits of one poll's message, whatever the voting rate, in all processes
+EDIT_HOLD = timedelta(seconds=15)  # how long one process may hold a poll's message for an edit (if it dies)
 EDIT_RETRIES = 8  # a failing edit is retried this many times, backing off; the next start tries again
 RESULT_POST_WINDOW = timedelta(hours=24)  # a result later than this (the bot was down) is shown, not posted
 INTERACTION_LIFETIME = timedelta(minutes=15)  # after this, a poll never posted can no longer appear
@@ -48,7 +49,7 @@ class TallyRefresher:
     A failed edit is retried with back-off; one that never succeeds is left to the next start, which
     refreshes every open poll whose message shows fewer votes than the store holds."""
 
-    def __init__(self, edit: Callable[[int], Awaitable[None]], interval: float = EDIT_INTERVAL) -> None:
+    def __init__(self, edit: Callable[[int], Awaitable[bool]], interval: float = EDIT_INTERVAL) -> None:
         self._edit = edit
         self._interval = interval
         self._dirty: set[int] = set()
@@ -86,7 +87,8 @@ class TallyRefresher:
                 self._dirty.discard(poll_id)
                 self._last[poll_id] = time.monotonic()
                 try:
-                    await self._edit(poll_id)
+                    if not await self._edit(poll_id):
+                        self._dirty.add(poll_id)  # another process is editing it: look again after an interval
                     failures = 0
                 except Exception as exc:
                     failures += 1
@@ -238,20 +240,34 @@ class PollService:
         except discord.HTTPException as exc:  # the vote counts; only Discord's copy of the confirmation is lost
             log.warning("poll %s: vote recorded, but its confirmation could not be delivered: %s", poll_id, exc)
 
-    async def _edit_tally(self, poll_id: int) -> None:
+    async def _edit_tally(self, poll_id: int) -> bool:
+        """Show the latest tally; False if another process holds the message now (try again later).
+
+        Across processes one edit at a time holds the poll's message (`take_edit`), at most one per
+        EDIT_INTERVAL, and only while the poll is open — so edits never cross, an older tally never
+        lands after a newer one, and none lands after the final card.
+        """
         async with self._edit_lock(poll_id):
-            poll = await self.store.polls.get(poll_id)  # its tally_version first, then the counts: never newer
-            if poll is None or not poll.open:
-                return
-            message_id = await self._find_message(poll)
-            if message_id is None:
-                return
-            embed = poll_card(poll, await self.result(poll), *await self._pair_facts(poll))
+            if not await self.store.polls.take_edit(poll_id, discord.utils.utcnow(), EDIT_HOLD):
+                poll = await self.store.polls.get(poll_id)
+                return poll is None or not poll.open  # closed: nothing more to show; else it is busy
             try:
-                await self._message(poll, message_id).edit(embed=embed, allowed_mentions=NO_PINGS)
-            except (discord.NotFound, discord.Forbidden) as exc:
-                log.warning("poll %s: its message can no longer be edited (%s %s); the tally stays as shown", poll.id, exc.status, exc.text)
-            await self.store.polls.mark_shown(poll.id, poll.tally_version)
+                poll = await self.store.polls.get(poll_id)  # its tally_version first, then the counts: never newer
+                if poll is None or not poll.open:
+                    return True
+                message_id = await self._find_message(poll)
+                if message_id is None:
+                    return True
+                embed = poll_card(poll, await self.result(poll), *await self._pair_facts(poll))
+                try:
+                    await self._message(poll, message_id).edit(embed=embed, allowed_mentions=NO_PINGS)
+                except (discord.NotFound, discord.Forbidden) as exc:
+                    log.warning("poll %s: its message can no longer be edited (%s %s); the tally stays as shown",
+                                poll.id, exc.status, exc.text)
+                await self.store.polls.mark_shown(poll.id, poll.tally_version)
+                return True
+            finally:
+                await self.store.polls.end_edit(poll_id, discord.utils.utcnow() + timedelta(seconds=EDIT_INTERVAL))
 
     # --- closing -----------------------------------------------------------------------------
 
@@ -302,6 +318,7 @@ class PollService:
     async def _show_final(self, poll: Poll) -> int | None:
         """The final tally on the poll's message, buttons disabled; the message id, if there is one."""
         async with self._edit_lock(poll.id):
+            await self._hold_for_final(poll.id)
             message_id = await self._find_message(poll)
             if message_id is None:
                 return None
@@ -316,6 +333,16 @@ class PollService:
                 log.info("poll %s: its message was deleted; posting the result anyway", poll.id)
                 return None
             return message_id
+
+    async def _hold_for_final(self, poll_id: int) -> None:
+        """Wait for a tally edit under way in another process to end (it sees the poll closed after it),
+        so the final card is the last thing written; a holder that died is outlasted by its lease."""
+        give_up = time.monotonic() + EDIT_HOLD.total_seconds() + 1
+        while not await self.store.polls.take_edit(poll_id, discord.utils.utcnow(), EDIT_HOLD, final=True):
+            if time.monotonic() > give_up:
+                log.warning("poll %s: another process held its message past the lease; writing the final card", poll_id)
+                return
+            await asyncio.sleep(0.2)
 
     async def _post_result(self, poll: Poll, message_id: int | None) -> int:
         """A short "poll closed" post replying to the poll. The nonce makes a repeat within Discord's

@@ -15,7 +15,7 @@ import pytest
 from bot import scheduler as scheduler_module
 from bot.scheduler import MAX_SLEEP, Outcome, RetryLater, Scheduler, backoff
 from db import Store
-from db.timers import Timer, TimerSpec, TimerState
+from db.timers import LEASE, Timer, TimerSpec, TimerState
 from tests.e2e.waiting import eventually
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
@@ -135,12 +135,29 @@ async def test_catch_up_delivers_late_within_the_hour_and_skips_older(store: Sto
 async def test_a_claim_left_by_a_dead_process_is_delivered_again(store: Store, clock: Clock) -> None:
     await add(store, "interrupted", T0, clock)
     timer = (await store.timers.due(T0, 10, kinds=["test"]))[0]
-    assert await store.timers.claim(timer.id, T0)  # the process that claimed it then died
+    assert await store.timers.claim(timer.id, T0 - LEASE - timedelta(seconds=1))  # then its process died
     handler = Recorder()
     s = Scheduler(store, clock=clock)
     s.register("test", handler)
     await run_until_delivered(s, handler)
     assert handler.delivered == ["interrupted"]
+
+
+async def test_a_live_claim_is_left_to_its_holder_until_its_lease_runs_out(store: Store, clock: Clock) -> None:
+    """On a shared store another process may hold a claim: it is not taken while its lease stands. On
+    SQLite the only process is this one, so a claim found at start-up is its dead predecessor's."""
+    await add(store, "held", T0, clock)
+    timer = (await store.timers.due(T0, 10, kinds=["test"]))[0]
+    assert await store.timers.claim(timer.id, T0)
+    handler = Recorder()
+    s = Scheduler(store, clock=clock)
+    s.register("test", handler)
+    await run_until_delivered(s, handler, timeout=0.5)
+    assert handler.delivered == ([] if store.shared else ["held"])
+    if store.shared:
+        clock.advance(seconds=LEASE.total_seconds() + 1)
+        await run_until_delivered(s, handler)
+        assert handler.delivered == ["held"]
 
 
 async def test_two_dispatchers_never_deliver_one_timer_twice(store: Store, clock: Clock) -> None:
