@@ -74,12 +74,21 @@ async def fill(store: Store) -> Filled:
                      NOW + timedelta(hours=1), hide_results=True)
     closed = await store.polls.create(custom, "poll_close", NOW)
     await store.votes.record(closed.id, 1, 1, NOW)
+    pairing = NewPoll(GUILD, 556, 8, "pairing", "Who leads?", [PollOption(0, first.name, first.id), PollOption(1, second.name, second.id)],
+                      NOW + timedelta(days=3))
+    await store.votes.record((await store.polls.create(pairing, "poll_close", NOW)).id, 5, 1, NOW)
     assert await store.polls.close(closed.id, NOW + timedelta(minutes=5), 7)
     await store.timers.add(TimerSpec("reminder", "reminder:a", NOW + timedelta(hours=2), {"release": own}, GUILD), NOW)
     await store.timers.add(TimerSpec("reminder", "reminder:b", NOW, {"release": own}, GUILD), NOW)
     done = (await store.timers.of_guild(GUILD, "reminder"))[-1]
     assert await store.timers.claim(done.id, NOW)
+    await store.timers.attempting(done.id, NOW)
     await store.timers.finish(done.id, TimerState.DONE, "posted", NOW + timedelta(seconds=1))
+    held = (await store.timers.claim_due(NOW + timedelta(hours=3), 10, kinds=["reminder", "poll_close"]))[0]
+    assert held.state is TimerState.CLAIMED  # claimed by a process, under its lease
+    assert await store.polls.take_edit(open_poll.id, NOW, timedelta(seconds=5))
+    await store.polls.set_result_message(closed.id, 9_002)
+    assert await store.subscriptions.disable((await store.subscriptions.of_guild(GUILD))[-1].id, "channel gone", NOW)
     return Filled(open_poll.id, closed.id, own, first.id)
 
 
@@ -152,6 +161,9 @@ async def test_sqlite_to_postgresql_copies_every_row_and_the_copy_works(
     source, made = filled
     before = await rows_of(source)
     assert [t for t, rows in before.items() if not rows] == [], "fill() should leave no table empty"
+    never_set = {(t, c) for t, rows in before.items() for c in rows[0] if all(r[c] is None for r in rows)}
+    # … and no column always NULL, but guild_id of facts no command gives a server of its own yet.
+    assert never_set <= {(t, "guild_id") for t in ("sources", "series", "characters", "relationships", "ships")}
     async with Store.open(empty_pg) as target:
         started = time.perf_counter()
         report = await copy_store(source, target)
