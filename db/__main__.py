@@ -1,5 +1,6 @@
 """`python -m db packs | check PATH | import PATH | export --pack ID [-o FILE] | remove ID --yes` —
-fact packs from the shell, on the store the bot uses (DATABASE_URL from the environment or `.env`)."""
+fact packs from the shell, on the store the bot uses (DATABASE_URL from the environment or `.env`);
+`python -m db copy --to URL [--replace]` — that whole store copied into another (SQLite to PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,12 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from db.database_url import DatabaseUrlError, StoreUnavailable
+from db.database_url import DatabaseUrlError, StoreUnavailable, parse_database_url
+from db.migrations import MigrationError
 from db.pack_check import PackError, check_pack_file
 from db.pack_export import dump_pack
 from db.store import Store
+from db.store_copy import CopyError, copy_urls
 
 DEFAULT_URL = "sqlite:///data/fandex.sqlite3"
 
@@ -25,7 +28,9 @@ def database_url() -> str:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m db", description="List, check, import, export and remove fandex fact packs.")
+    parser = argparse.ArgumentParser(
+        prog="python -m db", description="List, check, import, export and remove fandex fact packs; copy a whole store."
+    )
     parser.add_argument("--database-url", help=f"store to use (default: DATABASE_URL from the environment or .env, else {DEFAULT_URL})")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("packs", help="the packs in the store: id, title, counts, file, imported at")
@@ -40,6 +45,19 @@ def _parser() -> argparse.ArgumentParser:
     rem = commands.add_parser("remove", help="take a pack out of the store; every server's own data stays")
     rem.add_argument("pack", metavar="ID")
     rem.add_argument("--yes", action="store_true", help="really remove it (without it, only says what would go)")
+    copy = commands.add_parser(
+        "copy",
+        help="copy every row of the store into another, ids kept (stop the bot first)",
+        description=(
+            "Copy every row of the store (DATABASE_URL or --database-url) into another store, ids kept, in one "
+            "transaction on the target: a copy that fails leaves it as it was. Stop the bot first: what it "
+            "writes during the copy is not copied. Then point DATABASE_URL at the target and start the bot."
+        ),
+    )
+    copy.add_argument("--to", required=True, metavar="URL", help="the target: postgresql://user:password@host:port/dbname or sqlite:///path")
+    copy.add_argument(
+        "--replace", action="store_true", help="delete what the target holds first (without it, a target holding data is refused)"
+    )
     return parser
 
 
@@ -64,6 +82,8 @@ async def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args.paths)
     url = args.database_url or database_url()
+    if args.command == "copy":
+        return await _copy(url, args.to, replace=args.replace)
     async with Store.open(url) as store:
         await store.migrate()
         if args.command == "packs":
@@ -114,6 +134,17 @@ async def _remove(store: Store, key: str, *, confirmed: bool) -> int:
     return 0
 
 
+async def _copy(source: str, target: str, *, replace: bool) -> int:
+    try:
+        parse_database_url(target)
+    except DatabaseUrlError as exc:
+        print(f"error: --to {exc}", file=sys.stderr)
+        return 2
+    report = await copy_urls(source, target, replace=replace)
+    print("\n".join(report.lines()))
+    return 0
+
+
 def _unknown(key: str, known: list[str]) -> int:
     print(f"error: no pack `{key}` in the store (packs: {', '.join(known) or 'none'})", file=sys.stderr)
     return 1
@@ -135,7 +166,7 @@ def main(argv: list[str] | None = None) -> int:
     except DatabaseUrlError as exc:
         print(f"error: DATABASE_URL {exc}", file=sys.stderr)
         return 2
-    except StoreUnavailable as exc:
+    except (StoreUnavailable, MigrationError, CopyError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
 

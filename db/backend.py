@@ -85,6 +85,14 @@ class Backend(Protocol):
 
     async def run_plan(self, plan: Callable[[], Plan[T]]) -> T: ...
 
+    def snapshot(self) -> AbstractAsyncContextManager[Connection]:
+        """One consistent read of the whole store, for copying it (nothing is written through it)."""
+        ...
+
+    async def reset_ids(self, conn: Connection) -> None:
+        """After rows were inserted with their ids given: let new rows get ids past the largest ones."""
+        ...
+
     async def listen(self, channel: str, listener: Listener) -> None:
         """Call `listener` whenever `channel` is notified by any process (see `Connection.notify`)."""
         ...

@@ -22,7 +22,7 @@ from typing import Any, TypeVar
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from db.backend import Listener, Plan, Statement
+from db.backend import Connection, Listener, Plan, Statement
 from db.database_url import PostgresTarget, StoreUnavailable
 from db.instants import to_text
 from db.migrations import Migration, MigrationError, bundled_migrations, pending
@@ -94,6 +94,20 @@ class PostgresConnection:
 
     async def fetch_batch(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
         return [await self.fetch_all(sql, params) for sql, params in queries]
+
+    async def reset_ids(self) -> None:
+        identities = await self._conn.fetch(
+            """SELECT quote_ident(table_name), quote_ident(column_name), column_name FROM information_schema.columns
+                WHERE table_schema = current_schema() AND is_identity = 'YES'"""
+        )
+        for table, column, raw_column in identities:  # names quoted by the server, from its own catalog
+            await self._conn.execute(
+                f"""SELECT setval(pg_get_serial_sequence($1, $2),
+                                  greatest((SELECT coalesce(max({column}), 0) FROM {table}) + 1,
+                                           nextval(pg_get_serial_sequence($1, $2))),
+                                  false)""",
+                table, raw_column,
+            )
 
     async def notify(self, channel: str, origin: str) -> None:
         await self._conn.execute("SELECT pg_notify($1, $2)", CHANNEL_PREFIX + channel, origin)  # sent on commit
@@ -220,6 +234,22 @@ class PostgresBackend:
             except StopIteration as done:
                 result: T = done.value
                 return result
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[PostgresConnection]:
+        """Every table as of one instant: a read-only repeatable-read transaction."""
+        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+            yield PostgresConnection(conn)
+
+    async def reset_ids(self, conn: Connection) -> None:
+        """Move each identity's sequence past the largest id in its table, inside the caller's transaction.
+
+        A sequence only ever moves forward here (sequences ignore rollbacks), so a copy that is rolled back
+        cannot leave one behind ids the table still holds.
+        """
+        if not isinstance(conn, PostgresConnection):
+            raise TypeError("reset_ids needs this backend's own transaction")
+        await conn.reset_ids()
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Any]:
         text, args = for_postgres(sql, params)

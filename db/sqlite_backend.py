@@ -19,7 +19,8 @@ from typing import Any, TypeVar
 
 import aiosqlite
 
-from db.backend import Listener, Plan, Statement, drive
+from db.backend import Connection, Listener, Plan, Statement, drive
+from db.database_url import StoreUnavailable
 from db.migrations import Migration, MigrationError, bundled_migrations, pending
 from db.sql_text import Params, for_sqlite, sqlite_params
 
@@ -218,6 +219,30 @@ class SqliteBackend:
         """
         async with self._write_lock:
             return await _on_thread(self._writer, _run_plan, plan)
+
+    @asynccontextmanager
+    async def snapshot(self) -> AsyncIterator[SqliteConnection]:
+        """The file as it is now, read under the write lock so no other process changes it meanwhile.
+
+        A file another process keeps writing for longer than the busy timeout (a bot still running) is
+        refused rather than read while it changes.
+        """
+        async with self._write_lock:
+            try:
+                await self._writer.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                if exc.sqlite_errorcode != sqlite3.SQLITE_BUSY:
+                    raise
+                raise StoreUnavailable(
+                    f"{self.path} is being written by another process (is the bot still running? stop it first)"
+                ) from None
+            try:
+                yield self._joined
+            finally:
+                await asyncio.shield(self._writer.rollback())  # nothing was written: end the read
+
+    async def reset_ids(self, conn: Connection) -> None:
+        """Nothing to do: a rowid table gives a new row the largest id + 1 by itself."""
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Any]:
         return await _on_thread(self._reader, _all_rows, for_sqlite(sql), sqlite_params(params))
