@@ -14,7 +14,7 @@ from typing import Any
 
 from db.backend import Connection
 from db.dates import parse_partial_date
-from db.instants import text_or_none
+from db.instants import text_or_none, to_text
 from db.pack_check import CheckedPack
 from db.pack_format import (
     CharacterSpec,
@@ -151,7 +151,7 @@ async def _remember_file(conn: Connection, pack_id: int, pack: CheckedPack) -> N
 
 
 def _now() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
+    return to_text(datetime.now(UTC))
 
 
 async def _sync_series_children(
