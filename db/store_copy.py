@@ -56,6 +56,7 @@ TABLES: tuple[CopiedTable, ...] = (
     CopiedTable("polls"),
     CopiedTable("poll_options", ("poll_id", "position")),
     CopiedTable("votes", ("poll_id", "user_id")),
+    CopiedTable("identify_turns", ("bucket",)),
 )
 
 
