@@ -11,7 +11,10 @@ from pathlib import Path
 from tests.double.server import DiscordDouble
 
 # Settings a developer's shell might carry; the bot under test must see only what the test gives it.
-_OURS = ("DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "FACT_PACKS", "DEFAULT_FANDOMS", "LOG_LEVEL")
+_OURS = (
+    "DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "FACT_PACKS", "DEFAULT_FANDOMS",
+    "LOG_LEVEL", "SHARD_COUNT", "SHARD_IDS",
+)
 
 
 class BotProcess:
@@ -38,8 +41,8 @@ class BotProcess:
         }
         return {k: v for k, v in (env | self.extra_env).items() if k not in self.unset}
 
-    async def start(self, *, wait: bool = True, timeout: float = 30.0) -> None:
-        """Start the bot; with `wait`, return once it identified and got its guilds."""
+    async def start(self, *, wait: bool = True, timeout: float = 30.0, shards: int = 1) -> None:
+        """Start the bot; with `wait`, return once `shards` of its shards identified and got their guilds."""
         sessions_before = len(self.double.sessions)
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
@@ -52,7 +55,7 @@ class BotProcess:
         log.close()
         self.starts += 1
         if wait:
-            waiter = asyncio.ensure_future(self.double.wait_for_session(timeout, after=sessions_before))
+            waiter = asyncio.ensure_future(self.double.wait_for_session(timeout, after=sessions_before, shards=shards))
             exited = asyncio.ensure_future(self.process.wait())
             done, _ = await asyncio.wait({waiter, exited}, return_when=asyncio.FIRST_COMPLETED)
             if exited in done:
