@@ -95,9 +95,10 @@ class FandexBot(commands.AutoShardedBot):
             self.shard_count = gateway.recommended_shards
         self.identify_buckets.max_concurrency = gateway.max_concurrency
         ids = self.shard_ids if self.shard_ids is not None else range(self.shard_count)
+        which = "SHARD_IDS" if self.shard_ids is not None else "every shard"
         log.info(
-            "running shards %s of %d (%s; Discord recommends %d); IDENTIFY max_concurrency %d, %d of %d session starts left",
-            format_shard_ids(ids), self.shard_count, "SHARD_IDS" if self.shard_ids is not None else "every shard",
+            "running shard%s %s of %d (%s; Discord recommends %d); IDENTIFY max_concurrency %d, %d of %d session starts left",
+            "" if len(ids) == 1 else "s", format_shard_ids(ids), self.shard_count, which,
             gateway.recommended_shards, gateway.max_concurrency, gateway.session_starts_remaining, gateway.session_starts_total,
         )
         if gateway.session_starts_remaining < len(ids):
@@ -109,7 +110,7 @@ class FandexBot(commands.AutoShardedBot):
     async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
         """One IDENTIFY per max_concurrency bucket per 5 s, instead of discord.py's 5 s before each."""
         waited = await self.identify_buckets.wait(shard_id or 0)
-        if waited:
+        if waited >= 0.1:
             log.info("shard %s waited %.1f s for its IDENTIFY bucket", shard_id, waited)
 
     async def close(self) -> None:

@@ -90,6 +90,11 @@ class BotProcess:
             assert token.encode() not in stored, f"the bot token leaked into {path}"
             assert not [t for t in self.double.by_token if t.encode() in stored], f"an interaction token leaked into {path}"
 
+    async def exited(self, timeout: float = 30.0) -> int:
+        """Wait for a bot that stops on its own (bad settings, a refused shard); its exit status."""
+        assert self.process is not None
+        return await asyncio.wait_for(self.process.wait(), timeout)
+
     async def kill(self) -> None:
         """SIGKILL: no clean-up at all, as in a crash."""
         await self.stop(signal.SIGKILL)
