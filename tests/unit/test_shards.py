@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import time
+from pathlib import Path
 
 import pytest
 
 from bot.identify import IdentifyBuckets
 from bot.settings import SettingsError, load_settings
 from bot.shards import ShardSettingError, format_shard_ids, parse_shard_count, parse_shard_ids, split_shards
+
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.mark.parametrize(
@@ -119,8 +122,8 @@ def test_format_and_parse_round_trip() -> None:
 
 
 @pytest.fixture
-def token_only(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> pytest.MonkeyPatch:
-    monkeypatch.chdir(tmp_path)  # type: ignore[arg-type]  # no .env of the developer's
+def token_only(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> pytest.MonkeyPatch:
+    monkeypatch.chdir(tmp_path)  # no .env of the developer's
     for name in ("SHARD_COUNT", "SHARD_IDS", "DATABASE_URL"):
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("DISCORD_TOKEN", "MTk.abc.def")
@@ -128,6 +131,12 @@ def token_only(monkeypatch: pytest.MonkeyPatch, tmp_path: object) -> pytest.Monk
 
 
 def test_settings_default_to_discords_recommendation_and_every_shard(token_only: pytest.MonkeyPatch) -> None:
+    settings = load_settings()
+    assert settings.shard_count is None and settings.shard_id_list is None
+
+
+def test_the_example_env_file_leaves_sharding_to_discord(token_only: pytest.MonkeyPatch) -> None:
+    Path(".env").write_text((ROOT / ".env.example").read_text())  # copied as the README says
     settings = load_settings()
     assert settings.shard_count is None and settings.shard_id_list is None
 
