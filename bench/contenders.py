@@ -37,7 +37,7 @@ class Contender:
 
     async def start(self, double: DiscordDouble, *, wait: bool = True, timeout: float = 120.0) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_URL", "FACT_PACK", "DEV_GUILD"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_URL", "FACT_PACK", "DEV_GUILD", "SHARD_"))}
         env |= {
             "DISCORD_TOKEN": double.token,
             "DISCORD_API_BASE": double.api_base,

@@ -66,6 +66,7 @@ async def test_each_shard_answers_the_guilds_discord_puts_on_it(fresh_double: Di
     assert {shard: guilds_sent_to(s) for shard, s in sessions.items()} == {n: {g.id} for n, g in guilds.items()}
 
     guilds[4] = await fresh_double.add_guild("Joined later", shard=2)  # its GUILD_CREATE goes to shard 2 only
+    assert [shard for shard, s in sessions.items() if guilds[4].id in guilds_sent_to(s)] == [2]
     for shard, guild in guilds.items():
         member = fresh_double.add_member(guild, f"fan{shard}")
         record = await fresh_double.command(member, "character", {"name": "Claire"})
