@@ -37,13 +37,14 @@ class Contender:
 
     async def start(self, double: DiscordDouble, *, wait: bool = True, timeout: float = 120.0) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_URL", "FACT_PACK", "DEV_GUILD"))}
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_URL", "FACT_PACK", "DEV_GUILD", "SHARD_"))}
         env |= {
             "DISCORD_TOKEN": double.token,
             "DISCORD_API_BASE": double.api_base,
             "DATABASE_URL": f"sqlite:///{self.database}",
             "LOG_LEVEL": "WARNING",
             "PYTHONPATH": str(REPO),  # the floor bot lives in bench/, which is not installed
+            "IDENTIFY_WINDOW": str(max(double.sharding.identify_window, 0.01)),  # the double's, as on Discord
         } | self.env
         sessions = len(double.sessions)
         log = (self.workdir / f"{self.name}.log").open("ab")

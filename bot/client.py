@@ -1,4 +1,4 @@
-"""The Bot: intents, mentions policy, and a setup_hook that brings the store and cogs up in order."""
+"""The Bot: intents, mentions policy, shards, and a setup_hook that brings the store and cogs up in order."""
 
 from __future__ import annotations
 
@@ -12,10 +12,12 @@ from bot.command_sync import sync_if_changed
 from bot.directory import Directory
 from bot.errors import FandexTree
 from bot.facts_watch import FactsWatch
-from bot.gateway import use_advertised_gateway
+from bot.gateway import BotGateway, ask_bot_gateway, use_gateway
+from bot.identify import SAFETY_MARGIN, IdentifyBuckets
 from bot.rest_log import log_refusals
 from bot.scheduler import Scheduler
 from bot.settings import Settings
+from bot.shards import format_shard_ids
 from bot.wire import NO_PINGS
 from db import Store, find_pack_files
 
@@ -31,9 +33,14 @@ def bot_intents() -> discord.Intents:
     return discord.Intents(guilds=True)
 
 
-class FandexBot(commands.Bot):
+class FandexBot(commands.AutoShardedBot):
+    """One process of the bot: the shards in SHARD_IDS (default: every shard of SHARD_COUNT, or of the
+    count Discord recommends), each its own gateway connection."""
+
     def __init__(self, *, store: Store, settings: Settings) -> None:
         super().__init__(
+            shard_count=settings.shard_count,
+            shard_ids=settings.shard_id_list,  # type: ignore[arg-type]  # None (every shard) is discord.py's default
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=bot_intents(),
@@ -49,6 +56,7 @@ class FandexBot(commands.Bot):
         self.directory = Directory(store)
         self.scheduler = Scheduler(store)
         self.facts_watch = FactsWatch(store, self._facts_changed_elsewhere)
+        self.identify_buckets = IdentifyBuckets(store, window=settings.identify_window + SAFETY_MARGIN)
         self.pack_changed = False  # set by setup_hook: cogs re-plan what depends on the pack's facts
         self.polls: Any = None  # the polls extension's service, for its buttons to reach
         self.reminder_planner: Any = None  # the countdown extension's planner, for fandom changes to re-plan
@@ -81,9 +89,36 @@ class FandexBot(commands.Bot):
             assert self.application_id is not None  # set by login() before setup_hook
             async with self.store.deployment_lock("command-sync"):
                 await sync_if_changed(self.tree, self.store, self.application_id, self.settings.dev_guild_id)
-        if self.settings.custom_api_base:
-            await use_advertised_gateway(self.http)
+        self._plan_shards(await ask_bot_gateway(self.http))
         self.scheduler.start()
+
+    def _plan_shards(self, gateway: BotGateway) -> None:
+        """Settle the shard count before connecting (so discord.py does not ask again), and log what
+        this process runs."""
+        if self.settings.custom_api_base:
+            use_gateway(gateway.url)
+        if self.settings.shard_count is None:
+            self.shard_count = gateway.recommended_shards
+        self.identify_buckets.max_concurrency = gateway.max_concurrency
+        ids = self.shard_ids if self.shard_ids is not None else range(self.shard_count)
+        which = "SHARD_IDS" if self.shard_ids is not None else "every shard"
+        log.info(
+            "running shard%s %s of %d (%s; Discord recommends %d); IDENTIFY max_concurrency %d, %d of %d session starts left",
+            "" if len(ids) == 1 else "s", format_shard_ids(ids), self.shard_count, which,
+            gateway.recommended_shards, gateway.max_concurrency, gateway.session_starts_remaining, gateway.session_starts_total,
+        )
+        if gateway.session_starts_remaining < len(ids):
+            log.warning(
+                "only %d session starts left for %d shards; Discord resets the count in %.1f h",
+                gateway.session_starts_remaining, len(ids), gateway.resets_after_ms / 3_600_000,
+            )
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """One IDENTIFY per max_concurrency bucket per 5 s across every process, instead of discord.py's
+        5 s before each within this one."""
+        waited = await self.identify_buckets.wait(shard_id or 0)
+        if waited >= 0.1:
+            log.info("shard %s waited %.1f s for its IDENTIFY bucket", shard_id, waited)
 
     async def close(self) -> None:
         await self.facts_watch.stop()
@@ -98,12 +133,19 @@ class FandexBot(commands.Bot):
         self.dispatch("facts_changed")
 
     async def on_ready(self) -> None:
-        log.info("ready as %s (%s) in %d guilds", self.user, self.application_id, len(self.guilds))
+        log.info(
+            "ready as %s (%s) in %d guilds on shards %s of %s",
+            self.user, self.application_id, len(self.guilds), format_shard_ids(self.shards), self.shard_count,
+        )
 
-    async def on_disconnect(self) -> None:
+    async def on_shard_ready(self, shard_id: int) -> None:
+        guilds = sum(1 for g in self.guilds if g.shard_id == shard_id)
+        log.info("shard %d ready with %d guilds", shard_id, guilds)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
         # A dropped socket, op 7, op 9 or a silent (zombie) connection all land here first.
         if not self.is_closed():
-            log.warning("lost the gateway connection; reconnecting (resume, or identify afresh)")
+            log.warning("shard %d lost the gateway connection; reconnecting (resume, or identify afresh)", shard_id)
 
-    async def on_resumed(self) -> None:
-        log.info("gateway session resumed")
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        log.info("shard %d: gateway session resumed", shard_id)

@@ -24,6 +24,12 @@ log = logging.getLogger("bot")
 EXIT_CONFIG = 2
 
 
+# Gateway close codes that no reconnect can fix: the shard settings must change.
+SHARD_REFUSALS = {
+    4010: "invalid shard (4010) — SHARD_COUNT must be the same in every process and SHARD_IDS below it",
+    4011: "sharding required (4011) — the bot is in too many servers for SHARD_COUNT; "
+    "raise it, or leave it unset to use the count Discord recommends",
+}
 SHUTDOWN_GRACE = 5.0  # seconds for a clean close before the run is cancelled outright
 
 
@@ -77,6 +83,11 @@ def main() -> int:
         asyncio.run(run(settings))
     except discord.LoginFailure:
         print("fandex: Discord rejected DISCORD_TOKEN (401) — check the token in .env (see .env.example)", file=sys.stderr)
+        return EXIT_CONFIG
+    except discord.ConnectionClosed as exc:
+        if exc.code not in SHARD_REFUSALS:
+            raise
+        print(f"fandex: Discord closed shard {exc.shard_id}: {SHARD_REFUSALS[exc.code]}", file=sys.stderr)
         return EXIT_CONFIG
     except PackError as exc:
         print(f"fandex: the fact pack {exc.filename} has {len(exc.problems)} problem(s):\n{exc}", file=sys.stderr)

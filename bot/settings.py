@@ -6,9 +6,11 @@ from pathlib import Path
 from typing import Literal
 
 from discord.http import Route
-from pydantic import SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core.core_schema import ValidationInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from bot.shards import parse_shard_count, parse_shard_ids
 from db import DefaultFandoms, bundled_packs_dir
 from db.database_url import DatabaseUrlError, SqliteTarget, StoreTarget, parse_database_url
 
@@ -31,6 +33,10 @@ class Settings(BaseSettings):
     fact_packs: str | None = None  # pack files and/or folders of *.yaml, separated by commas
     default_fandoms: str = "all"  # what a server follows until a moderator chooses: all, none, or pack ids
     log_level: LogLevel = "INFO"
+    shard_count: int | None = None  # None: the count GET /gateway/bot recommends
+    shard_ids: str | None = None  # the shards this process runs ("0-3", "0,2,5"); None: every shard
+    # Seconds between IDENTIFYs of one bucket, bot-wide. Discord's is 5; a local double may use less.
+    identify_window: float = Field(default=5.0, gt=0, le=60)
 
     @field_validator("discord_token")
     @classmethod
@@ -66,6 +72,23 @@ class Settings(BaseSettings):
     @classmethod
     def _upper(cls, value: object) -> object:
         return value.upper() if isinstance(value, str) else value
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _shard_count_is_positive(cls, value: object) -> object:
+        return parse_shard_count(str(value)) if isinstance(value, str | int) else value
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids_fit_the_count(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is not None and "shard_count" in info.data:  # absent: SHARD_COUNT itself was refused
+            parse_shard_ids(value, info.data["shard_count"])
+        return value
+
+    @property
+    def shard_id_list(self) -> list[int] | None:
+        """The shards this process runs, or None for every shard of the count."""
+        return None if self.shard_ids is None else parse_shard_ids(self.shard_ids, self.shard_count)
 
     @property
     def pack_paths(self) -> list[Path]:

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import WSMsgType, web
 
+from tests.double.shards import CLOSE_REASONS, shard_of
+
 if TYPE_CHECKING:
     from tests.double.server import DiscordDouble
 
@@ -23,10 +25,12 @@ PRIVILEGED_INTENTS = {1 << 1: "GUILD_MEMBERS", 1 << 8: "GUILD_PRESENCES", 1 << 1
 
 
 class GatewaySession:
-    """One bot connection. Sequence numbers and the event buffer survive a RESUME on a new socket."""
+    """One bot connection, for one shard. Sequence numbers and the event buffer survive a RESUME on a
+    new socket."""
 
-    def __init__(self, double: DiscordDouble) -> None:
+    def __init__(self, double: DiscordDouble, shard: tuple[int, int] = (0, 1)) -> None:
         self.double = double
+        self.shard = shard  # [shard_id, num_shards] from IDENTIFY; [0, 1] when it sent none
         self.session_id = secrets.token_hex(16)
         self.ws: web.WebSocketResponse | None = None
         self.transport: asyncio.Transport | None = None
@@ -41,6 +45,11 @@ class GatewaySession:
     @property
     def open(self) -> bool:
         return self.ws is not None and not self.ws.closed
+
+    def serves(self, guild_id: int | None) -> bool:
+        """Whether this connection gets the guild's events; direct messages go to shard 0."""
+        shard_id, count = self.shard
+        return shard_id == 0 if guild_id is None else shard_of(guild_id, count) == shard_id
 
     async def send(self, payload: dict[str, Any]) -> None:
         if self.ws is None or self.ws.closed:
@@ -103,7 +112,16 @@ async def _identify(double: DiscordDouble, ws: web.WebSocketResponse, data: dict
     if data.get("token") != double.token:
         await ws.close(code=4004, message=b"Authentication failed.")
         return None
-    session = GatewaySession(double)
+    verdict = double.sharding.judge(data.get("shard"), list(double.guilds))
+    if verdict.close_code is not None:
+        log.info("IDENTIFY refused with %d: %s", verdict.close_code, verdict.reason)
+        await ws.close(code=verdict.close_code, message=CLOSE_REASONS[verdict.close_code].encode())
+        return None
+    if verdict.invalid_session:  # too early for its bucket: the client waits and identifies again
+        log.info("IDENTIFY of shard %s answered with op 9: %s", verdict.shard, verdict.reason)
+        await ws.send_str(json.dumps({"op": INVALID_SESSION, "d": False, "s": None, "t": None}))
+        return None
+    session = GatewaySession(double, verdict.shard)
     session.ws = ws
     session.identify = {k: v for k, v in data.items() if k != "token"}
     session.intents = int(data.get("intents", 0))
@@ -111,7 +129,7 @@ async def _identify(double: DiscordDouble, ws: web.WebSocketResponse, data: dict
     ready = {
         "v": 10,
         "user": double.bot_user.payload() | {"verified": True, "mfa_enabled": False, "email": None},
-        "guilds": [{"id": str(g.id), "unavailable": True} for g in double.guilds.values()],
+        "guilds": [{"id": str(g.id), "unavailable": True} for g in double.guilds.values() if session.serves(g.id)],
         "session_id": session.session_id,
         "session_type": "normal",
         "resume_gateway_url": double.gateway_url,
@@ -126,7 +144,7 @@ async def _identify(double: DiscordDouble, ws: web.WebSocketResponse, data: dict
     if "shard" in data:
         ready["shard"] = data["shard"]
     await session.dispatch("READY", ready)
-    for guild in list(double.guilds.values()):
+    for guild in [g for g in double.guilds.values() if session.serves(g.id)]:
         await session.dispatch("GUILD_CREATE", guild.payload(double.bot_member(guild)))
     session.ready.set()
     double.session_changed()

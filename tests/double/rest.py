@@ -74,11 +74,7 @@ class _Handlers:
         return json_response(self.d.application_payload())
 
     async def gateway_bot(self, request: web.Request) -> web.Response:
-        return json_response({
-            "url": self.d.gateway_url,
-            "shards": 1,
-            "session_start_limit": {"total": 1000, "remaining": 999, "reset_after": 14_400_000, "max_concurrency": 1},
-        })
+        return json_response(self.d.sharding.gateway_bot(self.d.gateway_url))
 
     async def gateway(self, request: web.Request) -> web.Response:
         return json_response({"url": self.d.gateway_url})

@@ -34,6 +34,7 @@ from tests.double.interactions import (
 )
 from tests.double.limits import message_problems
 from tests.double.mentions import pings
+from tests.double.shards import DISCORD_IDENTIFY_WINDOW, Sharding
 from tests.double.world import (
     FakeChannel,
     FakeGuild,
@@ -44,6 +45,7 @@ from tests.double.world import (
     Permissions,
     iso_now,
     snowflake,
+    snowflake_on_shard,
 )
 
 log = logging.getLogger("double")
@@ -69,8 +71,14 @@ class SentMessageBody:
 
 
 class DiscordDouble:
-    def __init__(self, *, token: str, contract: Contract | None, heartbeat_interval_ms: int = 41_250) -> None:
+    def __init__(
+        self, *, token: str, contract: Contract | None, heartbeat_interval_ms: int = 41_250,
+        shards: int = 1, max_concurrency: int = 1, identify_window: float = DISCORD_IDENTIFY_WINDOW,
+    ) -> None:
         self.token = token
+        # What GET /gateway/bot recommends and how IDENTIFYs are judged; a test may change it before
+        # the bot connects.
+        self.sharding = Sharding(shards, max_concurrency, identify_window)
         self.contract = contract
         self.heartbeat_interval_ms = heartbeat_interval_ms
         self.application_id = snowflake()
@@ -163,9 +171,13 @@ class DiscordDouble:
     def bot_member(self, guild: FakeGuild) -> FakeMember:
         return FakeMember(self.bot_user, guild.id, permissions=Permissions.BOT)
 
-    async def add_guild(self, name: str = "Hell's Kitchen", channels: tuple[str, ...] = ("general", "premieres")) -> FakeGuild:
-        """A guild the bot is in; a connected bot gets its GUILD_CREATE as when it joins one."""
-        guild = FakeGuild(id=snowflake(), name=name, owner_id=self.owner.id)
+    async def add_guild(
+        self, name: str = "Hell's Kitchen", channels: tuple[str, ...] = ("general", "premieres"), *, shard: int | None = None,
+    ) -> FakeGuild:
+        """A guild the bot is in (on `shard` of the recommended count, if given); the connection of its
+        shard gets its GUILD_CREATE as when the bot joins one."""
+        guild_id = snowflake() if shard is None else snowflake_on_shard(shard, self.sharding.shards)
+        guild = FakeGuild(id=guild_id, name=name, owner_id=self.owner.id)
         guild.roles.append(FakeRole(guild.id, "@everyone", Permissions.MEMBER))
         for position, channel_name in enumerate(channels):
             channel = FakeChannel(snowflake(), channel_name, guild.id, position=position)
@@ -173,7 +185,7 @@ class DiscordDouble:
             self.channels[channel.id] = channel
         self.guilds[guild.id] = guild
         for session in self.sessions:
-            if session.open and session.ready.is_set():
+            if session.open and session.ready.is_set() and session.serves(guild.id):
                 await session.dispatch("GUILD_CREATE", guild.payload(self.bot_member(guild)))
         return guild
 
@@ -190,7 +202,7 @@ class DiscordDouble:
         bit = Permissions.VIEW_CHANNEL if what == "view" else Permissions.SEND_MESSAGES
         channel.overwrites = [{"id": str(self.bot_user.id), "type": 1, "allow": "0", "deny": str(bit)}]
         if tell_bot:
-            await self.live_session().dispatch("CHANNEL_UPDATE", channel.payload())
+            await self.session_for(channel.guild_id).dispatch("CHANNEL_UPDATE", channel.payload())
 
     def add_role(self, guild: FakeGuild, name: str, *, mentionable: bool = True) -> FakeRole:
         role = FakeRole(snowflake(), name, 0, position=len(guild.roles), mentionable=mentionable)
@@ -202,16 +214,18 @@ class DiscordDouble:
     def session_changed(self) -> None:
         self._session_event.set()
 
-    async def wait_for_session(self, timeout: float = 30.0, *, after: int = 0) -> GatewaySession:
-        """The bot's newest ready gateway session (the `after`+1-th identify, for restarts)."""
+    async def wait_for_session(self, timeout: float = 30.0, *, after: int = 0, shards: int = 1) -> GatewaySession:
+        """The bot's newest ready gateway session (the `after`+1-th identify, for restarts), once
+        `shards` different shards are ready."""
         deadline = time.monotonic() + timeout
         while True:
             ready = [s for s in self.sessions[after:] if s.ready.is_set() and s.open]
-            if ready:
+            if len({s.shard for s in ready}) >= shards:
                 return ready[-1]
             left = deadline - time.monotonic()
             if left <= 0:
-                raise TimeoutError(f"the bot did not connect to the gateway within {timeout} s")
+                got = sorted(s.shard[0] for s in ready)
+                raise TimeoutError(f"{shards} shard(s) of the bot did not connect within {timeout} s (ready: {got})")
             self._session_event.clear()
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._session_event.wait(), left)
@@ -220,6 +234,14 @@ class DiscordDouble:
         live = [s for s in self.sessions if s.open and s.ready.is_set()]
         if not live:
             raise ConnectionError("no bot is connected to the double's gateway")
+        return live[-1]
+
+    def session_for(self, guild_id: int | None) -> GatewaySession:
+        """The connection a guild's events go to, `(guild_id >> 22) % num_shards`; DMs go to shard 0."""
+        live = [s for s in self.sessions if s.open and s.ready.is_set() and s.serves(guild_id)]
+        if not live:
+            where = "direct messages (shard 0)" if guild_id is None else f"guild {guild_id}"
+            raise ConnectionError(f"no bot connection serves {where}")
         return live[-1]
 
     # --- faults --------------------------------------------------------------------------------
@@ -276,7 +298,7 @@ class DiscordDouble:
         self.interactions[record.id] = record
         self.by_token[record.token] = record
         record.sent_at = time.monotonic()
-        await self.live_session().dispatch("INTERACTION_CREATE", record.payload)
+        await self.session_for(record.guild.id if record.guild else None).dispatch("INTERACTION_CREATE", record.payload)
         return record
 
     def _envelope(

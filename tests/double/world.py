@@ -22,6 +22,14 @@ def snowflake() -> int:
     return (ms << 22) | (next(_sequence) & 0x3FFFFF)
 
 
+def snowflake_on_shard(shard: int, shard_count: int) -> int:
+    """A fresh id of a guild that lives on `shard`: its timestamp is moved back a few milliseconds
+    so that `(id >> 22) % shard_count == shard`."""
+    ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
+    ms -= (ms - shard) % shard_count
+    return (ms << 22) | (next(_sequence) & 0x3FFFFF)
+
+
 def iso_now() -> str:
     return datetime.now(UTC).isoformat()
 

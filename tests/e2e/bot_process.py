@@ -11,7 +11,10 @@ from pathlib import Path
 from tests.double.server import DiscordDouble
 
 # Settings a developer's shell might carry; the bot under test must see only what the test gives it.
-_OURS = ("DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "FACT_PACKS", "DEFAULT_FANDOMS", "LOG_LEVEL")
+_OURS = (
+    "DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "FACT_PACKS", "DEFAULT_FANDOMS",
+    "LOG_LEVEL", "SHARD_COUNT", "SHARD_IDS", "IDENTIFY_WINDOW",
+)
 
 
 class BotProcess:
@@ -35,11 +38,13 @@ class BotProcess:
             "DATABASE_URL": f"sqlite:///{self.database}",
             "LOG_LEVEL": "DEBUG",
             "PYTHONUNBUFFERED": "1",
+            # The bot keeps the double's window (Discord's is 5 s), so a quick restart waits as little.
+            "IDENTIFY_WINDOW": str(max(self.double.sharding.identify_window, 0.01)),
         }
         return {k: v for k, v in (env | self.extra_env).items() if k not in self.unset}
 
-    async def start(self, *, wait: bool = True, timeout: float = 30.0) -> None:
-        """Start the bot; with `wait`, return once it identified and got its guilds."""
+    async def start(self, *, wait: bool = True, timeout: float = 30.0, shards: int = 1) -> None:
+        """Start the bot; with `wait`, return once `shards` of its shards identified and got their guilds."""
         sessions_before = len(self.double.sessions)
         self.workdir.mkdir(parents=True, exist_ok=True)
         log = self.log_path.open("ab")
@@ -52,7 +57,7 @@ class BotProcess:
         log.close()
         self.starts += 1
         if wait:
-            waiter = asyncio.ensure_future(self.double.wait_for_session(timeout, after=sessions_before))
+            waiter = asyncio.ensure_future(self.double.wait_for_session(timeout, after=sessions_before, shards=shards))
             exited = asyncio.ensure_future(self.process.wait())
             done, _ = await asyncio.wait({waiter, exited}, return_when=asyncio.FIRST_COMPLETED)
             if exited in done:
@@ -86,6 +91,11 @@ class BotProcess:
             stored = path.read_bytes()
             assert token.encode() not in stored, f"the bot token leaked into {path}"
             assert not [t for t in self.double.by_token if t.encode() in stored], f"an interaction token leaked into {path}"
+
+    async def exited(self, timeout: float = 30.0) -> int:
+        """Wait for a bot that stops on its own (bad settings, a refused shard); its exit status."""
+        assert self.process is not None
+        return await asyncio.wait_for(self.process.wait(), timeout)
 
     async def kill(self) -> None:
         """SIGKILL: no clean-up at all, as in a crash."""

@@ -25,8 +25,16 @@ def fake_token() -> str:
     return f"MTk{secrets.token_urlsafe(20)}.{secrets.token_urlsafe(5)}.{secrets.token_urlsafe(27)}"
 
 
-async def new_double() -> DiscordDouble:
-    double = DiscordDouble(token=fake_token(), contract=_CONTRACT)
+# Discord allows one IDENTIFY per bucket per 5 s; with that window every quick restart in the suite
+# would be answered with op 9 and cost the bot a 5 s wait. tests/e2e/test_shards.py tests the window.
+TEST_IDENTIFY_WINDOW = 1.0
+
+
+async def new_double(*, shards: int = 1, max_concurrency: int = 1, identify_window: float = TEST_IDENTIFY_WINDOW) -> DiscordDouble:
+    """A started double recommending `shards` shards."""
+    double = DiscordDouble(
+        token=fake_token(), contract=_CONTRACT, shards=shards, max_concurrency=max_concurrency, identify_window=identify_window
+    )
     await double.start()
     return double
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import json
 from typing import Any
 
 import aiohttp
@@ -9,6 +11,7 @@ import aiohttp
 from tests.double.interactions import InteractionRecord
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeMember
+from tests.e2e.conftest import new_double
 
 
 async def post_callback(double: DiscordDouble, record: InteractionRecord, body: dict) -> tuple[int, dict, str]:
@@ -69,3 +72,104 @@ async def test_messages_over_discords_limits_are_refused_as_discord_does(fresh_d
             assert response.status == 200
     assert fresh_double.channel_messages(guild.text_channel)[-1].content == "x" * 2000
     fresh_double.violations.clear()  # the refusals above were the point of this test
+
+
+# --- sharding, as Discord does it ---------------------------------------------------------------------
+
+
+async def identify_raw(double: DiscordDouble, shard: Any = None, settle: float = 0.3) -> tuple[list[dict[str, Any]], int | None]:
+    """IDENTIFY on a fresh connection with `shard` (left out when None); the frames that follow
+    within `settle` seconds, and the close code if the double closed the connection."""
+    identify: dict[str, Any] = {"token": double.token, "intents": 1, "properties": {"os": "linux", "browser": "t", "device": "t"}}
+    if shard is not None:
+        identify["shard"] = shard
+    frames: list[dict[str, Any]] = []
+    async with aiohttp.ClientSession() as http, http.ws_connect(double.gateway_url) as ws:
+        assert (await ws.receive_json())["op"] == 10  # HELLO
+        await ws.send_json({"op": 2, "d": identify})
+        while True:
+            try:
+                msg = await ws.receive(timeout=settle)
+            except TimeoutError:
+                return frames, None
+            if msg.type is not aiohttp.WSMsgType.TEXT:
+                return frames, ws.close_code
+            frames.append(json.loads(msg.data))
+
+
+def guild_ids_in(frames: list[dict[str, Any]]) -> tuple[set[int], set[int]]:
+    """Guild ids READY announced, and guild ids that came as GUILD_CREATE."""
+    ready = next(f["d"] for f in frames if f.get("t") == "READY")
+    return {int(g["id"]) for g in ready["guilds"]}, {int(f["d"]["id"]) for f in frames if f.get("t") == "GUILD_CREATE"}
+
+
+async def test_gateway_bot_is_shaped_as_discord_documents_it() -> None:
+    double = await new_double(shards=4, max_concurrency=2)
+    try:
+        async with aiohttp.ClientSession(headers={"Authorization": f"Bot {double.token}"}) as http:
+            async with http.get(f"{double.api_base}/gateway/bot") as response:
+                before = await response.json()
+            await identify_raw(double, [0, 4])
+            async with http.get(f"{double.api_base}/gateway/bot") as response:
+                after = await response.json()
+        assert before["url"] == double.gateway_url and before["shards"] == 4
+        limit = before["session_start_limit"]
+        assert set(limit) == {"total", "remaining", "reset_after", "max_concurrency"}
+        assert limit["max_concurrency"] == 2 and limit["remaining"] == limit["total"]
+        assert after["session_start_limit"]["remaining"] == limit["total"] - 1
+    finally:
+        await double.close()
+
+
+async def test_a_shard_gets_only_its_guilds() -> None:
+    double = await new_double(shards=4, max_concurrency=4)
+    try:
+        guilds = [await double.add_guild(f"shard {n}", shard=n) for n in (0, 1, 2, 2, 3)]
+        assert [(g.id >> 22) % 4 for g in guilds] == [0, 1, 2, 2, 3]
+        frames, closed = await identify_raw(double, [2, 4])
+        assert closed is None
+        ready = next(f["d"] for f in frames if f.get("t") == "READY")
+        assert ready["shard"] == [2, 4]
+        assert guild_ids_in(frames) == ({guilds[2].id, guilds[3].id}, {guilds[2].id, guilds[3].id})
+        frames, _ = await identify_raw(double)  # no `shard` field: shard 0 of 1, every guild
+        assert guild_ids_in(frames)[1] == {g.id for g in guilds}
+    finally:
+        await double.close()
+
+
+async def test_an_invalid_shard_is_closed_with_4010() -> None:
+    double = await new_double(shards=4, max_concurrency=4)
+    try:
+        for shard in ([4, 4], [-1, 4], [0, 0], [1], "0,4", [0.0, 4]):
+            frames, closed = await identify_raw(double, shard)
+            assert (frames, closed) == ([], 4010), shard
+        assert [r.outcome for r in double.sharding.identifies] == ["closed 4010"] * 6
+    finally:
+        await double.close()
+
+
+async def test_too_many_guilds_on_one_shard_is_closed_with_4011() -> None:
+    double = await new_double()
+    double.sharding.guilds_per_shard = 1
+    try:
+        await double.add_guild("a")
+        await double.add_guild("b")
+        assert await identify_raw(double) == ([], 4011)
+    finally:
+        await double.close()
+
+
+async def test_an_identify_too_early_for_its_bucket_gets_op_9() -> None:
+    """max_concurrency 2: shards 0 and 2 share bucket 0, shards 1 and 3 bucket 1."""
+    double = await new_double(shards=4, max_concurrency=2, identify_window=0.6)
+    try:
+        assert (await identify_raw(double, [0, 4], settle=0.05))[0][0]["t"] == "READY"
+        assert (await identify_raw(double, [1, 4], settle=0.05))[0][0]["t"] == "READY"  # another bucket: at once
+        frames, closed = await identify_raw(double, [2, 4], settle=0.05)
+        assert frames == [{"op": 9, "d": False, "s": None, "t": None}] and closed is None
+        await asyncio.sleep(0.6)
+        assert (await identify_raw(double, [2, 4], settle=0.05))[0][0]["t"] == "READY"
+        outcomes = [(r.shard, r.outcome) for r in double.sharding.identifies]
+        assert outcomes == [((0, 4), "ready"), ((1, 4), "ready"), ((2, 4), "invalid session"), ((2, 4), "ready")]
+    finally:
+        await double.close()
