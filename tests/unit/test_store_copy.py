@@ -52,6 +52,7 @@ async def fill(store: Store) -> Filled:
     await store.packs.import_file(bundled_pack_path())
     await store.packs.import_file(HARBOR)  # ships, ship names, recasts
     await store.meta.set("command_hash", "3f2a")
+    assert await store.identify_turns.take(1, NOW, timedelta(seconds=5)) is None
     await store.guild_settings.set_timezone(GUILD, "Europe/Paris", NOW)
     await store.fandoms.set_following(GUILD, frozenset({"defenders", "harbor"}), 7, NOW)
     pack_release = (await store.releases.visible(GUILD))[0]
