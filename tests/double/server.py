@@ -408,6 +408,7 @@ class DiscordDouble:
         self._apply(message, data, files)
         message.edits += 1
         message.edited_at = iso_now()
+        message.history.append(list(message.embeds))
 
     def _apply(self, message: FakeMessage, data: dict[str, Any], files: dict[str, bytes]) -> None:
         if "content" in data:

@@ -263,6 +263,7 @@ class FakeMessage:
     created_mono: float = field(default_factory=time.monotonic)
     edited_at: str | None = None
     edits: int = 0
+    history: list[list[dict[str, Any]]] = field(default_factory=list)  # the embeds after each edit, in order
     deleted: bool = False
 
     EPHEMERAL = 1 << 6
