@@ -91,8 +91,9 @@ class Child:
                 line = b"(a log line over 1 MiB was left out)\n"
             if not line:
                 return
-            sys.stderr.write(prefix + line.decode("utf-8", errors="replace").rstrip("\n") + "\n")
-            sys.stderr.flush()
+            with contextlib.suppress(OSError):  # our stderr went away (a closed pipe): keep reading, or the child blocks
+                sys.stderr.write(prefix + line.decode("utf-8", errors="replace").rstrip("\n") + "\n")
+                sys.stderr.flush()
 
     async def wait(self) -> int:
         """Until the child exits and its last lines are out; its exit status."""
@@ -177,7 +178,8 @@ class Supervisor:
                            return_when=asyncio.FIRST_COMPLETED)
         hurry.cancel()
         if not exited.done():
-            log.warning("%s did not stop within %.0f s of SIGTERM; killing it", child.share.label, STOP_GRACE)
+            if not self.hurry.is_set():
+                log.warning("%s did not stop within %.0f s of SIGTERM; killing it", child.share.label, STOP_GRACE)
             child.signal(signal.SIGKILL)
         code = await exited
         log.info("%s stopped with %s", child.share.label, describe_exit(code))
@@ -189,7 +191,10 @@ async def launch(settings: Settings, processes: int) -> int:
     recommended = None if choice.count is not None else await recommended_shard_count(settings)
     shares = plan_processes(processes, choice, recommended)
     count = shares[0].shard_count
-    whence = "SHARD_COUNT" if choice.count is not None else f"GET /gateway/bot recommends {recommended}"
+    if choice.count is not None:
+        whence = "SHARD_COUNT"
+    else:
+        whence = f"GET /gateway/bot recommends {recommended}" + ("; raised to one per process" if count != recommended else "")
     log.info("launching %d process(es) over %d shard(s) (%s): %s",
              processes, count, whence, "; ".join(share.label for share in shares))
     return await Supervisor(shares, dict(os.environ)).run()
@@ -207,6 +212,8 @@ def main(processes: int) -> int:
     configure_logging(settings.log_level, secrets=[token])
     try:
         return asyncio.run(launch(settings, processes))
+    except KeyboardInterrupt:  # Ctrl-C before any child started (while asking Discord)
+        return 0
     except (SettingsError, LaunchError) as exc:
         print(f"fandex: {redact(str(exc), [token])}", file=sys.stderr)
         return EXIT_CONFIG if isinstance(exc, SettingsError) else exc.status

@@ -11,18 +11,23 @@ from pathlib import Path
 from tests.double.server import DiscordDouble
 
 # Settings a developer's shell might carry; the bot under test must see only what the test gives it.
-_OURS = ("DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "FACT_PACKS", "DEFAULT_FANDOMS", "LOG_LEVEL")
+_OURS = (
+    "DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "FACT_PACKS", "DEFAULT_FANDOMS", "LOG_LEVEL",
+    "SHARD_COUNT", "SHARD_IDS",
+)
 
 
 class BotProcess:
     def __init__(
-        self, double: DiscordDouble, workdir: Path, *, env: dict[str, str] | None = None, unset: tuple[str, ...] = ()
+        self, double: DiscordDouble, workdir: Path, *, env: dict[str, str] | None = None, unset: tuple[str, ...] = (),
+        args: tuple[str, ...] = (),
     ) -> None:
         self.double = double
         self.workdir = workdir
         self.database = workdir / "fandex.sqlite3"
         self.extra_env = env or {}
         self.unset = unset  # settings to leave out of the environment, e.g. to read them from .env
+        self.args = args  # after `python -m bot`, e.g. ("launch", "--processes", "1")
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.log_path = workdir / "bot.log"
@@ -46,7 +51,7 @@ class BotProcess:
         log.write(f"\n===== start {self.starts + 1} =====\n".encode())
         log.flush()
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=self.workdir, env=self.environment(),
+            sys.executable, "-m", "bot", *self.args, cwd=self.workdir, env=self.environment(),
             stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
         )
         log.close()
