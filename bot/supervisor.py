@@ -148,7 +148,13 @@ class Supervisor:
     async def _keep_running(self, child: Child) -> None:
         """Start the child, and again whenever it dies, until the launch stops."""
         while not self.stopping.is_set():
-            await child.start()
+            try:
+                await child.start()
+            except OSError as exc:  # e.g. out of processes or file descriptors: the others carry on
+                delay = child.backoff.after_exit(0.0)
+                log.error("%s could not be started (%s); trying again in %.1f s", child.share.label, exc, delay)
+                await self._pause(delay)
+                continue
             exited = asyncio.create_task(child.wait())
             stop = asyncio.create_task(self.stopping.wait())
             await asyncio.wait({exited, stop}, return_when=asyncio.FIRST_COMPLETED)
@@ -167,8 +173,12 @@ class Supervisor:
                 return
             delay = child.backoff.after_exit(time.monotonic() - child.started_at)
             log.warning("%s exited with %s; restarting in %.1f s", child.share.label, describe_exit(code), delay)
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self.stopping.wait(), delay)
+            await self._pause(delay)
+
+    async def _pause(self, delay: float) -> None:
+        """Sleep before a restart, waking early if the launch is stopping."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.stopping.wait(), delay)
 
     async def _stop_child(self, child: Child, exited: asyncio.Task[int]) -> None:
         """SIGTERM, then SIGKILL once the grace period is over (or at a second signal)."""
