@@ -32,8 +32,9 @@ class LaunchError(Exception):
         self.status = status
 
 
-# --- Until the shards branch lands (issue 12): bot/shards.py and Settings.shard_count / .shard_ids ---------
-# The lead replaces this block with those when merging; the names and behaviour match them.
+# --- Stand-ins until the shards branch lands (issue 12): bot/shards.py and Settings.shard_count/.shard_ids ----
+# When merging: import split_shards and format_shard_ids from bot.shards, give shard_choice() the one-line
+# body in its docstring, and delete the rest of this block.
 
 
 def split_shards(shard_count: int, processes: int) -> list[list[int]]:
@@ -60,7 +61,7 @@ def format_shard_ids(ids: Sequence[int]) -> str:
     return ",".join(parts)
 
 
-def parse_shard_ids(text: str) -> list[int]:
+def _parse_shard_ids(text: str) -> list[int]:
     """SHARD_IDS, "0-3" or "0,2,5" (or both mixed), → the ids in order."""
     accepted = "must be shard ids like 0-3 or 0,2,5 (whole numbers from 0, each once)"
     ids: list[int] = []
@@ -87,18 +88,22 @@ class _ShardSettings(BaseSettings):
     @classmethod
     def _ids_parse(cls, value: str | None) -> str | None:
         if value is not None:
-            parse_shard_ids(value)
+            _parse_shard_ids(value)
         return value
 
 
-def load_shard_choice() -> ShardChoice:
-    """SHARD_COUNT and SHARD_IDS from the environment or .env, as the settings read them."""
+def shard_choice(settings: Settings) -> ShardChoice:
+    """SHARD_COUNT and SHARD_IDS as set for this launch (from the environment or .env).
+
+    With Settings holding them: `return ShardChoice(settings.shard_count,
+    None if (ids := settings.shard_id_list) is None else tuple(ids))`.
+    """
     try:
         read = _ShardSettings()
     except ValidationError as exc:
         problems = [f"{str(e['loc'][0]).upper()} {e['msg'].removeprefix('Value error, ')}" for e in exc.errors()]
         raise SettingsError("; ".join(problems) + " — see .env.example") from None
-    ids = tuple(parse_shard_ids(read.shard_ids)) if read.shard_ids else None
+    ids = tuple(_parse_shard_ids(read.shard_ids)) if read.shard_ids else None
     return ShardChoice(count=read.shard_count, ids=ids)
 
 

@@ -17,10 +17,10 @@ import time
 from bot.launch_plan import (
     LaunchError,
     ProcessShare,
-    load_shard_choice,
     plan_processes,
     recommended_shard_count,
     refuse_sqlite,
+    shard_choice,
 )
 from bot.launcher import EXIT_CONFIG
 from bot.logs import configure_logging, redact
@@ -197,7 +197,7 @@ class Supervisor:
 
 async def launch(settings: Settings, processes: int) -> int:
     """Plan the shards (asking Discord if SHARD_COUNT is unset), then supervise the children."""
-    choice = load_shard_choice()
+    choice = shard_choice(settings)
     recommended = None if choice.count is not None else await recommended_shard_count(settings)
     shares = plan_processes(processes, choice, recommended)
     count = shares[0].shard_count

@@ -9,11 +9,8 @@ from bot.launch_plan import (
     LaunchError,
     ProcessShare,
     ShardChoice,
-    format_shard_ids,
-    parse_shard_ids,
     plan_processes,
     refuse_sqlite,
-    split_shards,
 )
 from bot.supervisor import RestartBackoff, describe_exit
 
@@ -72,30 +69,13 @@ def test_a_process_is_named_by_its_shards_in_the_log(share: ProcessShare, label:
     assert share.label == label
 
 
-def test_shards_are_split_evenly_and_contiguously() -> None:
-    assert split_shards(6, 3) == [[0, 1], [2, 3], [4, 5]]
-    assert split_shards(6, 4) == [[0, 1], [2, 3], [4], [5]]
-    assert split_shards(1, 1) == [[0]]
-    assert sorted(s for part in split_shards(101, 7) for s in part) == list(range(101))
-
-
-def test_shard_ids_are_written_compactly_and_read_back() -> None:
-    assert format_shard_ids([0, 1, 2, 5]) == "0-2,5"
-    assert format_shard_ids([3]) == "3"
-    assert parse_shard_ids("0-3") == [0, 1, 2, 3]
-    assert parse_shard_ids(" 0, 2 ,5 ") == [0, 2, 5]
-    assert parse_shard_ids(format_shard_ids([0, 1, 2, 5, 7, 8])) == [0, 1, 2, 5, 7, 8]
-
-
-@pytest.mark.parametrize("bad", ["", "a", "3-1", "-1", "0,,2", "1,1"])
-def test_bad_shard_ids_say_what_is_accepted(bad: str) -> None:
-    with pytest.raises(ValueError, match="like 0-3 or 0,2,5"):
-        parse_shard_ids(bad)
-
-
-def test_the_plan_splits_every_shard_over_the_processes() -> None:
+def test_the_plan_splits_every_shard_over_the_processes_evenly_and_contiguously() -> None:
     plan = plan_processes(3, ShardChoice(count=6, ids=None), recommended=None)
     assert [(p.index, p.shard_ids, p.shard_count) for p in plan] == [(0, (0, 1), 6), (1, (2, 3), 6), (2, (4, 5), 6)]
+    assert [p.shard_ids for p in plan_processes(4, ShardChoice(count=6, ids=None), recommended=None)] == [(0, 1), (2, 3), (4,), (5,)]
+    plan = plan_processes(7, ShardChoice(count=101, ids=None), recommended=None)
+    assert [s for p in plan for s in p.shard_ids] == list(range(101))
+    assert {len(p.shard_ids) for p in plan} == {14, 15}
 
 
 def test_the_plan_splits_only_the_operators_shard_ids() -> None:
