@@ -19,13 +19,15 @@ _OURS = (
 
 class BotProcess:
     def __init__(
-        self, double: DiscordDouble, workdir: Path, *, env: dict[str, str] | None = None, unset: tuple[str, ...] = ()
+        self, double: DiscordDouble, workdir: Path, *, env: dict[str, str] | None = None, unset: tuple[str, ...] = (),
+        args: tuple[str, ...] = (),
     ) -> None:
         self.double = double
         self.workdir = workdir
         self.database = workdir / "fandex.sqlite3"
         self.extra_env = env or {}
         self.unset = unset  # settings to leave out of the environment, e.g. to read them from .env
+        self.args = args  # after `python -m bot`, e.g. ("launch", "--processes", "1")
         self.process: asyncio.subprocess.Process | None = None
         self.starts = 0
         self.log_path = workdir / "bot.log"
@@ -51,7 +53,7 @@ class BotProcess:
         log.write(f"\n===== start {self.starts + 1} =====\n".encode())
         log.flush()
         self.process = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", cwd=self.workdir, env=self.environment(),
+            sys.executable, "-m", "bot", *self.args, cwd=self.workdir, env=self.environment(),
             stdout=log, stderr=log, stdin=asyncio.subprocess.DEVNULL,
         )
         log.close()
