@@ -119,10 +119,8 @@ class BotProcess:
         return found
 
     async def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-        """Rows of the bot's store, in the store's shared SQL (db/sql_text.py), as plain tuples: a test
-        looks inside the store the same way on either backend. Instants come back as the store's UTC text."""
-        async with Store.open(self.database_url) as store:
-            return [tuple(row) for row in await store.fetch_all(sql, params)]
+        """Rows of the bot's store (see `query_store`)."""
+        return await query_store(self.database_url, sql, params)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Change the bot's store in one transaction (shared SQL); returns how many rows changed. Compute
@@ -140,3 +138,10 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+
+async def query_store(database_url: str, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+    """Rows of a store, in the store's shared SQL (db/sql_text.py), as plain tuples: a test looks inside
+    the store the same way on either backend. Instants come back as the store's UTC text."""
+    async with Store.open(database_url) as store:
+        return [tuple(row) for row in await store.fetch_all(sql, params)]

@@ -21,6 +21,7 @@ from tests.double.contract import SPEC_PATH, Contract
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, Permissions
 from tests.e2e.bot_process import BotProcess
+from tests.figures import tagged
 
 _CONTRACT: Contract | None = Contract(SPEC_PATH) if SPEC_PATH.exists() else None
 
@@ -112,6 +113,14 @@ def member(double: DiscordDouble, guild: FakeGuild) -> FakeMember:
 @pytest.fixture
 def moderator(double: DiscordDouble, guild: FakeGuild) -> FakeMember:
     return double.add_member(guild, "karen", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD | Permissions.MANAGE_MESSAGES)
+
+
+@pytest.fixture(autouse=True)
+def figures_by_backend(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test's figures on PostgreSQL are reported apart from SQLite's (whose names stay as they were)."""
+    backend = request.getfixturevalue("backend") if "backend" in request.fixturenames else "sqlite"
+    with tagged("" if backend == "sqlite" else f" [{backend}]"):
+        yield
 
 
 @pytest.fixture(autouse=True)
