@@ -250,13 +250,14 @@ class PollRepository:
                       greatest(p.first_character_id, p.second_character_id) AS b,
                       count(DISTINCT p.id) AS polls,
                       count(v.user_id) AS votes,
-                      coalesce(sum(v.position = 0), 0) AS yes,
+                      count(CASE WHEN v.position = 0 THEN 1 END) AS yes,
                       max(p.id) AS latest
                  FROM polls p LEFT JOIN votes v ON v.poll_id = p.id
                 WHERE p.guild_id = ? AND p.kind = 'ship' AND p.pair_key IS NOT NULL
                   AND p.first_character_id IS NOT NULL AND p.second_character_id IS NOT NULL
                   AND NOT (p.hide_results = 1 AND p.state = 'open')
-                GROUP BY p.pair_key""",
+                GROUP BY least(p.first_character_id, p.second_character_id),
+                         greatest(p.first_character_id, p.second_character_id)""",
             (guild_id,),
         )
         return [PairRecord(r["a"], r["b"], r["polls"], r["votes"], r["yes"], r["latest"]) for r in rows]

@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from statistics import median
 
 FIGURES: dict[str, list[float]] = defaultdict(list)
+_TAGS: list[str] = []
 
 
 def record(name: str, *values: float) -> None:
-    FIGURES[name].extend(values)
+    FIGURES[name + "".join(_TAGS)].extend(values)
+
+
+@contextmanager
+def tagged(tag: str) -> Iterator[None]:
+    """Figures recorded meanwhile are kept apart under `name + tag` (e.g. the same test on PostgreSQL)."""
+    _TAGS.append(tag)
+    try:
+        yield
+    finally:
+        _TAGS.remove(tag)
 
 
 def percentile(values: list[float], p: float) -> float:

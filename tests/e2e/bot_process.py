@@ -1,4 +1,5 @@
-"""The real bot, `python -m bot`, in its own process, pointed at the double."""
+"""The real bot, `python -m bot`, in its own process, pointed at the double and at its store: a SQLite
+file in its work folder (the default) or a PostgreSQL database the test made for it."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ import os
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
+from db.database_url import PostgresTarget, parse_database_url
+from db.sql_text import Params
+from db.store import Store
 from tests.double.server import DiscordDouble
 
 # Settings a developer's shell might carry; the bot under test must see only what the test gives it.
@@ -19,12 +24,19 @@ _OURS = (
 
 class BotProcess:
     def __init__(
-        self, double: DiscordDouble, workdir: Path, *, env: dict[str, str] | None = None, unset: tuple[str, ...] = (),
+        self,
+        double: DiscordDouble,
+        workdir: Path,
+        *,
+        env: dict[str, str] | None = None,
+        unset: tuple[str, ...] = (),
+        database_url: str | None = None,
         args: tuple[str, ...] = (),
     ) -> None:
         self.double = double
         self.workdir = workdir
-        self.database = workdir / "fandex.sqlite3"
+        self.database = workdir / "fandex.sqlite3"  # the SQLite file, when database_url names none
+        self.database_url = database_url or f"sqlite:///{self.database}"
         self.extra_env = env or {}
         self.unset = unset  # settings to leave out of the environment, e.g. to read them from .env
         self.args = args  # after `python -m bot`, e.g. ("launch", "--processes", "1")
@@ -37,7 +49,7 @@ class BotProcess:
         env |= {
             "DISCORD_TOKEN": self.double.token,
             "DISCORD_API_BASE": self.double.api_base,
-            "DATABASE_URL": f"sqlite:///{self.database}",
+            "DATABASE_URL": self.database_url,
             "LOG_LEVEL": "DEBUG",
             "PYTHONUNBUFFERED": "1",
             # The bot keeps the double's window (Discord's is 5 s), so a quick restart waits as little.
@@ -79,20 +91,49 @@ class BotProcess:
             self.process.kill()
             await self.process.wait()
             raise
-        self.assert_token_secret()
+        await self.assert_token_secret()
         return status
 
-    def assert_token_secret(self) -> None:
+    @property
+    def on_postgres(self) -> bool:
+        return isinstance(parse_database_url(self.database_url), PostgresTarget)
+
+    async def assert_token_secret(self) -> None:
         """The bot token and every interaction token the double issued (each answers as the bot for 15
         minutes) appear in no log line and nowhere in the store: every run of the suite greps."""
         token, log = self.double.token, self.log()
         assert token not in log, f"the bot token leaked into {self.log_path}"
         leaked = [t for t in self.double.by_token if t in log]
         assert not leaked, f"{len(leaked)} interaction token(s) leaked into {self.log_path}, e.g. …{leaked[0][-8:]}"
-        for path in self.workdir.glob("fandex.sqlite3*"):
-            stored = path.read_bytes()
-            assert token.encode() not in stored, f"the bot token leaked into {path}"
-            assert not [t for t in self.double.by_token if t.encode() in stored], f"an interaction token leaked into {path}"
+        if self.on_postgres:
+            stores = [(f"table {table}", text.encode()) for table, text in await self._postgres_tables()]
+        else:  # the file's bytes, WAL included: freed pages and unchecked journals too
+            stores = [(str(path), path.read_bytes()) for path in self.workdir.glob("fandex.sqlite3*")]
+        for where, stored in stores:
+            assert token.encode() not in stored, f"the bot token leaked into {where}"
+            assert not [t for t in self.double.by_token if t.encode() in stored], f"an interaction token leaked into {where}"
+
+    async def _postgres_tables(self) -> list[tuple[str, str]]:
+        """Every table of the bot's PostgreSQL database, each as the text of all its rows."""
+        tables = await self.query(
+            "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name) FROM information_schema.tables "
+            "WHERE table_type = 'BASE TABLE' AND table_schema NOT IN ('pg_catalog', 'information_schema')"
+        )
+        found = []
+        for (table,) in tables:  # a name the catalog quoted, never a value
+            rows = await self.query(f"SELECT t::text FROM {table} t")
+            found.append((table, "\n".join(row[0] for row in rows)))
+        return found
+
+    async def query(self, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+        """Rows of the bot's store (see `query_store`)."""
+        return await query_store(self.database_url, sql, params)
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """Change the bot's store in one transaction (shared SQL); returns how many rows changed. Compute
+        instants in Python (db.instants.to_text): the backends' date functions differ."""
+        async with Store.open(self.database_url) as store, store.transaction() as conn:
+            return await conn.execute(sql, params)
 
     async def exited(self, timeout: float = 30.0) -> int:
         """Wait for a bot that stops on its own (bad settings, a refused shard); its exit status."""
@@ -109,3 +150,10 @@ class BotProcess:
 
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace") if self.log_path.exists() else ""
+
+
+async def query_store(database_url: str, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
+    """Rows of a store, in the store's shared SQL (db/sql_text.py), as plain tuples: a test looks inside
+    the store the same way on either backend. Instants come back as the store's UTC text."""
+    async with Store.open(database_url) as store:
+        return [tuple(row) for row in await store.fetch_all(sql, params)]

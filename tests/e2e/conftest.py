@@ -2,6 +2,11 @@
 
 A module shares one double and one bot; each test gets its own guild (guilds are separate worlds, so
 tests don't see each other). Tests that restart or reconfigure the bot start their own.
+
+A module that sets `BACKENDS = ("sqlite", "postgresql")` runs every test on each backend: its double and
+bot are made once per backend, and a test that starts its own bot gives it `database_url` (None on
+SQLite: the bot's own file; on PostgreSQL a new empty database the bot migrates as it starts). Other
+modules run on SQLite only, with their test ids unchanged.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from tests.double.contract import SPEC_PATH, Contract
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, Permissions
 from tests.e2e.bot_process import BotProcess
+from tests.figures import tagged
 
 _CONTRACT: Contract | None = Contract(SPEC_PATH) if SPEC_PATH.exists() else None
 
@@ -39,20 +45,59 @@ async def new_double(*, shards: int = 1, max_concurrency: int = 1, identify_wind
     return double
 
 
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests of a module with `BACKENDS` run once per backend (module-scoped: one bot per backend)."""
+    backends = getattr(metafunc.module, "BACKENDS", None)
+    if backends and "backend" in metafunc.fixturenames:
+        metafunc.parametrize("backend", backends, indirect=True, scope="module")
+
+
 @pytest.fixture(scope="module")
-async def double() -> AsyncIterator[DiscordDouble]:
+def backend(request: pytest.FixtureRequest) -> str:
+    """Which store the module's bots run on: "sqlite" unless the module asked for more (see above)."""
+    return str(getattr(request, "param", "sqlite"))
+
+
+async def new_database(request: pytest.FixtureRequest, backend: str) -> str | None:
+    """A new, empty store for one bot: None (its SQLite file) or a PostgreSQL database's URL."""
+    if backend == "sqlite":
+        return None
+    databases = request.getfixturevalue("postgres_databases")  # skips without PostgreSQL
+    url: str = await databases.fresh(migrated=False)  # the bot migrates it at start-up, as in production
+    return url
+
+
+async def drop_database(request: pytest.FixtureRequest, url: str | None) -> None:
+    if url is not None:
+        await request.getfixturevalue("postgres_databases").drop(url)
+
+
+@pytest.fixture
+async def database_url(request: pytest.FixtureRequest, backend: str) -> AsyncIterator[str | None]:
+    """The store of a bot the test starts itself: `BotProcess(..., database_url=database_url)`."""
+    url = await new_database(request, backend)
+    yield url
+    await drop_database(request, url)
+
+
+@pytest.fixture(scope="module")
+async def double(backend: str) -> AsyncIterator[DiscordDouble]:
     d = await new_double()
     yield d
     await d.close()
 
 
 @pytest.fixture(scope="module")
-async def bot(double: DiscordDouble, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
-    process = BotProcess(double, tmp_path_factory.mktemp("bot"))
+async def bot(
+    double: DiscordDouble, backend: str, request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> AsyncIterator[BotProcess]:
+    url = await new_database(request, backend)
+    process = BotProcess(double, tmp_path_factory.mktemp("bot"), database_url=url)
     await process.start()
     yield process
     if process.running:
         await process.stop()
+    await drop_database(request, url)
 
 
 @pytest.fixture
@@ -76,6 +121,14 @@ def member(double: DiscordDouble, guild: FakeGuild) -> FakeMember:
 @pytest.fixture
 def moderator(double: DiscordDouble, guild: FakeGuild) -> FakeMember:
     return double.add_member(guild, "karen", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD | Permissions.MANAGE_MESSAGES)
+
+
+@pytest.fixture(autouse=True)
+def figures_by_backend(request: pytest.FixtureRequest) -> Iterator[None]:
+    """A test's figures on PostgreSQL are reported apart from SQLite's (whose names stay as they were)."""
+    backend = request.getfixturevalue("backend") if "backend" in request.fixturenames else "sqlite"
+    with tagged("" if backend == "sqlite" else f" [{backend}]"):
+        yield
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, Permissions
 from tests.e2e.asking import say
 
+BACKENDS = ("sqlite", "postgresql")  # the same tests on each store (tests/e2e/conftest.py)
 DEFENDERS = int(datetime(2017, 8, 18, 7, tzinfo=UTC).timestamp())  # midnight Pacific, 18 August 2017
 
 

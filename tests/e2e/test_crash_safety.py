@@ -1,4 +1,5 @@
-"""Crash safety under SIGKILL: no confirmed vote lost, no reminder posted twice, no half-done store."""
+"""Crash safety under SIGKILL: no confirmed vote lost, no reminder posted twice, no half-done store —
+on SQLite and on PostgreSQL (a migration killed mid-way is tested on each backend's own runner)."""
 
 from __future__ import annotations
 
@@ -16,11 +17,12 @@ import pytest
 from tests.double.interactions import InteractionTimeout
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeMember, FakeMessage, Permissions
-from tests.e2e.bot_process import BotProcess
+from tests.e2e.bot_process import BotProcess, query_store
 from tests.e2e.waiting import eventually
 from tests.figures import record
 
 pytestmark = pytest.mark.slow
+BACKENDS = ("sqlite", "postgresql")  # the same tests on each store (tests/e2e/conftest.py)
 
 
 async def killer(bot: BotProcess, kills: int, first_after: float, every: tuple[float, float], downtime: float, rng: random.Random) -> int:
@@ -49,9 +51,11 @@ async def press_until_answered(double: DiscordDouble, who: FakeMember, poll: Fak
     return None
 
 
-async def test_a_vote_storm_under_repeated_sigkill_loses_no_confirmed_vote(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+async def test_a_vote_storm_under_repeated_sigkill_loses_no_confirmed_vote(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
     rng = random.Random(2026)
-    bot = BotProcess(fresh_double, tmp_path)
+    bot = BotProcess(fresh_double, tmp_path, database_url=database_url)
     await bot.start()
     guild = await fresh_double.add_guild()
     creator = fresh_double.add_member(guild, "creator")
@@ -79,9 +83,8 @@ async def test_a_vote_storm_under_repeated_sigkill_loses_no_confirmed_vote(fresh
     killed = await kills
     elapsed = time.monotonic() - started
 
-    with sqlite3.connect(bot.database) as conn:
-        stored = dict(conn.execute("SELECT user_id, position FROM votes WHERE poll_id = 1").fetchall())
-        rows, distinct = conn.execute("SELECT count(*), count(DISTINCT user_id) FROM votes WHERE poll_id = 1").fetchone()
+    stored = dict(await bot.query("SELECT user_id, position FROM votes WHERE poll_id = 1"))
+    [(rows, distinct)] = await bot.query("SELECT count(*), count(DISTINCT user_id) FROM votes WHERE poll_id = 1")
     lost = []
     for member in members:
         presses = outcomes[member.id]
@@ -113,9 +116,11 @@ async def test_a_vote_storm_under_repeated_sigkill_loses_no_confirmed_vote(fresh
     await bot.stop()
 
 
-async def test_reminders_across_repeated_sigkill_are_each_posted_exactly_once(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+async def test_reminders_across_repeated_sigkill_are_each_posted_exactly_once(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
     rng = random.Random(17)
-    bot = BotProcess(fresh_double, tmp_path)
+    bot = BotProcess(fresh_double, tmp_path, database_url=database_url)
     await bot.start()
     guild = await fresh_double.add_guild(channels=("general", "premieres", "spoilers"))
     mod = fresh_double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
@@ -163,13 +168,13 @@ def write_big_pack(path: Path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-async def run_db(args: list[str], db: Path, kill_after: float | None) -> int | None:
+async def run_db(args: list[str], database_url: str, kill_after: float | None) -> int | None:
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
         "db",
         "--database-url",
-        f"sqlite:///{db}",
+        database_url,
         *args,
         stdout=asyncio.subprocess.DEVNULL,
         stderr=asyncio.subprocess.DEVNULL,
@@ -181,25 +186,28 @@ async def run_db(args: list[str], db: Path, kill_after: float | None) -> int | N
     return await process.wait()
 
 
-async def test_a_kill_during_a_pack_import_leaves_the_store_before_or_after_never_between(tmp_path: Path) -> None:
+async def test_a_kill_during_a_pack_import_leaves_the_store_before_or_after_never_between(
+    tmp_path: Path, database_url: str | None
+) -> None:
     pack = tmp_path / "big.yaml"
     write_big_pack(pack)
     db = tmp_path / "store.sqlite3"
+    url = database_url or f"sqlite:///{db}"
     from db import bundled_pack_path
 
-    assert await run_db(["import", str(bundled_pack_path())], db, None) == 0
+    assert await run_db(["import", str(bundled_pack_path())], url, None) == 0
     outcomes: Counter[str] = Counter()
     for delay in (0.4, 0.7, 1.0, 1.3, 1.6, 1.9, 2.2, 2.5):
-        status = await run_db(["import", str(pack)], db, delay)
-        with sqlite3.connect(db) as conn:
-            assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-            big = conn.execute("SELECT count(*) FROM characters c JOIN packs p ON p.id = c.pack_id WHERE p.key = 'big'").fetchone()[0]
-            names = conn.execute("SELECT count(*) FROM character_names n JOIN packs p ON p.id = n.pack_id WHERE p.key = 'big'").fetchone()[
-                0
-            ]
-            defenders = conn.execute(
-                "SELECT count(*) FROM characters c JOIN packs p ON p.id = c.pack_id WHERE p.key = 'defenders'"
-            ).fetchone()[0]
+        status = await run_db(["import", str(pack)], url, delay)
+        if database_url is None:  # the file itself, page by page
+            with sqlite3.connect(db) as conn:
+                assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        [(big, names, defenders)] = await query_store(
+            url,
+            """SELECT (SELECT count(*) FROM characters c JOIN packs p ON p.id = c.pack_id WHERE p.key = 'big'),
+                      (SELECT count(*) FROM character_names n JOIN packs p ON p.id = n.pack_id WHERE p.key = 'big'),
+                      (SELECT count(*) FROM characters c JOIN packs p ON p.id = c.pack_id WHERE p.key = 'defenders')""",
+        )
         assert (big, names) in ((0, 0), (BIG_PACK_CHARACTERS, 2 * BIG_PACK_CHARACTERS)), (delay, status, big, names)
         assert defenders == 23
         outcomes["complete" if big else "untouched"] += 1
@@ -242,3 +250,42 @@ async def test_a_kill_during_a_migration_leaves_the_previous_version(tmp_path: P
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         assert conn.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     assert version == 1 and tables == {"a"}  # 0002 neither half-applied nor recorded
+
+
+SLOW_POSTGRES_MIGRATIONS = """
+import asyncio, sys
+import asyncpg
+from db.migrations import Migration
+from db.postgres_backend import _apply
+
+async def main():
+    conn = await asyncpg.connect(sys.argv[1])
+    first = Migration(1, "0001_a.postgresql.sql", "CREATE TABLE a (x BIGINT);")
+    slow = Migration(2, "0002_b.postgresql.sql", "CREATE TABLE b (x BIGINT); INSERT INTO b SELECT 1 FROM pg_sleep(60);")
+    await _apply(conn, [first, slow])
+
+asyncio.run(main())
+"""
+
+MIGRATING = (  # 0002's statement runs on the server (this query's own text excluded)
+    "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND state = 'active' "
+    "AND query LIKE '%FROM pg_sleep(60)%' AND pid <> pg_backend_pid()"
+)
+
+
+async def test_a_kill_during_a_postgresql_migration_leaves_the_previous_version(postgres_databases) -> None:
+    """The PostgreSQL runner (db/postgres_backend.py): one transaction per migration, its version with it."""
+    url = await postgres_databases.fresh(migrated=False)
+    try:
+        process = await asyncio.create_subprocess_exec(sys.executable, "-c", SLOW_POSTGRES_MIGRATIONS, url)
+        deadline = time.monotonic() + 30
+        while not await query_store(url, MIGRATING):
+            assert process.returncode is None and time.monotonic() < deadline, "0002 never started"
+            await asyncio.sleep(0.1)
+        process.kill()
+        await process.wait()
+        [(version,)] = await query_store(url, "SELECT max(version) FROM fandex_schema")
+        tables = {r[0] for r in await query_store(url, "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public'")}
+        assert version == 1 and tables == {"a", "fandex_schema"}  # 0002 neither half-applied nor recorded
+    finally:
+        await postgres_databases.drop(url)

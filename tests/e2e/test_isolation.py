@@ -3,7 +3,6 @@ edit or delete — even a member of B with every permission, sending what Discor
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +18,7 @@ def tokyo(year: int, month: int, day: int) -> int:
     return int(datetime(year, month, day, 9, 0, tzinfo=ZoneInfo("Asia/Tokyo")).timestamp())
 
 
+BACKENDS = ("sqlite", "postgresql")  # the same tests on each store (tests/e2e/conftest.py)
 ALL = Permissions.MEMBER | Permissions.MANAGE_GUILD | Permissions.MANAGE_MESSAGES | Permissions.ADMINISTRATOR
 
 
@@ -37,9 +37,8 @@ async def test_guild_b_can_reach_nothing_of_guild_a(double: DiscordDouble, bot: 
     poll = await say(double, mod_a, "poll create", {"question": "A's secret question?", "options": "Yes; No"})
     await (await double.press(mod_a, poll, "Yes")).reply()
     await say(double, mod_a, "remindme", {"release": "A Only Premiere"})
-    with sqlite3.connect(bot.database) as conn:
-        poll_id = conn.execute("SELECT id FROM polls WHERE guild_id = ?", (a.id,)).fetchone()[0]
-        a_before = conn.execute("SELECT count(*) FROM timers WHERE guild_id = ? AND state = 'pending'", (a.id,)).fetchone()[0]
+    [(poll_id,)] = await bot.query("SELECT id FROM polls WHERE guild_id = ?", (a.id,))
+    [(a_before,)] = await bot.query("SELECT count(*) FROM timers WHERE guild_id = ? AND state = 'pending'", (a.id,))
 
     async def refused(command: str, options: dict | None = None) -> str:
         nonlocal attempts
@@ -83,10 +82,9 @@ async def test_guild_b_can_reach_nothing_of_guild_a(double: DiscordDouble, bot: 
     assert cross.ephemeral and "another server" in cross.content
     assert "no ship polls" in (await say(double, rival, "ship leaderboard")).embeds[0]["description"].lower()
 
-    with sqlite3.connect(bot.database) as conn:
-        votes = conn.execute("SELECT user_id, position FROM votes WHERE poll_id = ?", (poll_id,)).fetchall()
-        state = conn.execute("SELECT state FROM polls WHERE id = ?", (poll_id,)).fetchone()[0]
-        a_after = conn.execute("SELECT count(*) FROM timers WHERE guild_id = ? AND state = 'pending'", (a.id,)).fetchone()[0]
+    votes = await bot.query("SELECT user_id, position FROM votes WHERE poll_id = ?", (poll_id,))
+    [(state,)] = await bot.query("SELECT state FROM polls WHERE id = ?", (poll_id,))
+    [(a_after,)] = await bot.query("SELECT count(*) FROM timers WHERE guild_id = ? AND state = 'pending'", (a.id,))
     assert votes == [(mod_a.id, 0)] and state == "open"
     assert a_after == a_before + 1  # the Zone Probe release added its one reminder; B touched none of A's
     assert "✅" in (await say(double, mod_a, "reminders list")).embeds[0]["description"]

@@ -15,6 +15,7 @@ from collections import Counter
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -120,6 +121,10 @@ def votes_field(message: FakeMessage, embeds: list[dict] | None = None) -> str:
     return next(f["value"] for f in embed["fields"] if f["name"] in ("Votes", "Final result"))
 
 
+def final_card_shown(poll: FakeMessage) -> bool:
+    return "Final result" in str(poll.embeds[0]["fields"])
+
+
 def counts(text: str) -> dict[str, int]:
     return {label: int(n) for label, n in re.findall(r"^(.+?) — (\d+) votes? \(", text, re.M)}
 
@@ -166,7 +171,7 @@ async def test_votes_across_processes_are_stored_once_and_tallied_exactly(deploy
         number = re.search(r"Poll #(\d+)", poll.embeds[0]["footer"]["text"])
         assert number
         await say(double, moderator, "poll close", {"poll": number.group(1)})
-        await eventually(lambda p=poll: "Final result" in str(p.embeds[0]["fields"]), 20, "the final card")
+        await eventually(partial(final_card_shown, poll), 20, "the final card")
         final = counts(votes_field(poll))
         assert final == {label: expected.get(label, 0) for label in labels}
         shown = [sum(counts(votes_field(poll, embeds)).values()) for embeds in poll.history]

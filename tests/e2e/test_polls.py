@@ -5,12 +5,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import re
-import sqlite3
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
+from db.instants import to_text
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.asking import say
@@ -18,6 +19,7 @@ from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
 from tests.figures import record
 
+BACKENDS = ("sqlite", "postgresql")  # the same tests on each store (tests/e2e/conftest.py)
 
 def votes_field(message: FakeMessage) -> str:
     return next(f["value"] for f in message.embeds[0]["fields"] if f["name"] in ("Votes", "Final result"))
@@ -87,11 +89,8 @@ async def test_two_hundred_concurrent_voters_are_counted_exactly_with_coalesced_
         record("seconds between consecutive tally edits of one poll", *gaps)
     assert all(gap >= 0.9 for gap in gaps), gaps  # about one edit a second at most, whatever the rate
     assert all(line in votes_field(poll) for line in lines)  # the last edit has every committed vote
-    import sqlite3
-
-    with sqlite3.connect(bot.database) as conn:
-        stored = conn.execute("SELECT count(*), count(DISTINCT user_id) FROM votes WHERE poll_id = ?", (poll_id(poll),)).fetchone()
-    assert stored == (200, 200)  # one vote each
+    stored = await bot.query("SELECT count(*), count(DISTINCT user_id) FROM votes WHERE poll_id = ?", (poll_id(poll),))
+    assert stored == [(200, 200)]  # one vote each
 
 
 async def test_pairing_polls_offer_every_love_interest(double: DiscordDouble, member: FakeMember) -> None:
@@ -222,10 +221,10 @@ async def test_the_leaderboard_ranks_ships_without_letting_one_vote_win(
     assert "1 poll; latest" in record and "**Yes** with 8 votes of 10 (80%)" in record
 
 
-async def test_votes_survive_a_restart_and_the_poll_closes_itself_on_time(fresh_double: DiscordDouble, tmp_path) -> None:
-    from tests.e2e.bot_process import BotProcess
-
-    bot = BotProcess(fresh_double, tmp_path)
+async def test_votes_survive_a_restart_and_the_poll_closes_itself_on_time(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    bot = BotProcess(fresh_double, tmp_path, database_url=database_url)
     await bot.start()
     guild = await fresh_double.add_guild()
     creator = fresh_double.add_member(guild, "creator")
@@ -249,8 +248,6 @@ async def test_votes_survive_a_restart_and_the_poll_closes_itself_on_time(fresh_
     await eventually(
         lambda: any(f["name"] == "Final result" for f in poll.embeds[0]["fields"]), closes_at - time.monotonic() + 15, "the automatic close"
     )
-    from datetime import datetime
-
     closed_at = datetime.fromisoformat(poll.edited_at or "").timestamp()
     record("poll closing edit after its deadline, ms", (closed_at - deadline) * 1000)
     assert -1 < closed_at - deadline < 5
@@ -270,45 +267,41 @@ async def test_votes_survive_a_restart_and_the_poll_closes_itself_on_time(fresh_
 # --- defects found in review: each test below failed before its fix ----------------------------------
 
 
-def rewind_poll(database: Path, poll: int, hours: float) -> None:
+async def rewind_poll(bot: BotProcess, poll: int, hours: float) -> None:
     """The bot was down while the poll's deadline passed `hours` ago: move the poll and its timer back."""
-    shift = f"-{hours} hours"
-    with sqlite3.connect(database) as conn:
-        conn.execute(
-            "UPDATE polls SET created_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?, '-1 hour'), "
-            "closes_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) WHERE id = ?",
-            (shift, shift, poll),
-        )
-        conn.execute(
-            "UPDATE timers SET due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?), first_due_at = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', ?) "
-            "WHERE delivery_key = ?",
-            (shift, shift, f"poll_close:{poll}"),
-        )
+    closes = datetime.now(UTC) - timedelta(hours=hours)
+    created = closes - timedelta(hours=1)
+    await bot.execute("UPDATE polls SET created_at = ?, closes_at = ? WHERE id = ?", (to_text(created), to_text(closes), poll))
+    await bot.execute(
+        "UPDATE timers SET due_at = ?, first_due_at = ? WHERE delivery_key = ?", (to_text(closes), to_text(closes), f"poll_close:{poll}")
+    )
 
 
 def result_posts(double: DiscordDouble, guild: FakeGuild, poll: FakeMessage) -> list[FakeMessage]:
     return [m for m in double.channel_messages(guild.text_channel) if m.content.startswith(f"📊 Poll #{poll_id(poll)} closed")]
 
 
-async def own_bot(double: DiscordDouble, tmp_path: Path) -> tuple[BotProcess, FakeGuild, FakeMember]:
+async def own_bot(double: DiscordDouble, tmp_path: Path, database_url: str | None) -> tuple[BotProcess, FakeGuild, FakeMember]:
     """A bot of the test's own (to stop and restart), a guild and a member."""
-    bot = BotProcess(double, tmp_path)
+    bot = BotProcess(double, tmp_path, database_url=database_url)
     await bot.start()
     guild = await double.add_guild()
     return bot, guild, double.add_member(guild, "member")
 
 
-async def test_a_deadline_that_passed_while_the_bot_was_down_is_still_honoured(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+async def test_a_deadline_that_passed_while_the_bot_was_down_is_still_honoured(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
     """Hours late: closed, final card, result posted. Days late: closed and final card, no stale post."""
-    bot, guild, member = await own_bot(fresh_double, tmp_path)
+    bot, guild, member = await own_bot(fresh_double, tmp_path, database_url)
     recent = await say(fresh_double, member, "poll create", {"question": "Closed while we slept?", "options": "Yes; No", "duration": "1d"})
     ship = {"first": "Luke Cage", "second": "Claire Temple", "duration": "1d", "hide_results": True}
     hidden = await say(fresh_double, member, "poll ship", ship)
     await (await fresh_double.press(member, recent, "Yes")).reply()
     await (await fresh_double.press(member, hidden, "Yes")).reply()
     assert await bot.stop() == 0
-    rewind_poll(bot.database, poll_id(recent), 2)
-    rewind_poll(bot.database, poll_id(hidden), 72)
+    await rewind_poll(bot, poll_id(recent), 2)
+    await rewind_poll(bot, poll_id(hidden), 72)
     await bot.start()
     await eventually(
         lambda: all(f["name"] == "Final result" for p in (recent, hidden) for f in p.embeds[0]["fields"][:1]), 10, "both polls closed"
@@ -343,8 +336,10 @@ async def test_a_failed_tally_edit_is_retried(double: DiscordDouble, guild: Fake
     await eventually(lambda: "No — 1 vote (100%)" in votes_field(poll), 15, "the retried tally edit")
 
 
-async def test_tally_edits_pending_at_shutdown_are_made_on_the_next_start(fresh_double: DiscordDouble, tmp_path: Path) -> None:
-    bot, _, member = await own_bot(fresh_double, tmp_path)
+async def test_tally_edits_pending_at_shutdown_are_made_on_the_next_start(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    bot, _, member = await own_bot(fresh_double, tmp_path, database_url)
     poll = await say(fresh_double, member, "poll create", {"question": "Stale after a restart?", "options": "Yes; No"})
     fresh_double.inject(rf"/channels/\d+/messages/{poll.id}$", method="PATCH", status=503, count=10_000)
     await (await fresh_double.press(member, poll, "Yes")).reply()
@@ -357,13 +352,14 @@ async def test_tally_edits_pending_at_shutdown_are_made_on_the_next_start(fresh_
     await bot.stop()
 
 
-async def test_a_poll_finds_its_message_again_when_its_id_was_never_recorded(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+async def test_a_poll_finds_its_message_again_when_its_id_was_never_recorded(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
     """A stop right after /poll create answered can beat the write of the message id."""
-    bot, guild, member = await own_bot(fresh_double, tmp_path)
+    bot, guild, member = await own_bot(fresh_double, tmp_path, database_url)
     poll = await say(fresh_double, member, "poll create", {"question": "Where is my message?", "options": "Yes; No"})
     await bot.kill()
-    with sqlite3.connect(bot.database) as conn:
-        conn.execute("UPDATE polls SET message_id = NULL WHERE id = ?", (poll_id(poll),))
+    await bot.execute("UPDATE polls SET message_id = NULL WHERE id = ?", (poll_id(poll),))
     await bot.start()
     await (await fresh_double.press(member, poll, "No")).reply()
     await eventually(lambda: "No — 1 vote (100%)" in votes_field(poll), 8, "the tally on the found message")

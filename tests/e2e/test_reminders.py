@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import json
 import re
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from db.instants import to_text
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeChannel, FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.asking import say
@@ -16,6 +16,7 @@ from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
 from tests.figures import record
 
+BACKENDS = ("sqlite", "postgresql")  # the same tests on each store (tests/e2e/conftest.py)
 
 def at(seconds: float) -> tuple[str, datetime]:
     """A release instant `seconds` from now, whole seconds, as typed and as a datetime."""
@@ -27,9 +28,11 @@ def reminders_in(double: DiscordDouble, channel: FakeChannel) -> list[FakeMessag
     return [m for m in double.channel_messages(channel) if m.interaction_id is None and ("⏰" in m.content or "🎬" in m.content)]
 
 
-async def bot_with_subscription(double: DiscordDouble, tmp_path: Path, offsets: str) -> tuple[BotProcess, FakeMember, FakeChannel]:
+async def bot_with_subscription(
+    double: DiscordDouble, tmp_path: Path, database_url: str | None, offsets: str
+) -> tuple[BotProcess, FakeMember, FakeChannel]:
     """A bot of the test's own, and a moderator who subscribed #premieres with `offsets`."""
-    bot = BotProcess(double, tmp_path)
+    bot = BotProcess(double, tmp_path, database_url=database_url)
     await bot.start()
     guild = await double.add_guild()
     moderator = double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
@@ -180,8 +183,10 @@ async def test_unsubscribe_cancels_pending_reminders(double: DiscordDouble, guil
     assert "2 pending reminder(s) cancelled" in reply.content
 
 
-async def test_a_restart_mid_schedule_posts_each_reminder_exactly_once(fresh_double: DiscordDouble, tmp_path: Path) -> None:
-    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, "7s,4s,0")
+async def test_a_restart_mid_schedule_posts_each_reminder_exactly_once(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, database_url, "7s,4s,0")
     typed, moment = at(10)
     await say(fresh_double, moderator, "release set", {"title": "Restart Test", "date": typed})
     await eventually(lambda: len(reminders_in(fresh_double, channel)) == 1, 10, "the first reminder")
@@ -200,9 +205,9 @@ async def test_a_restart_mid_schedule_posts_each_reminder_exactly_once(fresh_dou
     await bot.stop()
 
 
-async def crash_mid_post(double: DiscordDouble, tmp_path: Path, title: str) -> tuple[BotProcess, FakeChannel]:
+async def crash_mid_post(double: DiscordDouble, tmp_path: Path, database_url: str | None, title: str) -> tuple[BotProcess, FakeChannel]:
     """A reminder that Discord made while the bot, never hearing back, was killed: its timer stays claimed."""
-    bot, moderator, channel = await bot_with_subscription(double, tmp_path, "0")
+    bot, moderator, channel = await bot_with_subscription(double, tmp_path, database_url, "0")
     typed, _ = at(3)
     await say(double, moderator, "release set", {"title": title, "date": typed})
     double.hold_post_replies = 30.0
@@ -212,21 +217,21 @@ async def crash_mid_post(double: DiscordDouble, tmp_path: Path, title: str) -> t
     return bot, channel
 
 
-def age_timers(bot: BotProcess, columns: tuple[str, ...], by: str, state: str) -> None:
-    """Time passes while the bot is down: the `state` timers' `columns` move back `by` (an SQLite modifier)."""
-    moved = ", ".join(f"{c} = strftime('%Y-%m-%dT%H:%M:%fZ', 'now', '{by}')" for c in columns)
-    with sqlite3.connect(bot.database) as conn:
-        conn.execute(f"UPDATE timers SET {moved} WHERE state = ?", (state,))
+async def age_timers(bot: BotProcess, columns: tuple[str, ...], ago: timedelta, state: str) -> None:
+    """Time passes while the bot is down: the `state` timers' `columns` are set to `ago` before now."""
+    moved = ", ".join(f"{c} = ?" for c in columns)  # column names from the test itself, never input
+    await bot.execute(f"UPDATE timers SET {moved} WHERE state = ?", (*[to_text(datetime.now(UTC) - ago)] * len(columns), state))
 
 
-def reminder_record(bot: BotProcess) -> tuple[str, str]:
-    with sqlite3.connect(bot.database) as conn:
-        state, outcome = conn.execute("SELECT state, outcome FROM timers WHERE kind = 'reminder'").fetchone()
+async def reminder_record(bot: BotProcess) -> tuple[str, str]:
+    [(state, outcome)] = await bot.query("SELECT state, outcome FROM timers WHERE kind = 'reminder'")
     return state, outcome
 
 
-async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fresh_double: DiscordDouble, tmp_path: Path) -> None:
-    bot, channel = await crash_mid_post(fresh_double, tmp_path, "Crash Test")
+async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    bot, channel = await crash_mid_post(fresh_double, tmp_path, database_url, "Crash Test")
     await bot.start()  # the claimed timer is delivered again, with the same nonce
     await eventually(lambda: fresh_double.nonce_repeats == 1, 10, "the repeated post")
     await asyncio.sleep(1)
@@ -235,36 +240,38 @@ async def test_a_crash_after_posting_but_before_recording_does_not_post_twice(fr
     await bot.stop()
 
 
-async def test_a_claim_older_than_the_nonce_window_is_not_posted_again(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+async def test_a_claim_older_than_the_nonce_window_is_not_posted_again(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
     """After a crash mid-post and a long outage, Discord's nonce no longer guards a repeat: the reminder
     that may have gone out is recorded as such, not posted a second time."""
-    bot, channel = await crash_mid_post(fresh_double, tmp_path, "Long Crash")
+    bot, channel = await crash_mid_post(fresh_double, tmp_path, database_url, "Long Crash")
     # Ten minutes pass: Discord forgets the nonce, and the store's record of the attempt ages with it.
     for message in reminders_in(fresh_double, channel):
         message.created_mono -= 600
-    age_timers(bot, ("attempted_at", "claimed_at"), "-10 minutes", "claimed")
+    await age_timers(bot, ("attempted_at", "claimed_at"), timedelta(minutes=10), "claimed")
     await bot.start()
     await eventually(lambda: "not repeated" in bot.log(), 10, "the decision to be logged")
     await asyncio.sleep(1)
     assert len(reminders_in(fresh_double, channel)) == 1
-    state, outcome = reminder_record(bot)
+    state, outcome = await reminder_record(bot)
     assert state == "skipped" and "nonce" in outcome
     await bot.stop()
 
 
 async def test_a_reminder_more_than_an_hour_overdue_is_skipped_recorded_and_logged(
-    fresh_double: DiscordDouble, tmp_path: Path
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
 ) -> None:
-    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, "0")
+    bot, moderator, channel = await bot_with_subscription(fresh_double, tmp_path, database_url, "0")
     typed, _ = at(120)
     await say(fresh_double, moderator, "release set", {"title": "Long Outage", "date": typed})
     assert await bot.stop() == 0
-    age_timers(bot, ("due_at", "first_due_at"), "-2 hours", "pending")  # two hours pass with the bot down
+    await age_timers(bot, ("due_at", "first_due_at"), timedelta(hours=2), "pending")  # two hours pass with the bot down
     await bot.start()
     await eventually(lambda: "skipped timer" in bot.log(), 10, "the skip to be logged")
     await asyncio.sleep(0.5)
     assert reminders_in(fresh_double, channel) == []
-    state, outcome = reminder_record(bot)
+    state, outcome = await reminder_record(bot)
     assert state == "skipped" and "catch-up window" in outcome
     await bot.stop()
 
@@ -292,11 +299,6 @@ async def test_concurrent_moves_of_a_release_leave_reminders_for_its_final_date(
         await asyncio.gather(*(s.reply() for s in sent))
         shown = (await say(double, member, "countdown", {"release": "Race"})).content
         stamp = int(re.search(r"<t:(\d+):F>", shown).group(1))  # type: ignore[union-attr]
-        with sqlite3.connect(bot.database) as conn:
-            planned = [
-                json.loads(p)["starts_at"]
-                for (p,) in conn.execute(
-                    "SELECT payload FROM timers WHERE guild_id = ? AND kind = 'reminder' AND state = 'pending'", (guild.id,)
-                )
-            ]
+        pending = await bot.query("SELECT payload FROM timers WHERE guild_id = ? AND kind = 'reminder' AND state = 'pending'", (guild.id,))
+        planned = [json.loads(p)["starts_at"] for (p,) in pending]
         assert planned == [stamp], f"round {round_}: the release is at {stamp}, its reminders are for {planned}"

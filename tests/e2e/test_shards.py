@@ -133,7 +133,7 @@ async def test_a_shard_count_too_small_for_the_guilds_exits_2_with_one_line(fres
     bot = BotProcess(fresh_double, tmp_path, env={"SHARD_COUNT": "1"})
     await bot.start(wait=False)
     assert await bot.exited() == 2
-    bot.assert_token_secret()
+    await bot.assert_token_secret()
     last = bot.log().strip().splitlines()[-1]
     assert last.startswith("fandex: Discord closed shard 0: sharding required (4011)") and "SHARD_COUNT" in last
     assert "Traceback" not in bot.log()

@@ -118,6 +118,25 @@ async def test_a_poll_and_its_deadline_are_created_together(store: Store) -> Non
     assert await store.polls.get(pid) is None and await store.timers.of_guild(1, "poll_close") == []
 
 
+async def test_ship_records_count_yes_votes_per_pair_and_skip_hidden_open_polls(defenders: Store) -> None:
+    """The leaderboard's query: one record per pair whichever way round it was polled (PostgreSQL sums no
+    booleans and groups strictly, so this ran only on SQLite before)."""
+    first, second, third = (c.id for c in (await defenders.characters.summaries())[:3])
+    yes_no = [PollOption(0, "Yes"), PollOption(1, "No")]
+
+    async def ship(a: int, b: int, hidden: bool = False) -> int:
+        new = NewPoll(1, 2, 3, "ship", "Q?", yes_no, NOW + timedelta(hours=1), hidden, a, b)
+        return (await defenders.polls.create(new, "poll_close", NOW)).id
+
+    assert await defenders.polls.pair_records(1) == []  # a guild without ship polls
+    polls = [await ship(first, second), await ship(second, first), await ship(first, third, hidden=True)]
+    for user, (poll, position) in enumerate([(polls[0], 0), (polls[0], 1), (polls[1], 0), (polls[2], 0)]):
+        await defenders.votes.record(poll, user, position, NOW)
+    low, high = sorted((first, second))
+    assert await defenders.polls.pair_records(1) == [PairRecord(low, high, 2, 3, 2, polls[1])]
+    assert await defenders.polls.pair_records(2) == []
+
+
 async def test_polls_are_invisible_to_other_guilds(store: Store) -> None:
     pid = await make_poll(store)
     assert await store.polls.get(pid, 1) is not None
