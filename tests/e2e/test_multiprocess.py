@@ -50,7 +50,16 @@ class Deployment:
     async def restart(self, index: int, sig: signal.Signals = signal.SIGKILL) -> None:
         bot = self.bots[index]
         await bot.stop(sig)
-        await bot.start(shards=2)
+        await bot.start(wait=False)
+        await every_shard_served(self.double)
+
+
+def served_shards(double: DiscordDouble) -> set[int]:
+    return {s.shard[0] for s in double.sessions if s.open and s.ready.is_set() and s.shard[1] == SHARDS}
+
+
+async def every_shard_served(double: DiscordDouble, timeout: float = 60) -> None:
+    await eventually(lambda: served_shards(double) == set(range(SHARDS)), timeout, f"all {SHARDS} shards connected")
 
 
 @pytest.fixture
@@ -62,7 +71,8 @@ async def deployment(postgres_databases: PostgresDatabases, tmp_path: Path) -> A
         for i, ids in enumerate(SHARD_IDS)
     ]
     try:
-        await asyncio.gather(*(bot.start(shards=2, timeout=60) for bot in bots))
+        await asyncio.gather(*(bot.start(wait=False) for bot in bots))
+        await every_shard_served(double)
         guilds = [await double.add_guild(shard=shard) for shard in range(SHARDS) for _ in range(GUILDS_PER_SHARD)]
         yield Deployment(double, bots, url, guilds)
     finally:
@@ -135,8 +145,9 @@ async def test_votes_across_processes_are_stored_once_and_tallied_exactly(deploy
     poll_guilds = [deployment.guilds[i] for i in (0, 4, 8, 11)]  # shards 0, 2, 4 and 5: every process
     polls: list[FakeMessage] = []
     members: dict[int, list[FakeMember]] = {}
+    authors: dict[int, FakeMember] = {}
     for guild in poll_guilds:
-        author = double.add_member(guild, "author")
+        author = authors[guild.id] = double.add_member(guild, "author")
         polls.append(await say(double, author, "poll create", {"question": f"Poll in {guild.id}?", "options": "Yes; No; Maybe"}))
         members[guild.id] = [double.add_member(guild, f"fan{i}") for i in range(130)]
     confirmed: dict[tuple[int, int], str] = {}
@@ -167,10 +178,10 @@ async def test_votes_across_processes_are_stored_once_and_tallied_exactly(deploy
 
     for poll, guild in zip(polls, poll_guilds, strict=True):
         expected = Counter(choice for (pid, _), choice in confirmed.items() if pid == poll.id)
-        moderator = double.add_member(guild, "closer", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
         number = re.search(r"Poll #(\d+)", poll.embeds[0]["footer"]["text"])
         assert number
-        await say(double, moderator, "poll close", {"poll": number.group(1)})
+        closing = await say(double, authors[guild.id], "poll close", {"poll": number.group(1)})
+        assert closing.content.startswith("Closed"), closing.content
         await eventually(partial(final_card_shown, poll), 20, "the final card")
         final = counts(votes_field(poll))
         assert final == {label: expected.get(label, 0) for label in labels}
@@ -178,3 +189,27 @@ async def test_votes_across_processes_are_stored_once_and_tallied_exactly(deploy
         assert shown == sorted(shown), f"a tally edit went backwards: {shown}"
         assert "Final result" in str(poll.history[-1][0]["fields"]), "the final card is the last edit"
         record("multi-process: tally edits per poll for 520 presses", len(poll.history))
+
+
+async def test_the_launcher_runs_three_processes_on_postgresql(postgres_databases: PostgresDatabases, tmp_path: Path) -> None:
+    """`python -m bot launch --processes 3`: six shards split 0-1 / 2-3 / 4-5, every guild answered."""
+    double = await new_double(shards=SHARDS, max_concurrency=2)
+    url = await postgres_databases.fresh(migrated=False)
+    launcher = BotProcess(double, tmp_path / "launcher", args=("launch", "--processes", "3"), database_url=url)
+    try:
+        await launcher.start(wait=False)
+        await every_shard_served(double)
+        for shard in range(SHARDS):
+            guild = await double.add_guild(shard=shard)
+            fan = double.add_member(guild, "fan")
+            reply = await say(double, fan, "character", {"name": "Jessica Jones"})
+            assert reply.embeds and "Jessica Jones" in reply.embeds[0]["title"]
+        log = launcher.log()
+        for ids in SHARD_IDS:
+            assert f"(shards {ids})" in log
+        assert await launcher.stop() == 0
+    finally:
+        if launcher.running:
+            await launcher.stop(signal.SIGKILL)
+        await double.close()
+        await postgres_databases.drop(url)
