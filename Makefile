@@ -24,8 +24,13 @@ $(VENV)/.installed-dev: pyproject.toml | $(PY)
 run: $(VENV)/.installed-run
 	$(PY) -m bot
 
+# The suite mostly waits on real timers and processes, so test files run side by side (pytest-xdist);
+# PYTEST_JOBS=0 runs them one after another in this process.
+PYTEST_JOBS ?= 3
+PARALLEL := $(if $(filter 0,$(PYTEST_JOBS)),,-n $(PYTEST_JOBS) --dist loadfile)
+
 test: $(VENV)/.installed-dev
-	$(PY) -m pytest $(PYTEST_ARGS)
+	$(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
 # Static checks, as CI runs them before the tests: ruff (lint and import order), then mypy.
 check: $(VENV)/.installed-dev
@@ -34,7 +39,7 @@ check: $(VENV)/.installed-dev
 
 # Also the slow suites: crash storms under SIGKILL, a gateway that goes silent for a minute.
 test-all: $(VENV)/.installed-dev
-	$(PY) -m pytest -m "slow or not slow" $(PYTEST_ARGS)
+	$(PY) -m pytest -m "slow or not slow" $(PARALLEL) $(PYTEST_ARGS)
 
 # Benchmarks against a bare discord.py floor (not part of make test): BENCH_ARGS=--quick for a minute.
 bench: $(VENV)/.installed-dev

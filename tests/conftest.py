@@ -4,6 +4,7 @@ own PostgreSQL database cloned from a migrated template on the session's server.
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import re
 import secrets
@@ -142,6 +143,22 @@ def postgres_databases(postgres: PostgresServer) -> Iterator[PostgresDatabases]:
     databases = PostgresDatabases(postgres)
     yield databases
     asyncio.run(databases.drop_all())  # between tests no loop is running
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its figures to the controller, which prints them all."""
+    workeroutput = getattr(session.config, "workeroutput", None)
+    if workeroutput is not None:
+        from tests.figures import export
+
+        workeroutput["fandex_figures"] = json.dumps(export())
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    from tests.figures import merge
+
+    merge(json.loads(getattr(node, "workeroutput", {}).get("fandex_figures", "{}")))
 
 
 def pytest_terminal_summary(terminalreporter, exitstatus, config):

@@ -25,6 +25,16 @@ def tagged(tag: str) -> Iterator[None]:
         _TAGS.remove(tag)
 
 
+def export() -> dict[str, list[float]]:
+    """What this process measured, for a parallel run's workers to hand to the controller."""
+    return {name: list(values) for name, values in FIGURES.items() if values}
+
+
+def merge(measured: dict[str, list[float]]) -> None:
+    for name, values in measured.items():
+        FIGURES[name].extend(values)
+
+
 def percentile(values: list[float], p: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]

@@ -108,7 +108,7 @@ async def test_identifies_keep_to_their_buckets_and_an_early_one_is_retried(fres
     """max_concurrency 2: shards 0 and 1 identify at once, 2 and 3 five seconds later. The double's
     window is longer than Discord's 5 s, so those are too early: op 9, and the bot identifies again."""
     guilds = await guilds_on(fresh_double, range(4))
-    bot = BotProcess(fresh_double, tmp_path)
+    bot = BotProcess(fresh_double, tmp_path, env={"IDENTIFY_WINDOW": "5"})  # Discord's, shorter than this double's
     await bot.start(shards=4, timeout=45)
     records = fresh_double.sharding.identifies
     assert all(r.shard[1] == 4 for r in records)
