@@ -14,6 +14,8 @@ from db.timers import TimerSpec, insert_timer
 if TYPE_CHECKING:
     from db.store import Store
 
+POLLS_CHANNEL = "polls"  # notified when a poll closes
+
 
 @dataclass(frozen=True, slots=True)
 class PollOption:
@@ -171,6 +173,8 @@ class PollRepository:
                 "UPDATE polls SET state = 'closed', closed_at = ?, closed_by = ? WHERE id = ? AND state = 'open'",
                 (to_text(closed_at), closed_by, poll_id),
             )
+            if closed:
+                await self._store.notify(POLLS_CHANNEL)  # other processes drop the open copy they keep
             return closed == 1
 
     async def close_early(self, poll_id: int, now: datetime, closed_by: int, deadline_kind: str) -> int | None:

@@ -6,6 +6,7 @@ from bot.client import FandexBot
 from cogs.polls.buttons import PollVoteButton, ShipPollButton
 from cogs.polls.cog import PollCommands
 from cogs.polls.service import DEADLINE, PollService
+from db.polls import POLLS_CHANNEL
 
 
 async def setup(bot: FandexBot) -> None:
@@ -14,6 +15,7 @@ async def setup(bot: FandexBot) -> None:
     bot.add_dynamic_items(PollVoteButton, ShipPollButton)  # one template each, however many polls are open
     bot.scheduler.register(DEADLINE, service.on_deadline, catch_up=None)  # a deadline is honoured however late
     await bot.add_cog(PollCommands(bot, service))
+    await bot.store.listen(POLLS_CHANNEL, service.forget_all)  # a poll closed by another process
     service.start_recovery()
 
 

@@ -139,6 +139,10 @@ class PollService:
     def _forget(self, poll_id: int) -> None:
         self._polls.pop(poll_id, None)
 
+    def forget_all(self) -> None:
+        """Another process closed a poll: drop every copy (the next press of each reads it again)."""
+        self._polls.clear()
+
     # --- start-up and shutdown ---------------------------------------------------------------
 
     def start_recovery(self) -> None:

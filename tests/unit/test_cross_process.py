@@ -1,0 +1,86 @@
+"""Two stores on one PostgreSQL database behave as two bot processes: notices, claims, locks."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from db import Store
+from db.fandoms import FANDOMS_CHANNEL
+from db.timers import LEASE, TIMERS_CHANNEL, TimerSpec
+from tests.conftest import PostgresDatabases
+from tests.e2e.waiting import eventually
+
+T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def two(postgres_databases: PostgresDatabases) -> AsyncIterator[tuple[Store, Store]]:
+    url = await postgres_databases.fresh()
+    try:
+        async with Store.open(url) as first, Store.open(url) as second:
+            yield first, second
+    finally:
+        await postgres_databases.drop(url)
+
+
+def spec(key: str, due: datetime) -> TimerSpec:
+    return TimerSpec("test", key, due, {}, 1)
+
+
+async def test_a_change_in_one_process_is_heard_by_the_other_within_a_second(two: tuple[Store, Store]) -> None:
+    first, second = two
+    heard: list[str] = []
+    await second.listen(TIMERS_CHANNEL, lambda: heard.append("timers"))
+    await second.listen(FANDOMS_CHANNEL, lambda: heard.append("fandoms"))
+    await first.listen(FANDOMS_CHANNEL, lambda: heard.append("own"))  # its own notices are not for it
+    await first.timers.add(spec("a", T0), T0)
+    await first.fandoms.set_following(7, frozenset(), 1, T0)
+    await eventually(lambda: sorted(heard) == ["fandoms", "timers"], 1.0, "both notices")
+    await asyncio.sleep(0.2)
+    assert "own" not in heard
+
+
+async def test_a_notice_is_sent_only_when_its_transaction_commits(two: tuple[Store, Store]) -> None:
+    first, second = two
+    heard: list[str] = []
+    await second.listen(FANDOMS_CHANNEL, lambda: heard.append("fandoms"))
+    with pytest.raises(RuntimeError):
+        async with first.transaction():
+            await first.fandoms.set_following(7, frozenset(), 1, T0)
+            raise RuntimeError("rolled back")
+    await asyncio.sleep(0.5)
+    assert heard == []
+
+
+async def test_claims_are_shared_out_never_doubled_and_a_live_claim_is_not_taken(two: tuple[Store, Store]) -> None:
+    first, second = two
+    for n in range(20):
+        await first.timers.add(spec(f"t{n}", T0), T0)
+    mine, theirs = await asyncio.gather(
+        first.timers.claim_due(T0, 15, kinds=["test"]), second.timers.claim_due(T0, 15, kinds=["test"])
+    )
+    assert len(mine) + len(theirs) == 20 and not {t.id for t in mine} & {t.id for t in theirs}
+    assert await second.timers.release_claims(T0 + LEASE / 2) == []  # first still holds its lease
+    await first.timers.extend_leases(T0 + LEASE)  # first's heartbeat; second's claims get none
+    lapsed = await second.timers.release_claims(T0 + LEASE + timedelta(seconds=1))
+    assert {t.id for t in lapsed} == {t.id for t in theirs}  # only the claims nobody renewed
+    taken = await second.timers.release_claims(T0 + 2 * LEASE + timedelta(seconds=1))
+    assert {t.id for t in taken} == {t.id for t in mine}  # first stopped beating (it died): its claims are free
+
+
+async def test_start_up_work_is_done_by_one_process_at_a_time(two: tuple[Store, Store]) -> None:
+    first, second = two
+    inside: list[str] = []
+
+    async def work(store: Store, name: str) -> None:
+        async with store.deployment_lock("start-up"):
+            inside.append(f"{name} in")
+            await asyncio.sleep(0.2)
+            inside.append(f"{name} out")
+
+    await asyncio.gather(work(first, "a"), work(second, "b"))
+    assert inside in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
