@@ -51,8 +51,8 @@ async def run_one(name: str, quick: bool) -> list[Result]:
             "large-startup": lambda: large.startup(work / "large-startup", scale, rounds + 1),
             "import": lambda: large.first_import(work / "import", scale, 3),
             "large-memory": lambda: large.memory(work / "large-memory", scale),
-            "votes-postgresql": lambda: backends.votes_postgresql(work / "votes-pg", scale, 2 if quick else 6),
-            "reminders-postgresql": lambda: backends.reminders_postgresql(work / "reminders-pg", scale, 1),
+            "votes-postgresql": lambda: backends.votes_postgresql(work / "votes-pg", scale, 2 if quick else 10),
+            "reminders-postgresql": lambda: backends.reminders_postgresql(work / "reminders-pg", scale, 1 if quick else 2),
             "timers-3-processes": lambda: processes.timers_across_processes(work / "timers-3", scale),
             "idle-100k-timers": lambda: processes.idle_across_processes(work / "idle-100k", scale),
         }
