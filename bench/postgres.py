@@ -11,22 +11,9 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import AsyncIterator, Iterator
-
-from tests.postgres_server import PostgresUnavailable, postgres_server
+from collections.abc import AsyncIterator
 
 SERVER_VARIABLE = "BENCH_POSTGRES_URL"  # the cluster's maintenance database, for the scenario processes
-
-
-@contextlib.contextmanager
-def cluster_for_the_run() -> Iterator[str | None]:
-    """The cluster's URL while the run lasts, or None (with the reason printed) when there is none."""
-    try:
-        with postgres_server(fsync=True) as server:
-            yield server.url()
-    except PostgresUnavailable as exc:
-        print(f"  PostgreSQL rows skipped: {exc}", flush=True)
-        yield None
 
 
 def server_url() -> str:
