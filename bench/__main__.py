@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import os
 import platform
@@ -20,13 +21,16 @@ from pathlib import Path
 
 import discord
 
-from bench import large, scenarios
+from bench import backends, large, processes, reminders, scenarios
 from bench.contenders import PROFILE_DIR
+from bench.postgres import SERVER_VARIABLE
 from bench.scenarios import FULL, QUICK, Result
+from tests.postgres_server import PostgresUnavailable, postgres_server
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
+POSTGRESQL = ("votes-postgresql", "reminders-postgresql", "timers-3-processes", "idle-100k-timers")
 NAMES = ("character", "autocomplete", "large", "votes", "reminders", "idle", "startup", "large-startup", "import", "memory",
-         "large-memory")
+         "large-memory", *POSTGRESQL)
 
 
 async def run_one(name: str, quick: bool) -> list[Result]:
@@ -39,39 +43,57 @@ async def run_one(name: str, quick: bool) -> list[Result]:
             "character": lambda: scenarios.character_lookup(work / "character", scale, rounds),
             "autocomplete": lambda: scenarios.autocomplete(work / "autocomplete", scale, rounds),
             "votes": lambda: scenarios.votes(work / "votes", scale, 2 if quick else 6),  # bursts are short: more rounds
-            "reminders": lambda: scenarios.reminders(work / "reminders", scale),
-            "idle": lambda: scenarios.idle(work / "idle", scale),
+            "reminders": lambda: reminders.reminders(work / "reminders", scale),
+            "idle": lambda: reminders.idle(work / "idle", scale),
             "startup": lambda: scenarios.startup(work / "startup", scale, rounds + 1),
             "memory": lambda: scenarios.memory(work / "memory", scale),
             "large": lambda: large.lookups(work / "large", scale, rounds),
             "large-startup": lambda: large.startup(work / "large-startup", scale, rounds + 1),
             "import": lambda: large.first_import(work / "import", scale, 3),
             "large-memory": lambda: large.memory(work / "large-memory", scale),
+            "votes-postgresql": lambda: backends.votes_postgresql(work / "votes-pg", scale, 2 if quick else 10),
+            "reminders-postgresql": lambda: backends.reminders_postgresql(work / "reminders-pg", scale, 1 if quick else 2),
+            "timers-3-processes": lambda: processes.timers_across_processes(work / "timers-3", scale),
+            "idle-100k-timers": lambda: processes.idle_across_processes(work / "idle-100k", scale),
         }
         return await steps[name]()
 
 
-def run(quick: bool, only: set[str]) -> list[Result]:
+def run(quick: bool, only: set[str]) -> tuple[list[Result], dict[str, str]]:
     """Each scenario in its own process: what one leaves behind (doubles, thousands of finished
-    interactions) must not slow the next one's double."""
+    interactions) must not slow the next one's double. One PostgreSQL cluster serves the whole run;
+    without one, its rows are skipped with the reason. Returns the results and the skipped rows."""
+    chosen = [name for name in NAMES if not only or name in only]
     results: list[Result] = []
-    for name in NAMES:
-        if only and name not in only:
-            continue
-        os.sync()  # the previous scenario's writes must not be flushing under this one's commits
-        if not quick:
-            time.sleep(2)  # and its processes' exit must not overlap this one's first round
-        started = time.monotonic()
-        print(f"… {name}", flush=True)
-        with tempfile.NamedTemporaryFile(suffix=".json") as out:
-            command = [sys.executable, "-m", "bench", "--child", name, "--out", out.name] + (["--quick"] if quick else [])
-            subprocess.run(command, check=True)
-            found = [Result(**r) for r in json.loads(Path(out.name).read_text())]
-        results += found
-        for r in found:
-            print("  " + line(r), flush=True)
-        print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
-    return results
+    skipped: dict[str, str] = {}
+    with contextlib.ExitStack() as stack:
+        if any(name in POSTGRESQL for name in chosen):
+            try:
+                os.environ[SERVER_VARIABLE] = stack.enter_context(postgres_server(fsync=True)).url()
+            except PostgresUnavailable as exc:
+                skipped = {name: f"skipped, no PostgreSQL: {exc}" for name in chosen if name in POSTGRESQL}
+        for name in chosen:
+            if name in skipped:
+                print(f"… {name}: {skipped[name]}", flush=True)
+                continue
+            results += run_child(name, quick)
+    return results, skipped
+
+
+def run_child(name: str, quick: bool) -> list[Result]:
+    os.sync()  # the previous scenario's writes must not be flushing under this one's commits
+    if not quick:
+        time.sleep(2)  # and its processes' exit must not overlap this one's first round
+    started = time.monotonic()
+    print(f"… {name}", flush=True)
+    with tempfile.NamedTemporaryFile(suffix=".json") as out:
+        command = [sys.executable, "-m", "bench", "--child", name, "--out", out.name] + (["--quick"] if quick else [])
+        subprocess.run(command, check=True)
+        found = [Result(**r) for r in json.loads(Path(out.name).read_text())]
+    for r in found:
+        print("  " + line(r), flush=True)
+    print(f"  ({time.monotonic() - started:.0f} s)", flush=True)
+    return found
 
 
 def fmt(value: float | None, unit: str) -> str:
@@ -85,7 +107,8 @@ def fmt(value: float | None, unit: str) -> str:
 def line(r: Result) -> str:
     ratio = f"{r.ratio:.2f}×" if r.ratio is not None else "—"
     met = {True: "met", False: "MISSED", None: ""}[r.met]
-    return f"{r.scenario} | {r.figure} | {fmt(r.floor, r.unit)} | {fmt(r.fandex, r.unit)} | {ratio} | {r.target} {met}"
+    baseline = fmt(r.floor, r.unit) if r.compared_with == "floor" or r.floor is None else f"{r.compared_with}: {fmt(r.floor, r.unit)}"
+    return f"{r.scenario} | {r.figure} | {baseline} | {fmt(r.fandex, r.unit)} | {ratio} | {r.target} {met}"
 
 
 def table(results: list[Result]) -> str:
@@ -111,9 +134,11 @@ def main() -> None:
     if args.profile:
         os.environ[PROFILE_DIR] = str(args.profile.resolve())  # inherited by each scenario's process
     started = time.monotonic()
-    results = run(args.quick, set(args.only))
+    results, skipped = run(args.quick, set(args.only))
     print()
     print(table(results))
+    for name, reason in skipped.items():
+        print(f"{name}: {reason}")
     RESULTS.write_text(json.dumps({
         "machine": {"cores": os.cpu_count(), "python": platform.python_version(), "discord.py": discord.__version__,
                     "platform": platform.platform()},
@@ -121,6 +146,7 @@ def main() -> None:
         "profiled": args.profile is not None,  # sampled by py-spy: not comparable with unprofiled runs
         "seconds": round(time.monotonic() - started, 1),
         "results": [asdict(r) for r in results],
+        "skipped": skipped,
     }, indent=2))
     print(f"\nwrote {RESULTS} in {time.monotonic() - started:.0f} s")
 

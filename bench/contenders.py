@@ -35,6 +35,11 @@ class Contender:
     def database(self) -> Path:
         return self.workdir / "fandex.sqlite3"
 
+    @property
+    def store(self) -> Path | str:
+        """Where its store is: the DATABASE_URL it was given (PostgreSQL), else its SQLite file."""
+        return self.env.get("DATABASE_URL", self.database)
+
     async def start(self, double: DiscordDouble, *, wait: bool = True, timeout: float = 120.0) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
         env = {k: v for k, v in os.environ.items() if not k.startswith(("DISCORD_", "DATABASE_URL", "FACT_PACK", "DEV_GUILD", "SHARD_"))}
@@ -85,7 +90,11 @@ class Contender:
     def cpu_seconds(self) -> float:
         """User + system CPU time of the process so far, from /proc."""
         assert self.process is not None
-        fields = Path(f"/proc/{self.process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return self.cpu_of(self.process.pid)
+
+    @staticmethod
+    def cpu_of(pid: int) -> float:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
     def rss_bytes(self) -> int:

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import random
-import sqlite3
 import statistics
 from collections.abc import Awaitable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from bench.contenders import Contender, fandex, floor, side_by_side
 from bench.load import Sample, at_rate, in_flight
-from bench.seed import seed_pack_only, seed_polls, seed_reminders, synthetic_pack
+from bench.seed import seed_pack_only, seed_polls, synthetic_pack
+from db import Store
 from tests.double.server import DiscordDouble, InteractionRecord
 from tests.double.world import FakeGuild, FakeMember, snowflake
 
@@ -49,6 +49,9 @@ class Scale:
     synthetic_characters: int = 10_000
     large_characters: int = 20_000  # over four generated packs (bench/large.py)
     reminders_lead: float = 45.0  # seconds from seeding to the first due reminder: room to start the bot
+    spread_guilds: int = 1000  # guilds over 6 shards for the several-process rows, 100 timers pending each
+    spread_due: int = 1000  # of those timers, due within `soon_window`
+    spread_lead: float = 30.0  # seconds from seeding the due ones to the first due: room to start 3 processes
     settle: float = 5.0  # seconds after start-up before idle CPU or RSS is read: past READY
 
 
@@ -66,6 +69,9 @@ QUICK = Scale(
     synthetic_characters=3_000,
     large_characters=4_000,
     reminders_lead=5.0,
+    spread_guilds=100,
+    spread_due=100,
+    spread_lead=15.0,
     settle=3.0,
 )
 
@@ -81,6 +87,7 @@ class Result:
     ratio: float | None = None
     met: bool | None = None
     extra: dict[str, float] | None = None
+    compared_with: str = "floor"  # what the `floor` figure is: the bare bot, or fandex on SQLite
 
 
 async def warmed(sending: Awaitable[InteractionRecord]) -> None:
@@ -146,7 +153,7 @@ async def character_lookup(work: Path, scale: Scale, rounds: int) -> list[Result
 
         floors.append(await measure(floor(work / f"cl{r}"), ping))
         ours.append(await measure(fandex(work / f"cl{r}"), lookup))
-    f, b = _merge(floors), _merge(ours)
+    f, b = merged(floors), merged(ours)
     return [
         ratio_result("/character, Defenders pack", "p50 latency", f.p50, b.p50, 1.3),
         ratio_result("/character, Defenders pack", "p99 latency", f.p99, b.p99, 2.0),
@@ -177,7 +184,7 @@ async def autocomplete(work: Path, scale: Scale, rounds: int) -> list[Result]:
 
         floors.append(await measure(floor(work / f"ac{r}"), ping))
         ours.append(await measure(fandex(work / f"ac{r}", FACT_PACK=str(pack)), complete))
-    f, b = _merge(floors), _merge(ours)
+    f, b = merged(floors), merged(ours)
     return [
         ratio_result(f"autocomplete, {scale.synthetic_characters:,} characters", "p50 latency", f.p50, b.p50, 1.3),
         ratio_result(f"autocomplete, {scale.synthetic_characters:,} characters", "p99 latency", f.p99, b.p99, 2.0),
@@ -187,7 +194,7 @@ async def autocomplete(work: Path, scale: Scale, rounds: int) -> list[Result]:
 POLL_LABELS = ["A", "B", "C", "D"]
 
 
-def _presses(scale: Scale, command: str, labels: list[str], options: dict[str, str] | None = None):
+def presses(scale: Scale, command: str, labels: list[str], options: dict[str, str] | None = None):
     """A measure() body: `command` posts a message with buttons, then `voters` members press them,
     `in_flight` at once; returns the sample and which button each member pressed."""
 
@@ -200,24 +207,34 @@ def _presses(scale: Scale, command: str, labels: list[str], options: dict[str, s
     return body
 
 
+async def stored_rows(where: Path | str, sql: str) -> list[tuple[Any, ...]]:
+    """What a contender's store holds once it stopped, read through the store (SQLite or PostgreSQL)."""
+    async with Store.open(where) as store:
+        return [tuple(row) for row in await store.fetch_all(sql)]
+
+
+async def vote_round(contender: Contender, scale: Scale) -> tuple[Sample, int]:
+    """One burst of presses on a fresh poll; the sample, and how many votes the store lost or doubled."""
+    poll = {"question": "Bench?", "options": "; ".join(POLL_LABELS)}
+    sample, expected = await measure(contender, presses(scale, "poll create", POLL_LABELS, poll))
+    stored = await stored_rows(contender.store, "SELECT user_id, position FROM votes")
+    lost = sum(1 for user, pos in expected.items() if (user, pos) not in set(stored))
+    return sample, lost + len(stored) - len({u for u, _ in stored})
+
+
 async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
     """`voters` distinct members pressing one poll's buttons, `in_flight` at once, each acked after commit."""
     floors: list[Sample] = []
     shaped: list[Sample] = []  # the floor's buttons on a poll-shaped message: what the message costs
     ours: list[Sample] = []
-    lost = doubled = 0
+    wrong = 0
     for r in range(rounds):
-        floors.append((await measure(floor(work / f"v{r}"), _presses(scale, "button", ["Press"])))[0])
-        shaped.append((await measure(floor(work / f"v{r}s"), _presses(scale, "shaped", POLL_LABELS)))[0])
-        contender = fandex(work / f"v{r}")
-        poll = {"question": "Bench?", "options": "; ".join(POLL_LABELS)}
-        sample, expected = await measure(contender, _presses(scale, "poll create", POLL_LABELS, poll))
+        floors.append((await measure(floor(work / f"v{r}"), presses(scale, "button", ["Press"])))[0])
+        shaped.append((await measure(floor(work / f"v{r}s"), presses(scale, "shaped", POLL_LABELS)))[0])
+        sample, bad = await vote_round(fandex(work / f"v{r}"), scale)
         ours.append(sample)
-        with sqlite3.connect(contender.database) as conn:
-            stored = conn.execute("SELECT user_id, position FROM votes").fetchall()
-        lost += sum(1 for user, pos in expected.items() if (user, pos) not in set(stored))
-        doubled += len(stored) - len({u for u, _ in stored})
-    f, b = _merge(floors), _merge(ours)
+        wrong += bad
+    f, b = merged(floors), merged(ours)
     scenario = f"vote presses, {scale.voters} members, {scale.in_flight} in flight"
     # A burst lasts about half a second: compare each round's pair (run back to back) and take the
     # median ratio, which a slow drift of the machine's load cannot skew.
@@ -239,7 +256,7 @@ async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
     throughput.ratio = statistics.median(per_round)
     throughput.met = throughput.ratio >= 0.8
     throughput.extra = {"rounds": len(per_round), "lowest round": per_round[0], "highest round": per_round[-1]}
-    shaped_all = _merge(shaped)
+    shaped_all = merged(shaped)
     like_for_like = Result(
         scenario + ", floor on a poll-shaped message",
         "acknowledged presses/s",
@@ -264,90 +281,7 @@ async def votes(work: Path, scale: Scale, rounds: int) -> list[Result]:
             b.p99 / shaped_all.p99,
             None,
         ),
-        Result(scenario + ", then the store", "votes lost or doubled", None, float(lost + doubled), "", "0", None, lost + doubled == 0),
-    ]
-
-
-async def reminders(work: Path, scale: Scale) -> list[Result]:
-    """`guilds` × `reminders_per_guild` pending reminders, `due_soon` of them within one minute: lateness."""
-    double = await new_double()
-    contender = fandex(work / "reminders")
-    try:
-        channels = []
-        for i in range(scale.guilds):
-            guild = await double.add_guild(f"g{i}", channels=("premieres",))
-            channels.append((guild.id, guild.channels[0].id))
-        soon_from = datetime.now(UTC) + timedelta(seconds=scale.reminders_lead)
-        due = await seed_reminders(
-            contender.database, channels, scale.reminders_per_guild, scale.due_soon, soon_from, timedelta(seconds=scale.soon_window)
-        )
-        await contender.start(double)
-        deadline = max(due) + timedelta(seconds=5)  # lateness beyond this would miss the target anyway
-        while datetime.now(UTC) < deadline:
-            posts = [m for m in double.messages.values() if "is out now" in m.content]
-            if len(posts) >= scale.due_soon:
-                break
-            await asyncio.sleep(0.2)
-        await asyncio.sleep(0.5)  # a second post of the same reminder would land here
-        posts = [m for m in double.messages.values() if "is out now" in m.content]
-        by_title: dict[str, float] = {}
-        for message in posts:
-            by_title.setdefault(message.content, datetime.fromisoformat(message.created_at).timestamp())
-        lateness = []
-        with sqlite3.connect(contender.database) as conn:
-            done = conn.execute("SELECT first_due_at, finished_at FROM timers WHERE kind = 'reminder' AND state = 'done'").fetchall()
-        for first_due, finished in done:
-            lateness.append((datetime.fromisoformat(finished) - datetime.fromisoformat(first_due)).total_seconds() * 1000)
-    finally:
-        await contender.stop()
-        await double.close()
-    p99 = sorted(lateness)[min(len(lateness) - 1, int(0.99 * len(lateness)))] if lateness else float("inf")
-    pending = scale.guilds * scale.reminders_per_guild
-    return [
-        Result(
-            f"{pending:,} pending reminders, {scale.due_soon} due in one minute",
-            "p99 lateness after due",
-            None,
-            p99,
-            "ms",
-            "≤ 1000 ms",
-            None,
-            p99 <= 1000 and len(posts) == scale.due_soon,
-            {"posted": len(posts), "due": scale.due_soon, "p50": statistics.median(lateness) if lateness else 0},
-        )
-    ]
-
-
-async def idle(work: Path, scale: Scale) -> list[Result]:
-    """CPU seconds used while 10,000 timers wait an hour and nothing happens."""
-    double = await new_double()
-    try:
-        channels = []
-        for i in range(scale.guilds):
-            guild = await double.add_guild(f"g{i}", channels=("premieres",))
-            channels.append((guild.id, guild.channels[0].id))
-        ours = fandex(work / "idle")
-        await seed_reminders(ours.database, channels, scale.reminders_per_guild, 0, datetime.now(UTC), timedelta(0))
-        contenders = (floor(work / "idle"), ours)
-        async with side_by_side(double, *contenders):
-            await asyncio.sleep(scale.settle)  # past start-up and the guild-ready wait
-            before = {c.name: c.cpu_seconds() for c in contenders}
-            await asyncio.sleep(scale.idle_seconds)
-            results = {c.name: c.cpu_seconds() - before[c.name] for c in contenders}
-    finally:
-        await double.close()
-    scaled = results["fandex"] * 60 / scale.idle_seconds
-    return [
-        Result(
-            f"idle, {scale.guilds * scale.reminders_per_guild:,} timers pending",
-            "CPU seconds per 60 s",
-            results["floor"] * 60 / scale.idle_seconds,
-            scaled,
-            "s",
-            "≤ 0.2 s",
-            None,
-            scaled <= 0.2,
-        )
+        Result(scenario + ", then the store", "votes lost or doubled", None, float(wrong), "", "0", None, wrong == 0),
     ]
 
 
@@ -424,5 +358,5 @@ async def memory(work: Path, scale: Scale) -> list[Result]:
     ]
 
 
-def _merge(samples: list[Sample]) -> Sample:
+def merged(samples: list[Sample]) -> Sample:
     return Sample([x for s in samples for x in s.latencies_ms], sum(s.seconds for s in samples), sum(s.failures for s in samples))

@@ -61,15 +61,16 @@ def postgres_binaries() -> Path | None:
 
 
 @contextlib.contextmanager
-def postgres_server() -> Iterator[PostgresServer]:
-    """The server named in the environment, else a throwaway cluster stopped and deleted afterwards."""
+def postgres_server(*, fsync: bool = False) -> Iterator[PostgresServer]:
+    """The server named in the environment, else a throwaway cluster stopped and deleted afterwards.
+    Tests want it fast (`fsync` off); the benchmark compares it with SQLite's durable commits (on)."""
     if url := os.environ.get(URL_VARIABLE):
         yield _from_url(url)
         return
     binaries = postgres_binaries()
     if binaries is None:
         raise PostgresUnavailable(HOW_TO_GET_IT)
-    with _throwaway_cluster(binaries) as server:
+    with _throwaway_cluster(binaries, fsync=fsync) as server:
         yield server
 
 
@@ -81,7 +82,7 @@ def _from_url(url: str) -> PostgresServer:
 
 
 @contextlib.contextmanager
-def _throwaway_cluster(binaries: Path) -> Iterator[PostgresServer]:
+def _throwaway_cluster(binaries: Path, *, fsync: bool) -> Iterator[PostgresServer]:
     """initdb, then pg_ctl start on 127.0.0.1 and a free port; as root, both run as the `postgres`
     user (PostgreSQL refuses to run as root)."""
     as_user = _run_as_postgres() if os.geteuid() == 0 else []
@@ -97,7 +98,7 @@ def _throwaway_cluster(binaries: Path) -> Iterator[PostgresServer]:
     try:
         _run([*as_user, str(binaries / "initdb"), "-D", str(data), "-U", user, "-A", "trust", "-E", "UTF8",
               "--no-locale", "--no-sync"])
-        options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={sockets} -c fsync=off"
+        options = f"-c listen_addresses=127.0.0.1 -p {port} -c unix_socket_directories={sockets} -c fsync={'on' if fsync else 'off'}"
         _run([*as_user, str(binaries / "pg_ctl"), "-D", str(data), "-o", options, "-l", str(folder / "server.log"),
               "-w", "-t", str(START_TIMEOUT_S), "start"])
         try:

@@ -108,6 +108,7 @@ class PollService:
         self.store = bot.store
         self.refresher = TallyRefresher(self._edit_tally)
         self._polls: OrderedDict[int, Poll] = OrderedDict()
+        self._loading: dict[int, asyncio.Task[Poll | None]] = {}  # first reads under way, shared by their waiters
         self._recovery: asyncio.Task[None] | None = None
         # One writer at a time per poll message: a tally edit under way finishes before the final card,
         # and one that starts after the close sees the poll closed and does nothing.
@@ -124,12 +125,23 @@ class PollService:
 
         Only its open/closed state can change, and the vote itself re-checks that in the store, in
         the same transaction that records the vote; the copy here only saves a read per press.
+        Presses arriving while the first read is under way wait for it rather than each reading the
+        poll (a burst's first hundred presses would otherwise take every pooled connection).
         """
         cached = self._polls.get(poll_id)
         if cached is not None:
             self._polls.move_to_end(poll_id)
             return cached
-        found = await self.store.polls.get(poll_id)
+        loading = self._loading.get(poll_id)
+        if loading is None:
+            loading = self._loading[poll_id] = asyncio.create_task(self._load(poll_id), name=f"poll-{poll_id}-read")
+        return await asyncio.shield(loading)  # one press given up on must not cancel the others' read
+
+    async def _load(self, poll_id: int) -> Poll | None:
+        try:
+            found = await self.store.polls.get(poll_id)
+        finally:
+            self._loading.pop(poll_id, None)
         if found is not None:
             self._polls[poll_id] = found
             if len(self._polls) > POLL_CACHE:

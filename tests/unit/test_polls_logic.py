@@ -99,6 +99,22 @@ async def test_concurrent_votes_share_transactions_and_count_once_each(store: St
     assert await store.polls.counts(pid) == {0: 150, 1: 150}
 
 
+async def test_the_first_presses_on_a_poll_share_one_read_of_it(store: Store) -> None:
+    """A premiere-night burst: a hundred presses reach a poll this process has not read yet. They wait
+    for one read of it instead of each making their own (which on PostgreSQL drained the pool)."""
+    from types import SimpleNamespace
+
+    from cogs.polls.service import PollService
+
+    pid = await make_poll(store)
+    service = PollService(SimpleNamespace(store=store))  # type: ignore[arg-type]  # the service reads only its store here
+    polls = await asyncio.gather(*(service.poll(pid) for _ in range(100)))
+    assert polls[0] is not None and polls[0].id == pid
+    assert all(p is polls[0] for p in polls), "one read, shared by every press that waited for it"
+    assert await service.poll(pid) is polls[0]  # and remembered
+    assert list(await asyncio.gather(service.poll(999), service.poll(999))) == [None, None]
+
+
 async def test_votes_on_closed_or_expired_polls_and_bad_options_store_nothing(store: Store) -> None:
     pid = await make_poll(store)
     assert (await store.votes.record(pid, 1, 5, NOW)).outcome is VoteOutcome.NO_SUCH_OPTION
