@@ -194,7 +194,9 @@ async def test_one_identify_per_bucket_per_window(store: Store) -> None:
     await asyncio.gather(*(identify(s) for s in range(6)))
     assert sent[0] < 0.1 and sent[1] < 0.1
     for shard in range(2, 6):
-        assert sent[shard] - sent[shard - 2] >= 0.3, sent
+        # A turn starts when the store grants it, a moment before wait() returns: allow that moment (the
+        # real window carries a 0.5 s margin over Discord's for it).
+        assert sent[shard] - sent[shard - 2] >= 0.3 - 0.03, sent
     assert sent[5] < 1.2
 
 
