@@ -84,3 +84,19 @@ async def test_start_up_work_is_done_by_one_process_at_a_time(two: tuple[Store, 
 
     await asyncio.gather(work(first, "a"), work(second, "b"))
     assert inside in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
+
+
+async def test_a_lost_listener_comes_back_and_says_to_look_again(two: tuple[Store, Store]) -> None:
+    """The server drops the listening connection (a restart, a network cut): it is opened again, its
+    listeners are told to look again (notices may have been missed), and later notices still arrive."""
+    first, second = two
+    heard: list[str] = []
+    await second.listen(TIMERS_CHANNEL, lambda: heard.append("timers"))
+    dropped = await first.fetch_value(
+        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+        "WHERE application_name = 'fandex-listen' AND datname = current_database()"
+    )
+    assert dropped == 1
+    await eventually(lambda: heard == ["timers"], 5.0, "the look-again after reconnecting")
+    await first.timers.add(spec("after", T0), T0)
+    await eventually(lambda: heard == ["timers", "timers"], 5.0, "a notice after reconnecting")
