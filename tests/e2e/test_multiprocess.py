@@ -86,6 +86,9 @@ def reminder_posts(double: DiscordDouble, channel: FakeChannel) -> list[FakeMess
 
 
 async def test_start_up_work_is_done_once_per_deployment(deployment: Deployment) -> None:
+    identifies = deployment.double.sharding.identifies
+    assert {r.shard[0] for r in identifies} == set(range(SHARDS))
+    assert all(r.outcome == "ready" for r in identifies), "three processes took IDENTIFY turns in the store: no op 9"
     syncs = [r for r in deployment.double.requests if r.method == "PUT" and r.path.endswith("/commands")]
     assert len(syncs) == 1, f"commands synced {len(syncs)} times by 3 processes"
     imports = sum(len(re.findall(r"fact pack: pack `\S+`: \d+ rows added", bot.log())) for bot in deployment.bots)

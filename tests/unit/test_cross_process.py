@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from db import Store
+from db import Store, bundled_pack_path
 from db.fandoms import FANDOMS_CHANNEL
 from db.timers import LEASE, TIMERS_CHANNEL, TimerSpec
 from tests.conftest import PostgresDatabases
@@ -100,3 +100,20 @@ async def test_a_lost_listener_comes_back_and_says_to_look_again(two: tuple[Stor
     await eventually(lambda: heard == ["timers"], 5.0, "the look-again after reconnecting")
     await first.timers.add(spec("after", T0), T0)
     await eventually(lambda: heard == ["timers", "timers"], 5.0, "a notice after reconnecting")
+
+
+async def test_a_fandom_choice_in_one_process_reaches_what_the_other_remembers(two: tuple[Store, Store]) -> None:
+    first, second = two
+    await second.follow_other_processes()
+    await first.packs.import_file(bundled_pack_path())
+    second.facts_changed()  # (what the facts watch does on the packs' notice)
+    assert await second.fandoms.visible(7) != ()  # every pack by default, now remembered
+    await first.fandoms.set_following(7, frozenset(), 1, T0)
+    await eventually_async(lambda: second.fandoms.visible(7), (), 1.0)
+
+
+async def eventually_async(ask: Callable[[], Awaitable[object]], expected: object, timeout: float) -> None:
+    deadline = asyncio.get_running_loop().time() + timeout
+    while (found := await ask()) != expected:
+        assert asyncio.get_running_loop().time() < deadline, f"still {found!r} after {timeout} s"
+        await asyncio.sleep(0.05)
