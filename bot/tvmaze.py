@@ -100,6 +100,8 @@ class TvmazeClient:
         self._bucket = bucket or TokenBucket(20, 10.0)
         self._cache_ttl, self._cache_size = cache_ttl, cache_size
         self._cache: OrderedDict[tuple[str, str], tuple[float, Any]] = OrderedDict()
+        # Calls already on the wire, so autocomplete keystrokes or two servers adding one show share it.
+        self._inflight: dict[tuple[str, str], asyncio.Task[Any]] = {}
         self._headers = {"User-Agent": user_agent(), "Accept": "application/json"}
 
     @classmethod
@@ -150,12 +152,28 @@ class TvmazeClient:
         if hit is not None and hit[0] > now:
             self._cache.move_to_end(key)
             return hit[1]
+        task = self._inflight.get(key)
+        if task is None:
+            # A task of its own, so a caller that gives up (an autocomplete superseded) neither cancels
+            # the others nor wastes the answer: it still lands in the cache.
+            task = asyncio.create_task(self._fetch(key, path, params, parse, missing))
+            self._inflight[key] = task
+            task.add_done_callback(lambda done: self._settled(key, done))
+        return await asyncio.shield(task)
+
+    async def _fetch(self, key: tuple[str, str], path: str, params: tuple[tuple[str, str], ...], parse: Callable[[Any], T],
+                     missing: str) -> T:
         value = parse(await self._get_json(path, params, missing))
         self._cache[key] = (time.monotonic() + self._cache_ttl, value)
         self._cache.move_to_end(key)
         while len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
         return value
+
+    def _settled(self, key: tuple[str, str], task: asyncio.Task[Any]) -> None:
+        self._inflight.pop(key, None)
+        if not task.cancelled():
+            task.exception()  # retrieved, so a failure every caller abandoned is not logged as unhandled
 
     async def _get_json(self, path: str, params: tuple[tuple[str, str], ...], missing: str) -> Any:
         body = await self._get(path, params, missing)

@@ -124,6 +124,25 @@ async def test_a_second_fetch_within_the_ttl_asks_nothing_and_forget_asks_again(
     assert tvmaze.requests["/shows/1"] == 2
 
 
+async def test_concurrent_calls_for_one_show_share_one_request(tvmaze, session) -> None:
+    client = client_for(tvmaze, session)
+    shows = await asyncio.gather(*(client.show(2) for _ in range(5)))
+    assert len({id(show) for show in shows}) == 1 and tvmaze.requests["/shows/2"] == 1
+
+
+async def test_a_caller_that_gives_up_does_not_cancel_the_shared_request(tvmaze, session) -> None:
+    tvmaze.fail_429, tvmaze.retry_after = 1, "0.3"
+    client = client_for(tvmaze, session)
+    impatient = asyncio.create_task(client.search_shows("harbor"))
+    patient = asyncio.create_task(client.search_shows("harbor"))
+    await asyncio.sleep(0.1)
+    impatient.cancel()
+    assert (await patient)[0].show.id == 2
+    assert impatient.cancelled()
+    await client.search_shows("harbor")
+    assert tvmaze.requests["/search/shows"] == 2  # the 429 and its one retry; the third call hit the cache
+
+
 async def test_an_expired_entry_is_fetched_again(tvmaze, session) -> None:
     client = client_for(tvmaze, session, cache_ttl=0.05)
     await client.show(1)
