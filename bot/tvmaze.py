@@ -118,13 +118,13 @@ class TvmazeClient:
         return await self._cached("/search/shows", (("q", query),), parse_search, "TVmaze found nothing.")
 
     async def show(self, show_id: int) -> Show:
-        """A show with its episodes (specials included), cast and crew, in one request."""
+        """A show with its regular episodes, cast and crew, in one request (TVmaze embeds no specials)."""
         params = (("embed[]", "episodes"), ("embed[]", "cast"), ("embed[]", "crew"))
         show = await self._cached(f"/shows/{show_id}", params, parse_show, f"TVmaze has no show with id {show_id}.")
         return show
 
     async def episodes(self, show_id: int) -> tuple[Episode, ...]:
-        """Every episode of a show, specials included (for a show fetched without embedding)."""
+        """Every episode of a show, specials included, which the embedded list leaves out."""
 
         def parse(data: Any) -> tuple[Episode, ...]:
             if not isinstance(data, list):
@@ -140,8 +140,11 @@ class TvmazeClient:
 
     def forget(self, show_id: int) -> None:
         """Drops a cached show, so the next `show()` asks TVmaze (a refresh after an update)."""
-        for key in [k for k in self._cache if k[0] in (f"/shows/{show_id}", f"/shows/{show_id}/episodes")]:
+        paths = (f"/shows/{show_id}", f"/shows/{show_id}/episodes")
+        for key in [k for k in self._cache if k[0] in paths]:
             del self._cache[key]
+        for key in [k for k in self._inflight if k[0] in paths]:
+            del self._inflight[key]
 
     # --- caching, pacing and retrying ---------------------------------------------------------
 
@@ -164,6 +167,8 @@ class TvmazeClient:
     async def _fetch(self, key: tuple[str, str], path: str, params: tuple[tuple[str, str], ...], parse: Callable[[Any], T],
                      missing: str) -> T:
         value = parse(await self._get_json(path, params, missing))
+        if self._inflight.get(key) is not asyncio.current_task():
+            return value  # forgotten while on the wire: answer the callers, but do not cache what may be stale
         self._cache[key] = (time.monotonic() + self._cache_ttl, value)
         self._cache.move_to_end(key)
         while len(self._cache) > self._cache_size:
@@ -171,7 +176,8 @@ class TvmazeClient:
         return value
 
     def _settled(self, key: tuple[str, str], task: asyncio.Task[Any]) -> None:
-        self._inflight.pop(key, None)
+        if self._inflight.get(key) is task:
+            del self._inflight[key]
         if not task.cancelled():
             task.exception()  # retrieved, so a failure every caller abandoned is not logged as unhandled
 

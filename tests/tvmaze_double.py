@@ -213,7 +213,10 @@ class TvmazeDouble:
         show = self._find(request)
         body = dict(show.body)
         embeds = request.query.getall("embed[]", []) + request.query.getall("embed", [])
+        # Embedded episodes follow /shows/:id/episodes without `specials=1`: regular episodes only.
         embedded = {name: getattr(show, name) for name in ("episodes", "cast", "crew") if name in embeds}
+        if "episodes" in embedded:
+            embedded["episodes"] = [ep for ep in show.episodes if ep["type"] == "regular"]
         if embedded:
             body["_embedded"] = embedded
         return web.json_response(body)

@@ -100,11 +100,25 @@ async def test_a_show_arrives_with_episodes_cast_and_crew_in_one_request(tvmaze,
     assert sum(tvmaze.requests.values()) == 1
 
 
-async def test_a_show_with_no_episodes_and_one_with_undated_specials(tvmaze, session) -> None:
+async def test_a_show_with_no_episodes_and_one_with_undated_episodes_and_a_special(tvmaze, session) -> None:
     client = client_for(tvmaze, session)
     assert (await client.show(3)).episodes == ()
     undated = await client.show(4)
-    assert [(ep.number, ep.aired_at is None) for ep in undated.episodes] == [(1, False), (2, False), (3, True), (None, True)]
+    assert [(ep.number, ep.aired_at is None) for ep in undated.episodes] == [(1, False), (2, False), (3, True)]
+    everything = await client.episodes(4)
+    assert [(ep.number, ep.is_special, ep.name) for ep in everything][-1] == (None, True, "Holiday Special")
+    assert (tvmaze.requests["/shows/4"], tvmaze.requests["/shows/4/episodes"]) == (1, 1)
+
+
+async def test_forgetting_a_show_on_the_wire_keeps_the_stale_answer_out_of_the_cache(tvmaze, session) -> None:
+    tvmaze.fail_429, tvmaze.retry_after = 1, "0.2"
+    client = client_for(tvmaze, session)
+    first = asyncio.create_task(client.show(1))
+    await asyncio.sleep(0.05)
+    client.forget(1)
+    await first
+    await client.show(1)
+    assert tvmaze.requests["/shows/1"] == 3  # the 429, its retry, and a fresh fetch after forget
 
 
 async def test_ten_thousand_episodes_in_one_request(tvmaze, session) -> None:
