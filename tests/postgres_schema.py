@@ -16,9 +16,9 @@ from pathlib import Path
 import asyncpg
 
 import db
+from db.migrations import bundled_migrations
 
 MIGRATIONS = Path(db.__file__).resolve().parent / "migrations"
-_FILE = re.compile(r"^(\d{4})_([a-z0-9_]+)(\.postgresql|\.sqlite)?\.sql$")
 _ON_DELETE = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 
 
@@ -28,26 +28,12 @@ def migrated_tables() -> set[str]:
     return {name.lower() for name in re.findall(r"CREATE TABLE\s+(?:IF NOT EXISTS\s+)?(\w+)", text, re.I)}
 
 
-def postgresql_migrations() -> list[tuple[int, Path]]:
-    """What runs on PostgreSQL, in order: a number's `.postgresql.sql`, else its shared `.sql`."""
-    own: dict[int, list[Path]] = {}
-    shared: dict[int, list[Path]] = {}
-    for path in MIGRATIONS.iterdir():
-        if (m := _FILE.match(path.name)) and m.group(3) != ".sqlite":
-            (own if m.group(3) else shared).setdefault(int(m.group(1)), []).append(path)
-    chosen: list[tuple[int, Path]] = []
-    for number in sorted(own.keys() | shared.keys()):
-        paths = own.get(number) or shared[number]
-        assert len(paths) == 1, f"two migrations numbered {number:04d}: {sorted(p.name for p in paths)}"
-        chosen.append((number, paths[0]))
-    return chosen
-
-
 async def apply(conn: asyncpg.Connection, *, after: int = 0, upto: int | None = None) -> None:
-    for number, path in postgresql_migrations():
-        if after < number and (upto is None or number <= upto):
+    """The store's own PostgreSQL migrations (`bundled_migrations`), each in a transaction, by hand."""
+    for mig in bundled_migrations("postgresql"):
+        if after < mig.version and (upto is None or mig.version <= upto):
             async with conn.transaction():
-                await conn.execute(path.read_text(encoding="utf-8"))
+                await conn.execute(mig.sql)
 
 
 async def connect_in_schema(url: str, schema: str) -> asyncpg.Connection:

@@ -20,8 +20,9 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from db.migrations import bundled_migrations
 from db.store import Store
-from tests.postgres_schema import MIGRATIONS, Schema, apply, connect_in_schema, postgresql_migrations, postgresql_schema, sqlite_schema
+from tests.postgres_schema import MIGRATIONS, Schema, apply, connect_in_schema, postgresql_schema, sqlite_schema
 
 # Every column holding an instant, checked against the code that writes it (db.instants.to_text or
 # iso_or_none of an aware datetime). Calendar values (release_dates.value, announced_on,
@@ -64,7 +65,7 @@ async def both_schemas(sqlite_store: tuple[Path, int], migrated: asyncpg.Connect
 
 
 def test_the_postgresql_files_are_numbered_without_gaps_each_beside_its_sqlite_twin(sqlite_store: tuple[Path, int]) -> None:
-    numbers = [number for number, _ in postgresql_migrations()]
+    numbers = [mig.version for mig in bundled_migrations("postgresql")]
     assert numbers == list(range(1, len(numbers) + 1))
     assert numbers[-1] == sqlite_store[1] >= 8
     for number in range(1, 9):
