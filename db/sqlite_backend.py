@@ -155,6 +155,7 @@ class SqliteBackend:
         self.path = path
         self._write_lock = asyncio.Lock()
         self._joined = SqliteConnection(writer)
+        self._reads = SqliteConnection(reader)  # read-only (query_only): the same calls, on the reader
         self._listeners: dict[str, list[Listener]] = {}
         self._locks: dict[str, asyncio.Lock] = {}
 
@@ -245,15 +246,13 @@ class SqliteBackend:
         """Nothing to do: a rowid table gives a new row the largest id + 1 by itself."""
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Any]:
-        return await _on_thread(self._reader, _all_rows, for_sqlite(sql), sqlite_params(params))
+        return await self._reads.fetch_all(sql, params)
 
     async def fetch_batch(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
-        return await _on_thread(
-            self._reader, _batch_rows, [(for_sqlite(sql), sqlite_params(params)) for sql, params in queries]
-        )
+        return await self._reads.fetch_batch(queries)
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Any | None:
-        return await _on_thread(self._reader, _first_row, for_sqlite(sql), sqlite_params(params))
+        return await self._reads.fetch_one(sql, params)
 
     @property
     def raw_writer(self) -> aiosqlite.Connection:
