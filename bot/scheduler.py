@@ -118,7 +118,7 @@ class Scheduler:
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._in_flight: dict[int, asyncio.Task[None]] = {}
         self._loop: asyncio.Task[None] | None = None
-        self._claims_released = False
+        self._claims_checked_at: datetime | None = None  # when lapsed claims were last looked for
         self._listening = False
         self._heartbeat: asyncio.Task[None] | None = None
         self._settling: dict[int, asyncio.Event] = {}
@@ -190,7 +190,7 @@ class Scheduler:
                 if not self._listening:
                     await self._store.listen(TIMERS_CHANNEL, self.wake, own=True)
                     self._listening = True
-                if not self._claims_released or self._store.shared:
+                if self._claims_due_a_look():
                     await self._release_claims()
                 delay = await self.tick()
                 failures = 0
@@ -206,7 +206,8 @@ class Scheduler:
     async def _release_claims(self) -> None:
         """Claims left by a process that stopped go back to pending (see the module's rule): at start-up
         every claim on a store only this process uses; on a shared one, each look, those whose lease ran out."""
-        every = not self._store.shared and not self._claims_released
+        every = not self._store.shared and self._claims_checked_at is None
+        checked_at = self._clock()
         for timer in await self._store.timers.release_claims(self._clock(), every=every):
             if timer.attempted_at is None:
                 log.warning("timer %s (%s) was claimed by a process that stopped before acting; delivering it again",
@@ -217,7 +218,13 @@ class Scheduler:
                     "delivering it again if Discord's nonce still guards a repeat",
                     timer.id, timer.key, timer.attempted_at.isoformat(),
                 )
-        self._claims_released = True
+        self._claims_checked_at = checked_at
+
+    def _claims_due_a_look(self) -> bool:
+        """At start-up; then, on a shared store, once per heartbeat period, not on every wake: a lease
+        outlives several heartbeats, so a lapsed claim is never missed for long."""
+        last = self._claims_checked_at
+        return last is None or (self._store.shared and self._clock() - last >= LEASE / 3)
 
     async def tick(self) -> float:
         """Skip what is too late, start what is due, and say how long to sleep until the next one."""
