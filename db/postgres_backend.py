@@ -33,9 +33,8 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 POOL_SIZE = 10
 CONNECT_TIMEOUT = 10.0
-# Advisory lock keys (any 64-bit number, fixed for the deployment): held while one process migrates,
-# and (LOCK_BASE + a name's CRC) while one process does a piece of start-up work.
-MIGRATION_LOCK = 0x66616E646578_01
+# Advisory lock keys (LOCK_BASE + a name's CRC, fixed for the deployment): held while one process
+# migrates, or does a piece of start-up work (see `deployment_lock`).
 LOCK_BASE = 0x66616E_00000000
 CHANNEL_PREFIX = "fandex_"
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # PostgreSQL's timestamp origin
@@ -210,14 +209,9 @@ class PostgresBackend:
                 await conn.execute("SELECT pg_advisory_unlock($1)", key)
 
     async def migrate(self) -> int:
-        """Apply pending migrations, one process at a time (a session advisory lock), each in a transaction."""
-        migrations = bundled_migrations("postgresql")
-        async with self._pool.acquire() as conn:
-            await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
-            try:
-                return await _apply(conn, migrations)
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+        """Apply pending migrations, one process at a time (a deployment lock), each in a transaction."""
+        async with self.deployment_lock("migrations"), self._pool.acquire() as conn:
+            return await _apply(conn, bundled_migrations("postgresql"))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresConnection]:
