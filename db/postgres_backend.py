@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 T = TypeVar("T")
 POOL_SIZE = 10
 CONNECT_TIMEOUT = 10.0
+CLOSE_TIMEOUT = 10.0  # seconds a clean close may take before connections are cut
 # Advisory lock keys (LOCK_BASE + a name's CRC, fixed for the deployment): held while one process
 # migrates, or does a piece of start-up work (see `deployment_lock`).
 LOCK_BASE = 0x66616E_00000000
@@ -151,8 +152,12 @@ class PostgresBackend:
             self._keeper.cancel()
             await asyncio.gather(self._keeper, return_exceptions=True)
         if self._listening is not None and not self._listening.is_closed():
-            await self._listening.close()
-        await self._pool.close()
+            await self._listening.close(timeout=CLOSE_TIMEOUT)
+        try:  # graceful: waits for every connection to come back to the pool …
+            await asyncio.wait_for(self._pool.close(), CLOSE_TIMEOUT)
+        except TimeoutError:  # … but a stop never hangs on one that does not
+            log.warning("PostgreSQL connections still busy after %.0f s at close; cutting them", CLOSE_TIMEOUT)
+            self._pool.terminate()
 
     async def listen(self, channel: str, listener: Listener) -> None:
         """LISTEN on one connection of its own (outside the pool), kept open: if it is lost, it is
