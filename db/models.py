@@ -178,28 +178,58 @@ class Announcement:
     guild_id: int | None
 
 
+class ReleaseKind(StrEnum):
+    RELEASE = "release"  # a season or other premiere
+    EPISODE = "episode"  # a numbered episode of a season
+    SPECIAL = "special"  # an episode outside the numbering
+
+
 @dataclass(frozen=True, slots=True)
 class Release:
     id: int
     key: str
-    title: str
+    title: str  # "<series> season 2" or "<series> S2E05": short, what a member types
     series_id: int | None
     season_number: int | None
     platform: str | None
     guild_id: int | None
     history: tuple[Announcement, ...]  # oldest first
+    kind: ReleaseKind = ReleaseKind.RELEASE
+    episode: int | None = None
+    episode_title: str | None = None
+    runtime: int | None = None  # minutes
 
     @property
     def current(self) -> Announcement | None:
         return self.history[-1] if self.history else None
 
+    @property
+    def is_episode(self) -> bool:
+        return self.kind is not ReleaseKind.RELEASE
+
+    @property
+    def label(self) -> str:
+        """The title with the episode's own title when it has one: `Show S2E05 — “Trojan's Horse”`."""
+        return f"{self.title} — “{self.episode_title}”" if self.episode_title else self.title
+
 
 @dataclass(frozen=True, slots=True)
 class Season:
     number: int
-    episodes: int | None
+    episodes: int | None  # how many, as the pack says (the length of `episode_list` when it lists them)
     source_id: int
-    release: Release | None
+    release: Release | None  # the season's own premiere date, when the pack announces one
+    episode_list: tuple[Release, ...] = ()  # numbered episodes in order, then specials
+
+    @property
+    def premiere(self) -> Release | None:
+        """The season's own release, else its first numbered episode."""
+        return self.release or next((e for e in self.episode_list if e.kind is ReleaseKind.EPISODE), None)
+
+    @property
+    def finale(self) -> Release | None:
+        numbered = [e for e in self.episode_list if e.kind is ReleaseKind.EPISODE]
+        return numbered[-1] if numbered else None
 
 
 @dataclass(frozen=True, slots=True)

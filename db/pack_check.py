@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -17,7 +17,7 @@ from pydantic import ValidationError
 from db.collector import collector_paused
 from db.dates import DateParseError, parse_partial_date
 from db.pack_cast_check import cast_problems, pair_problems
-from db.pack_format import PackSpec, canon_terms, name_of, name_terms, source_of
+from db.pack_format import PackSpec, SeasonSpec, canon_terms, name_of, name_terms, source_of
 from db.pack_salvage import structure_and_references
 from db.pack_words import PathKey, line_of
 from db.pack_yaml import YamlProblems, load_yaml
@@ -148,6 +148,7 @@ def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:
                 apath = (*spath, "release", j)
                 yield from source((*apath, "source"), ann.source)
                 yield from _date_problem((*apath, "date"), ann.date, ann.timezone)
+            yield from _episode_problems(spath, season, source)
         for i, fact in enumerate(series.production):
             ppath = (*base, "production", i)
             yield from source((*ppath, "source"), fact.source)
@@ -214,6 +215,31 @@ def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:
         statements.add(signature)
 
     yield from cast_problems(spec, source)
+
+
+def _episode_problems(
+    spath: PathKey, season: SeasonSpec, source: Callable[[PathKey, str | None], Iterator[tuple[PathKey, str]]]
+) -> Iterator[tuple[PathKey, str]]:
+    """Episodes are numbered once each, specials not at all; every date parses; keys are unique."""
+    numbers: set[int] = set()
+    keys: set[str] = set()
+    for field_name, numbered, episodes in (("episodes", True, season.episode_list), ("specials", False, season.specials)):
+        for i, episode in enumerate(episodes):
+            epath = (*spath, field_name, i)
+            yield from source((*epath, "source"), episode.source)
+            if numbered and episode.number is None:
+                yield (*epath, "number"), "an episode needs its number (a special goes under `specials:`)"
+            elif not numbered and episode.number is not None:
+                yield (*epath, "number"), "a special has no number; list a numbered episode under `episodes:`"
+            elif episode.number is not None:
+                if episode.number in numbers:
+                    yield (*epath, "number"), f"episode {episode.number} of season {season.number} is listed twice"
+                numbers.add(episode.number)
+            key = episode.key or (f"e{episode.number}" if numbered else f"special{i + 1}")
+            if key in keys:
+                yield (*epath, "key"), f"key `{key}` is used twice in season {season.number}"
+            keys.add(key)
+            yield from _date_problem((*epath, "date"), episode.date, episode.timezone)
 
 
 def _date_problem(path: PathKey, text: str, zone: str) -> Iterator[tuple[PathKey, str]]:

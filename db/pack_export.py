@@ -13,6 +13,7 @@ from db.pack_format import (
     AnnouncementSpec,
     AppearanceSpec,
     CharacterSpec,
+    EpisodeSpec,
     NameItem,
     PackMeta,
     PackSpec,
@@ -98,7 +99,8 @@ async def _export_series(rows: Any, skey: dict[int, str], named: Any) -> dict[st
     dates: dict[tuple[int, int], list[AnnouncementSpec]] = defaultdict(list)
     for r in await rows(
         """SELECT d.*, rel.series_id, rel.season_number FROM release_dates d
-           JOIN releases rel ON rel.id = d.release_id WHERE d.pack_id = ? ORDER BY d.release_id, d.seq"""
+           JOIN releases rel ON rel.id = d.release_id
+           WHERE d.pack_id = ? AND rel.kind = 'release' ORDER BY d.release_id, d.seq"""
     ):
         dates[(r["series_id"], r["season_number"])].append(
             AnnouncementSpec(
@@ -106,6 +108,7 @@ async def _export_series(rows: Any, skey: dict[int, str], named: Any) -> dict[st
                 announced=r["announced_on"], note=r["note"], source=skey[r["source_id"]],
             )
         )
+    episodes = await _export_episodes(rows, skey)
     production: dict[int, list[ProductionSpec]] = defaultdict(list)
     for r in await rows("SELECT * FROM production_facts WHERE pack_id = ? ORDER BY id"):
         production[r["series_id"]].append(
@@ -118,14 +121,40 @@ async def _export_series(rows: Any, skey: dict[int, str], named: Any) -> dict[st
         result[key_of[r["id"]]] = SeriesSpec(
             title=r["title"], kind=r["kind"], platform=r["platform"], description=r["description"], source=own,
             aliases=[named(a["name"], a["source_id"], own) for a in aliases[r["id"]]],
-            seasons=[
-                SeasonSpec(number=s["number"], episodes=s["episodes"], source=skey[s["source_id"]],
-                           release=dates[(r["id"], s["number"])])
-                for s in seasons[r["id"]]
-            ],
+            seasons=[_season(s, skey, dates[(r["id"], s["number"])], episodes[(r["id"], s["number"])]) for s in seasons[r["id"]]],
             production=production[r["id"]],
         )
     return result
+
+
+def _season(row: Any, skey: dict[int, str], dates: list[AnnouncementSpec], episodes: list[Any]) -> SeasonSpec:
+    own = skey[row["source_id"]]
+    listed: dict[bool, list[EpisodeSpec]] = {True: [], False: []}
+    for e in episodes:
+        numbered = e["kind"] == "episode"
+        key = e["key"].rsplit("/", 1)[-1]
+        default = f"e{e['episode']}" if numbered else f"special{len(listed[False]) + 1}"
+        listed[numbered].append(EpisodeSpec(
+            number=e["episode"], title=e["episode_title"], date=_date_text(e["precision"], e["value"]),
+            timezone=e["timezone"], runtime=e["runtime"], key=None if key == default else key,
+            source=None if skey[e["source_id"]] == own else skey[e["source_id"]],
+        ))
+    return SeasonSpec(
+        number=row["number"], episodes=listed[True] or row["episodes"], specials=listed[False], source=own, release=dates
+    )
+
+
+async def _export_episodes(rows: Any, skey: dict[int, str]) -> dict[tuple[int, int], list[Any]]:
+    """Episodes and specials by (series id, season), each with its one date, in the order they were imported."""
+    found: dict[tuple[int, int], list[Any]] = defaultdict(list)
+    for r in await rows(
+        """SELECT rel.key, rel.kind, rel.series_id, rel.season_number, rel.episode, rel.episode_title, rel.runtime,
+                  d.precision, d.value, d.timezone, d.source_id
+             FROM releases rel JOIN release_dates d ON d.release_id = rel.id AND d.seq = 0 AND d.guild_id IS NULL
+            WHERE rel.pack_id = ? AND rel.kind <> 'release' ORDER BY rel.episode, rel.id"""
+    ):
+        found[(r["series_id"], r["season_number"])].append(r)
+    return found
 
 
 async def _export_characters(rows: Any, skey: dict[int, str], named: Any) -> dict[str, CharacterSpec]:

@@ -75,11 +75,36 @@ class AnnouncementSpec(_Spec):
     source: Key
 
 
+EpisodeNumber = Annotated[int, Field(ge=1, le=10000)]  # a daily soap numbers hundreds of episodes a season
+Minutes = Annotated[int, Field(ge=1, le=1440)]
+
+
+class EpisodeSpec(_Spec):
+    """One episode (or special): a release of its own, dated at the precision known."""
+
+    number: EpisodeNumber | None = None  # required under `episodes:`, absent under `specials:`
+    title: Title | None = None
+    date: Name = "unknown"  # any accepted date form; TVmaze's airstamp is an exact instant with its offset
+    timezone: Name = DEFAULT_ZONE
+    runtime: Minutes | None = None
+    key: Key | None = None  # stable across renumbering (TVmaze's episode id: `e1234`); default `e<number>`
+    source: Key | None = None  # default: the season's
+
+
 class SeasonSpec(_Spec):
     number: Number
-    episodes: Number | None = None
+    episodes: Number | list[EpisodeSpec] | None = None  # how many, or the episodes themselves
+    specials: list[EpisodeSpec] = Field(default_factory=list, description="episodes outside the numbering")
     source: Key
     release: list[AnnouncementSpec] = Field(default_factory=list, description="oldest announcement first")
+
+    @property
+    def episode_list(self) -> list[EpisodeSpec]:
+        return self.episodes if isinstance(self.episodes, list) else []
+
+    @property
+    def episode_count(self) -> int | None:
+        return len(self.episodes) if isinstance(self.episodes, list) else self.episodes
 
 
 class ProductionSpec(_Spec):
@@ -145,9 +170,16 @@ class ShipSpec(_Spec):
     source: Key
 
 
+class SyncSpec(_Spec):
+    """Where a pack's dates, episodes and cast are kept current from; its hand-written facts stay."""
+
+    tvmaze: Annotated[int, Field(ge=1)]
+
+
 class PackSpec(_Spec):
     format: Literal[1]
     pack: PackMeta
+    sync: SyncSpec | None = None
     sources: dict[Key, SourceSpec] = Field(min_length=1)
     series: dict[Key, SeriesSpec] = Field(default_factory=dict)
     characters: dict[Key, CharacterSpec] = Field(default_factory=dict)

@@ -8,17 +8,21 @@ Importing the same pack twice changes nothing.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from db.backend import Connection
-from db.dates import parse_partial_date
+from db.dates import PartialDate, parse_partial_date
 from db.instants import text_or_none, to_text
 from db.pack_check import CheckedPack
 from db.pack_format import (
     CharacterSpec,
+    EpisodeSpec,
     PackSpec,
+    SeasonSpec,
     SeriesSpec,
     canon_terms,
     name_of,
@@ -37,7 +41,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "series": ("title", "kind", "platform", "description", "source_id"),
     "series_names": ("series_id", "name", "source_id"),
     "seasons": ("series_id", "number", "episodes", "source_id"),
-    "releases": ("title", "series_id", "season_number", "platform"),
+    "releases": ("title", "series_id", "season_number", "platform", "kind", "episode", "episode_title", "runtime"),
     "release_dates": (
         "release_id", "seq", "precision", "value", "starts_at", "window_start", "window_end",
         "timezone", "note", "announced_on", "source_id",
@@ -161,16 +165,27 @@ async def _sync_series_children(
     seasons: dict[str, Row] = {}
     releases: dict[str, Row] = {}
     production: dict[str, Row] = {}
+    # (release key, announcement seq, date text, zone, note, announced, source id), in pack order
+    announced: list[tuple[str, int, str, str, str | None, str | None, int]] = []
     for key, series in spec.series.items():
         sid = series_ids[key]
         for item in series.aliases:
             names[f"{key}/{name_of(item).casefold()}"] = (sid, name_of(item), src[source_of(item, series.source)])
         for season in series.seasons:
-            seasons[f"{key}/s{season.number}"] = (sid, season.number, season.episodes, src[season.source])
+            season_key = f"{key}/s{season.number}"
+            seasons[season_key] = (sid, season.number, season.episode_count, src[season.source])
             if season.release:
-                releases[f"{key}/s{season.number}"] = (
-                    _release_title(series, season.number), sid, season.number, series.platform
+                releases[season_key] = (
+                    _release_title(series, season.number), sid, season.number, series.platform, "release", None, None, None
                 )
+                announced += [
+                    (season_key, seq, a.date, a.timezone, a.note, a.announced, src[a.source])
+                    for seq, a in enumerate(season.release)
+                ]
+            for release_key, row, episode in _episode_rows(series, season, sid):
+                releases[f"{season_key}/{release_key}"] = row
+                source = src[episode.source or season.source]
+                announced.append((f"{season_key}/{release_key}", 0, episode.date, episode.timezone, None, None, source))
         for i, fact in enumerate(series.production):
             production[f"{key}/{i}"] = (sid, fact.season, fact.kind.value, fact.person, fact.text, src[fact.source])
     await sync.table("series_names", names)
@@ -179,16 +194,33 @@ async def _sync_series_children(
     await sync.table("production_facts", production)
 
     dates: dict[str, Row] = {}
-    for key, series in spec.series.items():
-        for season in series.seasons:
-            for seq, ann in enumerate(season.release):
-                d = parse_partial_date(ann.date, ann.timezone)
-                dates[f"{key}/s{season.number}/{seq}"] = (
-                    release_ids[f"{key}/s{season.number}"], seq, d.precision.value, d.value,
-                    text_or_none(d.starts_at), text_or_none(d.window_start), text_or_none(d.window_end), d.timezone,
-                    ann.note, ann.announced, src[ann.source],
-                )
+    for release_key, seq, text, zone, note, announced_on, source in announced:
+        d = _parsed(text, zone)
+        dates[f"{release_key}/{seq}"] = (
+            release_ids[release_key], seq, d.precision.value, d.value,
+            text_or_none(d.starts_at), text_or_none(d.window_start), text_or_none(d.window_end), d.timezone,
+            note, announced_on, source,
+        )
     await sync.table("release_dates", dates)
+
+
+def _episode_rows(series: SeriesSpec, season: SeasonSpec, series_id: int) -> Iterator[tuple[str, Row, EpisodeSpec]]:
+    """Each episode and special of a season as a release row, under a key that survives renumbering
+    when the pack gives one (TVmaze's episode id)."""
+    for episode in season.episode_list:
+        title = f"{series.title} S{season.number}E{episode.number:02d}"
+        row = (title, series_id, season.number, series.platform, "episode", episode.number, episode.title, episode.runtime)
+        yield episode.key or f"e{episode.number}", row, episode
+    for i, special in enumerate(season.specials, start=1):
+        title = f"{series.title} S{season.number} special"
+        row = (title, series_id, season.number, series.platform, "special", None, special.title, special.runtime)
+        yield special.key or f"special{i}", row, special
+
+
+@lru_cache(maxsize=4096)
+def _parsed(text: str, zone: str) -> PartialDate:
+    """Dates repeat across a long show's episodes (one air time a week); each is parsed once."""
+    return parse_partial_date(text, zone)
 
 
 async def _sync_character_children(

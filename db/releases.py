@@ -11,7 +11,7 @@ from db.backend import Connection, Row
 from db.dates import PartialDate, from_stored
 from db.fandoms import visible
 from db.instants import text_or_none
-from db.models import Announcement, Release
+from db.models import Announcement, Release, ReleaseKind
 
 if TYPE_CHECKING:
     from db.store import Store
@@ -94,6 +94,10 @@ class ReleaseRepository:
                 platform=r["platform"],
                 guild_id=r["guild_id"],
                 history=tuple(history[r["id"]]),
+                kind=ReleaseKind(r["kind"]),
+                episode=r["episode"],
+                episode_title=r["episode_title"],
+                runtime=r["runtime"],
             )
             for r in rows
         ]

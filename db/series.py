@@ -6,7 +6,17 @@ from collections import defaultdict
 from typing import TYPE_CHECKING, Any
 
 from db.fandoms import visible
-from db.models import CastEntry, FactStatus, ProductionFact, ProductionKind, Season, Series, SeriesSummary
+from db.models import (
+    CastEntry,
+    FactStatus,
+    ProductionFact,
+    ProductionKind,
+    Release,
+    ReleaseKind,
+    Season,
+    Series,
+    SeriesSummary,
+)
 
 if TYPE_CHECKING:
     from db.store import Store
@@ -53,7 +63,11 @@ class SeriesRepository:
         seasons = await self._store.fetch_all(
             "SELECT number, episodes, source_id FROM seasons WHERE series_id = ? ORDER BY number", (series_id,)
         )
-        releases = {r.season_number: r for r in await self._store.releases.for_series(series_id, guild_id)}
+        every = await self._store.releases.for_series(series_id, guild_id)
+        releases = {r.season_number: r for r in every if not r.is_episode}
+        episodes: dict[int | None, list[Release]] = defaultdict(list)
+        for release in sorted((r for r in every if r.is_episode), key=_episode_order):
+            episodes[release.season_number].append(release)
         production = await self._store.fetch_all(
             "SELECT kind, season_number, person, text, source_id FROM production_facts "
             "WHERE series_id = ? ORDER BY id",
@@ -62,8 +76,7 @@ class SeriesRepository:
         cast = await self._cast(series_id, guild_id)
         source_ids: list[int | None] = [row["source_id"]] + [s["source_id"] for s in seasons]
         source_ids += [p["source_id"] for p in production]
-        for release in releases.values():
-            source_ids += [a.source_id for a in release.history]
+        source_ids += list({a.source_id for release in every for a in release.history})
         return Series(
             id=row["id"],
             key=row["key"],
@@ -74,7 +87,8 @@ class SeriesRepository:
             source_id=row["source_id"],
             aliases=tuple(a["name"] for a in aliases),
             seasons=tuple(
-                Season(s["number"], s["episodes"], s["source_id"], releases.get(s["number"])) for s in seasons
+                Season(s["number"], s["episodes"], s["source_id"], releases.get(s["number"]), tuple(episodes[s["number"]]))
+                for s in seasons
             ),
             cast=cast,
             production=tuple(
@@ -129,3 +143,8 @@ class SeriesRepository:
             )
             for r in rows
         )
+
+
+def _episode_order(release: Release) -> tuple[int, int, int]:
+    """Numbered episodes by number, then specials in the pack's order."""
+    return (release.kind is not ReleaseKind.EPISODE, release.episode or 0, release.id)

@@ -57,6 +57,7 @@ TABLES: tuple[CopiedTable, ...] = (
     CopiedTable("poll_options", ("poll_id", "position")),
     CopiedTable("votes", ("poll_id", "user_id")),
     CopiedTable("identify_turns", ("bucket",)),
+    CopiedTable("tvmaze_shows"),
 )
 
 

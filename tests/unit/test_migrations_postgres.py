@@ -38,6 +38,7 @@ INSTANTS: dict[str, set[str]] = {
     "identify_turns": {"identified_at"},
     "votes": {"voted_at"},
     "guild_fandoms": {"followed_at"},
+    "tvmaze_shows": {"synced_at", "refreshed_at", "failed_at"},
 }
 _PG_TYPE = {"INTEGER": "bigint", "TEXT": "text"}
 

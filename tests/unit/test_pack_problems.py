@@ -74,7 +74,7 @@ def test_one_of_each_mistake_is_told_in_plain_words_with_its_line_and_path() -> 
         "pack.yaml:12: series.show.aliases: is text; expected a list: `aliases: [Showy]`",
         "pack.yaml:14: series.show.seasons.0.number: is 0; must be at least 1",
         'pack.yaml:14: series.show.seasons.0.release.0.date: `date: 2017` must be quoted as text: `date: "2017"`',
-        "pack.yaml:15: series.show.seasons.1.episodes: `2.5` is not a whole number",
+        "pack.yaml:15: series.show.seasons.1.episodes: is the number 2.5; expected a whole number or a list",
         "pack.yaml:15: series.show.seasons.1.source: missing `source` (required here)",
         f"pack.yaml:17: characters.Georgia: `Georgia` {BAD_ID}",
         "pack.yaml:20: characters.hero.acter: unknown key `acter`; allowed here: name, name_source, hero_names, aliases, "
@@ -143,7 +143,7 @@ def test_a_new_kind_of_field_gets_plain_words_without_a_change_to_the_checker() 
 
 
 def test_an_empty_file_or_a_list_is_told_what_a_pack_is() -> None:
-    keys = "format, pack, sources, series, characters, relationships, ships"
+    keys = "format, pack, sync, sources, series, characters, relationships, ships"
     assert problems_of("") == [f"pack.yaml:1: (top level): is empty; it needs a mapping with keys: {keys}"]
     assert problems_of("- 1\n") == [f"pack.yaml:1: (top level): is a list; expected a mapping with keys: {keys}"]
 

@@ -24,6 +24,7 @@ import pytest
 from db import Store, bundled_pack_path
 from db.database_url import PostgresTarget, StoreUnavailable
 from db.dates import parse_partial_date
+from db.instants import to_text
 from db.migrations import MigrationError
 from db.polls import NewPoll, PollOption
 from db.store_copy import TABLES, CopyError, copy_store, copy_urls
@@ -32,6 +33,7 @@ from db.votes import VoteOutcome
 from tests.conftest import PostgresDatabases
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
+WEEKLY = Path(__file__).parents[1] / "packs" / "weekly.yaml"
 NOW = datetime(2031, 3, 1, 12, 0, tzinfo=UTC)
 GUILD = 1_184_000_000_000_000_001  # snowflake-sized: 64-bit integers survive both ways
 Rows = dict[str, list[dict[str, Any]]]
@@ -52,6 +54,13 @@ async def fill(store: Store) -> Filled:
     await store.packs.import_file(bundled_pack_path())
     await store.packs.import_file(HARBOR)  # ships, ship names, recasts
     await store.meta.set("command_hash", "3f2a")
+    await store.packs.import_file(WEEKLY)  # episodes and specials
+    async with store.transaction() as conn:  # a TVmaze-synced fandom's state (the repository comes with /fandom add)
+        await conn.execute(
+            "INSERT INTO tvmaze_shows (pack_id, show_id, overlay, show_updated, synced_at, refreshed_at, failed_at, failure) "
+            "SELECT id, 44778, 'format: 1', 1700000000, ?, ?, ?, 'TVmaze did not answer' FROM packs WHERE key = 'weekly'",
+            (to_text(NOW), to_text(NOW), to_text(NOW)),
+        )
     assert await store.identify_turns.take(1, NOW, timedelta(seconds=5)) is None
     await store.guild_settings.set_timezone(GUILD, "Europe/Paris", NOW)
     await store.fandoms.set_following(GUILD, frozenset({"defenders", "harbor"}), 7, NOW)
@@ -348,7 +357,7 @@ async def test_the_command_line(filled: tuple[Store, Filled], empty_pg: str, tmp
     assert f" to {PostgresTarget(to).describe()} in " in lines[-1] and secret not in out
 
     code, out, err = await run_db("copy", "--to", to, cwd=tmp_path)
-    assert code == 1 and out == "" and f"already holds data (meta: {counts['meta']} rows, packs: 2 rows" in err
+    assert code == 1 and out == "" and f"already holds data (meta: {counts['meta']} rows, packs: 3 rows" in err
     assert "add --replace" in err and secret not in err and len(err.splitlines()) == 1
 
     code, out, err = await run_db("copy", "--to", to, "--replace", cwd=tmp_path)

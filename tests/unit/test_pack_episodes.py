@@ -1,0 +1,90 @@
+"""Episodes in packs: listed under a season, imported as releases, read back in order, exported again."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from db import PackError, Store
+from db.models import ReleaseKind
+from db.pack_check import check_pack_text
+from db.pack_export import dump_pack
+
+WEEKLY = Path(__file__).parents[1] / "packs" / "weekly.yaml"
+SHOW = WEEKLY.read_text()
+
+
+def problems_of(text: str) -> list[str]:
+    with pytest.raises(PackError) as caught:
+        check_pack_text(text, "pack.yaml")
+    return [p.render("pack.yaml") for p in caught.value.problems]
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ("{number: 2, title: Half Loop", "{number: 1, title: Half Loop", "episode 1 of season 1 is listed twice"),
+        ("{number: 3, date:", "{date:", "an episode needs its number"),
+        ("{title: Behind the Scenes", "{number: 4, title: Behind the Scenes", "a special has no number"),
+        ("key: e102", "key: e101", "key `e101` is used twice in season 1"),
+        ('date: "2030-01-19"', 'date: "2030-19-01"', "is not a real calendar date"),
+        ("source: b}", "source: c}", "unknown source `c`"),
+        ("runtime: 57", "runtime: 0", "is 0; must be at least 1"),
+    ],
+)
+def test_bad_episodes_are_reported_with_their_location(old: str, new: str, expected: str) -> None:
+    assert old in SHOW
+    found = problems_of(SHOW.replace(old, new))
+    assert any(expected in p and "seasons.0." in p for p in found), found
+
+
+async def test_episodes_are_releases_with_their_numbers_titles_and_dates(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "weekly.yaml"
+    path.write_text(SHOW)
+    await store.packs.import_file(path)
+    await store.fandoms.set_following(1, frozenset({"weekly"}), 7, datetime.now(UTC))
+    series_id = await store.fetch_value("SELECT id FROM series WHERE key = 'show'")
+    series = await store.series.get(series_id, 1)
+    assert series is not None
+    first, second = series.seasons
+    assert first.episodes == 3 and second.episodes == 9 and second.episode_list == ()
+    titles = [(e.kind, e.episode, e.label) for e in first.episode_list]
+    assert titles == [
+        (ReleaseKind.EPISODE, 1, "The Show S1E01 — “Good News”"),
+        (ReleaseKind.EPISODE, 2, "The Show S1E02 — “Half Loop”"),
+        (ReleaseKind.EPISODE, 3, "The Show S1E03"),
+        (ReleaseKind.SPECIAL, None, "The Show S1 special — “Behind the Scenes”"),
+    ]
+    assert first.premiere is first.episode_list[0] and first.finale is first.episode_list[2]
+    assert second.premiere is second.release and second.finale is None
+    assert first.episode_list[0].runtime == 57
+    premiere = first.episode_list[0].current
+    assert premiere is not None and premiere.date.starts_at is not None
+    assert premiere.date.starts_at.isoformat() == "2030-01-05T02:00:00+00:00"
+    day = first.episode_list[2].current
+    assert day is not None and day.date.precision == "day" and day.date.timezone == "America/New_York"
+
+
+async def test_a_renumbered_episode_keeps_its_release_id(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "weekly.yaml"
+    path.write_text(SHOW)
+    await store.packs.import_file(path)
+    before = await store.fetch_value("SELECT id FROM releases WHERE key = 'show/s1/e102'")
+    path.write_text(SHOW.replace("{number: 2, title: Half Loop", "{number: 4, title: Half Loop"))
+    report = await store.packs.import_file(path)
+    assert report.updated["releases"] == 1  # its number and title changed; the id did not
+    assert await store.fetch_value("SELECT id FROM releases WHERE key = 'show/s1/e102'") == before
+
+
+async def test_export_round_trips_episodes(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "weekly.yaml"
+    path.write_text(SHOW)
+    await store.packs.import_file(path)
+    spec = await store.packs.export("weekly")
+    assert spec is not None
+    again = tmp_path / "again.yaml"
+    again.write_text(dump_pack(spec))
+    report = await store.packs.import_file(again, force=True)
+    assert not report.changed, report.summary()
