@@ -214,6 +214,18 @@ class Release:
 
 
 @dataclass(frozen=True, slots=True)
+class ReleaseMove:
+    """A pack release whose instant changed, appeared or went on a re-import (a TVmaze sync, say):
+    its reminders are re-planned and subscribed channels are told it moved."""
+
+    release_id: int | None  # None when the release is gone
+    pack_key: str
+    label: str  # Release.label
+    before: datetime | None  # None: new, or it had no exact instant
+    after: datetime | None  # None: removed, or it lost its exact instant
+
+
+@dataclass(frozen=True, slots=True)
 class Season:
     number: int
     episodes: int | None  # how many, as the pack says (the length of `episode_list` when it lists them)
