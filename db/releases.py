@@ -70,6 +70,18 @@ class ReleaseRepository:
             found[r[0]].append(r[1])
         return found
 
+    async def guild_marks(self, guild_id: int | None) -> tuple[tuple[object, ...], ...]:
+        """What this guild added or moved, as plain values: equal marks mean the guild sees the same
+        releases, so an index built from them can be reused (a few rows; every pack release is left out)."""
+        if guild_id is None:
+            return ()
+        own, dates = await self._store.fetch_batch([
+            ("SELECT id, key, title FROM releases WHERE guild_id = ? ORDER BY id", (guild_id,)),
+            ("SELECT id, release_id, seq, precision, value, starts_at, timezone FROM release_dates "
+             "WHERE guild_id = ? ORDER BY id", (guild_id,)),
+        ])
+        return tuple(tuple(r) for r in own) + tuple(tuple(r) for r in dates)
+
     async def for_series(self, series_id: int, guild_id: int | None = None) -> list[Release]:
         rows = await self._store.fetch_all(
             f"SELECT * FROM releases r WHERE series_id = :id AND {visible('r')} ORDER BY season_number, id",

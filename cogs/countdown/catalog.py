@@ -1,55 +1,125 @@
-"""Releases as one guild sees them, and finding one from what a member typed."""
+"""Releases as one guild sees them, and finding one from what a member typed.
+
+A guild's releases (tens of thousands when it follows a long-running show's episodes) are loaded and
+indexed once per (facts revision, followed packs, the guild's own releases and dates) and reused by
+every keystroke and command until one of those changes; guilds that see the same releases share one.
+"""
 
 from __future__ import annotations
 
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from datetime import UTC, datetime
+
 from discord import app_commands
 
-from bot.formatting import truncate
-from bot.matching import NameIndex
-from cogs.countdown.timeline import release_entries
+from bot.formatting import humanize_duration, truncate
+from cogs.countdown.guild_releases import GuildReleases, instant, parse_episode_code
 from db import Store
-from db.models import Release
+from db.models import Release, ReleaseKind
+
+log = logging.getLogger(__name__)
+
+KEPT = 32  # distinct views kept ready (a view per set of followed packs, plus guilds with their own dates)
+ViewKey = tuple[int, tuple[int, ...], int | None, tuple[tuple[object, ...], ...]]
 
 
 class ReleaseCatalog:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._views: OrderedDict[ViewKey, GuildReleases] = OrderedDict()
+        self._lock = asyncio.Lock()
         self._series_names: dict[int, list[str]] = {}
-        self._revision = -1
+        self._names_revision = -1
+
+    async def view(self, guild_id: int | None) -> GuildReleases:
+        """The guild's releases, indexed: from memory unless the facts, its fandoms or its own dates changed."""
+        key = await self._key(guild_id)
+        found = self._views.get(key)
+        if found is not None:
+            self._views.move_to_end(key)
+            return found
+        async with self._lock:
+            key = await self._key(guild_id)
+            found = self._views.get(key)
+            if found is None:
+                found = await self._build(guild_id)
+                self._views[key] = found
+                if len(self._views) > KEPT:
+                    self._views.popitem(last=False)
+        return found
+
+    async def _key(self, guild_id: int | None) -> ViewKey:
+        marks = await self._store.releases.guild_marks(guild_id)
+        # A guild with nothing of its own sees exactly what any guild following the same packs sees.
+        return (self._store.facts_revision, await self._store.fandoms.visible(guild_id), guild_id if marks else None, marks)
+
+    async def _build(self, guild_id: int | None) -> GuildReleases:
+        started = time.perf_counter()
+        if self._names_revision != self._store.facts_revision:
+            revision = self._store.facts_revision
+            self._series_names = await self._store.releases.series_aliases()
+            self._names_revision = revision
+        releases = await self._store.releases.visible(guild_id)
+        view = await asyncio.to_thread(GuildReleases, releases, self._series_names)
+        log.info("release index built: %d releases in %.1f ms", len(view), (time.perf_counter() - started) * 1000)
+        return view
 
     async def visible(self, guild_id: int | None) -> list[Release]:
-        return await self._store.releases.visible(guild_id)
-
-    async def _index(self, guild_id: int | None) -> tuple[NameIndex, dict[int, Release]]:
-        if self._revision != self._store.facts_revision:
-            self._series_names = await self._store.releases.series_aliases()
-            self._revision = self._store.facts_revision
-        releases = await self.visible(guild_id)
-        return NameIndex(release_entries(releases, self._series_names), strict=True), {r.id: r for r in releases}
+        return (await self.view(guild_id)).releases
 
     async def exact(self, guild_id: int | None, typed: str) -> Release | None:
-        """The release whose title (or "<series> season N") is exactly what was typed, ignoring case."""
-        index, by_id = await self._index(guild_id)
-        match = index.exact(typed)
-        return by_id[match.target] if match is not None else None
+        """The release whose title (or "<series> season N", or "<series> s2e5") is exactly what was typed,
+        ignoring case — never an episode found by its own title alone."""
+        view = await self.view(guild_id)
+        code = parse_episode_code(typed)
+        if code is not None and (episode := view.episode(code, exact=True)) is not None:
+            return episode
+        match = view.names.exact(typed)
+        if match is None or match.entry.kind == "episode title":
+            return None
+        return view.by_id[match.target]
 
     async def resolve(self, guild_id: int | None, typed: str) -> tuple[Release | None, list[str]]:
         """The release meant, or None and up to three close titles."""
-        index, by_id = await self._index(guild_id)
-        match = index.best(typed)
+        view = await self.view(guild_id)
+        code = parse_episode_code(typed)
+        if code is not None and (episode := view.episode(code)) is not None:
+            return episode, []
+        match = view.names.best(typed)
         if match is not None:
-            return by_id[match.target], []
-        return None, [m.entry.label for m in index.suggest(typed)]
+            return view.by_id[match.target], []
+        return None, [m.entry.label for m in view.names.suggest(typed)]
 
-    async def choices(self, guild_id: int | None, typed: str, *, own_only: bool = False) -> list[app_commands.Choice[str]]:
-        """Autocomplete choices; `own_only` keeps the releases this guild added or moved."""
-        index, by_id = await self._index(guild_id)
-        out = []
-        for m in index.complete(typed[:100], limit=100 if own_only else 25):
-            release = by_id[m.target]
-            if own_only and not (release.guild_id is not None or (release.current and release.current.guild_id)):
-                continue
-            current = release.current
-            when = current.date.display() if current is not None else "date unknown"
-            out.append(app_commands.Choice(name=truncate(f"{release.title} — {when}", 100), value=truncate(release.title, 100)))
-        return out[:25]
+    async def choices(
+        self, guild_id: int | None, typed: str, *, own_only: bool = False, now: datetime | None = None
+    ) -> list[app_commands.Choice[str]]:
+        """Autocomplete choices, upcoming episodes and releases soonest first; `own_only` keeps the
+        releases this guild added or moved."""
+        view = await self.view(guild_id)
+        moment = now or datetime.now(UTC)
+        if own_only:
+            found = [r for r in view.complete(typed[:100], moment, limit=len(view)) if is_own(r)][:25]
+        else:
+            found = view.complete(typed[:100], moment)
+        return [release_choice(r, moment) for r in found[:25]]
+
+
+def is_own(release: Release) -> bool:
+    """Added by this guild, or moved by it."""
+    return release.guild_id is not None or bool(release.current and release.current.guild_id)
+
+
+def release_choice(release: Release, now: datetime) -> app_commands.Choice[str]:
+    """`Show S2E05 — “Title” · in 3 days`: the label cut to leave room for when (Discord allows 100)."""
+    moment = instant(release)
+    current = release.current
+    if moment is not None and moment > now:
+        when = f"in {humanize_duration(moment - now, 1)}"
+    else:
+        when = current.date.display() if current is not None else "date unknown"
+    suffix = f" · {when}"
+    value = release.label if release.kind is ReleaseKind.SPECIAL else release.title
+    return app_commands.Choice(name=truncate(release.label, 100 - len(suffix)) + suffix, value=truncate(value, 100))

@@ -11,11 +11,11 @@ from discord.ext import commands
 
 from bot.embeds import Card
 from bot.errors import UserFacingError
-from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
+from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
 from bot.options import Text
-from cogs.countdown.catalog import ReleaseCatalog
+from cogs.countdown.catalog import ReleaseCatalog, is_own
 from cogs.countdown.planner import ReminderPlanner
-from cogs.countdown.timeline import build_timeline, countdown_line, starts_at
+from cogs.countdown.timeline import build_timeline, countdown_line, per_series, starts_at
 from db.dates import PartialDate
 from db.models import Release
 
@@ -38,8 +38,17 @@ def _stamps(release: Release) -> str:
 
 
 def release_label(release: Release) -> str:
-    own = " *(set in this server)*" if release.guild_id is not None or (release.current and release.current.guild_id) else ""
-    return f"**{literal(release.title)}**{own}"
+    own = " *(set in this server)*" if is_own(release) else ""
+    return f"**{literal(truncate(release.label, LABEL))}**{own}"
+
+
+def _more(count: int, which: str) -> str:
+    """' (+3 later episodes)' after a series' one episode line."""
+    return f" *(+{count} {which} episode{'s' if count != 1 else ''})*" if count else ""
+
+
+LABEL = 120  # a release's label in a list, cut so a field holds several
+EPISODES_HINT = "-# One line per series for episodes (its next, or its latest); `/episodes` lists a season's, `/countdown` finds any."
 
 
 async def find_release(catalog: ReleaseCatalog, guild_id: int | None, typed: str) -> Release:
@@ -74,41 +83,50 @@ class CountdownCog(commands.Cog):
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.catalog.choices(interaction.guild_id, current)
 
-    @app_commands.command(name="countdown", description="How long until (or since) a release, live in your own time zone.")
-    @app_commands.describe(release="A release; leave empty for the next one coming up")
+    @app_commands.command(name="countdown", description="How long until (or since) a release or episode, live in your own time zone.")
+    @app_commands.describe(release="A release or episode (\"show s2e5\"); leave empty for the next one coming up")
     async def countdown(self, interaction: discord.Interaction, release: ReleaseTitle | None = None) -> None:
-        """Time to or since a release; without one, the next release coming up in this server."""
+        """Time to or since a release or episode; without one, the next thing airing in this server's fandoms."""
         now = discord.utils.utcnow()
+        view = await self.catalog.view(interaction.guild_id)
         if release is not None:
             found = await find_release(self.catalog, interaction.guild_id, release)
-            await interaction.response.send_message(countdown_line(found, now))
+            await interaction.response.send_message(countdown_line(found, now, view.role(found)))
             return
-        timeline = build_timeline(await self.catalog.visible(interaction.guild_id), now)
-        if timeline.upcoming:
-            await interaction.response.send_message(countdown_line(timeline.upcoming[0], now))
+        upcoming = view.next_up(now)
+        if upcoming is not None:
+            await interaction.response.send_message(countdown_line(upcoming, now, view.role(upcoming)))
             return
-        latest = f"\nThe most recent: {countdown_line(timeline.recent[0], now)}" if timeline.recent else ""
-        await interaction.response.send_message(f"Nothing is scheduled with an exact date right now.{latest}")
+        latest = view.latest(now)
+        recent = f"\nThe most recent: {countdown_line(latest, now, view.role(latest))}" if latest else ""
+        await interaction.response.send_message(f"Nothing is scheduled with an exact date right now.{recent}")
 
     countdown.autocomplete("release")(release_autocomplete)
 
     @app_commands.command(name="releases", description="Upcoming releases first, then recent ones; approximate dates apart.")
     async def releases(self, interaction: discord.Interaction) -> None:
-        """Every release this server can see, in time order, at the precision that is known."""
+        """Every release this server can see, in time order, at the precision that is known; a series'
+        episodes as one line (its next one, or its latest), with how to see the rest."""
         now = discord.utils.utcnow()
         timeline = build_timeline(await self.catalog.visible(interaction.guild_id), now)
         card = Card("Releases")
-        if timeline.upcoming:
-            card.add("Coming up", [f"{release_label(r)} — {_stamps(r)}" for r in timeline.upcoming])
-        else:
-            card.describe("Nothing is scheduled with an exact date right now.")
-        card.add("Approximate dates", [f"{release_label(r)} — {_current(r).display()} (approximate)" for r in timeline.approximate])
+        upcoming = per_series(timeline.upcoming)
+        folded = any(r.is_episode for r in timeline.upcoming + timeline.recent + timeline.approximate + timeline.undated)
+        card.describe(
+            "" if upcoming else "Nothing is scheduled with an exact date right now.",
+            EPISODES_HINT if folded else "",
+        )
+        card.add("Coming up", [f"{release_label(r)} — {_stamps(r)}{_more(n, 'later')}" for r, n in upcoming])
+        card.add(
+            "Approximate dates",
+            [f"{release_label(r)} — {_current(r).display()} (approximate){_more(n, 'more')}" for r, n in per_series(timeline.approximate)],
+        )
         card.add(
             "Recently released",
             [f"{release_label(r)} — {describe_date(_current(r))} ({discord_timestamp(_current(r).starts_at or now, 'R')})"
-             for r in timeline.recent],
+             f"{_more(n, 'earlier')}" for r, n in per_series(timeline.recent)],
         )
-        card.add("No date yet", [release_label(r) for r in timeline.undated])
+        card.add("No date yet", [f"{release_label(r)}{_more(n, 'more')}" for r, n in per_series(timeline.undated)])
         await interaction.response.send_message(embed=card.build())
 
     @app_commands.command(name="remindme", description="Get a direct message when a release starts.")

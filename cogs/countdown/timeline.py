@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.formatting import discord_timestamp, humanize_duration, literal
-from bot.matching import IndexEntry
 from db.dates import Precision
 from db.models import Release
 from db.quoting import inline_code
@@ -45,9 +43,10 @@ def build_timeline(releases: Iterable[Release], now: datetime) -> Timeline:
     return timeline
 
 
-def countdown_line(release: Release, now: datetime) -> str:
-    """What /countdown says: Discord timestamps (live, in each reader's zone) plus plain words."""
-    title = f"**{literal(release.title)}**"
+def countdown_line(release: Release, now: datetime, role: str | None = None) -> str:
+    """What /countdown says: Discord timestamps (live, in each reader's zone) plus plain words. An episode
+    "airs", shown with its own title and, for a season's first or last, its `role` ("season premiere")."""
+    title = f"**{literal(release.label)}**" + (f" ({role})" if role else "")
     current = release.current
     if current is None or current.date.precision is Precision.UNKNOWN:
         return f"❔ {title} has no release date yet."
@@ -63,27 +62,25 @@ def countdown_line(release: Release, now: datetime) -> str:
         f" Only the day is announced, so this counts from midnight in {inline_code(date.timezone)}."
         if date.precision is Precision.DAY else ""
     )
+    upcoming, done = ("airs", "aired") if release.is_episode else ("premieres", "premiered")
     if moment > now:
-        return f"⏳ {title} premieres {stamp} (in {humanize_duration(moment - now)}).{day_note}"
-    return f"🎬 {title} premiered {stamp} ({humanize_duration(now - moment)} ago).{day_note}"
+        return f"⏳ {title} {upcoming} {stamp} (in {humanize_duration(moment - now)}).{day_note}"
+    return f"🎬 {title} {done} {stamp} ({humanize_duration(now - moment)} ago).{day_note}"
 
 
-def release_entries(releases: Iterable[Release], series_names: Mapping[int, list[str]]) -> list[IndexEntry]:
-    """Names a release answers to: its title, "<series> season N" and "<series> sN" for each series
-    name, and the series' names alone when it is the series' only release (a miniseries)."""
-    releases = list(releases)
-    per_series = Counter(r.series_id for r in releases if r.series_id is not None)
-    entries: list[IndexEntry] = []
+def per_series(releases: Iterable[Release]) -> list[tuple[Release, int]]:
+    """The releases in the order given, each series' episodes folded into its first one there:
+    (release, how many more of its series' episodes were folded into it). Lists stay one line per
+    series however many episodes it has."""
+    out: list[tuple[Release, int]] = []
+    first: dict[int, int] = {}
     for release in releases:
-        entries.append(IndexEntry(release.id, release.title, release.title, "name"))
-        if release.series_id is None or release.season_number is None:
-            continue
-        for name in series_names.get(release.series_id, []):
-            n = release.season_number
-            entries += [
-                IndexEntry(release.id, release.title, f"{name} season {n}", "alias"),
-                IndexEntry(release.id, release.title, f"{name} s{n}", "alias"),
-            ]
-            if per_series[release.series_id] == 1:
-                entries.append(IndexEntry(release.id, release.title, name, "alias"))
-    return entries
+        if release.is_episode and release.series_id is not None:
+            at = first.get(release.series_id)
+            if at is not None:
+                kept, more = out[at]
+                out[at] = (kept, more + 1)
+                continue
+            first[release.series_id] = len(out)
+        out.append((release, 0))
+    return out

@@ -1,0 +1,302 @@
+"""The releases one guild sees, indexed once per (facts revision, followed packs, the guild's own dates)
+and asked on every keystroke: names, episode codes ("severance s2e5", "severance 2x05") and time order.
+
+Plain data and functions — no Discord, no store — so ordering and naming are tested directly. Built
+in a thread (a 10,000-episode show is tens of thousands of names); every ask after that is a dict
+lookup, a bisection or a short merge.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from itertools import islice
+
+from bot.matching import IndexEntry, NameIndex
+from bot.name_forms import fold
+from db.dates import Precision
+from db.models import Release, ReleaseKind
+
+EPISODE_TITLE = "episode title"  # an index entry that is an episode's own title: found by it, never an exact title
+_CODE = re.compile(
+    r"^(?P<series>.+?)\s*(?:"
+    r"\bs(?P<season>\d{1,4})(?:\s*e(?P<episode>\d{0,5}))?"
+    r"|\b(?P<season_x>\d{1,4})x(?P<episode_x>\d{0,5})"
+    r"|\bseason (?P<season_w>\d{1,4})(?: episode(?: (?P<episode_w>\d{0,5}))?)?"
+    r")$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeCode:
+    """What a member typed as "<series> s2e5", "<series> 2x05" or "<series> season 2 episode 5"."""
+
+    series: str
+    season: int
+    episode: str | None  # the digits typed so far ("" after "s2e"); None: a season alone
+
+    @property
+    def number(self) -> int | None:
+        return int(self.episode) if self.episode else None
+
+
+def parse_episode_code(typed: str) -> EpisodeCode | None:
+    """The series, season and episode digits in what was typed, or None when it is no episode code."""
+    found = _CODE.match(fold(typed, keep_article=True))
+    if found is None:
+        return None
+    season = found["season"] or found["season_x"] or found["season_w"]
+    episode = next((e for e in (found["episode"], found["episode_x"], found["episode_w"]) if e is not None), None)
+    if found["season_w"] and episode is None and not found[0].endswith("episode"):
+        return None  # "<series> season 2" is the season's own name, in the name index
+    if found["season_w"] and episode is None:
+        episode = ""
+    return EpisodeCode(found["series"].strip(), int(season), episode)
+
+
+def instant(release: Release) -> datetime | None:
+    current = release.current
+    return current.date.starts_at if current is not None else None
+
+
+def time_rank(release: Release, now: datetime) -> tuple[int, float, str]:
+    """Upcoming soonest first; then approximate dates, earliest first; then aired, most recent first;
+    then undated."""
+    moment = instant(release)
+    if moment is not None:
+        return (0, moment.timestamp(), release.title) if moment > now else (2, -moment.timestamp(), release.title)
+    window = _window_start(release)
+    return (3, 0.0, release.title) if window is None else (1, window.timestamp(), release.title)
+
+
+def _window_start(release: Release) -> datetime | None:
+    """Where an approximate date's window opens (None: undated)."""
+    current = release.current
+    if current is None or current.date.precision is Precision.UNKNOWN:
+        return None
+    return current.date.window_start
+
+
+@dataclass
+class _Timeline:
+    """Releases with an instant, by instant; then those without: approximate first, then undated."""
+
+    timed: list[Release] = field(default_factory=list)
+    instants: list[float] = field(default_factory=list)
+    approximate: list[Release] = field(default_factory=list)
+    undated: list[Release] = field(default_factory=list)
+
+    def add(self, release: Release) -> None:
+        if instant(release) is not None:
+            self.timed.append(release)
+        elif _window_start(release) is not None:
+            self.approximate.append(release)
+        else:
+            self.undated.append(release)
+
+    def seal(self) -> None:
+        self.timed.sort(key=lambda r: (instant(r), r.title))
+        self.instants = [instant(r).timestamp() for r in self.timed]  # type: ignore[union-attr]
+        self.approximate.sort(key=lambda r: (_window_start(r), r.title))
+        self.undated.sort(key=lambda r: r.title)
+
+    def in_order(self, now: datetime) -> Iterator[Release]:
+        """Every release in `time_rank` order, lazily: a bisection, then slices."""
+        split = bisect.bisect_right(self.instants, now.timestamp())
+        yield from islice(self.timed, split, None)
+        yield from self.approximate
+        yield from (self.timed[i] for i in range(split - 1, -1, -1))
+        yield from self.undated
+
+    def next_after(self, now: datetime) -> Release | None:
+        split = bisect.bisect_right(self.instants, now.timestamp())
+        return self.timed[split] if split < len(self.timed) else None
+
+    def last_before(self, now: datetime) -> Release | None:
+        split = bisect.bisect_right(self.instants, now.timestamp())
+        return self.timed[split - 1] if split else None
+
+
+class GuildReleases:
+    """One guild's releases, by name, by episode number and in time order. Immutable once built."""
+
+    def __init__(self, releases: Iterable[Release], series_names: Mapping[int, list[str]]) -> None:
+        self.releases = list(releases)
+        self.by_id = {r.id: r for r in self.releases}
+        self._all = _Timeline()
+        self._per_series: dict[int, _Timeline] = defaultdict(_Timeline)
+        self._episodes: dict[tuple[int, int, int], Release] = {}
+        self._last_number: dict[tuple[int, int], int] = {}
+        self._seasons: dict[tuple[int, int], list[Release]] = defaultdict(list)  # numbered episodes, then specials
+        for release in self.releases:
+            self._all.add(release)
+            if release.series_id is not None:
+                self._per_series[release.series_id].add(release)
+                if release.is_episode and release.season_number is not None:
+                    self._seasons[(release.series_id, release.season_number)].append(release)
+                    if release.episode is not None:
+                        self._episodes[(release.series_id, release.season_number, release.episode)] = release
+                        place = (release.series_id, release.season_number)
+                        self._last_number[place] = max(self._last_number.get(place, 0), release.episode)
+        for timeline in (self._all, *self._per_series.values()):
+            timeline.seal()
+        for episodes in self._seasons.values():
+            episodes.sort(key=lambda r: (r.kind is not ReleaseKind.EPISODE, r.episode or 0, r.id))
+        self.names = NameIndex(release_entries(self.releases, series_names), strict=True)
+        seen = set(self._per_series)
+        self.series = NameIndex(
+            [IndexEntry(sid, names[0], name, "name" if i == 0 else "alias")
+             for sid, names in series_names.items() if sid in seen and names for i, name in enumerate(names)],
+        )
+
+    def __len__(self) -> int:
+        return len(self.releases)
+
+    def in_order(self, now: datetime, series_id: int | None = None) -> Iterator[Release]:
+        """Every release (of one series), upcoming soonest first, then the rest (see `time_rank`)."""
+        if series_id is None:
+            return self._all.in_order(now)
+        timeline = self._per_series.get(series_id)
+        return timeline.in_order(now) if timeline else iter(())
+
+    def next_up(self, now: datetime, series_id: int | None = None) -> Release | None:
+        """The next release with an exact instant after `now` (of one series)."""
+        timeline = self._all if series_id is None else self._per_series.get(series_id)
+        return timeline.next_after(now) if timeline else None
+
+    def latest(self, now: datetime) -> Release | None:
+        """The release with an exact instant most recently passed."""
+        return self._all.last_before(now)
+
+    def next_episode(self, series_id: int, now: datetime) -> Release | None:
+        timeline = self._per_series.get(series_id)
+        if timeline is None:
+            return None
+        split = bisect.bisect_right(timeline.instants, now.timestamp())
+        return next((r for r in islice(timeline.timed, split, None) if r.is_episode), None)
+
+    def latest_episode(self, series_id: int, now: datetime) -> Release | None:
+        timeline = self._per_series.get(series_id)
+        if timeline is None:
+            return None
+        split = bisect.bisect_right(timeline.instants, now.timestamp())
+        return next((timeline.timed[i] for i in range(split - 1, -1, -1) if timeline.timed[i].is_episode), None)
+
+    def season(self, series_id: int, number: int) -> list[Release]:
+        """A season's episodes: numbered ones in order, then specials."""
+        return self._seasons.get((series_id, number), [])
+
+    def season_numbers(self, series_id: int) -> list[int]:
+        """Seasons of the series that have a release or episodes here, in order."""
+        timeline = self._per_series.get(series_id)
+        if timeline is None:
+            return []
+        every = (*timeline.timed, *timeline.approximate, *timeline.undated)
+        return sorted({r.season_number for r in every if r.season_number is not None})
+
+    def role(self, release: Release) -> str | None:
+        """"season premiere" for a season's first numbered episode, "season finale" for its last (of several)."""
+        if release.kind is not ReleaseKind.EPISODE or release.series_id is None or release.season_number is None:
+            return None
+        numbered = [e for e in self.season(release.series_id, release.season_number) if e.kind is ReleaseKind.EPISODE]
+        if numbered and numbered[0].id == release.id:
+            return "season premiere"
+        if len(numbered) > 1 and numbered[-1].id == release.id:
+            return "season finale"
+        return None
+
+    def episode(self, code: EpisodeCode, *, exact: bool = False) -> Release | None:
+        """The episode a complete code names, in the series the code's name means."""
+        if code.number is None:
+            return None
+        for series_id in self._series_meant(code.series, exact=exact):
+            found = self._episodes.get((series_id, code.season, code.number))
+            if found is not None:
+                return found
+        return None
+
+    def _series_meant(self, typed: str, *, exact: bool) -> list[int]:
+        if exact:
+            return [m.target for m in self.series.exact_all(typed)]
+        return list(dict.fromkeys(m.target for m in self.series.resolve(typed)))
+
+    def complete(self, typed: str, now: datetime, limit: int = 25) -> list[Release]:
+        """Autocomplete: what fits the typed text, upcoming soonest first, then the rest."""
+        if not fold(typed):
+            return list(islice(self.in_order(now), limit))
+        code = parse_episode_code(typed)
+        if code is not None:
+            found = self._complete_code(code, now, limit)
+            if found:
+                return found
+        pool: dict[int, Release] = {}
+        for match in self.series.complete(typed, 5, fuzzy=False):
+            pool.update((r.id, r) for r in islice(self.in_order(now, match.target), limit))
+        pool.update((m.target, self.by_id[m.target]) for m in self.names.complete(typed, limit))
+        return sorted(pool.values(), key=lambda r: time_rank(r, now))[:limit]
+
+    def _complete_code(self, code: EpisodeCode, now: datetime, limit: int) -> list[Release]:
+        """A season's releases for "<series> s2", its episodes for "<series> s2e" (soonest first), or those
+        whose number starts with the digits typed ("s2e1": E01, then E10–E19, then E100…)."""
+        found: list[Release] = []
+        for match in self.series.complete(code.series, 5):
+            in_season = (r for r in self.in_order(now, match.target) if r.season_number == code.season)
+            digits = (code.episode or "").lstrip("0")
+            if code.episode is None:
+                found += islice((r for r in in_season if not r.is_episode), limit)
+                found += islice((r for r in self.in_order(now, match.target) if r.season_number == code.season), limit)
+            elif not digits:  # "s2e" or "s2e0": the season's episodes
+                found += islice((r for r in in_season if r.is_episode), limit)
+            else:
+                found += self._numbered_from(match.target, code.season, int(digits), limit)
+        return list(dict.fromkeys(found))[:limit]
+
+    def _numbered_from(self, series_id: int, season: int, first: int, limit: int) -> list[Release]:
+        """Episodes numbered `first`, then first·10 … first·10+9, and so on: dictionary lookups, no scan."""
+        found: list[Release] = []
+        low, high = first, first + 1
+        last = self._last_number.get((series_id, season), 0)
+        while low <= last and len(found) < limit:
+            for number in range(low, min(high, last + 1)):
+                if (episode := self._episodes.get((series_id, season, number))) is not None:
+                    found.append(episode)
+                    if len(found) == limit:
+                        break
+            low, high = low * 10, high * 10
+        return found
+
+
+def release_entries(releases: Iterable[Release], series_names: Mapping[int, list[str]]) -> list[IndexEntry]:
+    """Names a release answers to: its title (a special's with its own title), an episode's own title,
+    "<series> season N" and "<series> sN" for a season under each series name, and the series' names
+    alone when it is the series' only release (a miniseries)."""
+    releases = list(releases)
+    seasons_of: dict[int, int] = defaultdict(int)
+    for r in releases:
+        if r.series_id is not None and not r.is_episode:
+            seasons_of[r.series_id] += 1
+    entries: list[IndexEntry] = []
+    for release in releases:
+        if release.kind is ReleaseKind.SPECIAL:
+            entries.append(IndexEntry(release.id, release.label, release.label, "name"))
+        else:
+            entries.append(IndexEntry(release.id, release.title, release.title, "name"))
+        if release.is_episode:
+            if release.episode_title:
+                entries.append(IndexEntry(release.id, release.title, release.episode_title, EPISODE_TITLE))
+            continue
+        if release.series_id is None or release.season_number is None:
+            continue
+        for name in series_names.get(release.series_id, []):
+            n = release.season_number
+            entries += [
+                IndexEntry(release.id, release.title, f"{name} season {n}", "alias"),
+                IndexEntry(release.id, release.title, f"{name} s{n}", "alias"),
+            ]
+            if seasons_of[release.series_id] == 1:
+                entries.append(IndexEntry(release.id, release.title, name, "alias"))
+    return entries

@@ -1,0 +1,144 @@
+"""Episodes among releases: codes members type, time order, autocomplete choices, one line per series,
+and a 10,000-episode show asked on every keystroke."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from cogs.countdown.catalog import release_choice
+from cogs.countdown.guild_releases import EpisodeCode, GuildReleases, parse_episode_code
+from cogs.countdown.timeline import countdown_line, per_series
+from db.dates import parse_partial_date
+from db.models import Announcement, Release, ReleaseKind
+from tests.figures import record
+
+NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+SEVERANCE, OTHER = 1, 2
+NAMES = {SEVERANCE: ["Severance", "Lumon"], OTHER: ["Other Show"]}
+
+
+def dated(rid: int, when: datetime | str) -> tuple[Announcement, ...]:
+    text = when if isinstance(when, str) else when.isoformat()
+    return (Announcement(rid, 0, parse_partial_date(text, "UTC"), None, None, None, None),)
+
+
+def episode(rid: int, series: int, season: int, number: int, when: datetime | str, title: str | None = None) -> Release:
+    name = NAMES[series][0]
+    return Release(
+        rid, f"s{season}/e{number}", f"{name} S{season}E{number:02d}", series, season, None, None, dated(rid, when),
+        ReleaseKind.EPISODE, number, title,
+    )
+
+
+def season(rid: int, series: int, number: int, when: str) -> Release:
+    return Release(rid, f"s{number}", f"{NAMES[series][0]} season {number}", series, number, None, None, dated(rid, when))
+
+
+def weekly(
+    first_id: int, series: int, season_number: int, start: datetime, count: int, step: timedelta = timedelta(weeks=1)
+) -> list[Release]:
+    return [
+        episode(first_id + i, series, season_number, i + 1, start + step * i, f"Chapter {i + 1}")
+        for i in range(count)
+    ]
+
+
+@pytest.fixture
+def view() -> GuildReleases:
+    releases = [
+        season(1, SEVERANCE, 2, "2030-01"),
+        *weekly(100, SEVERANCE, 2, NOW - timedelta(weeks=4, hours=-1), 10),  # E05 airs in an hour
+        episode(200, SEVERANCE, 3, 1, "2031"),
+        *weekly(300, OTHER, 1, NOW + timedelta(days=2), 3),
+        Release(400, "x", "Some Movie", None, None, None, None, dated(400, "2029-05-01")),
+    ]
+    releases[5] = episode(104, SEVERANCE, 2, 5, NOW + timedelta(hours=1), "Trojan's Horse")
+    return GuildReleases(releases, NAMES)
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("severance s2e5", EpisodeCode("severance", 2, "5")),
+        ("Severance S02E05", EpisodeCode("severance", 2, "05")),
+        ("severance 2x05", EpisodeCode("severance", 2, "05")),
+        ("severance s2 e5", EpisodeCode("severance", 2, "5")),
+        ("severance s2e", EpisodeCode("severance", 2, "")),
+        ("severance s2", EpisodeCode("severance", 2, None)),
+        ("The Show season 1 episode 3", EpisodeCode("the show", 1, "3")),
+        ("severance", None),
+        ("severance season 2", None),  # the season's own name
+        ("s2e5", None),  # no series
+        ("mrs2e5", None),
+    ],
+)
+def test_episode_codes(typed: str, code: EpisodeCode | None) -> None:
+    assert parse_episode_code(typed) == code
+
+
+def test_episodes_are_found_by_code_alias_and_own_title(view: GuildReleases) -> None:
+    code = parse_episode_code("lumon 2x5")
+    assert code is not None and view.episode(code) is not None and view.episode(code).episode_title == "Trojan's Horse"  # type: ignore[union-attr]
+    assert view.episode(EpisodeCode("severance", 2, "99")) is None
+    assert view.names.best("trojans horse") is not None and view.names.best("trojans horse").target == 104  # type: ignore[union-attr]
+
+
+def test_upcoming_episodes_come_first_soonest_first_then_the_rest(view: GuildReleases) -> None:
+    empty = [r.id for r in view.complete("", NOW)]
+    assert empty[:4] == [104, 300, 105, 301]  # in an hour, two days, a week, nine days: soonest first
+    assert empty.index(200) < empty.index(103)  # approximate before aired; aired most recent first
+    assert empty.index(103) < empty.index(102) < empty.index(400)
+    typed = [r.id for r in view.complete("sever", NOW)]
+    assert typed[:2] == [104, 105] and 300 not in typed
+    assert [r.id for r in view.complete("severance s2e5", NOW)] == [104]
+    assert [r.id for r in view.complete("severance s2e1", NOW)][:2] == [100, 109]  # E01 itself first, then E10
+    assert [r.id for r in view.complete("severance s2e", NOW)][:2] == [104, 105]
+    assert view.complete("severance s2", NOW)[0].id == 1  # the season's own release first
+    assert [r.id for r in view.complete("trojan", NOW)] == [104]
+
+
+def test_choices_fit_discord_and_say_when() -> None:
+    long = episode(1, SEVERANCE, 2, 5, NOW + timedelta(days=3), "A" * 200)
+    choice = release_choice(long, NOW)
+    assert len(choice.name) <= 100 and choice.name.endswith(" · in 3 days") and choice.value == "Severance S2E05"
+    short = release_choice(episode(2, SEVERANCE, 2, 5, NOW + timedelta(hours=1), "Trojan's Horse"), NOW)
+    assert short.name == "Severance S2E05 — “Trojan's Horse” · in 1 hour"
+
+
+def test_countdown_says_airs_with_the_label_and_the_season_role(view: GuildReleases) -> None:
+    first = view.by_id[100]
+    assert view.role(first) == "season premiere" and view.role(view.by_id[109]) == "season finale"
+    assert view.role(view.by_id[104]) is None and view.role(view.by_id[200]) == "season premiere"
+    line = countdown_line(view.by_id[104], NOW, view.role(view.by_id[104]))
+    assert line.startswith("⏳ **Severance S2E05 — “Trojan's Horse”** airs <t:") and "(in 1 hour)" in line
+    assert " aired " in countdown_line(first, NOW, "season premiere")
+    assert view.next_up(NOW) is view.by_id[104] and view.latest(NOW) is view.by_id[103]
+    assert view.next_episode(SEVERANCE, NOW) is view.by_id[104] and view.latest_episode(SEVERANCE, NOW) is view.by_id[103]
+
+
+def test_per_series_folds_episodes_into_one_line() -> None:
+    releases = [*weekly(1, SEVERANCE, 1, NOW, 5), season(50, OTHER, 1, "2031"), *weekly(60, OTHER, 1, NOW, 2)]
+    folded = per_series(releases)
+    assert [(r.id, n) for r, n in folded] == [(1, 4), (50, 0), (60, 1)]
+
+
+def test_a_ten_thousand_episode_show_is_indexed_once_and_asked_quickly() -> None:
+    releases = weekly(1, SEVERANCE, 1, NOW - timedelta(days=9000, hours=1), 10_000, timedelta(days=1))  # a daily soap
+    started = time.perf_counter()
+    view = GuildReleases(releases, NAMES)
+    build = time.perf_counter() - started
+    asks = ["", "s", "sev", "severance", "severance s1e", "severance s1e95", "severance 1x9500", "chapter 9", "lumon s1e12"]
+    started = time.perf_counter()
+    for _ in range(20):
+        for typed in asks:
+            choices = [release_choice(r, NOW) for r in view.complete(typed, NOW)]
+            assert len(choices) <= 25 and all(len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
+    per_ask = (time.perf_counter() - started) / (20 * len(asks))
+    record("release index build, 10,000 episodes (ms)", round(build * 1000, 1))
+    record("release autocomplete, 10,000 episodes, mean per keystroke (ms)", round(per_ask * 1000, 2))
+    assert view.complete("severance", NOW)[0].episode == 9002  # the next one to air (9001 aired an hour ago)
+    assert view.complete("severance 1x9500", NOW)[0].episode == 9500
+    assert per_ask < 0.02
