@@ -1,4 +1,4 @@
-"""Release countdowns and premiere reminders: /countdown, /releases, /remindme, /release, /reminders."""
+"""Release countdowns and premiere reminders: /countdown, /releases, /episodes, /remindme, /release, /reminders."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from cogs.countdown.admin import ReleaseAdmin
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.cog import CountdownCog
 from cogs.countdown.delivery import Delivery
+from cogs.countdown.episodes import EpisodePageButton, EpisodesCog
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.planning import CHANNEL_REMINDER, PERSONAL_REMINDER
 from cogs.countdown.reminders import RemindersCog
@@ -24,5 +25,7 @@ async def setup(bot: FandexBot) -> None:
     if bot.pack_changed:
         await planner.replan_all()  # the pack moved or added releases: reminders follow
     await bot.add_cog(CountdownCog(bot, catalog, planner))
+    await bot.add_cog(EpisodesCog(bot, catalog))
+    bot.add_dynamic_items(EpisodePageButton)  # one template, however many /episodes replies are out there
     await bot.add_cog(ReleaseAdmin(bot, catalog, planner, delivery))
     await bot.add_cog(RemindersCog(bot, planner))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -68,6 +69,18 @@ class CountdownCog(commands.Cog):
         self.store = bot.store
         self.catalog = catalog
         self.planner = planner
+
+    async def cog_load(self) -> None:
+        self._warming = asyncio.create_task(self._warm())
+
+    async def cog_unload(self) -> None:
+        self._warming.cancel()
+
+    async def _warm(self) -> None:
+        """Index the releases most servers see (the default fandoms, nothing of their own) once connected,
+        so the first keystroke is not the one that pays for a long show's episodes."""
+        await self.bot.wait_until_ready()
+        await self.catalog.view(None)
 
     @commands.Cog.listener()
     async def on_facts_changed(self) -> None:
@@ -136,13 +149,14 @@ class CountdownCog(commands.Cog):
         found = await find_release(self.catalog, interaction.guild_id, release)
         now = discord.utils.utcnow()
         moment = starts_at(found)
-        title = f"**{literal(found.title)}**"
+        title = f"**{literal(found.label)}**"
         if moment is None:
             current = found.current
             known = f"only known as {current.date.display()}" if current and current.date.value else "not dated yet"
             raise UserFacingError(f"{title} is {known}, so there is no moment to remind you of. Try again once it has an exact date.")
         if moment <= now:
-            raise UserFacingError(f"{title} already premiered {discord_timestamp(moment, 'R')}.")
+            verb = "aired" if found.is_episode else "premiered"
+            raise UserFacingError(f"{title} already {verb} {discord_timestamp(moment, 'R')}.")
         (_, created), _ = await self.planner.apply(
             interaction.guild_id, partial(self.store.personal_reminders.add, interaction.guild_id, interaction.user.id, found.id, now)
         )

@@ -10,7 +10,8 @@ import discord
 
 from bot.citations import Citations, citation_text
 from bot.embeds import Card
-from bot.formatting import describe_date, literal, release_status, season_span, truncate
+from bot.formatting import describe_date, discord_timestamp, literal, release_status, season_span, truncate
+from db.dates import PartialDate
 from db.models import (
     Appearance,
     CastEntry,
@@ -19,6 +20,8 @@ from db.models import (
     NameKind,
     PackInfo,
     ProductionKind,
+    Release,
+    Season,
     Series,
     Source,
     StoreCounts,
@@ -122,21 +125,14 @@ def series_card(series: Series, now: datetime) -> discord.Embed:
     description = f"{literal(series.description)} {cite.cite(series.source_id)}" if series.description else ""
     card = Card(series.title).describe(description, header)
     card.add("Also called", [literal(a) for a in series.aliases], sep=" · ")
-    season_lines = []
-    for season in series.seasons:
-        parts = [f"**Season {season.number}**"]
-        if season.episodes:
-            parts.append(f"{season.episodes} episodes {cite.cite(season.source_id)}")
-        release = season.release
-        history = ""
-        if release is not None and release.current is not None:
-            parts.append(f"{release_status(release.current.date, now)} {cite.cite(release.current.source_id)}")
-            if release.current.note:
-                parts.append(literal(truncate(release.current.note, NOTE)))
-            if len(release.history) > 1:
-                steps = " → ".join(f"{describe_date(a.date)} {cite.cite(a.source_id)}" for a in release.history)
-                history = f"\n  announced as: {steps}"
-        season_lines.append(" · ".join(parts) + history)
+    season_lines = [_season_line(season, cite, now) for season in series.seasons]
+    timed = [(moment, e) for season in series.seasons for e in season.episode_list if (moment := _aired_at(e)) is not None]
+    aired = [pair for pair in timed if pair[0] <= now]
+    ahead = [pair for pair in timed if pair[0] > now]
+    if aired:
+        card.add("Latest episode", _episode_line(max(aired, key=lambda pair: pair[0])[1], cite))
+    if ahead:
+        card.add("Next episode", _episode_line(min(ahead, key=lambda pair: pair[0])[1], cite))
     card.add("Seasons", season_lines)
     cast = []
     for entry in series.cast:
@@ -157,6 +153,46 @@ def series_card(series: Series, now: datetime) -> discord.Embed:
         production.append(head + literal(truncate(fact.text, max(40, LINE - len(head)))) + f" {cite.cite(fact.source_id)}")
     card.add("Behind the scenes", production)
     return card.add("Sources", cite.entries()).build()
+
+
+def _season_line(season: Season, cite: Citations, now: datetime) -> str:
+    """'**Season 2** · 10 episodes · premiere: … · finale: …', with the dates' sources and any history."""
+    parts = [f"**Season {season.number}**"]
+    if season.episodes:
+        parts.append(f"{season.episodes} episode{'s' if season.episodes != 1 else ''} {cite.cite(season.source_id)}")
+    premiere, finale = season.premiere, season.finale
+    history = ""
+    if premiere is not None and premiere.current is not None:
+        date = premiere.current.date
+        status = release_status(date, now) if premiere is season.release else f"premiere {_when(date, now)}"
+        parts.append(f"{status} {cite.cite(premiere.current.source_id)}")
+        if premiere.current.note:
+            parts.append(literal(truncate(premiere.current.note, NOTE)))
+        if len(premiere.history) > 1:
+            steps = " → ".join(f"{describe_date(a.date)} {cite.cite(a.source_id)}" for a in premiere.history)
+            history = f"\n  announced as: {steps}"
+    if finale is not None and finale is not season.premiere and finale.current is not None:
+        parts.append(f"finale {_when(finale.current.date, now)}")
+    return " · ".join(parts) + history
+
+
+def _when(date: PartialDate, now: datetime) -> str:
+    """A date at its precision, with a live countdown when it is an instant ahead."""
+    ahead = f" · {discord_timestamp(date.starts_at, 'R')}" if date.starts_at is not None and date.starts_at > now else ""
+    return describe_date(date) + ahead
+
+
+def _aired_at(release: Release) -> datetime | None:
+    return release.current.date.starts_at if release.current is not None else None
+
+
+def _episode_line(release: Release, cite: Citations) -> str:
+    """`**Show S2E05 — “Title”** — <t:…:F> (<t:…:R>)` with its source."""
+    moment = _aired_at(release)
+    assert moment is not None
+    source = cite.cite(release.current.source_id) if release.current else ""
+    stamps = f"{discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')})"
+    return f"**{literal(truncate(release.label, LINE))}** — {stamps} {source}".rstrip()
 
 
 def _cast_actors(entry: CastEntry) -> str:

@@ -71,6 +71,7 @@ CASES = [
     Case("series", "title", {}, 100, "visible characters|No series matches", never),
     Case("countdown", "release", {}, 100, "visible characters|No release matches", never),
     Case("remindme", "release", {}, 100, "visible characters|No release matches", never),
+    Case("episodes", "series", {}, 100, "visible characters|No series matches", never),
     Case("release set", "title", {"date": "2031-01-01"}, 100, "visible characters", text_kinds, True,
          "SELECT title FROM releases WHERE guild_id = :guild ORDER BY id DESC LIMIT 1"),
     Case("release set", "date", {"title": "Bad Date Test"}, 40, "`YYYY-MM-DD`|visible characters|calendar date",

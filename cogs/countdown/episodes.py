@@ -1,0 +1,140 @@
+"""/episodes: one season's episodes with their air times, a page at a time.
+
+A season of a daily show has hundreds of episodes, more than any message holds; the reply shows one
+page and Previous/Next buttons that only the member who asked may press. The buttons are
+DynamicItems whose custom_id names the series, season, page and member, so they keep working after
+a restart and hold no state of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.embeds import Card
+from bot.errors import UserFacingError, handle_error
+from bot.finding import SERIES_HINT, choices, find
+from bot.formatting import literal
+from bot.options import Text
+from cogs.countdown.catalog import ReleaseCatalog
+from cogs.countdown.episode_pages import EpisodePage, default_season, opening_page, season_page
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+SeriesTitle = app_commands.Transform[str, Text("series title", 1, 100)]
+
+
+class EpisodesCog(commands.Cog):
+    def __init__(self, bot: FandexBot, catalog: ReleaseCatalog) -> None:
+        self.bot = bot
+        self.catalog = catalog
+
+    @app_commands.command(name="episodes", description="One season's episodes with their air times, in your own time zone.")
+    @app_commands.describe(
+        series="The series title, or another name it goes by",
+        season="The season number (default: the one airing now or next, else the latest)",
+    )
+    async def episodes(
+        self, interaction: discord.Interaction, series: SeriesTitle, season: app_commands.Range[int, 1, 9999] | None = None
+    ) -> None:
+        """A season's episodes, titles and air times; Previous/Next turn the pages of a long one."""
+        index = await self.bot.directory.series(interaction.guild_id)
+        series_id = find(index, series, "series", SERIES_HINT).target
+        title = index.label(series_id) or series
+        embed, view = await self.page(interaction.guild_id, series_id, title, season, None, interaction.user.id)
+        await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING)
+
+    @episodes.autocomplete("series")
+    async def series_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        index = await self.bot.directory.series(interaction.guild_id)
+        return choices(index, index.complete(current[:100]))
+
+    async def page(
+        self, guild_id: int | None, series_id: int, title: str, season: int | None, page: int | None, user_id: int
+    ) -> tuple[discord.Embed, discord.ui.View | None]:
+        """The embed for one page of a season (None: the page of its next episode), and its buttons when
+        there is more than one page."""
+        view = await self.catalog.view(guild_id)
+        now = discord.utils.utcnow()
+        seasons = view.season_numbers(series_id)
+        number = season if season is not None else default_season(view, series_id, now)
+        shown = f"**{literal(title)}**"
+        if number is None:
+            raise UserFacingError(f"{shown} has no seasons or episodes listed here yet.")
+        if number not in seasons:
+            listed = ", ".join(map(str, seasons))
+            raise UserFacingError(f"{shown} has no season {number}. Seasons here: {listed}. Leave `season` empty for the current one.")
+        episodes = view.season(series_id, number)
+        if not episodes:
+            release = next((r for r in view.in_order(now, series_id) if r.season_number == number and not r.is_episode), None)
+            when = f" The season: {release.current.date.display()}." if release and release.current else ""
+            raise UserFacingError(f"No episodes of {shown} season {number} are listed yet.{when}")
+        shaped = season_page(episodes, opening_page(episodes, now) if page is None else page, now)
+        return _card(title, number, shaped), _buttons(series_id, number, shaped, user_id)
+
+    async def turn(self, interaction: discord.Interaction, series_id: int, season: int, page: int, user_id: int) -> None:
+        """A Previous/Next press: the member who asked gets the page; anyone else is told to ask themselves."""
+        if interaction.user.id != user_id:
+            raise UserFacingError("Only the member who ran this `/episodes` can turn its pages — run `/episodes` yourself to browse.")
+        index = await self.bot.directory.series(interaction.guild_id)
+        title = index.label(series_id)
+        if title is None:
+            raise UserFacingError("That series is no longer among this server's fandoms.")
+        embed, view = await self.page(interaction.guild_id, series_id, title, season, page, user_id)
+        await interaction.response.edit_message(embed=embed, view=view)
+
+
+def _card(title: str, season: int, shaped: EpisodePage) -> discord.Embed:
+    card = Card(f"{title} — season {season}").describe(*shaped.lines)
+    count = f"{shaped.total} episode{'s' if shaped.total != 1 else ''}"
+    if shaped.pages > 1:
+        return card.footer([count, f"page {shaped.page + 1} of {shaped.pages}", "Previous/Next show the rest"]).build()
+    return card.footer([count]).build()
+
+
+def _buttons(series_id: int, season: int, shaped: EpisodePage, user_id: int) -> discord.ui.View | None:
+    if shaped.pages <= 1:
+        return None
+    view = discord.ui.View(timeout=None)
+    last = shaped.pages - 1
+    view.add_item(EpisodePageButton(series_id, season, max(shaped.page - 1, 0), user_id, "Previous", disabled=shaped.page == 0))
+    view.add_item(EpisodePageButton(series_id, season, min(shaped.page + 1, last), user_id, "Next", disabled=shaped.page == last))
+    return view
+
+
+class EpisodePageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"episodes:(?P<series>[0-9]{1,19}):(?P<season>[0-9]{1,4}):(?P<page>[0-9]{1,5}):(?P<user>[0-9]{1,19})",
+):
+    def __init__(
+        self, series_id: int, season: int, page: int, user_id: int, label: str = "Next", *,
+        disabled: bool = False, pressed: discord.ui.Button[Any] | None = None,
+    ) -> None:
+        super().__init__(pressed or discord.ui.Button(
+            label=label, style=discord.ButtonStyle.secondary, disabled=disabled,
+            custom_id=f"episodes:{series_id}:{season}:{page}:{user_id}",
+        ))
+        self.series_id, self.season, self.page, self.user_id = series_id, season, page, user_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> EpisodePageButton:
+        pressed = item if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["series"]), int(match["season"]), int(match["page"]), int(match["user"]), pressed=pressed)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            client = interaction.client
+            cog = client.get_cog(EpisodesCog.__cog_name__) if isinstance(client, commands.bot.BotBase) else None
+            if not isinstance(cog, EpisodesCog):
+                raise RuntimeError("the countdown extension is not loaded")
+            await cog.turn(interaction, self.series_id, self.season, self.page, self.user_id)
+        except Exception as exc:
+            await handle_error(interaction, exc)
+

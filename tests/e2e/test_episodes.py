@@ -1,0 +1,228 @@
+"""Episodes as members see them: /countdown to an episode seconds ahead, /episodes a page at a time,
+/series with its latest and next episode, autocomplete that offers what airs next first, and servers
+that do not follow the show seeing none of it. The bot runs with the bundled pack and one written here,
+whose episodes air minutes, hours and days from the moment the module starts."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from db import bundled_packs_dir
+from tests.double.server import DiscordDouble
+from tests.double.world import FakeMember, Permissions
+from tests.e2e.asking import say
+from tests.e2e.bot_process import BotProcess
+from tests.figures import record
+
+T0 = datetime.now(UTC).replace(microsecond=0)
+E05 = T0 + timedelta(seconds=150)  # Severance S2E05 airs this long after the module starts
+WEEK = timedelta(weeks=1)
+DAY = timedelta(days=1)
+SOAP_NEXT = T0 + timedelta(hours=6)  # the daily soap's next episode (number 151 of 300)
+MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD | Permissions.MANAGE_MESSAGES
+
+
+def stamp(moment: datetime, style: str) -> str:
+    return f"<t:{int(moment.timestamp())}:{style}>"
+
+
+def episodes(first: datetime, step: timedelta, count: int, title: str) -> list[dict]:
+    return [{"number": n, "title": f"{title} {n}", "date": (first + step * (n - 1)).isoformat()} for n in range(1, count + 1)]
+
+
+def lumon_pack() -> dict:
+    second = episodes(E05 - 4 * WEEK, WEEK, 10, "Chapter")
+    second[4]["title"] = "Trojan's Horse"
+    second[5]["title"] = "**Woe's** Hollow <@&123456789012345678>"
+    return {
+        "format": 1,
+        "pack": {"id": "lumon", "title": "Lumon Industries"},
+        "sources": {"a": {"title": "An episode guide"}},
+        "series": {
+            "severance": {
+                "title": "Severance", "aliases": ["Lumon"], "source": "a",
+                "seasons": [
+                    {"number": 1, "source": "a", "episodes": episodes(T0 - 60 * WEEK, WEEK, 9, "Good News")},
+                    {"number": 2, "source": "a", "episodes": second},
+                ],
+            },
+            "soap": {
+                "title": "Daily Soap", "source": "a",
+                "seasons": [{"number": 1, "source": "a", "episodes": episodes(SOAP_NEXT - 150 * DAY, DAY, 300, "Day")}],
+            },
+        },
+    }
+
+
+def big_pack(count: int) -> dict:
+    return {
+        "format": 1,
+        "pack": {"id": "forever", "title": "Forever"},
+        "sources": {"a": {"title": "A guide"}},
+        "series": {"forever": {"title": "Forever After", "source": "a", "seasons": [
+            {"number": 1, "source": "a", "episodes": episodes(T0 - (count // 2) * DAY + timedelta(hours=1), DAY, count, "Day")},
+        ]}},
+    }
+
+
+@pytest.fixture(scope="module")
+async def bot(double: DiscordDouble, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
+    folder = tmp_path_factory.mktemp("episodes")
+    pack = folder / "lumon.yaml"
+    pack.write_text(json.dumps(lumon_pack()))
+    process = BotProcess(double, folder / "bot", env={"FACT_PACKS": f"{bundled_packs_dir()},{pack}"})
+    await process.start()
+    yield process
+    if process.running:
+        await process.stop()
+
+
+async def test_countdown_to_an_episode_seconds_ahead(double: DiscordDouble, member: FakeMember) -> None:
+    assert datetime.now(UTC) < E05 - timedelta(seconds=20), "the module took too long to get here"
+    for typed in ("severance s2e5", "Lumon 2x05", "Trojan's Horse"):
+        reply = await say(double, member, "countdown", {"release": typed})
+        assert not reply.ephemeral, typed
+        assert reply.content.startswith("⏳ **Severance S2E05 — “Trojan's Horse”** airs "), reply.content
+        assert stamp(E05, "F") in reply.content and stamp(E05, "R") in reply.content and "minute" in reply.content
+    premiere = await say(double, member, "countdown", {"release": "severance s2e1"})
+    assert "**Severance S2E01 — “Chapter 1”** (season premiere) aired" in premiere.content
+    reminder = await say(double, member, "remindme", {"release": "severance s2e5"})
+    assert reminder.ephemeral and "Severance S2E05 — “Trojan's Horse”" in reminder.content
+
+
+async def test_countdown_without_a_release_picks_the_next_episode(double: DiscordDouble, member: FakeMember) -> None:
+    reply = await say(double, member, "countdown")
+    assert reply.content.startswith("⏳ **Severance S2E05 — “Trojan's Horse”** airs ") and stamp(E05, "R") in reply.content
+
+
+async def test_autocomplete_offers_what_airs_next_first(double: DiscordDouble, member: FakeMember) -> None:
+    started = time.perf_counter()
+    empty = await double.autocomplete(member, "countdown", {"release": ""}, "release")
+    record("release autocomplete through the double, first ask (s)", round(time.perf_counter() - started, 3))
+    assert empty[0]["name"].startswith("Severance S2E05 — “Trojan's Horse” · in ") and empty[0]["value"] == "Severance S2E05"
+    assert empty[1]["value"] == "Daily Soap S1E151"
+    typed = await double.autocomplete(member, "countdown", {"release": "sev"}, "release")
+    assert [c["value"] for c in typed[:3]] == ["Severance S2E05", "Severance S2E06", "Severance S2E07"]
+    assert (await double.autocomplete(member, "remindme", {"release": "severance 2x05"}, "release"))[0]["value"] == "Severance S2E05"
+    assert (await double.autocomplete(member, "countdown", {"release": "trojan"}, "release"))[0]["value"] == "Severance S2E05"
+    soap = await double.autocomplete(member, "countdown", {"release": "daily soap s1e1"}, "release")
+    assert [c["value"] for c in soap[:3]] == ["Daily Soap S1E01", "Daily Soap S1E10", "Daily Soap S1E11"]
+    for choices in (empty, typed, soap):
+        assert 0 < len(choices) <= 25 and all(len(c["name"]) <= 100 and len(c["value"]) <= 100 for c in choices)
+    release_set = await double.autocomplete(member, "release set", {"title": "severance s2e", "date": "2031"}, "title")
+    assert release_set[0]["value"] == "Severance S2E05"
+
+
+async def test_episodes_lists_the_season_airing_now_by_default(double: DiscordDouble, member: FakeMember) -> None:
+    reply = await say(double, member, "episodes", {"series": "Severance"})
+    embed = reply.embeds[0]
+    assert not reply.ephemeral and embed["title"] == "Severance — season 2" and not reply.components
+    lines = embed["description"].splitlines()
+    assert len(lines) == 10 and embed["footer"]["text"] == "10 episodes"
+    assert lines[0].startswith("**E01** — “Chapter 1” — <t:") and lines[0].endswith("· *season premiere*")
+    assert lines[4] == f"**E05** — “Trojan's Horse” — {stamp(E05, 'F')} ({stamp(E05, 'R')})"
+    assert lines[5].startswith("**E06** — “\\*\\*Woe's\\*\\* Hollow \\<@&123456789012345678\\>”")  # shown literally
+    assert lines[9].endswith("· *season finale*")
+    first = await say(double, member, "episodes", {"series": "lumon", "season": 1})
+    assert first.embeds[0]["title"] == "Severance — season 1" and len(first.embeds[0]["description"].splitlines()) == 9
+
+
+async def test_a_long_season_is_paged_and_only_the_asker_turns_pages(double: DiscordDouble, member: FakeMember) -> None:
+    reply = await say(double, member, "episodes", {"series": "Daily Soap"})
+    embed = reply.embeds[0]
+    assert embed["title"] == "Daily Soap — season 1"
+    # It opens on the page of the next episode to air (151 of 300), 15 a page.
+    assert embed["footer"]["text"] == "300 episodes · page 11 of 20 · Previous/Next show the rest"
+    assert embed["description"].splitlines()[0] == f"**E151** — “Day 151” — {stamp(SOAP_NEXT, 'F')} ({stamp(SOAP_NEXT, 'R')})"
+    assert [b["label"] for b in reply.buttons()] == ["Previous", "Next"] and not reply.buttons()[0].get("disabled")
+    await double.press(member, reply, "Next")
+    page = double.messages[reply.id]
+    assert page.embeds[0]["description"].splitlines()[0].startswith("**E166** — “Day 166”")
+    assert "page 12 of 20" in page.embeds[0]["footer"]["text"]
+    stranger = double.add_member(double.guilds[member.guild_id], "stranger")
+    refused = await (await double.press(stranger, page, "Next")).reply()
+    assert refused.ephemeral and "Only the member who ran this `/episodes`" in refused.content
+    assert "page 12 of 20" in double.messages[reply.id].embeds[0]["footer"]["text"]
+    for _ in range(8):
+        await double.press(member, double.messages[reply.id], "Next")
+    last = double.messages[reply.id]
+    assert "page 20 of 20" in last.embeds[0]["footer"]["text"] and last.buttons()[1].get("disabled")
+    assert last.embeds[0]["description"].splitlines()[-1].startswith("**E300** — “Day 300”")
+    for _ in range(19):
+        await double.press(member, double.messages[reply.id], "Previous")
+    first = double.messages[reply.id]
+    assert "page 1 of 20" in first.embeds[0]["footer"]["text"] and first.buttons()[0].get("disabled")
+    assert first.embeds[0]["description"].splitlines()[0].startswith("**E01** — “Day 1”")
+
+
+async def test_series_shows_the_latest_and_next_episode_and_its_seasons(double: DiscordDouble, member: FakeMember) -> None:
+    embed = (await say(double, member, "series", {"title": "Severance"})).embeds[0]
+    fields = {f["name"]: f["value"] for f in embed["fields"]}
+    assert fields["Latest episode"].startswith(f"**Severance S2E04 — “Chapter 4”** — {stamp(E05 - WEEK, 'F')} ({stamp(E05 - WEEK, 'R')})")
+    assert fields["Next episode"].startswith(f"**Severance S2E05 — “Trojan's Horse”** — {stamp(E05, 'F')} ({stamp(E05, 'R')})")
+    seasons = fields["Seasons"].splitlines()
+    assert seasons[0].startswith("**Season 1** · 9 episodes") and "finale" in seasons[0]
+    assert seasons[1].startswith("**Season 2** · 10 episodes") and "premiere " in seasons[1] and "finale " in seasons[1]
+
+
+async def test_releases_shows_one_line_per_series_and_where_to_see_the_rest(double: DiscordDouble, member: FakeMember) -> None:
+    embed = (await say(double, member, "releases")).embeds[0]
+    coming = next(f["value"] for f in embed["fields"] if f["name"] == "Coming up")
+    assert "Severance S2E05" in coming and "Severance S2E06" not in coming and "(+5 later episodes)" in coming
+    assert "Daily Soap S1E151" in coming and "(+149 later episodes)" in coming
+    assert "/episodes" in embed["description"]
+
+
+async def test_bad_season_or_series_is_a_private_message_saying_what_exists(double: DiscordDouble, member: FakeMember) -> None:
+    season = await say(double, member, "episodes", {"series": "Severance", "season": 7})
+    assert season.ephemeral and "has no season 7. Seasons here: 1, 2." in season.content
+    series = await say(double, member, "episodes", {"series": "Lumon Industries Handbook"})
+    assert series.ephemeral and "No series matches" in series.content
+    choices = await double.autocomplete(member, "episodes", {"series": "sev"}, "series")
+    assert choices[0]["value"] == "Severance"
+
+
+async def test_a_server_not_following_the_show_sees_none_of_its_episodes(double: DiscordDouble) -> None:
+    guild = await double.add_guild("Elsewhere")
+    mod = double.add_member(guild, "mod", permissions=MOD)
+    assert "no longer follows" in (await say(double, mod, "fandom unfollow", {"fandom": "lumon"})).content
+    refused = await say(double, mod, "countdown", {"release": "severance s2e5"})
+    assert refused.ephemeral and "No release matches" in refused.content
+    assert "Severance" not in (await say(double, mod, "countdown")).content
+    assert not any("Severance" in c["name"] for c in await double.autocomplete(mod, "countdown", {"release": "sev"}, "release"))
+    assert not any("Severance" in c["name"] for c in await double.autocomplete(mod, "episodes", {"series": "sev"}, "series"))
+    hidden = await say(double, mod, "episodes", {"series": "Severance"})
+    assert hidden.ephemeral and "No series matches" in hidden.content
+    assert "Severance" not in json.dumps((await say(double, mod, "releases")).embeds[0])
+
+
+async def test_autocomplete_over_a_ten_thousand_episode_show(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    pack = tmp_path / "forever.yaml"
+    pack.write_text(json.dumps(big_pack(10_000)))
+    bot = BotProcess(fresh_double, tmp_path / "bot", env={"FACT_PACKS": str(pack)})
+    await bot.start(timeout=120)
+    try:
+        guild = await fresh_double.add_guild()
+        fan = fresh_double.add_member(guild, "fan")
+        started = time.perf_counter()
+        first = await fresh_double.autocomplete(fan, "countdown", {"release": ""}, "release")
+        record("release autocomplete, 10,000-episode pack, first ask after start (ms)", round((time.perf_counter() - started) * 1000, 1))
+        assert first[0]["value"] == "Forever After S1E5001"
+        latencies = []
+        for typed in ("f", "fo", "for", "forever", "forever after s1e", "forever after s1e50", "forever after 1x9999", "day 42"):
+            started = time.perf_counter()
+            choices = await fresh_double.autocomplete(fan, "countdown", {"release": typed}, "release")
+            latencies.append(time.perf_counter() - started)
+            assert choices and len(choices) <= 25
+        record("release autocomplete, 10,000-episode pack, per keystroke (ms)", *[round(x * 1000, 1) for x in latencies])
+        assert max(latencies) < 1.0
+        episodes_page = await say(fresh_double, fan, "episodes", {"series": "Forever After"})
+        assert episodes_page.embeds[0]["footer"]["text"] == "10000 episodes · page 334 of 667 · Previous/Next show the rest"
+    finally:
+        await bot.stop()
