@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from cogs.countdown.catalog import release_choice
+from cogs.countdown.episode_pages import PER_PAGE, default_season, episode_line, opening_page, season_page
 from cogs.countdown.guild_releases import EpisodeCode, GuildReleases, parse_episode_code
 from cogs.countdown.timeline import countdown_line, per_series
 from db.dates import parse_partial_date
@@ -142,3 +143,30 @@ def test_a_ten_thousand_episode_show_is_indexed_once_and_asked_quickly() -> None
     assert view.complete("severance", NOW)[0].episode == 9002  # the next one to air (9001 aired an hour ago)
     assert view.complete("severance 1x9500", NOW)[0].episode == 9500
     assert per_ask < 0.02
+
+
+def test_a_long_season_is_paged_and_opens_on_the_next_episode() -> None:
+    season_list = weekly(1, OTHER, 1, NOW - timedelta(days=100, hours=1), 300, timedelta(days=1))
+    assert opening_page(season_list, NOW) == 100 // PER_PAGE  # episode 101 airs next
+    first = season_page(season_list, 0, NOW)
+    assert (first.page, first.pages, first.total, len(first.lines)) == (0, 20, 300, PER_PAGE)
+    assert first.lines[0].startswith("**E01** — “Chapter 1” — <t:") and first.lines[0].endswith("· *season premiere*")
+    last = season_page(season_list, 99, NOW)  # past the end: the last page
+    assert last.page == 19 and last.lines[-1].startswith("**E300**") and last.lines[-1].endswith("· *season finale*")
+    assert all(len("\n".join(season_page(season_list, p, NOW).lines)) < 4096 for p in range(20))
+    assert opening_page(season_list, NOW + timedelta(days=400)) == 0  # all aired: from the start
+
+
+def test_episode_lines_show_titles_literally_and_dates_at_their_precision() -> None:
+    odd = episode(1, OTHER, 1, 3, "2031", "**Bold** <@&1> " + "x" * 200)
+    line = episode_line(odd, NOW)
+    assert line.startswith("**E03** — “\\*\\*Bold\\*\\* \\<@&1\\> x") and line.endswith("…” — 2031 (approximate)")
+    special = Release(2, "sp", "Other Show S1 special", OTHER, 1, None, None, (), ReleaseKind.SPECIAL, None, "Behind")
+    assert episode_line(special, NOW) == "**Special** — “Behind” — date unknown"
+
+
+def test_the_default_season_is_the_one_airing_next_else_the_latest(view: GuildReleases) -> None:
+    assert default_season(view, SEVERANCE, NOW) == 2
+    assert default_season(view, SEVERANCE, NOW + timedelta(days=3650)) == 3  # the latest with episodes listed
+    assert default_season(view, 99, NOW) is None
+    assert view.season_numbers(SEVERANCE) == [2, 3]

@@ -1,0 +1,51 @@
+"""The release index is built once per (facts revision, followed packs, the guild's own dates) and reused
+by every keystroke until one of them changes; guilds that see the same releases share it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+from cogs.countdown.catalog import ReleaseCatalog
+from db import Store
+from db.dates import parse_partial_date
+
+WEEKLY = Path(__file__).parents[1] / "packs" / "weekly.yaml"
+NOW = datetime(2029, 12, 1, tzinfo=UTC)
+
+
+async def test_the_index_is_reused_until_the_facts_the_fandoms_or_the_guilds_own_dates_change(store: Store) -> None:
+    await store.packs.import_file(WEEKLY)
+    catalog = ReleaseCatalog(store)
+    first = await catalog.view(1)
+    assert await catalog.view(1) is first  # the next keystroke
+    assert await catalog.view(2) is first  # another guild seeing the same releases
+    found = await catalog.exact(1, "the show s1e2")
+    assert found is not None and found.episode_title == "Half Loop"
+
+    await store.release_writer.set_date(1, found.title, parse_partial_date("2030-03-01 20:00", "UTC"), 7, NOW, found.id)
+    moved = await catalog.view(1)
+    assert moved is not first and await catalog.view(2) is first  # only guild 1's own date changed
+    assert moved.by_id[found.id].current.guild_id == 1  # type: ignore[union-attr]
+    assert [c.value for c in await catalog.choices(1, "", own_only=True, now=NOW)] == ["The Show S1E02"]
+
+    await store.fandoms.set_following(2, frozenset(), 7, NOW)
+    store.fandoms.forget(2)
+    assert len(await catalog.view(2)) == 0  # guild 2 follows nothing now
+
+    store.facts_changed()
+    assert await catalog.view(1) is not moved
+
+
+async def test_episodes_are_found_by_code_and_title_but_a_title_alone_is_never_an_exact_release(store: Store) -> None:
+    await store.packs.import_file(WEEKLY)
+    catalog = ReleaseCatalog(store)
+    for typed in ("The Show S1E01", "the show 1x01", "show s1e1", "Good News"):
+        release, _ = await catalog.resolve(1, typed)
+        assert release is not None and release.title == "The Show S1E01", typed
+    assert await catalog.exact(1, "Good News") is None  # /release set "Good News" adds a release of that name
+    special, _ = await catalog.resolve(1, "The Show S1 special — “Behind the Scenes”")
+    assert special is not None and special.episode_title == "Behind the Scenes"
+    choices = await catalog.choices(1, "the show", now=NOW)
+    assert [c.value for c in choices[:3]] == ["The Show S1E01", "The Show S1E02", "The Show S1E03"]
+    assert choices[0].name == "The Show S1E01 — “Good News” · in 35 days"
