@@ -23,6 +23,7 @@ from db.models import Release, ReleaseKind
 log = logging.getLogger(__name__)
 
 KEPT = 32  # distinct views kept ready (a view per set of followed packs, plus guilds with their own dates)
+KEPT_RELEASES = 60_000  # …and at most this many releases across them: a 10,000-episode view holds ~30 MB
 ViewKey = tuple[int, tuple[int, ...], int | None, tuple[tuple[object, ...], ...]]
 
 
@@ -47,7 +48,9 @@ class ReleaseCatalog:
             if found is None:
                 found = await self._build(guild_id)
                 self._views[key] = found
-                if len(self._views) > KEPT:
+                while len(self._views) > 1 and (
+                    len(self._views) > KEPT or sum(len(v) for v in self._views.values()) > KEPT_RELEASES
+                ):
                     self._views.popitem(last=False)
         return found
 
