@@ -17,7 +17,7 @@ if TYPE_CHECKING:
     from db.store import Store
 
 REFRESH_EVERY = timedelta(minutes=10)
-_COLUMNS = """p.key AS pack_key, p.title AS title, t.pack_id, t.show_id, t.overlay, t.show_updated,
+_COLUMNS = """p.key AS pack_key, p.title AS title, p.location AS location, t.pack_id, t.show_id, t.overlay, t.show_updated,
               t.synced_at, t.refreshed_at, t.failed_at, t.failure"""
 
 
@@ -33,6 +33,7 @@ class TvmazeShow:
     refreshed_at: datetime | None
     failed_at: datetime | None
     failure: str | None  # why the last attempt failed, when it did (cleared by the next success)
+    location: str | None = None  # the pack's file (an overlay) or the show's TVmaze page
 
 
 def _show(row: Any) -> TvmazeShow:
@@ -41,6 +42,7 @@ def _show(row: Any) -> TvmazeShow:
         overlay=row["overlay"], show_updated=row["show_updated"], synced_at=from_text(row["synced_at"]),
         refreshed_at=from_text(row["refreshed_at"]) if row["refreshed_at"] else None,
         failed_at=from_text(row["failed_at"]) if row["failed_at"] else None, failure=row["failure"],
+        location=row["location"],
     )
 
 
@@ -96,6 +98,17 @@ class TvmazeShowRepository:
                 """UPDATE tvmaze_shows SET show_updated = ?, synced_at = ?, failed_at = NULL, failure = NULL
                     WHERE pack_id = (SELECT id FROM packs WHERE key = ?)""",
                 (show_updated, to_text(now), pack_key),
+            )
+
+    async def mark_checked(self, pack_keys: list[str], now: datetime) -> None:
+        """TVmaze's updates list says these shows have not changed: they are current as of `now`."""
+        if not pack_keys:
+            return
+        async with self._store.transaction() as conn:
+            await conn.execute(
+                """UPDATE tvmaze_shows SET synced_at = ?, failed_at = NULL, failure = NULL
+                    WHERE pack_id IN (SELECT id FROM packs WHERE key = ANY(?))""",
+                (to_text(now), pack_keys),
             )
 
     async def mark_failed(self, pack_key: str, failure: str, now: datetime) -> None:
