@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import os
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -163,3 +166,28 @@ async def test_a_hand_written_overlay_is_kept_across_refreshes(
     await fandoms.sync_pass()
     full = await store.characters.get(mark.id)
     assert full is not None and full.aliases == ("Marky", "Mark S.")
+
+
+async def run_cli(*args: str, api: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "db", *args, env={**os.environ, "TVMAZE_API_BASE": api},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+async def test_the_draft_command_writes_a_pack_that_db_check_accepts(store: Store, tvmaze: TvmazeDouble, tmp_path: Path) -> None:
+    path = tmp_path / "severance.yaml"
+    code, out, err = await run_cli("draft", "tvmaze", "Severance", "-o", str(path), api=tvmaze.base_url)
+    assert code == 0, err
+    assert "wrote Severance (TVmaze 1, 2024) to" in out
+    text = path.read_text()
+    assert text.startswith("# Severance, drafted from TVmaze") and "CC BY-SA 4.0" in text and "tvmaze: 1" in text
+    code, out, err = await run_cli("check", str(path), api=tvmaze.base_url)
+    assert code == 0 and "ok — pack `tvmaze-1`" in out, err
+    code, out, _ = await run_cli("draft", "tvmaze", "4", api=tvmaze.base_url)
+    assert code == 0 and "Holiday Special" in out
+    code, _, err = await run_cli("draft", "tvmaze", "No Such Show", api=tvmaze.base_url)
+    assert code == 1 and "TVmaze has no show called “No Such Show”." in err
