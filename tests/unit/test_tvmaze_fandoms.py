@@ -191,3 +191,23 @@ async def test_the_draft_command_writes_a_pack_that_db_check_accepts(store: Stor
     assert code == 0 and "Holiday Special" in out
     code, _, err = await run_cli("draft", "tvmaze", "No Such Show", api=tvmaze.base_url)
     assert code == 1 and "TVmaze has no show called “No Such Show”." in err
+
+
+def test_the_tvmaze_settings_default_and_name_what_is_accepted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.settings import SettingsError, load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", "abc")
+    for name in ("TVMAZE_API_BASE", "TVMAZE_IMPORTS", "TVMAZE_SYNC_HOURS", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert (settings.tvmaze_api_base, settings.tvmaze_imports, settings.tvmaze_sync_hours) == ("https://api.tvmaze.com", "on", 12.0)
+    monkeypatch.setenv("TVMAZE_IMPORTS", "OFF")
+    monkeypatch.setenv("TVMAZE_API_BASE", "http://127.0.0.1:8080/")
+    settings = load_settings()
+    assert (settings.tvmaze_imports, settings.tvmaze_api_base) == ("off", "http://127.0.0.1:8080")
+    for name, bad in (("TVMAZE_IMPORTS", "maybe"), ("TVMAZE_SYNC_HOURS", "0"), ("TVMAZE_API_BASE", "api.tvmaze.com")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(SettingsError, match=name):
+            load_settings()
+        monkeypatch.delenv(name)
