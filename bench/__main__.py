@@ -21,7 +21,7 @@ from pathlib import Path
 
 import discord
 
-from bench import backends, large, processes, reminders, scenarios
+from bench import backends, large, processes, reminders, scenarios, tvmaze
 from bench.contenders import PROFILE_DIR
 from bench.postgres import SERVER_VARIABLE
 from bench.scenarios import FULL, QUICK, Result
@@ -30,7 +30,7 @@ from tests.postgres_server import PostgresUnavailable, postgres_server
 RESULTS = Path(__file__).resolve().parent / "results.json"
 POSTGRESQL = ("votes-postgresql", "reminders-postgresql", "timers-3-processes", "idle-100k-timers")
 NAMES = ("character", "autocomplete", "large", "votes", "reminders", "idle", "startup", "large-startup", "import", "memory",
-         "large-memory", *POSTGRESQL)
+         "large-memory", "tvmaze-import", "tvmaze-sync", *POSTGRESQL)
 
 
 async def run_one(name: str, quick: bool) -> list[Result]:
@@ -51,6 +51,8 @@ async def run_one(name: str, quick: bool) -> list[Result]:
             "large-startup": lambda: large.startup(work / "large-startup", scale, rounds + 1),
             "import": lambda: large.first_import(work / "import", scale, 3),
             "large-memory": lambda: large.memory(work / "large-memory", scale),
+            "tvmaze-import": lambda: tvmaze.import_soap(work / "tvmaze-import", scale),
+            "tvmaze-sync": lambda: tvmaze.sync_unchanged(work / "tvmaze-sync", scale),
             "votes-postgresql": lambda: backends.votes_postgresql(work / "votes-pg", scale, 2 if quick else 10),
             "reminders-postgresql": lambda: backends.reminders_postgresql(work / "reminders-pg", scale, 1 if quick else 2),
             "timers-3-processes": lambda: processes.timers_across_processes(work / "timers-3", scale),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+import aiohttp
 import discord
 from discord.ext import commands
 
@@ -18,6 +19,7 @@ from bot.rest_log import log_refusals
 from bot.scheduler import Scheduler
 from bot.settings import Settings
 from bot.shards import format_shard_ids
+from bot.tvmaze import TvmazeClient
 from bot.wire import NO_PINGS
 from db import Store, find_pack_files
 
@@ -60,6 +62,8 @@ class FandexBot(commands.AutoShardedBot):
         self.pack_changed = False  # set by setup_hook: cogs re-plan what depends on the pack's facts
         self.polls: Any = None  # the polls extension's service, for its buttons to reach
         self.reminder_planner: Any = None  # the countdown extension's planner, for fandom changes to re-plan
+        self.tvmaze: TvmazeClient | None = None  # opened in setup_hook, closed in close()
+        self._tvmaze_session: aiohttp.ClientSession | None = None
 
     async def setup_hook(self) -> None:
         log_refusals(self.http)
@@ -76,6 +80,8 @@ class FandexBot(commands.AutoShardedBot):
                 log.info("fact pack: %s", report.summary())
             generation = await self.store.packs.generation()
         await self.facts_watch.start(generation)
+        self._tvmaze_session = aiohttp.ClientSession()
+        self.tvmaze = TvmazeClient(self._tvmaze_session, base_url=self.settings.tvmaze_api_base)
         failed = []
         for extension in EXTENSIONS:
             try:
@@ -124,6 +130,8 @@ class FandexBot(commands.AutoShardedBot):
         await self.facts_watch.stop()
         await self.scheduler.stop()
         await super().close()
+        if self._tvmaze_session is not None:
+            await self._tvmaze_session.close()
 
     async def _facts_changed_elsewhere(self) -> None:
         """Another process (`python -m db import|remove`) changed the packs: indexes are rebuilt on

@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     shard_ids: str | None = None  # the shards this process runs ("0-3", "0,2,5"); None: every shard
     # Seconds between IDENTIFYs of one bucket, bot-wide. Discord's is 5; a local double may use less.
     identify_window: float = Field(default=5.0, gt=0, le=60)
+    tvmaze_api_base: str = "https://api.tvmaze.com"  # tests point it at a local double
+    tvmaze_imports: Literal["on", "off"] = "on"  # off: /fandom add is refused (TVmaze fandoms still sync)
+    tvmaze_sync_hours: float = Field(default=12.0, gt=0, le=24 * 30)
 
     @field_validator("discord_token")
     @classmethod
@@ -61,6 +64,18 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL such as https://discord.com/api/v10")
         return value.rstrip("/")
+
+    @field_validator("tvmaze_api_base")
+    @classmethod
+    def _tvmaze_base_is_http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL such as https://api.tvmaze.com")
+        return value.rstrip("/")
+
+    @field_validator("tvmaze_imports", mode="before")
+    @classmethod
+    def _lower(cls, value: object) -> object:
+        return value.strip().lower() if isinstance(value, str) else value
 
     @field_validator("default_fandoms")
     @classmethod

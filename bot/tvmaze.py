@@ -22,7 +22,7 @@ from typing import Any, Literal, TypeVar
 
 import aiohttp
 
-from bot.tvmaze_records import (
+from db.tvmaze_records import (
     Episode,
     SearchHit,
     Show,

@@ -97,24 +97,36 @@ def check_pack_text(text: str, filename: str = "<pack>") -> CheckedPack:
         return _check(text, filename)
 
 
+def check_pack_data(data: Any, filename: str) -> CheckedPack:
+    """Check a pack built in memory (a TVmaze show, merged with its hand-written overlay) by the same
+    rules as a file; problems have paths but no lines. Nothing is written to YAML to be read back."""
+    with collector_paused():
+        return _check_loaded(data, dict, "", filename)
+
+
 def _check(text: str, filename: str) -> CheckedPack:
     try:
         loaded = load_yaml(text)
     except YamlProblems as exc:
         raise PackError(filename, [Problem(p.path, p.line, p.message) for p in exc.problems]) from None
+    return _check_loaded(loaded.data, loaded.lines, text, filename)
+
+
+def _check_loaded(data: Any, lines_of: Callable[[], dict[PathKey, int]], text: str, filename: str) -> CheckedPack:
+    """Validate then look at references; `lines_of` is asked only when a problem needs its line."""
     try:
-        spec = PackSpec.model_validate(loaded.data)
+        spec = PackSpec.model_validate(data)
     except ValidationError as exc:
-        lines = loaded.lines()
-        told = structure_and_references(exc.errors(), loaded.data, text, lines, PackSpec, _reference_problems)
+        lines = lines_of()
+        told = structure_and_references(exc.errors(), data, text, lines, PackSpec, _reference_problems)
         raise PackError(filename, _by_line([Problem(path, line_of(path, lines), msg) for path, msg in told])) from None
     problems = list(_reference_problems(spec))
     if problems:
-        lines = loaded.lines()
+        lines = lines_of()
         raise PackError(filename, _by_line([Problem(path, line_of(path, lines), msg) for path, msg in problems]))
     # The content as read (comments and spacing don't count), hashed in C: the validated model would
     # take longer to dump than the whole check of a large pack.
-    canonical = json.dumps(loaded.data, sort_keys=True, ensure_ascii=False, default=str)
+    canonical = json.dumps(data, sort_keys=True, ensure_ascii=False, default=str)
     return CheckedPack(spec, hashlib.sha256(canonical.encode()).hexdigest(), filename)
 
 

@@ -16,7 +16,8 @@ from typing import Any
 
 from db.backend import Connection
 from db.dates import PartialDate, parse_partial_date
-from db.instants import text_or_none, to_text
+from db.instants import from_text, text_or_none, to_text
+from db.models import ReleaseMove
 from db.pack_check import CheckedPack
 from db.pack_format import (
     CharacterSpec,
@@ -67,6 +68,8 @@ class ImportReport:
     added: Counter[str] = field(default_factory=Counter)
     updated: Counter[str] = field(default_factory=Counter)
     removed: Counter[str] = field(default_factory=Counter)
+    # Releases whose pack-level instant changed, appeared or went on this re-import (none on a first import).
+    moved: list[ReleaseMove] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -93,6 +96,7 @@ async def import_checked_pack(conn: Connection, pack: CheckedPack, *, force: boo
         await _remember_file(conn, existing["id"], pack)
         return report
     pack_id = existing["id"] if existing is not None else await _insert_pack(conn, spec, pack.digest)
+    instants_before = await _release_instants(conn, pack_id) if existing is not None else None
     sync = _TableSync(conn, pack_id, report)
 
     terms = [("canon", key, label) for key, label in canon_terms(spec.pack)]
@@ -122,6 +126,8 @@ async def import_checked_pack(conn: Connection, pack: CheckedPack, *, force: boo
     })
     await _sync_ships(sync, spec, src, char_ids)
     await sync.delete_stale()
+    if instants_before is not None:
+        report.moved = _moves(spec.pack.id, instants_before, await _release_instants(conn, pack_id))
     await _remember_file(conn, pack_id, pack)
     if existing is not None:
         meta = (spec.pack.title, spec.pack.description)
@@ -135,6 +141,38 @@ async def import_checked_pack(conn: Connection, pack: CheckedPack, *, force: boo
             # Only formatting changed: remember the new digest, but nothing was imported.
             await conn.execute("UPDATE packs SET digest = ? WHERE id = ?", (pack.digest, pack_id))
     return report
+
+
+# release key → (release id, label, the instant of its current pack-level date or None)
+Instants = dict[str, tuple[int, str, datetime | None]]
+
+
+async def _release_instants(conn: Connection, pack_id: int) -> Instants:
+    """Each release of the pack with the instant its current pack-level date pins (servers' own dates
+    aside), read inside the import's transaction."""
+    rows = await conn.fetch_all(
+        """SELECT r.key, r.id, r.title, r.episode_title, d.starts_at
+             FROM releases r
+             LEFT JOIN release_dates d ON d.release_id = r.id AND d.guild_id IS NULL
+                  AND d.seq = (SELECT max(d2.seq) FROM release_dates d2 WHERE d2.release_id = r.id AND d2.guild_id IS NULL)
+            WHERE r.pack_id = ?""",
+        (pack_id,),
+    )
+    return {
+        row[0]: (row[1], f"{row[2]} — “{row[3]}”" if row[3] else row[2], from_text(row[4]) if row[4] else None)
+        for row in rows
+    }
+
+
+def _moves(pack_key: str, before: Instants, after: Instants) -> list[ReleaseMove]:
+    moves = []
+    for key in [*before, *(k for k in after if k not in before)]:
+        old, new = before.get(key), after.get(key)
+        was, now = old[2] if old else None, new[2] if new else None
+        if was != now:
+            label = new[1] if new else old[1] if old else key
+            moves.append(ReleaseMove(new[0] if new else None, pack_key, label, was, now))
+    return moves
 
 
 async def _insert_pack(conn: Connection, spec: PackSpec, digest: str) -> int:

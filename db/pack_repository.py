@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -128,7 +128,7 @@ class PackRepository:
         """Start-up: every pack checked first (unchanged files skipped), all problems of all files
         reported together; then each imported. Two files with the same pack id are a problem too.
         Each file is read once: the bytes that were hashed are the bytes that are checked."""
-        checked: list[CheckedPack] = []
+        checked: list[tuple[CheckedPack, bytes]] = []
         reports: list[ImportReport] = []
         errors: list[PackError] = []
         owners: dict[str, Path] = {}
@@ -140,7 +140,7 @@ class PackRepository:
                     key = known
                 else:
                     pack = check_pack_bytes(data, str(path))
-                    checked.append(pack)
+                    checked.append((pack, data))
                     key = pack.spec.pack.id
             except PackError as exc:
                 errors.append(exc)
@@ -150,9 +150,30 @@ class PackRepository:
             owners[key] = path
         if errors:
             raise PackErrors(errors)
-        for pack in checked:
-            reports.append(await self.import_checked(pack))
+        for pack, data in checked:
+            reports.append(await self._import_or_overlay(pack, data))
         return reports
+
+    async def _import_or_overlay(self, pack: CheckedPack, data: bytes) -> ImportReport:
+        """A pack declaring `sync: {tvmaze: ID}` is the hand-written overlay of a TVmaze fandom. Once
+        the fandom is synced, a changed file only replaces the overlay and makes the show due (the next
+        sync merges it with TVmaze's data), so its episodes never vanish in between. Before that, the
+        file is imported as written and registered, due for its first sync."""
+        spec, tvmaze = pack.spec, self._store.tvmaze_shows
+        if spec.sync is None:
+            return await self.import_checked(pack)
+        text = data.decode("utf-8")
+        known = await tvmaze.by_pack(spec.pack.id)
+        if known is not None and known.show_id == spec.sync.tvmaze:
+            async with self._store.transaction() as conn:
+                await tvmaze.set_overlay(spec.pack.id, text)
+                await conn.execute("UPDATE packs SET file_digest = ?, location = ? WHERE key = ?",
+                                   (pack.file_digest, pack.filename, spec.pack.id))
+            return ImportReport(spec.pack.id, skipped=True)
+        async with self._store.transaction():
+            report = await self.import_checked(pack)
+            await tvmaze.register(spec.pack.id, spec.sync.tvmaze, overlay=text, show_updated=None, now=datetime.now(UTC))
+        return report
 
     async def export(self, key: str) -> PackSpec | None:
         return await export_pack(self._store, key)

@@ -37,6 +37,7 @@ from db.sources import SourceRepository
 from db.sql_text import Params
 from db.subscriptions import SubscriptionRepository
 from db.timers import TimerRepository
+from db.tvmaze_shows import TvmazeShowRepository
 from db.votes import VoteRepository
 
 T = TypeVar("T")
@@ -90,6 +91,7 @@ class Store:
         self.polls = PollRepository(self)
         self.votes = VoteRepository(self)
         self.identify_turns = IdentifyTurns(self)
+        self.tvmaze_shows = TvmazeShowRepository(self)
 
     @classmethod
     @asynccontextmanager

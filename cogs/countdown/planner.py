@@ -10,6 +10,7 @@ from typing import TypeVar
 from bot.scheduler import Scheduler
 from cogs.countdown.planning import CHANNEL_REMINDER, PERSONAL_REMINDER, channel_reminders, personal_reminders
 from db import Store
+from db.models import ReleaseMove
 from db.timers import ReconcileResult
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,19 @@ class ReminderPlanner:
             result = await self.replan(guild_id)
             added, cancelled = added + result.added, cancelled + result.cancelled
         log.info("re-planned reminders for %d guild(s): %d added, %d cancelled", len(guilds), added, cancelled)
+
+    async def replan_fandom(self, pack_key: str) -> None:
+        """A fandom's releases changed (a TVmaze import or sync): each guild following it re-plans.
+        Minimal version from the tvmaze branch; the reminders branch's version wins at merge."""
+        for guild_id in await self._store.subscriptions.guilds_with_reminders():
+            if pack_key in await self._store.fandoms.followed_keys(guild_id):
+                await self.replan(guild_id)
+
+    async def announce_moves(self, pack_key: str, moved: list[ReleaseMove]) -> None:
+        """STUB on the tvmaze branch only, for the lead to replace at merge with the reminders branch's
+        announcement to subscribed channels: here it only logs."""
+        if moved:
+            log.info("fandom %s: %d release(s) moved (announcement not implemented on this branch)", pack_key, len(moved))
 
 
 async def _nothing() -> None:

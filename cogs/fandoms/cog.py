@@ -10,15 +10,19 @@ from discord.ext import commands
 
 from bot.embeds import Card
 from bot.errors import UserFacingError
-from bot.formatting import literal, quote_typed, truncate
+from bot.formatting import discord_timestamp, literal, quote_typed, truncate
 from bot.options import Text
+from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
 from cogs.fandoms.choosing import find_fandom, matching_fandoms
+from cogs.fandoms.shows import ShowChoices, show_id_of, summary_card
 from db.models import PackInfo
+from db.tvmaze_records import TvmazeError
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
 FandomRef = app_commands.Transform[str, Text("fandom", 1, 100)]
+ShowRef = app_commands.Transform[str, Text("show", 1, 100)]
 
 
 def size(pack: PackInfo) -> str:
@@ -29,9 +33,11 @@ def size(pack: PackInfo) -> str:
 
 
 class FandomCog(commands.GroupCog, group_name="fandom", group_description="The fandoms on this bot, and which this server follows."):
-    def __init__(self, bot: FandexBot) -> None:
+    def __init__(self, bot: FandexBot, tvmaze: TvmazeFandoms | None = None, shows: ShowChoices | None = None) -> None:
         self.bot = bot
         self.store = bot.store
+        self.tvmaze = tvmaze  # None when the TVmaze client is not open (no setup_hook: tests of the cog alone)
+        self.shows = shows
 
     @app_commands.command(name="list", description="The fandoms this bot knows, marking those this server follows.")
     @app_commands.guild_only()
@@ -101,6 +107,80 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
             f"Polls already made keep their results. {after}",
             ephemeral=True,
         )
+
+    @app_commands.command(name="add", description="Add a show from TVmaze as a fandom this server follows (Manage Server).")
+    @app_commands.describe(show="A show on TVmaze: start typing its name")
+    @app_commands.guild_only()
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def add(self, interaction: discord.Interaction, show: ShowRef) -> None:
+        """Import a TVmaze show (series, seasons, episodes, cast, crew) as a fandom, and follow it here."""
+        assert interaction.guild_id is not None
+        if self.bot.settings.tvmaze_imports != "on" or self.tvmaze is None:
+            raise UserFacingError("Adding fandoms from TVmaze is turned off on this bot (the `TVMAZE_IMPORTS` setting is `off`).")
+        show_id = show_id_of(show)
+        if show_id is None:
+            raise UserFacingError(
+                f"“{quote_typed(show)}” is not a TVmaze show. Pick one of the shows offered as you type, or give its TVmaze id (a number)."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            change = await self.tvmaze.add(show_id)
+        except TvmazeError as exc:
+            raise UserFacingError(f"Could not add the show: {exc} Nothing was changed.") from None
+        followed = await self.store.fandoms.followed_keys(interaction.guild_id)
+        if change.pack_key not in followed:
+            await self._choose(interaction, followed | {change.pack_key})
+        await self.after_import(change)
+        card = await summary_card(self.store, change, interaction.guild_id, discord.utils.utcnow())
+        await interaction.followup.send(embed=card.build(), ephemeral=True)
+
+    @app_commands.command(name="refresh", description="Bring a TVmaze fandom up to date now, at most every 10 minutes (Manage Server).")
+    @app_commands.describe(fandom="A TVmaze fandom this server follows")
+    @app_commands.guild_only()
+    @app_commands.checks.has_permissions(manage_guild=True)
+    async def refresh(self, interaction: discord.Interaction, fandom: FandomRef) -> None:
+        """Re-read one TVmaze fandom's show now; its dates, episodes and cast follow TVmaze."""
+        assert interaction.guild_id is not None
+        pack = await self._pack(fandom)
+        record = await self.store.tvmaze_shows.by_pack(pack.key)
+        if record is None or self.tvmaze is None or pack.key not in await self.store.fandoms.followed_keys(interaction.guild_id):
+            raise UserFacingError(f"**{literal(pack.title)}** is not a TVmaze fandom this server follows; only those can be refreshed.")
+        now = discord.utils.utcnow()
+        next_allowed = await self.store.tvmaze_shows.take_refresh(pack.key, now)
+        if next_allowed is not None:
+            raise UserFacingError(
+                f"**{literal(pack.title)}** was refreshed less than 10 minutes ago; the next refresh is allowed "
+                f"{discord_timestamp(next_allowed, 'T')} ({discord_timestamp(next_allowed, 'R')})."
+            )
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        try:
+            change = await self.tvmaze.refresh(pack.key)
+        except TvmazeError as exc:
+            raise UserFacingError(f"Could not refresh **{literal(pack.title)}**: {exc} It keeps what it had.") from None
+        await self.after_import(change)
+        moved = len(change.report.moved)
+        what = "nothing changed on TVmaze" if not change.report.changed else (
+            f"updated; {moved} episode date{'s' if moved != 1 else ''} moved" if moved else "updated"
+        )
+        await interaction.followup.send(f"**{literal(pack.title)}** is refreshed from TVmaze: {what}.", ephemeral=True)
+
+    async def after_import(self, change: FandomChange) -> None:
+        """Reminders follow what changed: the fandom's guilds re-plan, and moved episodes are announced."""
+        planner = self.bot.reminder_planner
+        if planner is None or not change.report.changed:
+            return
+        self.store.fandoms.forget()
+        await planner.replan_fandom(change.pack_key)
+        await planner.announce_moves(change.pack_key, change.report.moved)
+
+    @add.autocomplete("show")
+    async def add_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await self.shows.choices(current) if self.shows is not None else []
+
+    @refresh.autocomplete("fandom")
+    async def refresh_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        synced = {s.pack_key for s in await self.store.tvmaze_shows.all()}
+        return [c for c in await self._choices(interaction, current, followed=True) if c.value in synced]
 
     @follow.autocomplete("fandom")
     async def follow_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

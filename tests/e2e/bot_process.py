@@ -18,7 +18,7 @@ from tests.double.server import DiscordDouble
 # Settings a developer's shell might carry; the bot under test must see only what the test gives it.
 _OURS = (
     "DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "FACT_PACKS", "DEFAULT_FANDOMS",
-    "LOG_LEVEL", "SHARD_COUNT", "SHARD_IDS", "IDENTIFY_WINDOW",
+    "LOG_LEVEL", "SHARD_COUNT", "SHARD_IDS", "IDENTIFY_WINDOW", "TVMAZE_API_BASE", "TVMAZE_IMPORTS", "TVMAZE_SYNC_HOURS",
 )
 
 
@@ -54,6 +54,8 @@ class BotProcess:
             "PYTHONUNBUFFERED": "1",
             # The bot keeps the double's window (Discord's is 5 s), so a quick restart waits as little.
             "IDENTIFY_WINDOW": str(max(self.double.sharding.identify_window, 0.01)),
+            # Never the real TVmaze from a test: a closed local port, unless a test starts the TVmaze double.
+            "TVMAZE_API_BASE": "http://127.0.0.1:9",
         }
         return {k: v for k, v in (env | self.extra_env).items() if k not in self.unset}
 

@@ -88,3 +88,27 @@ async def test_export_round_trips_episodes(store: Store, tmp_path: Path) -> None
     again.write_text(dump_pack(spec))
     report = await store.packs.import_file(again, force=True)
     assert not report.changed, report.summary()
+
+
+async def test_a_reimport_reports_each_episode_that_moved_appeared_or_went(store: Store) -> None:
+    first = await store.packs.import_checked(check_pack_text(SHOW, "weekly.yaml"))
+    assert first.moved == []  # a first import moves nothing
+    moved = SHOW.replace("2030-01-12T02:00:00+00:00", "2030-01-13T03:00:00+00:00")  # E02 moves
+    moved = moved.replace('date: "2030-01-19", timezone: America/New_York, source: b', 'date: unknown, source: b')  # E03 loses its day
+    finale = '          - {number: 4, title: Finale, date: "2030-01-26T02:00:00+00:00"}\n'
+    moved = moved.replace("        specials:", finale + "        specials:")
+    report = await store.packs.import_checked(check_pack_text(moved, "weekly.yaml"))
+    by_label = {m.label: m for m in report.moved}
+    assert set(by_label) == {"The Show S1E02 — “Half Loop”", "The Show S1E03", "The Show S1E04 — “Finale”"}
+    half = by_label["The Show S1E02 — “Half Loop”"]
+    assert (half.pack_key, half.before, half.after) == (
+        "weekly", datetime(2030, 1, 12, 2, tzinfo=UTC), datetime(2030, 1, 13, 3, tzinfo=UTC)
+    )
+    assert half.release_id is not None
+    third = by_label["The Show S1E03"]
+    assert third.before is not None and third.before.date().isoformat() == "2030-01-19" and third.after is None
+    assert by_label["The Show S1E04 — “Finale”"].before is None
+    gone = await store.packs.import_checked(check_pack_text(SHOW, "weekly.yaml"))
+    went = next(m for m in gone.moved if m.label.endswith("“Finale”"))
+    assert went.release_id is None and went.after is None  # removed
+    assert (await store.packs.import_checked(check_pack_text(SHOW, "weekly.yaml"), force=True)).moved == []

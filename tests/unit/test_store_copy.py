@@ -24,7 +24,6 @@ import pytest
 from db import Store, bundled_pack_path
 from db.database_url import PostgresTarget, StoreUnavailable
 from db.dates import parse_partial_date
-from db.instants import to_text
 from db.migrations import MigrationError
 from db.polls import NewPoll, PollOption
 from db.store_copy import TABLES, CopyError, copy_store, copy_urls
@@ -55,12 +54,10 @@ async def fill(store: Store) -> Filled:
     await store.packs.import_file(HARBOR)  # ships, ship names, recasts
     await store.meta.set("command_hash", "3f2a")
     await store.packs.import_file(WEEKLY)  # episodes and specials
-    async with store.transaction() as conn:  # a TVmaze-synced fandom's state (the repository comes with /fandom add)
-        await conn.execute(
-            "INSERT INTO tvmaze_shows (pack_id, show_id, overlay, show_updated, synced_at, refreshed_at, failed_at, failure) "
-            "SELECT id, 44778, 'format: 1', 1700000000, ?, ?, ?, 'TVmaze did not answer' FROM packs WHERE key = 'weekly'",
-            (to_text(NOW), to_text(NOW), to_text(NOW)),
-        )
+    # A TVmaze-synced fandom's state: synced, refreshed by a moderator, then failed once.
+    await store.tvmaze_shows.register("weekly", 44778, overlay="format: 1", show_updated=1_700_000_000, now=NOW)
+    assert await store.tvmaze_shows.take_refresh("weekly", NOW) is None
+    await store.tvmaze_shows.mark_failed("weekly", "TVmaze did not answer", NOW)
     assert await store.identify_turns.take(1, NOW, timedelta(seconds=5)) is None
     await store.guild_settings.set_timezone(GUILD, "Europe/Paris", NOW)
     await store.fandoms.set_following(GUILD, frozenset({"defenders", "harbor"}), 7, NOW)

@@ -11,7 +11,7 @@ import aiohttp
 import pytest
 
 from bot.tvmaze import RetryPolicy, TokenBucket, TvmazeClient
-from bot.tvmaze_records import TvmazeError, parse_episode, parse_show
+from db.tvmaze_records import TvmazeError, parse_episode, parse_show
 from tests.tvmaze_double import TvmazeDouble, default_catalogue, episode, show_body, web_channel
 
 FAST = RetryPolicy(retries=3, backoff=0.05, max_rate_limited_wait=5.0)

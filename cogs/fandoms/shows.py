@@ -1,0 +1,167 @@
+"""TVmaze fandoms on Discord's side: show choices within autocomplete's 3 s, the summary of an added
+fandom, and the scheduled sync on the durable scheduler."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from datetime import datetime, timedelta
+
+from discord import app_commands
+
+from bot.embeds import Card
+from bot.formatting import discord_timestamp, literal, truncate
+from bot.scheduler import Outcome, Scheduler
+from bot.tvmaze import TvmazeClient
+from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
+from db import Store
+from db.models import Release, Series
+from db.timers import Timer, TimerSpec
+from db.tvmaze_pack import LICENCE, LICENCE_URL
+from db.tvmaze_records import Show, TvmazeError
+
+log = logging.getLogger(__name__)
+
+SYNC_KIND = "tvmaze_sync"
+SEARCH_WAIT = 2.0  # seconds of Discord's 3 an autocomplete may spend asking TVmaze
+SEARCH_CACHE = 512  # queries remembered with their choices
+Choice = app_commands.Choice[str]
+
+
+def choice_name(show: Show) -> str:
+    """`Severance (2022, Apple TV+)`: the name, premiere year and network, as far as known."""
+    details = [str(show.premiered.year)] if show.premiered else []
+    if show.channel is not None:
+        details.append(show.channel.name)
+    suffix = f" ({', '.join(details)})" if details else ""
+    return truncate(show.name, 100 - len(suffix)) + suffix
+
+
+class ShowChoices:
+    """TVmaze search for autocomplete: answers within SEARCH_WAIT from TVmaze or from what was asked
+    before (the longest cached query the typed text starts with); never raises."""
+
+    def __init__(self, client: TvmazeClient) -> None:
+        self._client = client
+        self._cache: OrderedDict[str, list[Choice]] = OrderedDict()
+
+    async def choices(self, typed: str) -> list[Choice]:
+        query = " ".join(typed.split()).casefold()[:100]
+        if not query:
+            return []
+        if query in self._cache:
+            self._cache.move_to_end(query)
+            return self._cache[query]
+        try:
+            hits = await asyncio.wait_for(self._client.search_shows(query), SEARCH_WAIT)
+        except (TvmazeError, TimeoutError) as exc:
+            log.info("TVmaze search for %r gave nothing in time (%s); answering from the cache", query, exc)
+            return self._nearest(query)
+        found = [app_commands.Choice(name=choice_name(hit.show), value=str(hit.show.id)) for hit in hits[:25]]
+        self._cache[query] = found
+        while len(self._cache) > SEARCH_CACHE:
+            self._cache.popitem(last=False)
+        return found
+
+    def _nearest(self, query: str) -> list[Choice]:
+        for end in range(len(query) - 1, 0, -1):
+            if query[:end] in self._cache:
+                return self._cache[query[:end]]
+        return []
+
+
+def show_id_of(typed: str) -> int | None:
+    """The value autocomplete sends is the show id; a typed id works too."""
+    text = typed.strip()
+    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+
+
+def next_episode(series: Series, now: datetime) -> Release | None:
+    upcoming = [
+        (e.current.date.starts_at, e) for s in series.seasons for e in s.episode_list
+        if e.current is not None and e.current.date.starts_at is not None and e.current.date.starts_at > now
+    ]
+    return min(upcoming, key=lambda pair: pair[0])[1] if upcoming else None
+
+
+async def summary_card(store: Store, change: FandomChange, guild_id: int, now: datetime) -> Card:
+    """What the server now follows: seasons, episodes, cast, the next episode, and the TVmaze citation."""
+    pack = next((p for p in await store.packs.all() if p.key == change.pack_key), None)
+    card = Card(truncate(change.title, 200))
+    if pack is None:
+        return card.describe("The fandom is no longer on the bot.")
+    summaries = (await store.series.summaries_by_pack()).get(pack.id, [])
+    lines, source_url = [], None
+    for summary in summaries:
+        series = await store.series.get(summary.id, guild_id)
+        if series is None:
+            continue
+        episodes = sum(len(s.episode_list) for s in series.seasons)
+        line = (f"**{literal(series.title)}** — {len(series.seasons)} season{'s' if len(series.seasons) != 1 else ''}, "
+                f"{episodes} episode{'s' if episodes != 1 else ''}, cast of {len(series.cast)}")
+        upcoming = next_episode(series, now)
+        if upcoming is not None and upcoming.current is not None and upcoming.current.date.starts_at is not None:
+            at = upcoming.current.date.starts_at
+            line += f"\nNext: {literal(upcoming.label)} — {discord_timestamp(at, 'F')} ({discord_timestamp(at, 'R')})"
+        else:
+            line += "\nNo upcoming episode is dated yet."
+        lines.append(line)
+        source_url = source_url or next((s.location for s in series.sources.values() if s.outlet == "TVmaze"), None)
+    verb = "added to this bot and followed here" if change.new else "followed here"
+    card.describe(f"**{literal(pack.title)}** (`{pack.key}`) is {verb}.", *lines)
+    if source_url:
+        card.url = source_url
+    card.add("Source", f"Show data from [TVmaze](<{source_url or 'https://www.tvmaze.com'}>), licensed "
+                       f"[{LICENCE}](<{LICENCE_URL}>). Dates and cast are kept in step with TVmaze.")
+    return card
+
+
+class SyncTimer:
+    """The sync pass as a durable timer every TVMAZE_SYNC_HOURS. The pass runs in its own task, so a
+    slow or absent TVmaze never holds the scheduler (whose deliveries have a time limit)."""
+
+    def __init__(self, store: Store, scheduler: Scheduler, fandoms: TvmazeFandoms, every: timedelta,
+                 clock: Callable[[], datetime], changed: Callable[[FandomChange], Awaitable[None]]) -> None:
+        self._store, self._scheduler, self._fandoms = store, scheduler, fandoms
+        self._every, self._clock, self._changed = every, clock, changed
+        self._task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Register the kind and make sure one sync is pending: now if a show is due (a changed overlay)."""
+        self._scheduler.register(SYNC_KIND, self.deliver, catch_up=None)
+        async with self._store.deployment_lock("tvmaze-sync"):
+            pending = await self._store.timers.of_guild(None, SYNC_KIND)
+            due_now = any(s.show_updated is None for s in await self._store.tvmaze_shows.all())
+            now = self._clock()
+            if due_now and not any(t.due_at <= now for t in pending):
+                await self._schedule(now)
+            elif not pending:
+                await self._schedule(now + self._every)
+
+    async def deliver(self, timer: Timer) -> Outcome:
+        await self._schedule(self._clock() + self._every)
+        if self._task is not None and not self._task.done():
+            return Outcome.done("the previous pass is still running")
+        self._task = asyncio.create_task(self._pass())
+        return Outcome.done("sync pass started")
+
+    async def _schedule(self, at: datetime) -> None:
+        await self._store.timers.add(TimerSpec(SYNC_KIND, f"{SYNC_KIND}:{at.isoformat()}", at, {}, None), self._clock())
+        self._scheduler.wake()
+
+    async def _pass(self) -> None:
+        started = time.monotonic()
+        try:
+            for change in await self._fandoms.sync_pass():
+                if change.report.changed:
+                    await self._changed(change)
+        except Exception:  # a bug in one pass must not end the next ones
+            log.exception("TVmaze sync pass failed")
+        log.info("TVmaze sync pass took %.1f s", time.monotonic() - started)
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()

@@ -1,0 +1,213 @@
+"""Adding, refreshing and syncing TVmaze fandoms against the local TVmaze double and a real store."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from bot.tvmaze import RetryPolicy, TvmazeClient
+from bot.tvmaze_fandoms import TvmazeFandoms
+from db import Store
+from db.tvmaze_records import TvmazeError
+from tests.tvmaze_double import TvmazeDouble, default_catalogue
+
+NOW = datetime(2025, 1, 17, 2, 0, tzinfo=UTC)
+FAST = RetryPolicy(retries=1, backoff=0.01, max_rate_limited_wait=1.0)
+OVERLAY = """\
+format: 1
+pack: {id: lumon, title: Lumon Industries}
+sync: {tvmaze: 1}
+sources:
+  fans: {title: The fan wiki}
+series:
+  severance: {title: Severance, aliases: [Sev], source: fans}
+characters:
+  mark:
+    name: Mark Lead
+    aliases: [Marky]
+    source: fans
+  petey: {name: Petey, source: fans}
+relationships:
+  - {between: [mark, petey], kind: friendship, canon: on_screen, note: Old friends., source: fans}
+"""
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+async def tvmaze() -> AsyncIterator[TvmazeDouble]:
+    double = TvmazeDouble()
+    default_catalogue(double, NOW)
+    await double.start()
+    try:
+        yield double
+    finally:
+        await double.close()
+
+
+@pytest.fixture
+async def client(tvmaze: TvmazeDouble) -> AsyncIterator[TvmazeClient]:
+    async with aiohttp.ClientSession() as session:
+        yield TvmazeClient(session, base_url=tvmaze.base_url, retry=FAST, timeout=2.0)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(NOW)
+
+
+@pytest.fixture
+def fandoms(store: Store, client: TvmazeClient, clock: Clock) -> TvmazeFandoms:
+    return TvmazeFandoms(store, client, clock, stale_after=timedelta(hours=12))
+
+
+async def test_adding_a_show_imports_it_as_a_fandom_with_its_cast_and_episodes(store: Store, fandoms: TvmazeFandoms) -> None:
+    change = await fandoms.add(1)
+    assert (change.pack_key, change.title, change.new, change.report.moved) == ("tvmaze-1", "Severance", True, [])
+    names = {c.name: c.actor for c in await store.characters.summaries(None)}
+    assert names == {"Mark Lead": "Ada Actor", "Helly Second": "Bea Actor"}
+    series = await store.series.get((await store.series.summaries(None))[0].id)
+    assert series is not None and series.platform == "Apple TV+"
+    assert [len(s.episode_list) for s in series.seasons] == [9, 9]
+    record = await store.tvmaze_shows.by_show(1)
+    assert record is not None and (record.pack_key, record.show_updated, record.overlay) == ("tvmaze-1", 1_700_000_000, None)
+
+
+async def test_adding_a_show_twice_reuses_the_fandom_and_refreshes_it_when_stale(
+    store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, clock: Clock
+) -> None:
+    await fandoms.add(1)
+    again = await fandoms.add(1)
+    assert (again.pack_key, again.new, again.report.skipped) == ("tvmaze-1", False, True)
+    assert tvmaze.requests["/shows/1"] == 1
+    clock.now += timedelta(hours=13)
+    tvmaze.move_episode(1, 100_000 + 2009, NOW + timedelta(weeks=10))
+    stale = await fandoms.add(1)
+    assert stale.new is False and tvmaze.requests["/shows/1"] == 2
+    assert [m.label for m in stale.report.moved] == ["Severance S2E09 — “Episode 9”"]
+
+
+@pytest.mark.parametrize("fault", ["down", "unknown", "malformed"])
+async def test_a_failed_add_changes_nothing(store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, fault: str) -> None:
+    if fault == "down":
+        tvmaze.fail_5xx = 10
+    elif fault == "malformed":
+        tvmaze.malformed = 10
+    with pytest.raises(TvmazeError) as caught:
+        await fandoms.add(999 if fault == "unknown" else 1)
+    assert str(caught.value)
+    assert await store.packs.all() == [] and await store.tvmaze_shows.all() == []
+
+
+async def test_a_refresh_reports_a_moved_episode(store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble) -> None:
+    await fandoms.add(2)
+    tvmaze.move_episode(2, 200_000 + 3010, NOW + timedelta(days=3))
+    change = await fandoms.refresh("tvmaze-2")
+    (move,) = change.report.moved
+    assert move.after == NOW + timedelta(days=3) and move.before is not None and move.pack_key == "tvmaze-2"
+
+
+async def test_a_sync_pass_fetches_only_changed_shows_and_records_failures(
+    store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, clock: Clock
+) -> None:
+    for show_id in (1, 2, 4):
+        await fandoms.add(show_id)
+    before = dict(tvmaze.requests)
+    assert await fandoms.sync_pass() == []
+    assert tvmaze.requests["/updates/shows"] == 1
+    assert {p: n - before.get(p, 0) for p, n in tvmaze.requests.items() if n != before.get(p, 0)} == {"/updates/shows": 1}
+    tvmaze.move_episode(2, 200_000 + 3010, NOW + timedelta(days=3))
+    tvmaze.move_episode(4, 400_001, NOW + timedelta(days=30))
+    del tvmaze.shows[4]  # changed, then gone: its fetch fails
+    clock.now += timedelta(hours=12)
+    changes = await fandoms.sync_pass()
+    assert [(c.pack_key, len(c.report.moved)) for c in changes] == [("tvmaze-2", 1)]
+    failed = await store.tvmaze_shows.by_show(4)
+    assert failed is not None and failed.failure == "TVmaze has no show with id 4." and failed.failed_at == clock.now
+    tvmaze.fail_5xx = 10
+    assert await fandoms.sync_pass() == []  # TVmaze down: nothing raised, each show marked
+    assert all(s.failure for s in await store.tvmaze_shows.all())
+
+
+async def test_a_hand_written_overlay_is_kept_across_refreshes(
+    store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, tmp_path: Path
+) -> None:
+    path = tmp_path / "lumon.yaml"
+    path.write_text(OVERLAY)
+    await store.packs.import_files([path])
+    record = await store.tvmaze_shows.by_show(1)
+    assert record is not None and (record.pack_key, record.show_updated) == ("lumon", None)  # due
+    (change,) = await fandoms.sync_pass()
+    assert change.pack_key == "lumon"
+    mark = next(c for c in await store.characters.summaries(None) if c.name == "Mark Lead")
+    full = await store.characters.get(mark.id)
+    assert full is not None and full.aliases == ("Marky",) and full.actor == "Ada Actor" and full.relationships
+    added = await fandoms.add(1)  # the show is on the bot already, as the hand-written fandom
+    assert (added.pack_key, added.new) == ("lumon", False)
+    # start-up again: the file is unchanged, so the merged fandom stays as synced
+    assert [r.parsed for r in await store.packs.import_files([path])] == [False]
+    path.write_text(OVERLAY.replace("aliases: [Marky]", "aliases: [Marky, Mark S.]"))
+    assert (await store.packs.import_files([path]))[0].skipped
+    assert len(await store.series.summaries(None)) == 1 and (await store.tvmaze_shows.by_pack("lumon")).show_updated is None  # type: ignore[union-attr]
+    await fandoms.sync_pass()
+    full = await store.characters.get(mark.id)
+    assert full is not None and full.aliases == ("Marky", "Mark S.")
+
+
+async def run_cli(*args: str, api: str) -> tuple[int, str, str]:
+    process = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "db", *args, env={**os.environ, "TVMAZE_API_BASE": api},
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+    )
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+@pytest.mark.parametrize("store", ["sqlite"], indirect=True)
+async def test_the_draft_command_writes_a_pack_that_db_check_accepts(store: Store, tvmaze: TvmazeDouble, tmp_path: Path) -> None:
+    path = tmp_path / "severance.yaml"
+    code, out, err = await run_cli("draft", "tvmaze", "Severance", "-o", str(path), api=tvmaze.base_url)
+    assert code == 0, err
+    assert "wrote Severance (TVmaze 1, 2024) to" in out
+    text = path.read_text()
+    assert text.startswith("# Severance, drafted from TVmaze") and "CC BY-SA 4.0" in text and "tvmaze: 1" in text
+    code, out, err = await run_cli("check", str(path), api=tvmaze.base_url)
+    assert code == 0 and "ok — pack `tvmaze-1`" in out, err
+    code, out, _ = await run_cli("draft", "tvmaze", "4", api=tvmaze.base_url)
+    assert code == 0 and "Holiday Special" in out
+    code, _, err = await run_cli("draft", "tvmaze", "No Such Show", api=tvmaze.base_url)
+    assert code == 1 and "TVmaze has no show called “No Such Show”." in err
+
+
+def test_the_tvmaze_settings_default_and_name_what_is_accepted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    from bot.settings import SettingsError, load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", "abc")
+    for name in ("TVMAZE_API_BASE", "TVMAZE_IMPORTS", "TVMAZE_SYNC_HOURS", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert (settings.tvmaze_api_base, settings.tvmaze_imports, settings.tvmaze_sync_hours) == ("https://api.tvmaze.com", "on", 12.0)
+    monkeypatch.setenv("TVMAZE_IMPORTS", "OFF")
+    monkeypatch.setenv("TVMAZE_API_BASE", "http://127.0.0.1:8080/")
+    settings = load_settings()
+    assert (settings.tvmaze_imports, settings.tvmaze_api_base) == ("off", "http://127.0.0.1:8080")
+    for name, bad in (("TVMAZE_IMPORTS", "maybe"), ("TVMAZE_SYNC_HOURS", "0"), ("TVMAZE_API_BASE", "api.tvmaze.com")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(SettingsError, match=name):
+            load_settings()
+        monkeypatch.delenv(name)
