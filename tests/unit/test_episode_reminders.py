@@ -6,8 +6,20 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot.scheduler import Scheduler
 from cogs.countdown.delivery import move_text, reminder_text
-from cogs.countdown.planning import HORIZON, channel_reminders, move_notices, moves_in_plan, reminded, worth_telling
+from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.planning import (
+    CHANNEL_REMINDER,
+    HORIZON,
+    HORIZON_TICK,
+    MOVE_NOTICE,
+    channel_reminders,
+    move_notices,
+    moves_in_plan,
+    reminded,
+    worth_telling,
+)
 from db import Store
 from db.dates import parse_partial_date
 from db.models import Announcement, Release, ReleaseKind, ReleaseMove
@@ -173,3 +185,55 @@ async def test_subscriptions_keep_their_episode_choice_and_are_found_by_fandom(s
     assert await store.subscriptions.guilds_with_reminders_following("weekly", True) == [1, 3]
     assert await store.subscriptions.guilds_with_reminders_following("weekly", False) == [1]
     assert [s.guild_id for s in await store.subscriptions.active_following("weekly", True)] == [1, 3]
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def pending(store: Store, guild_id: int | None, kind: str) -> list[str]:
+    return [t.key for t in await store.timers.of_guild(guild_id, kind)]
+
+
+async def test_a_fandom_replan_plans_its_followers_announces_moves_once_and_the_daily_timer_extends_the_horizon(
+    store: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "weekly.yaml"
+    path.write_text(PACK)
+    await store.packs.import_file(path)
+    clock = Clock(NOW)
+    planner = ReminderPlanner(store, Scheduler(store, clock=clock), clock)
+    for guild, keys, episodes in ((1, {"weekly"}, True), (2, {"weekly"}, False), (3, set(), True)):
+        await store.fandoms.set_following(guild, frozenset(keys), 7, NOW)
+        await store.subscriptions.upsert(guild, 100 + guild, None, (0,), 7, NOW, episodes)
+    await planner.replan_fandom("weekly")
+    assert [len(await pending(store, g, CHANNEL_REMINDER)) for g in (1, 2, 3)] == [3, 1, 0]  # March is beyond the horizon
+
+    # The pack moves S1E02 by two days: guild 1's channel (every episode) is told once; guild 2's is not.
+    path.write_text(PACK.replace("2030-01-12T02:00", "2030-01-14T02:00"))
+    await store.packs.import_file(path)
+    await planner.replan_fandom("weekly")
+    [notice] = await pending(store, 1, MOVE_NOTICE)
+    assert await pending(store, 2, MOVE_NOTICE) == []
+    second = next(r for r in await store.releases.visible(1) if r.episode == 2)
+    move = ReleaseMove(second.id, "weekly", second.label, datetime(2030, 1, 12, 2, tzinfo=UTC), datetime(2030, 1, 14, 2, tzinfo=UTC))
+    assert await planner.announce_moves("weekly", [move]) == 0  # the importer's report of it: the same key
+    assert await pending(store, 1, MOVE_NOTICE) == [notice]
+
+    # The daily timer: one for the whole bot; forty days on, season 2 comes within the horizon.
+    await planner.keep_horizon()
+    await planner.keep_horizon()
+    [tick] = await store.timers.of_guild(None, HORIZON_TICK)
+    assert tick.key == "horizon:2030-01-02"
+    clock.now = NOW + timedelta(days=40)
+    assert await store.timers.claim(tick.id, clock.now)
+    outcome = await planner.horizon_tick(tick)
+    await store.timers.finish(tick.id, outcome.state, outcome.note, clock.now)
+    assert outcome.note == "3 guild(s) re-planned"
+    assert len(await pending(store, 1, CHANNEL_REMINDER)) == 2  # S2E01 (also the season's own date, once) and S2E02
+    assert len(await pending(store, 2, CHANNEL_REMINDER)) == 1  # season 2's own date
+    assert await pending(store, None, HORIZON_TICK) == ["horizon:2030-02-11"]
