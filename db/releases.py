@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
@@ -10,7 +11,7 @@ from typing import TYPE_CHECKING
 from db.backend import Connection, Row
 from db.dates import PartialDate, from_stored
 from db.fandoms import visible
-from db.instants import text_or_none
+from db.instants import text_or_none, to_text
 from db.models import Announcement, Release, ReleaseKind
 
 if TYPE_CHECKING:
@@ -59,6 +60,56 @@ class ReleaseRepository:
         )
         found = await self._with_history(rows, guild_id)
         return found[0] if found else None
+
+    async def by_ids(self, release_ids: Sequence[int], guild_id: int | None = None) -> list[Release]:
+        """The releases among `release_ids` this guild sees (a /remindme's, say), without loading the rest."""
+        if not release_ids:
+            return []
+        rows = await self._store.fetch_all(
+            f"SELECT * FROM releases r WHERE id = ANY(:ids) AND {visible('r')} ORDER BY id",
+            await self._store.fandoms.params(guild_id, ids=sorted(set(release_ids))),
+        )
+        return await self._with_history(rows, guild_id)
+
+    async def starting_between(self, guild_id: int | None, since: datetime, until: datetime) -> list[Release]:
+        """The releases this guild sees whose current date (its own if it set one, else the pack's)
+        starts at an exact instant in [since, until), soonest first.
+
+        Found by instant (index release_dates_by_start), so a reminder horizon costs what is inside it,
+        not every release of every fandom followed. A release with an older announcement inside the
+        window but a current date elsewhere is read and then left out."""
+        rows = await self._store.fetch_all(
+            f"""SELECT * FROM releases r
+                 WHERE {visible('r')}
+                   AND id IN (SELECT release_id FROM release_dates
+                               WHERE starts_at >= :since AND starts_at < :until
+                                 AND (guild_id IS NULL OR guild_id = :guild))
+                 ORDER BY id""",
+            await self._store.fandoms.params(guild_id, since=to_text(since), until=to_text(until)),
+        )
+        found = [
+            (moment, release) for release in await self._with_history(rows, guild_id)
+            if release.current is not None and (moment := release.current.date.starts_at) is not None
+            and since <= moment < until
+        ]
+        return [release for _, release in sorted(found, key=lambda pair: (pair[0], pair[1].id))]
+
+    async def season_openers(self, release_ids: Sequence[int]) -> dict[int, bool]:
+        """Which of these releases are the first numbered episode of their season, each mapped to
+        whether that season has a release of its own (if not, the episode is the season's premiere)."""
+        if not release_ids:
+            return {}
+        rows = await self._store.fetch_all(
+            """SELECT e.id,
+                      EXISTS (SELECT 1 FROM releases s WHERE s.series_id = e.series_id
+                                 AND s.season_number = e.season_number AND s.kind = 'release') AS own
+                 FROM releases e
+                WHERE e.id = ANY(:ids) AND e.kind = 'episode' AND e.series_id IS NOT NULL
+                  AND NOT EXISTS (SELECT 1 FROM releases o WHERE o.series_id = e.series_id
+                                     AND o.season_number = e.season_number AND o.kind = 'episode' AND o.episode < e.episode)""",
+            {"ids": sorted(set(release_ids))},
+        )
+        return {r[0]: bool(r[1]) for r in rows}
 
     async def series_aliases(self) -> dict[int, list[str]]:
         """Series id → its title and aliases, so "<an alias> s1" can find a release."""

@@ -25,6 +25,7 @@ class Subscription:
     disabled_reason: str | None
     disabled_at: datetime | None
     created_by: int
+    episodes: bool = False  # every episode, not only series and season premieres
 
 
 def _subscription(row: Row) -> Subscription:
@@ -38,6 +39,7 @@ def _subscription(row: Row) -> Subscription:
         disabled_reason=row["disabled_reason"],
         disabled_at=from_text(row["disabled_at"]) if row["disabled_at"] else None,
         created_by=row["created_by"],
+        episodes=bool(row["episodes"]),
     )
 
 
@@ -46,20 +48,26 @@ class SubscriptionRepository:
         self._store = store
 
     async def upsert(
-        self, guild_id: int, channel_id: int, role_id: int | None, offsets: tuple[int, ...], user_id: int, now: datetime
+        self, guild_id: int, channel_id: int, role_id: int | None, offsets: tuple[int, ...], user_id: int, now: datetime,
+        episodes: bool | None = None,
     ) -> tuple[Subscription, bool]:
-        """Subscribe a channel, or replace its role and offsets (and re-enable it); True if it is new."""
+        """Subscribe a channel, or replace its role and offsets (and re-enable it); True if it is new.
+
+        `episodes` None keeps a re-subscribed channel's choice (a new one starts with premieres only)."""
         async with self._store.transaction() as conn:
             existed = await conn.fetch_one(
                 "SELECT id FROM subscriptions WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
             ) is not None
             await conn.execute(
-                """INSERT INTO subscriptions (guild_id, channel_id, role_id, offsets, created_by, created_at, updated_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?)
+                """INSERT INTO subscriptions (guild_id, channel_id, role_id, offsets, created_by, created_at, updated_at,
+                                            episodes)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?)
                    ON CONFLICT (guild_id, channel_id) DO UPDATE SET
                        role_id = excluded.role_id, offsets = excluded.offsets, state = 'active',
-                       disabled_reason = NULL, disabled_at = NULL, updated_at = excluded.updated_at""",
-                (guild_id, channel_id, role_id, json.dumps(list(offsets)), user_id, to_text(now), to_text(now)),
+                       disabled_reason = NULL, disabled_at = NULL, updated_at = excluded.updated_at,
+                       episodes = CASE WHEN ? THEN subscriptions.episodes ELSE excluded.episodes END""",
+                (guild_id, channel_id, role_id, json.dumps(list(offsets)), user_id, to_text(now), to_text(now),
+                 int(bool(episodes)), episodes is None),
             )
             row = await conn.fetch_one(
                 "SELECT * FROM subscriptions WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
@@ -98,3 +106,27 @@ class SubscriptionRepository:
             "SELECT guild_id FROM subscriptions UNION SELECT guild_id FROM personal_reminders"
         )
         return [r[0] for r in rows]
+
+    async def guilds_with_reminders_following(self, pack_key: str, by_default: bool) -> list[int | None]:
+        """Guilds (None for DMs) with reminders to plan that see `pack_key`: they chose it, or they have not
+        chosen and `by_default` (the bot's default fandoms include it)."""
+        rows = await self._store.fetch_all(
+            f"""SELECT guild_id FROM (SELECT guild_id FROM subscriptions UNION SELECT guild_id FROM personal_reminders) g
+                 WHERE {_FOLLOWS} ORDER BY guild_id""",
+            {"pack": pack_key, "by_default": by_default},
+        )
+        return [r[0] for r in rows]
+
+    async def active_following(self, pack_key: str, by_default: bool) -> list[Subscription]:
+        """Active subscriptions of the guilds that see `pack_key` (see `guilds_with_reminders_following`)."""
+        rows = await self._store.fetch_all(
+            f"SELECT * FROM subscriptions g WHERE state = 'active' AND {_FOLLOWS} ORDER BY guild_id, id",
+            {"pack": pack_key, "by_default": by_default},
+        )
+        return [_subscription(r) for r in rows]
+
+
+# "The guild `g.guild_id` follows the pack `:pack`": its own choice, or the default while it has none.
+_FOLLOWS = """(EXISTS (SELECT 1 FROM guild_fandoms f WHERE f.guild_id = g.guild_id AND f.pack_key = :pack)
+               OR (:by_default AND NOT EXISTS (SELECT 1 FROM guild_settings s
+                                                WHERE s.guild_id = g.guild_id AND s.fandoms_chosen = 1)))"""

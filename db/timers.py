@@ -70,6 +70,7 @@ class ReconcileResult:
     added: int
     cancelled: int
     earliest: datetime | None  # the earliest pending due time among the timers touched
+    cancelled_keys: tuple[str, ...] = ()  # delivery keys of the pending timers cancelled
 
 
 async def insert_timer(conn: Connection, spec: TimerSpec, now: datetime) -> bool:
@@ -128,8 +129,8 @@ class TimerRepository:
                 (guild_id, list(kinds)),
             )
             existing = {row["delivery_key"]: (row["id"], row["state"]) for row in rows}
-            stale = [(to_text(now), timer_id) for key, (timer_id, state) in existing.items()
-                     if state == "pending" and key not in wanted_by_key]
+            stale_keys = tuple(key for key, (_, state) in existing.items() if state == "pending" and key not in wanted_by_key)
+            stale = [(to_text(now), existing[key][0]) for key in stale_keys]
             await conn.executemany(
                 "UPDATE timers SET state = 'cancelled', finished_at = ?, outcome = 'no longer wanted' "
                 "WHERE id = ? AND state = 'pending'",
@@ -146,7 +147,22 @@ class TimerRepository:
             if stale or revive:
                 await conn.notify(TIMERS_CHANNEL, "")
         earliest = min((s.due_at for s in wanted_by_key.values()), default=None)
-        return ReconcileResult(added=added + len(revive), cancelled=len(stale), earliest=earliest)
+        return ReconcileResult(added=added + len(revive), cancelled=len(stale), earliest=earliest, cancelled_keys=stale_keys)
+
+    async def add_many(self, specs: Iterable[TimerSpec], now: datetime) -> int:
+        """Insert timers in one transaction, each unless its key exists already; how many were added."""
+        async with self._store.transaction() as conn:
+            added = 0
+            for spec in specs:
+                added += await insert_timer(conn, spec, now)
+            return added
+
+    async def pending_of_kind(self, kind: str) -> int:
+        """How many timers of `kind` wait (e.g. the one daily horizon timer)."""
+        value = await self._store.fetch_value(
+            "SELECT count(*) FROM timers WHERE kind = ? AND state IN ('pending', 'claimed')", (kind,)
+        )
+        return int(value or 0)
 
     async def next_due_at(self, *, kinds: Iterable[str], excluding: Iterable[int] = ()) -> datetime | None:
         """The earliest pending due time of `kinds`, leaving out timers already being delivered."""

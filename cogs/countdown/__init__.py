@@ -11,7 +11,7 @@ from cogs.countdown.cog import CountdownCog
 from cogs.countdown.delivery import Delivery
 from cogs.countdown.episodes import EpisodePageButton, EpisodesCog
 from cogs.countdown.planner import ReminderPlanner
-from cogs.countdown.planning import CHANNEL_REMINDER, PERSONAL_REMINDER
+from cogs.countdown.planning import CHANNEL_REMINDER, HORIZON_TICK, MOVE_NOTICE, PERSONAL_REMINDER
 from cogs.countdown.reminders import RemindersCog
 
 
@@ -21,9 +21,12 @@ async def setup(bot: FandexBot) -> None:
     delivery = Delivery(bot, planner)
     bot.scheduler.register(CHANNEL_REMINDER, delivery.channel_reminder)
     bot.scheduler.register(PERSONAL_REMINDER, delivery.personal_reminder)
+    bot.scheduler.register(MOVE_NOTICE, delivery.move_notice)
+    bot.scheduler.register(HORIZON_TICK, planner.horizon_tick, catch_up=None)  # late is fine; never skipped
     bot.reminder_planner = planner  # /fandom follow and unfollow re-plan through it
     if bot.pack_changed:
         await planner.replan_all()  # the pack moved or added releases: reminders follow
+    await planner.keep_horizon()
     await bot.add_cog(CountdownCog(bot, catalog, planner))
     await bot.add_cog(EpisodesCog(bot, catalog))
     bot.add_dynamic_items(EpisodePageButton)  # one template, however many /episodes replies are out there

@@ -17,6 +17,7 @@ from bot.wire import NO_PINGS, role_pings
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.timeline import starts_at
 from db import Store
+from db.models import Release
 from db.subscriptions import Subscription
 from db.timers import Timer
 
@@ -26,12 +27,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def reminder_text(title: str, moment: datetime, offset: int, role_id: int | None) -> str:
+def reminder_text(release: Release, moment: datetime, offset: int, role_id: int | None, *, premiere: bool = False) -> str:
+    """A premiere "premieres"; an episode, named by its label, "airs" — its season's first says so."""
     ping = f"<@&{role_id}> " if role_id else ""
-    name = literal(title)
+    name = literal(release.label)
+    if release.is_episode:
+        note = ", the season premiere," if premiere else ""
+        if offset == 0:
+            return f"{ping}🎬 **{name}**{note} airs now! {discord_timestamp(moment, 'F')}."
+        return f"{ping}⏰ **{name}**{note} airs {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
     if offset == 0:
         return f"{ping}🎬 **{name}** is out now! Premiered {discord_timestamp(moment, 'F')}."
     return f"{ping}⏰ **{name}** premieres {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
+
+
+def move_text(release: Release, before: datetime, after: datetime) -> str:
+    return (f"📅 **{literal(release.label)}** moved: was {discord_timestamp(before, 'F')}, "
+            f"now {discord_timestamp(after, 'F')} ({discord_timestamp(after, 'R')})")
 
 
 class Delivery:
@@ -49,11 +61,28 @@ class Delivery:
         moment = starts_at(release) if release is not None else None
         if release is None or moment is None or int(moment.timestamp()) != payload["starts_at"]:
             return Outcome.cancelled("the release was removed or moved")
+        text = reminder_text(release, moment, payload["offset"], sub.role_id, premiere=payload.get("premiere", False))
+        return await self._post(timer, sub, text, role_pings(sub.role_id))
+
+    async def move_notice(self, timer: Timer) -> Outcome:
+        """One channel told that a release it is reminded of moved; no role is pinged for a move."""
+        payload = timer.payload
+        sub = await self._store.subscriptions.get(payload["subscription_id"])
+        if sub is None or not sub.active:
+            return Outcome.cancelled("the subscription was removed or disabled")
+        release = await self._store.releases.get(payload["release_id"], sub.guild_id)
+        moment = starts_at(release) if release is not None else None
+        if release is None or moment is None or int(moment.timestamp()) != payload["after"]:
+            return Outcome.cancelled("the release was removed or moved again")
+        before = datetime.fromtimestamp(payload["before"], UTC)
+        return await self._post(timer, sub, move_text(release, before, moment), NO_PINGS)
+
+    async def _post(self, timer: Timer, sub: Subscription, text: str, mentions: discord.AllowedMentions) -> Outcome:
+        """Post a timer's message in the subscription's channel once (the timer id is the nonce)."""
         channel = self._bot.get_partial_messageable(sub.channel_id, guild_id=sub.guild_id)
-        text = reminder_text(release.title, moment, payload["offset"], sub.role_id)
         await self._bot.scheduler.attempting(timer)
         try:
-            message = await channel.send(text, allowed_mentions=role_pings(sub.role_id), nonce=timer.id)
+            message = await channel.send(text, allowed_mentions=mentions, nonce=timer.id)
         except (discord.Forbidden, discord.NotFound) as exc:
             await self.lose_channel(sub, exc)
             return Outcome.failed(f"channel {sub.channel_id}: {exc.status} {exc.text}")

@@ -3,18 +3,42 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable
-from datetime import datetime
+import time
+from collections.abc import Awaitable, Callable, Sequence
+from datetime import UTC, datetime, timedelta
+from datetime import time as clock_time
+from itertools import groupby
 from typing import TypeVar
 
-from bot.scheduler import Scheduler
-from cogs.countdown.planning import CHANNEL_REMINDER, PERSONAL_REMINDER, channel_reminders, personal_reminders
+from bot.scheduler import Outcome, Scheduler
+from cogs.countdown.planning import (
+    CHANNEL_REMINDER,
+    HORIZON,
+    HORIZON_TICK,
+    PERSONAL_REMINDER,
+    channel_reminders,
+    move_notice,
+    move_notices,
+    moves_in_plan,
+    personal_reminders,
+    worth_telling,
+)
+from cogs.countdown.timeline import starts_at
 from db import Store
 from db.models import ReleaseMove
-from db.timers import ReconcileResult
+from db.timers import ReconcileResult, Timer, TimerSpec
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+
+HORIZON_AT = clock_time(10, 0, tzinfo=UTC)  # the daily re-plan: after the Americas' prime time, before Asia's
+TICK_BUDGET = 10.0  # seconds of re-planning per horizon timer; the rest continues in a timer of its own
+
+
+def next_tick(now: datetime) -> datetime:
+    """The next daily horizon re-plan after `now`."""
+    today = datetime.combine(now.date(), HORIZON_AT)
+    return today if today > now else today + timedelta(days=1)
 
 
 class ReminderPlanner:
@@ -29,49 +53,133 @@ class ReminderPlanner:
         The plan is read inside the transaction, after the change, and writes go one at a time, so two
         re-plans of a guild never interleave: the last to commit planned from everything before it.
         """
+        return await self._apply(guild_id, change, notice_moves=False)
+
+    async def replan(self, guild_id: int | None, *, notice_moves: bool = False) -> ReconcileResult:
+        """Recompute the guild's wanted reminder timers and reconcile the store with them; with
+        `notice_moves` (a pack changed), each channel whose reminders moved with a release is told so."""
+        _, plan = await self._apply(guild_id, _nothing, notice_moves=notice_moves)
+        return plan
+
+    async def _apply(
+        self, guild_id: int | None, change: Callable[[], Awaitable[T]], *, notice_moves: bool
+    ) -> tuple[T, ReconcileResult]:
         async with self._store.transaction():
             outcome = await change()
-            plan = await self._reconcile(guild_id)
+            plan = await self._reconcile(guild_id, notice_moves)
         if plan.added or plan.cancelled:
             self._scheduler.wake()  # after the commit, so the dispatcher sees the new timers
         return outcome, plan
 
-    async def replan(self, guild_id: int | None) -> ReconcileResult:
-        """Recompute the guild's wanted reminder timers and reconcile the store with them."""
-        _, plan = await self.apply(guild_id, _nothing)
+    async def _reconcile(self, guild_id: int | None, notice_moves: bool) -> ReconcileResult:
+        now = self._clock()
+        mine = await self._store.personal_reminders.of_guild(guild_id)
+        asked = await self._store.releases.by_ids([r.release_id for r in mine], guild_id)
+        wanted = personal_reminders(guild_id, mine, {r.id: r for r in asked}, now)
+        subs = await self._store.subscriptions.of_guild(guild_id) if guild_id is not None else []
+        if guild_id is not None and any(s.active for s in subs):
+            offset = max((o for s in subs for o in s.offsets), default=0)
+            # A reminder falls due within the horizon when its release starts within the horizon plus its offset.
+            coming = await self._store.releases.starting_between(guild_id, now, now + HORIZON + timedelta(seconds=offset))
+            openers = await self._store.releases.season_openers([r.id for r in coming if r.is_episode])
+            wanted += channel_reminders(guild_id, subs, coming, now, openers, until=now + HORIZON)
+        plan = await self._store.timers.reconcile(guild_id, (CHANNEL_REMINDER, PERSONAL_REMINDER), wanted, now)
+        if notice_moves and guild_id is not None and plan.cancelled_keys:
+            await self._notice_planned_moves(guild_id, plan, wanted, now)
         return plan
 
-    async def _reconcile(self, guild_id: int | None) -> ReconcileResult:
-        now = self._clock()
-        releases = await self._store.releases.visible(guild_id)
-        wanted = personal_reminders(
-            guild_id, await self._store.personal_reminders.of_guild(guild_id), {r.id: r for r in releases}, now
-        )
-        if guild_id is not None:
-            wanted += channel_reminders(guild_id, await self._store.subscriptions.of_guild(guild_id), releases, now)
-        return await self._store.timers.reconcile(guild_id, (CHANNEL_REMINDER, PERSONAL_REMINDER), wanted, now)
+    async def _notice_planned_moves(self, guild_id: int, plan: ReconcileResult, wanted: list[TimerSpec], now: datetime) -> None:
+        """Reminders cancelled for another instant of the same release: its date moved in the pack."""
+        moves = moves_in_plan(plan.cancelled_keys, wanted)
+        if not moves:
+            return
+        subs = {s.id: s for s in await self._store.subscriptions.of_guild(guild_id)}
+        releases = {r.id: r for r in await self._store.releases.by_ids([m.release_id for m in moves], guild_id)}
+        specs = []
+        for move in moves:
+            release, sub = releases.get(move.release_id), subs.get(move.subscription_id)
+            after = starts_at(release) if release is not None else None
+            before = datetime.fromtimestamp(move.before, UTC)
+            if sub is not None and after is not None and worth_telling(before, after, now):
+                specs.append(move_notice(guild_id, sub, move.release_id, before, after, now))
+        if specs:
+            await self._store.timers.add_many(specs, now)
 
     async def replan_all(self) -> None:
-        """After the pack changed: every guild with reminders gets its timers recomputed."""
+        """After the packs changed: every guild with reminders gets its timers recomputed."""
         guilds = await self._store.subscriptions.guilds_with_reminders()
-        added = cancelled = 0
-        for guild_id in guilds:
-            result = await self.replan(guild_id)
-            added, cancelled = added + result.added, cancelled + result.cancelled
-        log.info("re-planned reminders for %d guild(s): %d added, %d cancelled", len(guilds), added, cancelled)
+        await self._replan_guilds(guilds, "every fandom")
 
     async def replan_fandom(self, pack_key: str) -> None:
-        """A fandom's releases changed (a TVmaze import or sync): each guild following it re-plans.
-        Minimal version from the tvmaze branch; the reminders branch's version wins at merge."""
-        for guild_id in await self._store.subscriptions.guilds_with_reminders():
-            if pack_key in await self._store.fandoms.followed_keys(guild_id):
-                await self.replan(guild_id)
+        """After one pack changed (a sync, an import): only the guilds that see it and have reminders."""
+        by_default = self._store.fandoms.default.includes(pack_key)
+        guilds = await self._store.subscriptions.guilds_with_reminders_following(pack_key, by_default)
+        await self._replan_guilds(guilds, f"fandom {pack_key}")
 
-    async def announce_moves(self, pack_key: str, moved: list[ReleaseMove]) -> None:
-        """STUB on the tvmaze branch only, for the lead to replace at merge with the reminders branch's
-        announcement to subscribed channels: here it only logs."""
-        if moved:
-            log.info("fandom %s: %d release(s) moved (announcement not implemented on this branch)", pack_key, len(moved))
+    async def _replan_guilds(self, guilds: Sequence[int | None], what: str) -> None:
+        added = cancelled = 0
+        for guild_id in guilds:
+            result = await self.replan(guild_id, notice_moves=True)
+            added, cancelled = added + result.added, cancelled + result.cancelled
+        log.info("re-planned reminders of %s for %d guild(s): %d added, %d cancelled", what, len(guilds), added, cancelled)
+
+    async def announce_moves(self, pack_key: str, moves: Sequence[ReleaseMove]) -> int:
+        """Tell each active channel that wants it, in the guilds that see the pack, that a release moved:
+        one post per (channel, move), however often this is called or by how many processes. A move of
+        a past release, or one months away on both sides, is not announced. Returns notices planned."""
+        now = self._clock()
+        moves = [m for m in moves if m.release_id is not None and worth_telling(m.before, m.after, now)]
+        if not moves:
+            return 0
+        ids = [m.release_id for m in moves if m.release_id is not None]
+        openers = await self._store.releases.season_openers(ids)
+        by_default = self._store.fandoms.default.includes(pack_key)
+        subs = await self._store.subscriptions.active_following(pack_key, by_default)
+        specs: list[TimerSpec] = []
+        for guild_id, group in groupby(subs, key=lambda s: s.guild_id):
+            guild_subs = list(group)
+            seen = {r.id: r for r in await self._store.releases.by_ids(ids, guild_id)}
+            for move in moves:
+                if (release := seen.get(move.release_id or 0)) is not None:
+                    specs += move_notices(guild_id, guild_subs, release, move, openers, now)
+        added = await self._store.timers.add_many(specs, now)
+        if added:
+            self._scheduler.wake()
+        log.info("announcing %d move(s) of fandom %s: %d notice(s) planned", len(moves), pack_key, added)
+        return added
+
+    async def keep_horizon(self) -> None:
+        """At start-up: make sure the daily horizon re-plan is planned (one for the whole bot: its key is the day)."""
+        if await self._store.timers.pending_of_kind(HORIZON_TICK):
+            return
+        await self._store.timers.add(self._tick_spec(next_tick(self._clock())), self._clock())
+        self._scheduler.wake()
+
+    async def horizon_tick(self, timer: Timer) -> Outcome:
+        """The daily timer: re-plan every guild with reminders, so what came within the horizon gets its
+        timers. A run longer than TICK_BUDGET continues in a timer of its own, after the last guild done."""
+        started = time.monotonic()
+        after: int = timer.payload.get("after", -1)
+        guilds = sorted((-1 if g is None else g, g) for g in await self._store.subscriptions.guilds_with_reminders())
+        done = 0
+        for order, guild_id in guilds:
+            if order <= after:
+                continue
+            await self.replan(guild_id)
+            done += 1
+            if time.monotonic() - started > TICK_BUDGET:
+                spec = self._tick_spec(self._clock(), day=timer.payload.get("day"), after=order)
+                await self._store.timers.add(spec, self._clock())
+                return Outcome.done(f"{done} guild(s) re-planned; continuing after guild {order}")
+        await self._store.timers.add(self._tick_spec(next_tick(self._clock())), self._clock())
+        return Outcome.done(f"{done} guild(s) re-planned")
+
+    @staticmethod
+    def _tick_spec(due: datetime, *, day: str | None = None, after: int | None = None) -> TimerSpec:
+        day = day or due.date().isoformat()
+        key = f"horizon:{day}" if after is None else f"horizon:{day}:after:{after}"
+        payload: dict[str, object] = {"day": day} | ({"after": after} if after is not None else {})
+        return TimerSpec(kind=HORIZON_TICK, key=key, due_at=due, payload=payload, guild_id=None)
 
 
 async def _nothing() -> None:

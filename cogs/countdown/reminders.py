@@ -17,7 +17,7 @@ from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal
 from bot.options import Text
 from cogs.countdown.planner import ReminderPlanner
-from cogs.countdown.planning import CHANNEL_REMINDER
+from cogs.countdown.planning import CHANNEL_REMINDER, HORIZON
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
@@ -36,6 +36,10 @@ def offsets_text(offsets: tuple[int, ...]) -> str:
     return " and ".join(parts)
 
 
+def what_reminded(episodes: bool) -> str:
+    return "every episode" if episodes else "premieres only"
+
+
 def missing_permissions(channel: discord.abc.GuildChannel | app_commands.AppCommandChannel) -> list[str]:
     """What the bot lacks to post in `channel`, judged from the cached overwrites and roles."""
     guild = getattr(channel, "guild", None)
@@ -48,7 +52,9 @@ def missing_permissions(channel: discord.abc.GuildChannel | app_commands.AppComm
 
 @app_commands.guild_only()
 @app_commands.default_permissions(manage_guild=True)
-class RemindersCog(commands.GroupCog, group_name="reminders", group_description="Premiere reminders in a channel (Manage Server)."):
+class RemindersCog(
+    commands.GroupCog, group_name="reminders", group_description="Premiere or episode reminders in a channel (Manage Server)."
+):
     def __init__(self, bot: FandexBot, planner: ReminderPlanner) -> None:
         self.bot = bot
         self.store = bot.store
@@ -59,13 +65,14 @@ class RemindersCog(commands.GroupCog, group_name="reminders", group_description=
         channel="Where reminders are posted",
         role="A role to ping with each reminder (nobody is pinged without one)",
         offsets="When, before each release: e.g. 7d,1d,1h,0 (the default); units s m h d w",
+        episodes="Every episode too (on), or only series and season premieres (off, the default)",
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def subscribe(
         self, interaction: discord.Interaction, channel: discord.TextChannel,
-        role: discord.Role | None = None, offsets: OffsetsText | None = None,
+        role: discord.Role | None = None, offsets: OffsetsText | None = None, episodes: bool | None = None,
     ) -> None:
-        """Remind the channel at each offset before every exact-dated release, now and added later."""
+        """Remind the channel at each offset before every exact-dated premiere (or every episode), now and added later."""
         assert interaction.guild_id is not None
         try:
             parsed = parse_offsets(offsets or DEFAULT_OFFSETS)
@@ -79,7 +86,7 @@ class RemindersCog(commands.GroupCog, group_name="reminders", group_description=
         (sub, created), _ = await self.planner.apply(
             interaction.guild_id,
             partial(self.store.subscriptions.upsert,
-                    interaction.guild_id, channel.id, role.id if role else None, parsed, interaction.user.id, now),
+                    interaction.guild_id, channel.id, role.id if role else None, parsed, interaction.user.id, now, episodes),
         )
         pending = await self.store.timers.of_guild(interaction.guild_id, CHANNEL_REMINDER)
         mine = [t for t in pending if t.payload["subscription_id"] == sub.id]
@@ -87,8 +94,9 @@ class RemindersCog(commands.GroupCog, group_name="reminders", group_description=
         who = f"pinging {role.mention}" if role else "pinging nobody"
         verb = "Subscribed" if created else "Updated"
         await interaction.response.send_message(
-            f"{verb} {channel.mention}: reminders {offsets_text(parsed)} of each dated release, {who}. "
-            f"{len(mine)} reminder(s) scheduled.{next_one}",
+            f"{verb} {channel.mention}: reminders {offsets_text(parsed)} of {what_reminded(sub.episodes)}, {who}. "
+            f"{len(mine)} reminder(s) scheduled for the next {HORIZON.days} days (later ones are added as they come near)."
+            f"{next_one}",
             ephemeral=True,
         )
 
@@ -124,7 +132,7 @@ class RemindersCog(commands.GroupCog, group_name="reminders", group_description=
         lines = []
         for sub in subs:
             who = f"<@&{sub.role_id}>" if sub.role_id else "nobody"
-            head = f"<#{sub.channel_id}> — pings {who} — {offsets_text(sub.offsets)}"
+            head = f"<#{sub.channel_id}> — {what_reminded(sub.episodes)} — pings {who} — {offsets_text(sub.offsets)}"
             if sub.active:
                 nxt = f", next {discord_timestamp(first[sub.id], 'R')}" if sub.id in first else ""
                 lines.append(f"✅ {head}\n   active: {counts[sub.id]} pending{nxt}")

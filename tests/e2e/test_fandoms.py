@@ -8,6 +8,7 @@ import os
 import sqlite3
 import sys
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -20,13 +21,24 @@ from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
-PACKS = f"{bundled_packs_dir()},{HARBOR}"
+
+
+def packs_in_horizon(folder: Path) -> str:
+    """FACT_PACKS: the bundled pack and harbor.yaml with its exact dates moved to 10 and 20 days from now,
+    inside the 35-day horizon reminders are planned over."""
+    folder.mkdir(parents=True, exist_ok=True)
+    text = HARBOR.read_text(encoding="utf-8")
+    for exact, days in (("2031-03-01 20:00", 10), ("2031-09-12 20:00", 20)):
+        text = text.replace(exact, (datetime.now(UTC) + timedelta(days=days)).strftime("%Y-%m-%d 20:00"))
+    (folder / "harbor.yaml").write_text(text, encoding="utf-8")
+    return f"{bundled_packs_dir()},{folder / 'harbor.yaml'}"
 MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD | Permissions.MANAGE_MESSAGES
 
 
 @pytest.fixture(scope="module")
 async def bot(double: DiscordDouble, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
-    process = BotProcess(double, tmp_path_factory.mktemp("fandoms"), env={"FACT_PACKS": PACKS})
+    work = tmp_path_factory.mktemp("fandoms")
+    process = BotProcess(double, work, env={"FACT_PACKS": packs_in_horizon(work / "packs")})
     await process.start()
     yield process
     if process.running:
@@ -170,7 +182,7 @@ async def run_cli(bot: BotProcess, *args: str) -> tuple[int, str]:
 
 async def test_removing_a_pack_in_use_keeps_every_servers_own_data(fresh_double: DiscordDouble, tmp_path: Path) -> None:
     double = fresh_double
-    bot = BotProcess(double, tmp_path / "remove", env={"FACT_PACKS": PACKS})
+    bot = BotProcess(double, tmp_path / "remove", env={"FACT_PACKS": packs_in_horizon(tmp_path / "packs")})
     await bot.start()
     try:
         guild, mod, fan = await guild_following(double, "defenders", "harbor")
@@ -180,7 +192,8 @@ async def test_removing_a_pack_in_use_keeps_every_servers_own_data(fresh_double:
         await say(double, mod, "poll close", {"poll": poll_id})
         still_open = await say(double, mod, "poll create", {"question": "Best harbour pub?", "options": "Anchor; Gull"})
         await (await double.press(fan, still_open, "Gull")).reply()
-        await say(double, mod, "release set", {"title": "Harbor Lights season 2", "date": "2031-10-01 20:00"})
+        in_horizon = (datetime.now(UTC) + timedelta(days=25)).strftime("%Y-%m-%d 20:00")
+        await say(double, mod, "release set", {"title": "Harbor Lights season 2", "date": in_horizon})
         await say(double, mod, "reminders subscribe", {"channel": guild.channel("premieres"), "offsets": "1d"})
         await say(double, fan, "remindme", {"release": "Harbor Lights season 2"})
 

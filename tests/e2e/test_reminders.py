@@ -25,6 +25,12 @@ def at(seconds: float) -> tuple[str, datetime]:
     return moment.strftime("%Y-%m-%dT%H:%M:%SZ"), moment
 
 
+def days_ahead(days: int) -> tuple[str, datetime]:
+    """20:00 UTC `days` from today, as typed and as a datetime: inside the reminder horizon (35 days)."""
+    moment = (datetime.now(UTC) + timedelta(days=days)).replace(hour=20, minute=0, second=0, microsecond=0)
+    return moment.strftime("%Y-%m-%d %H:%M"), moment
+
+
 def reminders_in(double: DiscordDouble, channel: FakeChannel) -> list[FakeMessage]:
     return [m for m in double.channel_messages(channel) if m.interaction_id is None and ("⏰" in m.content or "🎬" in m.content)]
 
@@ -101,16 +107,19 @@ async def test_moving_a_release_reschedules_and_tells_the_channel(
 ) -> None:
     channel = guild.channel("premieres")
     await say(double, moderator, "reminders subscribe", {"channel": channel, "offsets": "1h,0"})
-    await say(double, moderator, "release set", {"title": "Move Test", "date": "2031-01-01 20:00", "timezone": "UTC"})
-    await say(double, moderator, "release set", {"title": "move test", "date": "2031-02-01 20:00", "timezone": "UTC"})
-    new = int(datetime(2031, 2, 1, 20, tzinfo=UTC).timestamp())
+    # Both dates inside the 35-day horizon: reminders are planned only that far ahead.
+    first, first_moment = days_ahead(10)
+    second, second_moment = days_ahead(20)
+    await say(double, moderator, "release set", {"title": "Move Test", "date": first, "timezone": "UTC"})
+    await say(double, moderator, "release set", {"title": "move test", "date": second, "timezone": "UTC"})
+    new = int(second_moment.timestamp())
 
     def notices() -> list[FakeMessage]:
         return [m for m in double.channel_messages(channel) if "has a new date" in m.content]
 
     await eventually(lambda: len(notices()) == 1, 5, "the moved-date notice")
     moved = notices()
-    old = int(datetime(2031, 1, 1, 20, tzinfo=UTC).timestamp())
+    old = int(first_moment.timestamp())
     assert len(moved) == 1 and f"<t:{new}:F>" in moved[0].content and f"<t:{old}:F>" in moved[0].content
     assert moved[0].pings == []
     listing = (await say(double, moderator, "reminders list")).embeds[0]["description"]
@@ -179,7 +188,7 @@ async def test_subscriptions_belong_to_their_guild(double: DiscordDouble, guild:
 
 async def test_unsubscribe_cancels_pending_reminders(double: DiscordDouble, guild: FakeGuild, moderator: FakeMember) -> None:
     await say(double, moderator, "reminders subscribe", {"channel": guild.text_channel, "offsets": "1d,0"})
-    await say(double, moderator, "release set", {"title": "Cancelled", "date": "2031-05-05"})
+    await say(double, moderator, "release set", {"title": "Cancelled", "date": days_ahead(5)[0]})  # inside the horizon
     reply = await say(double, moderator, "reminders unsubscribe", {"channel": guild.text_channel})
     assert "2 pending reminder(s) cancelled" in reply.content
 
@@ -294,9 +303,9 @@ async def test_concurrent_moves_of_a_release_leave_reminders_for_its_final_date(
     sees is the date the pending reminders are for, however the moves race."""
     channel = guild.channel("premieres")
     await say(double, moderator, "reminders subscribe", {"channel": channel, "offsets": "1h"})
-    await say(double, moderator, "release set", {"title": "Race", "date": "2031-01-01 20:00", "timezone": "UTC"})
+    await say(double, moderator, "release set", {"title": "Race", "date": days_ahead(2)[0], "timezone": "UTC"})
     for round_ in range(24):
-        moves = [f"2031-0{2 + round_ % 7}-{day:02d} 20:00" for day in (10, 20)]
+        moves = [days_ahead(3 + round_ % 7 + extra)[0] for extra in (0, 10)]  # inside the 35-day horizon
         sent = [await double.send_command(moderator, "release set", {"title": "Race", "date": moves[0], "timezone": "UTC"})]
         await asyncio.sleep(round_ * 0.0005)  # a different interleaving each round
         sent.append(await double.send_command(moderator, "release set", {"title": "Race", "date": moves[1], "timezone": "UTC"}))
