@@ -25,6 +25,9 @@ if TYPE_CHECKING:
 PACK_SUFFIXES = (".yaml", ".yml")
 GENERATION = "facts_generation"  # meta key bumped by every import that changed facts and every removal
 FACTS_CHANNEL = "facts"  # notified with every generation bump
+# Which pack each recent generation changed, in a ring of meta keys: reminders re-plan only the guilds
+# following those packs, not every guild, after a sync of one show.
+CHANGE_LOG, CHANGES_KEPT = "facts_change:", 64
 
 
 def bundled_packs_dir() -> Path:
@@ -107,7 +110,7 @@ class PackRepository:
             async with self._store.transaction() as conn:
                 report = await import_checked_pack(conn, pack, force=force)
                 if report.changed:
-                    await self._bump(conn)
+                    await self._bump(conn, pack.spec.pack.id)
         if report.changed:
             self._store.facts_changed()
         return report
@@ -183,15 +186,32 @@ class PackRepository:
         async with self._store.transaction() as conn:
             report = await remove_pack(conn, key)
             if report is not None:
-                await self._bump(conn)
+                await self._bump(conn, key)
         if report is not None:
             self._store.facts_changed()
         return report
 
-    async def _bump(self, conn: Connection) -> None:
+    async def _bump(self, conn: Connection, pack_key: str) -> None:
         await self._store.notify(FACTS_CHANNEL)  # the other processes rebuild at once (see bot/facts_watch.py)
-        await conn.execute(
+        row = await conn.fetch_one(
             "INSERT INTO meta (key, value) VALUES (?, '1') "
-            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT)",
+            "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT) RETURNING value",
             (GENERATION,),
         )
+        assert row is not None
+        generation = int(row[0])
+        await conn.execute(
+            "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+            (f"{CHANGE_LOG}{generation % CHANGES_KEPT}", f"{generation}:{pack_key}"),
+        )
+
+    async def changed_since(self, generation: int) -> tuple[int, frozenset[str] | None]:
+        """The current generation and the packs changed after `generation`; None when the log no longer
+        reaches back that far (then the caller treats every pack as changed)."""
+        rows = await self._store.fetch_all("SELECT key, value FROM meta WHERE key = ? OR key LIKE ?", (GENERATION, f"{CHANGE_LOG}%"))
+        current = next((int(r[1]) for r in rows if r[0] == GENERATION), 0)
+        logged = dict(r[1].split(":", 1) for r in rows if r[0] != GENERATION)
+        wanted = [str(g) for g in range(generation + 1, current + 1)]
+        if len(wanted) > CHANGES_KEPT or any(g not in logged for g in wanted):
+            return current, None
+        return current, frozenset(logged[g] for g in wanted)

@@ -19,6 +19,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
 from db.backend import Connection, Row
+from db.group_commit import GroupCommit
 from db.instants import from_text, to_text
 
 if TYPE_CHECKING:
@@ -106,6 +107,7 @@ def _timer(row: Row) -> Timer:
 class TimerRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
+        self._outcomes = GroupCommit(store)  # a burst of due reminders records its attempts and ends together
 
     async def add(self, spec: TimerSpec, now: datetime) -> bool:
         """Insert a timer unless its key exists already; True if it was added."""
@@ -225,19 +227,17 @@ class TimerRepository:
 
     async def attempting(self, timer_id: int, now: datetime) -> None:
         """Record, committed, that the delivery is about to do what must not happen twice."""
-        async with self._store.transaction() as conn:
-            await conn.execute(
-                "UPDATE timers SET attempted_at = ? WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
-                (to_text(now), timer_id, self._store.process_id),
-            )
+        await self._outcomes.execute(
+            "UPDATE timers SET attempted_at = ? WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+            (to_text(now), timer_id, self._store.process_id),
+        )
 
     async def finish(self, timer_id: int, state: TimerState, outcome: str | None, now: datetime) -> None:
-        async with self._store.transaction() as conn:
-            await conn.execute(
-                "UPDATE timers SET state = ?, finished_at = ?, outcome = ?, lease_until = NULL "
-                "WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
-                (state.value, to_text(now), outcome, timer_id, self._store.process_id),
-            )
+        await self._outcomes.execute(
+            "UPDATE timers SET state = ?, finished_at = ?, outcome = ?, lease_until = NULL "
+            "WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
+            (state.value, to_text(now), outcome, timer_id, self._store.process_id),
+        )
 
     async def retry(self, timer_id: int, at: datetime, reason: str, *, forget_attempt: bool) -> None:
         """Pending again at `at`; `forget_attempt` when the failure proves nothing went out."""

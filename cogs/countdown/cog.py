@@ -85,13 +85,19 @@ class CountdownCog(commands.Cog):
     @commands.Cog.listener()
     async def on_facts_changed(self) -> None:
         """Packs were imported or removed elsewhere: reminders follow the releases as they are now —
-        re-planned by the first bot process to notice, once per change, not by each of them."""
+        re-planned by the first bot process to notice, once per change, not by each of them, and only
+        for the guilds following the packs that changed (a sync of one show is not every guild's work)."""
         async with self.store.deployment_lock("re-plan"):
-            generation = str(await self.store.packs.generation())
-            if await self.store.meta.get(REPLANNED) == generation:
+            done = await self.store.meta.get(REPLANNED)
+            generation, changed = await self.store.packs.changed_since(int(done or 0))
+            if done == str(generation):
                 return
-            await self.planner.replan_all()
-            await self.store.meta.set(REPLANNED, generation)
+            if changed is None or done is None:
+                await self.planner.replan_all()
+            else:
+                for pack_key in sorted(changed):
+                    await self.planner.replan_fandom(pack_key)
+            await self.store.meta.set(REPLANNED, str(generation))
 
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.catalog.choices(interaction.guild_id, current)

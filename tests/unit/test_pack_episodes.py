@@ -112,3 +112,22 @@ async def test_a_reimport_reports_each_episode_that_moved_appeared_or_went(store
     went = next(m for m in gone.moved if m.label.endswith("“Finale”"))
     assert went.release_id is None and went.after is None  # removed
     assert (await store.packs.import_checked(check_pack_text(SHOW, "weekly.yaml"), force=True)).moved == []
+
+
+async def test_the_store_says_which_packs_changed_since_a_generation(store: Store, tmp_path: Path) -> None:
+    """Reminders re-plan only the guilds following what changed; a log that no longer reaches back says so."""
+    path = tmp_path / "weekly.yaml"
+    path.write_text(SHOW)
+    await store.packs.import_file(path)
+    first, _ = await store.packs.changed_since(0)
+    await store.packs.import_file(Path(__file__).parents[1] / "packs" / "harbor.yaml")
+    path.write_text(SHOW.replace("Half Loop", "Half Loop Part One"))
+    await store.packs.import_file(path)
+    assert await store.packs.changed_since(first) == (first + 2, frozenset({"harbor", "weekly"}))
+    await store.packs.remove("harbor")
+    assert await store.packs.changed_since(first + 2) == (first + 3, frozenset({"harbor"}))
+    assert await store.packs.changed_since(first + 3) == (first + 3, frozenset())
+    for n in range(64):
+        path.write_text(SHOW.replace("Half Loop", f"Half Loop {n}"))
+        await store.packs.import_file(path)
+    assert await store.packs.changed_since(first) == (first + 67, None)
