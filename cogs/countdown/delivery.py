@@ -101,8 +101,8 @@ class Delivery:
         moment = starts_at(release) if release is not None else None
         if release is None or moment is None or int(moment.timestamp()) != payload["starts_at"]:
             return Outcome.cancelled("the release was removed or moved")
-        title = literal(release.title)
-        text = f"🎬 **{title}** starts now — {discord_timestamp(moment, 'F')}. (You asked me with /remindme.)"
+        verb = "airs" if release.is_episode else "starts"
+        text = f"🎬 **{literal(release.label)}** {verb} now — {discord_timestamp(moment, 'F')}. (You asked me with /remindme.)"
         try:
             dm = await open_dm(self._bot, reminder.user_id)
             await self._bot.scheduler.attempting(timer)

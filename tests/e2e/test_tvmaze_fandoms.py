@@ -182,3 +182,29 @@ async def test_tvmaze_down_during_an_add_changes_nothing_and_during_a_sync_stall
         tvmaze.hang = 0
     await say(double, mod, "fandom add", {"show": "1"})
     assert "tvmaze-1" in packs_in(bot)
+
+
+async def test_an_episode_moved_on_tvmaze_is_announced_once_and_reminded_at_its_new_time(
+    double: DiscordDouble, bot: BotProcess, tvmaze: TvmazeDouble
+) -> None:
+    """The scheduled sync notices the move through the updates list: the channel reminded of every
+    episode is told once, and the reminder follows the episode to its new time."""
+    guild = await double.add_guild(channels=("episodes",))
+    mod = double.add_member(guild, "mod", permissions=MOD)
+    await say(double, mod, "fandom add", {"show": "1"})
+    channel = guild.channel("episodes")
+    await say(double, mod, "reminders subscribe", {"channel": channel, "offsets": "0", "episodes": True})
+    was = NOW + timedelta(weeks=2)  # S1E06, weekly from three weeks ago
+    now = (datetime.now(UTC) + timedelta(seconds=30)).replace(microsecond=0)
+    tvmaze.move_episode(1, 101_006, now)
+
+    def posts() -> list[str]:
+        return [m.content for m in double.channel_messages(channel) if m.interaction_id is None]
+
+    notice = (f"📅 **Severance S1E06 — “Episode 6”** moved: was <t:{int(was.timestamp())}:F>, "
+              f"now <t:{int(now.timestamp())}:F> (<t:{int(now.timestamp())}:R>)")
+    await eventually(lambda: notice in posts(), 25, "the move notice after a scheduled sync")
+    reminder = f"🎬 **Severance S1E06 — “Episode 6”** airs now! <t:{int(now.timestamp())}:F>."
+    await eventually(lambda: reminder in posts(), 45, "the reminder at the new time")
+    await asyncio.sleep(1.0)
+    assert posts() == [notice, reminder]
