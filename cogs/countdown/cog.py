@@ -60,9 +60,6 @@ async def find_release(catalog: ReleaseCatalog, guild_id: int | None, typed: str
     return release
 
 
-REPLANNED = "replanned_generation"  # meta key: the facts generation reminders were last re-planned for
-
-
 class CountdownCog(commands.Cog):
     def __init__(self, bot: FandexBot, catalog: ReleaseCatalog, planner: ReminderPlanner) -> None:
         self.bot = bot
@@ -84,20 +81,8 @@ class CountdownCog(commands.Cog):
 
     @commands.Cog.listener()
     async def on_facts_changed(self) -> None:
-        """Packs were imported or removed elsewhere: reminders follow the releases as they are now —
-        re-planned by the first bot process to notice, once per change, not by each of them, and only
-        for the guilds following the packs that changed (a sync of one show is not every guild's work)."""
-        async with self.store.deployment_lock("re-plan"):
-            done = await self.store.meta.get(REPLANNED)
-            generation, changed = await self.store.packs.changed_since(int(done or 0))
-            if done == str(generation):
-                return
-            if changed is None or done is None:
-                await self.planner.replan_all()
-            else:
-                for pack_key in sorted(changed):
-                    await self.planner.replan_fandom(pack_key)
-            await self.store.meta.set(REPLANNED, str(generation))
+        """Packs were imported or removed: reminders follow the releases as they are now."""
+        await self.planner.replan_changed()
 
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.catalog.choices(interaction.guild_id, current)

@@ -30,6 +30,7 @@ from db.timers import ReconcileResult, Timer, TimerSpec
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+REPLANNED = "replanned_generation"  # meta key: the facts generation reminders were last re-planned for
 
 HORIZON_AT = clock_time(10, 0, tzinfo=UTC)  # the daily re-plan: after the Americas' prime time, before Asia's
 TICK_BUDGET = 10.0  # seconds of re-planning per horizon timer; the rest continues in a timer of its own
@@ -109,6 +110,22 @@ class ReminderPlanner:
         """After the packs changed: every guild with reminders gets its timers recomputed."""
         guilds = await self._store.subscriptions.guilds_with_reminders()
         await self._replan_guilds(guilds, "every fandom")
+
+    async def replan_changed(self) -> None:
+        """Re-plan for the packs changed since the last re-plan: by the first bot process to ask, once
+        per change (an importing process asks at once, the others when they notice), and only for the
+        guilds following the packs that changed — a sync of one show is not every guild's work."""
+        async with self._store.deployment_lock("re-plan"):
+            done = await self._store.meta.get(REPLANNED)
+            generation, changed = await self._store.packs.changed_since(int(done or 0))
+            if done == str(generation):
+                return
+            if changed is None or done is None:
+                await self.replan_all()
+            else:
+                for pack_key in sorted(changed):
+                    await self.replan_fandom(pack_key)
+            await self._store.meta.set(REPLANNED, str(generation))
 
     async def replan_fandom(self, pack_key: str) -> None:
         """After one pack changed (a sync, an import): only the guilds that see it and have reminders."""

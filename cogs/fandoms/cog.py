@@ -170,7 +170,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         if planner is None or not change.report.changed:
             return
         self.store.fandoms.forget()
-        await planner.replan_fandom(change.pack_key)
+        await planner.replan_changed()  # this import's generation: the facts watch will find it done
         await planner.announce_moves(change.pack_key, change.report.moved)
 
     @add.autocomplete("show")
