@@ -18,8 +18,8 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any
 
-from db.backend import Connection, Row
-from db.group_commit import GroupCommit
+from db.backend import Connection, Params, Row
+from db.group_commit import GroupCommit, statements
 from db.instants import from_text, to_text
 
 if TYPE_CHECKING:
@@ -107,7 +107,10 @@ def _timer(row: Row) -> Timer:
 class TimerRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._outcomes = GroupCommit(store)  # a burst of due reminders records its attempts and ends together
+        # A burst of due reminders records its attempts and ends together, in one trip per batch.
+        self._outcomes: GroupCommit[tuple[str, Params], None] = GroupCommit(
+            lambda writes: store.run_plan(lambda: statements(writes))
+        )
 
     async def add(self, spec: TimerSpec, now: datetime) -> bool:
         """Insert a timer unless its key exists already; True if it was added."""
@@ -227,17 +230,17 @@ class TimerRepository:
 
     async def attempting(self, timer_id: int, now: datetime) -> None:
         """Record, committed, that the delivery is about to do what must not happen twice."""
-        await self._outcomes.execute(
+        await self._outcomes.submit((
             "UPDATE timers SET attempted_at = ? WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
             (to_text(now), timer_id, self._store.process_id),
-        )
+        ))
 
     async def finish(self, timer_id: int, state: TimerState, outcome: str | None, now: datetime) -> None:
-        await self._outcomes.execute(
+        await self._outcomes.submit((
             "UPDATE timers SET state = ?, finished_at = ?, outcome = ?, lease_until = NULL "
             "WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
             (state.value, to_text(now), outcome, timer_id, self._store.process_id),
-        )
+        ))
 
     async def retry(self, timer_id: int, at: datetime, reason: str, *, forget_attempt: bool) -> None:
         """Pending again at `at`; `forget_attempt` when the failure proves nothing went out."""

@@ -1,20 +1,15 @@
-"""Votes, committed before they are confirmed, many presses per transaction.
-
-One transaction per press costs a thread hop and an fsync each; under a premiere-night rush that caps
-presses far below what Discord delivers. So presses that arrive while a commit is under way wait
-for the next one and share it (group commit). Each caller still gets its answer only after the
-transaction holding its vote has committed.
-"""
+"""Votes, committed before they are confirmed, many presses per transaction (db/group_commit.py):
+each caller gets its answer only after the transaction holding its vote has committed."""
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from db.backend import Plan, Statement
+from db.group_commit import GroupCommit
 from db.instants import from_text, to_text
 
 if TYPE_CHECKING:
@@ -46,40 +41,19 @@ class _Press:
 class VoteRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
-        self._queue: list[tuple[_Press, asyncio.Future[VoteResult]]] = []
-        self._writer: asyncio.Task[None] | None = None
-        self.batches = 0  # how many transactions carried votes (for benchmarks and tests)
+        self._presses: GroupCommit[_Press, VoteResult] = GroupCommit(self._write)
+
+    @property
+    def batches(self) -> int:
+        """How many transactions carried votes (for benchmarks and tests)."""
+        return self._presses.batches
 
     async def record(self, poll_id: int, user_id: int, position: int, at: datetime) -> VoteResult:
         """Store one member's vote (replacing their earlier one); returns once it is committed."""
-        future: asyncio.Future[VoteResult] = asyncio.get_running_loop().create_future()
-        self._queue.append((_Press(poll_id, user_id, position, at), future))
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._write_batches())
-        return await future
+        return await self._presses.submit(_Press(poll_id, user_id, position, at))
 
-    async def _write_batches(self) -> None:
-        try:
-            while self._queue:
-                batch, self._queue = self._queue, []
-                try:
-                    results = await self._write(batch)
-                except Exception as exc:
-                    for _, future in batch:
-                        if not future.done():
-                            future.set_exception(exc)
-                    continue
-                for (_, future), result in zip(batch, results, strict=True):
-                    if not future.done():
-                        future.set_result(result)
-        finally:
-            self._writer = None
-
-    async def _write(self, batch: list[tuple[_Press, asyncio.Future[VoteResult]]]) -> list[VoteResult]:
-        presses = [p for p, _ in batch]
-        results = await self._store.run_plan(lambda: _write_votes(presses))
-        self.batches += 1
-        return results
+    async def _write(self, presses: list[_Press]) -> list[VoteResult]:
+        return await self._store.run_plan(lambda: _write_votes(presses))
 
 
 def _write_votes(presses: list[_Press]) -> Plan[list[VoteResult]]:
