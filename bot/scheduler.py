@@ -12,7 +12,12 @@ lease ran out because their process died.
 
 Delivery is claim → act → finish, each delivery its own task under a timeout. A handler calls
 `attempting(timer)` just before its one side effect that must not happen twice (a post), so the
-store knows what was tried. Finishing is retried in place until the store takes it. If the process
+store knows what was tried. Finishing is retried in place until the store takes it.
+
+A burst (one episode due in a thousand servers at once) is met ready: what falls due within LEAD is
+claimed ahead, and the handler of a kind registered `early` reads what it needs then, so at the
+instant only the post is left — `attempting` holds it until then. Other kinds start at their instant.
+A subscription removed in those last LEAD seconds still gets that one reminder. If the process
 dies between claim and finish, the next start looks at the record: nothing attempted, or attempted
 less than NONCE_WINDOW ago → delivered again (posts carry the timer id as a nonce with
 `enforce_nonce`, so Discord returns the first message instead of a second); attempted longer ago →
@@ -47,8 +52,10 @@ Clock = Callable[[], datetime]
 CATCH_UP = timedelta(hours=1)
 NONCE_WINDOW = timedelta(minutes=2)  # Discord de-duplicates a nonce for "a few minutes"; we count on two
 MAX_SLEEP = 60.0  # seconds; also how soon a jump of the wall clock is noticed
-BATCH = 200  # due timers fetched per wake
-CONCURRENCY = 32  # deliveries in flight at once; each is its own task, so one guild can't hold up another
+BATCH = 200  # due timers claimed per look
+LEAD = timedelta(seconds=2)  # how far ahead of its instant a timer is claimed (and an early handler starts)
+HELD = 1000  # claims one process holds at once: a burst this size is prepared before its instant
+CONCURRENCY = 32  # handlers acting at once; each delivery is its own task, so one guild can't hold up another
 DELIVERY_TIMEOUT = 30.0  # seconds a handler may take before it is cancelled and retried later
 MAX_ATTEMPTS = 6
 RETRY_FLOOR = 1.0  # seconds before the first retry of a failed look at the store, doubling to MAX_SLEEP
@@ -102,6 +109,7 @@ def backoff(attempts: int) -> timedelta:
 class _Kind:
     handler: Handler
     catch_up: timedelta | None  # None: deliver however late, and retry until it succeeds
+    early: bool  # the handler may start up to LEAD before the instant; `attempting` holds it until then
 
 
 class Scheduler:
@@ -117,15 +125,19 @@ class Scheduler:
         self._wake = asyncio.Event()
         self._slots = asyncio.Semaphore(CONCURRENCY)
         self._in_flight: dict[int, asyncio.Task[None]] = {}
+        self._acting: set[int] = set()  # deliveries holding one of the CONCURRENCY slots
         self._loop: asyncio.Task[None] | None = None
         self._claims_checked_at: datetime | None = None  # when lapsed claims were last looked for
         self._listening = False
         self._heartbeat: asyncio.Task[None] | None = None
         self._settling: dict[int, asyncio.Event] = {}
 
-    def register(self, kind: str, handler: Handler, *, catch_up: timedelta | None = CATCH_UP) -> None:
-        """Deliver timers of `kind` with `handler`; `catch_up=None` for what must happen however late."""
-        self._kinds[kind] = _Kind(handler, catch_up)
+    def register(self, kind: str, handler: Handler, *, catch_up: timedelta | None = CATCH_UP, early: bool = False) -> None:
+        """Deliver timers of `kind` with `handler`; `catch_up=None` for what must happen however late.
+
+        `early`: the handler only reads before it calls `attempting`, so it may start before the timer's
+        instant and be ready when it comes (a reminder); otherwise it starts at the instant (a deadline)."""
+        self._kinds[kind] = _Kind(handler, catch_up, early)
         self.wake()  # its timers may have been waiting for it
 
     def wake(self) -> None:
@@ -180,8 +192,29 @@ class Scheduler:
             self._settling.pop(timer_id, None)
 
     async def attempting(self, timer: Timer) -> None:
-        """A handler is about to do what must not happen twice: record it, so a restart can decide."""
+        """A handler is about to do what must not happen twice: wait for the timer's instant (it may have
+        been claimed ahead), record the attempt so a restart can decide, then act.
+
+        Neither the wait nor the write holds a slot, so a burst's attempts share one commit."""
+        self._leave_slot(timer.id)
+        await self._until(timer.due_at)
         await self._store.timers.attempting(timer.id, self._clock())
+        await self._take_slot(timer.id)
+
+    async def _until(self, instant: datetime) -> None:
+        """Sleep until `instant` by the scheduler's clock (at most LEAD: only a claim ahead waits)."""
+        delay = (instant - self._clock()).total_seconds()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    async def _take_slot(self, timer_id: int) -> None:
+        await self._slots.acquire()
+        self._acting.add(timer_id)
+
+    def _leave_slot(self, timer_id: int) -> None:
+        if timer_id in self._acting:
+            self._acting.discard(timer_id)
+            self._slots.release()
 
     async def _run(self) -> None:
         failures = 0
@@ -241,9 +274,9 @@ class Scheduler:
                     "skipped timer %s (%s): due %s, more than %s ago",
                     timer.id, timer.key, timer.first_due_at.isoformat(), window,
                 )
-        # Claim no more than this process can start now: the rest stay free for the other processes.
-        room = min(BATCH, CONCURRENCY - len(self._in_flight))
-        due = await self._store.timers.claim_due(now, room, kinds=kinds, excluding=self._in_flight)
+        # Claim no more than this process holds at once: the rest stay free for the other processes.
+        room = min(BATCH, HELD - len(self._in_flight))
+        due = await self._store.timers.claim_due(now, room, kinds=kinds, excluding=self._in_flight, by=now + LEAD)
         for timer in due:
             task = asyncio.create_task(self._deliver(timer), name=f"timer-{timer.id}")
             self._in_flight[timer.id] = task
@@ -255,40 +288,49 @@ class Scheduler:
         next_at = await self._store.timers.next_due_at(kinds=kinds, excluding=self._in_flight)
         if next_at is None:
             return MAX_SLEEP
-        return max(0.0, min(MAX_SLEEP, (next_at - self._clock()).total_seconds()))
+        return max(0.0, min(MAX_SLEEP, (next_at - LEAD - self._clock()).total_seconds()))
 
     def _forget_delivery(self, timer_id: int, _task: asyncio.Task[None]) -> None:
-        if len(self._in_flight) >= CONCURRENCY:
+        if len(self._in_flight) >= HELD:
             self.wake()  # there is room again for what is waiting
         self._in_flight.pop(timer_id, None)
         if (event := self._settling.get(timer_id)) is not None:
             event.set()
 
     async def _deliver(self, timer: Timer) -> None:
-        async with self._slots:  # claimed already, by claim_due, for this process
-            kind = self._kinds[timer.kind]
-            now = self._clock()
-            if timer.attempted_at is not None and now - timer.attempted_at > NONCE_WINDOW:
-                note = (f"not repeated: a delivery attempted at {timer.attempted_at.isoformat()} may have gone out, "
-                        f"and Discord's nonce no longer guards a repeat after {NONCE_WINDOW}")
-                log.warning("timer %s (%s) %s", timer.id, timer.key, note)
-                await self._record(timer, partial(self._store.timers.finish, timer.id, TimerState.SKIPPED, note))
-                return
-            attempts = timer.attempts  # counting this one
-            try:
-                async with asyncio.timeout(self._delivery_timeout):
-                    outcome = await kind.handler(timer)
-            except TimeoutError:
-                late = RetryLater(f"timed out after {self._delivery_timeout:g} s", outcome_unknown=True)
-                await self._retry_or_fail(timer, kind, attempts, late)
-                return
-            except Exception as exc:
-                await self._retry_or_fail(timer, kind, attempts, exc)
-                return
-            await self._record(timer, partial(self._store.timers.finish, timer.id, outcome.state, outcome.note))
-            lateness = (self._clock() - timer.first_due_at).total_seconds()
-            log.info("timer %s (%s) %s %.3f s after due%s", timer.id, timer.key, outcome.state,
-                     lateness, f": {outcome.note}" if outcome.note else "")
+        kind = self._kinds[timer.kind]
+        if timer.attempted_at is not None and self._clock() - timer.attempted_at > NONCE_WINDOW:
+            note = (f"not repeated: a delivery attempted at {timer.attempted_at.isoformat()} may have gone out, "
+                    f"and Discord's nonce no longer guards a repeat after {NONCE_WINDOW}")
+            log.warning("timer %s (%s) %s", timer.id, timer.key, note)
+            await self._record(timer, partial(self._store.timers.finish, timer.id, TimerState.SKIPPED, note))
+            return
+        if not kind.early:
+            await self._until(timer.due_at)
+        attempts = timer.attempts  # counting this one
+        try:
+            outcome = await self._act(timer, kind)
+        except TimeoutError:
+            late = RetryLater(f"timed out after {self._delivery_timeout:g} s", outcome_unknown=True)
+            await self._retry_or_fail(timer, kind, attempts, late)
+            return
+        except Exception as exc:
+            await self._retry_or_fail(timer, kind, attempts, exc)
+            return
+        await self._record(timer, partial(self._store.timers.finish, timer.id, outcome.state, outcome.note))
+        lateness = (self._clock() - timer.first_due_at).total_seconds()
+        log.info("timer %s (%s) %s %.3f s after due%s", timer.id, timer.key, outcome.state,
+                 lateness, f": {outcome.note}" if outcome.note else "")
+
+    async def _act(self, timer: Timer, kind: _Kind) -> Outcome:
+        """The handler under its timeout, in a slot (given up while `attempting` waits); the wait for a
+        slot is not the handler's time, and its bookkeeping happens outside one."""
+        await self._take_slot(timer.id)
+        try:
+            async with asyncio.timeout(self._delivery_timeout):
+                return await kind.handler(timer)
+        finally:
+            self._leave_slot(timer.id)
 
     async def _record(self, timer: Timer, write: Callable[[datetime], Awaitable[None]]) -> None:
         """Write how a delivery ended, retrying in place until the store takes it: a claim left behind

@@ -197,9 +197,10 @@ class TimerRepository:
             return claimed == 1
 
     async def claim_due(
-        self, now: datetime, limit: int, *, kinds: Iterable[str], excluding: Iterable[int] = ()
+        self, now: datetime, limit: int, *, kinds: Iterable[str], excluding: Iterable[int] = (), by: datetime | None = None
     ) -> list[Timer]:
-        """Claim up to `limit` pending timers of `kinds` due by `now`, earliest first, for this process.
+        """Claim up to `limit` pending timers of `kinds` due by `by` (default `now`), earliest first, for
+        this process.
 
         Rows another process is claiming at this moment are skipped, not waited for; what one process
         claims, no other sees as pending until the lease runs out.
@@ -211,11 +212,11 @@ class TimerRepository:
                 """UPDATE timers SET state = 'claimed', claimed_at = :now, claimed_by = :owner, lease_until = :lease,
                           attempts = attempts + 1
                     WHERE id IN (SELECT id FROM timers
-                                  WHERE state = 'pending' AND due_at <= :now AND kind = ANY(:kinds) AND id <> ALL(:busy)
+                                  WHERE state = 'pending' AND due_at <= :by AND kind = ANY(:kinds) AND id <> ALL(:busy)
                                   ORDER BY due_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)
                       AND state = 'pending'
                 RETURNING *""",
-                {"now": to_text(now), "owner": self._store.process_id, "lease": to_text(now + LEASE),
+                {"now": to_text(now), "by": to_text(by or now), "owner": self._store.process_id, "lease": to_text(now + LEASE),
                  "kinds": list(kinds), "busy": list(excluding), "limit": limit},
             )
         return sorted((_timer(r) for r in rows), key=lambda t: (t.due_at, t.id))

@@ -19,9 +19,10 @@ async def setup(bot: FandexBot) -> None:
     catalog = ReleaseCatalog(bot.store)
     planner = ReminderPlanner(bot.store, bot.scheduler, discord.utils.utcnow)
     delivery = Delivery(bot, planner)
-    bot.scheduler.register(CHANNEL_REMINDER, delivery.channel_reminder)
-    bot.scheduler.register(PERSONAL_REMINDER, delivery.personal_reminder)
-    bot.scheduler.register(MOVE_NOTICE, delivery.move_notice)
+    # Each reads, then posts after `attempting`: ready before the instant, so a burst is on time.
+    bot.scheduler.register(CHANNEL_REMINDER, delivery.channel_reminder, early=True)
+    bot.scheduler.register(PERSONAL_REMINDER, delivery.personal_reminder, early=True)
+    bot.scheduler.register(MOVE_NOTICE, delivery.move_notice, early=True)
     bot.scheduler.register(HORIZON_TICK, planner.horizon_tick, catch_up=None)  # late is fine; never skipped
     bot.reminder_planner = planner  # /fandom follow and unfollow re-plan through it
     if bot.pack_changed:

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from bot import scheduler as scheduler_module
-from bot.scheduler import MAX_SLEEP, Outcome, RetryLater, Scheduler, backoff
+from bot.scheduler import LEAD, MAX_SLEEP, Outcome, RetryLater, Scheduler, backoff
 from db import Store
 from db.timers import LEASE, Timer, TimerSpec, TimerState
 from tests.e2e.waiting import eventually
@@ -103,9 +103,10 @@ async def test_due_timers_are_delivered_once_and_future_ones_wait(store: Store, 
     s.register("test", handler)
     await add(store, "now", T0, clock)
     await add(store, "later", T0 + timedelta(seconds=30), clock)
-    assert await run_tick(s) == 30.0
+    wake_ahead = 30.0 - LEAD.total_seconds()  # "later" is claimed LEAD ahead of its instant
+    assert await run_tick(s) == wake_ahead
     assert handler.delivered == ["now"]
-    assert await run_tick(s) == 30.0 and handler.delivered == ["now"]  # not again
+    assert await run_tick(s) == wake_ahead and handler.delivered == ["now"]  # not again
     clock.advance(seconds=30)
     await run_tick(s)
     assert handler.delivered == ["now", "later"]
@@ -208,6 +209,60 @@ async def test_a_wake_cuts_the_sleep_short(store: Store) -> None:
 
     await run_until_delivered(s, handler, meanwhile=add_and_wake())
     assert handler.delivered == ["woken"]
+
+
+class Preparer:
+    """A handler that reads first, then posts after `attempting`: it notes when it did each."""
+
+    def __init__(self, scheduler: Scheduler) -> None:
+        self.scheduler = scheduler
+        self.read_at: dict[str, datetime] = {}
+        self.posted_at: dict[str, datetime] = {}
+
+    async def __call__(self, timer: Timer) -> Outcome:
+        self.read_at[timer.key] = datetime.now(UTC)
+        await self.scheduler.attempting(timer)
+        self.posted_at[timer.key] = datetime.now(UTC)
+        return Outcome.done("posted")
+
+
+async def test_a_burst_is_prepared_before_its_instant_and_posted_at_it(store: Store) -> None:
+    """What falls due within LEAD is claimed ahead: an early handler reads then, and posts at the instant."""
+    s = Scheduler(store)  # the real clock
+    handler = Preparer(s)
+    s.register("test", handler, early=True)
+    instant = datetime.now(UTC) + LEAD / 2
+    burst = [f"guild-{i}" for i in range(300)]
+    for key in burst:
+        await store.timers.add(TimerSpec("test", key, instant, {}, 1), datetime.now(UTC))
+    s.start()
+    try:
+        await eventually(lambda: len(handler.posted_at) == len(burst), 10, "the whole burst posted")
+    finally:
+        await s.stop()
+    assert all(handler.read_at[key] < instant for key in burst)  # every read done before the instant
+    assert all(handler.posted_at[key] >= instant for key in burst)  # and no post before it
+    done = await store.timers.of_guild(1, "test", [TimerState.DONE])
+    assert len(done) == len(burst) and all(t.attempted_at is not None and t.attempted_at >= instant for t in done)
+
+
+async def test_a_kind_that_is_not_early_starts_at_its_instant_though_claimed_ahead(store: Store) -> None:
+    s = Scheduler(store)
+    started: list[datetime] = []
+
+    async def deadline(timer: Timer) -> Outcome:
+        started.append(datetime.now(UTC))
+        return Outcome.done()
+
+    s.register("deadline", deadline, catch_up=None)
+    instant = datetime.now(UTC) + LEAD / 2
+    await store.timers.add(TimerSpec("deadline", "closes", instant, {}, 1), datetime.now(UTC))
+    s.start()
+    try:
+        await eventually(lambda: bool(started), 5, "the deadline handled")
+    finally:
+        await s.stop()
+    assert started[0] >= instant
 
 
 async def test_idle_means_no_wakeups(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
