@@ -196,10 +196,12 @@ class Scheduler:
         been claimed ahead), record the attempt so a restart can decide, then act.
 
         Neither the wait nor the write holds a slot, so a burst's attempts share one commit."""
+        held = timer.id in self._acting
         self._leave_slot(timer.id)
         await self._until(timer.due_at)
         await self._store.timers.attempting(timer.id, self._clock())
-        await self._take_slot(timer.id)
+        if held:
+            await self._take_slot(timer.id)
 
     async def _until(self, instant: datetime) -> None:
         """Sleep until `instant` by the scheduler's clock (at most LEAD: only a claim ahead waits)."""
@@ -260,7 +262,8 @@ class Scheduler:
         return last is None or (self._store.shared and self._clock() - last >= LEASE / 3)
 
     async def tick(self) -> float:
-        """Skip what is too late, start what is due, and say how long to sleep until the next one."""
+        """Skip what is too late, claim and start what falls due within LEAD, and say how long to sleep
+        until the next one does."""
         self._wake.clear()  # a wake() after this point is seen by the next wait, not lost
         now = self._clock()
         kinds = list(self._kinds)
