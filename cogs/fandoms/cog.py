@@ -175,7 +175,9 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
 
     @add.autocomplete("show")
     async def add_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return await self.shows.choices(current) if self.shows is not None else []
+        if self.shows is None or self.bot.settings.tvmaze_imports != "on":
+            return []  # nothing to pick: the command would refuse it
+        return await self.shows.choices(current)
 
     @refresh.autocomplete("fandom")
     async def refresh_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

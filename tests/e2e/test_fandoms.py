@@ -38,7 +38,9 @@ MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD | Permissions.MANAGE_MESSAGE
 @pytest.fixture(scope="module")
 async def bot(double: DiscordDouble, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
     work = tmp_path_factory.mktemp("fandoms")
-    process = BotProcess(double, work, env={"FACT_PACKS": packs_in_horizon(work / "packs")})
+    # An operator who turned TVmaze imports off: the hand-written packs are all this bot offers.
+    env = {"FACT_PACKS": packs_in_horizon(work / "packs"), "TVMAZE_IMPORTS": "off"}
+    process = BotProcess(double, work, env=env)
     await process.start()
     yield process
     if process.running:
@@ -167,6 +169,18 @@ async def test_follow_and_unfollow_need_manage_server_and_none_left_says_how_to_
     assert await double.autocomplete(fan, "character", {"name": "d"}, "name") == []
     about = await say(double, fan, "about")
     assert "None yet" in about.text and "2 fandoms" in about.text
+
+
+async def test_with_tvmaze_imports_off_fandom_add_offers_nothing_and_names_the_setting(
+    double: DiscordDouble, bot: BotProcess
+) -> None:
+    guild, mod, _ = await guild_following(double, "defenders", "harbor")
+    assert await double.autocomplete(mod, "fandom add", {"show": "sever"}, "show") == []  # TVmaze is not even asked
+    refused = await say(double, mod, "fandom add", {"show": "1"})
+    assert refused.ephemeral and "turned off" in refused.content and "`TVMAZE_IMPORTS`" in refused.content
+    with sqlite3.connect(bot.database) as conn:
+        assert conn.execute("SELECT count(*) FROM packs WHERE key LIKE 'tvmaze-%'").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM guild_fandoms WHERE guild_id = ?", (guild.id,)).fetchone()[0] == 0
 
 
 async def run_cli(bot: BotProcess, *args: str) -> tuple[int, str]:
