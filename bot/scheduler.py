@@ -12,12 +12,7 @@ lease ran out because their process died.
 
 Delivery is claim → act → finish, each delivery its own task under a timeout. A handler calls
 `attempting(timer)` just before its one side effect that must not happen twice (a post), so the
-store knows what was tried. Finishing is retried in place until the store takes it.
-
-A burst (one episode due in a thousand servers at once) is met ready: what falls due within LEAD is
-claimed ahead, and the handler of a kind registered `early` reads what it needs then, so at the
-instant only the post is left — `attempting` holds it until then. Other kinds start at their instant.
-A subscription removed in those last LEAD seconds still gets that one reminder. If the process
+store knows what was tried. Finishing is retried in place until the store takes it. If the process
 dies between claim and finish, the next start looks at the record: nothing attempted, or attempted
 less than NONCE_WINDOW ago → delivered again (posts carry the timer id as a nonce with
 `enforce_nonce`, so Discord returns the first message instead of a second); attempted longer ago →
@@ -28,6 +23,11 @@ Each kind has a catch-up window: a reminder more than an hour late (the bot was 
 recorded and logged instead of being posted absurdly late. A kind registered with `catch_up=None`
 (a poll deadline) is always delivered, however late, and retried until it succeeds. Timers of a
 kind nobody has registered (its extension failed to load) stay pending until a handler exists.
+
+A burst (one episode due in a thousand servers at once) is met ready: what falls due within LEAD is
+claimed ahead, and the handler of a kind registered `early` reads what it needs then, so at the
+instant only the post is left — `attempting` holds it until then. Other kinds start at their instant.
+A subscription removed in those last LEAD seconds still gets that one reminder.
 """
 
 from __future__ import annotations
