@@ -128,6 +128,7 @@ class Scheduler:
         self._acting: set[int] = set()  # deliveries holding one of the CONCURRENCY slots
         self._loop: asyncio.Task[None] | None = None
         self._claims_checked_at: datetime | None = None  # when lapsed claims were last looked for
+        self._lapse_at: datetime | None = None  # when another process's claim runs out of lease (shared store)
         self._listening = False
         self._heartbeat: asyncio.Task[None] | None = None
         self._settling: dict[int, asyncio.Event] = {}
@@ -256,10 +257,14 @@ class Scheduler:
         self._claims_checked_at = checked_at
 
     def _claims_due_a_look(self) -> bool:
-        """At start-up; then, on a shared store, once per heartbeat period, not on every wake: a lease
-        outlives several heartbeats, so a lapsed claim is never missed for long."""
-        last = self._claims_checked_at
-        return last is None or (self._store.shared and self._clock() - last >= LEASE / 3)
+        """At start-up; then, on a shared store, once per heartbeat period, not on every wake (a lease
+        outlives several heartbeats, so a lapsed claim is never missed for long), and when the lease of
+        a claim held elsewhere has run out."""
+        last, now = self._claims_checked_at, self._clock()
+        if last is None:
+            return True
+        lapsed = self._lapse_at is not None and now >= self._lapse_at
+        return self._store.shared and (now - last >= LEASE / 3 or lapsed)
 
     async def tick(self) -> float:
         """Skip what is too late, claim and start what falls due within LEAD, and say how long to sleep
@@ -289,9 +294,14 @@ class Scheduler:
         if len(due) == room:
             return 0.0  # more may be due: claim the next batch at once
         next_at = await self._store.timers.next_due_at(kinds=kinds, excluding=self._in_flight)
-        if next_at is None:
+        wake_at = next_at - LEAD if next_at is not None else None
+        if self._store.shared:  # a process killed mid-delivery: take its claims over when their lease runs out
+            self._lapse_at = await self._store.timers.next_lapse_at(excluding=self._in_flight)
+            if self._lapse_at is not None and (wake_at is None or self._lapse_at < wake_at):
+                wake_at = self._lapse_at
+        if wake_at is None:
             return MAX_SLEEP
-        return max(0.0, min(MAX_SLEEP, (next_at - LEAD - self._clock()).total_seconds()))
+        return max(0.0, min(MAX_SLEEP, (wake_at - self._clock()).total_seconds()))
 
     def _forget_delivery(self, timer_id: int, _task: asyncio.Task[None]) -> None:
         if len(self._in_flight) >= HELD:

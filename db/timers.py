@@ -177,6 +177,14 @@ class TimerRepository:
         )
         return from_text(value) if value else None
 
+    async def next_lapse_at(self, *, excluding: Iterable[int] = ()) -> datetime | None:
+        """When the first claim other than `excluding` (the caller's own deliveries) runs out of lease: the
+        claim of a process that died is to be taken over then."""
+        value = await self._store.fetch_value(
+            "SELECT min(lease_until) FROM timers WHERE state = 'claimed' AND id <> ALL(?)", (list(excluding),)
+        )
+        return from_text(value) if value else None
+
     async def due(self, now: datetime, limit: int, *, kinds: Iterable[str], excluding: Iterable[int] = ()) -> list[Timer]:
         """Pending timers of `kinds` due by `now`, earliest first."""
         rows = await self._store.fetch_all(
@@ -263,7 +271,7 @@ class TimerRepository:
             rows = await conn.fetch_all(
                 """UPDATE timers SET state = 'pending', claimed_by = NULL, lease_until = NULL
                     WHERE id IN (SELECT id FROM timers WHERE state = 'claimed'
-                                    AND (? OR lease_until IS NULL OR lease_until < ?) FOR UPDATE SKIP LOCKED)
+                                    AND (? OR lease_until IS NULL OR lease_until <= ?) FOR UPDATE SKIP LOCKED)
                       AND state = 'claimed'
                 RETURNING *""",
                 (every, to_text(now)),

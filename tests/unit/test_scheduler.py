@@ -161,6 +161,22 @@ async def test_a_live_claim_is_left_to_its_holder_until_its_lease_runs_out(store
         assert handler.delivered == ["held"]
 
 
+async def test_a_dispatcher_with_nothing_due_wakes_when_another_process_claim_lapses(store: Store, clock: Clock) -> None:
+    """A process killed mid-burst leaves claims behind: the others take them over when the lease runs
+    out, not at their next routine look (up to a minute later when nothing else is due). A SQLite store
+    has one process, which releases every claim it finds at start-up, so it never waits for a lease."""
+    await add(store, "stranded", T0, clock)
+    timer = (await store.timers.due(T0, 10, kinds=["test"]))[0]
+    assert await store.timers.claim(timer.id, T0)  # then its process was killed
+    handler = Recorder()
+    s = Scheduler(store, clock=clock)
+    s.register("test", handler)
+    assert await run_tick(s) == (LEASE.total_seconds() if store.shared else MAX_SLEEP)
+    clock.advance(seconds=LEASE.total_seconds() + 1)
+    await run_until_delivered(s, handler)
+    assert handler.delivered == ["stranded"]
+
+
 async def test_two_dispatchers_never_deliver_one_timer_twice(store: Store, clock: Clock) -> None:
     handler = Recorder()
     first, second = Scheduler(store, clock=clock), Scheduler(store, clock=clock)
