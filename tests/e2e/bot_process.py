@@ -92,7 +92,7 @@ class BotProcess:
         except TimeoutError:
             self.process.kill()
             await self.process.wait()
-            raise
+            raise AssertionError(f"the bot did not exit within {timeout:g} s of {sig.name}; its log ends:\n{self.log()[-4000:]}") from None
         await self.assert_token_secret()
         return status
 
