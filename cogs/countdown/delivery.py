@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from functools import partial
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import discord
@@ -54,28 +55,35 @@ class Delivery:
 
     async def channel_reminder(self, timer: Timer) -> Outcome:
         payload = timer.payload
-        sub = await self._store.subscriptions.get(payload["subscription_id"])
-        if sub is None or not sub.active:
-            return Outcome.cancelled("the subscription was removed or disabled")
-        release = await self._store.releases.get(payload["release_id"], sub.guild_id)
-        moment = starts_at(release) if release is not None else None
-        if release is None or moment is None or int(moment.timestamp()) != payload["starts_at"]:
-            return Outcome.cancelled("the release was removed or moved")
+        found = await self._as_planned(payload, "starts_at", "the release was removed or moved")
+        if isinstance(found, Outcome):
+            return found
+        sub, release, moment = found
         text = reminder_text(release, moment, payload["offset"], sub.role_id, premiere=payload.get("premiere", False))
         return await self._post(timer, sub, text, role_pings(sub.role_id))
 
     async def move_notice(self, timer: Timer) -> Outcome:
         """One channel told that a release it is reminded of moved; no role is pinged for a move."""
-        payload = timer.payload
+        found = await self._as_planned(timer.payload, "after", "the release was removed or moved again")
+        if isinstance(found, Outcome):
+            return found
+        sub, release, moment = found
+        before = datetime.fromtimestamp(timer.payload["before"], UTC)
+        return await self._post(timer, sub, move_text(release, before, moment), NO_PINGS)
+
+    async def _as_planned(
+        self, payload: Mapping[str, Any], instant_key: str, gone: str
+    ) -> tuple[Subscription, Release, datetime] | Outcome:
+        """A channel timer's active subscription and its release, still at the instant the plan saved under
+        `instant_key`; otherwise the outcome that cancels the timer (`gone` when the release is the cause)."""
         sub = await self._store.subscriptions.get(payload["subscription_id"])
         if sub is None or not sub.active:
             return Outcome.cancelled("the subscription was removed or disabled")
         release = await self._store.releases.get(payload["release_id"], sub.guild_id)
         moment = starts_at(release) if release is not None else None
-        if release is None or moment is None or int(moment.timestamp()) != payload["after"]:
-            return Outcome.cancelled("the release was removed or moved again")
-        before = datetime.fromtimestamp(payload["before"], UTC)
-        return await self._post(timer, sub, move_text(release, before, moment), NO_PINGS)
+        if release is None or moment is None or int(moment.timestamp()) != payload[instant_key]:
+            return Outcome.cancelled(gone)
+        return sub, release, moment
 
     async def _post(self, timer: Timer, sub: Subscription, text: str, mentions: discord.AllowedMentions) -> Outcome:
         """Post a timer's message in the subscription's channel once (the timer id is the nonce)."""
