@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import json
 from collections import Counter
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -243,3 +245,15 @@ def default_catalogue(double: TvmazeDouble, now: datetime | None = None) -> None
                                                                      type="significant_special")]
     double.add(undated)
     double.add(weekly_show(5, "Daily Soap", seasons=40, episodes=250, first=now - timedelta(days=9_990), every=timedelta(days=1)))
+
+
+@asynccontextmanager
+async def serving_catalogue(now: datetime | None = None) -> AsyncIterator[TvmazeDouble]:
+    """The double with the default catalogue around `now`, listening until the block ends."""
+    double = TvmazeDouble()
+    default_catalogue(double, now)
+    await double.start()
+    try:
+        yield double
+    finally:
+        await double.close()

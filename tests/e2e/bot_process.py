@@ -96,6 +96,21 @@ class BotProcess:
         await self.assert_token_secret()
         return status
 
+    async def db_cli(self, *args: str, env_file: bool = False) -> tuple[int, str]:
+        """`python -m db ARGS` against this bot's store, as an operator runs it: its exit status and
+        output. `env_file`: DATABASE_URL from a `.env` in the bot's folder rather than the environment."""
+        env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+        if env_file:
+            (self.workdir / ".env").write_text(f"DATABASE_URL={self.database_url}\n", encoding="utf-8")
+        else:
+            env["DATABASE_URL"] = self.database_url
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "db", *args, cwd=self.workdir, env=env,
+            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
+        )
+        out, _ = await proc.communicate()
+        return proc.returncode or 0, out.decode()
+
     @property
     def on_postgres(self) -> bool:
         return isinstance(parse_database_url(self.database_url), PostgresTarget)

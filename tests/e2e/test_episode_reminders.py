@@ -6,8 +6,6 @@ Each test writes its own pack with episodes seconds ahead and starts its own bot
 from __future__ import annotations
 
 import asyncio
-import os
-import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -111,16 +109,6 @@ async def test_every_episode_once_and_on_time_and_premieres_only_without_episode
         await bot.stop()
 
 
-async def run_cli(bot: BotProcess, *args: str) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"} | {"DATABASE_URL": bot.database_url}
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "db", *args, cwd=bot.workdir, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await proc.communicate()
-    return proc.returncode or 0, out.decode()
-
-
 async def test_a_moved_episode_is_replanned_and_announced_once(fresh_double: DiscordDouble, tmp_path: Path) -> None:
     double = fresh_double
     s1e1, s2 = instant(3 * 86400), instant(20 * 86400)
@@ -134,7 +122,7 @@ async def test_a_moved_episode_is_replanned_and_announced_once(fresh_double: Dis
         # The pack moves S1E02 from next week to seconds from now; the running bot re-plans and tells #episodes.
         moved = instant(25)
         pack.write_text(pack_text(s1e1, moved, s2), encoding="utf-8")
-        status, out = await run_cli(bot, "import", str(pack))
+        status, out = await bot.db_cli("import", str(pack))
         assert status == 0, out
 
         notice = (f"📅 **Airing Show S1E02 — “Second Wind”** moved: was <t:{stamp(s1e2)}:F>, "

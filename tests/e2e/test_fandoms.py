@@ -4,9 +4,7 @@ pack goes. Runs the real bot with the bundled pack and a second, made-up one (te
 from __future__ import annotations
 
 import asyncio
-import os
 import sqlite3
-import sys
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -183,17 +181,6 @@ async def test_with_tvmaze_imports_off_fandom_add_offers_nothing_and_names_the_s
         assert conn.execute("SELECT count(*) FROM guild_fandoms WHERE guild_id = ?", (guild.id,)).fetchone()[0] == 0
 
 
-async def run_cli(bot: BotProcess, *args: str) -> tuple[int, str]:
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    (bot.workdir / ".env").write_text(f"DATABASE_URL=sqlite:///{bot.database}\n", encoding="utf-8")  # as an operator would
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "db", *args, cwd=bot.workdir, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT,
-    )
-    out, _ = await proc.communicate()
-    return proc.returncode or 0, out.decode()
-
-
 async def test_removing_a_pack_in_use_keeps_every_servers_own_data(fresh_double: DiscordDouble, tmp_path: Path) -> None:
     double = fresh_double
     bot = BotProcess(double, tmp_path / "remove", env={"FACT_PACKS": packs_in_horizon(tmp_path / "packs")})
@@ -211,9 +198,9 @@ async def test_removing_a_pack_in_use_keeps_every_servers_own_data(fresh_double:
         await say(double, mod, "reminders subscribe", {"channel": guild.channel("premieres"), "offsets": "1d"})
         await say(double, fan, "remindme", {"release": "Harbor Lights season 2"})
 
-        status, out = await run_cli(bot, "remove", "harbor")
+        status, out = await bot.db_cli("remove", "harbor", env_file=True)  # DATABASE_URL from .env, as an operator has it
         assert status == 1 and "would remove pack `harbor`" in out and "--yes" in out
-        status, out = await run_cli(bot, "remove", "harbor", "--yes")
+        status, out = await bot.db_cli("remove", "harbor", "--yes", env_file=True)
         assert status == 0 and "removed pack `harbor`" in out and "1 server date(s)" in out, out
 
         async def gone() -> bool:
@@ -235,7 +222,7 @@ async def test_removing_a_pack_in_use_keeps_every_servers_own_data(fresh_double:
             assert len(own) == 1
             assert conn.execute("SELECT count(*) FROM personal_reminders WHERE release_id = ?", own[0]).fetchone()[0] == 1
         await eventually(lambda: len(pending_reminders(bot, guild)) == 1, 10, "reminders re-planned for what is left")
-        status, out = await run_cli(bot, "packs")
+        status, out = await bot.db_cli("packs", env_file=True)
         assert status == 0 and "defenders" in out and "harbor" not in out
 
         # A restart skips the unchanged pack without parsing it, and brings the removed one back.

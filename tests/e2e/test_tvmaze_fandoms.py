@@ -22,7 +22,7 @@ from tests.double.world import FakeGuild, FakeMember, Permissions
 from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
-from tests.tvmaze_double import TvmazeDouble, default_catalogue
+from tests.tvmaze_double import TvmazeDouble, serving_catalogue
 
 NOW = datetime.now(UTC).replace(microsecond=0)
 MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD
@@ -45,11 +45,8 @@ characters:
 
 @pytest.fixture(scope="module")
 async def tvmaze() -> AsyncIterator[TvmazeDouble]:
-    double = TvmazeDouble()
-    default_catalogue(double, NOW)
-    await double.start()
-    yield double
-    await double.close()
+    async with serving_catalogue(NOW) as double:
+        yield double
 
 
 @pytest.fixture(scope="module")

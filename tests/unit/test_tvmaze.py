@@ -12,20 +12,15 @@ import pytest
 
 from bot.tvmaze import RetryPolicy, TokenBucket, TvmazeClient
 from db.tvmaze_records import TvmazeError, parse_episode, parse_show
-from tests.tvmaze_double import TvmazeDouble, default_catalogue, episode, show_body, web_channel
+from tests.tvmaze_double import TvmazeDouble, episode, serving_catalogue, show_body, web_channel
 
 FAST = RetryPolicy(retries=3, backoff=0.05, max_rate_limited_wait=5.0)
 
 
 @pytest.fixture
 async def tvmaze() -> AsyncIterator[TvmazeDouble]:
-    double = TvmazeDouble()
-    default_catalogue(double, datetime(2025, 1, 17, 2, 0, tzinfo=UTC))
-    await double.start()
-    try:
+    async with serving_catalogue(datetime(2025, 1, 17, 2, 0, tzinfo=UTC)) as double:
         yield double
-    finally:
-        await double.close()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ from bot.tvmaze import RetryPolicy, TvmazeClient
 from bot.tvmaze_fandoms import TvmazeFandoms
 from db import Store
 from db.tvmaze_records import TvmazeError
-from tests.tvmaze_double import TvmazeDouble, default_catalogue
+from tests.tvmaze_double import TvmazeDouble, serving_catalogue
 
 NOW = datetime(2025, 1, 17, 2, 0, tzinfo=UTC)
 FAST = RetryPolicy(retries=1, backoff=0.01, max_rate_limited_wait=1.0)
@@ -50,13 +50,8 @@ class Clock:
 
 @pytest.fixture
 async def tvmaze() -> AsyncIterator[TvmazeDouble]:
-    double = TvmazeDouble()
-    default_catalogue(double, NOW)
-    await double.start()
-    try:
+    async with serving_catalogue(NOW) as double:
         yield double
-    finally:
-        await double.close()
 
 
 @pytest.fixture
