@@ -32,8 +32,9 @@ PARALLEL := $(if $(filter 0,$(PYTEST_JOBS)),,-n $(PYTEST_JOBS) --dist loadfile)
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
-# Static checks, as CI runs them before the tests: ruff (lint and import order), then mypy.
+# Static checks, as CI runs them before the tests: no merge-conflict markers, ruff (lint and import order), then mypy.
 check: $(VENV)/.installed-dev
+	$(PY) -m tests.tree_check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 
