@@ -230,7 +230,7 @@ async def main():
     first = Migration(1, "0001_a.sql", "CREATE TABLE a (x INTEGER);")
     slow = Migration(2, "0002_b.sql",
         "CREATE TABLE b (x INTEGER);"
-        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000000) INSERT INTO b SELECT i FROM n;")
+        "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 4000000000) INSERT INTO b SELECT i FROM n;")
     await apply_migrations(conn, [first, slow])
     await conn.close()
 
@@ -238,10 +238,27 @@ asyncio.run(main())
 """
 
 
+def _user_version(db: Path) -> int:
+    """The migration version a reader sees (WAL: committed ones only); 0 before the file exists."""
+    if not db.exists():
+        return 0
+    try:
+        with sqlite3.connect(db, timeout=0.1) as conn:
+            return int(conn.execute("PRAGMA user_version").fetchone()[0])
+    except sqlite3.OperationalError:  # the writer is switching the file to WAL
+        return 0
+
+
 async def test_a_kill_during_a_migration_leaves_the_previous_version(tmp_path: Path) -> None:
     db = tmp_path / "migrating.sqlite3"
     process = await asyncio.create_subprocess_exec(sys.executable, "-c", SLOW_MIGRATIONS, str(db))
-    await asyncio.sleep(1.0)
+    # 0002 would run for hours, so the kill always lands inside it: wait until 0001 is recorded, then a
+    # little longer so 0002 is well under way (a fixed sleep raced a fast machine finishing 0002 first).
+    deadline = asyncio.get_running_loop().time() + 30
+    while _user_version(db) < 1:
+        assert asyncio.get_running_loop().time() < deadline, "0001 was never recorded"
+        await asyncio.sleep(0.05)
+    await asyncio.sleep(0.5)
     assert process.returncode is None  # still migrating
     process.kill()
     await process.wait()
