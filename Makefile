@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test test-all check bench check-python clean
+.PHONY: run test test-all check bench check-python clean lock
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fandex needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -12,14 +12,26 @@ $(PY): | check-python
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 
-# Stamps make a second `make run`/`make test` skip pip unless pyproject.toml changed.
-$(VENV)/.installed-run: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e .
+# Installs come from the lockfiles (exact versions with hashes, made from pyproject.toml by `make lock`), so two
+# installs a month apart are the same; fandex itself goes in editable, without resolving anything again.
+# Stamps make a second `make run`/`make test` skip pip unless pyproject.toml or a lockfile changed.
+$(VENV)/.installed-run: pyproject.toml requirements.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@
 
-$(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements-dev.lock | $(PY)
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.lock
+	$(PY) -m pip install --quiet --no-deps -e .
 	@touch $@ $(VENV)/.installed-run
+
+# Re-resolve the locks after a change to pyproject.toml's ranges (or to take newer releases within them).
+# uv only resolves; it is installed in the venv on demand and nothing else needs it.
+UV_COMPILE = $(VENV)/bin/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes --quiet
+lock: | $(PY)
+	$(PY) -m pip install --quiet 'uv>=0.13,<0.14'
+	$(UV_COMPILE) --upgrade -o requirements.lock
+	$(UV_COMPILE) --upgrade --extra dev -o requirements-dev.lock
 
 run: $(VENV)/.installed-run
 	$(PY) -m bot
