@@ -2,12 +2,15 @@
 slow (0.1 s an answer) and limits calls as TVmaze does (20 in any 10 s, then 429).
 
 A show whose answer never ends is refused with a clear reply once the bot has read its limit, nothing
-is imported or cached, and the bot's memory stays flat.
+is imported or cached, and the bot's memory stays flat. Sixty quick autocomplete keystrokes do not
+hold up the `/fandom add` that follows, and most of them never reach TVmaze.
 """
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
+import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -21,6 +24,7 @@ from tests.tvmaze_double import HugeBody, TvmazeDouble, serving_catalogue
 
 MB = 1024 * 1024
 MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD
+TYPED = "harborlightsandthelongsagaofthelighthousekeeperwhonevertalks"  # 60 keystrokes, 60 different queries
 
 
 @pytest.fixture(scope="module")
@@ -81,3 +85,26 @@ async def test_a_show_whose_answer_never_ends_is_refused_clearly_and_nothing_is_
     assert again.content == refused.content
     assert tvmaze.requests["/shows/7"] == 2  # asked again: the refused answer was not cached
     assert "Something went wrong" not in bot.log()[-5000:] and "Traceback" not in bot.log()
+
+
+async def test_an_add_after_sixty_quick_keystrokes_is_answered_at_once(
+    double: DiscordDouble, bot: BotProcess, tvmaze: TvmazeDouble
+) -> None:
+    mod = await moderator(double)
+    searched = tvmaze.requests["/search/shows"]
+    keystrokes = []
+    for end in range(1, len(TYPED) + 1):
+        keystrokes.append(await double.send_autocomplete(mod, "fandom add", {"show": TYPED[:end]}, "show"))
+        await asyncio.sleep(0.02)
+    started = time.monotonic()
+    added = await (await double.command(mod, "fandom add", {"show": "2"})).reply(timeout=60)
+    waited = time.monotonic() - started
+    record("/fandom add right after 60 autocomplete keystrokes: reply (s)", waited)
+    assert "Harbor Lights" in added.text and "added to this bot and followed here" in added.text
+    sent = tvmaze.requests["/search/shows"] - searched
+    record("TVmaze searches sent for 60 autocomplete keystrokes", sent)
+    assert waited < 3.0
+    assert sent <= 15  # the searches' share of TVmaze's 20 calls in 10 s
+    for keystroke in keystrokes:  # every keystroke was answered in Discord's time, from TVmaze or from the cache
+        await keystroke.acked()
+        assert keystroke.choices is not None and not keystroke.rejected_callbacks

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 import aiohttp
 import pytest
 
-from bot.tvmaze import MB, BodyLimits, RetryPolicy, TokenBucket, TvmazeClient
+from bot.tvmaze import MB, BodyLimits, RetryPolicy, TvmazeClient
+from bot.tvmaze_pacing import Pacer
 from db.tvmaze_records import TvmazeError, parse_episode, parse_show
 from tests.tvmaze_double import HugeBody, TvmazeDouble, episode, serving_catalogue, show_body, web_channel
 
@@ -238,11 +239,11 @@ async def test_an_unknown_id_is_not_found(tvmaze, session) -> None:
 
 
 async def test_the_rate_limiter_spaces_a_burst(tvmaze, session) -> None:
-    """A bucket of 5 per 0.5 s: 25 distinct calls need at least (25 - 5) / 10 per s = 2 s."""
-    client = client_for(tvmaze, session, bucket=TokenBucket(5, 0.5))
+    """5 calls in any 0.5 s, searches 4 of them: 25 distinct searches need at least 6 windows = 3 s."""
+    client = client_for(tvmaze, session, pacer=Pacer(5, 0.5, reserve=1))
     started = time.monotonic()
     await asyncio.gather(*(client.search_shows(f"q{i}") for i in range(25)))
-    assert time.monotonic() - started >= 1.9
+    assert time.monotonic() - started >= 2.9
     assert tvmaze.requests["/search/shows"] == 25
 
 
