@@ -15,8 +15,9 @@ from pathlib import Path
 import aiohttp
 
 from bench.scenarios import Result, Scale
-from bot.tvmaze import TokenBucket, TvmazeClient
+from bot.tvmaze import TvmazeClient
 from bot.tvmaze_fandoms import TvmazeFandoms
+from bot.tvmaze_pacing import Pacer
 from db import Store
 from tests.tvmaze_double import TvmazeDouble, default_catalogue, weekly_show
 
@@ -33,8 +34,8 @@ def rss_mib() -> float:
 
 
 async def _service(work: Path, double: TvmazeDouble, session: aiohttp.ClientSession, store: Store) -> TvmazeFandoms:
-    # The bench's own TVmaze is local: no need for the 20-per-10-s bucket fandex keeps for the real one.
-    client = TvmazeClient(session, base_url=double.base_url, bucket=TokenBucket(100_000, 1.0))
+    # The bench's own TVmaze is local: no need for the 20-per-10-s pacing fandex keeps for the real one.
+    client = TvmazeClient(session, base_url=double.base_url, pacer=Pacer(100_000, 1.0))
     return TvmazeFandoms(store, client, lambda: datetime.now(UTC), stale_after=timedelta(hours=12))
 
 

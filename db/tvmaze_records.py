@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
-TvmazeFailure = Literal["unreachable", "not_found", "rate_limited", "malformed"]
+TvmazeFailure = Literal["unreachable", "not_found", "rate_limited", "malformed", "too_large", "dropped"]
 T = TypeVar("T")
 
 

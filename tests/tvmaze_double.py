@@ -2,16 +2,20 @@
 
 Shows are built by small helpers into an in-memory catalogue; bodies follow https://www.tvmaze.com/api
 field for field (nulls included). Faults are switched on per test: 429s with Retry-After, 5xx, a hang,
-malformed JSON, and an episode whose air date moves between two fetches. Every request is counted per
-path and its User-Agent kept, so tests can assert caching and good manners.
+malformed JSON, an episode whose air date moves between two fetches, a slow answer, TVmaze's own rate
+limit (20 calls in any 10 s, then 429), and an endless body streamed in chunks (never held whole).
+Every request is counted per path and its User-Agent kept, so tests can assert caching and good manners.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
-from collections import Counter
-from collections.abc import AsyncIterator
+import math
+import time
+import zlib
+from collections import Counter, deque
+from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -128,6 +132,32 @@ def weekly_show(show_id: int, name: str, *, seasons: int, episodes: int, first: 
     return CatalogueShow(body, eps, cast, [crew_member("Creator", show_id * 10 + 3, "Dan Creator")])
 
 
+@dataclass(frozen=True)
+class HugeBody:
+    """An answer of `size` bytes, far bigger than any real one, made up chunk by chunk as it is sent:
+    chunked (no Content-Length), with a true Content-Length (`declared`), or gzip-encoded, where the
+    Content-Length is the small compressed size and only the inflated body is huge."""
+
+    size: int
+    declared: bool = False
+    gzip: bool = False
+
+    def chunks(self, chunk: int = 1 << 16) -> Iterator[bytes]:
+        """A JSON object whose one string fills `size` bytes, `chunk` bytes at a time."""
+        head, tail = b'{"id": 7, "name": "', b'"}'
+        yield head
+        filler, left = b"a" * chunk, self.size - len(head) - len(tail)
+        while left > 0:
+            yield filler[:left]
+            left -= chunk
+        yield tail
+
+    def compressed(self) -> bytes:
+        """The gzip stream of the body (a few hundred kB for hundreds of MB of filler)."""
+        packer = zlib.compressobj(9, zlib.DEFLATED, 31)
+        return b"".join(packer.compress(piece) for piece in self.chunks()) + packer.flush()
+
+
 class TvmazeDouble:
     """The local TVmaze. `await start()`, use `base_url`, `await close()`."""
 
@@ -141,6 +171,11 @@ class TvmazeDouble:
         self.fail_5xx = 0
         self.hang = 0  # the next N requests never answer (until close)
         self.malformed = 0  # the next N requests answer 200 with broken JSON
+        self.delay = 0.0  # seconds every answer takes, as over the internet
+        self.rate_limit: tuple[int, float] | None = None  # (calls, seconds): TVmaze's 20 in any 10 s, then 429
+        self.huge: dict[str, HugeBody] = {}  # path → an endless answer instead of the real one
+        self.streamed: Counter[str] = Counter()  # path → bytes of huge bodies actually sent
+        self._answered: deque[float] = deque()  # when the calls within the rate limit's window came
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
@@ -183,6 +218,11 @@ class TvmazeDouble:
     async def _faults(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests[request.path] += 1
         self.user_agents.append(request.headers.get("User-Agent", ""))
+        limited = self._over_rate_limit()
+        if limited is not None:
+            return limited
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.hang:
             self.hang -= 1
             await self._closing.wait()
@@ -197,7 +237,44 @@ class TvmazeDouble:
         if self.malformed:
             self.malformed -= 1
             return web.Response(text='{"id": 1, "name": "Sev', content_type="application/json")
+        if request.path in self.huge:
+            return await self._stream(request, self.huge[request.path])
         return await handler(request)
+
+    def _over_rate_limit(self) -> web.Response | None:
+        """TVmaze's limit: beyond `calls` in the last `seconds`, a 429 saying when the oldest leaves the window."""
+        if self.rate_limit is None:
+            return None
+        calls, seconds = self.rate_limit
+        now = time.monotonic()
+        while self._answered and self._answered[0] + seconds <= now:
+            self._answered.popleft()
+        if len(self._answered) < calls:
+            self._answered.append(now)
+            return None
+        wait = str(math.ceil(self._answered[0] + seconds - now))
+        return web.json_response({"name": "Too Many Requests", "status": 429}, status=429, headers={"Retry-After": wait})
+
+    async def _stream(self, request: web.Request, body: HugeBody) -> web.StreamResponse:
+        """Sends the huge body until it ends or the client hangs up, counting what went out."""
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        pieces: Iterator[bytes] = body.chunks()
+        if body.gzip:
+            packed = body.compressed()
+            response.headers["Content-Encoding"] = "gzip"
+            response.content_length = len(packed)
+            pieces = iter([packed[i:i + (1 << 16)] for i in range(0, len(packed), 1 << 16)])
+        elif body.declared:
+            response.content_length = body.size
+        await response.prepare(request)
+        try:
+            for piece in pieces:
+                await response.write(piece)
+                self.streamed[request.path] += len(piece)
+            await response.write_eof()
+        except (ConnectionError, RuntimeError):
+            pass  # the client stopped reading: what it did read is counted
+        return response
 
     def _find(self, request: web.Request) -> CatalogueShow:
         try:

@@ -177,7 +177,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
     async def add_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         if self.shows is None or self.bot.settings.tvmaze_imports != "on":
             return []  # nothing to pick: the command would refuse it
-        return await self.shows.choices(current)
+        return await self.shows.choices(current, interaction.user.id, interaction.created_at)
 
     @refresh.autocomplete("fandom")
     async def refresh_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

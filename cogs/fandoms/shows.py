@@ -8,14 +8,14 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from discord import app_commands
 
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, literal, truncate
 from bot.scheduler import Outcome, Scheduler
-from bot.tvmaze import TvmazeClient
+from bot.tvmaze import Asker, TvmazeClient
 from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
 from db import Store
 from db.models import Release, Series
@@ -26,7 +26,8 @@ from db.tvmaze_records import Show, TvmazeError
 log = logging.getLogger(__name__)
 
 SYNC_KIND = "tvmaze_sync"
-SEARCH_WAIT = 2.0  # seconds of Discord's 3 an autocomplete may spend asking TVmaze
+ANSWER_WITHIN = 2.5  # seconds from the keystroke to choices in hand: Discord drops an answer after 3
+ROUND_TRIP = 0.5  # a search sent later than this before then would not be back in time: it is not sent
 SEARCH_CACHE = 512  # queries remembered with their choices
 Choice = app_commands.Choice[str]
 
@@ -41,22 +42,26 @@ def choice_name(show: Show) -> str:
 
 
 class ShowChoices:
-    """TVmaze search for autocomplete: answers within SEARCH_WAIT from TVmaze or from what was asked
-    before (the longest cached query the typed text starts with); never raises."""
+    """TVmaze search for autocomplete: answers within ANSWER_WITHIN of the keystroke, from TVmaze or from
+    what was asked before (the longest cached query the typed text starts with); never raises. A member's
+    search that cannot be sent in time, or that their next keystroke makes moot, is never sent."""
 
     def __init__(self, client: TvmazeClient) -> None:
         self._client = client
         self._cache: OrderedDict[str, list[Choice]] = OrderedDict()
 
-    async def choices(self, typed: str) -> list[Choice]:
+    async def choices(self, typed: str, member: int, asked_at: datetime) -> list[Choice]:
+        """Choices for what `member` typed in the interaction created at `asked_at`."""
         query = " ".join(typed.split()).casefold()[:100]
-        if not query:
-            return []
-        if query in self._cache:
-            self._cache.move_to_end(query)
-            return self._cache[query]
+        if not query or query in self._cache:
+            self._client.typed_on(member)
+            if query:
+                self._cache.move_to_end(query)
+            return self._cache.get(query, [])
+        left = ANSWER_WITHIN - max((datetime.now(UTC) - asked_at).total_seconds(), 0.0)  # a clock behind Discord's gets no more
+        asker = Asker(member, asyncio.get_running_loop().time() + left - ROUND_TRIP)
         try:
-            hits = await asyncio.wait_for(self._client.search_shows(query), SEARCH_WAIT)
+            hits = await asyncio.wait_for(self._client.search_shows(query, asker), max(left, 0.0))
         except (TvmazeError, TimeoutError) as exc:
             log.info("TVmaze search for %r gave nothing in time (%s); answering from the cache", query, exc)
             return self._nearest(query)

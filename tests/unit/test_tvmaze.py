@@ -10,9 +10,10 @@ from datetime import UTC, date, datetime, timedelta
 import aiohttp
 import pytest
 
-from bot.tvmaze import RetryPolicy, TokenBucket, TvmazeClient
+from bot.tvmaze import MB, BodyLimits, RetryPolicy, TvmazeClient
+from bot.tvmaze_pacing import Pacer
 from db.tvmaze_records import TvmazeError, parse_episode, parse_show
-from tests.tvmaze_double import TvmazeDouble, episode, serving_catalogue, show_body, web_channel
+from tests.tvmaze_double import HugeBody, TvmazeDouble, episode, serving_catalogue, show_body, web_channel
 
 FAST = RetryPolicy(retries=3, backoff=0.05, max_rate_limited_wait=5.0)
 
@@ -238,11 +239,11 @@ async def test_an_unknown_id_is_not_found(tvmaze, session) -> None:
 
 
 async def test_the_rate_limiter_spaces_a_burst(tvmaze, session) -> None:
-    """A bucket of 5 per 0.5 s: 25 distinct calls need at least (25 - 5) / 10 per s = 2 s."""
-    client = client_for(tvmaze, session, bucket=TokenBucket(5, 0.5))
+    """5 calls in any 0.5 s, searches 4 of them: 25 distinct searches need at least 6 windows = 3 s."""
+    client = client_for(tvmaze, session, pacer=Pacer(5, 0.5, reserve=1))
     started = time.monotonic()
     await asyncio.gather(*(client.search_shows(f"q{i}") for i in range(25)))
-    assert time.monotonic() - started >= 1.9
+    assert time.monotonic() - started >= 2.9
     assert tvmaze.requests["/search/shows"] == 25
 
 
@@ -251,3 +252,45 @@ async def test_every_request_names_fandex_in_its_user_agent(tvmaze, session) -> 
     await client.search_shows("sev")
     await client.updated_shows("week")
     assert len(tvmaze.user_agents) == 2 and all(ua.startswith("fandex/0.1") for ua in tvmaze.user_agents)
+
+
+# --- answers bigger than any real one -----------------------------------------------------------
+
+SMALL = BodyLimits(search=256 * 1024, show=1024 * 1024, updates=256 * 1024)
+
+
+@pytest.mark.parametrize("body", [
+    HugeBody(64 * 1024 * 1024),  # chunked: no length to check first
+    HugeBody(64 * 1024 * 1024, declared=True),  # a Content-Length over the limit: refused before reading
+    HugeBody(64 * 1024 * 1024, gzip=True),  # a small Content-Length that inflates past the limit
+], ids=["chunked", "declared", "gzip"])
+async def test_a_show_over_its_limit_is_a_clear_error_read_no_further_and_not_cached(tvmaze, session, body) -> None:
+    tvmaze.huge["/shows/2"] = body
+    client = client_for(tvmaze, session, limits=SMALL)
+    for attempt in (1, 2):
+        with pytest.raises(TvmazeError) as caught:
+            await client.show(2)
+        assert caught.value.kind == "too_large"
+        assert str(caught.value) == "TVmaze sent more than 1 MB for show 2, more than fandex accepts."
+        assert tvmaze.requests["/shows/2"] == attempt  # nothing cached, and no retry of a refused answer
+    assert tvmaze.streamed["/shows/2"] < 16 * 1024 * 1024  # it stopped reading, far short of the 64 MB
+    del tvmaze.huge["/shows/2"]
+    assert (await client.show(2)).name == "Harbor Lights"
+
+
+async def test_a_search_has_a_smaller_limit_than_a_show(tvmaze, session) -> None:
+    tvmaze.huge["/search/shows"] = HugeBody(300 * 1024)
+    client = client_for(tvmaze, session, limits=SMALL)
+    with pytest.raises(TvmazeError) as caught:
+        await client.search_shows("harbor")
+    assert caught.value.kind == "too_large" and "0.25 MB for this search" in str(caught.value)
+    tvmaze.huge["/shows/2"] = HugeBody(300 * 1024)
+    with pytest.raises(TvmazeError) as caught:  # the same body is within a show's limit: read whole, and parsed
+        await client.show(2)
+    assert caught.value.kind == "malformed"
+
+
+async def test_the_default_limits_hold_the_ten_thousand_episode_show(tvmaze, session) -> None:
+    client = client_for(tvmaze, session)
+    assert client.limits == BodyLimits(search=2 * MB, show=32 * MB, updates=8 * MB)
+    assert len(await client.episodes(5)) == 10_000
