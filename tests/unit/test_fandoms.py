@@ -3,6 +3,7 @@ problem, and removing a pack without losing any guild's data — against a real 
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -52,6 +53,17 @@ async def test_default_fandoms_none_or_a_list(two: Store) -> None:
     assert DefaultFandoms.parse("a, b,a").keys == ("a", "b")
     with pytest.raises(ValueError, match="`all`, `none` or pack ids"):
         DefaultFandoms.parse("Harbor Lights")
+
+
+async def test_a_reader_during_an_import_does_not_remember_the_old_packs_as_the_new(store: Store) -> None:
+    """What a guild sees is remembered per facts revision; the revision moves when an import commits,
+    so a lookup that ran while the import was open does not hide the new pack afterwards."""
+    await store.packs.import_file(bundled_pack_path())
+    assert len(await store.fandoms.visible(None)) == 1
+    async with store.transaction():
+        await store.packs.import_file(HARBOR)
+        assert len(await asyncio.create_task(store.fandoms.visible(None))) == 1  # another task: committed data only
+    assert len(await store.fandoms.visible(None)) == 2
 
 
 async def test_an_unchanged_file_is_not_parsed_and_a_changed_one_is(two: Store, tmp_path: Path) -> None:
