@@ -115,9 +115,16 @@ class FandomRepository:
 
     async def default_includes(self, key: str) -> bool:
         """Whether a guild that never left the defaults follows pack `key` unless it unfollowed it: the
-        bot's defaults name it, and it is the operator's (not a fandom a guild added from TVmaze)."""
-        await self._pack_ids()
-        return self.default.includes(key) and key not in self._added
+        bot's defaults name it, and it is the operator's (not a fandom a guild added from TVmaze). Asked
+        of the store, not of what this process remembers: another process may have just added it."""
+        if not self.default.includes(key):
+            return False
+        added = await self._store.fetch_value(
+            """SELECT count(*) FROM tvmaze_shows t JOIN packs p ON p.id = t.pack_id
+                WHERE p.key = ? AND t.overlay IS NULL""",
+            (key,),
+        )
+        return not added
 
     async def _defaults(self) -> frozenset[str]:
         packs = await self._pack_ids()

@@ -1,15 +1,19 @@
-"""Many packs in one store: what each guild sees, importing only what changed, one report of every
-problem, and removing a pack without losing any guild's data — against a real SQLite file."""
+"""Many packs in one store: what each guild sees and follows, importing only what changed, one report
+of every problem, and removing a pack without losing any guild's data (its follows included) — against
+a real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
 import asyncio
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from bot.scheduler import Scheduler
+from cogs.countdown.planner import ReminderPlanner
 from db import DefaultFandoms, PackErrors, Store, bundled_pack_path, find_pack_files
 from db.dates import parse_partial_date
 from db.pack_check import PackError, check_pack_file, check_pack_text
@@ -124,6 +128,11 @@ async def test_concurrent_follows_and_unfollows_of_one_server_are_all_kept(store
             store.fandoms.unfollow(guild, "weekly", 9, NOW),
         )
         assert await keys(store, guild) == {"defenders", "harbor"}
+    # As the commands make them: each choice commits with the server's reminders re-planned.
+    planner = ReminderPlanner(store, Scheduler(store, clock=lambda: NOW), lambda: NOW)
+    await store.subscriptions.upsert(15, 100, None, (0,), 7, NOW)
+    await asyncio.gather(*(planner.apply(15, partial(store.fandoms.follow, 15, key, 7, NOW)) for key in ("defenders", "harbor", "weekly")))
+    assert await keys(store, 15) == {"defenders", "harbor", "weekly"}
     # Two adds at once (each a server's choice) keep both shows too.
     store.fandoms.default = DefaultFandoms()
     dropped = await asyncio.gather(
