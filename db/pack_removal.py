@@ -82,7 +82,7 @@ async def remove_pack(conn: Connection, key: str) -> RemovalReport | None:
         {"p": pack_id},
     )
     report.polls_unlinked = row[0] if row else 0
-    row = await conn.fetch_one("SELECT count(*) FROM guild_fandoms WHERE pack_key = ?", (key,))
+    row = await conn.fetch_one("SELECT count(*) FROM guild_fandoms WHERE pack_key = ? AND follows = 1", (key,))
     report.followers = row[0] if row else 0
     releases = [row[0] for row in await conn.fetch_all("SELECT id FROM releases WHERE pack_id = ?", (pack_id,))]
     report.kept_dates = await keep_guild_dates(conn, releases)

@@ -16,7 +16,7 @@ import socket
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from contextvars import ContextVar
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -48,6 +48,7 @@ class _OpenTransaction:
     store: Store
     owner: asyncio.Task[Any] | None
     conn: Connection
+    facts_changed: list[bool] = field(default_factory=list)  # `Store.facts_changed()` calls held for the commit
 
 
 # The transaction the running task holds, if any. Tasks copy the context they were created in, so the
@@ -170,11 +171,14 @@ class Store:
             yield joined
             return
         async with self.backend.transaction() as conn:
-            token = _CURRENT.set(_OpenTransaction(self, asyncio.current_task(), conn))
+            opened = _OpenTransaction(self, asyncio.current_task(), conn)
+            token = _CURRENT.set(opened)
             try:
                 yield conn
             finally:
                 _CURRENT.reset(token)
+        if opened.facts_changed:  # committed: what is read from now on is the new facts
+            self.facts_revision += 1
 
     async def run_plan(self, plan: Callable[[], Plan[T]]) -> T:
         """Run a statement plan as one write transaction (one trip to SQLite's thread; see db/backend.py)."""
@@ -183,6 +187,13 @@ class Store:
         return await self.backend.run_plan(plan)
 
     def facts_changed(self) -> None:
+        """The facts changed: what is remembered of them (indexes, each guild's packs) is built again.
+        Inside a transaction the revision moves once it commits: a reader in between sees the old facts,
+        and must not remember them as the new revision's."""
+        current = _CURRENT.get()
+        if current is not None and self._joined() is not None:
+            current.facts_changed.append(True)
+            return
         self.facts_revision += 1
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Any]:

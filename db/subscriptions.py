@@ -107,26 +107,28 @@ class SubscriptionRepository:
         )
         return [r[0] for r in rows]
 
-    async def guilds_with_reminders_following(self, pack_key: str, by_default: bool) -> list[int | None]:
-        """Guilds (None for DMs) with reminders to plan that see `pack_key`: they chose it, or they have not
-        chosen and `by_default` (the bot's default fandoms include it)."""
+    async def guilds_with_reminders_following(self, pack_key: str) -> list[int | None]:
+        """Guilds (None for DMs) with reminders to plan that follow `pack_key` (see db/fandoms.py)."""
         rows = await self._store.fetch_all(
             f"""SELECT guild_id FROM (SELECT guild_id FROM subscriptions UNION SELECT guild_id FROM personal_reminders) g
                  WHERE {_FOLLOWS} ORDER BY guild_id""",
-            {"pack": pack_key, "by_default": by_default},
+            {"pack": pack_key, "by_default": await self._store.fandoms.default_includes(pack_key)},
         )
         return [r[0] for r in rows]
 
-    async def active_following(self, pack_key: str, by_default: bool) -> list[Subscription]:
-        """Active subscriptions of the guilds that see `pack_key` (see `guilds_with_reminders_following`)."""
+    async def active_following(self, pack_key: str) -> list[Subscription]:
+        """Active subscriptions of the guilds that follow `pack_key` (see `guilds_with_reminders_following`)."""
         rows = await self._store.fetch_all(
             f"SELECT * FROM subscriptions g WHERE state = 'active' AND {_FOLLOWS} ORDER BY guild_id, id",
-            {"pack": pack_key, "by_default": by_default},
+            {"pack": pack_key, "by_default": await self._store.fandoms.default_includes(pack_key)},
         )
         return [_subscription(r) for r in rows]
 
 
-# "The guild `g.guild_id` follows the pack `:pack`": its own choice, or the default while it has none.
-_FOLLOWS = """(EXISTS (SELECT 1 FROM guild_fandoms f WHERE f.guild_id = g.guild_id AND f.pack_key = :pack)
+# "The guild `g.guild_id` follows the pack `:pack`" (db/fandoms.py in SQL): it followed the pack, or it
+# never left the defaults, `:by_default` (the defaults include the pack) and it did not unfollow it.
+_FOLLOWS = """(EXISTS (SELECT 1 FROM guild_fandoms f WHERE f.guild_id = g.guild_id AND f.pack_key = :pack AND f.follows = 1)
                OR (:by_default AND NOT EXISTS (SELECT 1 FROM guild_settings s
-                                                WHERE s.guild_id = g.guild_id AND s.fandoms_chosen = 1)))"""
+                                                WHERE s.guild_id = g.guild_id AND s.fandoms_chosen = 1)
+                               AND NOT EXISTS (SELECT 1 FROM guild_fandoms f
+                                                WHERE f.guild_id = g.guild_id AND f.pack_key = :pack AND f.follows = 0)))"""

@@ -129,8 +129,7 @@ class ReminderPlanner:
 
     async def replan_fandom(self, pack_key: str) -> None:
         """After one pack changed (a sync, an import): only the guilds that see it and have reminders."""
-        by_default = self._store.fandoms.default.includes(pack_key)
-        guilds = await self._store.subscriptions.guilds_with_reminders_following(pack_key, by_default)
+        guilds = await self._store.subscriptions.guilds_with_reminders_following(pack_key)
         await self._replan_guilds(guilds, f"fandom {pack_key}")
 
     async def _replan_guilds(self, guilds: Sequence[int | None], what: str) -> None:
@@ -150,8 +149,7 @@ class ReminderPlanner:
             return 0
         ids = [m.release_id for m in moves if m.release_id is not None]
         openers = await self._store.releases.season_openers(ids)
-        by_default = self._store.fandoms.default.includes(pack_key)
-        subs = await self._store.subscriptions.active_following(pack_key, by_default)
+        subs = await self._store.subscriptions.active_following(pack_key)
         specs: list[TimerSpec] = []
         for guild_id, group in groupby(subs, key=lambda s: s.guild_id):
             guild_subs = list(group)

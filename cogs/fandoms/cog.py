@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, TypeVar
 
 import discord
 from discord import app_commands
@@ -21,6 +23,9 @@ from db.tvmaze_records import TvmazeError
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
+T = TypeVar("T")
+# A choice of a guild's about one pack, as db/fandoms.py records it: (guild, pack key, moderator, when).
+Choice = Callable[[int, str, int, datetime], Awaitable[T]]
 FandomRef = app_commands.Transform[str, Text("fandom", 1, 100)]
 ShowRef = app_commands.Transform[str, Text("show", 1, 100)]
 
@@ -69,13 +74,12 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
     async def follow(self, interaction: discord.Interaction, fandom: FandomRef) -> None:
         assert interaction.guild_id is not None
         pack = await self._pack(fandom)
-        followed = await self.store.fandoms.followed_keys(interaction.guild_id)
-        if pack.key in followed:
+        if pack.key in await self.store.fandoms.followed_keys(interaction.guild_id):
             await interaction.response.send_message(
                 f"This server already follows **{literal(pack.title)}** — nothing changed.", ephemeral=True
             )
             return
-        await self._choose(interaction, followed | {pack.key})
+        await self._choose(interaction, self.store.fandoms.follow, pack.key)
         await interaction.response.send_message(
             f"This server now follows **{literal(pack.title)}** ({size(pack)}). Its characters, series and "
             "releases show up in lookups, countdowns and polls here, and reminder subscriptions cover its releases.",
@@ -89,14 +93,13 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
     async def unfollow(self, interaction: discord.Interaction, fandom: FandomRef) -> None:
         assert interaction.guild_id is not None
         pack = await self._pack(fandom)
-        followed = await self.store.fandoms.followed_keys(interaction.guild_id)
-        if pack.key not in followed:
+        if pack.key not in await self.store.fandoms.followed_keys(interaction.guild_id):
             await interaction.response.send_message(
                 f"This server doesn't follow **{literal(pack.title)}** — nothing changed.", ephemeral=True
             )
             return
-        remaining = followed - {pack.key}
-        await self._choose(interaction, remaining)
+        await self._choose(interaction, self.store.fandoms.unfollow, pack.key)
+        remaining = await self.store.fandoms.followed_keys(interaction.guild_id)
         after = (
             "It now follows no fandom, so lookups find nothing until a moderator adds one with `/fandom follow`."
             if not remaining
@@ -127,11 +130,16 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
             change = await self.tvmaze.add(show_id)
         except TvmazeError as exc:
             raise UserFacingError(f"Could not add the show: {exc} Nothing was changed.") from None
-        followed = await self.store.fandoms.followed_keys(interaction.guild_id)
-        if change.pack_key not in followed:
-            await self._choose(interaction, followed | {change.pack_key})
+        dropped = await self._choose(interaction, self.store.fandoms.follow_as_choice, change.pack_key)
         await self.after_import(change)
         card = await summary_card(self.store, change, interaction.guild_id, discord.utils.utcnow())
+        if dropped:
+            titles = {p.key: p.title for p in await self.store.packs.all()}
+            card.add("No longer followed here", [
+                "Adding a show is this server's own choice of fandoms, so it stopped following the bot's default "
+                "ones below. A moderator follows one back with `/fandom follow`.",
+                *(f"**{literal(title)}** (`{key}`)" for title, key in sorted((titles.get(k, k), k) for k in dropped)),
+            ])
         await interaction.followup.send(embed=card.build(), ephemeral=True)
 
     @app_commands.command(name="refresh", description="Bring a TVmaze fandom up to date now, at most every 10 minutes (Manage Server).")
@@ -208,18 +216,18 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
             )
         return pack
 
-    async def _choose(self, interaction: discord.Interaction, keys: frozenset[str]) -> None:
-        """Record the server's fandoms and re-plan its reminders in the same transaction."""
+    async def _choose(self, interaction: discord.Interaction, choice: Choice[T], key: str) -> T:
+        """Record one choice of the server's about one fandom and re-plan its reminders in the same transaction."""
         assert interaction.guild_id is not None
         guild_id = interaction.guild_id
 
-        async def change() -> None:
-            await self.store.fandoms.set_following(guild_id, keys, interaction.user.id, discord.utils.utcnow())
+        async def change() -> T:
+            return await choice(guild_id, key, interaction.user.id, discord.utils.utcnow())
 
         try:
             if self.bot.reminder_planner is not None:
-                await self.bot.reminder_planner.apply(guild_id, change)
-            else:
-                await change()
+                outcome, _ = await self.bot.reminder_planner.apply(guild_id, change)
+                return outcome
+            return await change()
         finally:
             self.store.fandoms.forget(guild_id)

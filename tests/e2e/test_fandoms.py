@@ -169,6 +169,22 @@ async def test_follow_and_unfollow_need_manage_server_and_none_left_says_how_to_
     assert "None yet" in about.text and "2 fandoms" in about.text
 
 
+async def test_two_follows_at_once_are_both_kept(double: DiscordDouble, bot: BotProcess) -> None:
+    """Item 9: two moderators follow a fandom each at the same moment; the server follows both, as both were told."""
+    for round_ in range(4):
+        guild, mod, fan = await guild_following(double)
+        other_mod = double.add_member(guild, "other-mod", permissions=MOD)
+        sent = [await double.send_command(mod, "fandom follow", {"fandom": "defenders"})]
+        await asyncio.sleep(round_ * 0.001)  # a different interleaving each round
+        sent.append(await double.send_command(other_mod, "fandom follow", {"fandom": "harbor"}))
+        replies = await asyncio.gather(*(s.reply() for s in sent))
+        assert all("now follows" in r.content for r in replies), [r.content for r in replies]
+        listed = await say(double, fan, "fandom list")
+        assert "follows 2 of 2" in listed.embeds[0]["description"], f"round {round_}: {listed.embeds[0]['description']}"
+        assert (await say(double, fan, "character", {"name": "Mara Quill"})).embeds[0]["title"] == "Mara Quill"
+        assert (await say(double, fan, "character", {"name": "Matt Murdock"})).embeds[0]["title"] == "Matt Murdock"
+
+
 async def test_with_tvmaze_imports_off_fandom_add_offers_nothing_and_names_the_setting(
     double: DiscordDouble, bot: BotProcess
 ) -> None:
@@ -187,6 +203,7 @@ async def test_removing_a_pack_in_use_keeps_every_servers_own_data(fresh_double:
     await bot.start()
     try:
         guild, mod, fan = await guild_following(double, "defenders", "harbor")
+        _, chooser, chooser_fan = await guild_following(double, "harbor")  # follows only the pack that goes
         closed = await say(double, mod, "poll ship", {"first": "Mara Quill", "second": "Jonah Pike"})
         await (await double.press(fan, closed, "Yes")).reply()
         poll_id = closed.embeds[0]["footer"]["text"].split("#")[1].split(" ")[0]
@@ -222,6 +239,9 @@ async def test_removing_a_pack_in_use_keeps_every_servers_own_data(fresh_double:
             assert len(own) == 1
             assert conn.execute("SELECT count(*) FROM personal_reminders WHERE release_id = ?", own[0]).fetchone()[0] == 1
         await eventually(lambda: len(pending_reminders(bot, guild)) == 1, 10, "reminders re-planned for what is left")
+        # Item 11: choices made while the pack is away leave its follow alone.
+        assert "now follows" in (await say(double, chooser, "fandom follow", {"fandom": "defenders"})).content
+        assert "no longer follows" in (await say(double, chooser, "fandom unfollow", {"fandom": "defenders"})).content
         status, out = await bot.db_cli("packs", env_file=True)
         assert status == 0 and "defenders" in out and "harbor" not in out
 
@@ -232,5 +252,8 @@ async def test_removing_a_pack_in_use_keeps_every_servers_own_data(fresh_double:
         assert "pack `defenders`: file unchanged since it was imported; not parsed" in restarted
         assert "pack `harbor`: " in restarted and "rows added" in restarted
         assert (await say(double, fan, "character", {"name": "Mara Quill"})).embeds[0]["title"] == "Mara Quill"
+        kept = await say(double, chooser_fan, "character", {"name": "Mara Quill"})
+        assert kept.embeds and kept.embeds[0]["title"] == "Mara Quill", f"the follow of the removed pack was lost: {kept.content}"
+        assert (await say(double, chooser_fan, "character", {"name": "Matt Murdock"})).ephemeral  # unfollowed meanwhile
     finally:
         await bot.stop()

@@ -3,14 +3,18 @@ edit or delete — even a member of B with every permission, sending what Discor
 
 from __future__ import annotations
 
-from datetime import datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, Permissions
 from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
+from tests.e2e.waiting import eventually
 from tests.figures import record
+from tests.tvmaze_double import serving_catalogue
 
 
 def tokyo(year: int, month: int, day: int) -> int:
@@ -98,3 +102,58 @@ async def test_member_ids_never_show_in_poll_results(double: DiscordDouble, guil
     await say(double, member, "poll close", {"poll": "anonymous"})
     seen = "\n".join(m.text for m in double.channel_messages(guild.text_channel))
     assert str(member.id) not in seen and member.user.username not in seen
+
+
+async def test_a_show_one_server_adds_is_followed_there_only_and_leaves_that_servers_defaults(
+    fresh_double: DiscordDouble, database_url: str | None, tmp_path: Path
+) -> None:
+    """Item 1, with the shipped defaults (DEFAULT_FANDOMS=all, TVMAZE_IMPORTS=on, the bundled pack):
+    server A adds a TVmaze show. Server B, which never chose, sees nothing of it — lookups, /releases,
+    its episode reminders — and A, whose add was its choice, no longer sees the bundled pack and is told
+    so, with how to follow it back."""
+    double = fresh_double
+    async with serving_catalogue(datetime.now(UTC)) as tvmaze:
+        bot = BotProcess(double, tmp_path / "bot", database_url=database_url, env={"TVMAZE_API_BASE": tvmaze.base_url})
+        await bot.start()
+        try:
+            a, b = await double.add_guild("Guild A", channels=("episodes",)), await double.add_guild("Guild B", channels=("episodes",))
+            mod_a, mod_b = (double.add_member(g, "mod", permissions=ALL) for g in (a, b))
+            fan_a, fan_b = (double.add_member(g, "fan") for g in (a, b))
+            for mod, guild in ((mod_a, a), (mod_b, b)):
+                await say(double, mod, "reminders subscribe", {"channel": guild.channel("episodes"), "offsets": "0", "episodes": True})
+            assert "Punisher" in (await say(double, fan_a, "releases")).text  # both follow the bundled pack by default
+            airs = (datetime.now(UTC) + timedelta(seconds=20)).replace(microsecond=0)
+            tvmaze.move_episode(1, 101_004, airs)  # Severance S1E04, soon
+
+            added = await say(double, mod_a, "fandom add", {"show": "1"})
+            card = added.embeds[0]
+            assert "added to this bot and followed here" in card["description"]
+            [dropped] = [f for f in card.get("fields", []) if f["name"] == "No longer followed here"]
+            assert "/fandom follow" in dropped["value"] and "**Marvel's Netflix \"Defenders\" universe** (`defenders`)" in dropped["value"]
+
+            # Server A follows what it chose: the show, and no longer the bundled pack.
+            assert (await say(double, fan_a, "character", {"name": "Mark Lead"})).embeds[0]["title"] == "Mark Lead"
+            for name in ("Matt Murdock", "Danny"):
+                assert (await say(double, fan_a, "character", {"name": name})).ephemeral, name
+            releases_a = (await say(double, fan_a, "releases")).text
+            assert "Severance" in releases_a and "Punisher" not in releases_a
+            # Server B, which never chose, sees nothing of A's show.
+            assert (await say(double, fan_b, "character", {"name": "Mark Lead"})).ephemeral
+            assert await double.autocomplete(fan_b, "character", {"name": "Helly"}, "name") == []
+            assert (await say(double, fan_b, "character", {"name": "Matt Murdock"})).embeds[0]["title"] == "Matt Murdock"
+            releases_b = (await say(double, fan_b, "releases")).text
+            assert "Severance" not in releases_b and "Punisher" in releases_b
+            assert "No release matches" in (await say(double, fan_b, "countdown", {"release": "Severance S1E04"})).content
+
+            def posts(guild: FakeGuild) -> list[str]:
+                return [m.content for m in double.channel_messages(guild.channel("episodes")) if m.interaction_id is None]
+
+            await eventually(lambda: any("Severance S1E04" in p for p in posts(a)), 40, "server A's episode reminder")
+            await asyncio.sleep(1.0)
+            assert posts(b) == []
+
+            # A follows the bundled pack back with the command the reply named.
+            assert "now follows" in (await say(double, mod_a, "fandom follow", {"fandom": "defenders"})).content
+            assert (await say(double, fan_a, "character", {"name": "Matt Murdock"})).embeds[0]["title"] == "Matt Murdock"
+        finally:
+            await bot.stop()

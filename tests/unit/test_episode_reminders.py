@@ -20,7 +20,7 @@ from cogs.countdown.planning import (
     reminded,
     worth_telling,
 )
-from db import Store
+from db import DefaultFandoms, Store
 from db.dates import parse_partial_date
 from db.models import Announcement, Release, ReleaseKind, ReleaseMove
 from db.subscriptions import Subscription
@@ -182,9 +182,10 @@ async def test_subscriptions_keep_their_episode_choice_and_are_found_by_fandom(s
     await store.fandoms.set_following(1, frozenset({"weekly"}), 7, NOW)
     await store.fandoms.set_following(2, frozenset({"other"}), 7, NOW)
     # guild 3 never chose: it sees the pack only if the default fandoms include it
-    assert await store.subscriptions.guilds_with_reminders_following("weekly", True) == [1, 3]
-    assert await store.subscriptions.guilds_with_reminders_following("weekly", False) == [1]
-    assert [s.guild_id for s in await store.subscriptions.active_following("weekly", True)] == [1, 3]
+    assert await store.subscriptions.guilds_with_reminders_following("weekly") == [1, 3]
+    assert [s.guild_id for s in await store.subscriptions.active_following("weekly")] == [1, 3]
+    store.fandoms.default = DefaultFandoms.parse("none")
+    assert await store.subscriptions.guilds_with_reminders_following("weekly") == [1]
 
 
 class Clock:

@@ -1,14 +1,19 @@
-"""Many packs in one store: what each guild sees, importing only what changed, one report of every
-problem, and removing a pack without losing any guild's data — against a real SQLite file."""
+"""Many packs in one store: what each guild sees and follows, importing only what changed, one report
+of every problem, and removing a pack without losing any guild's data (its follows included) — against
+a real SQLite file and a real PostgreSQL database."""
 
 from __future__ import annotations
 
+import asyncio
 import time
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 
 import pytest
 
+from bot.scheduler import Scheduler
+from cogs.countdown.planner import ReminderPlanner
 from db import DefaultFandoms, PackErrors, Store, bundled_pack_path, find_pack_files
 from db.dates import parse_partial_date
 from db.pack_check import PackError, check_pack_file, check_pack_text
@@ -52,6 +57,125 @@ async def test_default_fandoms_none_or_a_list(two: Store) -> None:
     assert DefaultFandoms.parse("a, b,a").keys == ("a", "b")
     with pytest.raises(ValueError, match="`all`, `none` or pack ids"):
         DefaultFandoms.parse("Harbor Lights")
+
+
+async def added_from_tvmaze(store: Store, path: Path, show_id: int) -> None:
+    """The pack at `path` as `/fandom add` leaves one: imported and registered as synced, with no
+    overlay (no file of the operator's), in one transaction."""
+    async with store.transaction():
+        [report] = await store.packs.import_files([path])
+        await store.tvmaze_shows.register(report.pack, show_id, overlay=None, show_updated=1, now=NOW)
+
+
+async def keys(store: Store, guild: int | None) -> frozenset[str]:
+    return await store.fandoms.followed_keys(guild)
+
+
+async def test_a_fandom_a_server_added_is_followed_by_its_followers_only_and_an_add_leaves_the_defaults(store: Store) -> None:
+    """Item 1: DEFAULT_FANDOMS covers the operator's packs only, and a server's first add is its choice."""
+    await store.packs.import_file(bundled_pack_path())
+    await added_from_tvmaze(store, HARBOR, 2)
+    for guild in (1, 2):
+        await store.subscriptions.upsert(guild, 100 + guild, None, (0,), 7, NOW)
+    # Every server that never chose, and direct messages, follow the bundled pack and not the added one.
+    assert await keys(store, 1) == await keys(store, None) == {"defenders"}
+    assert "Mara Quill" not in await names(store, 1) and "Matt Murdock" in await names(store, 1)
+    store.fandoms.default = DefaultFandoms.parse("defenders,harbor")  # not even when the operator lists it
+    assert await keys(store, 1) == {"defenders"}
+    store.fandoms.default = DefaultFandoms()
+    # Server 2 adds the show: it follows that, and stops following the bundled pack.
+    assert await store.fandoms.follow_as_choice(2, "harbor", 7, NOW) == {"defenders"}
+    assert await names(store, 2) == {"Claire Temple", "Mara Quill", "Jonah Pike"}
+    assert await keys(store, 1) == {"defenders"}
+    assert await store.subscriptions.guilds_with_reminders_following("harbor") == [2]
+    assert await store.subscriptions.guilds_with_reminders_following("defenders") == [1]
+    # It follows the bundled pack back; a later add is no new choice and drops nothing.
+    await store.fandoms.follow(2, "defenders", 7, NOW)
+    assert await store.fandoms.follow_as_choice(2, "harbor", 7, NOW) == frozenset()
+    assert await keys(store, 2) == {"defenders", "harbor"}
+    # A server that followed the added show while on the defaults keeps them.
+    await store.fandoms.follow(3, "harbor", 7, NOW)
+    assert await keys(store, 3) == {"defenders", "harbor"}
+    # What a server explicitly followed before its first add stays; what it unfollowed stays unfollowed.
+    await store.fandoms.follow(4, "defenders", 7, NOW)
+    assert await store.fandoms.follow_as_choice(4, "harbor", 7, NOW) == frozenset()
+    assert await keys(store, 4) == {"defenders", "harbor"}
+
+
+async def test_an_upgraded_store_keeps_each_servers_choice(store: Store) -> None:
+    """A server that chose before follows were rows of their own follows what it chose; one that never
+    chose still follows the defaults."""
+    await store.packs.import_files([bundled_pack_path(), HARBOR])
+    async with store.transaction() as conn:  # what the code before migration 0011 wrote for a choice
+        await conn.execute("INSERT INTO guild_settings (guild_id, fandoms_chosen, updated_at) VALUES (1, 1, ?)", (NOW.isoformat(),))
+        await conn.execute(
+            "INSERT INTO guild_fandoms (guild_id, pack_key, followed_by, followed_at) VALUES (1, 'harbor', 7, ?)", (NOW.isoformat(),)
+        )
+    assert await keys(store, 1) == {"harbor"} and await keys(store, 2) == {"defenders", "harbor"}
+
+
+async def test_concurrent_follows_and_unfollows_of_one_server_are_all_kept(store: Store) -> None:
+    """Item 9: a follow is a row of its own, so choices made at once never overwrite one another."""
+    third = Path(__file__).parents[1] / "packs" / "weekly.yaml"
+    await store.packs.import_files([bundled_pack_path(), HARBOR, third])
+    store.fandoms.default = DefaultFandoms.parse("none")
+    for round_ in range(5):
+        guild = 10 + round_
+        await store.fandoms.follow(guild, "weekly", 7, NOW)
+        await asyncio.gather(
+            store.fandoms.follow(guild, "defenders", 7, NOW),
+            store.fandoms.follow(guild, "harbor", 8, NOW),
+            store.fandoms.unfollow(guild, "weekly", 9, NOW),
+        )
+        assert await keys(store, guild) == {"defenders", "harbor"}
+    # As the commands make them: each choice commits with the server's reminders re-planned.
+    planner = ReminderPlanner(store, Scheduler(store, clock=lambda: NOW), lambda: NOW)
+    await store.subscriptions.upsert(15, 100, None, (0,), 7, NOW)
+    await asyncio.gather(*(planner.apply(15, partial(store.fandoms.follow, 15, key, 7, NOW)) for key in ("defenders", "harbor", "weekly")))
+    assert await keys(store, 15) == {"defenders", "harbor", "weekly"}
+    # Two adds at once (each a server's choice) keep both shows too.
+    store.fandoms.default = DefaultFandoms()
+    dropped = await asyncio.gather(
+        store.fandoms.follow_as_choice(20, "harbor", 7, NOW), store.fandoms.follow_as_choice(20, "weekly", 8, NOW)
+    )
+    assert await keys(store, 20) == {"harbor", "weekly"} and "defenders" in dropped[0] | dropped[1]
+
+
+async def test_a_follow_survives_a_removal_and_reimport_whatever_is_chosen_meanwhile(store: Store) -> None:
+    """Item 11: a removal never takes a follow with it, not even when choices race the removal."""
+    await store.packs.import_files([bundled_pack_path(), HARBOR])
+    await store.fandoms.set_following(1, frozenset({"harbor"}), 7, NOW)
+    await store.fandoms.set_following(2, frozenset({"harbor", "defenders"}), 7, NOW)
+    removing = asyncio.Event()
+
+    async def remove_slowly() -> None:
+        async with store.transaction():
+            assert await store.packs.remove("harbor") is not None
+            removing.set()
+            await asyncio.sleep(0.3)  # the follows below land while the removal is open (PostgreSQL) or right after it
+
+    async def choose_meanwhile() -> None:
+        await removing.wait()
+        await asyncio.gather(store.fandoms.follow(1, "defenders", 7, NOW), store.fandoms.unfollow(2, "defenders", 7, NOW))
+
+    await asyncio.gather(remove_slowly(), choose_meanwhile())
+    assert await keys(store, 1) == {"defenders"} and await keys(store, 2) == frozenset()
+    await store.fandoms.follow(1, "defenders", 7, NOW)  # and after it, while the pack is away
+    await store.fandoms.unfollow(2, "defenders", 7, NOW)
+    await store.packs.import_file(HARBOR)
+    assert await keys(store, 1) == {"defenders", "harbor"} and await keys(store, 2) == {"harbor"}
+    assert "Mara Quill" in await names(store, 1) and "Mara Quill" in await names(store, 2)
+
+
+async def test_a_reader_during_an_import_does_not_remember_the_old_packs_as_the_new(store: Store) -> None:
+    """What a guild sees is remembered per facts revision; the revision moves when an import commits,
+    so a lookup that ran while the import was open does not hide the new pack afterwards."""
+    await store.packs.import_file(bundled_pack_path())
+    assert len(await store.fandoms.visible(None)) == 1
+    async with store.transaction():
+        await store.packs.import_file(HARBOR)
+        assert len(await asyncio.create_task(store.fandoms.visible(None))) == 1  # another task: committed data only
+    assert len(await store.fandoms.visible(None)) == 2
 
 
 async def test_an_unchanged_file_is_not_parsed_and_a_changed_one_is(two: Store, tmp_path: Path) -> None:

@@ -73,9 +73,12 @@ def fandoms(store: Store, client: TvmazeClient, clock: Clock) -> TvmazeFandoms:
 async def test_adding_a_show_imports_it_as_a_fandom_with_its_cast_and_episodes(store: Store, fandoms: TvmazeFandoms) -> None:
     change = await fandoms.add(1)
     assert (change.pack_key, change.title, change.new, change.report.moved) == ("tvmaze-1", "Severance", True, [])
-    names = {c.name: c.actor for c in await store.characters.summaries(None)}
+    # Added from Discord, it is no default fandom: seen by the servers that follow it, no one else.
+    assert await store.characters.summaries(None) == [] and await store.characters.summaries(2) == []
+    await store.fandoms.follow(1, "tvmaze-1", 7, NOW)
+    names = {c.name: c.actor for c in await store.characters.summaries(1)}
     assert names == {"Mark Lead": "Ada Actor", "Helly Second": "Bea Actor"}
-    series = await store.series.get((await store.series.summaries(None))[0].id)
+    series = await store.series.get((await store.series.summaries(1))[0].id, 1)
     assert series is not None and series.platform == "Apple TV+"
     assert [len(s.episode_list) for s in series.seasons] == [9, 9]
     record = await store.tvmaze_shows.by_show(1)
