@@ -204,6 +204,7 @@ class PollService:
             response = await interaction.response.send_message(
                 embed=poll_card(poll, tally([o.label for o in poll.options], {}), *await self._pair_facts(poll)),
                 view=poll_view(poll.id, [o.label for o in poll.options], kind=poll.kind),
+                allowed_mentions=NO_PINGS,  # the card names its creator; an embed never pings, and nor may the rest
             )
         except BaseException:
             await self.store.polls.discard(poll.id, DEADLINE)  # no message: no poll
