@@ -155,13 +155,12 @@ class Delivery:
 
     async def _direct_message(self, timer: Timer, user_id: int, text: str) -> Outcome:
         """DM a member once (the timer id is the nonce). Closed DMs are the member's choice, not a fault:
-        noted at INFO and finished, never retried."""
+        the timer ends failed with the reason, which the scheduler logs at INFO; it is never retried."""
         try:
             dm = await open_dm(self._bot, user_id)
             await self._bot.scheduler.attempting(timer)
             await dm.send(text, allowed_mentions=NO_PINGS, nonce=timer.id)
         except discord.Forbidden as exc:
-            log.info("user %s does not accept direct messages (%s %s): %s not sent", user_id, exc.code, exc.text, timer.key)
             return Outcome.failed(f"user {user_id} does not accept direct messages ({exc.code})")
         except discord.NotFound as exc:
             return Outcome.failed(f"user {user_id} not found ({exc.code})")
