@@ -295,6 +295,11 @@ class TimerRepository:
             )
         return stale
 
+    async def by_keys(self, keys: Iterable[str]) -> list[Timer]:
+        """The timers with these delivery keys (what a reconcile cancelled, say), whatever their state."""
+        rows = await self._store.fetch_all("SELECT * FROM timers WHERE delivery_key = ANY(?) ORDER BY id", (list(keys),))
+        return [_timer(r) for r in rows]
+
     async def get(self, timer_id: int) -> Timer | None:
         row = await self._store.fetch_one("SELECT * FROM timers WHERE id = ?", (timer_id,))
         return _timer(row) if row else None

@@ -43,12 +43,22 @@ def _cut(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
+# Tags that break a line in HTML: a word ends there. Any other tag (b, i, a, span…) sits inside a
+# line, so removing it must not add a space: "<i>Daredevil</i>." is "Daredevil.", not "Daredevil .".
+_BREAKING_TAG = re.compile(
+    r"</?(?:p|br|div|li|ul|ol|dl|dt|dd|h[1-6]|blockquote|pre|hr|table|tr|td|th)\b[^>]*>", re.IGNORECASE
+)
+_TAG = re.compile(r"<[^>]*>")
+_SPACE_BEFORE_STOP = re.compile(r"\s+(?=[.,;:!?)])")
+
+
 def plain_summary(summary: str | None) -> str | None:
-    """TVmaze's HTML summary as one line of text."""
+    """TVmaze's HTML summary as one line of text: tags gone, entities decoded, no stray spaces."""
     if not summary:
         return None
-    text = html.unescape(re.sub(r"<[^>]+>", " ", summary))
-    return _cut(text, 1000) if text.strip() else None
+    text = html.unescape(_TAG.sub("", _BREAKING_TAG.sub(" ", summary)))
+    text = _SPACE_BEFORE_STOP.sub("", " ".join(text.split()))
+    return _cut(text, 1000) if text else None
 
 
 def show_pack(show: Show, episodes: Sequence[Episode] | None = None) -> Data:

@@ -11,7 +11,7 @@ from cogs.countdown.cog import CountdownCog
 from cogs.countdown.delivery import Delivery
 from cogs.countdown.episodes import EpisodePageButton, EpisodesCog
 from cogs.countdown.planner import ReminderPlanner
-from cogs.countdown.planning import CHANNEL_REMINDER, HORIZON_TICK, MOVE_NOTICE, PERSONAL_REMINDER
+from cogs.countdown.planning import CHANNEL_REMINDER, HORIZON_TICK, MOVE_NOTICE, PERSONAL_REMINDER, REMINDME_NOTICE
 from cogs.countdown.reminders import RemindersCog
 
 
@@ -23,6 +23,7 @@ async def setup(bot: FandexBot) -> None:
     bot.scheduler.register(CHANNEL_REMINDER, delivery.channel_reminder, early=True)
     bot.scheduler.register(PERSONAL_REMINDER, delivery.personal_reminder, early=True)
     bot.scheduler.register(MOVE_NOTICE, delivery.move_notice, early=True)
+    bot.scheduler.register(REMINDME_NOTICE, delivery.remindme_notice, early=True)
     bot.scheduler.register(HORIZON_TICK, planner.horizon_tick, catch_up=None)  # late is fine; never skipped
     bot.reminder_planner = planner  # /fandom follow and unfollow re-plan through it
     if bot.pack_changed:

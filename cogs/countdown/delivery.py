@@ -16,6 +16,7 @@ from bot.formatting import discord_timestamp, literal
 from bot.scheduler import Outcome, RetryLater
 from bot.wire import NO_PINGS, role_pings
 from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.planning import Cancelled
 from cogs.countdown.timeline import starts_at
 from db import Store
 from db.models import Release
@@ -45,6 +46,29 @@ def reminder_text(release: Release, moment: datetime, offset: int, role_id: int 
 def move_text(release: Release, before: datetime, after: datetime) -> str:
     return (f"📅 **{literal(release.label)}** moved: was {discord_timestamp(before, 'F')}, "
             f"now {discord_timestamp(after, 'F')} ({discord_timestamp(after, 'R')})")
+
+
+def remindme_moved_text(label: str, before: datetime, after: datetime, where: str) -> str:
+    return (f"📅 **{literal(label)}**{where} moved: was {discord_timestamp(before, 'F')}, now {discord_timestamp(after, 'F')} "
+            f"({discord_timestamp(after, 'R')}). Your /remindme DM comes at the new time.")
+
+
+def remindme_cancelled_text(payload: Mapping[str, Any], before: datetime, guild: str | None) -> str:
+    """Why a /remindme DM will not come, from what the plan saw when it cancelled it."""
+    name = f"**{literal(payload['label'])}**" if payload.get("label") else "A release you asked me to remind you of"
+    where = f" in **{literal(guild)}**" if guild else ""
+    reason = Cancelled(payload["reason"])
+    if reason is Cancelled.REMOVED:
+        why = f"{name} was removed{where}"
+    elif reason is Cancelled.UNFOLLOWED:
+        why = f"{name} is no longer among the fandoms followed{where}"
+    elif reason is Cancelled.PASSED:
+        why = f"{name}{where} was moved to a time already past"
+    else:
+        known = f" (now {literal(payload['known_as'])})" if payload.get("known_as") else ""
+        why = f"{name}{where} no longer has an exact date{known}"
+    after = " If it gets an exact date again, I'll DM you then." if reason is Cancelled.UNDATED else ""
+    return f"🚫 {why}, so the /remindme DM you'd have had {discord_timestamp(before, 'F')} is cancelled.{after}"
 
 
 class Delivery:
@@ -111,14 +135,35 @@ class Delivery:
             return Outcome.cancelled("the release was removed or moved")
         verb = "airs" if release.is_episode else "starts"
         text = f"🎬 **{literal(release.label)}** {verb} now — {discord_timestamp(moment, 'F')}. (You asked me with /remindme.)"
+        return await self._direct_message(timer, reminder.user_id, text)
+
+    async def remindme_notice(self, timer: Timer) -> Outcome:
+        """One member told that their /remindme DM moved with its release, or will not come and why."""
+        payload = timer.payload
+        before = datetime.fromtimestamp(payload["before"], UTC)
+        guild = self._bot.get_guild(timer.guild_id) if timer.guild_id is not None else None
+        if payload["after"] is None:
+            text = remindme_cancelled_text(payload, before, guild.name if guild is not None else None)
+            return await self._direct_message(timer, payload["user_id"], text)
+        reminder = await self._store.personal_reminders.get(payload["reminder_id"])
+        release = await self._store.releases.get(payload["release_id"], timer.guild_id) if reminder is not None else None
+        moment = starts_at(release) if release is not None else None
+        if release is None or moment is None or int(moment.timestamp()) != payload["after"]:
+            return Outcome.cancelled("the release moved again or went: the notice of that tells the member")
+        where = f" in **{literal(guild.name)}**" if guild is not None else ""
+        return await self._direct_message(timer, payload["user_id"], remindme_moved_text(release.label, before, moment, where))
+
+    async def _direct_message(self, timer: Timer, user_id: int, text: str) -> Outcome:
+        """DM a member once (the timer id is the nonce). Closed DMs are the member's choice, not a fault:
+        the timer ends failed with the reason, which the scheduler logs at INFO; it is never retried."""
         try:
-            dm = await open_dm(self._bot, reminder.user_id)
+            dm = await open_dm(self._bot, user_id)
             await self._bot.scheduler.attempting(timer)
             await dm.send(text, allowed_mentions=NO_PINGS, nonce=timer.id)
         except discord.Forbidden as exc:
-            return Outcome.failed(f"user {reminder.user_id} does not accept direct messages ({exc.code})")
+            return Outcome.failed(f"user {user_id} does not accept direct messages ({exc.code})")
         except discord.NotFound as exc:
-            return Outcome.failed(f"user {reminder.user_id} not found ({exc.code})")
+            return Outcome.failed(f"user {user_id} not found ({exc.code})")
         except discord.HTTPException as exc:
             raise RetryLater(f"{exc.status} {exc.text}") from exc
         except (aiohttp.ClientError, TimeoutError) as exc:

@@ -19,18 +19,33 @@ class EpisodePage:
     page: int  # from 0
     pages: int
     total: int
+    count: str  # what the season holds, as the footer says it: "6 episodes · 2 specials"
 
 
 def default_season(view: GuildReleases, series_id: int, now: datetime) -> int | None:
-    """The season airing now or next (that of the series' next exact date), else the latest season with
-    episodes listed, else the latest season known."""
-    upcoming = view.next_up(now, series_id)
-    if upcoming is not None and upcoming.season_number is not None:
-        return upcoming.season_number
-    numbers = view.season_numbers(series_id)
-    listed = [n for n in numbers if view.season(series_id, n)]
-    chosen = listed or numbers
-    return chosen[-1] if chosen else None
+    """Among the seasons whose episodes are listed (a bare episode count is no list): the one airing now
+    or next (that of the series' next exact date in such a season), else the latest. None when no
+    season lists its episodes."""
+    listed = [n for n in view.season_numbers(series_id) if view.season(series_id, n)]
+    if not listed:
+        return None
+    for release in view.in_order(now, series_id):
+        moment = instant(release)
+        if moment is None or moment <= now:
+            break  # the upcoming exact dates come first; past this point nothing airs next
+        if release.season_number in listed:
+            return release.season_number
+    return listed[-1]
+
+
+def episode_count(episodes: list[Release]) -> str:
+    """'6 episodes · 2 specials': numbered episodes as /series counts them, specials apart."""
+    numbered = sum(1 for e in episodes if e.kind is ReleaseKind.EPISODE)
+    specials = len(episodes) - numbered
+    parts = [f"{numbered} episode{'s' if numbered != 1 else ''}"] if numbered or not specials else []
+    if specials:
+        parts.append(f"{specials} special{'s' if specials != 1 else ''}")
+    return " · ".join(parts)
 
 
 def opening_page(episodes: list[Release], now: datetime, per_page: int = PER_PAGE) -> int:
@@ -62,4 +77,4 @@ def season_page(episodes: list[Release], page: int, now: datetime, per_page: int
     if len(numbered) > 1:
         roles[numbered[-1].id] = "season finale"
     shown = episodes[page * per_page : (page + 1) * per_page]
-    return EpisodePage([episode_line(e, now, roles.get(e.id)) for e in shown], page, pages, len(episodes))
+    return EpisodePage([episode_line(e, now, roles.get(e.id)) for e in shown], page, pages, len(episodes), episode_count(episodes))

@@ -37,7 +37,7 @@ class EpisodesCog(commands.Cog):
     @app_commands.command(name="episodes", description="One season's episodes with their air times, in your own time zone.")
     @app_commands.describe(
         series="The series title, or another name it goes by",
-        season="The season number (default: the one airing now or next, else the latest)",
+        season="The season number (default: the one airing now or next, else the latest with episodes listed)",
     )
     async def episodes(
         self, interaction: discord.Interaction, series: SeriesTitle, season: app_commands.Range[int, 1, 9999] | None = None
@@ -64,6 +64,11 @@ class EpisodesCog(commands.Cog):
         seasons = view.season_numbers(series_id)
         number = season if season is not None else default_season(view, series_id, now)
         shown = f"**{literal(title)}**"
+        if number is None and seasons:
+            raise UserFacingError(
+                f"{shown} has no episodes listed here yet, in any of its seasons ({', '.join(map(str, seasons))}). "
+                "`/series` shows what is known of them."
+            )
         if number is None:
             raise UserFacingError(f"{shown} has no seasons or episodes listed here yet.")
         if number not in seasons:
@@ -91,7 +96,7 @@ class EpisodesCog(commands.Cog):
 
 def _card(title: str, season: int, shaped: EpisodePage) -> discord.Embed:
     card = Card(f"{title} — season {season}").describe(*shaped.lines)
-    count = f"{shaped.total} episode{'s' if shaped.total != 1 else ''}"
+    count = shaped.count
     if shaped.pages > 1:
         return card.footer([count, f"page {shaped.page + 1} of {shaped.pages}", "Previous/Next show the rest"]).build()
     return card.footer([count]).build()

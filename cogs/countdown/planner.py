@@ -16,16 +16,20 @@ from cogs.countdown.planning import (
     HORIZON,
     HORIZON_TICK,
     PERSONAL_REMINDER,
+    cancelled_because,
     channel_reminders,
     move_notice,
     move_notices,
     moves_in_plan,
+    personal_moves,
+    personal_notice,
     personal_reminders,
     worth_telling,
 )
 from cogs.countdown.timeline import starts_at
 from db import Store
-from db.models import ReleaseMove
+from db.models import Release, ReleaseMove
+from db.personal_reminders import PersonalReminder
 from db.timers import ReconcileResult, Timer, TimerSpec
 
 log = logging.getLogger(__name__)
@@ -75,8 +79,8 @@ class ReminderPlanner:
     async def _reconcile(self, guild_id: int | None, notice_moves: bool) -> ReconcileResult:
         now = self._clock()
         mine = await self._store.personal_reminders.of_guild(guild_id)
-        asked = await self._store.releases.by_ids([r.release_id for r in mine], guild_id)
-        wanted = personal_reminders(guild_id, mine, {r.id: r for r in asked}, now)
+        asked = {r.id: r for r in await self._store.releases.by_ids([r.release_id for r in mine], guild_id)}
+        wanted = personal_reminders(guild_id, mine, asked, now)
         subs = await self._store.subscriptions.of_guild(guild_id) if guild_id is not None else []
         if guild_id is not None and any(s.active for s in subs):
             offset = max((o for s in subs for o in s.offsets), default=0)
@@ -87,7 +91,28 @@ class ReminderPlanner:
         plan = await self._store.timers.reconcile(guild_id, (CHANNEL_REMINDER, PERSONAL_REMINDER), wanted, now)
         if notice_moves and guild_id is not None and plan.cancelled_keys:
             await self._notice_planned_moves(guild_id, plan, wanted, now)
+        if plan.cancelled_keys:
+            await self._tell_members(guild_id, plan.cancelled_keys, wanted, mine, asked, now)
         return plan
+
+    async def _tell_members(
+        self, guild_id: int | None, cancelled_keys: Sequence[str], wanted: list[TimerSpec],
+        mine: list[PersonalReminder], seen: dict[int, Release], now: datetime,
+    ) -> None:
+        """Whatever moved a /remindme DM (a moderator's date, a sync, an unfollow, a removal): its member is
+        told once, by a timer keyed by the move and committed with the re-plan that made it."""
+        moves = personal_moves(cancelled_keys, wanted, now)
+        if not moves:
+            return
+        planned = {t.key: t.payload for t in await self._store.timers.by_keys([m.key for m in moves])}
+        requests = {r.id: r for r in mine}
+        specs = []
+        for move in moves:
+            reminder = requests.get(move.reminder_id)
+            release = seen.get(reminder.release_id) if reminder is not None else None
+            why = None if move.after is not None else cancelled_because(reminder, release, now)
+            specs.append(personal_notice(guild_id, move, planned[move.key], now, why, release.label if release else None))
+        await self._store.timers.add_many(specs, now)
 
     async def _notice_planned_moves(self, guild_id: int, plan: ReconcileResult, wanted: list[TimerSpec], now: datetime) -> None:
         """Reminders cancelled for another instant of the same release: its date moved in the pack."""

@@ -11,6 +11,8 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import StrEnum
+from typing import Any
 
 from cogs.countdown.timeline import starts_at
 from db.models import Release, ReleaseKind, ReleaseMove
@@ -21,11 +23,13 @@ from db.timers import TimerSpec
 CHANNEL_REMINDER = "reminder"
 PERSONAL_REMINDER = "remindme"
 MOVE_NOTICE = "moved"  # one "the episode moved" post per (subscription, move)
+REMINDME_NOTICE = "remindme-moved"  # one DM per (/remindme request, move or cancellation of its instant)
 HORIZON_TICK = "reminder-horizon"  # the daily re-plan that moves the horizon on; one for the whole bot
 
 HORIZON = timedelta(days=35)
 
 _REMINDER_KEY = re.compile(r"reminder:(\d+):(\d+):\d+:(-?\d+)")
+_REMINDME_KEY = re.compile(r"remindme:(\d+):(-?\d+)")
 
 # A release's first numbered episode, mapped to whether its season has a release of its own
 # (ReleaseRepository.season_openers).
@@ -101,14 +105,16 @@ def personal_reminders(
     for reminder in reminders:
         release = releases.get(reminder.release_id)
         moment = starts_at(release) if release is not None else None
-        if moment is None or moment <= now:
+        if release is None or moment is None or moment <= now:
             continue
         epoch = int(moment.timestamp())
         specs.append(TimerSpec(
             kind=PERSONAL_REMINDER,
             key=f"remindme:{reminder.id}:{epoch}",
             due_at=moment,
-            payload={"reminder_id": reminder.id, "release_id": release.id, "user_id": reminder.user_id, "starts_at": epoch},  # type: ignore[union-attr]
+            # The label goes along: if the release is deleted, the DM that cancels the reminder still names it.
+            payload={"reminder_id": reminder.id, "release_id": release.id, "user_id": reminder.user_id, "starts_at": epoch,
+                     "label": release.label},
             guild_id=guild_id,
         ))
     return specs
@@ -170,3 +176,69 @@ def move_notices(
     if move.before is None or move.after is None or starts_at(release) != move.after:
         return []
     return [move_notice(guild_id, s, release.id, move.before, move.after, now) for s in subs if s.active and wants(s, release, openers)]
+
+
+class Cancelled(StrEnum):
+    """Why a /remindme request lost its instant (the DM says so)."""
+
+    REMOVED = "removed"  # the release was deleted, and the request with it
+    UNFOLLOWED = "unfollowed"  # the guild no longer sees the release
+    UNDATED = "undated"  # no exact date any more
+    PASSED = "passed"  # moved to an instant already past
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalMove:
+    """A /remindme request whose DM was planned for `before` and now is for `after` (None: for no instant)."""
+
+    key: str  # the cancelled timer's key
+    reminder_id: int
+    before: int
+    after: int | None
+
+
+def personal_moves(cancelled_keys: Iterable[str], wanted: Sequence[TimerSpec], now: datetime) -> list[PersonalMove]:
+    """The /remindme requests whose pending DM was cancelled while its instant was still ahead: moved, or
+    cancelled with nothing in its place. (A DM already due and cancelled only because it is due is no news.)"""
+    now_at = {s.payload["reminder_id"]: s.payload["starts_at"] for s in wanted if s.kind == PERSONAL_REMINDER}
+    moves = []
+    for key in cancelled_keys:
+        match = _REMINDME_KEY.fullmatch(key)
+        if match is None:
+            continue
+        reminder_id, before = int(match[1]), int(match[2])
+        after = now_at.get(reminder_id)
+        if after != before and before > now.timestamp():
+            moves.append(PersonalMove(key, reminder_id, before, after))
+    return sorted(moves, key=lambda m: (m.reminder_id, m.before))
+
+
+def cancelled_because(reminder: PersonalReminder | None, release: Release | None, now: datetime) -> tuple[Cancelled, str | None]:
+    """Why a request has no instant to be reminded at now, and the date it is known by instead, if any."""
+    if reminder is None:
+        return Cancelled.REMOVED, None
+    if release is None:
+        return Cancelled.UNFOLLOWED, None
+    current = release.current
+    moment = starts_at(release)
+    if moment is not None and moment <= now:
+        return Cancelled.PASSED, None
+    return Cancelled.UNDATED, current.date.display() if current is not None else None
+
+
+def personal_notice(
+    guild_id: int | None, move: PersonalMove, planned: Mapping[str, Any], now: datetime,
+    why: tuple[Cancelled, str | None] | None = None, label: str | None = None,
+) -> TimerSpec:
+    """The timer that DMs one member that their /remindme moved (`why` None) or was cancelled; keyed by
+    the move, so planned by two processes or twice it is sent once. `planned` is the cancelled timer's payload."""
+    reason, known_as = why or (None, None)
+    return TimerSpec(
+        kind=REMINDME_NOTICE,
+        key=f"remindme-moved:{move.reminder_id}:{move.before}:{move.after if move.after is not None else 'cancelled'}",
+        due_at=now,
+        payload={"reminder_id": move.reminder_id, "release_id": planned["release_id"], "user_id": planned["user_id"],
+                 "label": label or planned.get("label"), "before": move.before, "after": move.after,
+                 "reason": reason, "known_as": known_as},
+        guild_id=guild_id,
+    )

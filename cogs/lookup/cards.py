@@ -21,6 +21,7 @@ from db.models import (
     PackInfo,
     ProductionKind,
     Release,
+    ReleaseKind,
     Season,
     Series,
     Source,
@@ -160,6 +161,9 @@ def _season_line(season: Season, cite: Citations, now: datetime) -> str:
     parts = [f"**Season {season.number}**"]
     if season.episodes:
         parts.append(f"{season.episodes} episode{'s' if season.episodes != 1 else ''} {cite.cite(season.source_id)}")
+    specials = sum(1 for e in season.episode_list if e.kind is ReleaseKind.SPECIAL)
+    if specials:  # counted apart, as /episodes counts them
+        parts.append(f"{specials} special{'s' if specials != 1 else ''}")
     premiere, finale = season.premiere, season.finale
     history = ""
     if premiere is not None and premiere.current is not None:

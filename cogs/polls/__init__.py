@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.client import FandexBot
-from cogs.polls.buttons import PollVoteButton, ShipPollButton
+from cogs.polls.buttons import PollVoteButton, PollWithdrawButton, ShipPollButton
 from cogs.polls.cog import PollCommands
 from cogs.polls.service import DEADLINE, PollService
 from db.polls import POLLS_CHANNEL
@@ -12,7 +12,7 @@ from db.polls import POLLS_CHANNEL
 async def setup(bot: FandexBot) -> None:
     service = PollService(bot)
     bot.polls = service
-    bot.add_dynamic_items(PollVoteButton, ShipPollButton)  # one template each, however many polls are open
+    bot.add_dynamic_items(PollVoteButton, PollWithdrawButton, ShipPollButton)  # one template each, however many polls are open
     bot.scheduler.register(DEADLINE, service.on_deadline, catch_up=None)  # a deadline is honoured however late
     await bot.add_cog(PollCommands(bot, service))
     await bot.store.listen(POLLS_CHANNEL, service.forget_all)  # a poll closed by another process
@@ -20,7 +20,7 @@ async def setup(bot: FandexBot) -> None:
 
 
 async def teardown(bot: FandexBot) -> None:
-    bot.remove_dynamic_items(PollVoteButton, ShipPollButton)
+    bot.remove_dynamic_items(PollVoteButton, PollWithdrawButton, ShipPollButton)
     if bot.polls is not None:
         await bot.polls.close_tasks()
     bot.polls = None

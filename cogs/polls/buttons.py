@@ -16,6 +16,8 @@ from bot.errors import handle_error
 if TYPE_CHECKING:
     from cogs.polls.service import PollService
 
+WITHDRAW_LABEL = "Withdraw my vote"
+
 
 def poll_service(interaction: discord.Interaction) -> PollService:
     service = getattr(interaction.client, "polls", None)
@@ -48,6 +50,35 @@ class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
             await poll_service(interaction).vote(interaction, self.poll_id, self.option)
         except Exception as exc:
             await handle_error(interaction, exc)
+
+
+class PollWithdrawButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):withdraw"):
+    """On a vote's private confirmation: takes the presser's vote in the poll back. It names only the
+    poll; whose vote goes is whoever presses (only the voter sees the confirmation)."""
+
+    def __init__(self, poll_id: int, *, pressed: discord.ui.Button[Any] | None = None) -> None:
+        super().__init__(
+            pressed or discord.ui.Button(label=WITHDRAW_LABEL, style=discord.ButtonStyle.secondary, custom_id=f"poll:{poll_id}:withdraw")
+        )
+        self.poll_id = poll_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> PollWithdrawButton:
+        pressed = item if isinstance(item, discord.ui.Button) else None
+        return cls(int(match["poll"]), pressed=pressed)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await poll_service(interaction).withdraw(interaction, self.poll_id)
+        except Exception as exc:
+            await handle_error(interaction, exc)
+
+
+def withdraw_view(poll_id: int) -> discord.ui.View:
+    """The button under a vote's confirmation."""
+    return discord.ui.View(timeout=None).add_item(PollWithdrawButton(poll_id))
 
 
 class ShipPollButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"shippoll:(?P<a>[0-9]{1,19}):(?P<b>[0-9]{1,19})"):

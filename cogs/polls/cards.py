@@ -38,6 +38,7 @@ def ship_names_line(names: Sequence[str]) -> str:
 def poll_card(poll: Poll, result: Tally, canon: str | None = None, ship_names: Sequence[str] = ()) -> discord.Embed:
     card = Card(TITLES[poll.kind]).describe(
         f"**{literal(poll.question)}**",
+        f"-# Asked by <@{poll.creator_id}>",  # a mention in an embed names the member and never pings
         f"-# {ship_names_line(ship_names)}" if ship_names else "",
         f"-# Canon so far — {canon}" if canon else "",
     )
@@ -52,7 +53,9 @@ def poll_card(poll: Poll, result: Tally, canon: str | None = None, ship_names: S
     else:
         closed = poll.closed_at or poll.closes_at
         card.add("Closed", f"{discord_timestamp(closed, 'F')} ({discord_timestamp(closed, 'R')})")
-    return card.footer([f"Poll #{poll.id} · one vote per member; press another option to change yours"]).build()
+    if poll.open:
+        return card.footer([f"Poll #{poll.id} · one vote per member; press another option to change yours"]).build()
+    return card.footer([f"Poll #{poll.id} · closed: these votes are final"]).build()
 
 
 def pair_card(

@@ -19,7 +19,7 @@ from bot.formatting import discord_timestamp, literal, truncate
 from bot.limits import CONTENT as CONTENT_LIMIT
 from bot.scheduler import Outcome, RetryLater
 from bot.wire import NO_PINGS, SpecReference
-from cogs.polls.buttons import poll_view
+from cogs.polls.buttons import poll_view, withdraw_view
 from cogs.polls.cards import canon_summary, poll_card
 from cogs.polls.tally import Tally, result_sentence, tally
 from db.polls import NewPoll, Poll, PollOption
@@ -204,6 +204,7 @@ class PollService:
             response = await interaction.response.send_message(
                 embed=poll_card(poll, tally([o.label for o in poll.options], {}), *await self._pair_facts(poll)),
                 view=poll_view(poll.id, [o.label for o in poll.options], kind=poll.kind),
+                allowed_mentions=NO_PINGS,  # the card names its creator; an embed never pings, and nor may the rest
             )
         except BaseException:
             await self.store.polls.discard(poll.id, DEADLINE)  # no message: no poll
@@ -251,10 +252,33 @@ class PollService:
         try:
             await interaction.response.send_message(
                 f"Your vote: **{label}**{note} — you can change it until {discord_timestamp(poll.closes_at, 'R')}.",
-                ephemeral=True,
+                ephemeral=True, view=withdraw_view(poll_id), allowed_mentions=NO_PINGS,
             )
         except discord.HTTPException as exc:  # the vote counts; only Discord's copy of the confirmation is lost
             log.warning("poll %s: vote recorded, but its confirmation could not be delivered: %s", poll_id, exc)
+
+    async def withdraw(self, interaction: discord.Interaction, poll_id: int) -> None:
+        """Take the presser's vote back, committed before the confirmation says so; the confirmation
+        then reads what was withdrawn and loses its button. Pressed twice, the second finds no vote."""
+        poll = await self.poll(poll_id)
+        if poll is None or poll.guild_id != interaction.guild_id:
+            raise UserFacingError("This poll belongs to another server or no longer exists.")
+        if not poll.open:
+            raise UserFacingError("This poll has closed; its votes are final.")
+        result = await self.store.votes.withdraw(poll_id, interaction.user.id, discord.utils.utcnow())
+        if result.outcome is VoteOutcome.CLOSED:
+            self._forget(poll_id)
+            raise UserFacingError("This poll has closed; its votes are final.")
+        again = f"press an option on the poll to vote again until {discord_timestamp(poll.closes_at, 'R')}"
+        if result.outcome is VoteOutcome.WITHDRAWN and result.previous is not None:
+            self.refresher.request(poll_id)
+            text = f"Your vote for **{literal(poll.options[result.previous].label)}** is withdrawn — {again}."
+        else:
+            text = f"You have no vote in this poll to withdraw — {again}."
+        try:
+            await interaction.response.edit_message(content=text, view=None, allowed_mentions=NO_PINGS)
+        except discord.HTTPException as exc:  # the withdrawal stands; only Discord's copy of the answer is lost
+            log.warning("poll %s: vote withdrawn, but its confirmation could not be delivered: %s", poll_id, exc)
 
     async def _edit_tally(self, poll_id: int) -> bool:
         """Show the latest tally; False if another process holds the message now (try again later).

@@ -203,6 +203,8 @@ class _Handlers:
         channel = self._channel(request, write=True)
         if isinstance(channel, web.Response):
             return channel
+        if channel.recipient is not None and channel.recipient.id in self.d.closed_dms:
+            return error(403, 50007, "Cannot send messages to this user")
         data = request[JSON_BODY] or {}
         if not (data.get("content") or data.get("embeds") or request[FILES] or data.get("components")):
             return error(400, 50006, "Cannot send an empty message")

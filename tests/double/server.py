@@ -99,6 +99,9 @@ class DiscordDouble:
         self.sessions: list[GatewaySession] = []
         self.gateway_connections = 0
         self.nonce_repeats = 0
+        # Members who turned off direct messages from server members: a DM to one of them is refused
+        # with 403 and Discord's code 50007, "Cannot send messages to this user".
+        self.closed_dms: set[int] = set()
         # Faults a test can switch on: seconds to hold the reply to a channel post after making it
         # (the bot can be killed while it waits, as if the answer were lost), REST faults, gateway faults.
         self.hold_post_replies = 0.0

@@ -68,6 +68,17 @@ def lumon_pack(clock: Clock) -> dict:
                 "title": "Daily Soap", "source": "a",
                 "seasons": [{"number": 1, "source": "a", "episodes": episodes(clock.soap_next - 150 * DAY, DAY, 300, "Day")}],
             },
+            # Two specials beside six numbered episodes; a third season announced with a bare count.
+            "kier": {
+                "title": "Kier Chronicles", "source": "a",
+                "seasons": [
+                    {"number": 1, "source": "a", "episodes": episodes(clock.t0 - 80 * WEEK, WEEK, 6, "Tenet"),
+                     "specials": [{"key": f"sp{n}", "title": f"Founders' Day {n}", "date": (clock.t0 - (70 + n) * WEEK).isoformat()}
+                                  for n in (1, 2)]},
+                    {"number": 2, "source": "a", "episodes": episodes(clock.t0 - 30 * WEEK, WEEK, 4, "Era")},
+                    {"number": 3, "source": "a", "episodes": 8, "release": [{"date": (clock.t0 + 30 * DAY).isoformat(), "source": "a"}]},
+                ],
+            },
         },
     }
 
@@ -148,6 +159,27 @@ async def test_episodes_lists_the_season_airing_now_by_default(double: DiscordDo
     assert lines[9].endswith("· *season finale*")
     first = await say(double, member, "episodes", {"series": "lumon", "season": 1})
     assert first.embeds[0]["title"] == "Severance — season 1" and len(first.embeds[0]["description"].splitlines()) == 9
+
+
+async def test_episodes_counts_numbered_episodes_and_specials_apart_as_series_does(double: DiscordDouble, member: FakeMember) -> None:
+    page = (await say(double, member, "episodes", {"series": "Kier Chronicles", "season": 1})).embeds[0]
+    assert len(page["description"].splitlines()) == 8 and page["footer"]["text"] == "6 episodes · 2 specials"
+    seasons = next(f["value"] for f in (await say(double, member, "series", {"title": "Kier Chronicles"})).embeds[0]["fields"]
+                   if f["name"] == "Seasons").splitlines()
+    assert seasons[0].startswith("**Season 1** · 6 episodes") and "· 2 specials" in seasons[0], seasons[0]
+    assert seasons[2].startswith("**Season 3** · 8 episodes") and "special" not in seasons[2], seasons[2]
+
+
+async def test_the_default_season_is_one_whose_episodes_are_listed(double: DiscordDouble, member: FakeMember) -> None:
+    """Season 3 is announced for next month with a bare episode count: not a list to open. The latest
+    season that lists its episodes opens instead; a series that lists none says so, privately."""
+    reply = await say(double, member, "episodes", {"series": "Kier Chronicles"})
+    assert not reply.ephemeral and reply.embeds[0]["title"] == "Kier Chronicles — season 2"
+    assert reply.embeds[0]["footer"]["text"] == "4 episodes"
+    bare = await say(double, member, "episodes", {"series": "Daredevil"})
+    assert bare.ephemeral and "has no episodes listed here yet, in any of its seasons (1, 2, 3)" in bare.content, bare.content
+    asked = await say(double, member, "episodes", {"series": "Kier Chronicles", "season": 3})
+    assert asked.ephemeral and "No episodes of **Kier Chronicles** season 3 are listed yet." in asked.content
 
 
 async def test_a_long_season_is_paged_and_only_the_asker_turns_pages(double: DiscordDouble, member: FakeMember, clock: Clock) -> None:

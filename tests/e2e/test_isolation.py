@@ -97,11 +97,13 @@ async def test_guild_b_can_reach_nothing_of_guild_a(double: DiscordDouble, bot: 
 
 
 async def test_member_ids_never_show_in_poll_results(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> None:
-    poll = await say(double, member, "poll create", {"question": "Anonymous?", "options": "Yes; No"})
+    creator = double.add_member(guild, "asker")  # the card names who asked; a voter is never shown
+    poll = await say(double, creator, "poll create", {"question": "Anonymous?", "options": "Yes; No"})
     await (await double.press(member, poll, "Yes")).reply()
-    await say(double, member, "poll close", {"poll": "anonymous"})
+    await say(double, creator, "poll close", {"poll": "anonymous"})
     seen = "\n".join(m.text for m in double.channel_messages(guild.text_channel))
     assert str(member.id) not in seen and member.user.username not in seen
+    assert f"<@{creator.id}>" in seen
 
 
 async def test_a_show_one_server_adds_is_followed_there_only_and_leaves_that_servers_defaults(

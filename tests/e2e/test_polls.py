@@ -378,3 +378,77 @@ async def test_results_draw_dollar_signs_literally(double: DiscordDouble, guild:
     results = await (await double.command(member, "poll results", {"poll": str(poll_id(poll))})).reply()
     assert results.files[f"poll-{poll_id(poll)}.png"].startswith(b"\x89PNG")
     assert "Is it $5 or $\\\\frac{1}{2}$?" in results.embeds[0]["description"]
+
+
+# --- withdrawing a vote, double presses, the closed card, the creator (issue 23, item 20) ----------
+
+
+async def votes_of(bot: BotProcess, poll: FakeMessage) -> int:
+    [(count,)] = await bot.query("SELECT count(*) FROM votes WHERE poll_id = ?", (poll_id(poll),))
+    return int(count)
+
+
+async def test_a_vote_is_withdrawn_from_its_confirmation_committed_before_the_answer(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, bot: BotProcess
+) -> None:
+    poll = await say(double, member, "poll create", {"question": "Second thoughts?", "options": "Yes; No"})
+    assert f"-# Asked by <@{member.id}>" in poll.embeds[0]["description"] and poll.pings == []  # named, not pinged
+    confirmation = await (await double.press(member, poll, "Yes")).reply()
+    assert [b["label"] for b in confirmation.buttons()] == ["Withdraw my vote"]
+    assert re.fullmatch(rf"poll:{poll_id(poll)}:withdraw", confirmation.buttons()[0]["custom_id"])
+    await eventually(lambda: "Yes — 1 vote (100%)" in votes_field(poll), 5, "the vote on the tally")
+
+    pressed = await double.press(member, confirmation, "Withdraw my vote")
+    assert pressed.callback_type == 7 and await votes_of(bot, poll) == 0  # on disk before the answer
+    answer = double.messages[confirmation.id]
+    assert answer.ephemeral and answer.content.startswith("Your vote for **Yes** is withdrawn — press an option") and not answer.buttons()
+    await eventually(lambda: "0 voters" in votes_field(poll) and "Yes — 0 votes" in votes_field(poll), 5, "the tally without it")
+
+    again = await (await double.press(member, poll, "No")).reply()
+    assert again.content.startswith("Your vote: **No** —") and "changed" not in again.content  # a fresh vote
+    retried = await asyncio.gather(*[double.send_press(member, again, "Withdraw my vote") for _ in range(2)])  # a double click
+    await asyncio.gather(*(r.acked() for r in retried))
+    assert await votes_of(bot, poll) == 0
+    assert double.messages[again.id].content.startswith(("Your vote for **No** is withdrawn", "You have no vote in this poll"))
+    await eventually(lambda: "0 voters" in votes_field(poll), 5, "the tally without it")
+
+
+async def test_pressing_one_option_twice_at_once_stays_one_vote(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, bot: BotProcess
+) -> None:
+    poll = await say(double, member, "poll create", {"question": "Double click?", "options": "Yes; No"})
+    presses = await asyncio.gather(*[double.send_press(member, poll, "Yes") for _ in range(3)])
+    answers = await asyncio.gather(*(p.reply() for p in presses))
+    assert all(a.ephemeral and a.content.startswith("Your vote: **Yes**") for a in answers)
+    assert sum("(unchanged)" in a.content for a in answers) == 2
+    await eventually(lambda: "Yes — 1 vote (100%)" in votes_field(poll) and "1 voter" in votes_field(poll), 5, "the tally")
+    assert await votes_of(bot, poll) == 1
+
+
+async def test_a_closed_poll_says_its_votes_are_final(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> None:
+    poll = await say(double, member, "poll create", {"question": "Closing soon?", "options": "Yes; No"})
+    assert "press another option to change yours" in poll.embeds[0]["footer"]["text"]
+    confirmation = await (await double.press(member, poll, "No")).reply()
+    await say(double, member, "poll close", {"poll": str(poll_id(poll))})
+    await eventually(lambda: any(f["name"] == "Final result" for f in poll.embeds[0]["fields"]), 5, "the final card")
+    footer = poll.embeds[0]["footer"]["text"]
+    assert footer == f"Poll #{poll_id(poll)} · closed: these votes are final", footer
+    assert f"Asked by <@{member.id}>" in poll.embeds[0]["description"]
+    late = await (await double.press(member, confirmation, "Withdraw my vote")).reply()
+    assert late.ephemeral and "This poll has closed" in late.content
+    assert "No — 1 vote (100%)" in votes_field(poll)
+
+
+async def test_the_withdraw_button_works_after_a_restart(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    bot, _, member = await own_bot(fresh_double, tmp_path, database_url)
+    poll = await say(fresh_double, member, "poll create", {"question": "Still there?", "options": "Yes; No"})
+    confirmation = await (await fresh_double.press(member, poll, "Yes")).reply()
+    assert await bot.stop() == 0
+    await bot.start()  # nothing registered per confirmation: its button's id names the poll
+    await fresh_double.press(member, confirmation, "Withdraw my vote")
+    assert fresh_double.messages[confirmation.id].content.startswith("Your vote for **Yes** is withdrawn")
+    assert await votes_of(bot, poll) == 0
+    await eventually(lambda: "0 voters" in votes_field(poll), 10, "the tally without it")
+    await bot.stop()

@@ -315,3 +315,70 @@ async def test_concurrent_moves_of_a_release_leave_reminders_for_its_final_date(
         pending = await bot.query("SELECT payload FROM timers WHERE guild_id = ? AND kind = 'reminder' AND state = 'pending'", (guild.id,))
         planned = [json.loads(p)["starts_at"] for (p,) in pending]
         assert planned == [stamp], f"round {round_}: the release is at {stamp}, its reminders are for {planned}"
+
+
+# --- /remindme requests whose date changes (issue 23, item 18) --------------------------------------
+
+
+def direct_messages(double: DiscordDouble, member: FakeMember) -> list[FakeMessage]:
+    """What the bot sent `member` in their DMs, oldest first."""
+    channel = double.dm_channels.get(member.id)
+    return [m for m in double.channel_messages(channel) if m.interaction_id is None] if channel else []
+
+
+def log_since(bot: BotProcess, mark: int) -> list[str]:
+    return bot.log()[mark:].splitlines()
+
+
+async def test_a_moved_remindme_tells_its_member_once_and_closed_dms_are_only_noted(
+    double: DiscordDouble, guild: FakeGuild, moderator: FakeMember, member: FakeMember, bot: BotProcess
+) -> None:
+    """A moderator moves a release two members asked to be reminded of: one gets one DM naming it with
+    the old and the new time; the other, whose DMs are closed (50007), costs an INFO line and no error."""
+    first, was = days_ahead(10)
+    await say(double, moderator, "release set", {"title": "Moved DM", "date": first, "timezone": "UTC"})
+    closed = double.add_member(guild, "matt")
+    double.closed_dms.add(closed.id)
+    for who in (member, closed):
+        assert "I'll DM you when **Moved DM** starts" in (await say(double, who, "remindme", {"release": "Moved DM"})).content
+    mark = len(bot.log())
+    second, now_at = days_ahead(20)
+    await say(double, moderator, "release set", {"title": "moved dm", "date": second, "timezone": "UTC"})
+
+    old, new = int(was.timestamp()), int(now_at.timestamp())
+    await eventually(lambda: len(direct_messages(double, member)) == 1, 10, "the DM saying it moved")
+    await eventually(lambda: any("does not accept direct messages" in line for line in log_since(bot, mark)), 10, "the note")
+    await say(double, moderator, "release set", {"title": "Moved DM", "date": second, "timezone": "UTC"})  # no move: no news
+    await asyncio.sleep(1.5)  # a second DM of the same move would land here
+    [dm] = direct_messages(double, member)
+    assert dm.content == (f"📅 **Moved DM** in **Hell's Kitchen** moved: was <t:{old}:F>, now <t:{new}:F> (<t:{new}:R>). "
+                          "Your /remindme DM comes at the new time.")
+    assert dm.pings == [] and direct_messages(double, closed) == []
+    noted = [line for line in log_since(bot, mark) if "does not accept direct messages" in line or f"user {closed.id}" in line]
+    assert noted and all(" INFO " in line for line in noted), noted
+    assert not [line for line in log_since(bot, mark) if " ERROR " in line or " WARNING " in line]
+    rows = await bot.query("SELECT state FROM timers WHERE kind = 'remindme-moved' AND guild_id = ? ORDER BY id", (guild.id,))
+    assert sorted(state for (state,) in rows) == ["done", "failed"]  # one per member, each finished once
+    pending = await bot.query("SELECT payload FROM timers WHERE kind = 'remindme' AND state = 'pending' AND guild_id = ?", (guild.id,))
+    assert sorted(json.loads(p)["starts_at"] for (p,) in pending) == [new, new]  # the DMs follow the date
+
+
+async def test_a_remindme_cancelled_by_its_date_says_why(
+    double: DiscordDouble, guild: FakeGuild, moderator: FakeMember, member: FakeMember
+) -> None:
+    """No exact date any more, or the release removed: the member is told the DM will not come, and why."""
+    vague, removed = days_ahead(12), days_ahead(14)
+    for title, (typed, _) in (("Gone Vague", vague), ("Gone Away", removed)):
+        await say(double, moderator, "release set", {"title": title, "date": typed, "timezone": "UTC"})
+        await say(double, member, "remindme", {"release": title})
+    await say(double, moderator, "release set", {"title": "Gone Vague", "date": "TBA"})
+    await say(double, moderator, "release remove", {"title": "Gone Away"})
+    await eventually(lambda: len(direct_messages(double, member)) == 2, 10, "two DMs")
+    await asyncio.sleep(1)
+    texts = sorted(m.content for m in direct_messages(double, member))
+    assert texts == sorted([
+        f"🚫 **Gone Vague** in **Hell's Kitchen** no longer has an exact date (now date unknown), so the /remindme DM "
+        f"you'd have had <t:{int(vague[1].timestamp())}:F> is cancelled. If it gets an exact date again, I'll DM you then.",
+        f"🚫 **Gone Away** was removed in **Hell's Kitchen**, so the /remindme DM you'd have had "
+        f"<t:{int(removed[1].timestamp())}:F> is cancelled.",
+    ]), texts

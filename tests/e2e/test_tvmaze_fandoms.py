@@ -205,3 +205,26 @@ async def test_an_episode_moved_on_tvmaze_is_announced_once_and_reminded_at_its_
     await eventually(lambda: reminder in posts(), 45, "the reminder at the new time")
     await asyncio.sleep(1.0)
     assert posts() == [notice, reminder]
+
+
+async def test_a_remindme_episode_moved_on_tvmaze_tells_the_member_once(
+    double: DiscordDouble, bot: BotProcess, tvmaze: TvmazeDouble
+) -> None:
+    """A scheduled sync moves an episode a member asked to be reminded of: one DM names it, with the
+    old and the new time, and the reminder follows the episode."""
+    guild, mod, fan = await new_guild(double)
+    await say(double, mod, "fandom add", {"show": "4"})
+    assert "I'll DM you when" in (await say(double, fan, "remindme", {"release": "Undated Saga s1e2"})).content
+    was = NOW + timedelta(days=14)  # S1E02, a week after S1E01
+    moved = (NOW + timedelta(days=10, hours=3)).replace(microsecond=0)
+    tvmaze.move_episode(4, 401_002, moved)
+
+    def dms() -> list[str]:
+        channel = double.dm_channels.get(fan.id)
+        return [m.content for m in double.channel_messages(channel) if m.interaction_id is None] if channel else []
+
+    await eventually(lambda: len(dms()) == 1, 25, "the DM after a scheduled sync")
+    await asyncio.sleep(8)  # another scheduled sync (every 7.2 s) finds nothing new to tell
+    old, new = int(was.timestamp()), int(moved.timestamp())
+    assert dms() == [f"📅 **Undated Saga S1E02 — “Episode 2”** in **{guild.name}** moved: was <t:{old}:F>, now <t:{new}:F> "
+                     f"(<t:{new}:R>). Your /remindme DM comes at the new time."]

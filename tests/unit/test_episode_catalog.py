@@ -170,3 +170,26 @@ def test_the_default_season_is_the_one_airing_next_else_the_latest(view: GuildRe
     assert default_season(view, SEVERANCE, NOW + timedelta(days=3650)) == 3  # the latest with episodes listed
     assert default_season(view, 99, NOW) is None
     assert view.season_numbers(SEVERANCE) == [2, 3]
+
+
+def test_the_default_season_is_one_whose_episodes_are_listed() -> None:
+    """A season announced for next month with only a bare count is not opened: the one airing now or
+    next among the listed ones is, else the latest listed; with none listed, there is no default."""
+    aired = weekly(100, SEVERANCE, 2, NOW - timedelta(weeks=20), 6)
+    announced = season(1, SEVERANCE, 3, (NOW + timedelta(days=30)).isoformat())
+    view = GuildReleases([*aired, announced, season(2, SEVERANCE, 1, "2020-01-01")], NAMES)
+    assert default_season(view, SEVERANCE, NOW) == 2
+    airing = weekly(300, SEVERANCE, 4, NOW + timedelta(days=60), 3)
+    view = GuildReleases([*aired, announced, *airing], NAMES)
+    assert default_season(view, SEVERANCE, NOW) == 4  # season 3's date comes first, but lists nothing
+    bare = GuildReleases([announced, season(2, SEVERANCE, 1, "2020-01-01")], NAMES)
+    assert default_season(bare, SEVERANCE, NOW) is None and bare.season_numbers(SEVERANCE) == [1, 3]
+
+
+def test_a_season_counts_its_numbered_episodes_and_its_specials_apart() -> None:
+    numbered = weekly(1, OTHER, 1, NOW - timedelta(weeks=10), 6)
+    specials = [Release(50 + i, f"sp{i}", f"Other Show special {i}", OTHER, 1, None, None, (), ReleaseKind.SPECIAL, None, "Extra")
+                for i in range(2)]
+    assert season_page(numbered + specials, 0, NOW).count == "6 episodes · 2 specials"
+    assert season_page(numbered[:1], 0, NOW).count == "1 episode"
+    assert season_page(specials[:1], 0, NOW).count == "1 special"

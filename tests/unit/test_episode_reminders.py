@@ -14,9 +14,12 @@ from cogs.countdown.planning import (
     HORIZON,
     HORIZON_TICK,
     MOVE_NOTICE,
+    PERSONAL_REMINDER,
+    REMINDME_NOTICE,
     channel_reminders,
     move_notices,
     moves_in_plan,
+    personal_moves,
     reminded,
     worth_telling,
 )
@@ -238,3 +241,34 @@ async def test_a_fandom_replan_plans_its_followers_announces_moves_once_and_the_
     assert len(await pending(store, 1, CHANNEL_REMINDER)) == 2  # S2E01 (also the season's own date, once) and S2E02
     assert len(await pending(store, 2, CHANNEL_REMINDER)) == 1  # season 2's own date
     assert await pending(store, None, HORIZON_TICK) == ["horizon:2030-02-11"]
+
+
+async def test_a_moved_remindme_is_told_once_however_often_it_is_re_planned(store: Store, tmp_path: Path) -> None:
+    """The DM is a timer keyed by the move, planned in the re-plan that cancelled the old reminder: a
+    re-plan after a restart, or in another process, finds nothing more to tell."""
+    path = tmp_path / "weekly.yaml"
+    path.write_text(PACK)
+    await store.packs.import_file(path)
+    clock = Clock(NOW)
+    planner = ReminderPlanner(store, Scheduler(store, clock=clock), clock)
+    await store.fandoms.set_following(1, frozenset({"weekly"}), 7, NOW)
+    second = next(r for r in await store.releases.visible(1) if r.episode == 2)
+    await planner.apply(1, lambda: store.personal_reminders.add(1, 42, second.id, NOW))
+    assert await pending(store, 1, PERSONAL_REMINDER) == [f"remindme:1:{int(datetime(2030, 1, 12, 2, tzinfo=UTC).timestamp())}"]
+
+    path.write_text(PACK.replace("2030-01-12T02:00", "2030-01-14T02:00"))
+    await store.packs.import_file(path)
+    for _ in range(3):
+        await planner.replan_fandom("weekly")
+        await planner.replan_all()
+    [notice] = await store.timers.of_guild(1, REMINDME_NOTICE)
+    before, after = (int(datetime(2030, 1, d, 2, tzinfo=UTC).timestamp()) for d in (12, 14))
+    assert (notice.payload["user_id"], notice.payload["before"], notice.payload["after"]) == (42, before, after)
+    assert notice.payload["label"] == second.label and notice.due_at == NOW
+
+
+def test_a_remindme_cancelled_only_because_it_is_due_is_no_news() -> None:
+    due = int(NOW.timestamp())
+    ahead = due + 3600
+    moves = personal_moves([f"remindme:1:{due}", f"remindme:2:{ahead}", "reminder:1:2:0:5"], [], NOW)
+    assert [(m.reminder_id, m.before, m.after) for m in moves] == [(2, ahead, None)]

@@ -99,6 +99,25 @@ async def test_concurrent_votes_share_transactions_and_count_once_each(store: St
     assert await store.polls.counts(pid) == {0: 150, 1: 150}
 
 
+async def test_a_withdrawal_is_a_press_in_the_same_batches_ordered_with_the_others(store: Store) -> None:
+    """Committed in the votes' group commit: a member's presses and withdrawals in one batch apply in
+    arrival order, a second withdrawal finds nothing, and every one moves the tally version on."""
+    pid = await make_poll(store)
+    await store.votes.record(pid, 1, 0, NOW)
+    version = (await store.polls.get(pid)).tally_version  # type: ignore[union-attr]
+    withdrawn, retried = await asyncio.gather(store.votes.withdraw(pid, 1, NOW), store.votes.withdraw(pid, 1, NOW))
+    assert (withdrawn.outcome, withdrawn.previous, retried.outcome) == (VoteOutcome.WITHDRAWN, 0, VoteOutcome.NOT_VOTED)
+    assert await store.polls.counts(pid) == {}
+    assert (await store.polls.get(pid)).tally_version > version  # type: ignore[union-attr]
+    # Vote, withdraw, vote again in one batch: the last press stands; withdraw last: nothing stands.
+    await asyncio.gather(store.votes.record(pid, 2, 0, NOW), store.votes.withdraw(pid, 2, NOW), store.votes.record(pid, 2, 1, NOW))
+    await asyncio.gather(store.votes.record(pid, 3, 1, NOW), store.votes.withdraw(pid, 3, NOW))
+    assert await store.polls.counts(pid) == {1: 1}
+    assert (await store.votes.record(pid, 2, 1, NOW)).outcome is VoteOutcome.UNCHANGED
+    closed = await make_poll(store, closes=NOW - timedelta(minutes=1))
+    assert (await store.votes.withdraw(closed, 2, NOW)).outcome is VoteOutcome.CLOSED
+
+
 async def test_the_first_presses_on_a_poll_share_one_read_of_it(store: Store) -> None:
     """A premiere-night burst: a hundred presses reach a poll this process has not read yet. They wait
     for one read of it instead of each making their own (which on PostgreSQL drained the pool)."""
