@@ -45,12 +45,11 @@ class TvmazeFandoms:
         self._client = client
         self._clock = clock
         self._stale_after = stale_after  # TVMAZE_SYNC_HOURS: an older fandom is refreshed before it is reused
-        self._locks: dict[int, asyncio.Lock] = {}  # one import of a show at a time in this process
 
     async def add(self, show_id: int) -> FandomChange:
         """The fandom of TVmaze show `show_id`: imported as `tvmaze-<id>`, or — if a pack already syncs
         that show — that pack, refreshed first when older than the sync period."""
-        async with self._lock(show_id):
+        async with self._store.tvmaze_shows.lock(show_id):  # the same show added elsewhere: the later joins
             known = await self._store.tvmaze_shows.by_show(show_id)
             if known is None:
                 show, report = await self._import(show_id, None, None)
@@ -70,7 +69,7 @@ class TvmazeFandoms:
         known = await self._store.tvmaze_shows.by_pack(key)
         if known is None:
             raise TvmazeError("not_found", f"The fandom `{key}` is not kept in step with TVmaze.")
-        async with self._lock(known.show_id):
+        async with self._store.tvmaze_shows.lock(known.show_id):
             try:
                 return await self._refresh(known)
             except TvmazeError as exc:
@@ -96,7 +95,7 @@ class TvmazeFandoms:
         changes = []
         for show in due:
             try:
-                async with self._lock(show.show_id):
+                async with self._store.tvmaze_shows.lock(show.show_id):
                     changes.append(await self._refresh(show))
             except Exception as exc:  # one show's failure (even a bug) must not stop the pass
                 if not isinstance(exc, TvmazeError):
@@ -108,9 +107,6 @@ class TvmazeFandoms:
         return changes
 
     # --- importing --------------------------------------------------------------------------
-
-    def _lock(self, show_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(show_id, asyncio.Lock())
 
     async def _refresh(self, known: TvmazeShow) -> FandomChange:
         self._client.forget(known.show_id)  # ask TVmaze, not the cache

@@ -7,6 +7,7 @@ at the last import, so a sync pass fetches only the shows whose stamp moved; NUL
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -49,6 +50,12 @@ def _show(row: Any) -> TvmazeShow:
 class TvmazeShowRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
+
+    def lock(self, show_id: int) -> AbstractAsyncContextManager[None]:
+        """Held while a show is imported or its fandom is made, by one task of one process at a time: an
+        add of the same show elsewhere waits, then finds the fandom and joins it instead of importing
+        it a second time."""
+        return self._store.deployment_lock(f"tvmaze-show:{show_id}")
 
     async def register(self, pack_key: str, show_id: int, *, overlay: str | None, show_updated: int | None,
                        now: datetime) -> None:

@@ -20,6 +20,7 @@ from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, Permissions
 from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
+from tests.e2e.conftest import new_double
 from tests.figures import record
 from tests.tvmaze_double import TvmazeDouble, serving_catalogue, weekly_show
 
@@ -27,6 +28,7 @@ NOW = datetime.now(UTC).replace(microsecond=0)
 MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD
 SHOWS = range(101, 111)  # ten small weekly shows, with episodes within the reminders' horizon
 PER_SHOW = 4  # servers adding each of them at once, besides the one refreshing it
+LONG_SHOW = 120  # long enough that one process is still importing it when the other's add arrives
 
 
 @pytest.fixture
@@ -34,6 +36,8 @@ async def tvmaze() -> AsyncIterator[TvmazeDouble]:
     async with serving_catalogue(NOW) as double:
         for show_id in SHOWS:
             double.add(weekly_show(show_id, f"Show {show_id}", seasons=1, episodes=6, first=NOW - timedelta(weeks=2)))
+        double.add(weekly_show(LONG_SHOW, "Long Running", seasons=12, episodes=100, first=NOW - timedelta(days=8000),
+                               every=timedelta(days=7)))
         yield double
 
 
@@ -93,3 +97,38 @@ async def test_fifty_concurrent_adds_and_refreshes_on_postgresql_are_all_answere
         assert "Traceback" not in bot.log()
     finally:
         await bot.stop()
+
+
+async def test_the_same_show_added_in_two_processes_at_once_is_imported_once_and_followed_by_both(
+    tvmaze: TvmazeDouble, postgres_url: str, tmp_path: Path
+) -> None:
+    """Two processes (one shard each) on one PostgreSQL; a moderator on each shard adds the same new show
+    at the same instant. Both get the normal reply, the show is one fandom, and both servers follow it."""
+    double = await new_double(shards=2)
+    bots = [
+        BotProcess(double, tmp_path / f"process-{shard}", database_url=postgres_url, env={
+            "TVMAZE_API_BASE": tvmaze.base_url, "DEFAULT_FANDOMS": "none", "SHARD_COUNT": "2", "SHARD_IDS": str(shard),
+        })
+        for shard in (0, 1)
+    ]
+    try:
+        for bot in bots:  # one after the other: the first migrates and syncs commands
+            await bot.start()
+        mods = []
+        for shard in (0, 1):
+            guild = await double.add_guild(shard=shard)
+            mods.append(double.add_member(guild, "mod", permissions=MOD))
+        records = await asyncio.gather(*(double.send_command(mod, "fandom add", {"show": str(LONG_SHOW)}) for mod in mods))
+        replies = [await r.reply(timeout=60) for r in records]
+        texts = [r.embeds[0]["description"] if r.embeds else r.content for r in replies]
+        assert all("**Long Running** (`tvmaze-120`) is" in text for text in texts), texts
+        assert sorted("added to this bot" in text for text in texts) == [False, True], texts  # one import, one join
+        assert await bots[0].query("SELECT count(*) FROM packs WHERE key = 'tvmaze-120'") == [(1,)]
+        for mod in mods:
+            listed = await say(double, mod, "fandom list")
+            assert "✅ **Long Running** (`tvmaze-120`)" in listed.text, listed.text
+        for bot in bots:
+            assert "Traceback" not in bot.log(), bot.log()[-3000:]
+    finally:
+        await asyncio.gather(*(bot.stop() for bot in bots if bot.running), return_exceptions=True)
+        await double.close()
