@@ -70,6 +70,18 @@ class TvmazeShowRepository:
                 {"show": show_id, "overlay": overlay, "updated": show_updated, "now": to_text(now), "key": pack_key},
             )
 
+    async def hold(self, pack_key: str, show_id: int) -> bool:
+        """Inside an import's transaction: whether `pack_key` is still kept in step with `show_id`. Its
+        pack row stays locked until the import commits, so a removal either waits for the import or
+        went first and is seen here: a refresh never brings back a fandom the operator removed."""
+        async with self._store.transaction() as conn:  # joins the import's
+            row = await conn.fetch_one(
+                """SELECT p.id FROM packs p JOIN tvmaze_shows t ON t.pack_id = p.id
+                    WHERE p.key = ? AND t.show_id = ? FOR UPDATE OF p""",
+                (pack_key, show_id),
+            )
+        return row is not None
+
     async def set_overlay(self, pack_key: str, overlay: str) -> bool:
         """A synced pack's file changed: keep its new text and make the show due; False if not registered."""
         async with self._store.transaction() as conn:

@@ -141,6 +141,7 @@ class TvmazeDouble:
         self.fail_5xx = 0
         self.hang = 0  # the next N requests never answer (until close)
         self.malformed = 0  # the next N requests answer 200 with broken JSON
+        self.shows_held: asyncio.Event | None = None  # set: a show or its episodes are answered only once it is set
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
@@ -183,6 +184,8 @@ class TvmazeDouble:
     async def _faults(self, request: web.Request, handler: Any) -> web.StreamResponse:
         self.requests[request.path] += 1
         self.user_agents.append(request.headers.get("User-Agent", ""))
+        if self.shows_held is not None and request.path.startswith("/shows/"):
+            await self.shows_held.wait()
         if self.hang:
             self.hang -= 1
             await self._closing.wait()

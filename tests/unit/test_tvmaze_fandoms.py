@@ -17,6 +17,7 @@ from bot.tvmaze import RetryPolicy, TvmazeClient
 from bot.tvmaze_fandoms import TvmazeFandoms
 from db import Store
 from db.tvmaze_records import TvmazeError
+from tests.e2e.waiting import eventually
 from tests.tvmaze_double import TvmazeDouble, serving_catalogue
 
 NOW = datetime(2025, 1, 17, 2, 0, tzinfo=UTC)
@@ -136,6 +137,28 @@ async def test_a_sync_pass_fetches_only_changed_shows_and_records_failures(
     tvmaze.fail_5xx = 10
     assert await fandoms.sync_pass() == []  # TVmaze down: nothing raised, each show marked
     assert all(s.failure for s in await store.tvmaze_shows.all())
+
+
+async def test_a_fandom_removed_during_a_sync_pass_stays_removed(
+    store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, clock: Clock
+) -> None:
+    """The operator removes a TVmaze fandom (`python -m db remove`) while a sync pass is fetching its
+    show: the pass does not import it again, and the removal is final."""
+    for show_id in (1, 2):
+        await fandoms.add(show_id)
+    tvmaze.move_episode(1, 100_000 + 2009, NOW + timedelta(weeks=10))
+    tvmaze.move_episode(2, 200_000 + 3010, NOW + timedelta(days=3))
+    clock.now += timedelta(hours=12)
+    tvmaze.shows_held = asyncio.Event()
+    fetched = tvmaze.requests["/shows/1"]
+    sync = asyncio.create_task(fandoms.sync_pass())
+    await eventually(lambda: tvmaze.requests["/shows/1"] > fetched, 5, "the pass fetching show 1")
+    assert await store.packs.remove("tvmaze-1") is not None
+    tvmaze.shows_held.set()
+    changes = await asyncio.wait_for(sync, 10)
+    assert [c.pack_key for c in changes] == ["tvmaze-2"]  # the other show is synced as usual
+    assert [p.key for p in await store.packs.all()] == ["tvmaze-2"]
+    assert [s.pack_key for s in await store.tvmaze_shows.all()] == ["tvmaze-2"]
 
 
 async def test_a_hand_written_overlay_is_kept_across_refreshes(
