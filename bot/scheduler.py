@@ -67,10 +67,16 @@ class Outcome:
 
     state: TimerState
     note: str | None = None
+    next_at: datetime | None = None  # a recurring timer's next turn (`again`)
 
     @classmethod
     def done(cls, note: str | None = None) -> Outcome:
         return cls(TimerState.DONE, note)
+
+    @classmethod
+    def again(cls, at: datetime, note: str | None = None) -> Outcome:
+        """Done, and the same timer comes back at `at` (see `TimerRepository.plan_recurring`)."""
+        return cls(TimerState.PENDING, note, at)
 
     @classmethod
     def cancelled(cls, note: str) -> Outcome:
@@ -330,10 +336,15 @@ class Scheduler:
         except Exception as exc:
             await self._retry_or_fail(timer, kind, attempts, exc)
             return
-        await self._record(timer, partial(self._store.timers.finish, timer.id, outcome.state, outcome.note))
+        if outcome.next_at is not None:
+            await self._record(timer, partial(self._store.timers.again, timer.id, outcome.next_at, outcome.note))
+            self.wake()
+        else:
+            await self._record(timer, partial(self._store.timers.finish, timer.id, outcome.state, outcome.note))
         lateness = (self._clock() - timer.first_due_at).total_seconds()
-        log.info("timer %s (%s) %s %.3f s after due%s", timer.id, timer.key, outcome.state,
-                 lateness, f": {outcome.note}" if outcome.note else "")
+        again = f"; again at {outcome.next_at.isoformat()}" if outcome.next_at is not None else ""
+        log.info("timer %s (%s) %s %.3f s after due%s%s", timer.id, timer.key, TimerState.DONE if again else outcome.state,
+                 lateness, f": {outcome.note}" if outcome.note else "", again)
 
     async def _act(self, timer: Timer, kind: _Kind) -> Outcome:
         """The handler under its timeout, in a slot (given up while `attempting` waits); the wait for a

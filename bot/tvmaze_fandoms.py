@@ -28,6 +28,11 @@ log = logging.getLogger(__name__)
 Clock = Callable[[], datetime]
 
 
+class FandomRemoved(Exception):
+    """The fandom was removed (`python -m db remove`) while its show was being fetched: the removal
+    stands, and nothing is imported."""
+
+
 @dataclass(frozen=True, slots=True)
 class FandomChange:
     """What one add, refresh or sync did to a fandom."""
@@ -45,12 +50,11 @@ class TvmazeFandoms:
         self._client = client
         self._clock = clock
         self._stale_after = stale_after  # TVMAZE_SYNC_HOURS: an older fandom is refreshed before it is reused
-        self._locks: dict[int, asyncio.Lock] = {}  # one import of a show at a time in this process
 
     async def add(self, show_id: int) -> FandomChange:
         """The fandom of TVmaze show `show_id`: imported as `tvmaze-<id>`, or — if a pack already syncs
         that show — that pack, refreshed first when older than the sync period."""
-        async with self._lock(show_id):
+        async with self._store.tvmaze_shows.lock(show_id):  # the same show added elsewhere: the later joins
             known = await self._store.tvmaze_shows.by_show(show_id)
             if known is None:
                 show, report = await self._import(show_id, None, None)
@@ -63,6 +67,9 @@ class TvmazeFandoms:
                 log.warning("TVmaze show %d: refresh before reuse failed (%s); using what the bot has", show_id, exc)
                 await self._store.tvmaze_shows.mark_failed(known.pack_key, str(exc), self._clock())
                 return FandomChange(known.pack_key, known.title, show_id, False, ImportReport(known.pack_key, skipped=True))
+            except FandomRemoved:  # removed meanwhile: this add makes it anew
+                show, report = await self._import(show_id, None, None)
+                return FandomChange(report.pack, show.name, show_id, True, report)
             return replace(change, new=False)
 
     async def refresh(self, key: str) -> FandomChange:
@@ -70,12 +77,14 @@ class TvmazeFandoms:
         known = await self._store.tvmaze_shows.by_pack(key)
         if known is None:
             raise TvmazeError("not_found", f"The fandom `{key}` is not kept in step with TVmaze.")
-        async with self._lock(known.show_id):
+        async with self._store.tvmaze_shows.lock(known.show_id):
             try:
                 return await self._refresh(known)
             except TvmazeError as exc:
                 await self._store.tvmaze_shows.mark_failed(known.pack_key, str(exc), self._clock())
                 raise
+            except FandomRemoved:
+                raise TvmazeError("not_found", f"The fandom `{key}` was removed from this bot meanwhile.") from None
 
     async def sync_pass(self) -> list[FandomChange]:
         """Every TVmaze fandom brought up to date: one updates request, then only the shows that changed
@@ -96,8 +105,10 @@ class TvmazeFandoms:
         changes = []
         for show in due:
             try:
-                async with self._lock(show.show_id):
+                async with self._store.tvmaze_shows.lock(show.show_id):
                     changes.append(await self._refresh(show))
+            except FandomRemoved:
+                log.info("TVmaze sync: %s was removed during the pass; it stays removed", show.pack_key)
             except Exception as exc:  # one show's failure (even a bug) must not stop the pass
                 if not isinstance(exc, TvmazeError):
                     log.exception("TVmaze sync of %s failed", show.pack_key)
@@ -109,19 +120,22 @@ class TvmazeFandoms:
 
     # --- importing --------------------------------------------------------------------------
 
-    def _lock(self, show_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(show_id, asyncio.Lock())
-
     async def _refresh(self, known: TvmazeShow) -> FandomChange:
+        """Import the fandom's show again, unless the fandom was removed meanwhile (`FandomRemoved`)."""
         self._client.forget(known.show_id)  # ask TVmaze, not the cache
-        show, report = await self._import(known.show_id, known.overlay, known.location)
+        show, report = await self._import(known.show_id, known.overlay, known.location, existing=known.pack_key)
         return FandomChange(report.pack, known.title if known.overlay else show.name, known.show_id, False, report)
 
-    async def _import(self, show_id: int, overlay: str | None, location: str | None) -> tuple[Show, ImportReport]:
+    async def _import(
+        self, show_id: int, overlay: str | None, location: str | None, *, existing: str | None = None
+    ) -> tuple[Show, ImportReport]:
+        """The show as a fandom; with `existing`, only over that fandom, if it is still there."""
         show = await self._client.show(show_id)
         episodes = await self._client.episodes(show_id)  # the embedded list leaves specials out
         checked = await asyncio.to_thread(_checked, show, episodes, overlay, location)
         async with self._store.transaction():
+            if existing is not None and not await self._store.tvmaze_shows.hold(existing, show_id):
+                raise FandomRemoved(existing)
             report = await self._store.packs.import_checked(checked)
             await self._store.tvmaze_shows.register(
                 checked.spec.pack.id, show_id, overlay=overlay, show_updated=show.updated, now=self._clock()

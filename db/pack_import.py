@@ -60,6 +60,23 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
 }
 
 
+@dataclass(frozen=True, slots=True)
+class Adoption:
+    """A pack declaring `sync: {tvmaze: ID}` found that show's fandom already on the bot (a server had added
+    it) and took it over under its own id: same rows, so releases, polls and reminders stay theirs."""
+
+    previous: str  # the fandom's key until now, e.g. `tvmaze-ID`
+    show_id: int
+    followers: int  # servers whose follow moved to the pack's id
+
+    def summary(self, pack: str) -> str:
+        return (
+            f"pack `{pack}` adopted the fandom `{self.previous}` (TVmaze show {self.show_id}), which syncs the same "
+            f"show: renamed to `{pack}`, its {self.followers} server follow(s), releases, polls and reminders kept; "
+            "the next TVmaze sync merges the file into it"
+        )
+
+
 @dataclass
 class ImportReport:
     pack: str
@@ -70,12 +87,15 @@ class ImportReport:
     removed: Counter[str] = field(default_factory=Counter)
     # Releases whose pack-level instant changed, appeared or went on this re-import (none on a first import).
     moved: list[ReleaseMove] = field(default_factory=list)
+    adopted: Adoption | None = None  # the pack took over a fandom that already synced its TVmaze show
 
     @property
     def changed(self) -> bool:
         return any(sum(c.values()) for c in (self.added, self.updated, self.removed))
 
     def summary(self) -> str:
+        if self.adopted is not None:
+            return self.adopted.summary(self.pack)
         if self.skipped and not self.parsed:
             return f"pack `{self.pack}`: file unchanged since it was imported; not parsed"
         if self.skipped:

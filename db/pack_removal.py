@@ -69,7 +69,9 @@ async def keep_guild_dates(conn: Connection, release_ids: Sequence[int]) -> int:
 
 async def remove_pack(conn: Connection, key: str) -> RemovalReport | None:
     """Delete pack `key` inside the caller's transaction; None if there is no such pack."""
-    pack = await conn.fetch_one("SELECT id, title FROM packs WHERE key = ?", (key,))
+    # The pack row first: an import of the same pack in another process (a TVmaze sync) holds it while
+    # it writes, so the two take turns instead of each waiting on rows the other already changed.
+    pack = await conn.fetch_one("SELECT id, title FROM packs WHERE key = ? FOR UPDATE", (key,))
     if pack is None:
         return None
     pack_id = pack["id"]

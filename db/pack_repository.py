@@ -12,11 +12,12 @@ from typing import TYPE_CHECKING
 
 from db.backend import Connection
 from db.collector import collector_paused
+from db.fandoms import FANDOMS_CHANNEL
 from db.models import PackInfo
 from db.pack_check import CheckedPack, PackError, Problem, check_pack_bytes, file_digest, read_pack_file
 from db.pack_export import export_pack
 from db.pack_format import PackSpec
-from db.pack_import import ImportReport, import_checked_pack
+from db.pack_import import Adoption, ImportReport, import_checked_pack
 from db.pack_removal import RemovalReport, remove_pack
 
 if TYPE_CHECKING:
@@ -135,22 +136,31 @@ class PackRepository:
         reports: list[ImportReport] = []
         errors: list[PackError] = []
         owners: dict[str, Path] = {}
+        syncers: dict[int, Path] = {}  # two packs syncing one show would each adopt it from the other
         for path in paths:
             try:
                 data = await asyncio.to_thread(read_pack_file, path)
                 if (known := await self._imported_from(data)) is not None:
                     reports.append(ImportReport(known, skipped=True, parsed=False))
                     key = known
+                    synced = await self._store.tvmaze_shows.by_pack(known)
+                    show = synced.show_id if synced is not None else None
                 else:
                     pack = check_pack_bytes(data, str(path))
                     checked.append((pack, data))
                     key = pack.spec.pack.id
+                    show = pack.spec.sync.tvmaze if pack.spec.sync is not None else None
             except PackError as exc:
                 errors.append(exc)
                 continue
             if key in owners:
                 errors.append(PackError(str(path), [Problem(("pack", "id"), None, f"pack id `{key}` is also the id in {owners[key]}")]))
             owners[key] = path
+            if show is not None and show in syncers:
+                also = f"TVmaze show {show} is also synced by {syncers[show]}"
+                errors.append(PackError(str(path), [Problem(("sync", "tvmaze"), None, also)]))
+            elif show is not None:
+                syncers[show] = path
         if errors:
             raise PackErrors(errors)
         for pack, data in checked:
@@ -160,23 +170,57 @@ class PackRepository:
     async def _import_or_overlay(self, pack: CheckedPack, data: bytes) -> ImportReport:
         """A pack declaring `sync: {tvmaze: ID}` is the hand-written overlay of a TVmaze fandom. Once
         the fandom is synced, a changed file only replaces the overlay and makes the show due (the next
-        sync merges it with TVmaze's data), so its episodes never vanish in between. Before that, the
-        file is imported as written and registered, due for its first sync."""
+        sync merges it with TVmaze's data), so its episodes never vanish in between. A fandom of that show
+        already on the bot under another id (a server added it) is adopted the same way, under the pack's
+        id. Otherwise the file is imported as written and registered, due for its first sync."""
         spec, tvmaze = pack.spec, self._store.tvmaze_shows
         if spec.sync is None:
             return await self.import_checked(pack)
         text = data.decode("utf-8")
-        known = await tvmaze.by_pack(spec.pack.id)
-        if known is not None and known.show_id == spec.sync.tvmaze:
-            async with self._store.transaction() as conn:
-                await tvmaze.set_overlay(spec.pack.id, text)
-                await conn.execute("UPDATE packs SET file_digest = ?, location = ? WHERE key = ?",
-                                   (pack.file_digest, pack.filename, spec.pack.id))
-            return ImportReport(spec.pack.id, skipped=True)
-        async with self._store.transaction():
-            report = await self.import_checked(pack)
-            await tvmaze.register(spec.pack.id, spec.sync.tvmaze, overlay=text, show_updated=None, now=datetime.now(UTC))
-        return report
+        async with tvmaze.lock(spec.sync.tvmaze):  # a server adding the same show meanwhile waits, then joins
+            synced = await tvmaze.by_show(spec.sync.tvmaze)
+            if synced is not None and synced.pack_key == spec.pack.id:
+                await self._keep_overlay(pack, text)
+                return ImportReport(spec.pack.id, skipped=True)
+            if synced is not None:
+                if await self._store.fetch_value("SELECT id FROM packs WHERE key = ?", (spec.pack.id,)) is None:
+                    return await self._adopt(pack, text, synced.pack_key, synced.show_id)
+                raise PackErrors([PackError(pack.filename, [Problem(("sync", "tvmaze"), None, (
+                    f"TVmaze show {spec.sync.tvmaze} is already synced by the fandom `{synced.pack_key}`, and pack "
+                    f"`{spec.pack.id}` is on the bot too; remove one of them (`python -m db remove ID`) and start again"
+                ))])])
+            async with self._store.transaction():
+                report = await self.import_checked(pack)
+                await tvmaze.register(spec.pack.id, spec.sync.tvmaze, overlay=text, show_updated=None, now=datetime.now(UTC))
+            return report
+
+    async def _keep_overlay(self, pack: CheckedPack, text: str) -> None:
+        """The synced fandom keeps its rows; the file becomes its overlay, merged by the next sync."""
+        async with self._store.transaction() as conn:
+            await self._store.tvmaze_shows.set_overlay(pack.spec.pack.id, text)
+            await conn.execute("UPDATE packs SET file_digest = ?, location = ? WHERE key = ?",
+                               (pack.file_digest, pack.filename, pack.spec.pack.id))
+
+    async def _adopt(self, pack: CheckedPack, text: str, previous: str, show_id: int) -> ImportReport:
+        """Take over the fandom `previous` under the pack's id: the same pack row, so every row that
+        points at its releases, characters and series (polls, reminders, servers' dates) stays valid;
+        the servers following it follow it under the new id."""
+        key = pack.spec.pack.id
+        async with self._store.transaction() as conn:
+            await conn.execute("UPDATE packs SET key = ? WHERE key = ?", (key, previous))
+            await conn.execute(
+                """INSERT INTO guild_fandoms (guild_id, pack_key, followed_by, followed_at)
+                   SELECT guild_id, ?, followed_by, followed_at FROM guild_fandoms WHERE pack_key = ?
+                   ON CONFLICT (guild_id, pack_key) DO NOTHING""",
+                (key, previous),
+            )
+            followers = await conn.execute("DELETE FROM guild_fandoms WHERE pack_key = ?", (previous,))
+            await self._keep_overlay(pack, text)
+            await self._bump(conn, key)
+            await self._store.notify(FANDOMS_CHANNEL)  # every process forgets which keys each server follows
+        self._store.facts_changed()
+        self._store.fandoms.forget()
+        return ImportReport(key, skipped=True, adopted=Adoption(previous, show_id, followers))
 
     async def export(self, key: str) -> PackSpec | None:
         return await export_pack(self._store, key)

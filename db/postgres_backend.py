@@ -4,6 +4,12 @@ A pool serves reads concurrently; writes in one process take turns, as on SQLite
 reads what it is about to change without racing its own process. Across processes, correctness comes
 from the statements themselves: guarded updates, upserts, row locks and advisory locks.
 
+A task holds at most one pooled connection at a time. One that waits for a second while it holds one
+deadlocks the pool as soon as every connection is held that way (ten moderators at once suffice), so
+asking for one is refused (`NestedAcquire`) while the task, or the task that started it, holds one.
+Inside a transaction the Store hands its connection to reads; a deployment lock waits on a connection
+of its own, outside the pool.
+
 Instants are `timestamptz` columns. The repositories deal in fixed-width UTC text (db/instants.py) on
 both backends, so a codec converts at the driver: exact to the microsecond, in both directions.
 """
@@ -16,6 +22,7 @@ import re
 import zlib
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -41,6 +48,25 @@ CHANNEL_PREFIX = "fandex_"
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)  # PostgreSQL's timestamp origin
 _COUNT = re.compile(r"(\d+)$")
 PgConnection = asyncpg.Connection | PoolConnectionProxy
+
+
+class NestedAcquire(RuntimeError):
+    """A task asked the pool for a connection while it (or the task that started it) holds one: a bug,
+    refused at once, since under load every connection ends up held that way and nothing moves."""
+
+
+class _Held:
+    """A pooled connection a task holds; tasks it starts meanwhile see it through their copied context."""
+
+    __slots__ = ("open", "pool")
+
+    def __init__(self, pool: asyncpg.Pool) -> None:
+        self.pool = pool
+        self.open = True
+
+
+# What the running task holds, per pool (a copy between two stores holds one of each, rightly).
+_HELD: ContextVar[tuple[_Held, ...]] = ContextVar("fandex_pooled_connections", default=())
 
 
 def _encode_instant(value: str | datetime) -> tuple[int]:
@@ -132,6 +158,7 @@ class PostgresBackend:
         self._listening: asyncpg.Connection | None = None
         self._keeper: asyncio.Task[None] | None = None
         self._lost = asyncio.Event()
+        self._locks: dict[str, asyncio.Lock] = {}  # deployment locks: this process's tasks queue here
 
     @classmethod
     async def open(cls, target: PostgresTarget, *, pool_size: int = POOL_SIZE) -> PostgresBackend:
@@ -203,24 +230,54 @@ class PostgresBackend:
                     listener("")
 
     @asynccontextmanager
+    async def _pooled(self) -> AsyncIterator[PgConnection]:
+        """A connection from the pool, for a task that holds none (see `NestedAcquire`)."""
+        held = _HELD.get()
+        if any(h.open and h.pool is self._pool for h in held):
+            raise NestedAcquire("this task already holds a pooled connection; use it (join the transaction) "
+                                "or finish with it before asking for another")
+        mark = _Held(self._pool)
+        token = _HELD.set((*(h for h in held if h.open), mark))
+        try:
+            async with self._pool.acquire() as conn:
+                yield conn
+        finally:
+            mark.open = False
+            _HELD.reset(token)
+
+    @asynccontextmanager
     async def deployment_lock(self, name: str) -> AsyncIterator[None]:
-        """A session advisory lock: one process of the deployment at a time, released if it dies."""
+        """A session advisory lock: one process of the deployment at a time, released if it dies.
+
+        Tasks of this process queue for it here; only the first waits in PostgreSQL, on a connection
+        of its own outside the pool, so what runs under the lock has every pooled connection to use
+        and a crowd waiting for the lock holds none.
+        """
         key = LOCK_BASE + zlib.crc32(name.encode())
-        async with self._pool.acquire() as conn:
-            await conn.execute("SELECT pg_advisory_lock($1)", key)
+        async with self._locks.setdefault(name, asyncio.Lock()):
+            conn = await asyncpg.connect(
+                self._target.dsn, timeout=CONNECT_TIMEOUT, server_settings={"application_name": "fandex-lock"}
+            )
             try:
+                await conn.execute("SELECT pg_advisory_lock($1)", key)
                 yield
-            finally:
-                await conn.execute("SELECT pg_advisory_unlock($1)", key)
+            finally:  # ending the session releases the lock, whatever state the connection is in
+                try:
+                    await asyncio.shield(conn.close(timeout=CLOSE_TIMEOUT))
+                except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError):
+                    conn.terminate()
+                except asyncio.CancelledError:
+                    conn.terminate()
+                    raise
 
     async def migrate(self) -> int:
         """Apply pending migrations, one process at a time (a deployment lock), each in a transaction."""
-        async with self.deployment_lock("migrations"), self._pool.acquire() as conn:
+        async with self.deployment_lock("migrations"), self._pooled() as conn:
             return await _apply(conn, bundled_migrations("postgresql"))
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[PostgresConnection]:
-        async with self._write_lock, self._pool.acquire() as conn, conn.transaction():
+        async with self._write_lock, self._pooled() as conn, conn.transaction():
             yield PostgresConnection(conn)
 
     async def run_plan(self, plan: Callable[[], Plan[T]]) -> T:
@@ -237,7 +294,7 @@ class PostgresBackend:
     @asynccontextmanager
     async def snapshot(self) -> AsyncIterator[PostgresConnection]:
         """Every table as of one instant: a read-only repeatable-read transaction."""
-        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        async with self._pooled() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             yield PostgresConnection(conn)
 
     async def reset_ids(self, conn: Connection) -> None:
@@ -252,15 +309,17 @@ class PostgresBackend:
 
     async def fetch_all(self, sql: str, params: Params = ()) -> list[Any]:
         text, args = for_postgres(sql, params)
-        return list(await self._pool.fetch(text, *args))
+        async with self._pooled() as conn:
+            return list(await conn.fetch(text, *args))
 
     async def fetch_one(self, sql: str, params: Params = ()) -> Any | None:
         text, args = for_postgres(sql, params)
-        return await self._pool.fetchrow(text, *args)
+        async with self._pooled() as conn:
+            return await conn.fetchrow(text, *args)
 
     async def fetch_batch(self, queries: Sequence[tuple[str, Params]]) -> list[list[Any]]:
         """Several queries read from one snapshot (a read-only repeatable-read transaction)."""
-        async with self._pool.acquire() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
+        async with self._pooled() as conn, conn.transaction(isolation="repeatable_read", readonly=True):
             return await PostgresConnection(conn).fetch_batch(queries)
 
 

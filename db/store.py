@@ -142,7 +142,12 @@ class Store:
         await self.listen(FANDOMS_CHANNEL, self.fandoms.forget)
 
     def deployment_lock(self, name: str) -> AbstractAsyncContextManager[None]:
-        """Held by one process of the deployment at a time (start-up work done once, not once per process)."""
+        """Held by one process of the deployment at a time (start-up work done once, not once per process).
+
+        Taken before a transaction, never inside one: waiting for it while holding the transaction's
+        connection (and this process's turn to write) can leave its holder waiting on both."""
+        if self._joined() is not None:
+            raise RuntimeError(f"deployment lock {name!r} asked for inside a transaction; take it before")
         return self.backend.deployment_lock(name)
 
     def describe(self) -> str:

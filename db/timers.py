@@ -117,6 +117,44 @@ class TimerRepository:
         async with self._store.transaction() as conn:
             return await insert_timer(conn, spec, now)
 
+    async def plan_recurring(self, spec: TimerSpec, now: datetime) -> bool:
+        """A timer that comes back (a sync every few hours) is one row for good, its fixed key the store's
+        guarantee that no start, process or restart ever adds a second: inserted if new; if finished,
+        pending again at `spec.due_at`; if pending, moved there when that is sooner. A claimed one is
+        left to its holder, who plans its next turn (`again`). Pending timers of the kind under any
+        other key (an older version's) are cancelled. True if the row now waits for `spec.due_at`."""
+        async with self._store.transaction() as conn:
+            planned = await conn.execute(
+                """INSERT INTO timers (kind, delivery_key, guild_id, due_at, first_due_at, payload, created_at)
+                   VALUES (:kind, :key, :guild, :due, :due, :payload, :now)
+                   ON CONFLICT (delivery_key) DO UPDATE SET
+                          state = 'pending', due_at = excluded.due_at, first_due_at = excluded.due_at,
+                          payload = excluded.payload, attempts = 0, attempted_at = NULL, finished_at = NULL, outcome = NULL
+                    WHERE timers.state <> 'claimed' AND (timers.state <> 'pending' OR timers.due_at > excluded.due_at)""",
+                {"kind": spec.kind, "key": spec.key, "guild": spec.guild_id, "due": to_text(spec.due_at),
+                 "payload": json.dumps(dict(spec.payload)), "now": to_text(now)},
+            )
+            await conn.execute(
+                """UPDATE timers SET state = 'cancelled', finished_at = ?, outcome = 'replaced by the one recurring timer'
+                    WHERE kind = ? AND delivery_key <> ? AND state = 'pending'""",
+                (to_text(now), spec.kind, spec.key),
+            )
+            if planned:
+                await conn.notify(TIMERS_CHANNEL, "")
+        return planned == 1
+
+    async def again(self, timer_id: int, at: datetime, outcome: str | None, now: datetime) -> None:
+        """A recurring timer's delivery is done: the same row is pending again for its next turn at `at`."""
+        async with self._store.transaction() as conn:
+            moved = await conn.execute(
+                """UPDATE timers SET state = 'pending', due_at = ?, first_due_at = ?, outcome = ?, attempts = 0,
+                          attempted_at = NULL, claimed_by = NULL, lease_until = NULL, finished_at = NULL
+                    WHERE id = ? AND state = 'claimed' AND claimed_by = ?""",
+                (to_text(at), to_text(at), outcome, timer_id, self._store.process_id),
+            )
+            if moved:
+                await conn.notify(TIMERS_CHANNEL, "")
+
     async def reconcile(
         self, guild_id: int | None, kinds: Iterable[str], wanted: Iterable[TimerSpec], now: datetime
     ) -> ReconcileResult:

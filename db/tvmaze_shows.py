@@ -7,6 +7,7 @@ at the last import, so a sync pass fetches only the shows whose stamp moved; NUL
 
 from __future__ import annotations
 
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -50,6 +51,12 @@ class TvmazeShowRepository:
     def __init__(self, store: Store) -> None:
         self._store = store
 
+    def lock(self, show_id: int) -> AbstractAsyncContextManager[None]:
+        """Held while a show is imported or its fandom is made, by one task of one process at a time: an
+        add of the same show elsewhere waits, then finds the fandom and joins it instead of importing
+        it a second time."""
+        return self._store.deployment_lock(f"tvmaze-show:{show_id}")
+
     async def register(self, pack_key: str, show_id: int, *, overlay: str | None, show_updated: int | None,
                        now: datetime) -> None:
         """The pack (already imported) is synced from `show_id` from now on; an existing row is replaced."""
@@ -62,6 +69,18 @@ class TvmazeShowRepository:
                           failed_at = NULL, failure = NULL""",
                 {"show": show_id, "overlay": overlay, "updated": show_updated, "now": to_text(now), "key": pack_key},
             )
+
+    async def hold(self, pack_key: str, show_id: int) -> bool:
+        """Inside an import's transaction: whether `pack_key` is still kept in step with `show_id`. Its
+        pack row stays locked until the import commits, so a removal either waits for the import or
+        went first and is seen here: a refresh never brings back a fandom the operator removed."""
+        async with self._store.transaction() as conn:  # joins the import's
+            row = await conn.fetch_one(
+                """SELECT p.id FROM packs p JOIN tvmaze_shows t ON t.pack_id = p.id
+                    WHERE p.key = ? AND t.show_id = ? FOR UPDATE OF p""",
+                (pack_key, show_id),
+            )
+        return row is not None
 
     async def set_overlay(self, pack_key: str, overlay: str) -> bool:
         """A synced pack's file changed: keep its new text and make the show due; False if not registered."""

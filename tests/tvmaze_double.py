@@ -176,6 +176,7 @@ class TvmazeDouble:
         self.huge: dict[str, HugeBody] = {}  # path → an endless answer instead of the real one
         self.streamed: Counter[str] = Counter()  # path → bytes of huge bodies actually sent
         self._answered: deque[float] = deque()  # when the calls within the rate limit's window came
+        self.shows_held: asyncio.Event | None = None  # set: a show or its episodes are answered only once it is set
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
@@ -223,6 +224,8 @@ class TvmazeDouble:
             return limited
         if self.delay:
             await asyncio.sleep(self.delay)
+        if self.shows_held is not None and request.path.startswith("/shows/"):
+            await self.shows_held.wait()
         if self.hang:
             self.hang -= 1
             await self._closing.wait()

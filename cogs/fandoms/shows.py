@@ -135,27 +135,23 @@ class SyncTimer:
         self._task: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Register the kind and make sure one sync is pending: now if a show is due (a changed overlay)."""
+        """Register the kind and plan the one sync timer: now if a show is due (a changed overlay), else a
+        period from now (an earlier turn already planned stands). However often the bot starts, in however
+        many processes, the store keeps one (`plan_recurring`)."""
         self._scheduler.register(SYNC_KIND, self.deliver, catch_up=None)
-        async with self._store.deployment_lock("tvmaze-sync"):
-            pending = await self._store.timers.of_guild(None, SYNC_KIND)
-            due_now = any(s.show_updated is None for s in await self._store.tvmaze_shows.all())
-            now = self._clock()
-            if due_now and not any(t.due_at <= now for t in pending):
-                await self._schedule(now)
-            elif not pending:
-                await self._schedule(now + self._every)
+        due_now = any(s.show_updated is None for s in await self._store.tvmaze_shows.all())
+        now = self._clock()
+        spec = TimerSpec(SYNC_KIND, SYNC_KIND, now if due_now else now + self._every, {}, None)
+        if await self._store.timers.plan_recurring(spec, now):
+            self._scheduler.wake()
 
     async def deliver(self, timer: Timer) -> Outcome:
-        await self._schedule(self._clock() + self._every)
+        """Start a pass (unless the last is still running) and come back a period from now."""
+        next_at = self._clock() + self._every
         if self._task is not None and not self._task.done():
-            return Outcome.done("the previous pass is still running")
+            return Outcome.again(next_at, "the previous pass is still running")
         self._task = asyncio.create_task(self._pass())
-        return Outcome.done("sync pass started")
-
-    async def _schedule(self, at: datetime) -> None:
-        await self._store.timers.add(TimerSpec(SYNC_KIND, f"{SYNC_KIND}:{at.isoformat()}", at, {}, None), self._clock())
-        self._scheduler.wake()
+        return Outcome.again(next_at, "sync pass started")
 
     async def _pass(self) -> None:
         started = time.monotonic()

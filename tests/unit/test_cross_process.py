@@ -10,6 +10,7 @@ import pytest
 
 from db import Store, bundled_pack_path
 from db.fandoms import FANDOMS_CHANNEL
+from db.postgres_backend import POOL_SIZE, NestedAcquire
 from db.timers import LEASE, TIMERS_CHANNEL, TimerSpec
 from tests.conftest import PostgresDatabases
 from tests.e2e.waiting import eventually
@@ -84,6 +85,33 @@ async def test_start_up_work_is_done_by_one_process_at_a_time(two: tuple[Store, 
 
     await asyncio.gather(work(first, "a"), work(second, "b"))
     assert inside in (["a in", "a out", "b in", "b out"], ["b in", "b out", "a in", "a out"])
+
+
+async def test_a_crowd_waiting_for_a_deployment_lock_holds_no_pooled_connection(two: tuple[Store, Store]) -> None:
+    """Three times the pool's size of tasks in each process want the same lock, and each reads and writes
+    under it: every one gets through (a waiter that held a pooled connection starved the holder)."""
+    done: list[int] = []
+
+    async def work(store: Store, n: int) -> None:
+        async with store.deployment_lock("re-plan"):
+            await store.meta.set("last", str(n))
+            done.append(int(await store.fetch_value("SELECT value FROM meta WHERE key = 'last'")))
+
+    crowd = [work(store, n) for n in range(3 * POOL_SIZE) for store in two]
+    await asyncio.wait_for(asyncio.gather(*crowd), 30)
+    assert sorted(done) == sorted(n for n in range(3 * POOL_SIZE) for _ in two)
+
+
+async def test_a_task_holding_a_pooled_connection_cannot_ask_for_another(two: tuple[Store, Store]) -> None:
+    """A read beside a transaction, from a task the transaction started and waits for, is refused at
+    once rather than left to deadlock the pool under load; the transaction's own reads join it."""
+    first, _ = two
+    async with first.transaction() as conn:
+        await conn.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+        assert await first.fetch_value("SELECT value FROM meta WHERE key = 'k'") == "v"  # joined
+        with pytest.raises(NestedAcquire):
+            await asyncio.create_task(first.fetch_value("SELECT 1"))
+    assert await asyncio.create_task(first.fetch_value("SELECT value FROM meta WHERE key = 'k'")) == "v"
 
 
 async def test_a_lost_listener_comes_back_and_says_to_look_again(two: tuple[Store, Store]) -> None:

@@ -466,3 +466,32 @@ async def test_timers_of_a_kind_nobody_handles_yet_wait_for_their_handler(store:
     s.register("test", handler)
     await run_tick(s)
     assert handler.delivered == ["orphan"]
+
+
+async def test_a_recurring_timer_is_one_row_however_often_it_is_planned(store: Store, clock: Clock) -> None:
+    """Planned at every start (sooner when there is work now), delivered, planned again: always the same
+    one row, pending for its next turn, never a second."""
+    hour = timedelta(hours=1)
+    delivered: list[int] = []
+
+    async def every_hour(timer: Timer) -> Outcome:
+        delivered.append(timer.id)
+        return Outcome.again(clock() + hour, "ran")
+
+    def spec(due: datetime) -> TimerSpec:
+        return TimerSpec("sync", "sync", due, {}, None)
+
+    s = Scheduler(store, clock=clock)
+    s.register("sync", every_hour, catch_up=None)
+    await store.timers.add(TimerSpec("sync", "sync:an-older-version", T0 + hour, {}, None), clock())
+    assert await store.timers.plan_recurring(spec(T0 + hour), clock())
+    assert not await store.timers.plan_recurring(spec(T0 + 2 * hour), clock())  # a later turn: the earlier stands
+    assert await store.timers.plan_recurring(spec(T0), clock())  # work now: sooner
+    await run_tick(s)
+    clock.advance(hours=1)
+    await run_tick(s)
+    rows = await store.timers.of_guild(None, "sync", TimerState)
+    assert [(t.key, t.state) for t in rows] == [("sync:an-older-version", TimerState.CANCELLED), ("sync", TimerState.PENDING)]
+    (timer,) = [t for t in rows if t.key == "sync"]
+    assert delivered == [timer.id, timer.id] and timer.due_at == T0 + 2 * hour and timer.attempts == 0
+    assert await store.timers.plan_recurring(spec(T0 + 2 * hour), clock()) is False  # restarts change nothing

@@ -7,6 +7,7 @@ import asyncio
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from unittest.mock import patch
 
 import pytest
 
@@ -216,3 +217,25 @@ async def test_a_bucket_gives_one_turn_per_window_in_the_store(store: Store) -> 
     assert await store.identify_turns.take(0, t0 + timedelta(seconds=1), window) == t0 + window  # wait till then
     assert await store.identify_turns.take(1, t0 + timedelta(seconds=1), window) is None  # another bucket is free
     assert await store.identify_turns.take(0, t0 + window, window) is None
+
+
+async def test_a_turn_stored_by_a_clock_that_ran_ahead_is_stale_and_ignored(store: Store) -> None:
+    """A clock once an hour ahead left its bucket's turn an hour in the future; a turn further ahead than
+    one window is stale: the next IDENTIFY takes the bucket at once. One less than a window ahead stands."""
+    t0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
+    window = timedelta(seconds=5)
+    assert await store.identify_turns.take(0, t0 + timedelta(hours=1), window) is None  # the clock ran ahead
+    assert await store.identify_turns.take(0, t0, window) is None  # back to the right time: not an hour's wait
+    assert await store.identify_turns.take(0, t0 + timedelta(seconds=1), window) == t0 + window  # its own turn holds
+    ahead = t0 + window + timedelta(seconds=3)  # another process's clock, 3 s ahead: within a window
+    assert await store.identify_turns.take(1, ahead, window) is None
+    assert await store.identify_turns.take(1, t0 + window, window) == ahead + window
+
+
+async def test_a_restart_after_the_clock_ran_ahead_identifies_without_waiting(store: Store) -> None:
+    """The turn left an hour ahead survives in the store; the next start's shard still goes at once."""
+    ahead = datetime.now(UTC) + timedelta(hours=1)
+    with patch("bot.identify.discord.utils.utcnow", return_value=ahead):
+        await IdentifyBuckets(store, window=0.5).wait(0)
+    waited = await asyncio.wait_for(IdentifyBuckets(store, window=0.5).wait(0), 5.0)  # the next start, right clock
+    assert waited < 0.5

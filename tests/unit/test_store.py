@@ -161,3 +161,14 @@ async def test_an_aiosqlite_without_the_worker_hook_is_refused_with_what_to_inst
     await check_worker_hook(sqlite_store.backend.raw_writer)  # type: ignore[attr-defined]  # the installed one passes
     with pytest.raises(IncompatibleDriver, match=r"install aiosqlite>=0\.20,<0\.23"):
         await check_worker_hook(object())  # type: ignore[arg-type]  # what a release without the hook looks like
+
+
+async def test_a_deployment_lock_is_never_waited_for_inside_a_transaction(store: Store) -> None:
+    """Waiting for it while holding the transaction's connection could wait on its own holder: refused."""
+    async with store.transaction():
+        with pytest.raises(RuntimeError, match="inside a transaction"):
+            async with store.deployment_lock("start-up"):
+                pass
+    async with store.deployment_lock("start-up"), store.transaction() as conn:  # the right order
+        await conn.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
+    assert await store.meta.get("k") == "v"

@@ -15,8 +15,9 @@ import pytest
 
 from bot.tvmaze import RetryPolicy, TvmazeClient
 from bot.tvmaze_fandoms import TvmazeFandoms
-from db import Store
+from db import PackErrors, Store
 from db.tvmaze_records import TvmazeError
+from tests.e2e.waiting import eventually
 from tests.tvmaze_double import TvmazeDouble, serving_catalogue
 
 NOW = datetime(2025, 1, 17, 2, 0, tzinfo=UTC)
@@ -141,6 +142,28 @@ async def test_a_sync_pass_fetches_only_changed_shows_and_records_failures(
     assert all(s.failure for s in await store.tvmaze_shows.all())
 
 
+async def test_a_fandom_removed_during_a_sync_pass_stays_removed(
+    store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, clock: Clock
+) -> None:
+    """The operator removes a TVmaze fandom (`python -m db remove`) while a sync pass is fetching its
+    show: the pass does not import it again, and the removal is final."""
+    for show_id in (1, 2):
+        await fandoms.add(show_id)
+    tvmaze.move_episode(1, 100_000 + 2009, NOW + timedelta(weeks=10))
+    tvmaze.move_episode(2, 200_000 + 3010, NOW + timedelta(days=3))
+    clock.now += timedelta(hours=12)
+    tvmaze.shows_held = asyncio.Event()
+    fetched = tvmaze.requests["/shows/1"]
+    sync = asyncio.create_task(fandoms.sync_pass())
+    await eventually(lambda: tvmaze.requests["/shows/1"] > fetched, 5, "the pass fetching show 1")
+    assert await store.packs.remove("tvmaze-1") is not None
+    tvmaze.shows_held.set()
+    changes = await asyncio.wait_for(sync, 10)
+    assert [c.pack_key for c in changes] == ["tvmaze-2"]  # the other show is synced as usual
+    assert [p.key for p in await store.packs.all()] == ["tvmaze-2"]
+    assert [s.pack_key for s in await store.tvmaze_shows.all()] == ["tvmaze-2"]
+
+
 async def test_a_hand_written_overlay_is_kept_across_refreshes(
     store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, tmp_path: Path
 ) -> None:
@@ -164,6 +187,37 @@ async def test_a_hand_written_overlay_is_kept_across_refreshes(
     await fandoms.sync_pass()
     full = await store.characters.get(mark.id)
     assert full is not None and full.aliases == ("Marky", "Mark S.")
+
+
+async def test_a_pack_over_a_show_a_server_added_adopts_that_fandom(
+    store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, tmp_path: Path
+) -> None:
+    await fandoms.add(1)
+    await store.fandoms.set_following(7, frozenset({"tvmaze-1"}), 1, NOW)
+    before = {c.name: c.id for c in await store.characters.summaries(7)}
+    path = tmp_path / "lumon.yaml"
+    path.write_text(OVERLAY)
+    (report,) = await store.packs.import_files([path])
+    assert report.adopted is not None and (report.adopted.previous, report.adopted.followers) == ("tvmaze-1", 1)
+    assert "pack `lumon` adopted the fandom `tvmaze-1` (TVmaze show 1)" in report.summary()
+    assert [p.key for p in await store.packs.all()] == ["lumon"]
+    assert await store.fandoms.followed_keys(7) == {"lumon"}
+    assert {c.name: c.id for c in await store.characters.summaries(7)} == before  # the same rows
+    record = await store.tvmaze_shows.by_show(1)
+    assert record is not None and record.pack_key == "lumon" and record.overlay == OVERLAY and record.show_updated is None
+    assert [r.parsed for r in await store.packs.import_files([path])] == [False]  # the next start: nothing to do
+
+
+async def test_two_packs_syncing_one_show_are_a_problem_named_at_start_up(store: Store, tmp_path: Path) -> None:
+    first, second = tmp_path / "lumon.yaml", tmp_path / "severed.yaml"
+    first.write_text(OVERLAY)
+    second.write_text(OVERLAY.replace("id: lumon,", "id: severed,"))
+    with pytest.raises(PackErrors) as caught:
+        await store.packs.import_files([first, second])
+    assert f"TVmaze show 1 is also synced by {first}" in str(caught.value)
+    await store.packs.import_files([first])
+    with pytest.raises(PackErrors):  # the first file known and skipped: still found
+        await store.packs.import_files([first, second])
 
 
 async def run_cli(*args: str, api: str) -> tuple[int, str, str]:
