@@ -209,8 +209,8 @@ class PackRepository:
         async with self._store.transaction() as conn:
             await conn.execute("UPDATE packs SET key = ? WHERE key = ?", (key, previous))
             await conn.execute(
-                """INSERT INTO guild_fandoms (guild_id, pack_key, followed_by, followed_at)
-                   SELECT guild_id, ?, followed_by, followed_at FROM guild_fandoms WHERE pack_key = ?
+                """INSERT INTO guild_fandoms (guild_id, pack_key, followed_by, followed_at, follows)
+                   SELECT guild_id, ?, followed_by, followed_at, follows FROM guild_fandoms WHERE pack_key = ?
                    ON CONFLICT (guild_id, pack_key) DO NOTHING""",
                 (key, previous),
             )

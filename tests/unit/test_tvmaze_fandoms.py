@@ -208,6 +208,21 @@ async def test_a_pack_over_a_show_a_server_added_adopts_that_fandom(
     assert [r.parsed for r in await store.packs.import_files([path])] == [False]  # the next start: nothing to do
 
 
+async def test_an_unfollow_stays_an_unfollow_when_a_pack_adopts_the_fandom(
+    store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, tmp_path: Path
+) -> None:
+    """A server that left an added show keeps having left it under the adopting pack's id (which the
+    operator's defaults cover): adoption moves each server's choice, follow or unfollow, as it is."""
+    await fandoms.add(1)
+    await store.fandoms.follow(7, "tvmaze-1", 1, NOW)
+    await store.fandoms.unfollow(8, "tvmaze-1", 1, NOW)
+    path = tmp_path / "lumon.yaml"
+    path.write_text(OVERLAY)
+    await store.packs.import_files([path])
+    assert "lumon" in await store.fandoms.followed_keys(7)
+    assert "lumon" not in await store.fandoms.followed_keys(8)
+
+
 async def test_two_packs_syncing_one_show_are_a_problem_named_at_start_up(store: Store, tmp_path: Path) -> None:
     first, second = tmp_path / "lumon.yaml", tmp_path / "severed.yaml"
     first.write_text(OVERLAY)
