@@ -13,6 +13,7 @@ from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, quote_typed, truncate
 from bot.options import Text
 from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
+from bot.whole_numbers import ACCEPTED
 from cogs.fandoms.choosing import find_fandom, matching_fandoms
 from cogs.fandoms.shows import ShowChoices, show_id_of, summary_card
 from db.models import PackInfo
@@ -120,7 +121,8 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         show_id = show_id_of(show)
         if show_id is None:
             raise UserFacingError(
-                f"“{quote_typed(show)}” is not a TVmaze show. Pick one of the shows offered as you type, or give its TVmaze id (a number)."
+                f"“{quote_typed(show)}” is not a TVmaze show. Pick one of the shows offered as you type, "
+                f"or give its TVmaze id ({ACCEPTED})."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:

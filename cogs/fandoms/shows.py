@@ -17,6 +17,7 @@ from bot.formatting import discord_timestamp, literal, truncate
 from bot.scheduler import Outcome, Scheduler
 from bot.tvmaze import TvmazeClient
 from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
+from bot.whole_numbers import read_whole_number
 from db import Store
 from db.models import Release, Series
 from db.timers import Timer, TimerSpec
@@ -75,8 +76,7 @@ class ShowChoices:
 
 def show_id_of(typed: str) -> int | None:
     """The value autocomplete sends is the show id; a typed id works too."""
-    text = typed.strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+    return read_whole_number(typed, low=1, high=2**31 - 1)
 
 
 def next_episode(series: Series, now: datetime) -> Release | None:
