@@ -7,8 +7,9 @@ from dataclasses import dataclass
 
 from discord import app_commands
 
+from bot.autocomplete import choice, offered
 from bot.errors import UserFacingError
-from bot.formatting import literal, quote_typed, truncate
+from bot.formatting import literal, quote_typed
 from bot.matching import Match
 from bot.scoped_index import ScopedIndex
 
@@ -52,12 +53,13 @@ def also_line(found: Found) -> str:
 
 
 def choices(index: ScopedIndex, matches: list[Match]) -> list[app_commands.Choice[str]]:
-    """Autocomplete choices: the name (with its show for namesakes) as value, and why it matched
-    when that isn't obvious."""
-    out = []
-    for m in matches:
-        entry = m.entry
-        shown = index.display(m.target)
-        hint = "" if entry.kind == "name" or entry.text == entry.label else f" ({entry.text})"
-        out.append(app_commands.Choice(name=truncate(shown + hint, 100), value=truncate(shown, 100)))
-    return out
+    """Autocomplete choices for the matches, best first."""
+    return offered(name_choice(index, m) for m in matches)
+
+
+def name_choice(index: ScopedIndex, match: Match) -> app_commands.Choice[str] | None:
+    """The name (with its show for namesakes) as value, and why it matched when that isn't obvious."""
+    entry = match.entry
+    shown = index.display(match.target)
+    hint = "" if entry.kind == "name" or entry.text == entry.label else f" ({entry.text})"
+    return choice(shown, shown, detail=hint, ref=index.reference(match.target))

@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 from discord import app_commands
 from rapidfuzz import fuzz, process
 
+from bot.autocomplete import choice, offered
 from bot.errors import UserFacingError
 from db.dates import DateParseError, zone_or_error
 
@@ -57,4 +58,4 @@ def resolve_zone(typed: str) -> str:
 
 
 def zone_choices(typed: str) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=z, value=z) for z in complete_zone(typed)]
+    return offered(choice(z, z) for z in complete_zone(typed))

@@ -9,11 +9,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.autocomplete import referenced
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
 from bot.options import Text
 from bot.zones import resolve_zone, zone_choices
-from cogs.countdown.catalog import ReleaseCatalog
+from cogs.countdown.catalog import RELEASE, ReleaseCatalog
 from cogs.countdown.delivery import Delivery
 from cogs.countdown.planner import ReminderPlanner
 from db.dates import DEFAULT_ZONE, DateParseError, PartialDate, parse_partial_date
@@ -62,6 +63,8 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
         except DateParseError as exc:
             raise UserFacingError(str(exc)) from None
         existing = await self.catalog.exact(interaction.guild_id, title)
+        if existing is None and referenced(RELEASE, title) is not None:  # picked from a list that is out of date
+            raise UserFacingError("That release is no longer listed here. Pick one from the list again, or type a new title.")
         before = existing.current.date if existing and existing.current else None
         now = discord.utils.utcnow()
         name = existing.title if existing else title

@@ -15,7 +15,8 @@ from datetime import UTC, datetime
 
 from discord import app_commands
 
-from bot.formatting import humanize_duration, truncate
+from bot.autocomplete import choice, offered, reference, referenced, shorten
+from bot.formatting import humanize_duration
 from cogs.countdown.guild_releases import GuildReleases, instant, parse_episode_code
 from db import Store
 from db.models import Release, ReleaseKind
@@ -24,6 +25,8 @@ log = logging.getLogger(__name__)
 
 KEPT = 32  # distinct views kept ready (a view per set of followed packs, plus guilds with their own dates)
 KEPT_RELEASES = 60_000  # …and at most this many releases across them: a 10,000-episode view holds ~30 MB
+RELEASE = "release"  # what a reference (`release:12`) names: autocomplete's value for a title too long to be one
+EPISODE_PART = 48  # of an episode's choice name: its code and its own title, before the series' name is cut
 ViewKey = tuple[int, tuple[int, ...], int | None, tuple[tuple[object, ...], ...]]
 
 
@@ -77,6 +80,8 @@ class ReleaseCatalog:
         """The release whose title (or "<series> season N", or "<series> s2e5") is exactly what was typed,
         ignoring case — never an episode found by its own title alone."""
         view = await self.view(guild_id)
+        if (referred := referenced(RELEASE, typed)) is not None:
+            return view.by_id.get(referred)
         code = parse_episode_code(typed)
         if code is not None and (episode := view.episode(code, exact=True)) is not None:
             return episode
@@ -88,6 +93,8 @@ class ReleaseCatalog:
     async def resolve(self, guild_id: int | None, typed: str) -> tuple[Release | None, list[str]]:
         """The release meant, or None and up to three close titles."""
         view = await self.view(guild_id)
+        if (referred := referenced(RELEASE, typed)) is not None and referred in view.by_id:
+            return view.by_id[referred], []
         code = parse_episode_code(typed)
         if code is not None and (episode := view.episode(code)) is not None:
             return episode, []
@@ -107,7 +114,7 @@ class ReleaseCatalog:
             found = [r for r in view.complete(typed[:100], moment, limit=len(view)) if is_own(r)][:25]
         else:
             found = view.complete(typed[:100], moment)
-        return [release_choice(r, moment) for r in found[:25]]
+        return offered(release_choice(r, moment) for r in found)
 
 
 def is_own(release: Release) -> bool:
@@ -115,7 +122,7 @@ def is_own(release: Release) -> bool:
     return release.guild_id is not None or bool(release.current and release.current.guild_id)
 
 
-def release_choice(release: Release, now: datetime) -> app_commands.Choice[str]:
+def release_choice(release: Release, now: datetime) -> app_commands.Choice[str] | None:
     """`Show S2E05 — “Title” · in 3 days`: the label cut to leave room for when (Discord allows 100)."""
     moment = instant(release)
     current = release.current
@@ -123,6 +130,10 @@ def release_choice(release: Release, now: datetime) -> app_commands.Choice[str]:
         when = f"in {humanize_duration(moment - now, 1)}"
     else:
         when = current.date.display() if current is not None else "date unknown"
-    suffix = f" · {when}"
     value = release.label if release.kind is ReleaseKind.SPECIAL else release.title
-    return app_commands.Choice(name=truncate(release.label, 100 - len(suffix)) + suffix, value=truncate(value, 100))
+    series, code = release.title.rpartition(" S")[::2] if release.is_episode else ("", "")
+    if not series:  # not an episode: the title gives way before when it is
+        return choice(release.label, value, detail=f" · {when}", ref=reference(RELEASE, release.id))
+    # An episode: the series' name gives way first, so a long one still shows which episode and when.
+    episode = shorten(f" S{code}" + (f" — “{release.episode_title}”" if release.episode_title else ""), EPISODE_PART)
+    return choice(series, value, detail=f"{episode} · {when}", ref=reference(RELEASE, release.id))

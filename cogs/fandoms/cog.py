@@ -8,9 +8,10 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.autocomplete import choice, offered
 from bot.embeds import Card
 from bot.errors import UserFacingError
-from bot.formatting import discord_timestamp, literal, quote_typed, truncate
+from bot.formatting import discord_timestamp, literal, quote_typed
 from bot.options import Text
 from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
 from bot.whole_numbers import ACCEPTED
@@ -198,7 +199,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         """Titles of the fandoms this server does (or doesn't) follow; the value is the pack id."""
         keys = await self.store.fandoms.followed_keys(interaction.guild_id)
         packs = [p for p in matching_fandoms(await self.store.packs.all(), current[:100]) if (p.key in keys) == followed]
-        return [app_commands.Choice(name=truncate(p.title, 100), value=p.key) for p in packs[:25]]
+        return offered(choice(p.title, p.key) for p in packs)
 
     async def _pack(self, typed: str) -> PackInfo:
         packs = await self.store.packs.all()

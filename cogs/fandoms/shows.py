@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 
 from discord import app_commands
 
+from bot.autocomplete import choice, offered
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, literal, truncate
 from bot.scheduler import Outcome, Scheduler
@@ -32,13 +33,12 @@ SEARCH_CACHE = 512  # queries remembered with their choices
 Choice = app_commands.Choice[str]
 
 
-def choice_name(show: Show) -> str:
-    """`Severance (2022, Apple TV+)`: the name, premiere year and network, as far as known."""
+def show_choice(show: Show) -> Choice | None:
+    """`Severance (2022, Apple TV+)`: the name, premiere year and network, as far as known; the value is the id."""
     details = [str(show.premiered.year)] if show.premiered else []
     if show.channel is not None:
-        details.append(show.channel.name)
-    suffix = f" ({', '.join(details)})" if details else ""
-    return truncate(show.name, 100 - len(suffix)) + suffix
+        details.append(" ".join(show.channel.name.split()))
+    return choice(" ".join(show.name.split()), str(show.id), detail=f" ({', '.join(details)})" if details else "")
 
 
 class ShowChoices:
@@ -61,7 +61,7 @@ class ShowChoices:
         except (TvmazeError, TimeoutError) as exc:
             log.info("TVmaze search for %r gave nothing in time (%s); answering from the cache", query, exc)
             return self._nearest(query)
-        found = [app_commands.Choice(name=choice_name(hit.show), value=str(hit.show.id)) for hit in hits[:25]]
+        found = offered(show_choice(hit.show) for hit in hits)
         self._cache[query] = found
         while len(self._cache) > SEARCH_CACHE:
             self._cache.popitem(last=False)

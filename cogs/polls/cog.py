@@ -11,11 +11,12 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.autocomplete import choice, offered
 from bot.durations import DURATION_FORMS, DurationError, parse_duration
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.finding import CHARACTER_HINT, choices, find, not_found
-from bot.formatting import discord_timestamp, literal, quote_typed, truncate
+from bot.formatting import discord_timestamp, literal, quote_typed
 from bot.name_forms import fold
 from bot.options import Text
 from bot.wire import SpecFile
@@ -130,13 +131,11 @@ class PollCommands(commands.Cog):
             return []
         recent = await self.store.polls.recent(interaction.guild_id, discord.utils.utcnow() - RECENT)
         wanted = fold(current)
-        choices = []
-        for poll_id, question, is_open, _ in recent:
-            if wanted and wanted not in fold(question) and not str(poll_id).startswith(wanted.lstrip("#")):
-                continue
-            state = "open" if is_open else "closed"
-            choices.append(app_commands.Choice(name=truncate(f"#{poll_id} {question} ({state})", 100), value=str(poll_id)))
-        return choices[:25]
+        return offered(
+            choice(f"#{poll_id} {question}", str(poll_id), detail=f" ({'open' if is_open else 'closed'})")
+            for poll_id, question, is_open, _ in recent
+            if not wanted or wanted in fold(question) or str(poll_id).startswith(wanted.lstrip("#"))
+        )
 
     # --- /poll --------------------------------------------------------------------------------
 
