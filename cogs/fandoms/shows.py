@@ -15,6 +15,7 @@ from discord import app_commands
 from bot.autocomplete import choice, offered
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, literal, truncate
+from bot.outside_links import source_page
 from bot.scheduler import Outcome, Scheduler
 from bot.tvmaze import TvmazeClient
 from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
@@ -22,7 +23,7 @@ from bot.whole_numbers import read_whole_number
 from db import Store
 from db.models import Release, Series
 from db.timers import Timer, TimerSpec
-from db.tvmaze_pack import LICENCE, LICENCE_URL
+from db.tvmaze_pack import LICENCE, LICENCE_URL, SOURCE
 from db.tvmaze_records import Show, TvmazeError
 
 log = logging.getLogger(__name__)
@@ -109,7 +110,7 @@ async def summary_card(store: Store, change: FandomChange, guild_id: int, now: d
         else:
             line += "\nNo upcoming episode is dated yet."
         lines.append(line)
-        source_url = source_url or next((s.location for s in series.sources.values() if s.outlet == "TVmaze"), None)
+        source_url = source_url or next((url for s in series.sources.values() if s.key == SOURCE and (url := source_page(s))), None)
     verb = "added to this bot and followed here" if change.new else "followed here"
     card.describe(f"**{literal(pack.title)}** (`{pack.key}`) is {verb}.", *lines)
     if source_url:

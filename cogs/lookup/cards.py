@@ -11,6 +11,7 @@ import discord
 from bot.citations import Citations, citation_text
 from bot.embeds import Card
 from bot.formatting import describe_date, discord_timestamp, literal, release_status, season_span, truncate
+from bot.outside_links import character_image
 from db.dates import PartialDate
 from db.models import (
     Appearance,
@@ -50,7 +51,7 @@ def character_card(character: Character) -> discord.Embed:
         description.append(f"-# Full name {cite.cite(character.name_source_id)}")
     if character.fandom:
         description.append(f"-# {literal(character.fandom)}")
-    card = Card(character.name, thumbnail_url=character.image_url).describe(*description)
+    card = Card(character.name, thumbnail_url=character_image(character)).describe(*description)
     card.add("Played by", _credits(character, cite), inline=True, sep=" · ")
     known_as = [
         f"{literal(n.name)}{f' ({literal(n.label)})' if n.label else ''} {cite.cite(n.source_id)}"
