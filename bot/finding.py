@@ -17,6 +17,16 @@ NO_FANDOM = (
     "This server doesn't follow any fandom yet, so there is nothing to look up. "
     "A moderator (Manage Server) can add one with `/fandom follow`; `/fandom list` shows the fandoms on this bot."
 )
+NO_FANDOM_IN_DMS = (
+    "There is nothing to look up in direct messages: this bot's operator opens no fandom to them. "
+    "Ask in a server that follows one."
+)
+
+
+def no_fandom(guild_id: int | None) -> str:
+    """Why there is nothing to look up, and what to do: a server's moderators choose its fandoms;
+    direct messages see only what the operator opens to them (`DEFAULT_FANDOMS`)."""
+    return NO_FANDOM if guild_id is not None else NO_FANDOM_IN_DMS
 CHARACTER_HINT = "Try a character's name, another name they go by, or the actor who plays them."
 SERIES_HINT = "Try one of the titles autocomplete offers."
 
@@ -27,10 +37,10 @@ class Found:
     others: tuple[str, ...]  # other targets that fit the typed name about as well, as shown to people
 
 
-def find(index: ScopedIndex, typed: str, what: str, hint: str) -> Found:
+def find(index: ScopedIndex, typed: str, what: str, hint: str, *, guild_id: int | None) -> Found:
     """The target meant by `typed`, or a UserFacingError that says why not and what to try."""
     if not len(index):
-        raise UserFacingError(NO_FANDOM)
+        raise UserFacingError(no_fandom(guild_id))
     found = index.resolve(typed)
     if not found:
         raise not_found(what, typed, index, hint)

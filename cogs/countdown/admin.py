@@ -10,6 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.autocomplete import referenced
+from bot.command_contexts import server_only
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
 from bot.options import Text
@@ -37,7 +38,7 @@ def same_date(a: PartialDate, b: PartialDate) -> bool:
     return (a.precision, a.value, a.starts_at) == (b.precision, b.value, b.starts_at)
 
 
-@app_commands.guild_only()
+@server_only
 @app_commands.default_permissions(manage_guild=True)
 class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="Add or move releases for this server (Manage Server)."):
     def __init__(self, bot: FandexBot, catalog: ReleaseCatalog, planner: ReminderPlanner, delivery: Delivery) -> None:

@@ -44,7 +44,7 @@ class EpisodesCog(commands.Cog):
     ) -> None:
         """A season's episodes, titles and air times; Previous/Next turn the pages of a long one."""
         index = await self.bot.directory.series(interaction.guild_id)
-        series_id = find(index, series, "series", SERIES_HINT).target
+        series_id = find(index, series, "series", SERIES_HINT, guild_id=interaction.guild_id).target
         title = index.label(series_id) or series
         embed, view = await self.page(interaction.guild_id, series_id, title, season, None, interaction.user.id)
         await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING)
@@ -84,7 +84,7 @@ class EpisodesCog(commands.Cog):
         index = await self.bot.directory.series(interaction.guild_id)
         title = index.label(series_id)
         if title is None:
-            raise UserFacingError("That series is no longer among this server's fandoms.")
+            raise UserFacingError("That series is no longer among the fandoms followed here.")
         embed, view = await self.page(interaction.guild_id, series_id, title, season, page, user_id)
         await interaction.response.edit_message(embed=embed, view=view)
 

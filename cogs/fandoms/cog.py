@@ -9,6 +9,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.autocomplete import choice, offered
+from bot.command_contexts import server_only
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, quote_typed
@@ -34,6 +35,7 @@ def size(pack: PackInfo) -> str:
     )
 
 
+@server_only
 class FandomCog(commands.GroupCog, group_name="fandom", group_description="The fandoms on this bot, and which this server follows."):
     def __init__(self, bot: FandexBot, tvmaze: TvmazeFandoms | None = None, shows: ShowChoices | None = None) -> None:
         self.bot = bot

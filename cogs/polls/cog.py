@@ -12,6 +12,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.autocomplete import choice, offered
+from bot.command_contexts import server_only
 from bot.durations import DURATION_FORMS, DurationError, parse_duration
 from bot.embeds import Card
 from bot.errors import UserFacingError
@@ -67,8 +68,8 @@ class PollCommands(commands.Cog):
         self.store = bot.store
         self.service = service
 
-    poll = app_commands.Group(name="poll", description="Polls with buttons: ships, pairings, anything.", guild_only=True)
-    ship = app_commands.Group(name="ship", description="What the canon says about a pair, and how this server ships them.", guild_only=True)
+    poll = server_only(app_commands.Group(name="poll", description="Polls with buttons: ships, pairings, anything."))
+    ship = server_only(app_commands.Group(name="ship", description="What the canon says about a pair, and how this server ships them."))
 
     # --- shared -------------------------------------------------------------------------------
 
@@ -76,7 +77,7 @@ class PollCommands(commands.Cog):
         """The character meant; when several fit as well, a moderator must be precise — a poll about
         the wrong one can't be taken back."""
         index = await self.bot.directory.characters(interaction.guild_id)
-        found = find(index, typed, "character", CHARACTER_HINT + " Or pick one from the list.")
+        found = find(index, typed, "character", CHARACTER_HINT + " Or pick one from the list.", guild_id=interaction.guild_id)
         if found.others:
             names = ", ".join(f"**{literal(n)}**" for n in (index.display(found.target), *found.others))
             raise UserFacingError(f"“{quote_typed(typed)}” fits several characters: {names}. Pick one from the list.")

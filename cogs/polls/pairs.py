@@ -12,7 +12,7 @@ from discord import app_commands
 
 from bot.autocomplete import choice, offered
 from bot.errors import UserFacingError
-from bot.finding import NO_FANDOM, name_choice
+from bot.finding import name_choice, no_fandom
 from bot.formatting import literal, quote_typed
 from bot.name_forms import fold
 from db.models import Ship
@@ -28,7 +28,7 @@ async def ship_by_name(bot: FandexBot, guild_id: int | None, typed: str) -> Ship
     """The ship a server's fandoms know by `typed`, or a UserFacingError saying what to type instead."""
     characters = await bot.directory.characters(guild_id)
     if not len(characters):
-        raise UserFacingError(NO_FANDOM)
+        raise UserFacingError(no_fandom(guild_id))
     ships = await bot.directory.ships(guild_id)
     found = ships.resolve(typed) if len(ships) else []
     if not found:

@@ -10,13 +10,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import FandexBot
+from bot.command_contexts import server_only
 from bot.options import Text
 from bot.zones import resolve_zone, zone_choices
 
 ZoneName = app_commands.Transform[str, Text("time zone", 1, 64)]
 
 
-@app_commands.guild_only()
+@server_only
 @app_commands.default_permissions(manage_guild=True)
 class SettingsCog(commands.GroupCog, group_name="settings", group_description="This server's fandex settings (Manage Server)."):
     def __init__(self, bot: FandexBot) -> None:
