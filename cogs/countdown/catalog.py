@@ -12,13 +12,16 @@ import logging
 import time
 from collections import OrderedDict
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from discord import app_commands
 
 from bot.autocomplete import choice, offered, reference, referenced, shorten
 from bot.formatting import humanize_duration
+from bot.zones import shown_zone, zoned_time
 from cogs.countdown.guild_releases import GuildReleases, instant, parse_episode_code
 from db import Store
+from db.dates import Precision
 from db.models import Release, ReleaseKind
 
 log = logging.getLogger(__name__)
@@ -114,7 +117,8 @@ class ReleaseCatalog:
             found = [r for r in view.complete(typed[:100], moment, limit=len(view)) if is_own(r)][:25]
         else:
             found = view.complete(typed[:100], moment)
-        return offered(release_choice(r, moment) for r in found)
+        zone = await shown_zone(self._store, guild_id)
+        return offered(release_choice(r, moment, zone) for r in found)
 
 
 def is_own(release: Release) -> bool:
@@ -122,14 +126,10 @@ def is_own(release: Release) -> bool:
     return release.guild_id is not None or bool(release.current and release.current.guild_id)
 
 
-def release_choice(release: Release, now: datetime) -> app_commands.Choice[str] | None:
-    """`Show S2E05 — “Title” · in 3 days`: the label cut to leave room for when (Discord allows 100)."""
-    moment = instant(release)
-    current = release.current
-    if moment is not None and moment > now:
-        when = f"in {humanize_duration(moment - now, 1)}"
-    else:
-        when = current.date.display() if current is not None else "date unknown"
+def release_choice(release: Release, now: datetime, zone: ZoneInfo) -> app_commands.Choice[str] | None:
+    """`Show S2E05 — “Title” · Fri 14 Mar 21:00 CET · in 3 days`: what, when (in `zone`, the server's, and
+    saying so) and how soon; the name gives way before when (Discord allows 100 characters)."""
+    when = release_when(release, now, zone)
     value = release.label if release.kind is ReleaseKind.SPECIAL else release.title
     series, code = release.title.rpartition(" S")[::2] if release.is_episode else ("", "")
     if not series:  # not an episode: the title gives way before when it is
@@ -137,3 +137,17 @@ def release_choice(release: Release, now: datetime) -> app_commands.Choice[str] 
     # An episode: the series' name gives way first, so a long one still shows which episode and when.
     episode = shorten(f" S{code}" + (f" — “{release.episode_title}”" if release.episode_title else ""), EPISODE_PART)
     return choice(series, value, detail=f"{episode} · {when}", ref=reference(RELEASE, release.id))
+
+
+def release_when(release: Release, now: datetime, zone: ZoneInfo) -> str:
+    """An exact time in `zone`, labelled, and how soon when ahead; a date known only to the day or less
+    as it was announced (it has no time of day to convert)."""
+    current, moment = release.current, instant(release)
+    if current is None:
+        return "date unknown"
+    exact = moment is not None and current.date.precision is Precision.EXACT
+    shown = zoned_time(moment, zone, now) if exact and moment is not None else current.date.display()
+    if moment is not None and moment > now:
+        soon = f"in {humanize_duration(moment - now, 1)}"
+        return f"{shown} · {soon}" if exact else soon
+    return shown

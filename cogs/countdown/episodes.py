@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.embeds import Card
 from bot.errors import UserFacingError, handle_error
 from bot.finding import SERIES_HINT, choices, find
-from bot.formatting import literal
+from bot.formatting import describe_date, literal
 from bot.options import Text
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.episode_pages import EpisodePage, default_season, opening_page, season_page
@@ -72,7 +72,7 @@ class EpisodesCog(commands.Cog):
         episodes = view.season(series_id, number)
         if not episodes:
             release = next((r for r in view.in_order(now, series_id) if r.season_number == number and not r.is_episode), None)
-            when = f" The season: {release.current.date.display()}." if release and release.current else ""
+            when = f" The season: {describe_date(release.current.date)}." if release and release.current else ""
             raise UserFacingError(f"No episodes of {shown} season {number} are listed yet.{when}")
         shaped = season_page(episodes, opening_page(episodes, now) if page is None else page, now)
         return _card(title, number, shaped), _buttons(series_id, number, shaped, user_id)
