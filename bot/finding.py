@@ -21,14 +21,14 @@ NO_FANDOM_IN_DMS = (
     "There is nothing to look up in direct messages: this bot's operator opens no fandom to them. "
     "Ask in a server that follows one."
 )
+CHARACTER_HINT = "Try a character's name, another name they go by, or the actor who plays them."
+SERIES_HINT = "Try one of the titles autocomplete offers."
 
 
 def no_fandom(guild_id: int | None) -> str:
     """Why there is nothing to look up, and what to do: a server's moderators choose its fandoms;
     direct messages see only what the operator opens to them (`DEFAULT_FANDOMS`)."""
     return NO_FANDOM if guild_id is not None else NO_FANDOM_IN_DMS
-CHARACTER_HINT = "Try a character's name, another name they go by, or the actor who plays them."
-SERIES_HINT = "Try one of the titles autocomplete offers."
 
 
 @dataclass(frozen=True, slots=True)
