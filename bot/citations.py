@@ -1,12 +1,13 @@
 """Numbered citations: facts say "[2]", the card's Sources field says which source [2] is, with a
-link when the pack gives one. A source that is not one of the pack's articles is shown with its own
-title and the pack's note about it."""
+link when the pack gives one (an outside service's page only as bot/outside_links.py allows). A source
+that is not one of the pack's articles is shown with its own title and the pack's note about it."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 
 from bot.formatting import literal, truncate
+from bot.outside_links import from_outside, source_page
 from db.models import Source
 
 NOTE = 90  # of a non-article source's note, enough to say what it is
@@ -22,7 +23,7 @@ def link_target(location: str | None) -> str | None:
 def citation_text(source: Source) -> str:
     """'Outlet, “Title”' as it should read, escaped, linked when the source has a web address."""
     text = literal(truncate(source.citation(), 120))
-    url = link_target(source.location)
+    url = source_page(source) if from_outside(source) else link_target(source.location)
     text = f"[{text}](<{url}>)" if url else text
     if not source.from_articles and source.note:
         text += f" — {literal(truncate(source.note, NOTE))}"

@@ -9,6 +9,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
+from bot.command_contexts import ANYWHERE
 from bot.command_sync import sync_if_changed
 from bot.directory import Directory
 from bot.errors import FandexTree
@@ -47,6 +48,7 @@ class FandexBot(commands.AutoShardedBot):
             help_command=None,
             intents=bot_intents(),
             tree_cls=FandexTree,
+            allowed_contexts=ANYWHERE,  # the default; a command that needs a server says so (bot/command_contexts.py)
             # Nobody is pinged unless a message explicitly allows it (e.g. a configured reminder role).
             allowed_mentions=NO_PINGS,
             chunk_guilds_at_startup=False,

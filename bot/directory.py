@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 PROFILE_CACHE = 4096  # character profiles kept in memory; facts change only when a pack is imported
 SCOPE_CACHE = 256  # distinct combinations of followed packs kept ready
+KINDS = {"characters": "character", "series": "series", "ships": "ship"}  # what a reference (`series:12`) names
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +81,7 @@ class Directory:
         found = self._scopes.get(key)
         if found is None:
             indexes = [getattr(self._packs[p], what) for p in packs if p in self._packs]
-            found = self._scopes[key] = ScopedIndex(indexes)
+            found = self._scopes[key] = ScopedIndex(indexes, KINDS[what])
             if len(self._scopes) > SCOPE_CACHE:
                 self._scopes.popitem(last=False)
         else:
@@ -111,7 +112,7 @@ class Directory:
             self._scopes.clear()
             everything = tuple(sorted(packs))
             for what in ("characters", "series"):  # the scope of a server that follows every fandom, ready
-                self._scopes[(what, everything)] = ScopedIndex([getattr(packs[p], what) for p in everything])
+                self._scopes[(what, everything)] = ScopedIndex([getattr(packs[p], what) for p in everything], KINDS[what])
             self._profiles.clear()
             self._revision = revision
             log.info(

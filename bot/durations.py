@@ -8,13 +8,14 @@ from __future__ import annotations
 import re
 from datetime import timedelta
 
+from bot.whole_numbers import DIGIT, read_whole_number
 from db.quoting import inline_code
 
 UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
-_PART = re.compile(r"(\d{1,6})\s*([smhdw])", re.IGNORECASE)
-_WHOLE = re.compile(r"^(?:\d{1,6}\s*[smhdw]\s*)+$", re.IGNORECASE)
+_PART = re.compile(rf"({DIGIT}{{1,6}})\s*([smhdw])", re.IGNORECASE)
+_WHOLE = re.compile(rf"^(?:{DIGIT}{{1,6}}\s*[smhdw]\s*)+$", re.IGNORECASE)
 
-DURATION_FORMS = "a number and a unit — `30m`, `2h`, `3d`, `1w` — or a combination like `1d12h` (units s m h d w)"
+DURATION_FORMS = "a number (digits 0–9) and a unit — `30m`, `2h`, `3d`, `1w` — or a combination like `1d12h` (units s m h d w)"
 OFFSET_FORMS = "comma-separated durations before the release, like `7d,1d,1h,0` (units s m h d w; `0` is the moment itself)"
 MAX_OFFSETS = 10
 MAX_OFFSET = timedelta(days=366)
@@ -31,7 +32,7 @@ def parse_duration(text: str, *, allow_zero: bool = False) -> timedelta:
     if not raw or len(raw) > 40 or not _WHOLE.match(raw):
         shown = inline_code(raw[:40]) if raw else "An empty value"
         raise DurationError(f"{shown} is not a duration. Use {DURATION_FORMS}.")
-    seconds = sum(int(n) * UNIT_SECONDS[unit.lower()] for n, unit in _PART.findall(raw))
+    seconds = sum((read_whole_number(n) or 0) * UNIT_SECONDS[unit.lower()] for n, unit in _PART.findall(raw))
     if seconds == 0 and not allow_zero:
         raise DurationError(f"{inline_code(raw)} is zero. Use {DURATION_FORMS}.")
     return timedelta(seconds=seconds)

@@ -11,6 +11,7 @@ import logging
 import discord
 from discord import app_commands
 
+from bot.command_contexts import needs_server
 from db.quoting import inline_code
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ def describe_check_failure(error: app_commands.AppCommandError) -> str | None:
         needed = ", ".join(p.replace("_", " ").title() for p in error.missing_permissions)
         return f"I need the **{needed}** permission in this channel to do that."
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "That command works only inside a server."
+        return "That command works only in a server: use it in a channel of a server this bot is in."
     if isinstance(error, app_commands.CommandOnCooldown):
         return f"Slow down — try again in {error.retry_after:.0f} s."
     if isinstance(error, app_commands.TransformerError):
@@ -80,5 +81,11 @@ async def handle_error(interaction: discord.Interaction, error: Exception) -> No
 
 
 class FandexTree(app_commands.CommandTree):
+    async def interaction_check(self, interaction: discord.Interaction) -> bool:
+        """A server-only command that arrives from a direct message anyway is refused here, before it runs."""
+        if interaction.guild_id is None and needs_server(interaction.command):
+            raise app_commands.NoPrivateMessage()
+        return True
+
     async def on_error(self, interaction: discord.Interaction, error: app_commands.AppCommandError) -> None:
         await handle_error(interaction, error)

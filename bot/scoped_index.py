@@ -5,16 +5,19 @@ from __future__ import annotations
 import heapq
 from collections.abc import Callable, Sequence
 
+from bot.autocomplete import reference, referenced
 from bot.matching import ACCEPT_SCORE, COMPLETE_SCORE, NEAR_TIE, IndexEntry, Match, NameIndex, kind_rank
 from bot.name_forms import fold
 
 
 class ScopedIndex:
     """Several indexes (one per followed pack) asked as one. Namesakes from different packs are told
-    apart by their show: "Claire Temple — <show>", which is also accepted as typed."""
+    apart by their show: "Claire Temple — <show>", which is also accepted as typed. A `kind` index
+    also resolves the reference `<kind>:<id>` that autocomplete sends for a name too long to be a value."""
 
-    def __init__(self, indexes: Sequence[NameIndex]) -> None:
+    def __init__(self, indexes: Sequence[NameIndex], kind: str = "") -> None:
         self._indexes = list(indexes)
+        self.kind = kind
         self._size = sum(len(index) for index in self._indexes)
         # Labels in more than one index (set operations on each index's folded labels, in C).
         seen: set[str] = set()
@@ -68,8 +71,15 @@ class ScopedIndex:
         found = self.resolve(query)
         return found[0] if found and found[0].score == 100.0 else None
 
+    def reference(self, target: int) -> str | None:
+        """What autocomplete sends for a target whose name is too long to be a choice's value."""
+        return reference(self.kind, target) if self.kind else None
+
     def resolve(self, query: str) -> list[Match]:
         """The target meant first, then others that fit about as well; empty when nothing is close enough."""
+        if self.kind and (target := referenced(self.kind, query)) is not None:
+            label = self.label(target)
+            return [Match(IndexEntry(target, label, label, "name"), 100.0)] if label is not None else []
         if len(self._indexes) == 1 and not self._qualified:
             return self._indexes[0].resolve(query)
         if (target := self._qualified.get(fold(query))) is not None:

@@ -1,15 +1,23 @@
-"""IANA time zones: autocomplete, and close names when someone types one that doesn't exist."""
+"""IANA time zones: autocomplete, close names when someone types one that doesn't exist, and times
+shown as text in a server's zone with the zone named.
+
+A Discord timestamp (`<t:…:F>`) shows every reader their own zone, but an autocomplete choice is plain
+text: there a time is given in the server's zone (`/settings timezone`, else the bot's default,
+America/Los_Angeles), whatever zone the release was set in, and always says which (`Fri 14 Mar 21:00 CET`)."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from functools import cache
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from discord import app_commands
 from rapidfuzz import fuzz, process
 
+from bot.autocomplete import choice, offered
 from bot.errors import UserFacingError
-from db.dates import DateParseError, zone_or_error
+from db import Store
+from db.dates import DEFAULT_ZONE, DateParseError, zone_or_error
 
 COMMON_ZONES = (
     "America/Los_Angeles", "America/New_York", "America/Chicago", "America/Denver", "America/Sao_Paulo",
@@ -57,4 +65,36 @@ def resolve_zone(typed: str) -> str:
 
 
 def zone_choices(typed: str) -> list[app_commands.Choice[str]]:
-    return [app_commands.Choice(name=z, value=z) for z in complete_zone(typed)]
+    return offered(choice(z, z) for z in complete_zone(typed))
+
+
+_WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+async def shown_zone(store: Store, guild_id: int | None) -> ZoneInfo:
+    """The zone a server's times are shown in as text: its own, else the bot's default (also in DMs)."""
+    name = await store.guild_settings.timezone(guild_id) if guild_id is not None else None
+    try:
+        return zone_or_error(name or DEFAULT_ZONE)
+    except DateParseError:  # a zone the tz database no longer has: still a time, still labelled
+        return zone_or_error(DEFAULT_ZONE)
+
+
+def zone_label(local: datetime) -> str:
+    """`CET`, `PDT`, `IST` — or `UTC+3`, `UTC+5:45` for a zone whose only abbreviation is its offset."""
+    name = local.tzname() or ""
+    if name and name[0] not in "+-" and not name[0].isdigit():
+        return name
+    offset = local.utcoffset() or timedelta(0)
+    sign = "-" if offset < timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    hours, rest = divmod(minutes, 60)
+    return "UTC" if not minutes else f"UTC{sign}{hours}" + (f":{rest:02d}" if rest else "")
+
+
+def zoned_time(moment: datetime, zone: ZoneInfo, now: datetime | None = None) -> str:
+    """`Fri 14 Mar 21:00 CET` in `zone` (the year too when it is not `now`'s): a time as plain text."""
+    local = moment.astimezone(zone)
+    year = "" if now is not None and now.astimezone(zone).year == local.year else f" {local.year}"
+    return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}{year} {local:%H:%M} {zone_label(local)}"

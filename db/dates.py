@@ -104,14 +104,15 @@ def zone_or_error(name: str) -> ZoneInfo:
         raise DateParseError(f"{inline_code(cleaned)} is not an IANA time zone name (like `America/New_York`).") from None
 
 
-_ISO_DAY = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
-_ISO_LOCAL = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[ T](\d{2}):(\d{2})(?::(\d{2}))?$")
-_ISO_OFFSET = re.compile(r"^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})$", re.I)
-_YEAR = re.compile(r"^(\d{4})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-_QUARTER = re.compile(r"^q([1-4])\s+(\d{4})$", re.I)
-_SEASON = re.compile(r"^(spring|summer|fall|autumn|winter)\s+(\d{4})$", re.I)
-_NAMED_MONTH = re.compile(r"^([a-z]+)\.?,?\s+(\d{4})$", re.I)
+# [0-9], not \d: \d matches every script's digits ("٢٠٢٦"), and a date is read in ASCII digits only.
+_ISO_DAY = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})$")
+_ISO_LOCAL = re.compile(r"^([0-9]{4})-([0-9]{2})-([0-9]{2})[ T]([0-9]{2}):([0-9]{2})(?::([0-9]{2}))?$")
+_ISO_OFFSET = re.compile(r"^[0-9]{4}-[0-9]{2}-[0-9]{2}[ T][0-9]{2}:[0-9]{2}(?::[0-9]{2}(?:\.[0-9]+)?)?(?:Z|[+-][0-9]{2}:?[0-9]{2})$", re.I)
+_YEAR = re.compile(r"^([0-9]{4})$")
+_MONTH = re.compile(r"^([0-9]{4})-([0-9]{2})$")
+_QUARTER = re.compile(r"^q([1-4])\s+([0-9]{4})$", re.I)
+_SEASON = re.compile(r"^(spring|summer|fall|autumn|winter)\s+([0-9]{4})$", re.I)
+_NAMED_MONTH = re.compile(r"^([a-z]+)\.?,?\s+([0-9]{4})$", re.I)
 _UNKNOWN = {"unknown", "tba", "tbd", "tbc"}
 
 

@@ -9,11 +9,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.autocomplete import referenced
+from bot.command_contexts import server_only
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
 from bot.options import Text
 from bot.zones import resolve_zone, zone_choices
-from cogs.countdown.catalog import ReleaseCatalog
+from cogs.countdown.catalog import RELEASE, ReleaseCatalog
 from cogs.countdown.delivery import Delivery
 from cogs.countdown.planner import ReminderPlanner
 from db.dates import DEFAULT_ZONE, DateParseError, PartialDate, parse_partial_date
@@ -36,7 +38,7 @@ def same_date(a: PartialDate, b: PartialDate) -> bool:
     return (a.precision, a.value, a.starts_at) == (b.precision, b.value, b.starts_at)
 
 
-@app_commands.guild_only()
+@server_only
 @app_commands.default_permissions(manage_guild=True)
 class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="Add or move releases for this server (Manage Server)."):
     def __init__(self, bot: FandexBot, catalog: ReleaseCatalog, planner: ReminderPlanner, delivery: Delivery) -> None:
@@ -62,6 +64,8 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
         except DateParseError as exc:
             raise UserFacingError(str(exc)) from None
         existing = await self.catalog.exact(interaction.guild_id, title)
+        if existing is None and referenced(RELEASE, title) is not None:  # picked from a list that is out of date
+            raise UserFacingError("That release is no longer listed here. Pick one from the list again, or type a new title.")
         before = existing.current.date if existing and existing.current else None
         now = discord.utils.utcnow()
         name = existing.title if existing else title

@@ -12,18 +12,24 @@ import logging
 import time
 from collections import OrderedDict
 from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
 
 from discord import app_commands
 
-from bot.formatting import humanize_duration, truncate
+from bot.autocomplete import choice, offered, reference, referenced, shorten
+from bot.formatting import humanize_duration
+from bot.zones import shown_zone, zoned_time
 from cogs.countdown.guild_releases import GuildReleases, instant, parse_episode_code
 from db import Store
+from db.dates import Precision
 from db.models import Release, ReleaseKind
 
 log = logging.getLogger(__name__)
 
 KEPT = 32  # distinct views kept ready (a view per set of followed packs, plus guilds with their own dates)
 KEPT_RELEASES = 60_000  # …and at most this many releases across them: a 10,000-episode view holds ~30 MB
+RELEASE = "release"  # what a reference (`release:12`) names: autocomplete's value for a title too long to be one
+EPISODE_PART = 48  # of an episode's choice name: its code and its own title, before the series' name is cut
 ViewKey = tuple[int, tuple[int, ...], int | None, tuple[tuple[object, ...], ...]]
 
 
@@ -77,6 +83,8 @@ class ReleaseCatalog:
         """The release whose title (or "<series> season N", or "<series> s2e5") is exactly what was typed,
         ignoring case — never an episode found by its own title alone."""
         view = await self.view(guild_id)
+        if (referred := referenced(RELEASE, typed)) is not None:
+            return view.by_id.get(referred)
         code = parse_episode_code(typed)
         if code is not None and (episode := view.episode(code, exact=True)) is not None:
             return episode
@@ -88,6 +96,8 @@ class ReleaseCatalog:
     async def resolve(self, guild_id: int | None, typed: str) -> tuple[Release | None, list[str]]:
         """The release meant, or None and up to three close titles."""
         view = await self.view(guild_id)
+        if (referred := referenced(RELEASE, typed)) is not None and referred in view.by_id:
+            return view.by_id[referred], []
         code = parse_episode_code(typed)
         if code is not None and (episode := view.episode(code)) is not None:
             return episode, []
@@ -107,7 +117,8 @@ class ReleaseCatalog:
             found = [r for r in view.complete(typed[:100], moment, limit=len(view)) if is_own(r)][:25]
         else:
             found = view.complete(typed[:100], moment)
-        return [release_choice(r, moment) for r in found[:25]]
+        zone = await shown_zone(self._store, guild_id)
+        return offered(release_choice(r, moment, zone) for r in found)
 
 
 def is_own(release: Release) -> bool:
@@ -115,14 +126,28 @@ def is_own(release: Release) -> bool:
     return release.guild_id is not None or bool(release.current and release.current.guild_id)
 
 
-def release_choice(release: Release, now: datetime) -> app_commands.Choice[str]:
-    """`Show S2E05 — “Title” · in 3 days`: the label cut to leave room for when (Discord allows 100)."""
-    moment = instant(release)
-    current = release.current
-    if moment is not None and moment > now:
-        when = f"in {humanize_duration(moment - now, 1)}"
-    else:
-        when = current.date.display() if current is not None else "date unknown"
-    suffix = f" · {when}"
+def release_choice(release: Release, now: datetime, zone: ZoneInfo) -> app_commands.Choice[str] | None:
+    """`Show S2E05 — “Title” · Fri 14 Mar 21:00 CET · in 3 days`: what, when (in `zone`, the server's, and
+    saying so) and how soon; the name gives way before when (Discord allows 100 characters)."""
+    when = release_when(release, now, zone)
     value = release.label if release.kind is ReleaseKind.SPECIAL else release.title
-    return app_commands.Choice(name=truncate(release.label, 100 - len(suffix)) + suffix, value=truncate(value, 100))
+    series, code = release.title.rpartition(" S")[::2] if release.is_episode else ("", "")
+    if not series:  # not an episode: the title gives way before when it is
+        return choice(release.label, value, detail=f" · {when}", ref=reference(RELEASE, release.id))
+    # An episode: the series' name gives way first, so a long one still shows which episode and when.
+    episode = shorten(f" S{code}" + (f" — “{release.episode_title}”" if release.episode_title else ""), EPISODE_PART)
+    return choice(series, value, detail=f"{episode} · {when}", ref=reference(RELEASE, release.id))
+
+
+def release_when(release: Release, now: datetime, zone: ZoneInfo) -> str:
+    """An exact time in `zone`, labelled, and how soon when ahead; a date known only to the day or less
+    as it was announced (it has no time of day to convert)."""
+    current, moment = release.current, instant(release)
+    if current is None:
+        return "date unknown"
+    exact = moment is not None and current.date.precision is Precision.EXACT
+    shown = zoned_time(moment, zone, now) if exact and moment is not None else current.date.display()
+    if moment is not None and moment > now:
+        soon = f"in {humanize_duration(moment - now, 1)}"
+        return f"{shown} · {soon}" if exact else soon
+    return shown

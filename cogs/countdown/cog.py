@@ -156,9 +156,9 @@ class CountdownCog(commands.Cog):
                 f"You're already set: I'll DM you when {title} starts, {discord_timestamp(moment, 'R')}.", ephemeral=True
             )
             return
+        keep_open = " Keep direct messages from this server's members open so I can reach you." if interaction.guild_id else ""
         await interaction.response.send_message(
-            f"I'll DM you when {title} starts: {discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')}). "
-            "Keep direct messages from this server's members open so I can reach you.",
+            f"I'll DM you when {title} starts: {discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')}).{keep_open}",
             ephemeral=True,
         )
 

@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.embeds import Card
 from bot.errors import UserFacingError, handle_error
 from bot.finding import SERIES_HINT, choices, find
-from bot.formatting import literal
+from bot.formatting import describe_date, literal
 from bot.options import Text
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.episode_pages import EpisodePage, default_season, opening_page, season_page
@@ -44,7 +44,7 @@ class EpisodesCog(commands.Cog):
     ) -> None:
         """A season's episodes, titles and air times; Previous/Next turn the pages of a long one."""
         index = await self.bot.directory.series(interaction.guild_id)
-        series_id = find(index, series, "series", SERIES_HINT).target
+        series_id = find(index, series, "series", SERIES_HINT, guild_id=interaction.guild_id).target
         title = index.label(series_id) or series
         embed, view = await self.page(interaction.guild_id, series_id, title, season, None, interaction.user.id)
         await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING)
@@ -77,7 +77,7 @@ class EpisodesCog(commands.Cog):
         episodes = view.season(series_id, number)
         if not episodes:
             release = next((r for r in view.in_order(now, series_id) if r.season_number == number and not r.is_episode), None)
-            when = f" The season: {release.current.date.display()}." if release and release.current else ""
+            when = f" The season: {describe_date(release.current.date)}." if release and release.current else ""
             raise UserFacingError(f"No episodes of {shown} season {number} are listed yet.{when}")
         shaped = season_page(episodes, opening_page(episodes, now) if page is None else page, now)
         return _card(title, number, shaped), _buttons(series_id, number, shaped, user_id)
@@ -89,7 +89,7 @@ class EpisodesCog(commands.Cog):
         index = await self.bot.directory.series(interaction.guild_id)
         title = index.label(series_id)
         if title is None:
-            raise UserFacingError("That series is no longer among this server's fandoms.")
+            raise UserFacingError("That series is no longer among the fandoms followed here.")
         embed, view = await self.page(interaction.guild_id, series_id, title, season, page, user_id)
         await interaction.response.edit_message(embed=embed, view=view)
 

@@ -18,15 +18,16 @@ from itertools import islice
 
 from bot.matching import IndexEntry, NameIndex
 from bot.name_forms import fold
+from bot.whole_numbers import DIGIT, read_whole_number
 from db.dates import Precision
 from db.models import Release, ReleaseKind
 
 EPISODE_TITLE = "episode title"  # an index entry that is an episode's own title: found by it, never an exact title
 _CODE = re.compile(
     r"^(?P<series>.+?)\s*(?:"
-    r"\bs(?P<season>\d{1,4})(?:\s*e(?P<episode>\d{0,5}))?"
-    r"|\b(?P<season_x>\d{1,4})x(?P<episode_x>\d{0,5})"
-    r"|\bseason (?P<season_w>\d{1,4})(?: episode(?: (?P<episode_w>\d{0,5}))?)?"
+    rf"\bs(?P<season>{DIGIT}{{1,4}})(?:\s*e(?P<episode>{DIGIT}{{0,5}}))?"
+    rf"|\b(?P<season_x>{DIGIT}{{1,4}})x(?P<episode_x>{DIGIT}{{0,5}})"
+    rf"|\bseason (?P<season_w>{DIGIT}{{1,4}})(?: episode(?: (?P<episode_w>{DIGIT}{{0,5}}))?)?"
     r")$"
 )
 
@@ -41,7 +42,7 @@ class EpisodeCode:
 
     @property
     def number(self) -> int | None:
-        return int(self.episode) if self.episode else None
+        return read_whole_number(self.episode) if self.episode else None
 
 
 def parse_episode_code(typed: str) -> EpisodeCode | None:
@@ -55,7 +56,7 @@ def parse_episode_code(typed: str) -> EpisodeCode | None:
         return None  # "<series> season 2" is the season's own name, in the name index
     if found["season_w"] and episode is None:
         episode = ""
-    return EpisodeCode(found["series"].strip(), int(season), episode)
+    return EpisodeCode(found["series"].strip(), read_whole_number(season) or 0, episode)
 
 
 def instant(release: Release) -> datetime | None:
@@ -252,7 +253,7 @@ class GuildReleases:
             elif not digits:  # "s2e" or "s2e0": the season's episodes
                 found += islice((r for r in in_season if r.is_episode), limit)
             else:
-                found += self._numbered_from(match.target, code.season, int(digits), limit)
+                found += self._numbered_from(match.target, code.season, read_whole_number(digits) or 0, limit)
         return list(dict.fromkeys(found))[:limit]
 
     def _numbered_from(self, series_id: int, season: int, first: int, limit: int) -> list[Release]:

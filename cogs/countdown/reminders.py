@@ -11,6 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.command_contexts import server_only
 from bot.durations import DurationError, format_duration, parse_offsets
 from bot.embeds import Card
 from bot.errors import UserFacingError
@@ -50,7 +51,7 @@ def missing_permissions(channel: discord.abc.GuildChannel | app_commands.AppComm
     return [p.replace("_", " ").title() for p in NEEDED if not getattr(allowed, p)]
 
 
-@app_commands.guild_only()
+@server_only
 @app_commands.default_permissions(manage_guild=True)
 class RemindersCog(
     commands.GroupCog, group_name="reminders", group_description="Premiere or episode reminders in a channel (Manage Server)."

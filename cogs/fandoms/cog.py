@@ -10,11 +10,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.autocomplete import choice, offered
+from bot.command_contexts import server_only
 from bot.embeds import Card
 from bot.errors import UserFacingError
-from bot.formatting import discord_timestamp, literal, quote_typed, truncate
+from bot.formatting import discord_timestamp, literal, quote_typed
 from bot.options import Text
 from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
+from bot.whole_numbers import ACCEPTED
 from cogs.fandoms.choosing import find_fandom, matching_fandoms
 from cogs.fandoms.shows import ShowChoices, show_id_of, summary_card
 from db.models import PackInfo
@@ -37,6 +40,7 @@ def size(pack: PackInfo) -> str:
     )
 
 
+@server_only
 class FandomCog(commands.GroupCog, group_name="fandom", group_description="The fandoms on this bot, and which this server follows."):
     def __init__(self, bot: FandexBot, tvmaze: TvmazeFandoms | None = None, shows: ShowChoices | None = None) -> None:
         self.bot = bot
@@ -123,7 +127,8 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         show_id = show_id_of(show)
         if show_id is None:
             raise UserFacingError(
-                f"“{quote_typed(show)}” is not a TVmaze show. Pick one of the shows offered as you type, or give its TVmaze id (a number)."
+                f"“{quote_typed(show)}” is not a TVmaze show. Pick one of the shows offered as you type, "
+                f"or give its TVmaze id ({ACCEPTED})."
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
@@ -204,7 +209,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         """Titles of the fandoms this server does (or doesn't) follow; the value is the pack id."""
         keys = await self.store.fandoms.followed_keys(interaction.guild_id)
         packs = [p for p in matching_fandoms(await self.store.packs.all(), current[:100]) if (p.key in keys) == followed]
-        return [app_commands.Choice(name=truncate(p.title, 100), value=p.key) for p in packs[:25]]
+        return offered(choice(p.title, p.key) for p in packs)
 
     async def _pack(self, typed: str) -> PackInfo:
         packs = await self.store.packs.all()

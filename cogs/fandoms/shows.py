@@ -12,15 +12,18 @@ from datetime import UTC, datetime, timedelta
 
 from discord import app_commands
 
+from bot.autocomplete import choice, offered
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, literal, truncate
+from bot.outside_links import source_page
 from bot.scheduler import Outcome, Scheduler
 from bot.tvmaze import Asker, TvmazeClient
 from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
+from bot.whole_numbers import read_whole_number
 from db import Store
 from db.models import Release, Series
 from db.timers import Timer, TimerSpec
-from db.tvmaze_pack import LICENCE, LICENCE_URL
+from db.tvmaze_pack import LICENCE, LICENCE_URL, SOURCE
 from db.tvmaze_records import Show, TvmazeError
 
 log = logging.getLogger(__name__)
@@ -32,13 +35,12 @@ SEARCH_CACHE = 512  # queries remembered with their choices
 Choice = app_commands.Choice[str]
 
 
-def choice_name(show: Show) -> str:
-    """`Severance (2022, Apple TV+)`: the name, premiere year and network, as far as known."""
+def show_choice(show: Show) -> Choice | None:
+    """`Severance (2022, Apple TV+)`: the name, premiere year and network, as far as known; the value is the id."""
     details = [str(show.premiered.year)] if show.premiered else []
     if show.channel is not None:
-        details.append(show.channel.name)
-    suffix = f" ({', '.join(details)})" if details else ""
-    return truncate(show.name, 100 - len(suffix)) + suffix
+        details.append(" ".join(show.channel.name.split()))
+    return choice(" ".join(show.name.split()), str(show.id), detail=f" ({', '.join(details)})" if details else "")
 
 
 class ShowChoices:
@@ -65,7 +67,7 @@ class ShowChoices:
         except (TvmazeError, TimeoutError) as exc:
             log.info("TVmaze search for %r gave nothing in time (%s); answering from the cache", query, exc)
             return self._nearest(query)
-        found = [app_commands.Choice(name=choice_name(hit.show), value=str(hit.show.id)) for hit in hits[:25]]
+        found = offered(show_choice(hit.show) for hit in hits)
         self._cache[query] = found
         while len(self._cache) > SEARCH_CACHE:
             self._cache.popitem(last=False)
@@ -80,8 +82,7 @@ class ShowChoices:
 
 def show_id_of(typed: str) -> int | None:
     """The value autocomplete sends is the show id; a typed id works too."""
-    text = typed.strip()
-    return int(text) if text.isdigit() and 0 < int(text) < 2**31 else None
+    return read_whole_number(typed, low=1, high=2**31 - 1)
 
 
 def next_episode(series: Series, now: datetime) -> Release | None:
@@ -114,7 +115,7 @@ async def summary_card(store: Store, change: FandomChange, guild_id: int, now: d
         else:
             line += "\nNo upcoming episode is dated yet."
         lines.append(line)
-        source_url = source_url or next((s.location for s in series.sources.values() if s.outlet == "TVmaze"), None)
+        source_url = source_url or next((url for s in series.sources.values() if s.key == SOURCE and (url := source_page(s))), None)
     verb = "added to this bot and followed here" if change.new else "followed here"
     card.describe(f"**{literal(pack.title)}** (`{pack.key}`) is {verb}.", *lines)
     if source_url:

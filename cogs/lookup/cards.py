@@ -11,6 +11,7 @@ import discord
 from bot.citations import Citations, citation_text
 from bot.embeds import Card
 from bot.formatting import describe_date, discord_timestamp, literal, release_status, season_span, truncate
+from bot.outside_links import character_image
 from db.dates import PartialDate
 from db.models import (
     Appearance,
@@ -51,7 +52,7 @@ def character_card(character: Character) -> discord.Embed:
         description.append(f"-# Full name {cite.cite(character.name_source_id)}")
     if character.fandom:
         description.append(f"-# {literal(character.fandom)}")
-    card = Card(character.name, thumbnail_url=character.image_url).describe(*description)
+    card = Card(character.name, thumbnail_url=character_image(character)).describe(*description)
     card.add("Played by", _credits(character, cite), inline=True, sep=" · ")
     known_as = [
         f"{literal(n.name)}{f' ({literal(n.label)})' if n.label else ''} {cite.cite(n.source_id)}"
@@ -207,18 +208,21 @@ def _cast_actors(entry: CastEntry) -> str:
 
 
 def about_card(
-    version: str, counts: StoreCounts, followed: list[PackInfo], every: list[PackInfo], sources: list[Source]
+    version: str, counts: StoreCounts, followed: list[PackInfo], every: list[PackInfo], sources: list[Source], *, in_server: bool
 ) -> discord.Embed:
-    """This server's fandoms and what they hold first, then the bot's totals, then the sources."""
+    """This server's fandoms (in a DM: those open to direct messages) and what they hold first, then the
+    bot's totals, then the sources."""
     card = Card(f"fandex {version}").describe("Character lookup, premiere countdowns and ship polls for TV fandoms.")
+    mine = "This server's fandoms" if in_server else "Fandoms in direct messages"
     if followed:
         card.add(
-            "This server's fandoms",
+            mine,
             [f"**{literal(p.title)}** (`{p.key}`) — {_size(p)}, imported {discord.utils.format_dt(p.imported_at, 'D')}" for p in followed],
         )
         card.add("Here", f"{counts.characters} characters · {counts.series} series · {counts.releases} releases")
     else:
-        card.add("This server's fandoms", "None yet — a moderator can add one with `/fandom follow`.")
+        card.add(mine, "None yet — a moderator can add one with `/fandom follow`." if in_server
+                 else "None — this bot's operator opens no fandom to direct messages; ask in a server.")
     total_characters = sum(p.characters for p in every)
     card.add(
         "On this bot",

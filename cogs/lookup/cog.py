@@ -47,7 +47,7 @@ class LookupCog(commands.Cog):
     async def character(self, interaction: discord.Interaction, name: CharacterName) -> None:
         """Show a character's card: actor, names, appearances, relationships, with sources."""
         index = await self.directory.characters(interaction.guild_id)
-        found = find(index, name, "character", CHARACTER_HINT)
+        found = find(index, name, "character", CHARACTER_HINT, guild_id=interaction.guild_id)
         card = await self._card(found.target, interaction.guild_id)
         if card is None:
             raise not_found("character", name, index, CHARACTER_HINT)
@@ -76,7 +76,7 @@ class LookupCog(commands.Cog):
     async def series(self, interaction: discord.Interaction, title: SeriesTitle) -> None:
         """Show a series card: seasons with dates at their known precision, cast, production notes."""
         index = await self.directory.series(interaction.guild_id)
-        match = find(index, title, "series", SERIES_HINT)
+        match = find(index, title, "series", SERIES_HINT, guild_id=interaction.guild_id)
         found = await self.store.series.get(match.target, interaction.guild_id)
         if found is None:
             raise not_found("series", title, index, SERIES_HINT)
@@ -95,4 +95,5 @@ class LookupCog(commands.Cog):
         followed = await self.store.fandoms.followed_keys(interaction.guild_id)
         sources = await self.store.sources.list(interaction.guild_id)
         mine = [p for p in every if p.key in followed]
-        await interaction.response.send_message(embed=about_card(fandex.__version__, counts, mine, every, sources))
+        card = about_card(fandex.__version__, counts, mine, every, sources, in_server=interaction.guild_id is not None)
+        await interaction.response.send_message(embed=card)

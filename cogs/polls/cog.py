@@ -11,11 +11,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.autocomplete import choice, offered
+from bot.command_contexts import server_only
 from bot.durations import DURATION_FORMS, DurationError, parse_duration
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.finding import CHARACTER_HINT, choices, find, not_found
-from bot.formatting import discord_timestamp, literal, quote_typed, truncate
+from bot.formatting import discord_timestamp, literal, quote_typed
 from bot.name_forms import fold
 from bot.options import Text
 from bot.wire import SpecFile
@@ -66,8 +68,8 @@ class PollCommands(commands.Cog):
         self.store = bot.store
         self.service = service
 
-    poll = app_commands.Group(name="poll", description="Polls with buttons: ships, pairings, anything.", guild_only=True)
-    ship = app_commands.Group(name="ship", description="What the canon says about a pair, and how this server ships them.", guild_only=True)
+    poll = server_only(app_commands.Group(name="poll", description="Polls with buttons: ships, pairings, anything."))
+    ship = server_only(app_commands.Group(name="ship", description="What the canon says about a pair, and how this server ships them."))
 
     # --- shared -------------------------------------------------------------------------------
 
@@ -75,7 +77,7 @@ class PollCommands(commands.Cog):
         """The character meant; when several fit as well, a moderator must be precise — a poll about
         the wrong one can't be taken back."""
         index = await self.bot.directory.characters(interaction.guild_id)
-        found = find(index, typed, "character", CHARACTER_HINT + " Or pick one from the list.")
+        found = find(index, typed, "character", CHARACTER_HINT + " Or pick one from the list.", guild_id=interaction.guild_id)
         if found.others:
             names = ", ".join(f"**{literal(n)}**" for n in (index.display(found.target), *found.others))
             raise UserFacingError(f"“{quote_typed(typed)}” fits several characters: {names}. Pick one from the list.")
@@ -130,13 +132,11 @@ class PollCommands(commands.Cog):
             return []
         recent = await self.store.polls.recent(interaction.guild_id, discord.utils.utcnow() - RECENT)
         wanted = fold(current)
-        choices = []
-        for poll_id, question, is_open, _ in recent:
-            if wanted and wanted not in fold(question) and not str(poll_id).startswith(wanted.lstrip("#")):
-                continue
-            state = "open" if is_open else "closed"
-            choices.append(app_commands.Choice(name=truncate(f"#{poll_id} {question} ({state})", 100), value=str(poll_id)))
-        return choices[:25]
+        return offered(
+            choice(f"#{poll_id} {question}", str(poll_id), detail=f" ({'open' if is_open else 'closed'})")
+            for poll_id, question, is_open, _ in recent
+            if not wanted or wanted in fold(question) or str(poll_id).startswith(wanted.lstrip("#"))
+        )
 
     # --- /poll --------------------------------------------------------------------------------
 

@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from bot.options import clean_text
+from bot.whole_numbers import read_whole_number
 
 QUESTION_MAX = 300
 OPTION_MAX = 80
 MIN_OPTIONS, MAX_OPTIONS = 2, 10
-
-
-_POLL_REF = re.compile(r"#?([0-9]{1,18})")  # ASCII digits only: "²" and "٣" are digits to str.isdigit()
 
 
 class PollInputError(ValueError):
@@ -48,5 +44,4 @@ def parse_options(text: str) -> list[str]:
 
 def parse_poll_ref(text: str) -> int | None:
     """A poll id as autocomplete sends it (`12`) or as typed (`#12`); None for anything else."""
-    match = _POLL_REF.fullmatch(text.strip())
-    return int(match[1]) if match else None
+    return read_whole_number(text.strip().removeprefix("#"), low=1)

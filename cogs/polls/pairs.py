@@ -10,9 +10,10 @@ from typing import TYPE_CHECKING
 
 from discord import app_commands
 
+from bot.autocomplete import choice, offered
 from bot.errors import UserFacingError
-from bot.finding import NO_FANDOM, choices
-from bot.formatting import literal, quote_typed, truncate
+from bot.finding import name_choice, no_fandom
+from bot.formatting import literal, quote_typed
 from bot.name_forms import fold
 from db.models import Ship
 
@@ -27,7 +28,7 @@ async def ship_by_name(bot: FandexBot, guild_id: int | None, typed: str) -> Ship
     """The ship a server's fandoms know by `typed`, or a UserFacingError saying what to type instead."""
     characters = await bot.directory.characters(guild_id)
     if not len(characters):
-        raise UserFacingError(NO_FANDOM)
+        raise UserFacingError(no_fandom(guild_id))
     ships = await bot.directory.ships(guild_id)
     found = ships.resolve(typed) if len(ships) else []
     if not found:
@@ -69,13 +70,14 @@ async def first_choices(bot: FandexBot, guild_id: int | None, current: str) -> l
     """A first option's autocomplete: characters, and ship names that fit what was typed, best first."""
     characters = await bot.directory.characters(guild_id)
     people = characters.complete(current[:100])
-    ranked = [(-m.score, 0, i, choice) for i, (m, choice) in enumerate(zip(people, choices(characters, people), strict=True))]
+    ranked: list[tuple[float, int, int, app_commands.Choice[str] | None]] = [
+        (-m.score, 0, i, name_choice(characters, m)) for i, m in enumerate(people)
+    ]
     if fold(current):
         ships = await bot.directory.ships(guild_id)
         for i, m in enumerate(ships.complete(current[:100], SHIP_CHOICES) if len(ships) else []):
             shown = ships.display(m.target)
             also = f", {m.entry.text}" if fold(m.entry.text) != fold(m.entry.label) else ""
-            choice = app_commands.Choice(name=truncate(f"{shown} (ship{also})", 100), value=truncate(shown, 100))
-            ranked.append((-m.score, 1, i, choice))
+            ranked.append((-m.score, 1, i, choice(shown, shown, detail=f" (ship{also})", ref=ships.reference(m.target))))
     ranked.sort(key=lambda r: r[:3])
-    return [choice for *_, choice in ranked][:25]
+    return offered(made for *_, made in ranked)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import discord
@@ -10,30 +9,32 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import FandexBot
+from bot.command_contexts import server_only
 from bot.options import Text
-from bot.zones import resolve_zone, zone_choices
+from bot.zones import resolve_zone, zone_choices, zoned_time
 
 ZoneName = app_commands.Transform[str, Text("time zone", 1, 64)]
 
 
-@app_commands.guild_only()
+@server_only
 @app_commands.default_permissions(manage_guild=True)
 class SettingsCog(commands.GroupCog, group_name="settings", group_description="This server's fandex settings (Manage Server)."):
     def __init__(self, bot: FandexBot) -> None:
         self.bot = bot
 
-    @app_commands.command(name="timezone", description="This server's default time zone for release dates typed without one.")
+    @app_commands.command(name="timezone", description="This server's time zone: for dates typed without one, and times shown as text.")
     @app_commands.describe(zone="An IANA zone such as Europe/Berlin or America/New_York")
     @app_commands.checks.has_permissions(manage_guild=True)
     async def timezone(self, interaction: discord.Interaction, zone: ZoneName) -> None:
-        """Set the zone `/release set` uses when no timezone is given."""
+        """Set the zone `/release set` uses when no timezone is given, and autocomplete shows times in."""
         assert interaction.guild_id is not None
         found = resolve_zone(zone)
         await self.bot.store.guild_settings.set_timezone(interaction.guild_id, found, discord.utils.utcnow())
-        local = datetime.now(ZoneInfo(found))
+        now = discord.utils.utcnow()
         await interaction.response.send_message(
-            f"This server's time zone is now `{found}` (it's {local:%H:%M} there, UTC{local:%z}). "
-            "`/release set` uses it for dates typed without a zone.",
+            f"This server's time zone is now `{found}` (it's {zoned_time(now, ZoneInfo(found), now)} there). "
+            "`/release set` uses it for dates typed without a zone, and times shown as text (in autocomplete) "
+            "are in it, with the zone named.",
             ephemeral=True,
         )
 

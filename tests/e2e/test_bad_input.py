@@ -92,6 +92,7 @@ CASES = [
     Case("ship info", "second", {"first": "Jessica Jones"}, 100, "visible characters|No character matches", never),
     Case("fandom follow", "fandom", {}, 100, "visible characters|No fandom on this bot", never, True),
     Case("fandom unfollow", "fandom", {}, 100, "visible characters|No fandom on this bot", never, True),
+    Case("fandom add", "show", {}, 100, "visible characters|TVmaze id (a whole number written with the digits 0–9)", never, True),
 ]
 
 GUILD_TABLES = (
@@ -175,3 +176,37 @@ async def test_autocomplete_answers_anything_within_limits(
         choices = await double.autocomplete(who, command, {**base, option: value}, option)
         assert len(choices) <= 25 and all(1 <= len(c["name"]) <= 100 and len(str(c["value"])) <= 100 for c in choices), (command, kind)
         record("bad inputs tried (autocomplete)", 1)
+
+
+OTHER_DIGITS = {"superscript": "²", "arabic-indic": "٣", "devanagari": "३", "fullwidth": "３"}
+
+
+@pytest.mark.parametrize(
+    ("command", "option", "base", "typed", "hint"),
+    [
+        ("fandom add", "show", {}, "{d}", "digits 0–9"),
+        ("fandom add", "show", {}, "1{d}", "digits 0–9"),
+        ("poll create", "duration", {"question": "Q?", "options": "A; B"}, "{d}d", "digits 0–9"),
+        ("reminders subscribe", "offsets", {}, "7d,{d}h", "is not an offset"),
+        ("release set", "date", {"title": "Digits Test"}, "203{d}-01-01", "`YYYY-MM-DD`"),
+        ("poll results", "poll", {}, "#{d}", "Pick one from the list"),
+    ],
+)
+async def test_numbers_are_read_in_ascii_digits_only(
+    double: DiscordDouble, bot: BotProcess, command: str, option: str, base: dict[str, Any], typed: str, hint: str
+) -> None:
+    """"²" is a digit to str.isdigit() and "٣" to int() and to a regex's \\d: a number typed in any digits
+    but 0–9 is refused privately, saying what is accepted, and changes nothing — never the generic apology."""
+    logged = len(bot.log())
+    for script, digit in OTHER_DIGITS.items():
+        guild = await double.add_guild(f"digits {command} {script}")
+        who = double.add_member(guild, "tester", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
+        before = snapshot(bot, guild)
+        options = {**base, option: typed.format(d=digit)}
+        if command == "reminders subscribe":
+            options["channel"] = guild.text_channel
+        reply = await (await double.command(who, command, options)).reply()
+        where = f"/{command} {option}={options[option]!r} ({script})"
+        assert reply.ephemeral and hint in reply.content, f"{where}: {reply.content}"
+        assert snapshot(bot, guild) == before, f"{where} changed the store"
+    assert "Traceback" not in bot.log()[logged:]

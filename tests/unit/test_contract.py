@@ -18,6 +18,17 @@ def test_the_checker_rejects_what_discord_rejects(contract: Contract) -> None:
     assert contract.violations("POST", "/nowhere", {}) == ["POST /nowhere: no such route in Discord's API"]
 
 
+def test_the_checker_knows_where_a_command_may_be_used(contract: Contract) -> None:
+    """`contexts` (0 servers, 1 the bot's DMs, 2 other private channels) and `dm_permission` are checked
+    like the rest of a registered command, so a server-only command is registered as Discord reads it."""
+    command = {"name": "c", "description": "d", "type": 1}
+    for contexts, dm in (([0], False), ([0, 1], True), (None, None)):
+        assert contract.violations("PUT", "/applications/1/commands", [command | {"contexts": contexts, "dm_permission": dm}]) == []
+    wrongs: list[dict[str, object]] = [{"contexts": [3]}, {"contexts": []}, {"contexts": [0, 0]}, {"dm_permission": "no"}]
+    for wrong in wrongs:
+        assert contract.violations("PUT", "/applications/1/commands", [command | wrong]), wrong
+
+
 def test_mentions_ping_only_what_allowed_mentions_allows() -> None:
     assert pings("@everyone <@&5> <@7>", None) == ["@everyone", "<@&5>", "<@7>"]  # no allowed_mentions: all
     assert pings("@everyone @here <@&5> <@7>", {"parse": []}) == []

@@ -147,7 +147,7 @@ async def cards_of(pack: dict[str, Any], folder: Path) -> list[tuple[str, discor
             assert found is not None
             cards.append((f"series {s.key}", series_card(found, NOW)))
         packs = await store.packs.all()
-        cards.append(("about", about_card("1.0", await store.counts(), packs, packs, await store.sources.list())))
+        cards.append(("about", about_card("1.0", await store.counts(), packs, packs, await store.sources.list(), in_server=True)))
         return cards
 
 

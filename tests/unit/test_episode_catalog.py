@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 
-from cogs.countdown.catalog import release_choice
+from bot.autocomplete import offered
+from cogs.countdown.catalog import release_choice, release_when
 from cogs.countdown.episode_pages import PER_PAGE, default_season, episode_line, opening_page, season_page
 from cogs.countdown.guild_releases import EpisodeCode, GuildReleases, parse_episode_code
 from cogs.countdown.timeline import countdown_line, per_series
@@ -17,6 +19,7 @@ from db.models import Announcement, Release, ReleaseKind
 from tests.figures import record
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
+BERLIN = ZoneInfo("Europe/Berlin")
 SEVERANCE, OTHER = 1, 2
 NAMES = {SEVERANCE: ["Severance", "Lumon"], OTHER: ["Other Show"]}
 
@@ -103,10 +106,24 @@ def test_upcoming_episodes_come_first_soonest_first_then_the_rest(view: GuildRel
 
 def test_choices_fit_discord_and_say_when() -> None:
     long = episode(1, SEVERANCE, 2, 5, NOW + timedelta(days=3), "A" * 200)
-    choice = release_choice(long, NOW)
-    assert len(choice.name) <= 100 and choice.name.endswith(" · in 3 days") and choice.value == "Severance S2E05"
-    short = release_choice(episode(2, SEVERANCE, 2, 5, NOW + timedelta(hours=1), "Trojan's Horse"), NOW)
-    assert short.name == "Severance S2E05 — “Trojan's Horse” · in 1 hour"
+    choice = release_choice(long, NOW, BERLIN)
+    assert choice is not None
+    assert len(choice.name) <= 100 and choice.name.endswith(" · Tue 4 Jun 14:00 CEST · in 3 days") and choice.value == "Severance S2E05"
+    short = release_choice(episode(2, SEVERANCE, 2, 5, NOW + timedelta(hours=1), "Trojan's Horse"), NOW, BERLIN)
+    assert short is not None and short.name == "Severance S2E05 — “Trojan's Horse” · Sat 1 Jun 15:00 CEST · in 1 hour"
+
+
+def test_a_choice_shows_an_exact_time_in_the_servers_zone_whatever_zone_it_was_set_in() -> None:
+    """Set at 20:00 in London: a Berlin server reads 21:00 CET, a Los Angeles one 12:00 PST; a date known
+    only to the day has no time to convert and stays the day as announced."""
+    london = Release(7, "s1", "Harbor Lights season 1", OTHER, 1, None, None,
+                     (Announcement(7, 0, parse_partial_date("2031-03-01 20:00", "Europe/London"), None, None, None, None),))
+    assert release_when(london, NOW, BERLIN) == "Sat 1 Mar 2031 21:00 CET · in 9 months"
+    assert release_when(london, NOW, ZoneInfo("America/Los_Angeles")) == "Sat 1 Mar 2031 12:00 PST · in 9 months"
+    assert release_when(london, datetime(2031, 6, 1, tzinfo=UTC), BERLIN) == "Sat 1 Mar 21:00 CET"  # past, this year
+    assert release_when(season(8, OTHER, 2, "2031-03-01"), NOW, BERLIN) == "in 9 months"
+    assert release_when(season(9, OTHER, 3, "2029-03-01"), NOW, BERLIN) == "1 March 2029"
+    assert release_when(season(10, OTHER, 4, "summer 2031"), NOW, BERLIN) == "summer 2031"
 
 
 def test_countdown_says_airs_with_the_label_and_the_season_role(view: GuildReleases) -> None:
@@ -135,7 +152,7 @@ def test_a_ten_thousand_episode_show_is_indexed_once_and_asked_quickly() -> None
     started = time.perf_counter()
     for _ in range(20):
         for typed in asks:
-            choices = [release_choice(r, NOW) for r in view.complete(typed, NOW)]
+            choices = offered(release_choice(r, NOW, BERLIN) for r in view.complete(typed, NOW))
             assert len(choices) <= 25 and all(len(c.name) <= 100 and len(c.value) <= 100 for c in choices)
     per_ask = (time.perf_counter() - started) / (20 * len(asks))
     record("release index build, 10,000 episodes (ms)", round(build * 1000, 1))

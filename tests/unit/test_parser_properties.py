@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from bot.durations import MAX_OFFSETS, DurationError, parse_duration, parse_offsets
 from bot.matching import IndexEntry, NameIndex
+from bot.whole_numbers import read_whole_number
 from db.dates import DateParseError, Precision, parse_partial_date
 
 ANY_TEXT = st.text(max_size=120)
@@ -34,6 +35,27 @@ def test_offsets_accept_or_explain(text: str) -> None:
         return
     assert 1 <= len(offsets) <= MAX_OFFSETS and list(offsets) == sorted(set(offsets), reverse=True)
     assert all(0 <= o <= 366 * 86400 for o in offsets)
+
+
+@given(st.one_of(ANY_TEXT, st.from_regex(r"\A\s*\d{1,20}\s*\Z")))
+def test_whole_numbers_are_read_in_ascii_digits_only(text: str) -> None:
+    """`\\d` draws every script's digits ("٣", "३", "３"): only 0–9 make a number, and nothing raises."""
+    value = read_whole_number(text)
+    digits = text.strip()
+    if value is None:
+        assert not (digits.isascii() and digits.isdigit() and len(digits) <= 18)
+    else:
+        assert digits.isascii() and int(digits) == value
+
+
+@given(st.from_regex(r"\A\d{1,4}[smhdw]\Z"))
+def test_durations_are_read_in_ascii_digits_only(text: str) -> None:
+    try:
+        parse_duration(text)
+    except DurationError:
+        assert not text[:-1].isascii() or int(text[:-1]) == 0
+        return
+    assert text.isascii()
 
 
 DATE_LIKE = st.one_of(

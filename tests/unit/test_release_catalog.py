@@ -48,4 +48,4 @@ async def test_episodes_are_found_by_code_and_title_but_a_title_alone_is_never_a
     assert special is not None and special.episode_title == "Behind the Scenes"
     choices = await catalog.choices(1, "the show", now=NOW)
     assert [c.value for c in choices[:3]] == ["The Show S1E01", "The Show S1E02", "The Show S1E03"]
-    assert choices[0].name == "The Show S1E01 — “Good News” · in 35 days"
+    assert choices[0].name == "The Show S1E01 — “Good News” · Fri 4 Jan 2030 18:00 PST · in 35 days"  # the default zone, named
