@@ -22,7 +22,7 @@ from pathlib import Path
 from bench import packgen
 from bench.realpack import read_pack_text
 from db import Store
-from db.pack_check import check_pack_text
+from db.packs.check import check_pack_text
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES_DIR = ROOT / "tests" / "matching_cases"

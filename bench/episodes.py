@@ -11,10 +11,10 @@ from pathlib import Path
 from bench.contenders import fandex
 from bench.reminders import ReminderRound
 from bench.scenarios import Result, Scale, new_double, stored_rows
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from cogs.countdown.planner import ReminderPlanner
 from db import Store, bundled_pack_path
-from db.instants import from_text
+from db.facts.instants import from_text
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeMessage
 

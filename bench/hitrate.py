@@ -1,7 +1,7 @@
 """`python -m bench.hitrate [--failures] [TABLE …]`: the matcher's hit rates on the case tables
 (tests/matching_cases/), before and after, as a markdown table — run by hand, not by the tests.
 
-"Before" is the matcher of commit 06aec51 (bot/matching.py loaded from git at run time): one index
+"Before" is the matcher of commit 06aec51 (bot/search/matching.py loaded from git at run time): one index
 over every pack in scope, asked with `best`, no near-ties. "After" is the bot's own: `Directory`'s
 per-pack indexes searched as one `ScopedIndex`, asked with `resolve` (the answer, then the near-ties a
 lookup names as "Also: …"). Both see the same store, imported with the real importer. Also printed:
@@ -20,20 +20,20 @@ from collections.abc import Sequence
 from typing import Any
 
 from bench.cases import ROOT, TABLES, Keys, Outcome, evaluate, load_cases, table_store, tally
-from bot.directory import Directory
+from bot.search.directory import Directory
 from db import Store
 
 BEFORE = "06aec51"
 
 
 def matcher_at(commit: str) -> types.ModuleType:
-    """bot/matching.py as it was at `commit`, as a module of its own (the bot's is untouched)."""
+    """bot/search/matching.py as it was at `commit`, as a module of its own (the bot's is untouched)."""
     source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{commit}:bot/matching.py"], check=True, capture_output=True, text=True
+        ["git", "-C", str(ROOT), "show", f"{commit}:bot/search/matching.py"], check=True, capture_output=True, text=True
     ).stdout
     module = types.ModuleType(f"matching_{commit}")
     sys.modules[module.__name__] = module  # dataclasses look their module up while decorating
-    exec(compile(source, f"{commit}:bot/matching.py", "exec"), module.__dict__)
+    exec(compile(source, f"{commit}:bot/search/matching.py", "exec"), module.__dict__)
     return module
 
 

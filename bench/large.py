@@ -16,7 +16,7 @@ from bench.contenders import Contender, fandex, floor
 from bench.load import Sample, at_rate
 from bench.scenarios import Result, Scale, first_answer, new_double, one_guild, ratio_result
 from db import Store, bundled_pack_path
-from db.pack_check import check_pack_file
+from db.packs.check import check_pack_file
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember
 

@@ -17,7 +17,7 @@ from bench.contenders import Contender, fandex, floor
 from bench.postgres import fresh_database
 from bench.scenarios import TOKEN, Result, Scale, stored_rows
 from bench.seed import seed_many_reminders, seed_soon_releases
-from db.instants import from_text
+from db.facts.instants import from_text
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeMessage
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from bench.contenders import Contender, fandex, floor, side_by_side
 from bench.scenarios import Result, Scale, new_double, stored_rows
 from bench.seed import seed_reminders
-from db.instants import from_text
+from db.facts.instants import from_text
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from pathlib import Path
 
 from cogs.countdown.planning import channel_reminders
 from db import Store, bundled_pack_path
-from db.dates import parse_partial_date
-from db.polls import NewPoll, PollOption
+from db.facts.dates import parse_partial_date
+from db.repos.polls import NewPoll, PollOption
 
 SYLLABLES = ("ka", "ri", "ma", "to", "ne", "lu", "sa", "vo", "de", "mi", "ra", "ko", "ze", "ti",
              "na", "be", "lo", "fa", "shi", "gu", "ye", "wo", "pa", "re", "jo", "ni", "ha", "qu")

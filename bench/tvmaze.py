@@ -15,9 +15,9 @@ from pathlib import Path
 import aiohttp
 
 from bench.scenarios import Result, Scale
-from bot.tvmaze import TvmazeClient
-from bot.tvmaze_fandoms import TvmazeFandoms
-from bot.tvmaze_pacing import Pacer
+from bot.tvmaze.client import TvmazeClient
+from bot.tvmaze.fandoms import TvmazeFandoms
+from bot.tvmaze.pacing import Pacer
 from db import Store
 from tests.tvmaze_double import TvmazeDouble, default_catalogue, weekly_show
 

@@ -6,7 +6,7 @@ import argparse
 import re
 import sys
 
-from bot import launcher, supervisor
+from bot.launch import launcher, supervisor
 
 
 def process_count(text: str) -> int:

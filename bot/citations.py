@@ -8,7 +8,7 @@ from collections.abc import Mapping
 
 from bot.formatting import literal, truncate
 from bot.outside_links import from_outside, source_page
-from db.models import Source
+from db.facts.models import Source
 
 NOTE = 90  # of a non-article source's note, enough to say what it is
 

@@ -10,18 +10,18 @@ import discord
 from discord.ext import commands
 
 from bot.command_contexts import ANYWHERE
-from bot.command_sync import sync_if_changed
-from bot.directory import Directory
 from bot.errors import FandexTree
-from bot.facts_watch import FactsWatch
-from bot.gateway import BotGateway, ask_bot_gateway, use_gateway
-from bot.identify import SAFETY_MARGIN, IdentifyBuckets
-from bot.rest_log import log_refusals
-from bot.scheduler import Scheduler
+from bot.launch.gateway import BotGateway, ask_bot_gateway, use_gateway
+from bot.launch.identify import SAFETY_MARGIN, IdentifyBuckets
+from bot.launch.shards import format_shard_ids
+from bot.scheduling.facts_watch import FactsWatch
+from bot.scheduling.scheduler import Scheduler
+from bot.search.directory import Directory
 from bot.settings import Settings
-from bot.shards import format_shard_ids
-from bot.tvmaze import TvmazeClient
-from bot.wire import NO_PINGS
+from bot.tvmaze.client import TvmazeClient
+from bot.wire.command_sync import sync_if_changed
+from bot.wire.payloads import NO_PINGS
+from bot.wire.rest_log import log_refusals
 from db import Store, find_pack_files
 
 log = logging.getLogger(__name__)

@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 
 from bot.command_contexts import needs_server
-from db.quoting import inline_code
+from db.facts.quoting import inline_code
 
 log = logging.getLogger(__name__)
 

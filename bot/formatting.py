@@ -7,7 +7,7 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from db.dates import PartialDate, Precision
+from db.facts.dates import PartialDate, Precision
 
 _UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
 _LONG = 60 * 86400  # from two months on, years and months read better than a pile of days

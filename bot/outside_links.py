@@ -14,8 +14,8 @@ import re
 from collections.abc import Sequence
 from urllib.parse import urlsplit
 
-from db.models import Character, Source
-from db.tvmaze_pack import SOURCE as TVMAZE_SOURCE
+from bot.tvmaze.pack import SOURCE as TVMAZE_SOURCE
+from db.facts.models import Character, Source
 
 TVMAZE_HOSTS = ("tvmaze.com",)  # and its subdomains: www., static.
 # The pack source each outside service's facts cite → the hosts that service's own pages are on.

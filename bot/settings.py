@@ -10,9 +10,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core.core_schema import ValidationInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from bot.shards import parse_shard_count, parse_shard_ids
+from bot.launch.shards import parse_shard_count, parse_shard_ids
 from db import DefaultFandoms, bundled_packs_dir
-from db.database_url import DatabaseUrlError, SqliteTarget, StoreTarget, parse_database_url
+from db.backends.database_url import DatabaseUrlError, SqliteTarget, StoreTarget, parse_database_url
 
 DISCORD_API_BASE = Route.BASE  # discord.py's own default, https://discord.com/api/v10
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]

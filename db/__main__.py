@@ -13,12 +13,12 @@ from pathlib import Path
 
 from dotenv import dotenv_values
 
-from db.database_url import DatabaseUrlError, StoreUnavailable, parse_database_url
+from db.backends.copy import CopyError, copy_urls
+from db.backends.database_url import DatabaseUrlError, StoreUnavailable, parse_database_url
 from db.migrations import MigrationError
-from db.pack_check import PackError, check_pack_file
-from db.pack_export import dump_pack
+from db.packs.check import PackError, check_pack_file
+from db.repos.packs.export import dump_pack
 from db.store import Store
-from db.store_copy import CopyError, copy_urls
 
 DEFAULT_URL = "sqlite:///data/fandex.sqlite3"
 
@@ -153,8 +153,8 @@ async def _copy(source: str, target: str, *, replace: bool) -> int:
 
 
 async def _draft(query: str, output: Path | None) -> int:
-    from db.tvmaze_draft import api_base, draft_tvmaze
-    from db.tvmaze_records import TvmazeError
+    from bot.tvmaze.draft import api_base, draft_tvmaze
+    from bot.tvmaze.records import TvmazeError
 
     try:
         text, chosen = await draft_tvmaze(query, api_base())

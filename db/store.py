@@ -20,25 +20,25 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, TypeVar
 
-from db.backend import Backend, Connection, Plan
-from db.characters import CharacterRepository
-from db.database_url import PostgresTarget, SqliteTarget, StoreTarget, parse_database_url
-from db.fandoms import FANDOMS_CHANNEL, FandomRepository, visible
-from db.guilds import GuildSettingsRepository
-from db.identify_turns import IdentifyTurns
-from db.models import StoreCounts
-from db.pack_repository import PackRepository
-from db.personal_reminders import PersonalReminderRepository
-from db.polls import PollRepository
-from db.releases import ReleaseRepository, ReleaseWriter
-from db.series import SeriesRepository
-from db.ships import ShipRepository
-from db.sources import SourceRepository
-from db.sql_text import Params
-from db.subscriptions import SubscriptionRepository
-from db.timers import TimerRepository
-from db.tvmaze_shows import TvmazeShowRepository
-from db.votes import VoteRepository
+from db.backends.database_url import PostgresTarget, SqliteTarget, StoreTarget, parse_database_url
+from db.backends.protocol import Backend, Connection, Plan
+from db.backends.sql_text import Params
+from db.facts.models import StoreCounts
+from db.repos.characters import CharacterRepository
+from db.repos.fandoms import FANDOMS_CHANNEL, FandomRepository, visible
+from db.repos.guilds import GuildSettingsRepository
+from db.repos.identify_turns import IdentifyTurns
+from db.repos.packs.repository import PackRepository
+from db.repos.personal_reminders import PersonalReminderRepository
+from db.repos.polls import PollRepository
+from db.repos.releases import ReleaseRepository, ReleaseWriter
+from db.repos.series import SeriesRepository
+from db.repos.ships import ShipRepository
+from db.repos.sources import SourceRepository
+from db.repos.subscriptions import SubscriptionRepository
+from db.repos.timers import TimerRepository
+from db.repos.tvmaze_shows import TvmazeShowRepository
+from db.repos.votes import VoteRepository
 
 T = TypeVar("T")
 
@@ -58,10 +58,10 @@ _CURRENT: ContextVar[_OpenTransaction | None] = ContextVar("fandex_transaction",
 
 async def open_backend(target: StoreTarget, *, busy_timeout_ms: int | None = None) -> Backend:
     if isinstance(target, PostgresTarget):
-        from db.postgres_backend import PostgresBackend  # asyncpg is loaded only by bots that use it
+        from db.backends.postgres import PostgresBackend  # asyncpg is loaded only by bots that use it
 
         return await PostgresBackend.open(target)
-    from db.sqlite_backend import SqliteBackend
+    from db.backends.sqlite import SqliteBackend
 
     return await SqliteBackend.open(target.path, busy_timeout_ms=busy_timeout_ms)
 
@@ -138,7 +138,7 @@ class Store:
 
     async def follow_other_processes(self) -> None:
         """Forget what this process remembers when another changes it: a guild's fandoms, for now
-        (packs are watched by the bot itself, see bot/facts_watch.py)."""
+        (packs are watched by the bot itself, see bot/scheduling/facts_watch.py)."""
         await self.listen(FANDOMS_CHANNEL, self.fandoms.forget)
 
     def deployment_lock(self, name: str) -> AbstractAsyncContextManager[None]:
@@ -186,7 +186,7 @@ class Store:
             self.facts_revision += 1
 
     async def run_plan(self, plan: Callable[[], Plan[T]]) -> T:
-        """Run a statement plan as one write transaction (one trip to SQLite's thread; see db/backend.py)."""
+        """Run a statement plan as one write transaction (one trip to SQLite's thread; see db/backends/protocol.py)."""
         if self._joined() is not None:
             raise RuntimeError("run_plan cannot join an open transaction")
         return await self.backend.run_plan(plan)

@@ -9,17 +9,17 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import referenced
 from bot.command_contexts import server_only
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
-from bot.options import Text
-from bot.zones import resolve_zone, zone_choices
+from bot.input.autocomplete import referenced
+from bot.input.options import Text
+from bot.input.zones import resolve_zone, zone_choices
 from cogs.countdown.catalog import RELEASE, ReleaseCatalog
 from cogs.countdown.delivery import Delivery
 from cogs.countdown.planner import ReminderPlanner
-from db.dates import DEFAULT_ZONE, DateParseError, PartialDate, parse_partial_date
-from db.releases import ReleaseRemoval
+from db.facts.dates import DEFAULT_ZONE, DateParseError, PartialDate, parse_partial_date
+from db.repos.releases import ReleaseRemoval
 
 if TYPE_CHECKING:
     from bot.client import FandexBot

@@ -16,13 +16,13 @@ from zoneinfo import ZoneInfo
 
 from discord import app_commands
 
-from bot.autocomplete import choice, offered, reference, referenced, shorten
 from bot.formatting import humanize_duration
-from bot.zones import shown_zone, zoned_time
+from bot.input.autocomplete import choice, offered, reference, referenced, shorten
+from bot.input.zones import shown_zone, zoned_time
 from cogs.countdown.guild_releases import GuildReleases, instant, parse_episode_code
 from db import Store
-from db.dates import Precision
-from db.models import Release, ReleaseKind
+from db.facts.dates import Precision
+from db.facts.models import Release, ReleaseKind
 
 log = logging.getLogger(__name__)
 

@@ -13,12 +13,12 @@ from discord.ext import commands
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
-from bot.options import Text
+from bot.input.options import Text
 from cogs.countdown.catalog import ReleaseCatalog, is_own
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.timeline import build_timeline, countdown_line, per_series, starts_at
-from db.dates import PartialDate
-from db.models import Release
+from db.facts.dates import PartialDate
+from db.facts.models import Release
 
 if TYPE_CHECKING:
     from bot.client import FandexBot

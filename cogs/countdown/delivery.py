@@ -11,17 +11,17 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.direct_messages import open_dm
 from bot.formatting import discord_timestamp, literal
-from bot.scheduler import Outcome, RetryLater
-from bot.wire import NO_PINGS, role_pings
+from bot.scheduling.scheduler import Outcome, RetryLater
+from bot.wire.direct_messages import open_dm
+from bot.wire.payloads import NO_PINGS, role_pings
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.planning import Cancelled
 from cogs.countdown.timeline import starts_at
 from db import Store
-from db.models import Release
-from db.subscriptions import Subscription
-from db.timers import Timer
+from db.facts.models import Release
+from db.repos.subscriptions import Subscription
+from db.repos.timers import Timer
 
 if TYPE_CHECKING:
     from bot.client import FandexBot

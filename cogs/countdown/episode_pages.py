@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.formatting import describe_date, discord_timestamp, literal, truncate
 from cogs.countdown.guild_releases import GuildReleases, instant
-from db.models import Release, ReleaseKind
+from db.facts.models import Release, ReleaseKind
 
 PER_PAGE = 15  # at most ~190 characters a line: a page stays far under the description's 4,096
 TITLE = 80  # an episode's own title, cut so a line never runs long

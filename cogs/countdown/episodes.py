@@ -17,9 +17,9 @@ from discord.ext import commands
 
 from bot.embeds import Card
 from bot.errors import UserFacingError, handle_error
-from bot.finding import SERIES_HINT, choices, find
 from bot.formatting import describe_date, literal
-from bot.options import Text
+from bot.input.options import Text
+from bot.search.finding import SERIES_HINT, choices, find
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.episode_pages import EpisodePage, default_season, opening_page, season_page
 

@@ -16,11 +16,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
-from bot.matching import IndexEntry, NameIndex
-from bot.name_forms import fold
-from bot.whole_numbers import DIGIT, read_whole_number
-from db.dates import Precision
-from db.models import Release, ReleaseKind
+from bot.input.whole_numbers import DIGIT, read_whole_number
+from bot.search.matching import IndexEntry, NameIndex
+from bot.search.name_forms import fold
+from db.facts.dates import Precision
+from db.facts.models import Release, ReleaseKind
 
 EPISODE_TITLE = "episode title"  # an index entry that is an episode's own title: found by it, never an exact title
 _CODE = re.compile(

@@ -10,7 +10,7 @@ from datetime import time as clock_time
 from itertools import groupby
 from typing import TypeVar
 
-from bot.scheduler import Outcome, Scheduler
+from bot.scheduling.scheduler import Outcome, Scheduler
 from cogs.countdown.planning import (
     CHANNEL_REMINDER,
     HORIZON,
@@ -28,9 +28,9 @@ from cogs.countdown.planning import (
 )
 from cogs.countdown.timeline import starts_at
 from db import Store
-from db.models import Release, ReleaseMove
-from db.personal_reminders import PersonalReminder
-from db.timers import ReconcileResult, Timer, TimerSpec
+from db.facts.models import Release, ReleaseMove
+from db.repos.personal_reminders import PersonalReminder
+from db.repos.timers import ReconcileResult, Timer, TimerSpec
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")

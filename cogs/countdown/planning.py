@@ -15,10 +15,10 @@ from enum import StrEnum
 from typing import Any
 
 from cogs.countdown.timeline import starts_at
-from db.models import Release, ReleaseKind, ReleaseMove
-from db.personal_reminders import PersonalReminder
-from db.subscriptions import Subscription
-from db.timers import TimerSpec
+from db.facts.models import Release, ReleaseKind, ReleaseMove
+from db.repos.personal_reminders import PersonalReminder
+from db.repos.subscriptions import Subscription
+from db.repos.timers import TimerSpec
 
 CHANNEL_REMINDER = "reminder"
 PERSONAL_REMINDER = "remindme"

@@ -12,11 +12,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.command_contexts import server_only
-from bot.durations import DurationError, format_duration, parse_offsets
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal
-from bot.options import Text
+from bot.input.durations import DurationError, format_duration, parse_offsets
+from bot.input.options import Text
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.planning import CHANNEL_REMINDER, HORIZON
 

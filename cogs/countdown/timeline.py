@@ -7,9 +7,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.formatting import discord_timestamp, humanize_duration, literal
-from db.dates import Precision
-from db.models import Release
-from db.quoting import inline_code
+from db.facts.dates import Precision
+from db.facts.models import Release
+from db.facts.quoting import inline_code
 
 
 @dataclass

@@ -7,7 +7,7 @@ from datetime import timedelta
 import discord
 
 from bot.client import FandexBot
-from bot.tvmaze_fandoms import TvmazeFandoms
+from bot.tvmaze.fandoms import TvmazeFandoms
 from cogs.fandoms.cog import FandomCog
 from cogs.fandoms.shows import ShowChoices, SyncTimer
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.name_forms import fold
-from db.models import PackInfo
+from bot.search.name_forms import fold
+from db.facts.models import PackInfo
 
 
 def find_fandom(packs: list[PackInfo], typed: str) -> PackInfo | None:

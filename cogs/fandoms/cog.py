@@ -10,24 +10,24 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import choice, offered
 from bot.command_contexts import server_only
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, quote_typed
-from bot.options import Text
-from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
-from bot.whole_numbers import ACCEPTED
+from bot.input.autocomplete import choice, offered
+from bot.input.options import Text
+from bot.input.whole_numbers import ACCEPTED
+from bot.tvmaze.fandoms import FandomChange, TvmazeFandoms
+from bot.tvmaze.records import TvmazeError
 from cogs.fandoms.choosing import find_fandom, matching_fandoms
 from cogs.fandoms.shows import ShowChoices, show_id_of, summary_card
-from db.models import PackInfo
-from db.tvmaze_records import TvmazeError
+from db.facts.models import PackInfo
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
 T = TypeVar("T")
-# A choice of a guild's about one pack, as db/fandoms.py records it: (guild, pack key, moderator, when).
+# A choice of a guild's about one pack, as db/repos/fandoms.py records it: (guild, pack key, moderator, when).
 Choice = Callable[[int, str, int, datetime], Awaitable[T]]
 FandomRef = app_commands.Transform[str, Text("fandom", 1, 100)]
 ShowRef = app_commands.Transform[str, Text("show", 1, 100)]

@@ -12,19 +12,19 @@ from datetime import UTC, datetime, timedelta
 
 from discord import app_commands
 
-from bot.autocomplete import choice, offered
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, literal, truncate
+from bot.input.autocomplete import choice, offered
+from bot.input.whole_numbers import read_whole_number
 from bot.outside_links import source_page
-from bot.scheduler import Outcome, Scheduler
-from bot.tvmaze import Asker, TvmazeClient
-from bot.tvmaze_fandoms import FandomChange, TvmazeFandoms
-from bot.whole_numbers import read_whole_number
+from bot.scheduling.scheduler import Outcome, Scheduler
+from bot.tvmaze.client import Asker, TvmazeClient
+from bot.tvmaze.fandoms import FandomChange, TvmazeFandoms
+from bot.tvmaze.pack import LICENCE, LICENCE_URL, SOURCE
+from bot.tvmaze.records import Show, TvmazeError
 from db import Store
-from db.models import Release, Series
-from db.timers import Timer, TimerSpec
-from db.tvmaze_pack import LICENCE, LICENCE_URL, SOURCE
-from db.tvmaze_records import Show, TvmazeError
+from db.facts.models import Release, Series
+from db.repos.timers import Timer, TimerSpec
 
 log = logging.getLogger(__name__)
 

@@ -12,8 +12,8 @@ from bot.citations import Citations, citation_text
 from bot.embeds import Card
 from bot.formatting import describe_date, discord_timestamp, literal, release_status, season_span, truncate
 from bot.outside_links import character_image
-from db.dates import PartialDate
-from db.models import (
+from db.facts.dates import PartialDate
+from db.facts.models import (
     Appearance,
     CastEntry,
     Character,

@@ -10,8 +10,8 @@ from discord import app_commands
 from discord.ext import commands
 
 import bot as fandex
-from bot.finding import CHARACTER_HINT, SERIES_HINT, also_line, choices, find, not_found
-from bot.options import Text
+from bot.input.options import Text
+from bot.search.finding import CHARACTER_HINT, SERIES_HINT, also_line, choices, find, not_found
 from cogs.lookup.cards import about_card, character_card, series_card
 
 if TYPE_CHECKING:

@@ -6,7 +6,7 @@ from bot.client import FandexBot
 from cogs.polls.buttons import PollVoteButton, PollWithdrawButton, ShipPollButton
 from cogs.polls.cog import PollCommands
 from cogs.polls.service import DEADLINE, PollService
-from db.polls import POLLS_CHANNEL
+from db.repos.polls import POLLS_CHANNEL
 
 
 async def setup(bot: FandexBot) -> None:

@@ -11,8 +11,8 @@ from bot.citations import Citations
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, literal, truncate
 from cogs.polls.tally import Tally, option_line
-from db.models import Relationship, ShipName, Source
-from db.polls import Poll
+from db.facts.models import Relationship, ShipName, Source
+from db.repos.polls import Poll
 
 TITLES = {"ship": "💞 Ship poll", "pairing": "💘 Pairing poll", "custom": "📊 Poll"}
 

@@ -11,16 +11,16 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.autocomplete import choice, offered
 from bot.command_contexts import server_only
-from bot.durations import DURATION_FORMS, DurationError, parse_duration
 from bot.embeds import Card
 from bot.errors import UserFacingError
-from bot.finding import CHARACTER_HINT, choices, find, not_found
 from bot.formatting import discord_timestamp, literal, quote_typed
-from bot.name_forms import fold
-from bot.options import Text
-from bot.wire import SpecFile
+from bot.input.autocomplete import choice, offered
+from bot.input.durations import DURATION_FORMS, DurationError, parse_duration
+from bot.input.options import Text
+from bot.search.finding import CHARACTER_HINT, choices, find, not_found
+from bot.search.name_forms import fold
+from bot.wire.payloads import SpecFile
 from cogs.polls.buttons import ShipPollButton
 from cogs.polls.cards import pair_card
 from cogs.polls.chart import render_chart
@@ -29,8 +29,8 @@ from cogs.polls.pairs import first_choices, ship_by_name, ship_name_hint
 from cogs.polls.ranking import MIN_VOTES, rank_ships
 from cogs.polls.service import DEFAULT_DURATION, SHIP_OPTIONS, PollService, ship_question
 from cogs.polls.tally import option_line, result_sentence
-from db.models import Character, RelationshipKind
-from db.polls import Poll, PollOption
+from db.facts.models import Character, RelationshipKind
+from db.repos.polls import Poll, PollOption
 
 if TYPE_CHECKING:
     from bot.client import FandexBot

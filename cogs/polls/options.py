@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.options import clean_text
-from bot.whole_numbers import read_whole_number
+from bot.input.options import clean_text
+from bot.input.whole_numbers import read_whole_number
 
 QUESTION_MAX = 300
 OPTION_MAX = 80

@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 from discord import app_commands
 
-from bot.autocomplete import choice, offered
 from bot.errors import UserFacingError
-from bot.finding import name_choice, no_fandom
 from bot.formatting import literal, quote_typed
-from bot.name_forms import fold
-from db.models import Ship
+from bot.input.autocomplete import choice, offered
+from bot.search.finding import name_choice, no_fandom
+from bot.search.name_forms import fold
+from db.facts.models import Ship
 
 if TYPE_CHECKING:
     from bot.client import FandexBot

@@ -12,7 +12,7 @@ import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from db.polls import PairRecord
+from db.repos.polls import PairRecord
 
 Z = 1.96  # 95% confidence
 MIN_VOTES = 5

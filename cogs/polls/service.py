@@ -17,14 +17,14 @@ import discord
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, truncate
 from bot.limits import CONTENT as CONTENT_LIMIT
-from bot.scheduler import Outcome, RetryLater
-from bot.wire import NO_PINGS, SpecReference
+from bot.scheduling.scheduler import Outcome, RetryLater
+from bot.wire.payloads import NO_PINGS, SpecReference
 from cogs.polls.buttons import poll_view, withdraw_view
 from cogs.polls.cards import canon_summary, poll_card
 from cogs.polls.tally import Tally, result_sentence, tally
-from db.polls import NewPoll, Poll, PollOption
-from db.timers import Timer, TimerState
-from db.votes import VoteOutcome
+from db.repos.polls import NewPoll, Poll, PollOption
+from db.repos.timers import Timer, TimerState
+from db.repos.votes import VoteOutcome
 
 if TYPE_CHECKING:
     from bot.client import FandexBot

@@ -10,8 +10,8 @@ from discord.ext import commands
 
 from bot.client import FandexBot
 from bot.command_contexts import server_only
-from bot.options import Text
-from bot.zones import resolve_zone, zone_choices, zoned_time
+from bot.input.options import Text
+from bot.input.zones import resolve_zone, zone_choices, zoned_time
 
 ZoneName = app_commands.Transform[str, Text("time zone", 1, 64)]
 

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from db.database_url import PostgresTarget, parse_database_url
-from db.sql_text import Params
+from db.backends.database_url import PostgresTarget, parse_database_url
+from db.backends.sql_text import Params
 from db.store import Store
 from tests.double.server import DiscordDouble
 
@@ -148,7 +148,7 @@ class BotProcess:
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """Change the bot's store in one transaction (shared SQL); returns how many rows changed. Compute
-        instants in Python (db.instants.to_text): the backends' date functions differ."""
+        instants in Python (db.facts.instants.to_text): the backends' date functions differ."""
         async with Store.open(self.database_url) as store, store.transaction() as conn:
             return await conn.execute(sql, params)
 
@@ -170,7 +170,7 @@ class BotProcess:
 
 
 async def query_store(database_url: str, sql: str, params: Params = ()) -> list[tuple[Any, ...]]:
-    """Rows of a store, in the store's shared SQL (db/sql_text.py), as plain tuples: a test looks inside
+    """Rows of a store, in the store's shared SQL (db/backends/sql_text.py), as plain tuples: a test looks inside
     the store the same way on either backend. Instants come back as the store's UTC text."""
     async with Store.open(database_url) as store:
         return [tuple(row) for row in await store.fetch_all(sql, params)]

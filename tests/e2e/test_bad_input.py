@@ -139,7 +139,7 @@ async def test_every_option_takes_anything_safely(double: DiscordDouble, bot: Bo
             if case.stored_as:
                 with sqlite3.connect(bot.database) as conn:
                     stored = conn.execute(case.stored_as, {"guild": guild.id}).fetchone()[0]
-                from bot.options import clean_text
+                from bot.input.options import clean_text
 
                 assert stored == clean_text(value), where  # bound, not interpolated: stored exactly as cleaned
             continue

@@ -222,7 +222,7 @@ SLOW_MIGRATIONS = """
 import asyncio, sys
 import aiosqlite
 from db.migrations import Migration
-from db.sqlite_backend import apply_migrations
+from db.backends.sqlite import apply_migrations
 
 async def main():
     conn = await aiosqlite.connect(sys.argv[1], isolation_level=None)
@@ -273,7 +273,7 @@ SLOW_POSTGRES_MIGRATIONS = """
 import asyncio, sys
 import asyncpg
 from db.migrations import Migration
-from db.postgres_backend import _apply
+from db.backends.postgres import _apply
 
 async def main():
     conn = await asyncpg.connect(sys.argv[1])
@@ -291,7 +291,7 @@ MIGRATING = (  # 0002's statement runs on the server (this query's own text excl
 
 
 async def test_a_kill_during_a_postgresql_migration_leaves_the_previous_version(postgres_databases) -> None:
-    """The PostgreSQL runner (db/postgres_backend.py): one transaction per migration, its version with it."""
+    """The PostgreSQL runner (db/backends/postgres.py): one transaction per migration, its version with it."""
     url = await postgres_databases.fresh(migrated=False)
     try:
         process = await asyncio.create_subprocess_exec(sys.executable, "-c", SLOW_POSTGRES_MIGRATIONS, url)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from db.instants import to_text
+from db.facts.instants import to_text
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.asking import say

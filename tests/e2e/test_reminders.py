@@ -8,8 +8,8 @@ import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from db.instants import to_text
-from db.timers import LEASE
+from db.facts.instants import to_text
+from db.repos.timers import LEASE
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeChannel, FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.asking import say

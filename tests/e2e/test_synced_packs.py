@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from db import bundled_pack_path
-from db.instants import to_text
+from db.facts.instants import to_text
 from tests.double.server import DiscordDouble
 from tests.double.world import Permissions
 from tests.e2e.asking import say

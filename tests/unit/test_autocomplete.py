@@ -1,4 +1,4 @@
-"""Autocomplete choices within Discord's limits (bot/autocomplete.py): names cut on a word boundary,
+"""Autocomplete choices within Discord's limits (bot/input/autocomplete.py): names cut on a word boundary,
 values never cut — a reference instead, which the command resolves to the same thing."""
 
 from __future__ import annotations
@@ -9,10 +9,10 @@ from pathlib import Path
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.autocomplete import choice, choice_name, offered, reference, referenced, shorten
-from bot.finding import choices
-from bot.matching import IndexEntry, NameIndex
-from bot.scoped_index import ScopedIndex
+from bot.input.autocomplete import choice, choice_name, offered, reference, referenced, shorten
+from bot.search.finding import choices
+from bot.search.matching import IndexEntry, NameIndex
+from bot.search.scoped_index import ScopedIndex
 
 ROOT = Path(__file__).parents[2]
 NETWORK = "The Extraordinarily Long Named Regional Public Broadcasting Corporation of the Northern Territories and Islands"

@@ -21,12 +21,12 @@ from bot.formatting import (
     season_span,
     truncate,
 )
+from bot.input.options import Text, clean_text
 from bot.logs import RedactingFormatter
-from bot.options import Text, clean_text
 from bot.settings import DISCORD_API_BASE, SettingsError, load_settings
-from db.database_url import SqliteTarget
-from db.dates import parse_partial_date
-from db.models import Source
+from db.backends.database_url import SqliteTarget
+from db.facts.dates import parse_partial_date
+from db.facts.models import Source
 
 NOW = datetime(2026, 11, 21, 12, 0, tzinfo=UTC)
 

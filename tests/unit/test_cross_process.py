@@ -9,9 +9,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from db import Store, bundled_pack_path
-from db.fandoms import FANDOMS_CHANNEL
-from db.postgres_backend import POOL_SIZE, NestedAcquire
-from db.timers import LEASE, TIMERS_CHANNEL, TimerSpec
+from db.backends.postgres import POOL_SIZE, NestedAcquire
+from db.repos.fandoms import FANDOMS_CHANNEL
+from db.repos.timers import LEASE, TIMERS_CHANNEL, TimerSpec
 from tests.conftest import PostgresDatabases
 from tests.e2e.waiting import eventually
 

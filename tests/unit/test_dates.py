@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from db.dates import DateParseError, Precision, parse_partial_date
+from db.facts.dates import DateParseError, Precision, parse_partial_date
 
 
 @pytest.mark.parametrize(

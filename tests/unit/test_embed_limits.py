@@ -23,8 +23,8 @@ from cogs.lookup.cards import about_card, character_card, series_card
 from cogs.polls.cards import pair_card, poll_card
 from cogs.polls.tally import tally
 from db import Store
-from db.pack_check import check_pack_text
-from db.polls import Poll, PollOption
+from db.packs.check import check_pack_text
+from db.repos.polls import Poll, PollOption
 
 NOW = datetime(2030, 6, 1, tzinfo=UTC)
 DATES = ["2017", "summer 2017", "2017-08-18", "unknown", "Q3 2031"]

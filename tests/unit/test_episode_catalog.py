@@ -9,13 +9,13 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.autocomplete import offered
+from bot.input.autocomplete import offered
 from cogs.countdown.catalog import release_choice, release_when
 from cogs.countdown.episode_pages import PER_PAGE, default_season, episode_line, opening_page, season_page
 from cogs.countdown.guild_releases import EpisodeCode, GuildReleases, parse_episode_code
 from cogs.countdown.timeline import countdown_line, per_series
-from db.dates import parse_partial_date
-from db.models import Announcement, Release, ReleaseKind
+from db.facts.dates import parse_partial_date
+from db.facts.models import Announcement, Release, ReleaseKind
 from tests.figures import record
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from cogs.countdown.delivery import move_text, reminder_text
 from cogs.countdown.planner import ReminderPlanner
 from cogs.countdown.planning import (
@@ -24,9 +24,9 @@ from cogs.countdown.planning import (
     worth_telling,
 )
 from db import DefaultFandoms, Store
-from db.dates import parse_partial_date
-from db.models import Announcement, Release, ReleaseKind, ReleaseMove
-from db.subscriptions import Subscription
+from db.facts.dates import parse_partial_date
+from db.facts.models import Announcement, Release, ReleaseKind, ReleaseMove
+from db.repos.subscriptions import Subscription
 
 NOW = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 SERIES = 5

@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.scheduler import Scheduler
+from bot.scheduling.scheduler import Scheduler
 from cogs.countdown.planner import ReminderPlanner
 from db import DefaultFandoms, PackErrors, Store, bundled_pack_path, find_pack_files
-from db.dates import parse_partial_date
-from db.pack_check import PackError, check_pack_file, check_pack_text
-from db.pack_yaml import fast_path_is_safe, load_yaml
+from db.facts.dates import parse_partial_date
+from db.packs.check import PackError, check_pack_file, check_pack_text
+from db.packs.reading import fast_path_is_safe, load_yaml
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -230,7 +230,7 @@ def test_the_c_loader_reads_a_pack_exactly_as_the_python_one(monkeypatch: pytest
         assert load_yaml(text).fast  # real packs take the fast path
         fast = check_pack_text(text)
         with monkeypatch.context() as m:
-            m.setattr("db.pack_yaml._CSafeLoader", None)
+            m.setattr("db.packs.reading._CSafeLoader", None)
             assert not load_yaml(text).fast
             assert check_pack_text(text) == fast
     for deep in ("a: " + "[" * 300 + "]" * 300, "a: " + "{b: " * 300 + "1" + "}" * 300):
@@ -259,7 +259,7 @@ def test_both_readers_give_the_same_data_and_the_same_problems(monkeypatch: pyte
     assert fast.fast and fast.data == {"a": 12, "b": True, "c": None, "d": "2017", "e": ["x", 31, 1.5], "f": {"g": "2017-08-18"}}
     fast_problems = problems(mixed)
     with monkeypatch.context() as m:
-        m.setattr("db.pack_yaml._CSafeLoader", None)
+        m.setattr("db.packs.reading._CSafeLoader", None)
         assert load_yaml(text).data == fast.data
         assert problems(mixed) == fast_problems
     assert fast_problems == [

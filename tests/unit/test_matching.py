@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from bot.directory import Directory
-from bot.matching import IndexEntry, NameIndex
-from bot.name_forms import fold
-from bot.scoped_index import ScopedIndex
+from bot.search.directory import Directory
+from bot.search.matching import IndexEntry, NameIndex
+from bot.search.name_forms import fold
+from bot.search.scoped_index import ScopedIndex
 from db import Store
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from bench.cases import TABLES, Keys, evaluate, load_cases, table_store, tally
-from bot.directory import Directory
+from bot.search.directory import Directory
 
 # Hits per category as measured with the current matcher: a floor, raised when the matcher gets better.
 FLOORS: dict[str, dict[str, int]] = {

@@ -24,7 +24,7 @@ from db.migrations import bundled_migrations
 from db.store import Store
 from tests.postgres_schema import MIGRATIONS, Schema, apply, connect_in_schema, postgresql_schema, sqlite_schema
 
-# Every column holding an instant, checked against the code that writes it (db.instants.to_text or
+# Every column holding an instant, checked against the code that writes it (db.facts.instants.to_text or
 # iso_or_none of an aware datetime). Calendar values (release_dates.value, announced_on,
 # sources.published) are not instants and stay text.
 INSTANTS: dict[str, set[str]] = {

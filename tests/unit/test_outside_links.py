@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from bot.citations import citation_text
 from bot.outside_links import TVMAZE_HOSTS, character_image, outside_url, source_page
-from db.models import Character, FactStatus, Source
+from db.facts.models import Character, FactStatus, Source
 
 SHOW = "https://www.tvmaze.com/shows/1/severance"
 

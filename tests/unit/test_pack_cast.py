@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from db import PackError, Store, bundled_pack_path
-from db.models import Billing
-from db.pack_check import check_pack_file, check_pack_text
-from db.pack_export import dump_pack
+from db.facts.models import Billing
+from db.packs.check import check_pack_file, check_pack_text
+from db.repos.packs.export import dump_pack
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
 

@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from db import PackError, Store
-from db.models import ReleaseKind
-from db.pack_check import check_pack_text
-from db.pack_export import dump_pack
+from db.facts.models import ReleaseKind
+from db.packs.check import check_pack_text
+from db.repos.packs.export import dump_pack
 
 WEEKLY = Path(__file__).parents[1] / "packs" / "weekly.yaml"
 SHOW = WEEKLY.read_text()

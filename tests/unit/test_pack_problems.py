@@ -18,9 +18,9 @@ from pydantic import BaseModel, ConfigDict, Field, HttpUrl, ValidationError
 
 from db import PackError, Store, bundled_pack_path
 from db.__main__ import main as db_cli
-from db.pack_check import check_pack_text
-from db.pack_format import Key, Name
-from db.pack_words import issues, message
+from db.packs.check import check_pack_text
+from db.packs.format import Key, Name
+from db.packs.words import issues, message
 from tests.unit.test_pack import MINIMAL
 
 ONE_OF_EACH = f"""\

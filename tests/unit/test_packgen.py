@@ -9,7 +9,7 @@ from pathlib import Path
 
 from bench import packgen, realpack
 from bench.cases import REAL_PACKS
-from db.pack_check import MAX_PACK_BYTES, check_pack_text
+from db.packs.check import MAX_PACK_BYTES, check_pack_text
 
 
 def test_generated_packs_are_valid_deterministic_and_collide_like_real_names() -> None:

@@ -8,10 +8,10 @@ from datetime import timedelta
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.durations import MAX_OFFSETS, DurationError, parse_duration, parse_offsets
-from bot.matching import IndexEntry, NameIndex
-from bot.whole_numbers import read_whole_number
-from db.dates import DateParseError, Precision, parse_partial_date
+from bot.input.durations import MAX_OFFSETS, DurationError, parse_duration, parse_offsets
+from bot.input.whole_numbers import read_whole_number
+from bot.search.matching import IndexEntry, NameIndex
+from db.facts.dates import DateParseError, Precision, parse_partial_date
 
 ANY_TEXT = st.text(max_size=120)
 DURATION_LIKE = st.from_regex(r"\A(\d{1,4}[smhdwSMHDWxy ]{1,2}){0,4}\Z")

@@ -7,7 +7,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from db.tvmaze_pack import plain_summary
+from bot.tvmaze.pack import plain_summary
 
 
 @pytest.mark.parametrize(

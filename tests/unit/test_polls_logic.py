@@ -14,8 +14,8 @@ from cogs.polls.options import MAX_OPTIONS, OPTION_MAX, PollInputError, parse_op
 from cogs.polls.ranking import rank_ships, wilson_lower_bound
 from cogs.polls.tally import option_line, result_sentence, tally
 from db import Store
-from db.polls import NewPoll, PairRecord, PollOption
-from db.votes import VoteOutcome
+from db.repos.polls import NewPoll, PairRecord, PollOption
+from db.repos.votes import VoteOutcome
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
 
@@ -52,7 +52,7 @@ def test_wilson_bound_keeps_tiny_samples_down() -> None:
     )
 )
 def test_any_valid_options_round_trip(options: list[str]) -> None:
-    from bot.options import clean_text
+    from bot.input.options import clean_text
 
     cleaned = [clean_text(o) for o in options]
     if any(not c for c in cleaned) or len({c.casefold() for c in cleaned}) != len(cleaned):

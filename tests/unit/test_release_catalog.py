@@ -8,7 +8,7 @@ from pathlib import Path
 
 from cogs.countdown.catalog import ReleaseCatalog
 from db import Store
-from db.dates import parse_partial_date
+from db.facts.dates import parse_partial_date
 
 WEEKLY = Path(__file__).parents[1] / "packs" / "weekly.yaml"
 NOW = datetime(2029, 12, 1, tzinfo=UTC)

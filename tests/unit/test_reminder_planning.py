@@ -6,13 +6,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.durations import DurationError, format_duration, parse_duration, parse_offsets
+from bot.input.durations import DurationError, format_duration, parse_duration, parse_offsets
 from cogs.countdown.planning import channel_reminders, personal_reminders
 from cogs.countdown.timeline import build_timeline, countdown_line
-from db.dates import parse_partial_date
-from db.models import Announcement, Release
-from db.personal_reminders import PersonalReminder
-from db.subscriptions import Subscription
+from db.facts.dates import parse_partial_date
+from db.facts.models import Announcement, Release
+from db.repos.personal_reminders import PersonalReminder
+from db.repos.subscriptions import Subscription
 
 NOW = datetime(2030, 6, 1, 12, 0, tzinfo=UTC)
 

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 
-from bot import scheduler as scheduler_module
-from bot.scheduler import LEAD, MAX_SLEEP, Outcome, RetryLater, Scheduler, backoff
+from bot.scheduling import scheduler as scheduler_module
+from bot.scheduling.scheduler import LEAD, MAX_SLEEP, Outcome, RetryLater, Scheduler, backoff
 from db import Store
-from db.timers import LEASE, Timer, TimerSpec, TimerState
+from db.repos.timers import LEASE, Timer, TimerSpec, TimerState
 from tests.e2e.waiting import eventually
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)

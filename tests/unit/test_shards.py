@@ -11,9 +11,9 @@ from unittest.mock import patch
 
 import pytest
 
-from bot.identify import IdentifyBuckets
+from bot.launch.identify import IdentifyBuckets
+from bot.launch.shards import ShardSettingError, format_shard_ids, parse_shard_count, parse_shard_ids, split_shards
 from bot.settings import SettingsError, load_settings
-from bot.shards import ShardSettingError, format_shard_ids, parse_shard_count, parse_shard_ids, split_shards
 from db import Store
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,7 +235,7 @@ async def test_a_turn_stored_by_a_clock_that_ran_ahead_is_stale_and_ignored(stor
 async def test_a_restart_after_the_clock_ran_ahead_identifies_without_waiting(store: Store) -> None:
     """The turn left an hour ahead survives in the store; the next start's shard still goes at once."""
     ahead = datetime.now(UTC) + timedelta(hours=1)
-    with patch("bot.identify.discord.utils.utcnow", return_value=ahead):
+    with patch("bot.launch.identify.discord.utils.utcnow", return_value=ahead):
         await IdentifyBuckets(store, window=0.5).wait(0)
     waited = await asyncio.wait_for(IdentifyBuckets(store, window=0.5).wait(0), 5.0)  # the next start, right clock
     assert waited < 0.5

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from bot import launcher
+from bot.launch import launcher
 
 
 class SleepyRun:

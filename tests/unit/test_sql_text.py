@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from db.sql_text import for_postgres, for_sqlite, sqlite_params
+from db.backends.sql_text import for_postgres, for_sqlite, sqlite_params
 
 
 def test_postgres_numbers_placeholders_and_leaves_literals_and_casts_alone() -> None:

@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from db import Store
-from db.backend import Plan, Statement
-from db.database_url import DatabaseUrlError, PostgresTarget, parse_database_url, sqlite_path
+from db.backends.database_url import DatabaseUrlError, PostgresTarget, parse_database_url, sqlite_path
+from db.backends.protocol import Plan, Statement
+from db.backends.sqlite import IncompatibleDriver, apply_migrations, check_worker_hook, schema_version
 from db.migrations import Migration, MigrationError, bundled_migrations
-from db.sqlite_backend import IncompatibleDriver, apply_migrations, check_worker_hook, schema_version
 
 
 async def test_open_sets_wal_foreign_keys_and_busy_timeout(sqlite_store: Store) -> None:

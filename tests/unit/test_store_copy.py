@@ -22,13 +22,13 @@ from urllib.parse import urlsplit
 import pytest
 
 from db import Store, bundled_pack_path
-from db.database_url import PostgresTarget, StoreUnavailable
-from db.dates import parse_partial_date
+from db.backends.copy import TABLES, CopyError, copy_store, copy_urls
+from db.backends.database_url import PostgresTarget, StoreUnavailable
+from db.facts.dates import parse_partial_date
 from db.migrations import MigrationError
-from db.polls import NewPoll, PollOption
-from db.store_copy import TABLES, CopyError, copy_store, copy_urls
-from db.timers import TimerSpec, TimerState
-from db.votes import VoteOutcome
+from db.repos.polls import NewPoll, PollOption
+from db.repos.timers import TimerSpec, TimerState
+from db.repos.votes import VoteOutcome
 from tests.conftest import PostgresDatabases
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"

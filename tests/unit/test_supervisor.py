@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from bot.__main__ import build_parser
-from bot.launch_plan import (
+from bot.launch.plan import (
     LaunchError,
     ProcessShare,
     ShardChoice,
     plan_processes,
     refuse_sqlite,
 )
-from bot.supervisor import RestartBackoff, describe_exit
+from bot.launch.supervisor import RestartBackoff, describe_exit
 
 
 def test_no_arguments_runs_one_bot() -> None:

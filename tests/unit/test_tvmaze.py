@@ -10,9 +10,9 @@ from datetime import UTC, date, datetime, timedelta
 import aiohttp
 import pytest
 
-from bot.tvmaze import MB, BodyLimits, RetryPolicy, TvmazeClient
-from bot.tvmaze_pacing import Pacer
-from db.tvmaze_records import TvmazeError, parse_episode, parse_show
+from bot.tvmaze.client import MB, BodyLimits, RetryPolicy, TvmazeClient
+from bot.tvmaze.pacing import Pacer
+from bot.tvmaze.records import TvmazeError, parse_episode, parse_show
 from tests.tvmaze_double import HugeBody, TvmazeDouble, episode, serving_catalogue, show_body, web_channel
 
 FAST = RetryPolicy(retries=3, backoff=0.05, max_rate_limited_wait=5.0)

@@ -13,10 +13,10 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.tvmaze import RetryPolicy, TvmazeClient
-from bot.tvmaze_fandoms import TvmazeFandoms
+from bot.tvmaze.client import RetryPolicy, TvmazeClient
+from bot.tvmaze.fandoms import TvmazeFandoms
+from bot.tvmaze.records import TvmazeError
 from db import PackErrors, Store
-from db.tvmaze_records import TvmazeError
 from tests.e2e.waiting import eventually
 from tests.tvmaze_double import TvmazeDouble, serving_catalogue
 

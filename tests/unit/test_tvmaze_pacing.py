@@ -15,9 +15,9 @@ from collections.abc import AsyncIterator
 import aiohttp
 import pytest
 
-from bot.tvmaze import Asker, RetryPolicy, TvmazeClient
-from bot.tvmaze_pacing import CallWindow, Pacer, Ticket
-from db.tvmaze_records import TvmazeError
+from bot.tvmaze.client import Asker, RetryPolicy, TvmazeClient
+from bot.tvmaze.pacing import CallWindow, Pacer, Ticket
+from bot.tvmaze.records import TvmazeError
 from tests.tvmaze_double import TvmazeDouble, serving_catalogue
 
 # --- the window's arithmetic ---------------------------------------------------------------------

@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from bot.tvmaze.pack import merge, show_pack, slug
+from bot.tvmaze.records import parse_episode, parse_show
 from db import PackError, Store
-from db.models import ProductionKind, ReleaseKind
-from db.pack_check import check_pack_data, check_pack_text
-from db.tvmaze_pack import merge, show_pack, slug
-from db.tvmaze_records import parse_episode, parse_show
+from db.facts.models import ProductionKind, ReleaseKind
+from db.packs.check import check_pack_data, check_pack_text
 from tests.tvmaze_double import (
     CatalogueShow,
     cast_member,

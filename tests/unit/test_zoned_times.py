@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.zones import zoned_time
+from bot.input.zones import zoned_time
 
 WINTER = datetime(2031, 1, 10, 20, 0, tzinfo=UTC)  # a Friday
 SUMMER = datetime(2031, 7, 11, 20, 0, tzinfo=UTC)

@@ -1,0 +1,75 @@
+"""Turning what a member typed into a character or series of the fandoms their server follows,
+with the same answers everywhere: the one meant, others that fit as well, or what to try instead."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.formatting import literal, quote_typed
+from bot.input.autocomplete import choice, offered
+from bot.search.matching import Match
+from bot.search.scoped_index import ScopedIndex
+
+NO_FANDOM = (
+    "This server doesn't follow any fandom yet, so there is nothing to look up. "
+    "A moderator (Manage Server) can add one with `/fandom follow`; `/fandom list` shows the fandoms on this bot."
+)
+NO_FANDOM_IN_DMS = (
+    "There is nothing to look up in direct messages: this bot's operator opens no fandom to them. "
+    "Ask in a server that follows one."
+)
+CHARACTER_HINT = "Try a character's name, another name they go by, or the actor who plays them."
+SERIES_HINT = "Try one of the titles autocomplete offers."
+
+
+def no_fandom(guild_id: int | None) -> str:
+    """Why there is nothing to look up, and what to do: a server's moderators choose its fandoms;
+    direct messages see only what the operator opens to them (`DEFAULT_FANDOMS`)."""
+    return NO_FANDOM if guild_id is not None else NO_FANDOM_IN_DMS
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    target: int
+    others: tuple[str, ...]  # other targets that fit the typed name about as well, as shown to people
+
+
+def find(index: ScopedIndex, typed: str, what: str, hint: str, *, guild_id: int | None) -> Found:
+    """The target meant by `typed`, or a UserFacingError that says why not and what to try."""
+    if not len(index):
+        raise UserFacingError(no_fandom(guild_id))
+    found = index.resolve(typed)
+    if not found:
+        raise not_found(what, typed, index, hint)
+    others = tuple(dict.fromkeys(index.display(m.target) for m in found[1:] if m.target != found[0].target))
+    return Found(found[0].target, others[:5])
+
+
+def not_found(what: str, typed: str, index: ScopedIndex, hint: str) -> UserFacingError:
+    suggestions = [f"**{literal(index.display(m.target))}**" for m in index.suggest(typed)]
+    if suggestions:
+        return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}?")
+    return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. {hint}")
+
+
+def also_line(found: Found) -> str:
+    """'Also: …' under an answer when other targets fit the typed name about as well."""
+    if not found.others:
+        return ""
+    return "Also: " + ", ".join(f"**{literal(o)}**" for o in found.others) + " — type more of the name to pick another."
+
+
+def choices(index: ScopedIndex, matches: list[Match]) -> list[app_commands.Choice[str]]:
+    """Autocomplete choices for the matches, best first."""
+    return offered(name_choice(index, m) for m in matches)
+
+
+def name_choice(index: ScopedIndex, match: Match) -> app_commands.Choice[str] | None:
+    """The name (with its show for namesakes) as value, and why it matched when that isn't obvious."""
+    entry = match.entry
+    shown = index.display(match.target)
+    hint = "" if entry.kind == "name" or entry.text == entry.label else f" ({entry.text})"
+    return choice(shown, shown, detail=hint, ref=index.reference(match.target))

@@ -1,0 +1,486 @@
+"""Finding a character (or series) from what someone typed: exact, prefix, then fuzzy.
+
+The index is built once in memory from the store's names and asked on every keystroke, so the common
+case — a prefix — is a binary search. Fuzzy matching works word by word: each typed word is matched
+against the index's vocabulary (rapidfuzz, in C), and only names holding a close word are scored.
+A name scores by how close it is as a whole, or — when fewer words were typed than it has — by its
+closest run of as many words (a first name, a surname), a little below a whole match. A name shorter
+than what was typed is never found inside it, and reordered words count only when they are the same
+words. Prominence (billing, then appearances) breaks near-ties. The forms fans give names (run
+together, shortened, with an honorific) are in bot/search/name_forms.py; several indexes asked as one, in
+bot/search/scoped_index.py.
+"""
+
+from __future__ import annotations
+
+import bisect
+import heapq
+from collections import OrderedDict
+from collections.abc import Iterable, KeysView, Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz, process
+from rapidfuzz.distance import OSA
+
+from bot.search.name_forms import HONORIFICS, first_word_shortened, fold, joined_words, middle_left_out, modifier_words
+
+SHORT_PREFIX = 3  # prefixes this short match thousands of names in a big pack: their answers are precomputed
+ACCEPT_SCORE = 85.0  # a typed name at least this close is taken as meant
+SUGGEST_SCORE = 55.0  # closer than this is worth a "did you mean"
+COMPLETE_SCORE = 60.0
+NEAR_TIE = 3.0  # matches this close to the best are named too ("Also: …")
+PART_WHOLE = 95.0  # typed words that are a run of a longer name's words, exactly
+PART_FACTOR = 0.95  # a run of words close to what was typed scores a little below a whole name as close
+REORDERED = 92.0  # the same words in another order
+WORD_CUTOFF = 60.0  # a typed word this close to a vocabulary word makes its names candidates
+WORD_LIMIT = 40  # vocabulary words considered per typed word
+PER_WORD = 64  # names scored per close word, most prominent first: a common word ("john") cannot flood the scoring
+ALL_WORDS = 128  # names holding a close word for every typed word: the closest words first, then prominence
+FEW_HOLD_ALL = 8  # fewer names than this hold every typed word: names holding some are scored too
+MIN_BUDGET = 32  # …shared between the indexes asked together, but never fewer than this each
+RANKED = (SUGGEST_SCORE, 25)  # the widest cutoff and longest list any lookup asks for: one ranking serves them all
+CLOSE_WORDS_KEPT = 4096  # typed words whose close vocabulary words are remembered, per index
+RANKINGS_KEPT = 256  # recent rankings kept: a miss asks twice (the match, then "did you mean"), autocomplete many times
+_NAME_RANK = {"name": 0, "alias": 2, "actor": 3}  # a pack's own kinds (nickname, title…) rank 1
+HONORIFIC_FACTOR = 0.96
+PREFIX_WORD = 88.0  # the same words, the first one shortened ("Ben Grimm" for Benjamin Grimm)
+MIDDLE_LEFT_OUT = 90.0  # first and last words of a longer name ("Oberyn Martell" for Oberyn Nymeros Martell)
+ONE_EDIT = 86.0  # one letter wrong, missing, extra or swapped in a word of six or more ("Tirion", "Joffery")
+MODIFIER_FACTOR = 0.85  # a run before "'s" names someone else ("Ned Stark's Bastard" is not Ned Stark)
+
+
+def _short_names_with_surname(entries: list[IndexEntry]) -> list[IndexEntry]:
+    """A one-word other name with the surname, as fans write it: "Ned Stark" for Eddard Stark called Ned."""
+    derived: list[IndexEntry] = []
+    for entry in entries:
+        if entry.kind in ("name", "actor") or " " in entry.text.strip():
+            continue
+        words = entry.label.split()
+        if len(words) > 1 and entry.text.casefold() != words[0].casefold():
+            derived.append(IndexEntry(entry.target, entry.label, f"{entry.text} {words[-1]}", entry.kind))
+    return derived
+
+
+def kind_rank(kind: str) -> int:
+    return _NAME_RANK.get(kind, 1)
+
+
+@dataclass(frozen=True, slots=True)
+class IndexEntry:
+    """One searchable text for a target (a character or series id)."""
+
+    target: int
+    label: str  # the target's canonical name, shown to people
+    text: str  # the name that was matched: canonical, another name, actor
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    entry: IndexEntry
+    score: float
+
+    @property
+    def target(self) -> int:
+        return self.entry.target
+
+
+class NameIndex:
+    """`strict` accepts a typed name only when it is close as a whole (no partial matches): for titles
+    such as releases, where "<series>: <subtitle>" must not be taken for "<series> season 1".
+
+    `weights` (appearances, say) break near-ties and order the defaults; `shows` names where each
+    target comes from, so namesakes from different shows can be told apart."""
+
+    def __init__(
+        self,
+        entries: Iterable[IndexEntry],
+        defaults: Sequence[int] = (),
+        *,
+        strict: bool = False,
+        weights: dict[int, int] | None = None,
+        shows: dict[int, str] | None = None,
+    ) -> None:
+        self._strict = strict
+        self._entries = list(entries)
+        if not strict:
+            self._entries += _short_names_with_surname(self._entries)
+        self._weights = weights or {}
+        self._shows = shows or {}
+        folds: dict[str, str] = {}  # labels repeat on every entry of their target: fold each text once
+        for entry in self._entries:
+            for text in (entry.text, entry.label):
+                if text not in folds:
+                    folds[text] = fold(text)
+        self._folded = [folds[e.text] for e in self._entries]
+        self._parts = [key.split(" ") for key in self._folded]
+        self._exact: dict[str, list[int]] = {}
+        self._exact_ready: dict[str, list[int]] = {}
+        for i, key in enumerate(self._folded):
+            self._exact.setdefault(key, []).append(i)
+        self._modifiers = {i: found for i, e in enumerate(self._entries) if (found := modifier_words(e.text))}
+        count = len(self._entries)
+        # Each entry's place among equally good matches, as one int: the plainer name first (`_rank`),
+        # and — for a common word — the more prominent target first (`_position`).
+        self._rank_of = [0] * count
+        for place, i in enumerate(sorted(range(count), key=self._rank)):
+            self._rank_of[i] = place
+        self._by_rank = sorted(range(count), key=self._rank_of.__getitem__)
+        self._words: dict[str, list[int]] = {}
+        self._position = [0] * count
+        for place, i in enumerate(sorted(range(count), key=self._rank_by_weight)):
+            self._position[i] = place
+            for word in dict.fromkeys([*self._parts[i], *joined_words(self._entries[i].text, self._parts[i])]):
+                self._words.setdefault(word, []).append(i)  # most prominent first: a cap keeps who people mean
+        self._vocabulary = list(self._words)
+        self._rankings: OrderedDict[tuple[str, int], list[tuple[float, int]]] = OrderedDict()
+        self._close: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
+        # Every word-start suffix of every name, sorted, so "wheeler" finds "mike wheeler" by bisection; a
+        # name that starts with "The" is also found by its article ("the h…" → "The Hound"). A suffix's
+        # rank is one int: one that starts the name comes before one that starts a later word, then `_rank`.
+        suffixes: list[tuple[str, int]] = []
+        for i, key in enumerate(self._folded):
+            words = self._parts[i]
+            rank = self._rank_of[i]
+            suffixes.append((key, rank))
+            suffixes.extend((" ".join(words[w:]), count + rank) for w in range(1, len(words)))
+            if "the" in self._entries[i].text.casefold():
+                with_article = fold(self._entries[i].text, keep_article=True)
+                if with_article != key:
+                    suffixes.append((with_article, rank))
+        suffixes.sort()
+        self._suffix_keys = [key for key, _ in suffixes]
+        self._suffix_rank = [rank for _, rank in suffixes]
+        self._short = self._short_prefix_answers()
+        self._labels = {e.target: e.label for e in self._entries}
+        self._folded_shows: dict[str, str] = {}
+        self._by_label: dict[str, list[int]] = {}  # folded label → targets: namesakes across packs, found without folding again
+        for target, label in self._labels.items():
+            self._by_label.setdefault(folds[label], []).append(target)
+        self._defaults = list(defaults) or sorted(self._labels, key=lambda t: self._labels[t])
+
+    def __len__(self) -> int:
+        return len(self._labels)
+
+    @property
+    def targets(self) -> Iterable[int]:
+        return self._labels.keys()
+
+    def label(self, target: int) -> str | None:
+        return self._labels.get(target)
+
+    def show(self, target: int) -> str | None:
+        return self._shows.get(target)
+
+    def weight(self, target: int) -> int:
+        return self._weights.get(target, 0)
+
+    @property
+    def folded_labels(self) -> KeysView[str]:
+        return self._by_label.keys()
+
+    def labelled(self, keys: Iterable[str]) -> Iterable[tuple[str, list[int]]]:
+        """(folded label, its targets) for each of `keys` this index holds."""
+        return ((key, self._by_label[key]) for key in keys if key in self._by_label)
+
+    def folded_show(self, target: int) -> str:
+        """fold() of the target's show as it reads after a label ("… — The Show"): a few shows, folded once."""
+        show = self._shows.get(target, "")
+        if show not in self._folded_shows:
+            self._folded_shows[show] = fold(show, keep_article=True)
+        return self._folded_shows[show]
+
+    @property
+    def defaults(self) -> list[int]:
+        return self._defaults
+
+    def exact_all(self, query: str, limit: int = 25) -> list[Match]:
+        """The targets one of whose names is `query` (ignoring case, accents and punctuation), best first."""
+        key = fold(query)
+        if not key or key not in self._exact:
+            return []
+        ready = self._exact_ready.get(key)
+        if ready is None:  # ordered once per name asked for: an actor with hundreds of roles shares one
+            best: dict[int, int] = {}
+            for i in sorted(self._exact[key], key=self._exact_rank):
+                best.setdefault(self._entries[i].target, i)
+            ready = self._exact_ready[key] = list(best.values())
+        return [Match(self._entries[i], 100.0) for i in ready[:limit]]
+
+    def _exact_rank(self, i: int) -> tuple[int, int, int, int, str]:
+        """Among exact matches: a character's own names before an actor's, then the more prominent."""
+        entry = self._entries[i]
+        return (entry.kind == "actor", -self._weights.get(entry.target, 0), kind_rank(entry.kind), len(entry.text), entry.text)
+
+    def holders(self, query: str, weight: int) -> list[Match]:
+        """For one typed word that names someone exactly: the targets clearly more prominent (twice) who
+        hold it as one of their words ("Parker" → Peter Parker, beside a minor "Parker"), as good as exact.
+        Not for a name with its article left out ("Archivist" is The Archivist, not Archivist of …)."""
+        key = fold(query)
+        if " " in key or not key or any(fold(self._entries[i].text, keep_article=True) != key for i in self._exact.get(key, ())):
+            return []
+        found: dict[int, Match] = {}
+        for i in self._words.get(key, ())[:PER_WORD]:  # most prominent first
+            target = self._entries[i].target
+            if self.weight(target) < max(2 * weight, 1):
+                break
+            if target not in found and len(self._parts[i]) > 1 and key not in self._modifiers.get(i, ()):
+                found[target] = Match(self._entries[i], 100.0)
+        return list(found.values())[:10]
+
+    def exact(self, query: str) -> Match | None:
+        found = self.exact_all(query)
+        return found[0] if found else None
+
+    def best(self, query: str) -> Match | None:
+        """The target meant by `query`, or None when nothing is close enough to be sure."""
+        found = self.resolve(query)
+        return found[0] if found else None
+
+    def resolve(self, query: str) -> list[Match]:
+        """The target meant first, then any others that fit about as well (empty: nothing is close enough)."""
+        found = self.exact_all(query)
+        if found:
+            seen = {m.target for m in found}
+            found += [m for m in self.holders(query, self.weight(found[0].target)) if m.target not in seen]
+            found.sort(key=lambda m: (m.entry.kind == "actor", -self.weight(m.target)))
+        else:
+            found = self.scored(query, ACCEPT_SCORE, 10)
+        return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
+
+    def suggest(self, query: str, limit: int = 3, share: int = 1) -> list[Match]:
+        """Close targets for a "did you mean", best first."""
+        return self.scored(query, SUGGEST_SCORE, limit, share)
+
+    def complete(self, query: str, limit: int = 25, *, fuzzy: bool = True) -> list[Match]:
+        """Autocomplete: defaults for nothing typed, names that start with (a word of) what was typed,
+        and — only when nothing does — close spellings (`fuzzy`)."""
+        key = fold(query)
+        if not key:
+            return [Match(self._canonical_entry(t), 0.0) for t in self._defaults[:limit]]
+        raw = fold(query, keep_article=True)
+        if len(raw) <= SHORT_PREFIX and limit <= 25:
+            found = [Match(self._entries[i], 100.0) for i in self._short.get(raw, [])[:limit]]
+        else:
+            found = self._prefixed(raw, limit) if raw != key else []
+            seen = {m.target for m in found}
+            found += [m for m in self._prefixed(key, limit) if m.target not in seen]
+        return found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else [])
+
+    def scored(self, query: str, cutoff: float, limit: int, share: int = 1) -> list[Match]:
+        """Targets scoring at least `cutoff`, best first: score, then prominence, then the plainer name.
+        `share`: how many indexes are asked together; each scores its share of the candidates."""
+        key = fold(query)
+        if not key:
+            return []
+        budget = max(ALL_WORDS // share, MIN_BUDGET)
+        if cutoff >= RANKED[0] and limit <= RANKED[1]:
+            ranked = self._rankings.get((key, budget))
+            if ranked is None:
+                ranked = self._rankings[(key, budget)] = self._ranked(key, *RANKED, budget)
+                if len(self._rankings) > RANKINGS_KEPT:
+                    self._rankings.popitem(last=False)
+        else:
+            ranked = self._ranked(key, cutoff, limit, budget)
+        return [Match(self._entries[i], score) for score, i in ranked if score >= cutoff][:limit]
+
+    def _ranked(self, key: str, cutoff: float, limit: int, budget: int) -> list[tuple[float, int]]:
+        words = key.split(" ")
+        rest = " ".join(words[1:])
+        if len(words) > 1 and words[0] in HONORIFICS and len(rest) >= 3 and not self._strict:
+            # A target that goes by the honorific somewhere ("Captain Carver") loses nothing for it.
+            addressed = {self._entries[i].target for i in self._words.get(words[0], ())}
+            best = {}
+            for score, i in self._ranked(rest, cutoff * HONORIFIC_FACTOR, limit, budget):
+                target = self._entries[i].target
+                best[target] = (score if target in addressed else score * HONORIFIC_FACTOR, i)
+            for score, i in self._ranked_words(key, words, cutoff, limit, budget):
+                self._keep(best, score, i)
+            return self._order(best, limit)
+        return self._ranked_words(key, words, cutoff, limit, budget)
+
+    def _ranked_words(self, key: str, words: list[str], cutoff: float, limit: int, budget: int) -> list[tuple[float, int]]:
+        if self._strict:
+            candidates: Iterable[int] = self._candidates(words)
+        elif len(words) == 1:
+            return self._ranked_word(key, cutoff, limit)
+        else:
+            candidates = self._candidates_of_words(words, budget)
+        best: dict[int, tuple[float, int]] = {}
+        for i in candidates:
+            score = self._score(key, words, i)
+            if score >= cutoff:
+                self._keep(best, score, i)
+        return self._order(best, limit)
+
+    def _ranked_word(self, word: str, cutoff: float, limit: int) -> list[tuple[float, int]]:
+        """One typed word: a name scores by its closest word (a one-word name as a whole), so names
+        are taken word by word, closest first, and the search stops once no later word can do better."""
+        best: dict[int, tuple[float, int]] = {}
+        several: list[int] = []
+        closes = self._close_words(word)
+        if len(word) >= 6:  # a one-letter slip in a long word is as good as a close whole name, inside a name too
+            closes = sorted(
+                ((close, ONE_EDIT if score < ONE_EDIT and OSA.distance(word, close, score_cutoff=1) <= 1 else score)
+                 for close, score in closes),
+                key=lambda cs: -cs[1],
+            )
+        for close, score in closes:
+            if len(best) >= limit and heapq.nlargest(limit, (s for s, _ in best.values()))[-1] > score:
+                break
+            if score < cutoff:
+                break
+            part = PART_WHOLE if score == 100.0 else ONE_EDIT if score == ONE_EDIT else score * PART_FACTOR
+            for i in self._words[close][:PER_WORD]:
+                if len(self._parts[i]) == 1:
+                    self._keep(best, score, i)
+                else:
+                    several.append(i)
+                    scored = part * MODIFIER_FACTOR if i in self._modifiers and close in self._modifiers[i] else part
+                    if scored >= cutoff:
+                        self._keep(best, scored, i)
+        # A name of several words may still be close as a whole ("spiderman" → "Spider-Man"): scored in C.
+        if several:
+            names = {i: self._folded[i] for i in several}
+            for _, score, i in process.extract(word, names, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=cutoff):
+                self._keep(best, score, i)
+        return self._order(best, limit)
+
+    def _candidates_of_words(self, words: list[str], budget: int) -> list[int]:
+        """Names with a close word for every typed word (the most prominent, if very many), then the
+        most prominent names close to any one of them."""
+        closes = [self._close_words(word) for word in dict.fromkeys(words)]
+        every: set[int] | None = None
+        for close in closes:
+            holding: set[int] = set()
+            for found, _ in close:
+                holding.update(self._words[found])
+            every = holding if every is None else every & holding
+        chosen = list(every or ())
+        if len(chosen) > budget:  # too many: those holding the closest words first, each word's most prominent first
+            chosen = []
+            taken: set[int] = set()
+            for found, _ in sorted((pair for close in closes for pair in close), key=lambda pair: -pair[1]):
+                for i in self._words[found]:
+                    if i in every and i not in taken:  # type: ignore[operator]  # every is a set here: len(chosen) was > 0
+                        taken.add(i)
+                        chosen.append(i)
+                if len(chosen) >= budget:
+                    break
+        if len(chosen) < FEW_HOLD_ALL:  # then names that fit one typed word: worth a "did you mean", rarely more
+            for close in closes:
+                for found, _ in close[:4]:
+                    chosen.extend(self._words[found][:8])
+        return list(dict.fromkeys(chosen))
+
+    def _close_words(self, word: str) -> list[tuple[str, float]]:
+        """Vocabulary words close to a typed word, closest first (a word of one or two letters: itself).
+        Remembered: the same first names and surnames are typed over and over."""
+        if len(word) <= 2:
+            return [(word, 100.0)] if word in self._words else []
+        found = self._close.get(word)
+        if found is None:
+            found = self._close[word] = [
+                (close, score)
+                for close, score, _ in process.extract(
+                    word, self._vocabulary, scorer=fuzz.ratio, processor=None, limit=WORD_LIMIT, score_cutoff=WORD_CUTOFF
+                )
+            ]
+            if len(self._close) > CLOSE_WORDS_KEPT:
+                self._close.popitem(last=False)
+        else:
+            self._close.move_to_end(word)
+        return found
+
+    def _keep(self, best: dict[int, tuple[float, int]], score: float, i: int) -> None:
+        """Remember entry `i` for its target if it scores better, or as well with a plainer name."""
+        target = self._entries[i].target
+        held = best.get(target)
+        if held is None or score > held[0] or (score == held[0] and self._rank_of[i] < self._rank_of[held[1]]):
+            best[target] = (score, i)
+
+    def _order(self, best: dict[int, tuple[float, int]], limit: int) -> list[tuple[float, int]]:
+        position, entries = self._position, self._entries
+        return heapq.nsmallest(limit, best.values(), key=lambda si: (-si[0], entries[si[1]].kind == "actor", position[si[1]]))
+
+    def _candidates(self, words: list[str]) -> set[int]:
+        """Entries holding a word close to one typed: the only names worth scoring."""
+        found: set[int] = set()
+        for word in dict.fromkeys(words):
+            for close, _ in self._close_words(word):
+                found.update(self._words[close])
+        return found
+
+    def _score(self, key: str, words: list[str], i: int) -> float:
+        whole = float(fuzz.ratio(key, self._folded[i]))
+        if self._strict:
+            return whole
+        parts = self._parts[i]
+        best = whole
+        modifiers = self._modifiers.get(i, ())
+        if len(parts) > len(words):
+            n = len(words)
+            for w in range(len(parts) - n + 1):
+                run = " ".join(parts[w : w + n])
+                score = PART_WHOLE if run == key else fuzz.ratio(key, run) * PART_FACTOR
+                if modifiers and parts[w + n - 1] in modifiers:
+                    score *= MODIFIER_FACTOR
+                best = max(best, score)
+        elif len(words) > 1 and len(parts) == len(words):
+            if sorted(parts) == sorted(words):
+                best = max(best, REORDERED)
+            elif first_word_shortened(words, parts):
+                best = max(best, PREFIX_WORD)
+        if len(parts) > len(words) and middle_left_out(words, parts):
+            best = max(best, MIDDLE_LEFT_OUT)
+        return best
+
+    def _short_prefix_answers(self, keep: int = 25) -> dict[str, list[int]]:
+        """prefix (1–SHORT_PREFIX letters) → the best entry per target, best first: built once, O(1) to ask.
+        Suffixes sharing a prefix are one sorted run, found by bisection; their ranks are ints, sorted in C."""
+        answers: dict[str, list[int]] = {}
+        keys = self._suffix_keys
+        for length in range(1, SHORT_PREFIX + 1):
+            start = 0
+            for prefix in sorted({key[:length] for key in keys if len(key) >= length}):
+                start = bisect.bisect_left(keys, prefix, start)
+                end = bisect.bisect_left(keys, prefix + "\U0010ffff", start)
+                answers[prefix] = self._distinct(sorted(self._suffix_rank[start:end]), keep)
+                start = end
+        return answers
+
+    def _distinct(self, ranks: Iterable[int], keep: int) -> list[int]:
+        """The entries of suffix ranks, best first, one per target, at most `keep`."""
+        chosen: list[int] = []
+        seen: set[int] = set()
+        count = len(self._entries)
+        for rank in ranks:
+            i = self._by_rank[rank % count]
+            target = self._entries[i].target
+            if target not in seen:
+                seen.add(target)
+                chosen.append(i)
+                if len(chosen) == keep:
+                    break
+        return chosen
+
+    def _rank_by_weight(self, i: int) -> tuple[int, int, int, str]:
+        entry = self._entries[i]
+        return (-self._weights.get(entry.target, 0), kind_rank(entry.kind), len(entry.text), entry.text)
+
+    def _rank(self, i: int) -> tuple[int, int, int, str]:
+        """Which of several equally good names to prefer: the canonical name, the more prominent
+        target, the shorter name."""
+        entry = self._entries[i]
+        return (kind_rank(entry.kind), -self._weights.get(entry.target, 0), len(entry.text), entry.text)
+
+    def _canonical_entry(self, target: int) -> IndexEntry:
+        return IndexEntry(target, self._labels[target], self._labels[target], "name")
+
+    def _prefixed(self, key: str, limit: int, scan: int = 5000) -> list[Match]:
+        start = bisect.bisect_left(self._suffix_keys, key)
+        end = bisect.bisect_left(self._suffix_keys, key + "\U0010ffff", start, min(start + scan, len(self._suffix_keys)))
+        count = len(self._entries)
+        ranks = heapq.nsmallest(limit * 8, self._suffix_rank[start:end])  # a target holds several names
+        starts_name = {self._by_rank[r % count]: r < count for r in reversed(ranks)}
+        return [Match(self._entries[i], 100.0 if starts_name[i] else 99.0) for i in self._distinct(ranks, limit)]

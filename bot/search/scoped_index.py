@@ -1,0 +1,114 @@
+"""Several name indexes — one per fandom a server follows — asked as one."""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Callable, Sequence
+
+from bot.input.autocomplete import reference, referenced
+from bot.search.matching import ACCEPT_SCORE, COMPLETE_SCORE, NEAR_TIE, IndexEntry, Match, NameIndex, kind_rank
+from bot.search.name_forms import fold
+
+
+class ScopedIndex:
+    """Several indexes (one per followed pack) asked as one. Namesakes from different packs are told
+    apart by their show: "Claire Temple — <show>", which is also accepted as typed. A `kind` index
+    also resolves the reference `<kind>:<id>` that autocomplete sends for a name too long to be a value."""
+
+    def __init__(self, indexes: Sequence[NameIndex], kind: str = "") -> None:
+        self._indexes = list(indexes)
+        self.kind = kind
+        self._size = sum(len(index) for index in self._indexes)
+        # Labels in more than one index (set operations on each index's folded labels, in C).
+        seen: set[str] = set()
+        shared: set[str] = set()
+        for index in self._indexes:
+            labels = index.folded_labels
+            shared |= labels & seen
+            seen |= labels
+        shared.update(key for index in self._indexes for key, targets in index.labelled(shared) if len(targets) > 1)
+        self._ambiguous: set[int] = set()
+        self._qualified: dict[str, int] = {}  # fold("label — show") → target, without folding each again
+        for index in self._indexes:
+            for key, targets in index.labelled(shared):
+                self._ambiguous.update(targets)
+                for target in targets:
+                    if index.show(target):
+                        self._qualified[f"{key} {index.folded_show(target)}"] = target
+
+    def __len__(self) -> int:
+        return self._size
+
+    def _home(self, target: int) -> NameIndex | None:
+        for index in self._indexes:
+            if index.label(target) is not None:
+                return index
+        return None
+
+    def label(self, target: int) -> str | None:
+        index = self._home(target)
+        return index.label(target) if index else None
+
+    def display(self, target: int) -> str:
+        """The label, with the show when another target in scope has the same label."""
+        index = self._home(target)
+        if index is None:
+            return ""
+        label = index.label(target) or ""
+        show = index.show(target)
+        return f"{label} — {show}" if target in self._ambiguous and show else label
+
+    def _merge(self, ask: Callable[[NameIndex], list[Match]], limit: int) -> list[Match]:
+        """Each index's answer to `ask`, merged: score, then prominence, then the plainer kind of name."""
+        ranked = [
+            (-m.score, m.entry.kind == "actor", -index.weight(m.target), kind_rank(m.entry.kind), n, m)
+            for index in self._indexes
+            for n, m in enumerate(ask(index))
+        ]
+        return [row[-1] for row in heapq.nsmallest(limit, ranked, key=lambda row: row[:5])]
+
+    def exact(self, query: str) -> Match | None:
+        found = self.resolve(query)
+        return found[0] if found and found[0].score == 100.0 else None
+
+    def reference(self, target: int) -> str | None:
+        """What autocomplete sends for a target whose name is too long to be a choice's value."""
+        return reference(self.kind, target) if self.kind else None
+
+    def resolve(self, query: str) -> list[Match]:
+        """The target meant first, then others that fit about as well; empty when nothing is close enough."""
+        if self.kind and (target := referenced(self.kind, query)) is not None:
+            label = self.label(target)
+            return [Match(IndexEntry(target, label, label, "name"), 100.0)] if label is not None else []
+        if len(self._indexes) == 1 and not self._qualified:
+            return self._indexes[0].resolve(query)
+        if (target := self._qualified.get(fold(query))) is not None:
+            return [Match(IndexEntry(target, self.label(target) or "", query, "name"), 100.0)]
+        exact = self._merge(lambda index: index.exact_all(query, 10), 10)
+        if exact:
+            home = self._home(exact[0].target)
+            weight = home.weight(exact[0].target) if home else 0
+            seen = {m.target for m in exact}
+            found = self._merge(lambda index: index.exact_all(query, 10) + [
+                m for m in index.holders(query, weight) if m.target not in seen
+            ], 10)
+        else:
+            found = self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10, len(self._indexes)), 10)
+        return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
+
+    def best(self, query: str) -> Match | None:
+        found = self.resolve(query)
+        return found[0] if found else None
+
+    def suggest(self, query: str, limit: int = 3) -> list[Match]:
+        return self._merge(lambda index: index.suggest(query, limit, len(self._indexes)), limit)
+
+    def complete(self, query: str, limit: int = 25) -> list[Match]:
+        if len(self._indexes) == 1:
+            return self._indexes[0].complete(query, limit)
+        if not fold(query):
+            defaults = [(index, t) for index in self._indexes for t in index.defaults]
+            defaults.sort(key=lambda it: -it[0].weight(it[1]))
+            return [Match(IndexEntry(t, index.label(t) or "", index.label(t) or "", "name"), 0.0) for index, t in defaults[:limit]]
+        found = self._merge(lambda index: index.complete(query, limit, fuzzy=False), limit)
+        return found or self._merge(lambda index: index.scored(query, COMPLETE_SCORE, limit, len(self._indexes)), limit)

@@ -1,0 +1,172 @@
+"""Fandoms made from TVmaze shows and kept current: adding, refreshing, and the periodic sync pass.
+
+No Discord here: the cog and the scheduled sync call this, and tests drive it against the local
+TVmaze double and a real store. Every import is one store transaction (the pack and its sync record
+together), so a failure — TVmaze down, an unknown id, an answer that is not a valid pack — raises
+`TvmazeError` and changes nothing. A sync pass asks TVmaze's updates list once and fetches only the
+shows whose change stamp moved; a show that fails is recorded and the pass goes on.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
+
+from bot.tvmaze.client import TvmazeClient, UpdatesWindow
+from bot.tvmaze.pack import merge, show_pack
+from bot.tvmaze.records import Episode, Show, TvmazeError
+from db import PackError, Store
+from db.packs.check import CheckedPack, check_pack_data, check_pack_text, file_digest
+from db.repos.packs.importing import ImportReport
+from db.repos.tvmaze_shows import TvmazeShow
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], datetime]
+
+
+class FandomRemoved(Exception):
+    """The fandom was removed (`python -m db remove`) while its show was being fetched: the removal
+    stands, and nothing is imported."""
+
+
+@dataclass(frozen=True, slots=True)
+class FandomChange:
+    """What one add, refresh or sync did to a fandom."""
+
+    pack_key: str
+    title: str
+    show_id: int
+    new: bool  # the fandom was not on the bot before
+    report: ImportReport  # with `moved`: the episodes whose air instant changed, appeared or went
+
+
+class TvmazeFandoms:
+    def __init__(self, store: Store, client: TvmazeClient, clock: Clock, *, stale_after: timedelta) -> None:
+        self._store = store
+        self._client = client
+        self._clock = clock
+        self._stale_after = stale_after  # TVMAZE_SYNC_HOURS: an older fandom is refreshed before it is reused
+
+    async def add(self, show_id: int) -> FandomChange:
+        """The fandom of TVmaze show `show_id`: imported as `tvmaze-<id>`, or — if a pack already syncs
+        that show — that pack, refreshed first when older than the sync period."""
+        async with self._store.tvmaze_shows.lock(show_id):  # the same show added elsewhere: the later joins
+            known = await self._store.tvmaze_shows.by_show(show_id)
+            if known is None:
+                show, report = await self._import(show_id, None, None)
+                return FandomChange(report.pack, show.name, show_id, True, report)
+            if self._clock() - known.synced_at < self._stale_after and known.show_updated is not None:
+                return FandomChange(known.pack_key, known.title, show_id, False, ImportReport(known.pack_key, skipped=True))
+            try:
+                change = await self._refresh(known)
+            except TvmazeError as exc:  # what the bot holds is still a fandom to follow
+                log.warning("TVmaze show %d: refresh before reuse failed (%s); using what the bot has", show_id, exc)
+                await self._store.tvmaze_shows.mark_failed(known.pack_key, str(exc), self._clock())
+                return FandomChange(known.pack_key, known.title, show_id, False, ImportReport(known.pack_key, skipped=True))
+            except FandomRemoved:  # removed meanwhile: this add makes it anew
+                show, report = await self._import(show_id, None, None)
+                return FandomChange(report.pack, show.name, show_id, True, report)
+            return replace(change, new=False)
+
+    async def refresh(self, key: str) -> FandomChange:
+        """Import the fandom's show again now; a failure is recorded on it and raised."""
+        known = await self._store.tvmaze_shows.by_pack(key)
+        if known is None:
+            raise TvmazeError("not_found", f"The fandom `{key}` is not kept in step with TVmaze.")
+        async with self._store.tvmaze_shows.lock(known.show_id):
+            try:
+                return await self._refresh(known)
+            except TvmazeError as exc:
+                await self._store.tvmaze_shows.mark_failed(known.pack_key, str(exc), self._clock())
+                raise
+            except FandomRemoved:
+                raise TvmazeError("not_found", f"The fandom `{key}` was removed from this bot meanwhile.") from None
+
+    async def sync_pass(self) -> list[FandomChange]:
+        """Every TVmaze fandom brought up to date: one updates request, then only the shows that changed
+        (or whose overlay changed). Failures are recorded per show and never raised."""
+        shows = await self._store.tvmaze_shows.all()
+        if not shows:
+            return []
+        now = self._clock()
+        try:
+            stamps = await self._client.updated_shows(_window(now, shows))
+        except TvmazeError as exc:
+            log.warning("TVmaze sync skipped: the updates list failed (%s); next pass tries again", exc)
+            for show in shows:
+                await self._store.tvmaze_shows.mark_failed(show.pack_key, str(exc), now)
+            return []
+        due = [s for s in shows if _due(s, stamps, now)]
+        await self._store.tvmaze_shows.mark_checked([s.pack_key for s in shows if s not in due], now)
+        changes = []
+        for show in due:
+            try:
+                async with self._store.tvmaze_shows.lock(show.show_id):
+                    changes.append(await self._refresh(show))
+            except FandomRemoved:
+                log.info("TVmaze sync: %s was removed during the pass; it stays removed", show.pack_key)
+            except Exception as exc:  # one show's failure (even a bug) must not stop the pass
+                if not isinstance(exc, TvmazeError):
+                    log.exception("TVmaze sync of %s failed", show.pack_key)
+                else:
+                    log.warning("TVmaze sync of %s failed: %s", show.pack_key, exc)
+                await self._store.tvmaze_shows.mark_failed(show.pack_key, str(exc) or type(exc).__name__, now)
+        log.info("TVmaze sync: %d fandom(s), %d changed on TVmaze, %d imported", len(shows), len(due), len(changes))
+        return changes
+
+    # --- importing --------------------------------------------------------------------------
+
+    async def _refresh(self, known: TvmazeShow) -> FandomChange:
+        """Import the fandom's show again, unless the fandom was removed meanwhile (`FandomRemoved`)."""
+        self._client.forget(known.show_id)  # ask TVmaze, not the cache
+        show, report = await self._import(known.show_id, known.overlay, known.location, existing=known.pack_key)
+        return FandomChange(report.pack, known.title if known.overlay else show.name, known.show_id, False, report)
+
+    async def _import(
+        self, show_id: int, overlay: str | None, location: str | None, *, existing: str | None = None
+    ) -> tuple[Show, ImportReport]:
+        """The show as a fandom; with `existing`, only over that fandom, if it is still there."""
+        show = await self._client.show(show_id)
+        episodes = await self._client.episodes(show_id)  # the embedded list leaves specials out
+        checked = await asyncio.to_thread(_checked, show, episodes, overlay, location)
+        async with self._store.transaction():
+            if existing is not None and not await self._store.tvmaze_shows.hold(existing, show_id):
+                raise FandomRemoved(existing)
+            report = await self._store.packs.import_checked(checked)
+            await self._store.tvmaze_shows.register(
+                checked.spec.pack.id, show_id, overlay=overlay, show_updated=show.updated, now=self._clock()
+            )
+        log.info("TVmaze show %d (%s): %s; %d moved", show_id, show.name, report.summary(), len(report.moved))
+        return show, report
+
+
+def _checked(show: Show, episodes: tuple[Episode, ...], overlay: str | None, location: str | None) -> CheckedPack:
+    """The show as a checked pack, merged into its overlay when it has one (CPU work: run in a thread).
+    A merged pack remembers its file's digest and place, so start-up still knows the file unchanged."""
+    data = show_pack(show, episodes)
+    name = location or show.url
+    try:
+        if overlay is None:
+            return check_pack_data(data, name)
+        merged = check_pack_data(merge(data, check_pack_text(overlay, name).spec), name)
+        return replace(merged, file_digest=file_digest(overlay.encode()))
+    except PackError as exc:
+        log.warning("TVmaze show %d did not make a valid pack:\n%s", show.id, exc)
+        raise TvmazeError("malformed", f"TVmaze's data for show {show.id} could not be made into a fandom.") from None
+
+
+def _due(show: TvmazeShow, stamps: dict[int, int], now: datetime) -> bool:
+    """Changed on TVmaze since the last import, its overlay changed, or not checked within a month."""
+    if show.show_updated is None or now - show.synced_at > timedelta(days=30):
+        return True
+    return stamps.get(show.show_id, show.show_updated) != show.show_updated
+
+
+def _window(now: datetime, shows: list[TvmazeShow]) -> UpdatesWindow:
+    """The shortest updates window that covers every show since its last successful check."""
+    oldest = now - min(s.synced_at for s in shows)
+    return "day" if oldest < timedelta(hours=23) else "week" if oldest < timedelta(days=6) else "month"

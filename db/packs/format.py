@@ -1,0 +1,215 @@
+"""The fact-pack format (YAML), as pydantic models: the one definition of what a pack may say.
+
+Unknown keys are errors, so a typo ("acter:") is reported instead of silently dropped.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from db.facts.dates import DEFAULT_ZONE
+from db.facts.models import Billing, FactStatus, ProductionKind, RelationshipKind
+
+Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
+Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Number = Annotated[int, Field(ge=1, le=1000)]
+Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]  # a kind of canon or of name
+Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
+WebAddress = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]  # scheme and length: pack_check
+
+# Kinds of canon a relationship may be told in, with the words cards use, in the order cards list
+# them. A pack may relabel these or add its own (`pack.canon`); `rumour` always comes last.
+DEFAULT_CANON: dict[str, str] = {
+    "on_screen": "on screen",
+    "comics": "in the comics",
+    "books": "in the books",
+    "games": "in the games",
+    "rumour": "rumoured",
+}
+# Kinds of other names a character goes by. `alias` is shown without a label; a pack names its own
+# kinds (`pack.name_kinds`), e.g. `codename: codename`. `hero_names:` is the `hero` kind.
+DEFAULT_NAME_KINDS: dict[str, str] = {"alias": "", "nickname": "nickname", "title": "title", "hero": "other name"}
+
+
+class _Spec(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class SourcedName(_Spec):
+    """A name whose source differs from its owner's, e.g. a civil name known but not in the articles."""
+
+    name: Name
+    source: Key
+
+
+NameItem = Name | SourcedName
+
+
+class PackMeta(_Spec):
+    id: Key
+    title: Title
+    description: Text | None = None
+    canon: dict[Term, Label] = Field(default_factory=dict, description="kinds of canon: key → words cards use")
+    name_kinds: dict[Term, Label] = Field(default_factory=dict, description="kinds of other names: key → label")
+
+
+class SourceSpec(_Spec):
+    title: Title
+    outlet: Name | None = None
+    published: Name | None = None  # a date in any accepted form, at the precision known
+    file: Title | None = None
+    url: Title | None = None
+    from_articles: bool = True
+    note: Text | None = None
+
+
+class AnnouncementSpec(_Spec):
+    date: Name  # "2017-08-18", "summer 2017", "2018", "unknown"…
+    timezone: Name = DEFAULT_ZONE
+    announced: Name | None = None
+    note: Text | None = None
+    source: Key
+
+
+EpisodeNumber = Annotated[int, Field(ge=1, le=10000)]  # a daily soap numbers hundreds of episodes a season
+Minutes = Annotated[int, Field(ge=1, le=1440)]
+
+
+class EpisodeSpec(_Spec):
+    """One episode (or special): a release of its own, dated at the precision known."""
+
+    number: EpisodeNumber | None = None  # required under `episodes:`, absent under `specials:`
+    title: Title | None = None
+    date: Name = "unknown"  # any accepted date form; TVmaze's airstamp is an exact instant with its offset
+    timezone: Name = DEFAULT_ZONE
+    runtime: Minutes | None = None
+    key: Key | None = None  # stable across renumbering (TVmaze's episode id: `e1234`); default `e<number>`
+    source: Key | None = None  # default: the season's
+
+
+class SeasonSpec(_Spec):
+    number: Number
+    episodes: Number | list[EpisodeSpec] | None = None  # how many, or the episodes themselves
+    specials: list[EpisodeSpec] = Field(default_factory=list, description="episodes outside the numbering")
+    source: Key
+    release: list[AnnouncementSpec] = Field(default_factory=list, description="oldest announcement first")
+
+    @property
+    def episode_list(self) -> list[EpisodeSpec]:
+        return self.episodes if isinstance(self.episodes, list) else []
+
+    @property
+    def episode_count(self) -> int | None:
+        return len(self.episodes) if isinstance(self.episodes, list) else self.episodes
+
+
+class ProductionSpec(_Spec):
+    kind: ProductionKind
+    season: Number | None = None
+    person: Name | None = None
+    text: Text
+    source: Key
+
+
+class SeriesSpec(_Spec):
+    title: Title
+    aliases: list[NameItem] = Field(default_factory=list)
+    kind: Literal["series", "miniseries"] = "series"
+    platform: Name | None = None
+    description: Text | None = None
+    source: Key
+    seasons: list[SeasonSpec] = Field(default_factory=list)
+    production: list[ProductionSpec] = Field(default_factory=list)
+
+
+class AppearanceSpec(_Spec):
+    series: Key
+    seasons: list[Number] | None = None  # None: the series as a whole
+    status: FactStatus = FactStatus.CONFIRMED
+    billing: Billing | None = None  # main, recurring or guest; ranks lookups and autocomplete
+    actor: Name | None = None  # who plays the character here, when the role was recast
+    actor_source: Key | None = None  # default: the appearance's source
+    note: Text | None = None
+    source: Key | None = None  # default: the character's source
+
+
+class CharacterSpec(_Spec):
+    name: Name
+    name_source: Key | None = None
+    hero_names: list[NameItem] = Field(default_factory=list)  # the `hero` kind of name
+    aliases: list[NameItem] = Field(default_factory=list)
+    names: dict[Term, list[NameItem]] = Field(default_factory=dict, description="kind → other names")
+    actor: Name | None = None
+    actor_aliases: list[NameItem] = Field(default_factory=list)
+    image: WebAddress | None = None  # an http(s) address: the card's thumbnail
+    status: FactStatus = FactStatus.CONFIRMED
+    description: Text | None = None
+    affiliations: list[NameItem] = Field(default_factory=list)
+    appearances: list[AppearanceSpec] = Field(default_factory=list)
+    source: Key
+
+
+class RelationshipSpec(_Spec):
+    between: tuple[Key, Key]
+    kind: RelationshipKind
+    canon: Term
+    status: Name | None = None
+    note: Text
+    source: Key
+
+
+class ShipSpec(_Spec):
+    """Names fans give a pair. They belong to the pair, not to any one relationship statement."""
+
+    between: tuple[Key, Key]
+    names: list[NameItem] = Field(min_length=1)
+    source: Key
+
+
+class SyncSpec(_Spec):
+    """Where a pack's dates, episodes and cast are kept current from; its hand-written facts stay."""
+
+    tvmaze: Annotated[int, Field(ge=1)]
+
+
+class PackSpec(_Spec):
+    format: Literal[1]
+    pack: PackMeta
+    sync: SyncSpec | None = None
+    sources: dict[Key, SourceSpec] = Field(min_length=1)
+    series: dict[Key, SeriesSpec] = Field(default_factory=dict)
+    characters: dict[Key, CharacterSpec] = Field(default_factory=dict)
+    relationships: list[RelationshipSpec] = Field(default_factory=list)
+    ships: list[ShipSpec] = Field(default_factory=list)
+
+
+def name_of(item: NameItem) -> str:
+    return item.name if isinstance(item, SourcedName) else item
+
+
+def source_of(item: NameItem, default: str) -> str:
+    return item.source if isinstance(item, SourcedName) else default
+
+
+def canon_terms(meta: PackMeta) -> list[tuple[str, str]]:
+    """The pack's kinds of canon with their words, in the order cards list them (rumour last)."""
+    merged = {**DEFAULT_CANON, **meta.canon}
+    rumour = merged.pop("rumour")
+    return [*merged.items(), ("rumour", rumour)]
+
+
+def name_terms(meta: PackMeta) -> list[tuple[str, str]]:
+    """The pack's kinds of name with their labels: its own first (cards list names in this order)."""
+    return list({**meta.name_kinds, **{k: v for k, v in DEFAULT_NAME_KINDS.items() if k not in meta.name_kinds}}.items())
+
+
+def other_names(char: CharacterSpec) -> list[tuple[str, list[NameItem]]]:
+    """Every other name of a character by kind: `hero_names`, `aliases`, then each `names:` kind."""
+    found: dict[str, list[NameItem]] = {"hero": list(char.hero_names), "alias": list(char.aliases)}
+    for kind, items in char.names.items():
+        found.setdefault(kind, []).extend(items)
+    return [(kind, items) for kind, items in found.items() if items]

@@ -1,0 +1,192 @@
+"""Characters, their names, appearances and relationships, as a guild sees them."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from typing import TYPE_CHECKING
+
+from db.backends.protocol import Row
+from db.facts.models import (
+    Affiliation,
+    Appearance,
+    Billing,
+    Character,
+    CharacterName,
+    CharacterSummary,
+    FactStatus,
+    NameEntry,
+    Relationship,
+    RelationshipKind,
+)
+from db.repos.fandoms import visible
+from db.repos.sources import SOURCE_COLUMNS, source_from_row
+
+if TYPE_CHECKING:
+    from db.store import Store
+
+# Where a relationship is told, in the pack's own words and order (pack_terms); a server's own
+# relationship has no pack and shows its key.
+_RELATIONSHIP_SELECT = """
+    SELECT r.id, r.first_id, a.name AS first_name, r.second_id, b.name AS second_name,
+           r.kind, r.canon, coalesce(t.label, replace(r.canon, '_', ' ')) AS canon_label,
+           coalesce(t.position, 1000) AS canon_rank, r.status, r.note, r.source_id
+      FROM relationships r
+      JOIN characters a ON a.id = r.first_id
+      JOIN characters b ON b.id = r.second_id
+      LEFT JOIN pack_terms t ON t.pack_id = r.pack_id AND t.kind = 'canon' AND t.term = r.canon
+"""
+# How an appearance is billed, as a number: a character's best billing outranks any count of appearances.
+_BILLING_RANK = "CASE {a}.billing WHEN 'main' THEN 3 WHEN 'recurring' THEN 2 WHEN 'guest' THEN 1 ELSE 0 END"
+BILLING_WEIGHT = 10_000  # more appearances than any character has
+
+
+def relationship_from_row(row: Row) -> Relationship:
+    return Relationship(
+        id=row["id"],
+        first_id=row["first_id"],
+        first_name=row["first_name"],
+        second_id=row["second_id"],
+        second_name=row["second_name"],
+        kind=RelationshipKind(row["kind"]),
+        canon=row["canon"],
+        canon_label=row["canon_label"],
+        canon_rank=row["canon_rank"],
+        status=row["status"],
+        note=row["note"],
+        source_id=row["source_id"],
+    )
+
+
+class CharacterRepository:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def name_entries_by_pack(self) -> dict[int, list[NameEntry]]:
+        """Every searchable name (canonical, other names, actors — recast ones too) of every pack's characters, by pack:
+        the name indexes are built per pack, and a guild searches the packs it follows."""
+        rows = await self._store.fetch_all(
+            """
+            SELECT c.pack_id, c.id, c.name, c.name AS text, 'name' AS kind, c.status
+              FROM characters c WHERE c.pack_id IS NOT NULL
+            UNION ALL
+            SELECT c.pack_id, c.id, c.name, c.actor, 'actor', c.status FROM characters c
+             WHERE c.pack_id IS NOT NULL AND c.actor IS NOT NULL
+            UNION ALL
+            SELECT DISTINCT c.pack_id, c.id, c.name, a.actor, 'actor', c.status
+              FROM appearances a JOIN characters c ON c.id = a.character_id
+             WHERE c.pack_id IS NOT NULL AND a.actor IS NOT NULL
+            UNION ALL
+            SELECT c.pack_id, c.id, c.name, n.name, n.kind, c.status
+              FROM character_names n JOIN characters c ON c.id = n.character_id WHERE c.pack_id IS NOT NULL
+            ORDER BY 1, 2
+            """
+        )
+        found: dict[int, list[NameEntry]] = defaultdict(list)
+        for r in rows:
+            found[r[0]].append(NameEntry(r[1], r[2], r[3], r[4], r[5] == "rumoured"))
+        return dict(found)
+
+    async def prominence_by_pack(self) -> dict[int, list[tuple[int, int, str | None]]]:
+        """Per pack, (character id, weight, main series title), most prominent first: autocomplete's
+        defaults, the tie-breaker between near-equal matches, and the show that tells namesakes apart.
+        The weight is the best billing (main > recurring > guest > none) × BILLING_WEIGHT + appearances."""
+        rows = await self._store.fetch_all(
+            f"""
+            SELECT c.pack_id, c.id,
+                   max({_BILLING_RANK.format(a="a")}) * {BILLING_WEIGHT:d} + least(count(a.id), {BILLING_WEIGHT - 1:d}) AS weight,
+                   (SELECT s.title FROM appearances f JOIN series s ON s.id = f.series_id
+                     WHERE f.character_id = c.id ORDER BY {_BILLING_RANK.format(a="f")} DESC, f.id LIMIT 1) AS main_series
+              FROM characters c LEFT JOIN appearances a ON a.character_id = c.id
+             WHERE c.pack_id IS NOT NULL
+             GROUP BY c.id
+             ORDER BY c.pack_id, c.status = 'rumoured', weight DESC, c.name
+            """
+        )
+        found: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
+        for r in rows:
+            found[r[0]].append((r[1], r[2], r[3]))
+        return dict(found)
+
+    async def summaries(self, guild_id: int | None = None) -> list[CharacterSummary]:
+        """Characters a guild can see, the most-seen confirmed ones first."""
+        rows = await self._store.fetch_all(
+            f"""
+            SELECT c.id, c.key, c.name, c.actor, c.status FROM characters c WHERE {visible("c")}
+             ORDER BY c.status = 'rumoured',
+                      (SELECT count(*) FROM appearances a WHERE a.character_id = c.id) DESC, c.name
+            """,
+            await self._store.fandoms.params(guild_id),
+        )
+        return [CharacterSummary(r["id"], r["key"], r["name"], r["actor"], FactStatus(r["status"])) for r in rows]
+
+    async def get(self, character_id: int, guild_id: int | None = None) -> Character | None:
+        """The full profile, or None if the character does not exist or the guild cannot see it."""
+        params = await self._store.fandoms.params(guild_id, id=character_id)
+        rows, names, affiliations, appearances, related, cited = await self._store.fetch_batch([
+            (f"""SELECT c.*, p.title AS fandom FROM characters c LEFT JOIN packs p ON p.id = c.pack_id
+                  WHERE c.id = :id AND {visible("c")}""", params),
+            ("""SELECT n.name, n.kind, n.source_id, coalesce(t.label, '') AS label
+                  FROM character_names n
+                  LEFT JOIN pack_terms t ON t.pack_id = n.pack_id AND t.kind = 'name' AND t.term = n.kind
+                 WHERE n.character_id = :id ORDER BY coalesce(t.position, 1000), n.id""", params),
+            ("SELECT name, source_id FROM affiliations WHERE character_id = :id ORDER BY id", params),
+            ("""SELECT a.series_id, s.title, a.season_number, a.status, a.note, a.source_id, a.billing, a.actor,
+                       a.actor_source_id
+                  FROM appearances a JOIN series s ON s.id = a.series_id
+                 WHERE a.character_id = :id
+                 ORDER BY a.series_id, a.season_number IS NOT NULL, a.season_number""", params),
+            (_RELATIONSHIP_SELECT + f" WHERE (r.first_id = :id OR r.second_id = :id) AND {visible('r')} ORDER BY canon_rank, r.id",
+             params),
+            (f"""SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN (
+                    SELECT source_id FROM characters WHERE id = :id
+                    UNION SELECT name_source_id FROM characters WHERE id = :id
+                    UNION SELECT source_id FROM character_names WHERE character_id = :id
+                    UNION SELECT source_id FROM affiliations WHERE character_id = :id
+                    UNION SELECT source_id FROM appearances WHERE character_id = :id
+                    UNION SELECT actor_source_id FROM appearances WHERE character_id = :id
+                    UNION SELECT r.source_id FROM relationships r
+                           WHERE (r.first_id = :id OR r.second_id = :id) AND {visible('r')})""", params),
+        ])  # one trip to the database thread: a profile is asked for on every lookup
+        if not rows:
+            return None
+        row = rows[0]
+        relationships = [relationship_from_row(r) for r in related]
+        return Character(
+            id=row["id"],
+            key=row["key"],
+            name=row["name"],
+            actor=row["actor"],
+            description=row["description"],
+            status=FactStatus(row["status"]),
+            source_id=row["source_id"],
+            name_source_id=row["name_source_id"],
+            names=tuple(CharacterName(n["name"], n["kind"], n["source_id"], n["label"]) for n in names),
+            affiliations=tuple(Affiliation(a["name"], a["source_id"]) for a in affiliations),
+            appearances=tuple(
+                Appearance(a[0], a[1], a[2], FactStatus(a[3]), a[4], a[5], Billing(a[6]) if a[6] else None, a[7], a[8])
+                for a in appearances
+            ),
+            relationships=tuple(relationships),
+            sources={r["id"]: source_from_row(r) for r in cited},
+            fandom=row["fandom"],
+            image_url=row["image_url"],
+        )
+
+    async def relationships_of(self, character_id: int, guild_id: int | None = None) -> list[Relationship]:
+        params = await self._store.fandoms.params(guild_id, id=character_id)
+        return await self._relationships("(r.first_id = :id OR r.second_id = :id)", params)
+
+    async def relationships_between(
+        self, first_id: int, second_id: int, guild_id: int | None = None
+    ) -> list[Relationship]:
+        """What is known of a pair, whichever way round the pack lists it."""
+        params = await self._store.fandoms.params(guild_id, a=first_id, b=second_id)
+        return await self._relationships(
+            "((r.first_id = :a AND r.second_id = :b) OR (r.first_id = :b AND r.second_id = :a))", params
+        )
+
+    async def _relationships(self, where: str, params: dict[str, object]) -> list[Relationship]:
+        rows = await self._store.fetch_all(
+            _RELATIONSHIP_SELECT + f" WHERE {where} AND {visible('r')} ORDER BY canon_rank, r.id", params
+        )
+        return [relationship_from_row(r) for r in rows]
