@@ -179,7 +179,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
 
     async def after_import(self, change: FandomChange) -> None:
         """Reminders follow what changed: the fandom's guilds re-plan, and moved episodes are announced."""
-        planner = self.bot.reminder_planner
+        planner = self.bot.services.reminder_replanning.current
         if planner is None or not change.report.changed:
             return
         self.store.fandoms.forget()
@@ -230,8 +230,9 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
             return await choice(guild_id, key, interaction.user.id, discord.utils.utcnow())
 
         try:
-            if self.bot.reminder_planner is not None:
-                outcome, _ = await self.bot.reminder_planner.apply(guild_id, change)
+            planner = self.bot.services.reminder_replanning.current
+            if planner is not None:
+                outcome, _ = await planner.apply(guild_id, change)
                 return outcome
             return await change()
         finally:
