@@ -10,9 +10,9 @@ from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.cog import CountdownCog
 from cogs.countdown.delivery import Delivery
 from cogs.countdown.episodes import EpisodePageButton, EpisodesCog
-from cogs.countdown.planner import ReminderPlanner
-from cogs.countdown.planning import CHANNEL_REMINDER, HORIZON_TICK, MOVE_NOTICE, PERSONAL_REMINDER, REMINDME_NOTICE
+from cogs.countdown.reminder_planner import ReminderPlanner
 from cogs.countdown.reminders import RemindersCog
+from cogs.countdown.wanted_timers import CHANNEL_REMINDER, HORIZON_TICK, MOVE_NOTICE, PERSONAL_REMINDER, REMINDME_NOTICE
 
 
 async def setup(bot: FandexBot) -> None:

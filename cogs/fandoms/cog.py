@@ -15,7 +15,7 @@ from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, quote_typed
 from bot.input.autocomplete import choice, offered
-from bot.input.options import Text
+from bot.input.options import TextOption
 from bot.input.whole_numbers import ACCEPTED
 from bot.tvmaze.fandoms import FandomChange, TvmazeFandoms
 from bot.tvmaze.records import TvmazeError
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # A choice of a guild's about one pack, as db/repos/fandoms.py records it: (guild, pack key, moderator, when).
 Choice = Callable[[int, str, int, datetime], Awaitable[T]]
-FandomRef = app_commands.Transform[str, Text("fandom", 1, 100)]
-ShowRef = app_commands.Transform[str, Text("show", 1, 100)]
+FandomRef = app_commands.Transform[str, TextOption("fandom", 1, 100)]
+ShowRef = app_commands.Transform[str, TextOption("show", 1, 100)]
 
 
 def size(pack: PackInfo) -> str:
