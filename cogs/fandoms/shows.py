@@ -18,6 +18,7 @@ from bot.input.autocomplete import choice, offered
 from bot.input.whole_numbers import read_whole_number
 from bot.outside_links import source_page
 from bot.scheduling.scheduler import Outcome, Scheduler
+from bot.tvmaze.addresses import TVMAZE_SITE
 from bot.tvmaze.client import Asker, TvmazeClient
 from bot.tvmaze.fandoms import FandomChange, TvmazeFandoms
 from bot.tvmaze.pack import LICENCE, LICENCE_URL, SOURCE
@@ -120,7 +121,7 @@ async def summary_card(store: Store, change: FandomChange, guild_id: int, now: d
     card.describe(f"**{literal(pack.title)}** (`{pack.key}`) is {verb}.", *lines)
     if source_url:
         card.url = source_url
-    card.add("Source", f"Show data from [TVmaze](<{source_url or 'https://www.tvmaze.com'}>), licensed "
+    card.add("Source", f"Show data from [TVmaze](<{source_url or TVMAZE_SITE}>), licensed "
                        f"[{LICENCE}](<{LICENCE_URL}>). Dates and cast are kept in step with TVmaze.")
     return card
 
