@@ -12,7 +12,7 @@ from bench.contenders import fandex
 from bench.reminders import ReminderRound
 from bench.scenarios import Result, Scale, new_double, stored_rows
 from bot.scheduling.scheduler import Scheduler
-from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.reminder_planner import ReminderPlanner
 from db import Store, bundled_pack_path
 from db.facts.instants import from_text
 from tests.double.server import DiscordDouble

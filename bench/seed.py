@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from cogs.countdown.planning import channel_reminders
+from cogs.countdown.wanted_timers import channel_reminders
 from db import Store, bundled_pack_path
 from db.facts.dates import parse_partial_date
 from db.repos.polls import NewPoll, PollOption

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import aiohttp
 import discord
@@ -17,6 +16,7 @@ from bot.launch.shards import format_shard_ids
 from bot.scheduling.facts_watch import FactsWatch
 from bot.scheduling.scheduler import Scheduler
 from bot.search.directory import Directory
+from bot.services import ServiceMissing, Services
 from bot.settings import Settings
 from bot.tvmaze.client import TvmazeClient
 from bot.wire.command_sync import sync_if_changed
@@ -62,8 +62,7 @@ class FandexBot(commands.AutoShardedBot):
         self.facts_watch = FactsWatch(store, self._facts_changed_elsewhere)
         self.identify_buckets = IdentifyBuckets(store, window=settings.identify_window + SAFETY_MARGIN)
         self.pack_changed = False  # set by setup_hook: cogs re-plan what depends on the pack's facts
-        self.polls: Any = None  # the polls extension's service, for its buttons to reach
-        self.reminder_planner: Any = None  # the countdown extension's planner, for fandom changes to re-plan
+        self.services = Services()  # what one feature offers another, filled by each extension's setup
         self.tvmaze: TvmazeClient | None = None  # opened in setup_hook, closed in close()
         self._tvmaze_session: aiohttp.ClientSession | None = None
 
@@ -159,3 +158,10 @@ class FandexBot(commands.AutoShardedBot):
 
     async def on_shard_resumed(self, shard_id: int) -> None:
         log.info("shard %d: gateway session resumed", shard_id)
+
+
+def services_of(client: discord.Client) -> Services:
+    """The services of the bot an interaction arrived through (a DynamicItem gets only the interaction)."""
+    if not isinstance(client, FandexBot):
+        raise ServiceMissing(f"{type(client).__name__} is not a FandexBot: it holds no services")
+    return client.services

@@ -11,6 +11,7 @@ from pydantic_core.core_schema import ValidationInfo
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.launch.shards import parse_shard_count, parse_shard_ids
+from bot.tvmaze.addresses import TVMAZE_API_BASE
 from db import DefaultFandoms, bundled_packs_dir
 from db.backends.database_url import DatabaseUrlError, SqliteTarget, StoreTarget, parse_database_url
 
@@ -37,7 +38,7 @@ class Settings(BaseSettings):
     shard_ids: str | None = None  # the shards this process runs ("0-3", "0,2,5"); None: every shard
     # Seconds between IDENTIFYs of one bucket, bot-wide. Discord's is 5; a local double may use less.
     identify_window: float = Field(default=5.0, gt=0, le=60)
-    tvmaze_api_base: str = "https://api.tvmaze.com"  # tests point it at a local double
+    tvmaze_api_base: str = TVMAZE_API_BASE  # tests point it at a local double
     tvmaze_imports: Literal["on", "off"] = "on"  # off: /fandom add is refused (TVmaze fandoms still sync)
     tvmaze_sync_hours: float = Field(default=12.0, gt=0, le=24 * 30)
 
@@ -69,7 +70,7 @@ class Settings(BaseSettings):
     @classmethod
     def _tvmaze_base_is_http(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL such as https://api.tvmaze.com")
+            raise ValueError(f"must be an http:// or https:// URL such as {TVMAZE_API_BASE}")
         return value.rstrip("/")
 
     @field_validator("tvmaze_imports", mode="before")

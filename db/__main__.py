@@ -1,7 +1,7 @@
 """`python -m db packs | check PATH | import PATH | export --pack ID [-o FILE] | remove ID --yes` —
 fact packs from the shell, on the store the bot uses (DATABASE_URL from the environment or `.env`);
-`python -m db copy --to URL [--replace]` — that whole store copied into another (SQLite to PostgreSQL);
-`python -m db draft tvmaze SHOW_OR_ID [-o FILE]` — a TVmaze show written as a pack to enrich."""
+`python -m db copy --to URL [--replace]` — that whole store copied into another (SQLite to PostgreSQL).
+Drafting a pack from TVmaze needs the bot's TVmaze client, so it is `python -m bot draft` (DRAFT_MOVED)."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from db.repos.packs.export import dump_pack
 from db.store import Store
 
 DEFAULT_URL = "sqlite:///data/fandex.sqlite3"
+DRAFT_MOVED = "`python -m db draft` is now `python -m bot draft tvmaze SHOW_OR_ID [-o FILE]`"
 
 
 def database_url() -> str:
@@ -46,10 +47,8 @@ def _parser() -> argparse.ArgumentParser:
     rem = commands.add_parser("remove", help="take a pack out of the store; every server's own data stays")
     rem.add_argument("pack", metavar="ID")
     rem.add_argument("--yes", action="store_true", help="really remove it (without it, only says what would go)")
-    draft = commands.add_parser("draft", help="write a TVmaze show as a pack (YAML) to enrich, then check and import")
-    draft.add_argument("site", choices=["tvmaze"], help="where the show comes from")
-    draft.add_argument("show", metavar="SHOW_OR_ID", help="a show's name (the best match is taken) or its TVmaze id")
-    draft.add_argument("-o", "--output", type=Path, help="file to write (default: stdout)")
+    # Whatever follows `draft` is answered with DRAFT_MOVED (see main), so it takes no arguments of its own.
+    commands.add_parser("draft", help="moved: `python -m bot draft tvmaze SHOW_OR_ID [-o FILE]`", add_help=False)
     copy = commands.add_parser(
         "copy",
         help="copy every row of the store into another, ids kept (stop the bot first)",
@@ -86,8 +85,6 @@ def _check(paths: list[Path]) -> int:
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args.paths)
-    if args.command == "draft":
-        return await _draft(args.show, args.output)
     url = args.database_url or database_url()
     if args.command == "copy":
         return await _copy(url, args.to, replace=args.replace)
@@ -152,23 +149,6 @@ async def _copy(source: str, target: str, *, replace: bool) -> int:
     return 0
 
 
-async def _draft(query: str, output: Path | None) -> int:
-    from bot.tvmaze.draft import api_base, draft_tvmaze
-    from bot.tvmaze.records import TvmazeError
-
-    try:
-        text, chosen = await draft_tvmaze(query, api_base())
-    except TvmazeError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
-    if output:
-        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
-        print(f"wrote {chosen} to {output}; enrich it, then `python -m db check {output}` and `python -m db import {output}`")
-    else:
-        sys.stdout.write(text)
-    return 0
-
-
 def _unknown(key: str, known: list[str]) -> int:
     print(f"error: no pack `{key}` in the store (packs: {', '.join(known) or 'none'})", file=sys.stderr)
     return 1
@@ -181,7 +161,13 @@ def _report(exc: PackError) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    args, unknown = parser.parse_known_args(argv)
+    if args.command == "draft":
+        print(f"error: {DRAFT_MOVED}", file=sys.stderr)
+        return 2
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     try:
         return asyncio.run(_run(args))
     except PackError as exc:

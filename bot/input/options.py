@@ -29,7 +29,7 @@ def clean_text(value: str, *, keep_newlines: bool = False) -> str:
     return " ".join(text.split())
 
 
-class Text(app_commands.Transformer):
+class TextOption(app_commands.Transformer):
     """A string option of `min_length`–`max_length` visible characters, checked here as well."""
 
     def __init__(self, label: str, min_length: int = 1, max_length: int = 100) -> None:

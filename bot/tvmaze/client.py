@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 
 import aiohttp
 
+from bot.tvmaze.addresses import TVMAZE_API_BASE
 from bot.tvmaze.pacing import Member, Pacer, Ticket
 from bot.tvmaze.records import (
     Episode,
@@ -39,7 +40,6 @@ from bot.tvmaze.records import (
 
 log = logging.getLogger(__name__)
 
-TVMAZE_API_BASE = "https://api.tvmaze.com"
 UpdatesWindow = Literal["day", "week", "month"]
 T = TypeVar("T")
 MB = 1024 * 1024

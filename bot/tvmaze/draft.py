@@ -1,32 +1,35 @@
-"""`python -m db draft tvmaze SHOW_OR_ID`: a TVmaze show written as a pack for a moderator to enrich.
+"""`python -m bot draft tvmaze SHOW_OR_ID [-o FILE]`: a TVmaze show written as a pack for a moderator to enrich.
 
 The same data `/fandom add` imports, as YAML declaring `sync: {tvmaze: ID}`: add nicknames,
 relationships and notes, then `db check` and `db import`; the bot keeps its dates and cast current.
+It lives with the bot, not in `python -m db`, because it needs the TVmaze client and the store never
+imports upward.
 """
 
 from __future__ import annotations
 
+import asyncio
 import os
+import sys
+from pathlib import Path
 
+from dotenv import dotenv_values
+
+from bot.tvmaze.addresses import TVMAZE_API_BASE
+from bot.tvmaze.client import TvmazeClient
 from bot.tvmaze.pack import LICENCE, show_pack
 from bot.tvmaze.records import TvmazeError
 from db.packs.check import check_pack_data
 from db.repos.packs.export import dump_pack
 
-DEFAULT_API_BASE = "https://api.tvmaze.com"
-
 
 def api_base() -> str:
-    """TVMAZE_API_BASE from the environment or `.env`, as the bot reads it."""
-    from dotenv import dotenv_values
-
-    return os.environ.get("TVMAZE_API_BASE") or dotenv_values(".env").get("TVMAZE_API_BASE") or DEFAULT_API_BASE
+    """TVMAZE_API_BASE from the environment or `.env`, as the bot reads it (no token needed to draft)."""
+    return os.environ.get("TVMAZE_API_BASE") or dotenv_values(".env").get("TVMAZE_API_BASE") or TVMAZE_API_BASE
 
 
 async def draft_tvmaze(query: str, base_url: str) -> tuple[str, str]:
     """(YAML of the pack, a line naming the show chosen); TvmazeError when there is no such show."""
-    from bot.tvmaze.client import TvmazeClient  # the HTTP client lives with the bot; only this command needs it
-
     async with TvmazeClient.open(base_url) as client:
         wanted = query.strip()
         if wanted.isdigit():
@@ -45,3 +48,18 @@ async def draft_tvmaze(query: str, base_url: str) -> tuple[str, str]:
     )
     year = f", {show.premiered.year}" if show.premiered else ""
     return header + dump_pack(spec), f"{show.name} (TVmaze {show.id}{year})"
+
+
+async def write_draft(query: str, output: Path | None) -> int:
+    """The command: the draft to `output` (or stdout), and the exit status."""
+    try:
+        text, chosen = await draft_tvmaze(query, api_base())
+    except TvmazeError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    if output:
+        await asyncio.to_thread(output.write_text, text, encoding="utf-8")
+        print(f"wrote {chosen} to {output}; enrich it, then `python -m db check {output}` and `python -m db import {output}`")
+    else:
+        sys.stdout.write(text)
+    return 0

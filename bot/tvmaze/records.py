@@ -127,7 +127,7 @@ def _field(obj: Any, key: str, kind: type[T], *, nullable: bool = False) -> T:
         raise _malformed(f"expected an object holding {key!r}")
     value = obj.get(key)
     if value is None and nullable:
-        return value  # type: ignore[return-value]
+        return value  # type: ignore[return-value]  # only _optional asks for nullable, and its T is `... | None`
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):

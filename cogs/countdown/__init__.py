@@ -10,9 +10,9 @@ from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.cog import CountdownCog
 from cogs.countdown.delivery import Delivery
 from cogs.countdown.episodes import EpisodePageButton, EpisodesCog
-from cogs.countdown.planner import ReminderPlanner
-from cogs.countdown.planning import CHANNEL_REMINDER, HORIZON_TICK, MOVE_NOTICE, PERSONAL_REMINDER, REMINDME_NOTICE
+from cogs.countdown.reminder_planner import ReminderPlanner
 from cogs.countdown.reminders import RemindersCog
+from cogs.countdown.wanted_timers import CHANNEL_REMINDER, HORIZON_TICK, MOVE_NOTICE, PERSONAL_REMINDER, REMINDME_NOTICE
 
 
 async def setup(bot: FandexBot) -> None:
@@ -25,7 +25,7 @@ async def setup(bot: FandexBot) -> None:
     bot.scheduler.register(MOVE_NOTICE, delivery.move_notice, early=True)
     bot.scheduler.register(REMINDME_NOTICE, delivery.remindme_notice, early=True)
     bot.scheduler.register(HORIZON_TICK, planner.horizon_tick, catch_up=None)  # late is fine; never skipped
-    bot.reminder_planner = planner  # /fandom follow and unfollow re-plan through it
+    bot.services.reminder_replanning.provide(planner)  # /fandom follow, unfollow, add and refresh re-plan through it
     if bot.pack_changed:
         await planner.replan_all()  # the pack moved or added releases: reminders follow
     await planner.keep_horizon()
@@ -34,3 +34,7 @@ async def setup(bot: FandexBot) -> None:
     bot.add_dynamic_items(EpisodePageButton)  # one template, however many /episodes replies are out there
     await bot.add_cog(ReleaseAdmin(bot, catalog, planner, delivery))
     await bot.add_cog(RemindersCog(bot, planner))
+
+
+async def teardown(bot: FandexBot) -> None:
+    await bot.services.reminder_replanning.withdraw()

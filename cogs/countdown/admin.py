@@ -13,20 +13,20 @@ from bot.command_contexts import server_only
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
 from bot.input.autocomplete import referenced
-from bot.input.options import Text
+from bot.input.options import TextOption
 from bot.input.zones import resolve_zone, zone_choices
 from cogs.countdown.catalog import RELEASE, ReleaseCatalog
 from cogs.countdown.delivery import Delivery
-from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.reminder_planner import ReminderPlanner
 from db.facts.dates import DEFAULT_ZONE, DateParseError, PartialDate, parse_partial_date
 from db.repos.releases import ReleaseRemoval
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-Title = app_commands.Transform[str, Text("release title", 1, 100)]
-DateText = app_commands.Transform[str, Text("date", 1, 40)]
-ZoneName = app_commands.Transform[str, Text("time zone", 1, 64)]
+Title = app_commands.Transform[str, TextOption("release title", 1, 100)]
+DateText = app_commands.Transform[str, TextOption("date", 1, 40)]
+ZoneName = app_commands.Transform[str, TextOption("time zone", 1, 64)]
 
 
 async def zone_for(bot: FandexBot, guild_id: int, typed: str | None) -> str:

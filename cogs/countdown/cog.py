@@ -13,9 +13,9 @@ from discord.ext import commands
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
-from bot.input.options import Text
+from bot.input.options import TextOption
 from cogs.countdown.catalog import ReleaseCatalog, is_own
-from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.reminder_planner import ReminderPlanner
 from cogs.countdown.timeline import build_timeline, countdown_line, per_series, starts_at
 from db.facts.dates import PartialDate
 from db.facts.models import Release
@@ -23,7 +23,7 @@ from db.facts.models import Release
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-ReleaseTitle = app_commands.Transform[str, Text("release title", 1, 100)]
+ReleaseTitle = app_commands.Transform[str, TextOption("release title", 1, 100)]
 
 
 def _current(release: Release) -> PartialDate:

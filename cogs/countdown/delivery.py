@@ -15,9 +15,9 @@ from bot.formatting import discord_timestamp, literal
 from bot.scheduling.scheduler import Outcome, RetryLater
 from bot.wire.direct_messages import open_dm
 from bot.wire.payloads import NO_PINGS, role_pings
-from cogs.countdown.planner import ReminderPlanner
-from cogs.countdown.planning import Cancelled
+from cogs.countdown.reminder_planner import ReminderPlanner
 from cogs.countdown.timeline import starts_at
+from cogs.countdown.wanted_timers import Cancelled
 from db import Store
 from db.facts.models import Release
 from db.repos.subscriptions import Subscription

@@ -18,7 +18,7 @@ from discord.ext import commands
 from bot.embeds import Card
 from bot.errors import UserFacingError, handle_error
 from bot.formatting import describe_date, literal
-from bot.input.options import Text
+from bot.input.options import TextOption
 from bot.search.finding import SERIES_HINT, choices, find
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.episode_pages import EpisodePage, default_season, opening_page, season_page
@@ -26,7 +26,7 @@ from cogs.countdown.episode_pages import EpisodePage, default_season, opening_pa
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-SeriesTitle = app_commands.Transform[str, Text("series title", 1, 100)]
+SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
 
 
 class EpisodesCog(commands.Cog):

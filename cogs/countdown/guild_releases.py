@@ -101,7 +101,7 @@ class _Timeline:
 
     def seal(self) -> None:
         self.timed.sort(key=lambda r: (instant(r), r.title))
-        self.instants = [instant(r).timestamp() for r in self.timed]  # type: ignore[union-attr]
+        self.instants = [instant(r).timestamp() for r in self.timed]  # type: ignore[union-attr]  # add() times only releases with an instant
         self.approximate.sort(key=lambda r: (_window_start(r), r.title))
         self.undated.sort(key=lambda r: r.title)
 

@@ -16,15 +16,15 @@ from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal
 from bot.input.durations import DurationError, format_duration, parse_offsets
-from bot.input.options import Text
-from cogs.countdown.planner import ReminderPlanner
-from cogs.countdown.planning import CHANNEL_REMINDER, HORIZON
+from bot.input.options import TextOption
+from cogs.countdown.reminder_planner import ReminderPlanner
+from cogs.countdown.wanted_timers import CHANNEL_REMINDER, HORIZON
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
 DEFAULT_OFFSETS = "7d,1d,1h,0"
-OffsetsText = app_commands.Transform[str, Text("offsets", 1, 100)]
+OffsetsText = app_commands.Transform[str, TextOption("offsets", 1, 100)]
 NEEDED = ("view_channel", "send_messages", "embed_links")
 
 

@@ -38,7 +38,7 @@ def build_timeline(releases: Iterable[Release], now: datetime) -> Timeline:
             timeline.approximate.append(release)
     timeline.upcoming.sort(key=lambda r: (starts_at(r), r.title))
     timeline.recent.sort(key=lambda r: (starts_at(r), r.title), reverse=True)
-    timeline.approximate.sort(key=lambda r: (r.current.date.window_start, r.title))  # type: ignore[union-attr]
+    timeline.approximate.sort(key=lambda r: (r.current.date.window_start, r.title))  # type: ignore[union-attr]  # approximate: current is set
     timeline.undated.sort(key=lambda r: r.title)
     return timeline
 

@@ -8,8 +8,9 @@ import discord
 
 from bot.client import FandexBot
 from bot.tvmaze.fandoms import TvmazeFandoms
+from bot.tvmaze.sync_timer import SyncTimer
 from cogs.fandoms.cog import FandomCog
-from cogs.fandoms.shows import ShowChoices, SyncTimer
+from cogs.fandoms.shows import ShowChoices
 
 
 async def setup(bot: FandexBot) -> None:

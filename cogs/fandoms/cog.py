@@ -15,7 +15,7 @@ from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, quote_typed
 from bot.input.autocomplete import choice, offered
-from bot.input.options import Text
+from bot.input.options import TextOption
 from bot.input.whole_numbers import ACCEPTED
 from bot.tvmaze.fandoms import FandomChange, TvmazeFandoms
 from bot.tvmaze.records import TvmazeError
@@ -29,8 +29,8 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # A choice of a guild's about one pack, as db/repos/fandoms.py records it: (guild, pack key, moderator, when).
 Choice = Callable[[int, str, int, datetime], Awaitable[T]]
-FandomRef = app_commands.Transform[str, Text("fandom", 1, 100)]
-ShowRef = app_commands.Transform[str, Text("show", 1, 100)]
+FandomRef = app_commands.Transform[str, TextOption("fandom", 1, 100)]
+ShowRef = app_commands.Transform[str, TextOption("show", 1, 100)]
 
 
 def size(pack: PackInfo) -> str:
@@ -179,7 +179,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
 
     async def after_import(self, change: FandomChange) -> None:
         """Reminders follow what changed: the fandom's guilds re-plan, and moved episodes are announced."""
-        planner = self.bot.reminder_planner
+        planner = self.bot.services.reminder_replanning.current
         if planner is None or not change.report.changed:
             return
         self.store.fandoms.forget()
@@ -230,8 +230,9 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
             return await choice(guild_id, key, interaction.user.id, discord.utils.utcnow())
 
         try:
-            if self.bot.reminder_planner is not None:
-                outcome, _ = await self.bot.reminder_planner.apply(guild_id, change)
+            planner = self.bot.services.reminder_replanning.current
+            if planner is not None:
+                outcome, _ = await planner.apply(guild_id, change)
                 return outcome
             return await change()
         finally:

@@ -1,14 +1,11 @@
-"""TVmaze fandoms on Discord's side: show choices within autocomplete's 3 s, the summary of an added
-fandom, and the scheduled sync on the durable scheduler."""
+"""TVmaze fandoms on Discord's side: show choices within autocomplete's 3 s, and the summary of an added fandom."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 from discord import app_commands
 
@@ -17,18 +14,16 @@ from bot.formatting import discord_timestamp, literal, truncate
 from bot.input.autocomplete import choice, offered
 from bot.input.whole_numbers import read_whole_number
 from bot.outside_links import source_page
-from bot.scheduling.scheduler import Outcome, Scheduler
+from bot.tvmaze.addresses import TVMAZE_SITE
 from bot.tvmaze.client import Asker, TvmazeClient
-from bot.tvmaze.fandoms import FandomChange, TvmazeFandoms
+from bot.tvmaze.fandoms import FandomChange
 from bot.tvmaze.pack import LICENCE, LICENCE_URL, SOURCE
 from bot.tvmaze.records import Show, TvmazeError
 from db import Store
 from db.facts.models import Release, Series
-from db.repos.timers import Timer, TimerSpec
 
 log = logging.getLogger(__name__)
 
-SYNC_KIND = "tvmaze_sync"
 ANSWER_WITHIN = 2.5  # seconds from the keystroke to choices in hand: Discord drops an answer after 3
 ROUND_TRIP = 0.5  # a search sent later than this before then would not be back in time: it is not sent
 SEARCH_CACHE = 512  # queries remembered with their choices
@@ -120,50 +115,6 @@ async def summary_card(store: Store, change: FandomChange, guild_id: int, now: d
     card.describe(f"**{literal(pack.title)}** (`{pack.key}`) is {verb}.", *lines)
     if source_url:
         card.url = source_url
-    card.add("Source", f"Show data from [TVmaze](<{source_url or 'https://www.tvmaze.com'}>), licensed "
+    card.add("Source", f"Show data from [TVmaze](<{source_url or TVMAZE_SITE}>), licensed "
                        f"[{LICENCE}](<{LICENCE_URL}>). Dates and cast are kept in step with TVmaze.")
     return card
-
-
-class SyncTimer:
-    """The sync pass as a durable timer every TVMAZE_SYNC_HOURS. The pass runs in its own task, so a
-    slow or absent TVmaze never holds the scheduler (whose deliveries have a time limit)."""
-
-    def __init__(self, store: Store, scheduler: Scheduler, fandoms: TvmazeFandoms, every: timedelta,
-                 clock: Callable[[], datetime], changed: Callable[[FandomChange], Awaitable[None]]) -> None:
-        self._store, self._scheduler, self._fandoms = store, scheduler, fandoms
-        self._every, self._clock, self._changed = every, clock, changed
-        self._task: asyncio.Task[None] | None = None
-
-    async def start(self) -> None:
-        """Register the kind and plan the one sync timer: now if a show is due (a changed overlay), else a
-        period from now (an earlier turn already planned stands). However often the bot starts, in however
-        many processes, the store keeps one (`plan_recurring`)."""
-        self._scheduler.register(SYNC_KIND, self.deliver, catch_up=None)
-        due_now = any(s.show_updated is None for s in await self._store.tvmaze_shows.all())
-        now = self._clock()
-        spec = TimerSpec(SYNC_KIND, SYNC_KIND, now if due_now else now + self._every, {}, None)
-        if await self._store.timers.plan_recurring(spec, now):
-            self._scheduler.wake()
-
-    async def deliver(self, timer: Timer) -> Outcome:
-        """Start a pass (unless the last is still running) and come back a period from now."""
-        next_at = self._clock() + self._every
-        if self._task is not None and not self._task.done():
-            return Outcome.again(next_at, "the previous pass is still running")
-        self._task = asyncio.create_task(self._pass())
-        return Outcome.again(next_at, "sync pass started")
-
-    async def _pass(self) -> None:
-        started = time.monotonic()
-        try:
-            for change in await self._fandoms.sync_pass():
-                if change.report.changed:
-                    await self._changed(change)
-        except Exception:  # a bug in one pass must not end the next ones
-            log.exception("TVmaze sync pass failed")
-        log.info("TVmaze sync pass took %.1f s", time.monotonic() - started)
-
-    async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()

@@ -10,7 +10,7 @@ from discord import app_commands
 from discord.ext import commands
 
 import bot as fandex
-from bot.input.options import Text
+from bot.input.options import TextOption
 from bot.search.finding import CHARACTER_HINT, SERIES_HINT, also_line, choices, find, not_found
 from cogs.lookup.cards import about_card, character_card, series_card
 
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from bot.client import FandexBot
 
 CARD_CACHE = 4096
-CharacterName = app_commands.Transform[str, Text("character name", 1, 100)]
-SeriesTitle = app_commands.Transform[str, Text("series title", 1, 100)]
+CharacterName = app_commands.Transform[str, TextOption("character name", 1, 100)]
+SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
 
 
 class LookupCog(commands.Cog):

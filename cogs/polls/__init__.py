@@ -11,7 +11,7 @@ from db.repos.polls import POLLS_CHANNEL
 
 async def setup(bot: FandexBot) -> None:
     service = PollService(bot)
-    bot.polls = service
+    bot.services.poll_votes.provide(service, on_withdraw=service.close_tasks)
     bot.add_dynamic_items(PollVoteButton, PollWithdrawButton, ShipPollButton)  # one template each, however many polls are open
     bot.scheduler.register(DEADLINE, service.on_deadline, catch_up=None)  # a deadline is honoured however late
     await bot.add_cog(PollCommands(bot, service))
@@ -21,6 +21,4 @@ async def setup(bot: FandexBot) -> None:
 
 async def teardown(bot: FandexBot) -> None:
     bot.remove_dynamic_items(PollVoteButton, PollWithdrawButton, ShipPollButton)
-    if bot.polls is not None:
-        await bot.polls.close_tasks()
-    bot.polls = None
+    await bot.services.poll_votes.withdraw()

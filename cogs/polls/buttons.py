@@ -7,23 +7,20 @@ ten open polls or ten thousand. State lives in the store; the button only names 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
+from bot.client import services_of
 from bot.errors import handle_error
-
-if TYPE_CHECKING:
-    from cogs.polls.service import PollService
+from bot.services import PollVotes
 
 WITHDRAW_LABEL = "Withdraw my vote"
 
 
-def poll_service(interaction: discord.Interaction) -> PollService:
-    service = getattr(interaction.client, "polls", None)
-    if service is None:
-        raise RuntimeError("the polls extension is not loaded")
-    return service
+def poll_votes(interaction: discord.Interaction) -> PollVotes:
+    """The polls service, reached through the bot: the button is built by discord.py from its custom_id alone."""
+    return services_of(interaction.client).poll_votes.get()
 
 
 class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):(?P<option>[0-9]{1,2})"):
@@ -47,7 +44,7 @@ class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            await poll_service(interaction).vote(interaction, self.poll_id, self.option)
+            await poll_votes(interaction).vote(interaction, self.poll_id, self.option)
         except Exception as exc:
             await handle_error(interaction, exc)
 
@@ -71,7 +68,7 @@ class PollWithdrawButton(discord.ui.DynamicItem[discord.ui.Button[Any]], templat
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            await poll_service(interaction).withdraw(interaction, self.poll_id)
+            await poll_votes(interaction).withdraw(interaction, self.poll_id)
         except Exception as exc:
             await handle_error(interaction, exc)
 
@@ -100,7 +97,7 @@ class ShipPollButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
 
     async def callback(self, interaction: discord.Interaction) -> None:
         try:
-            await poll_service(interaction).start_ship_from_button(interaction, self.first_id, self.second_id)
+            await poll_votes(interaction).start_ship_from_button(interaction, self.first_id, self.second_id)
         except Exception as exc:
             await handle_error(interaction, exc)
 

@@ -17,7 +17,7 @@ from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, quote_typed
 from bot.input.autocomplete import choice, offered
 from bot.input.durations import DURATION_FORMS, DurationError, parse_duration
-from bot.input.options import Text
+from bot.input.options import TextOption
 from bot.search.finding import CHARACTER_HINT, choices, find, not_found
 from bot.search.name_forms import fold
 from bot.wire.payloads import SpecFile
@@ -35,11 +35,11 @@ from db.repos.polls import Poll, PollOption
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-CharacterName = app_commands.Transform[str, Text("character name", 1, 100)]
-DurationText = app_commands.Transform[str, Text("duration", 1, 20)]
-QuestionText = app_commands.Transform[str, Text("question", 1, 300)]
-OptionsText = app_commands.Transform[str, Text("options", 3, 1000)]
-PollRef = app_commands.Transform[str, Text("poll", 1, 100)]
+CharacterName = app_commands.Transform[str, TextOption("character name", 1, 100)]
+DurationText = app_commands.Transform[str, TextOption("duration", 1, 20)]
+QuestionText = app_commands.Transform[str, TextOption("question", 1, 300)]
+OptionsText = app_commands.Transform[str, TextOption("options", 3, 1000)]
+PollRef = app_commands.Transform[str, TextOption("poll", 1, 100)]
 
 MIN_DURATION, MAX_DURATION = timedelta(minutes=1), timedelta(days=30)
 DURATION_HELP = "How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)"

@@ -10,10 +10,10 @@ from discord.ext import commands
 
 from bot.client import FandexBot
 from bot.command_contexts import server_only
-from bot.input.options import Text
+from bot.input.options import TextOption
 from bot.input.zones import resolve_zone, zone_choices, zoned_time
 
-ZoneName = app_commands.Transform[str, Text("time zone", 1, 64)]
+ZoneName = app_commands.Transform[str, TextOption("time zone", 1, 64)]
 
 
 @server_only

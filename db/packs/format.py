@@ -15,7 +15,7 @@ from db.facts.models import Billing, FactStatus, ProductionKind, RelationshipKin
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]
+Prose = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)]  # descriptions, notes, quotes
 Number = Annotated[int, Field(ge=1, le=1000)]
 Term = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]  # a kind of canon or of name
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
@@ -52,7 +52,7 @@ NameItem = Name | SourcedName
 class PackMeta(_Spec):
     id: Key
     title: Title
-    description: Text | None = None
+    description: Prose | None = None
     canon: dict[Term, Label] = Field(default_factory=dict, description="kinds of canon: key → words cards use")
     name_kinds: dict[Term, Label] = Field(default_factory=dict, description="kinds of other names: key → label")
 
@@ -64,14 +64,14 @@ class SourceSpec(_Spec):
     file: Title | None = None
     url: Title | None = None
     from_articles: bool = True
-    note: Text | None = None
+    note: Prose | None = None
 
 
 class AnnouncementSpec(_Spec):
     date: Name  # "2017-08-18", "summer 2017", "2018", "unknown"…
     timezone: Name = DEFAULT_ZONE
     announced: Name | None = None
-    note: Text | None = None
+    note: Prose | None = None
     source: Key
 
 
@@ -111,7 +111,7 @@ class ProductionSpec(_Spec):
     kind: ProductionKind
     season: Number | None = None
     person: Name | None = None
-    text: Text
+    text: Prose
     source: Key
 
 
@@ -120,7 +120,7 @@ class SeriesSpec(_Spec):
     aliases: list[NameItem] = Field(default_factory=list)
     kind: Literal["series", "miniseries"] = "series"
     platform: Name | None = None
-    description: Text | None = None
+    description: Prose | None = None
     source: Key
     seasons: list[SeasonSpec] = Field(default_factory=list)
     production: list[ProductionSpec] = Field(default_factory=list)
@@ -133,7 +133,7 @@ class AppearanceSpec(_Spec):
     billing: Billing | None = None  # main, recurring or guest; ranks lookups and autocomplete
     actor: Name | None = None  # who plays the character here, when the role was recast
     actor_source: Key | None = None  # default: the appearance's source
-    note: Text | None = None
+    note: Prose | None = None
     source: Key | None = None  # default: the character's source
 
 
@@ -147,7 +147,7 @@ class CharacterSpec(_Spec):
     actor_aliases: list[NameItem] = Field(default_factory=list)
     image: WebAddress | None = None  # an http(s) address: the card's thumbnail
     status: FactStatus = FactStatus.CONFIRMED
-    description: Text | None = None
+    description: Prose | None = None
     affiliations: list[NameItem] = Field(default_factory=list)
     appearances: list[AppearanceSpec] = Field(default_factory=list)
     source: Key
@@ -158,7 +158,7 @@ class RelationshipSpec(_Spec):
     kind: RelationshipKind
     canon: Term
     status: Name | None = None
-    note: Text
+    note: Prose
     source: Key
 
 

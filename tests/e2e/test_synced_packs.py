@@ -41,7 +41,7 @@ characters:
 """
 
 
-# What `python -m db draft tvmaze 1` gives, enriched by hand: TVmaze's own keys for the series and the cast.
+# What `python -m bot draft tvmaze 1` gives, enriched by hand: TVmaze's own keys for the series and the cast.
 SEVERANCE_WIKI = """\
 format: 1
 pack: {id: severance-wiki, title: Severance (fan wiki)}

@@ -21,7 +21,7 @@ from bot.formatting import (
     season_span,
     truncate,
 )
-from bot.input.options import Text, clean_text
+from bot.input.options import TextOption, clean_text
 from bot.logs import RedactingFormatter
 from bot.settings import DISCORD_API_BASE, SettingsError, load_settings
 from db.backends.database_url import SqliteTarget
@@ -85,7 +85,7 @@ def test_clean_text_drops_controls_and_invisibles() -> None:
 
 
 def test_text_option_checks_length_on_our_side() -> None:
-    option = Text("name", 1, 10)
+    option = TextOption("name", 1, 10)
     assert option.check(" Karen ") == "Karen"
     for bad in ("", "   ", "\u200b", "x" * 11):
         with pytest.raises(UserFacingError, match="1–10 visible characters"):

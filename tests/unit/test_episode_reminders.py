@@ -8,8 +8,8 @@ from pathlib import Path
 
 from bot.scheduling.scheduler import Scheduler
 from cogs.countdown.delivery import move_text, reminder_text
-from cogs.countdown.planner import ReminderPlanner
-from cogs.countdown.planning import (
+from cogs.countdown.reminder_planner import ReminderPlanner
+from cogs.countdown.wanted_timers import (
     CHANNEL_REMINDER,
     HORIZON,
     HORIZON_TICK,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from bot.scheduling.scheduler import Scheduler
-from cogs.countdown.planner import ReminderPlanner
+from cogs.countdown.reminder_planner import ReminderPlanner
 from db import DefaultFandoms, PackErrors, Store, bundled_pack_path, find_pack_files
 from db.facts.dates import parse_partial_date
 from db.packs.check import PackError, check_pack_file, check_pack_text

@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.input.durations import DurationError, format_duration, parse_duration, parse_offsets
-from cogs.countdown.planning import channel_reminders, personal_reminders
 from cogs.countdown.timeline import build_timeline, countdown_line
+from cogs.countdown.wanted_timers import channel_reminders, personal_reminders
 from db.facts.dates import parse_partial_date
 from db.facts.models import Announcement, Release
 from db.repos.personal_reminders import PersonalReminder

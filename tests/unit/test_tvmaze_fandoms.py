@@ -235,9 +235,10 @@ async def test_two_packs_syncing_one_show_are_a_problem_named_at_start_up(store:
         await store.packs.import_files([first, second])
 
 
-async def run_cli(*args: str, api: str) -> tuple[int, str, str]:
+async def run_cli(module: str, *args: str, api: str) -> tuple[int, str, str]:
+    """`python -m bot|db ARGS` against the TVmaze double."""
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "db", *args, env={**os.environ, "TVMAZE_API_BASE": api},
+        sys.executable, "-m", module, *args, env={**os.environ, "TVMAZE_API_BASE": api},
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(), 60)
@@ -247,17 +248,25 @@ async def run_cli(*args: str, api: str) -> tuple[int, str, str]:
 @pytest.mark.parametrize("store", ["sqlite"], indirect=True)
 async def test_the_draft_command_writes_a_pack_that_db_check_accepts(store: Store, tvmaze: TvmazeDouble, tmp_path: Path) -> None:
     path = tmp_path / "severance.yaml"
-    code, out, err = await run_cli("draft", "tvmaze", "Severance", "-o", str(path), api=tvmaze.base_url)
+    code, out, err = await run_cli("bot", "draft", "tvmaze", "Severance", "-o", str(path), api=tvmaze.base_url)
     assert code == 0, err
     assert "wrote Severance (TVmaze 1, 2024) to" in out
     text = path.read_text()
     assert text.startswith("# Severance, drafted from TVmaze") and "CC BY-SA 4.0" in text and "tvmaze: 1" in text
-    code, out, err = await run_cli("check", str(path), api=tvmaze.base_url)
+    code, out, err = await run_cli("db", "check", str(path), api=tvmaze.base_url)
     assert code == 0 and "ok — pack `tvmaze-1`" in out, err
-    code, out, _ = await run_cli("draft", "tvmaze", "4", api=tvmaze.base_url)
+    code, out, _ = await run_cli("bot", "draft", "tvmaze", "4", api=tvmaze.base_url)
     assert code == 0 and "Holiday Special" in out
-    code, _, err = await run_cli("draft", "tvmaze", "No Such Show", api=tvmaze.base_url)
+    code, _, err = await run_cli("bot", "draft", "tvmaze", "No Such Show", api=tvmaze.base_url)
     assert code == 1 and "TVmaze has no show called “No Such Show”." in err
+
+
+async def test_the_old_draft_command_names_the_new_one_in_one_line(tvmaze: TvmazeDouble, tmp_path: Path) -> None:
+    path = tmp_path / "severance.yaml"
+    code, out, err = await run_cli("db", "draft", "tvmaze", "Severance", "-o", str(path), api=tvmaze.base_url)
+    assert (code, out) == (2, "")
+    assert err.strip().splitlines() == ["error: `python -m db draft` is now `python -m bot draft tvmaze SHOW_OR_ID [-o FILE]`"]
+    assert not path.exists() and not tvmaze.requests  # TVmaze is not asked
 
 
 def test_the_tvmaze_settings_default_and_name_what_is_accepted(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

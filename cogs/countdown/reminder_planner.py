@@ -11,7 +11,8 @@ from itertools import groupby
 from typing import TypeVar
 
 from bot.scheduling.scheduler import Outcome, Scheduler
-from cogs.countdown.planning import (
+from cogs.countdown.timeline import starts_at
+from cogs.countdown.wanted_timers import (
     CHANNEL_REMINDER,
     HORIZON,
     HORIZON_TICK,
@@ -26,7 +27,6 @@ from cogs.countdown.planning import (
     personal_reminders,
     worth_telling,
 )
-from cogs.countdown.timeline import starts_at
 from db import Store
 from db.facts.models import Release, ReleaseMove
 from db.repos.personal_reminders import PersonalReminder
