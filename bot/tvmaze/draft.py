@@ -6,10 +6,9 @@ relationships and notes, then `db check` and `db import`; the bot keeps its date
 
 from __future__ import annotations
 
-import os
-
 from bot.tvmaze.pack import LICENCE, show_pack
 from bot.tvmaze.records import TvmazeError
+from db.backends.database_url import from_environment
 from db.packs.check import check_pack_data
 from db.repos.packs.export import dump_pack
 
@@ -18,9 +17,7 @@ DEFAULT_API_BASE = "https://api.tvmaze.com"
 
 def api_base() -> str:
     """TVMAZE_API_BASE from the environment or `.env`, as the bot reads it."""
-    from dotenv import dotenv_values
-
-    return os.environ.get("TVMAZE_API_BASE") or dotenv_values(".env").get("TVMAZE_API_BASE") or DEFAULT_API_BASE
+    return from_environment("TVMAZE_API_BASE") or DEFAULT_API_BASE
 
 
 async def draft_tvmaze(query: str, base_url: str) -> tuple[str, str]:
