@@ -20,7 +20,7 @@ from db.backends.database_url import (
 )
 from db.migrations import MigrationError
 from db.packs.check import PackError, check_pack_file
-from db.repos.packs.export import dump_pack
+from db.packs.format import dump_pack
 from db.store import Store
 
 

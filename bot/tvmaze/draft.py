@@ -10,7 +10,7 @@ from bot.tvmaze.pack import LICENCE, show_pack
 from bot.tvmaze.records import TvmazeError
 from db.backends.database_url import from_environment
 from db.packs.check import check_pack_data
-from db.repos.packs.export import dump_pack
+from db.packs.format import dump_pack
 
 DEFAULT_API_BASE = "https://api.tvmaze.com"
 

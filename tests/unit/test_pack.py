@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from db import PackError, Store, bundled_pack_path, check_pack_file
 from db.packs.check import MAX_PACK_BYTES, check_pack_text
-from db.repos.packs.export import dump_pack
+from db.packs.format import dump_pack
 
 MINIMAL = """\
 format: 1

@@ -1,11 +1,10 @@
-"""Writing a pack back out of the store, in the same format `check` and `import` read."""
+"""Reading a pack back out of the store as the `PackSpec` it was imported from (`dump_pack` in
+db/packs/format.py writes it as YAML, in the format `check` and `import` read)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 from typing import TYPE_CHECKING, Any
-
-import yaml
 
 from db.packs.format import (
     DEFAULT_CANON,
@@ -236,10 +235,3 @@ async def _export_ships(rows: Any, skey: dict[int, str], named: Any) -> list[Shi
 
 def _date_text(precision: str, value: str | None) -> str:
     return "unknown" if precision == "unknown" or value is None else value
-
-
-def dump_pack(spec: PackSpec) -> str:
-    """YAML text for a pack, leaving out fields at their defaults so it reads like a hand-written one."""
-    data = spec.model_dump(mode="json", exclude_defaults=True)
-    data = {"format": spec.format, **data}
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)

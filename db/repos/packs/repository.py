@@ -1,18 +1,16 @@
-"""Packs in the store: finding pack files, importing them (skipping unchanged files), listing,
-exporting and removing them."""
+"""Packs in the store: importing them (skipping unchanged files), listing, exporting and removing them."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from db.backends.protocol import Connection
 from db.facts.models import PackInfo
-from db.packs.check import CheckedPack, PackError, Problem, check_pack_bytes, file_digest, read_pack_file
+from db.packs.check import CheckedPack, PackError, PackErrors, Problem, check_pack_bytes, file_digest, read_pack_file
 from db.packs.collector import collector_paused
 from db.packs.format import PackSpec
 from db.repos.fandoms import FANDOMS_CHANNEL
@@ -23,57 +21,11 @@ from db.repos.packs.removal import RemovalReport, remove_pack
 if TYPE_CHECKING:
     from db.store import Store
 
-PACK_SUFFIXES = (".yaml", ".yml")
 GENERATION = "facts_generation"  # meta key bumped by every import that changed facts and every removal
 FACTS_CHANNEL = "facts"  # notified with every generation bump
 # Which pack each recent generation changed, in a ring of meta keys: reminders re-plan only the guilds
 # following those packs, not every guild, after a sync of one show.
 CHANGE_LOG, CHANGES_KEPT = "facts_change:", 64
-
-
-def bundled_packs_dir() -> Path:
-    """The packs shipped inside the package (FACT_PACKS' default)."""
-    return Path(str(resources.files("db").joinpath("packs")))
-
-
-def bundled_pack_path() -> Path:
-    """The first-ever pack, shipped inside the package (tests and benchmarks use it by name)."""
-    return bundled_packs_dir() / "defenders.yaml"
-
-
-def find_pack_files(entries: list[Path]) -> list[Path]:
-    """Each entry is a pack file or a folder of them (`*.yaml`, `*.yml`, in name order). A missing
-    entry, or a folder without packs, is a PackError naming it."""
-    found: list[Path] = []
-    problems: list[PackError] = []
-    for entry in entries:
-        if entry.is_dir():
-            files = sorted(p for p in entry.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
-            if not files:
-                problems.append(PackError(str(entry), [Problem((), None, "a folder without any *.yaml pack")]))
-            found.extend(files)
-        elif entry.is_file():
-            found.append(entry)
-        else:
-            problems.append(PackError(str(entry), [Problem((), None, "no such file or folder")]))
-    if problems:
-        raise PackErrors(problems)
-    return list(dict.fromkeys(found))
-
-
-class PackErrors(Exception):
-    """Problems in one or more packs: each PackError lists every problem of its file."""
-
-    def __init__(self, errors: list[PackError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-    def render(self) -> list[str]:
-        lines = []
-        for err in self.errors:
-            lines.append(f"{len(err.problems)} problem(s) in {err.filename}:")
-            lines += [f"  {p.render(err.filename)}" for p in err.problems]
-        return lines
 
 
 class PackRepository:
