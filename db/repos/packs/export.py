@@ -4,8 +4,9 @@ db/packs/format.py writes it as YAML, in the format `check` and `import` read)."
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from db.backends.database import Database
 from db.packs.format import (
     DEFAULT_CANON,
     DEFAULT_NAME_KINDS,
@@ -25,19 +26,16 @@ from db.packs.format import (
     SourceSpec,
 )
 
-if TYPE_CHECKING:
-    from db.store import Store
 
-
-async def export_pack(store: Store, pack_key: str) -> PackSpec | None:
+async def export_pack(database: Database, pack_key: str) -> PackSpec | None:
     """The pack as the store holds it, or None if no such pack was imported."""
-    pack = await store.fetch_one("SELECT * FROM packs WHERE key = ?", (pack_key,))
+    pack = await database.fetch_one("SELECT * FROM packs WHERE key = ?", (pack_key,))
     if pack is None:
         return None
     pid = pack["id"]
 
     async def rows(sql: str) -> list[Any]:
-        return await store.fetch_all(sql, (pid,))
+        return await database.fetch_all(sql, (pid,))
 
     source_rows = await rows("SELECT * FROM sources WHERE pack_id = ? ORDER BY id")
     skey = {r["id"]: r["key"] for r in source_rows}
