@@ -59,7 +59,7 @@ class FandexBot(commands.AutoShardedBot):
         self.settings = settings
         self.directory = Directory(store)
         self.scheduler = Scheduler(store)
-        self.facts_watch = FactsWatch(store, self._facts_changed_elsewhere)
+        self.facts_watch = FactsWatch(store)
         self.identify_buckets = IdentifyBuckets(store, window=settings.identify_window + SAFETY_MARGIN)
         self.pack_changed = False  # set by setup_hook: cogs re-plan what depends on the pack's facts
         self.services = Services()  # what one feature offers another, filled by each extension's setup
@@ -133,13 +133,6 @@ class FandexBot(commands.AutoShardedBot):
         await super().close()
         if self._tvmaze_session is not None:
             await self._tvmaze_session.close()
-
-    async def _facts_changed_elsewhere(self) -> None:
-        """Another process (`python -m db import|remove`) changed the packs: indexes are rebuilt on
-        the next ask, and every cog that plans from facts is told."""
-        self.store.facts_changed()
-        self.store.fandoms.forget()
-        self.dispatch("facts_changed")
 
     async def on_ready(self) -> None:
         log.info(

@@ -13,7 +13,14 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.launch.shards import parse_shard_count, parse_shard_ids
 from bot.tvmaze.addresses import TVMAZE_API_BASE
 from db import DefaultFandoms, bundled_packs_dir
-from db.backends.database_url import DatabaseUrlError, SqliteTarget, StoreTarget, parse_database_url
+from db.backends.database_url import (
+    DEFAULT_DATABASE_URL,
+    ENV_FILE,
+    DatabaseUrlError,
+    SqliteTarget,
+    StoreTarget,
+    parse_database_url,
+)
 
 DISCORD_API_BASE = Route.BASE  # discord.py's own default, https://discord.com/api/v10
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
@@ -24,10 +31,10 @@ class SettingsError(Exception):
 
 
 class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore")
+    model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore")
 
     discord_token: SecretStr
-    database_url: str = "sqlite:///data/fandex.sqlite3"
+    database_url: str = DEFAULT_DATABASE_URL
     discord_api_base: str = DISCORD_API_BASE
     dev_guild_id: int | None = None
     fact_pack: Path | None = None  # one pack file; kept for bots set up before FACT_PACKS

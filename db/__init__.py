@@ -1,8 +1,8 @@
 """The fact store: the only package that speaks SQL. Everything else uses `Store` and its dataclasses."""
 
-from db.packs.check import CheckedPack, PackError, check_pack_file
+from db.packs.check import CheckedPack, PackError, PackErrors, check_pack_file
+from db.packs.files import bundled_pack_path, bundled_packs_dir, find_pack_files
 from db.repos.fandoms import DefaultFandoms
-from db.repos.packs.repository import PackErrors, bundled_pack_path, bundled_packs_dir, find_pack_files
 from db.store import Store
 
 __all__ = [

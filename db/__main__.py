@@ -7,33 +7,32 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import os
 import sys
 from pathlib import Path
 
-from dotenv import dotenv_values
-
 from db.backends.copy import CopyError, copy_urls
-from db.backends.database_url import DatabaseUrlError, StoreUnavailable, parse_database_url
+from db.backends.database_url import (
+    DEFAULT_DATABASE_URL,
+    DatabaseUrlError,
+    StoreUnavailable,
+    configured_database_url,
+    parse_database_url,
+)
 from db.migrations import MigrationError
 from db.packs.check import PackError, check_pack_file
-from db.repos.packs.export import dump_pack
+from db.packs.format import dump_pack
 from db.store import Store
 
-DEFAULT_URL = "sqlite:///data/fandex.sqlite3"
 DRAFT_MOVED = "`python -m db draft` is now `python -m bot draft tvmaze SHOW_OR_ID [-o FILE]`"
-
-
-def database_url() -> str:
-    """As the bot reads it: the environment first, then `.env` in the current folder, then the default."""
-    return os.environ.get("DATABASE_URL") or dotenv_values(".env").get("DATABASE_URL") or DEFAULT_URL
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m db", description="List, check, import, export and remove fandex fact packs; copy a whole store."
     )
-    parser.add_argument("--database-url", help=f"store to use (default: DATABASE_URL from the environment or .env, else {DEFAULT_URL})")
+    parser.add_argument(
+        "--database-url", help=f"store to use (default: DATABASE_URL from the environment or .env, else {DEFAULT_DATABASE_URL})"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("packs", help="the packs in the store: id, title, counts, file, imported at")
     check = commands.add_parser("check", help="validate packs and list every problem with its location")
@@ -85,7 +84,7 @@ def _check(paths: list[Path]) -> int:
 async def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _check(args.paths)
-    url = args.database_url or database_url()
+    url = args.database_url or configured_database_url()
     if args.command == "copy":
         return await _copy(url, args.to, replace=args.replace)
     async with Store.open(url) as store:

@@ -3,8 +3,9 @@
 Every import that changes facts and every removal bumps a generation counter in the store, in the
 same transaction, and notifies the `facts` channel. The bot looks at the counter when notified and
 every few seconds anyway (one indexed read: the backstop for a lost notice, and all a SQLite store
-shared with the CLI has) and, when it moved, drops its in-memory indexes and tells the cogs, which
-re-plan what depends on the facts.
+shared with the CLI has) and, when it moved, publishes the store's facts-changed event with the packs
+changed meanwhile, as if the change had been made here: in-memory indexes are rebuilt and the
+reminders re-planned by whoever subscribes (db/repos/packs/changes.py).
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
 
 from db import Store
 from db.repos.packs.repository import FACTS_CHANNEL
@@ -23,9 +23,8 @@ POLL_SECONDS = 5.0
 
 
 class FactsWatch:
-    def __init__(self, store: Store, changed: Callable[[], Awaitable[None]], interval: float = POLL_SECONDS) -> None:
+    def __init__(self, store: Store, interval: float = POLL_SECONDS) -> None:
         self._store = store
-        self._changed = changed
         self._interval = interval
         self._seen = 0
         self._task: asyncio.Task[None] | None = None
@@ -50,8 +49,9 @@ class FactsWatch:
             try:
                 generation = await self._store.packs.generation()
                 if generation != self._seen:
+                    generation, packs = await self._store.packs.changed_since(self._seen)
                     self._seen = generation
                     log.info("the packs changed in another process; rebuilding indexes and re-planning")
-                    await self._changed()
+                    await self._store.facts.publish(packs)
             except Exception:  # a locked or busy store now is not a reason to stop watching
                 log.exception("could not check whether the packs changed; trying again in %.0f s", self._interval)

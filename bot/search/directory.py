@@ -52,7 +52,7 @@ class Directory:
             return self._profiles[key]
         revision = self._revision
         profile = await self._store.characters.get(character_id, guild_id)
-        if revision == self._store.facts_revision:  # not rebuilt meanwhile: safe to keep
+        if revision == self._store.facts.revision:  # not rebuilt meanwhile: safe to keep
             self._profiles[key] = profile
             if len(self._profiles) > PROFILE_CACHE:
                 self._profiles.popitem(last=False)
@@ -93,10 +93,10 @@ class Directory:
         await self._refresh()
 
     async def _refresh(self) -> None:
-        if self._revision == self._store.facts_revision:
+        if self._revision == self._store.facts.revision:
             return
         async with self._lock:
-            revision = self._store.facts_revision
+            revision = self._store.facts.revision
             if self._revision == revision:
                 return
             started = time.perf_counter()

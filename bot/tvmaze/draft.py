@@ -9,23 +9,21 @@ imports upward.
 from __future__ import annotations
 
 import asyncio
-import os
 import sys
 from pathlib import Path
-
-from dotenv import dotenv_values
 
 from bot.tvmaze.addresses import TVMAZE_API_BASE
 from bot.tvmaze.client import TvmazeClient
 from bot.tvmaze.pack import LICENCE, show_pack
 from bot.tvmaze.records import TvmazeError
+from db.backends.database_url import from_environment
 from db.packs.check import check_pack_data
-from db.repos.packs.export import dump_pack
+from db.packs.format import dump_pack
 
 
 def api_base() -> str:
     """TVMAZE_API_BASE from the environment or `.env`, as the bot reads it (no token needed to draft)."""
-    return os.environ.get("TVMAZE_API_BASE") or dotenv_values(".env").get("TVMAZE_API_BASE") or TVMAZE_API_BASE
+    return from_environment("TVMAZE_API_BASE") or TVMAZE_API_BASE
 
 
 async def draft_tvmaze(query: str, base_url: str) -> tuple[str, str]:

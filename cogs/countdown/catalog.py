@@ -63,12 +63,12 @@ class ReleaseCatalog:
     async def _key(self, guild_id: int | None) -> ViewKey:
         marks = await self._store.releases.guild_marks(guild_id)
         # A guild with nothing of its own sees exactly what any guild following the same packs sees.
-        return (self._store.facts_revision, await self._store.fandoms.visible(guild_id), guild_id if marks else None, marks)
+        return (self._store.facts.revision, await self._store.fandoms.visible(guild_id), guild_id if marks else None, marks)
 
     async def _build(self, guild_id: int | None) -> GuildReleases:
         started = time.perf_counter()
-        if self._names_revision != self._store.facts_revision:
-            revision = self._store.facts_revision
+        if self._names_revision != self._store.facts.revision:
+            revision = self._store.facts.revision
             self._series_names = await self._store.releases.series_aliases()
             self._names_revision = revision
         releases = await self._store.releases.visible(guild_id)

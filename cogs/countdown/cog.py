@@ -19,6 +19,7 @@ from cogs.countdown.reminder_planner import ReminderPlanner
 from cogs.countdown.timeline import build_timeline, countdown_line, per_series, starts_at
 from db.facts.dates import PartialDate
 from db.facts.models import Release
+from db.repos.packs.changes import FactsChange
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
@@ -68,9 +69,11 @@ class CountdownCog(commands.Cog):
         self.planner = planner
 
     async def cog_load(self) -> None:
+        self.store.facts.subscribe(self._facts_changed)
         self._warming = asyncio.create_task(self._warm())
 
     async def cog_unload(self) -> None:
+        self.store.facts.unsubscribe(self._facts_changed)
         self._warming.cancel()
 
     async def _warm(self) -> None:
@@ -79,9 +82,9 @@ class CountdownCog(commands.Cog):
         await self.bot.wait_until_ready()
         await self.catalog.view(None)
 
-    @commands.Cog.listener()
-    async def on_facts_changed(self) -> None:
-        """Packs were imported or removed: reminders follow the releases as they are now."""
+    async def _facts_changed(self, change: FactsChange) -> None:
+        """Packs were imported, refreshed or removed (here or in another process): reminders follow the
+        releases as they are now."""
         await self.planner.replan_changed()
 
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

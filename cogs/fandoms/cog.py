@@ -178,12 +178,11 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         await interaction.followup.send(f"**{literal(pack.title)}** is refreshed from TVmaze: {what}.", ephemeral=True)
 
     async def after_import(self, change: FandomChange) -> None:
-        """Reminders follow what changed: the fandom's guilds re-plan, and moved episodes are announced."""
+        """Moved episodes are announced (the fandom's guilds re-planned when the import committed: the
+        reminders subscribe to the store's facts-changed event)."""
         planner = self.bot.services.reminder_replanning.current
         if planner is None or not change.report.changed:
             return
-        self.store.fandoms.forget()
-        await planner.replan_changed()  # this import's generation: the facts watch will find it done
         await planner.announce_moves(change.pack_key, change.report.moved)
 
     @add.autocomplete("show")

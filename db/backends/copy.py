@@ -13,9 +13,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from db.backends.database import Database
 from db.backends.database_url import SqliteTarget, parse_database_url
 from db.backends.protocol import Connection
-from db.store import Store
 
 PAGE_SIZE = 2_000  # rows read and written at a time: memory stays flat however large a table is
 
@@ -105,17 +105,17 @@ async def copy_urls(source_url: str, target_url: str, *, replace: bool = False, 
     parse_database_url(target_url)  # a bad target URL is refused before the source is opened
     if isinstance(source_target, SqliteTarget) and not source_target.path.exists():
         raise CopyError(f"there is no store at {source_target.path}: check DATABASE_URL or --database-url")
-    async with Store.open(source_url) as source, Store.open(target_url) as target:
+    async with Database.open(source_url) as source, Database.open(target_url) as target:
         return await copy_store(source, target, replace=replace, page_size=page_size)
 
 
-def _same_store(a: Store, b: Store) -> bool:
+def _same_store(a: Database, b: Database) -> bool:
     if a.path is not None and b.path is not None:
         return a.path.resolve() == b.path.resolve()
     return a.describe() == b.describe()
 
 
-async def copy_store(source: Store, target: Store, *, replace: bool = False, page_size: int = PAGE_SIZE) -> CopyReport:
+async def copy_store(source: Database, target: Database, *, replace: bool = False, page_size: int = PAGE_SIZE) -> CopyReport:
     """Copy every row of `source` into `target`, which must hold no data unless `replace` empties it first."""
     started = time.perf_counter()
     if _same_store(source, target):

@@ -1,11 +1,20 @@
-"""DATABASE_URL: which backend holds the store, and where."""
+"""DATABASE_URL: where it is set, which backend holds the store, and where.
+
+The bot's settings (bot/settings.py) and `python -m db` read it the same way, from the definitions
+here: the environment first, then `.env` in the current folder, then the default file.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
+from dotenv import dotenv_values
+
+ENV_FILE = ".env"  # settings in the current folder; a variable set in the environment wins over it
+DEFAULT_DATABASE_URL = "sqlite:///data/fandex.sqlite3"
 SQLITE_PREFIX = "sqlite:///"
 POSTGRES_SCHEMES = ("postgresql", "postgres")
 ACCEPTED = (
@@ -46,6 +55,16 @@ class PostgresTarget:
 
 
 StoreTarget = SqliteTarget | PostgresTarget
+
+
+def from_environment(name: str) -> str | None:
+    """A setting as the bot reads it: the environment first, then ENV_FILE; None when neither sets it."""
+    return os.environ.get(name) or dotenv_values(ENV_FILE).get(name) or None
+
+
+def configured_database_url() -> str:
+    """DATABASE_URL as the bot reads it, or the default file."""
+    return from_environment("DATABASE_URL") or DEFAULT_DATABASE_URL
 
 
 def parse_database_url(url: str) -> StoreTarget:

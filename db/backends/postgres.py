@@ -7,8 +7,8 @@ from the statements themselves: guarded updates, upserts, row locks and advisory
 A task holds at most one pooled connection at a time. One that waits for a second while it holds one
 deadlocks the pool as soon as every connection is held that way (ten moderators at once suffice), so
 asking for one is refused (`NestedAcquire`) while the task, or the task that started it, holds one.
-Inside a transaction the Store hands its connection to reads; a deployment lock waits on a connection
-of its own, outside the pool.
+Inside a transaction the Database (db/backends/database.py) hands its connection to reads; a
+deployment lock waits on a connection of its own, outside the pool.
 
 Instants are `timestamptz` columns. The repositories deal in fixed-width UTC text (db/facts/instants.py) on
 both backends, so a codec converts at the driver: exact to the microsecond, in both directions.

@@ -1,6 +1,6 @@
-"""What a backend offers the Store: transactions, reads, statement plans, migrations.
+"""What a backend offers the Database (db/backends/database.py): transactions, reads, statement plans, migrations.
 
-Repositories see only `Connection` (inside a transaction) and the Store's `fetch_*` (outside one),
+Repositories see only `Connection` (inside a transaction) and the Database's `fetch_*` (outside one),
 and write the shared SQL of db/backends/sql_text.py. SQLite and PostgreSQL each implement this once.
 """
 

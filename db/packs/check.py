@@ -46,6 +46,21 @@ class PackError(ValueError):
         super().__init__("\n".join(p.render(filename) for p in problems))
 
 
+class PackErrors(Exception):
+    """Problems in one or more packs: each PackError lists every problem of its file."""
+
+    def __init__(self, errors: list[PackError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))
+
+    def render(self) -> list[str]:
+        lines = []
+        for err in self.errors:
+            lines.append(f"{len(err.problems)} problem(s) in {err.filename}:")
+            lines += [f"  {p.render(err.filename)}" for p in err.problems]
+        return lines
+
+
 @dataclass(frozen=True, slots=True)
 class CheckedPack:
     spec: PackSpec

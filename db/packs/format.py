@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from db.facts.dates import DEFAULT_ZONE
@@ -213,3 +214,10 @@ def other_names(char: CharacterSpec) -> list[tuple[str, list[NameItem]]]:
     for kind, items in char.names.items():
         found.setdefault(kind, []).extend(items)
     return [(kind, items) for kind, items in found.items() if items]
+
+
+def dump_pack(spec: PackSpec) -> str:
+    """YAML text for a pack, leaving out fields at their defaults so it reads like a hand-written one."""
+    data = spec.model_dump(mode="json", exclude_defaults=True)
+    data = {"format": spec.format, **data}
+    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING
 
+from db.backends.database import Database
 from db.backends.protocol import Row
 from db.facts.models import (
     Affiliation,
@@ -18,11 +18,8 @@ from db.facts.models import (
     Relationship,
     RelationshipKind,
 )
-from db.repos.fandoms import visible
+from db.repos.fandoms import FandomRepository, visible
 from db.repos.sources import SOURCE_COLUMNS, source_from_row
-
-if TYPE_CHECKING:
-    from db.store import Store
 
 # Where a relationship is told, in the pack's own words and order (pack_terms); a server's own
 # relationship has no pack and shows its key.
@@ -58,13 +55,14 @@ def relationship_from_row(row: Row) -> Relationship:
 
 
 class CharacterRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database, fandoms: FandomRepository) -> None:
+        self._db = database
+        self._fandoms = fandoms
 
     async def name_entries_by_pack(self) -> dict[int, list[NameEntry]]:
         """Every searchable name (canonical, other names, actors — recast ones too) of every pack's characters, by pack:
         the name indexes are built per pack, and a guild searches the packs it follows."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             """
             SELECT c.pack_id, c.id, c.name, c.name AS text, 'name' AS kind, c.status
               FROM characters c WHERE c.pack_id IS NOT NULL
@@ -90,7 +88,7 @@ class CharacterRepository:
         """Per pack, (character id, weight, main series title), most prominent first: autocomplete's
         defaults, the tie-breaker between near-equal matches, and the show that tells namesakes apart.
         The weight is the best billing (main > recurring > guest > none) × BILLING_WEIGHT + appearances."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"""
             SELECT c.pack_id, c.id,
                    max({_BILLING_RANK.format(a="a")}) * {BILLING_WEIGHT:d} + least(count(a.id), {BILLING_WEIGHT - 1:d}) AS weight,
@@ -109,20 +107,20 @@ class CharacterRepository:
 
     async def summaries(self, guild_id: int | None = None) -> list[CharacterSummary]:
         """Characters a guild can see, the most-seen confirmed ones first."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"""
             SELECT c.id, c.key, c.name, c.actor, c.status FROM characters c WHERE {visible("c")}
              ORDER BY c.status = 'rumoured',
                       (SELECT count(*) FROM appearances a WHERE a.character_id = c.id) DESC, c.name
             """,
-            await self._store.fandoms.params(guild_id),
+            await self._fandoms.params(guild_id),
         )
         return [CharacterSummary(r["id"], r["key"], r["name"], r["actor"], FactStatus(r["status"])) for r in rows]
 
     async def get(self, character_id: int, guild_id: int | None = None) -> Character | None:
         """The full profile, or None if the character does not exist or the guild cannot see it."""
-        params = await self._store.fandoms.params(guild_id, id=character_id)
-        rows, names, affiliations, appearances, related, cited = await self._store.fetch_batch([
+        params = await self._fandoms.params(guild_id, id=character_id)
+        rows, names, affiliations, appearances, related, cited = await self._db.fetch_batch([
             (f"""SELECT c.*, p.title AS fandom FROM characters c LEFT JOIN packs p ON p.id = c.pack_id
                   WHERE c.id = :id AND {visible("c")}""", params),
             ("""SELECT n.name, n.kind, n.source_id, coalesce(t.label, '') AS label
@@ -173,20 +171,20 @@ class CharacterRepository:
         )
 
     async def relationships_of(self, character_id: int, guild_id: int | None = None) -> list[Relationship]:
-        params = await self._store.fandoms.params(guild_id, id=character_id)
+        params = await self._fandoms.params(guild_id, id=character_id)
         return await self._relationships("(r.first_id = :id OR r.second_id = :id)", params)
 
     async def relationships_between(
         self, first_id: int, second_id: int, guild_id: int | None = None
     ) -> list[Relationship]:
         """What is known of a pair, whichever way round the pack lists it."""
-        params = await self._store.fandoms.params(guild_id, a=first_id, b=second_id)
+        params = await self._fandoms.params(guild_id, a=first_id, b=second_id)
         return await self._relationships(
             "((r.first_id = :a AND r.second_id = :b) OR (r.first_id = :b AND r.second_id = :a))", params
         )
 
     async def _relationships(self, where: str, params: dict[str, object]) -> list[Relationship]:
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             _RELATIONSHIP_SELECT + f" WHERE {where} AND {visible('r')} ORDER BY canon_rank, r.id", params
         )
         return [relationship_from_row(r) for r in rows]

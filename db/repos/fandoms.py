@@ -15,12 +15,12 @@ import time
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from db.backends.database import Database
 from db.facts.instants import to_text
-
-if TYPE_CHECKING:
-    from db.store import Store
+from db.facts.models import StoreCounts
+from db.repos.packs.changes import FactsChanges
 
 # SQL for "this row is visible to the guild": its own, or from a pack it follows. `:guild` and
 # `:packs` (a list of pack ids) come from `FandomRepository.params`.
@@ -85,8 +85,9 @@ class Following:
 
 
 class FandomRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database, facts: FactsChanges) -> None:
+        self._db = database
+        self._facts = facts  # its revision says when the packs were imported, refreshed or removed
         self.default = DefaultFandoms()
         self._packs: dict[str, int] = {}
         self._added: frozenset[str] = frozenset()  # packs a guild added from TVmaze: never a default
@@ -102,9 +103,9 @@ class FandomRepository:
             self._visible.pop(guild_id, None)
 
     async def _pack_ids(self) -> dict[str, int]:
-        if self._packs_revision != self._store.facts_revision:
-            revision = self._store.facts_revision
-            rows = await self._store.fetch_all(
+        if self._packs_revision != self._facts.revision:
+            revision = self._facts.revision
+            rows = await self._db.fetch_all(
                 """SELECT p.key, p.id, CASE WHEN t.pack_id IS NOT NULL AND t.overlay IS NULL THEN 1 ELSE 0 END
                      FROM packs p LEFT JOIN tvmaze_shows t ON t.pack_id = p.id"""
             )
@@ -119,7 +120,7 @@ class FandomRepository:
         of the store, not of what this process remembers: another process may have just added it."""
         if not self.default.includes(key):
             return False
-        added = await self._store.fetch_value(
+        added = await self._db.fetch_value(
             """SELECT count(*) FROM tvmaze_shows t JOIN packs p ON p.id = t.pack_id
                 WHERE p.key = ? AND t.overlay IS NULL""",
             (key,),
@@ -133,7 +134,7 @@ class FandomRepository:
     async def following(self, guild_id: int | None) -> Following:
         if guild_id is None:
             return Following(frozenset(), frozenset(), False)
-        chosen, rows = await self._store.fetch_batch([
+        chosen, rows = await self._db.fetch_batch([
             ("SELECT fandoms_chosen FROM guild_settings WHERE guild_id = ?", (guild_id,)),
             ("SELECT pack_key, follows FROM guild_fandoms WHERE guild_id = ?", (guild_id,)),
         ])
@@ -156,7 +157,7 @@ class FandomRepository:
         found = self._visible.get(guild_id)
         if found is None:
             found = tuple(sorted(packs[k] for k in await self.followed_keys(guild_id)))
-            if self._packs_revision == self._store.facts_revision:
+            if self._packs_revision == self._facts.revision:
                 self._visible[guild_id] = found
         return found
 
@@ -175,7 +176,7 @@ class FandomRepository:
     async def follow_as_choice(self, guild_id: int, key: str, user_id: int, now: datetime) -> frozenset[str]:
         """Follow `key` and leave the defaults (a guild's first `/fandom add`): from now on the guild
         follows what it followed explicitly. Returns the packs it stopped following."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             before = await self.followed_keys(guild_id)
             await conn.execute(_LEAVE_DEFAULTS, (guild_id, to_text(now)))
             await self._choose(guild_id, key, True, user_id, now)
@@ -184,7 +185,7 @@ class FandomRepository:
     async def set_following(self, guild_id: int, keys: frozenset[str], user_id: int, now: datetime) -> None:
         """Follow exactly `keys` and nothing else, defaults left (setting a guild up whole, as tests
         do); commands change one follow at a time instead."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(_LEAVE_DEFAULTS, (guild_id, to_text(now)))
             await conn.execute(
                 "UPDATE guild_fandoms SET follows = 0, followed_by = ?, followed_at = ? "
@@ -192,12 +193,26 @@ class FandomRepository:
                 (user_id, to_text(now), guild_id, sorted(keys)),
             )
             await conn.executemany(_CHOICE, [(guild_id, key, 1, user_id, to_text(now)) for key in sorted(keys)])
-            await self._store.notify(FANDOMS_CHANNEL)  # other processes forget what they remembered
+            await self._db.notify(FANDOMS_CHANNEL)  # other processes forget what they remembered
         self.forget(guild_id)
 
     async def _choose(self, guild_id: int, key: str, follows: bool, user_id: int, now: datetime) -> None:
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(_CHOICE, (guild_id, key, int(follows), user_id, to_text(now)))
-            await self._store.notify(FANDOMS_CHANNEL)  # other processes forget what they remembered
+            await self._db.notify(FANDOMS_CHANNEL)  # other processes forget what they remembered
             self.forget(guild_id)  # the rest of the transaction (a re-plan) sees the new choice
         self.forget(guild_id)
+
+    async def counts(self, guild_id: int | None = None) -> StoreCounts:
+        """How many characters, series, releases and sources this guild can see (its fandoms and its own)."""
+        row = await self._db.fetch_one(
+            f"""
+            SELECT (SELECT count(*) FROM characters t WHERE {visible("t")}),
+                   (SELECT count(*) FROM series     t WHERE {visible("t")}),
+                   (SELECT count(*) FROM releases   t WHERE {visible("t")}),
+                   (SELECT count(*) FROM sources    t WHERE {visible("t")})
+            """,
+            await self.params(guild_id),
+        )
+        assert row is not None
+        return StoreCounts(characters=row[0], series=row[1], releases=row[2], sources=row[3])

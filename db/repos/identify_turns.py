@@ -10,22 +10,19 @@ right): it is stale and taken over, or every shard would wait that far ahead, re
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
+from db.backends.database import Database
 from db.facts.instants import from_text, to_text
-
-if TYPE_CHECKING:
-    from db.store import Store
 
 
 class IdentifyTurns:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def take(self, bucket: int, now: datetime, window: timedelta) -> datetime | None:
         """Take the bucket's turn now; None if taken, else when the current window ends (at most two
         windows from now)."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             taken = await conn.execute(
                 """INSERT INTO identify_turns (bucket, identified_at) VALUES (:bucket, :now)
                    ON CONFLICT (bucket) DO UPDATE SET identified_at = excluded.identified_at

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from db.backends.database import Database
 from db.facts.instants import to_text
-
-if TYPE_CHECKING:
-    from db.store import Store
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,12 +18,12 @@ class PersonalReminder:
 
 
 class PersonalReminderRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def add(self, guild_id: int | None, user_id: int, release_id: int, now: datetime) -> tuple[PersonalReminder, bool]:
         """Record the request; False with the existing one if it was already set."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             row = await conn.fetch_one(
                 "SELECT id FROM personal_reminders WHERE guild_id IS NOT DISTINCT FROM ? AND user_id = ? AND release_id = ?",
                 (guild_id, user_id, release_id),
@@ -41,14 +38,14 @@ class PersonalReminderRepository:
             return PersonalReminder(added["id"], guild_id, user_id, release_id), True
 
     async def of_guild(self, guild_id: int | None) -> list[PersonalReminder]:
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             "SELECT id, guild_id, user_id, release_id FROM personal_reminders WHERE guild_id IS NOT DISTINCT FROM ? ORDER BY id",
             (guild_id,),
         )
         return [PersonalReminder(r[0], r[1], r[2], r[3]) for r in rows]
 
     async def get(self, reminder_id: int) -> PersonalReminder | None:
-        row = await self._store.fetch_one(
+        row = await self._db.fetch_one(
             "SELECT id, guild_id, user_id, release_id FROM personal_reminders WHERE id = ?", (reminder_id,)
         )
         return PersonalReminder(row[0], row[1], row[2], row[3]) if row else None

@@ -5,14 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING
 
+from db.backends.database import Database
 from db.backends.protocol import Row
 from db.facts.instants import from_text, to_text
 from db.repos.timers import TimerSpec, insert_timer
-
-if TYPE_CHECKING:
-    from db.store import Store
 
 POLLS_CHANNEL = "polls"  # notified when a poll closes
 
@@ -101,8 +98,8 @@ def _poll(row: Row, options: list[Row]) -> Poll:
 
 
 class PollRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def create(self, new: NewPoll, deadline_kind: str, now: datetime) -> Poll:
         """Insert the poll, its options and its deadline timer together: all or nothing."""
@@ -111,7 +108,7 @@ class PollRepository:
             if new.kind == "ship" and new.first_character_id and new.second_character_id
             else None
         )
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             inserted = await conn.fetch_one(
                 """INSERT INTO polls (guild_id, channel_id, creator_id, kind, question, first_character_id,
                                       second_character_id, pair_key, hide_results, created_at, closes_at)
@@ -144,37 +141,37 @@ class PollRepository:
 
     async def discard(self, poll_id: int, deadline_kind: str) -> None:
         """Undo a poll whose message could not be posted (and its timer with it)."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute("DELETE FROM polls WHERE id = ?", (poll_id,))
             await conn.execute("DELETE FROM timers WHERE delivery_key = ?", (f"{deadline_kind}:{poll_id}",))
 
     async def set_message(self, poll_id: int, message_id: int) -> None:
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute("UPDATE polls SET message_id = ? WHERE id = ?", (message_id, poll_id))
 
     async def set_result_message(self, poll_id: int, message_id: int) -> None:
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute("UPDATE polls SET result_message_id = ? WHERE id = ?", (message_id, poll_id))
 
     async def get(self, poll_id: int, guild_id: int | None = None) -> Poll | None:
         """The poll; with `guild_id`, only if it belongs to that guild."""
-        row = await self._store.fetch_one("SELECT * FROM polls WHERE id = ? AND guild_id = coalesce(?, guild_id)", (poll_id, guild_id))
+        row = await self._db.fetch_one("SELECT * FROM polls WHERE id = ? AND guild_id = coalesce(?, guild_id)", (poll_id, guild_id))
         if row is None:
             return None
-        options = await self._store.fetch_all(
+        options = await self._db.fetch_all(
             "SELECT position, label, character_id FROM poll_options WHERE poll_id = ? ORDER BY position", (poll_id,)
         )
         return _poll(row, options)
 
     async def close(self, poll_id: int, closed_at: datetime, closed_by: int | None) -> bool:
         """Close an open poll; False if it was already closed (so only one closer posts the result)."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             closed = await conn.execute(
                 "UPDATE polls SET state = 'closed', closed_at = ?, closed_by = ? WHERE id = ? AND state = 'open'",
                 (to_text(closed_at), closed_by, poll_id),
             )
             if closed:
-                await self._store.notify(POLLS_CHANNEL)  # other processes drop the open copy they keep
+                await self._db.notify(POLLS_CHANNEL)  # other processes drop the open copy they keep
             return closed == 1
 
     async def close_early(self, poll_id: int, now: datetime, closed_by: int, deadline_kind: str) -> int | None:
@@ -182,51 +179,51 @@ class PollRepository:
         scheduler shows and posts the result as it does at a deadline. The timer's id, or None if the poll
         was already closed."""
         key = f"{deadline_kind}:{poll_id}"
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             if not await self.close(poll_id, now, closed_by):
                 return None
             moved = await conn.execute(
                 "UPDATE timers SET due_at = ? WHERE delivery_key = ? AND state = 'pending'", (to_text(now), key)
             )
             if moved == 0:  # no pending deadline (it failed for good, say): a fresh one, due now
-                row = await self._store.fetch_one("SELECT guild_id FROM polls WHERE id = ?", (poll_id,))
+                row = await self._db.fetch_one("SELECT guild_id FROM polls WHERE id = ?", (poll_id,))
                 assert row is not None
                 await insert_timer(conn, TimerSpec(deadline_kind, f"{key}:early", now, {"poll_id": poll_id}, row[0]), now)
                 key = f"{key}:early"
-            timer_id = await self._store.fetch_value("SELECT id FROM timers WHERE delivery_key = ?", (key,))
+            timer_id = await self._db.fetch_value("SELECT id FROM timers WHERE delivery_key = ?", (key,))
         return int(timer_id)
 
     async def take_edit(self, poll_id: int, now: datetime, hold: timedelta, *, final: bool = False) -> bool:
         """Become the one process editing the poll's message, for at most `hold`; False if another holds
         it, if the last edit was too recent (see `end_edit`), or — unless `final` — if the poll closed."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             taken = await conn.execute(
                 """UPDATE polls SET edit_owner = :me, edit_lease_until = :until
                     WHERE id = :id AND (:final OR state = 'open')
                       AND (edit_lease_until IS NULL OR edit_lease_until <= :now OR edit_owner = :me)""",
-                {"me": self._store.process_id, "until": to_text(now + hold), "id": poll_id, "final": final,
+                {"me": self._db.process_id, "until": to_text(now + hold), "id": poll_id, "final": final,
                  "now": to_text(now)},
             )
             return taken == 1
 
     async def end_edit(self, poll_id: int, next_allowed: datetime) -> None:
         """Done editing; nobody (in any process) edits the message again before `next_allowed`."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE polls SET edit_owner = NULL, edit_lease_until = ? WHERE id = ? AND edit_owner = ?",
-                (to_text(next_allowed), poll_id, self._store.process_id),
+                (to_text(next_allowed), poll_id, self._db.process_id),
             )
 
     async def mark_shown(self, poll_id: int, version: int) -> None:
         """The poll's message now shows every vote up to `version`."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE polls SET shown_version = ? WHERE id = ? AND shown_version < ?", (version, poll_id, version)
             )
 
     async def needing_refresh(self) -> list[Poll]:
         """Open polls whose message may be stale (votes it does not show) or not yet known."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             "SELECT id FROM polls WHERE state = 'open' AND (tally_version > shown_version OR message_id IS NULL) ORDER BY id"
         )
         polls = [await self.get(r[0]) for r in rows]
@@ -234,12 +231,12 @@ class PollRepository:
 
     async def counts(self, poll_id: int) -> dict[int, int]:
         """Committed votes per option position."""
-        rows = await self._store.fetch_all("SELECT position, count(*) FROM votes WHERE poll_id = ? GROUP BY position", (poll_id,))
+        rows = await self._db.fetch_all("SELECT position, count(*) FROM votes WHERE poll_id = ? GROUP BY position", (poll_id,))
         return {r[0]: r[1] for r in rows}
 
     async def recent(self, guild_id: int, since: datetime, limit: int = 200) -> list[tuple[int, str, bool, datetime]]:
         """(id, question, open, closes_at) of a guild's open polls and those closed since `since`."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             """SELECT id, question, state, closes_at FROM polls
                 WHERE guild_id = ? AND (state = 'open' OR closed_at >= ?)
                 ORDER BY state = 'open' DESC, id DESC LIMIT ?""",
@@ -249,7 +246,7 @@ class PollRepository:
 
     async def pair_records(self, guild_id: int) -> list[PairRecord]:
         """Every polled ship of a guild, counting only results people may see (not hidden, open polls)."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             """SELECT least(p.first_character_id, p.second_character_id) AS a,
                       greatest(p.first_character_id, p.second_character_id) AS b,
                       count(DISTINCT p.id) AS polls,
@@ -268,7 +265,7 @@ class PollRepository:
 
     async def pair_polls(self, guild_id: int, first_id: int, second_id: int) -> list[Poll]:
         """A pair's ship polls in this guild, newest first."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             "SELECT id FROM polls WHERE guild_id = ? AND pair_key = ? ORDER BY id DESC",
             (guild_id, pair_key(first_id, second_id)),
         )

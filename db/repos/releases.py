@@ -6,16 +6,13 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from db.backends.database import Database
 from db.backends.protocol import Connection, Row
 from db.facts.dates import PartialDate, from_stored
 from db.facts.instants import text_or_none, to_text
 from db.facts.models import Announcement, Release, ReleaseKind
-from db.repos.fandoms import visible
-
-if TYPE_CHECKING:
-    from db.store import Store
+from db.repos.fandoms import FandomRepository, visible
 
 # A guild's own announcements come after the pack's: a moderator's date supersedes the articles'.
 _DATES = """
@@ -42,21 +39,22 @@ def _announcement(row: Row) -> Announcement:
 
 
 class ReleaseRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database, fandoms: FandomRepository) -> None:
+        self._db = database
+        self._fandoms = fandoms
 
     async def visible(self, guild_id: int | None = None) -> list[Release]:
         """Every release a guild can see, with its date history."""
-        rows = await self._store.fetch_all(
-            f"SELECT * FROM releases r WHERE {visible('r')} ORDER BY id", await self._store.fandoms.params(guild_id)
+        rows = await self._db.fetch_all(
+            f"SELECT * FROM releases r WHERE {visible('r')} ORDER BY id", await self._fandoms.params(guild_id)
         )
         return await self._with_history(rows, guild_id)
 
     async def get(self, release_id: int, guild_id: int | None = None) -> Release | None:
         """One release as this guild sees it, or None if it is another guild's or gone."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"SELECT * FROM releases r WHERE id = :id AND {visible('r')}",
-            await self._store.fandoms.params(guild_id, id=release_id),
+            await self._fandoms.params(guild_id, id=release_id),
         )
         found = await self._with_history(rows, guild_id)
         return found[0] if found else None
@@ -65,9 +63,9 @@ class ReleaseRepository:
         """The releases among `release_ids` this guild sees (a /remindme's, say), without loading the rest."""
         if not release_ids:
             return []
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"SELECT * FROM releases r WHERE id = ANY(:ids) AND {visible('r')} ORDER BY id",
-            await self._store.fandoms.params(guild_id, ids=sorted(set(release_ids))),
+            await self._fandoms.params(guild_id, ids=sorted(set(release_ids))),
         )
         return await self._with_history(rows, guild_id)
 
@@ -78,14 +76,14 @@ class ReleaseRepository:
         Found by instant (index release_dates_by_start), so a reminder horizon costs what is inside it,
         not every release of every fandom followed. A release with an older announcement inside the
         window but a current date elsewhere is read and then left out."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"""SELECT * FROM releases r
                  WHERE {visible('r')}
                    AND id IN (SELECT release_id FROM release_dates
                                WHERE starts_at >= :since AND starts_at < :until
                                  AND (guild_id IS NULL OR guild_id = :guild))
                  ORDER BY id""",
-            await self._store.fandoms.params(guild_id, since=to_text(since), until=to_text(until)),
+            await self._fandoms.params(guild_id, since=to_text(since), until=to_text(until)),
         )
         found = [
             (moment, release) for release in await self._with_history(rows, guild_id)
@@ -99,7 +97,7 @@ class ReleaseRepository:
         whether that season has a release of its own (if not, the episode is the season's premiere)."""
         if not release_ids:
             return {}
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             """SELECT e.id,
                       EXISTS (SELECT 1 FROM releases s WHERE s.series_id = e.series_id
                                  AND s.season_number = e.season_number AND s.kind = 'release') AS own
@@ -113,7 +111,7 @@ class ReleaseRepository:
 
     async def series_aliases(self) -> dict[int, list[str]]:
         """Series id → its title and aliases, so "<an alias> s1" can find a release."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             "SELECT id, title FROM series UNION ALL SELECT series_id, name FROM series_names ORDER BY 1"
         )
         found: dict[int, list[str]] = defaultdict(list)
@@ -126,7 +124,7 @@ class ReleaseRepository:
         releases, so an index built from them can be reused (a few rows; every pack release is left out)."""
         if guild_id is None:
             return ()
-        own, dates = await self._store.fetch_batch([
+        own, dates = await self._db.fetch_batch([
             ("SELECT id, key, title FROM releases WHERE guild_id = ? ORDER BY id", (guild_id,)),
             ("SELECT id, release_id, seq, precision, value, starts_at, timezone FROM release_dates "
              "WHERE guild_id = ? ORDER BY id", (guild_id,)),
@@ -134,16 +132,16 @@ class ReleaseRepository:
         return tuple(tuple(r) for r in own) + tuple(tuple(r) for r in dates)
 
     async def for_series(self, series_id: int, guild_id: int | None = None) -> list[Release]:
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"SELECT * FROM releases r WHERE series_id = :id AND {visible('r')} ORDER BY season_number, id",
-            await self._store.fandoms.params(guild_id, id=series_id),
+            await self._fandoms.params(guild_id, id=series_id),
         )
         return await self._with_history(rows, guild_id)
 
     async def _with_history(self, rows: list[Row], guild_id: int | None) -> list[Release]:
         if not rows:
             return []
-        dates = await self._store.fetch_all(_DATES, {"ids": [r["id"] for r in rows], "guild": guild_id})
+        dates = await self._db.fetch_all(_DATES, {"ids": [r["id"] for r in rows], "guild": guild_id})
         history: dict[int, list[Announcement]] = defaultdict(list)
         for d in dates:
             history[d["release_id"]].append(_announcement(d))
@@ -178,14 +176,14 @@ def _slug(title: str) -> str:
 class ReleaseWriter:
     """What a guild may change: its own releases, and its own dates for the pack's."""
 
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     async def set_date(
         self, guild_id: int, title: str, date: PartialDate, user_id: int, now: datetime, release_id: int | None
     ) -> int:
         """Move `release_id` for this guild, or create a guild release titled `title`; returns its id."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             if release_id is None:
                 release_id = await insert_guild_release(conn, guild_id, title, None)
             row = await conn.fetch_one(
@@ -205,7 +203,7 @@ class ReleaseWriter:
 
     async def remove(self, guild_id: int, release_id: int) -> ReleaseRemoval | None:
         """Remove a guild's own release, or revert a pack release to the pack's date; None if neither."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             if await conn.execute("DELETE FROM releases WHERE id = ? AND guild_id = ?", (release_id, guild_id)):
                 return ReleaseRemoval.REMOVED
             reverted = await conn.execute(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from db.backends.database import Database
 from db.facts.models import (
     CastEntry,
     FactStatus,
@@ -16,26 +17,28 @@ from db.facts.models import (
     Series,
     SeriesSummary,
 )
-from db.repos.fandoms import visible
-
-if TYPE_CHECKING:
-    from db.store import Store
+from db.repos.fandoms import FandomRepository, visible
+from db.repos.releases import ReleaseRepository
+from db.repos.sources import SourceRepository
 
 
 class SeriesRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database, fandoms: FandomRepository, releases: ReleaseRepository, sources: SourceRepository) -> None:
+        self._db = database
+        self._fandoms = fandoms
+        self._releases = releases
+        self._sources = sources
 
     async def summaries(self, guild_id: int | None = None) -> list[SeriesSummary]:
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"SELECT id, key, title, pack_id FROM series s WHERE {visible('s')} ORDER BY title",
-            await self._store.fandoms.params(guild_id),
+            await self._fandoms.params(guild_id),
         )
         return await self._with_aliases(rows)
 
     async def summaries_by_pack(self) -> dict[int, list[SeriesSummary]]:
         """Every pack's series, by pack (the name indexes are built per pack)."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             "SELECT id, key, title, pack_id FROM series WHERE pack_id IS NOT NULL ORDER BY title"
         )
         found: dict[int, list[SeriesSummary]] = defaultdict(list)
@@ -45,30 +48,30 @@ class SeriesRepository:
 
     async def _with_aliases(self, rows: list[Any]) -> list[SeriesSummary]:
         aliases: dict[int, list[str]] = defaultdict(list)
-        for a in await self._store.fetch_all("SELECT series_id, name FROM series_names ORDER BY id"):
+        for a in await self._db.fetch_all("SELECT series_id, name FROM series_names ORDER BY id"):
             aliases[a["series_id"]].append(a["name"])
         return [SeriesSummary(r["id"], r["key"], r["title"], tuple(aliases[r["id"]])) for r in rows]
 
     async def get(self, series_id: int, guild_id: int | None = None) -> Series | None:
         """The series with seasons, cast and production facts, or None if not visible to the guild."""
-        row = await self._store.fetch_one(
+        row = await self._db.fetch_one(
             f"SELECT * FROM series s WHERE id = :id AND {visible('s')}",
-            await self._store.fandoms.params(guild_id, id=series_id),
+            await self._fandoms.params(guild_id, id=series_id),
         )
         if row is None:
             return None
-        aliases = await self._store.fetch_all(
+        aliases = await self._db.fetch_all(
             "SELECT name FROM series_names WHERE series_id = ? ORDER BY id", (series_id,)
         )
-        seasons = await self._store.fetch_all(
+        seasons = await self._db.fetch_all(
             "SELECT number, episodes, source_id FROM seasons WHERE series_id = ? ORDER BY number", (series_id,)
         )
-        every = await self._store.releases.for_series(series_id, guild_id)
+        every = await self._releases.for_series(series_id, guild_id)
         releases = {r.season_number: r for r in every if not r.is_episode}
         episodes: dict[int | None, list[Release]] = defaultdict(list)
         for release in sorted((r for r in every if r.is_episode), key=_episode_order):
             episodes[release.season_number].append(release)
-        production = await self._store.fetch_all(
+        production = await self._db.fetch_all(
             "SELECT kind, season_number, person, text, source_id FROM production_facts "
             "WHERE series_id = ? ORDER BY id",
             (series_id,),
@@ -95,12 +98,12 @@ class SeriesRepository:
                 ProductionFact(ProductionKind(p["kind"]), p["season_number"], p["person"], p["text"], p["source_id"])
                 for p in production
             ),
-            sources=await self._store.sources.by_ids(source_ids),
+            sources=await self._sources.by_ids(source_ids),
         )
 
     async def _cast(self, series_id: int, guild_id: int | None) -> tuple[CastEntry, ...]:
         """Characters appearing in the series; confirmed before rumoured, then by first appearance."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"""
             SELECT c.id, c.name, c.actor, min(a.status) AS status,
                    string_agg(CAST(a.season_number AS TEXT), ',') AS seasons, min(a.id) AS first_seen
@@ -109,10 +112,10 @@ class SeriesRepository:
              GROUP BY c.id
              ORDER BY min(a.status), first_seen
             """,
-            await self._store.fandoms.params(guild_id, id=series_id),
+            await self._fandoms.params(guild_id, id=series_id),
         )
         known_as: dict[int, list[str]] = defaultdict(list)
-        for h in await self._store.fetch_all(
+        for h in await self._db.fetch_all(
             """SELECT n.character_id, n.name FROM character_names n
                  JOIN pack_terms t ON t.pack_id = n.pack_id AND t.kind = 'name' AND t.term = n.kind AND t.label <> ''
                 WHERE n.character_id IN (SELECT character_id FROM appearances WHERE series_id = ?)
@@ -121,7 +124,7 @@ class SeriesRepository:
         ):
             known_as[h["character_id"]].append(h["name"])
         actors: dict[int, dict[str, list[int]]] = defaultdict(dict)  # who played them in which seasons here
-        for a in await self._store.fetch_all(
+        for a in await self._db.fetch_all(
             """SELECT a.character_id, coalesce(a.actor, c.actor) AS actor, a.season_number
                  FROM appearances a JOIN characters c ON c.id = a.character_id
                 WHERE a.series_id = ? AND coalesce(a.actor, c.actor) IS NOT NULL

@@ -3,13 +3,11 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from db.backends.database import Database
 from db.facts.models import Ship, ShipName, ShipSummary
-from db.repos.fandoms import visible
-
-if TYPE_CHECKING:
-    from db.store import Store
+from db.repos.fandoms import FandomRepository, visible
 
 _SHIP_SELECT = """
     SELECT s.id, s.first_id, a.name AS first_name, s.second_id, b.name AS second_name, s.source_id
@@ -18,12 +16,13 @@ _SHIP_SELECT = """
 
 
 class ShipRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database, fandoms: FandomRepository) -> None:
+        self._db = database
+        self._fandoms = fandoms
 
     async def summaries_by_pack(self) -> dict[int, list[ShipSummary]]:
         """Every pack's ships with their names, by pack: the ship-name indexes are built per pack."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             """SELECT s.pack_id, s.id, n.name FROM ships s JOIN ship_names n ON n.ship_id = s.id
                 WHERE s.pack_id IS NOT NULL ORDER BY s.pack_id, s.id, n.id"""
         )
@@ -37,14 +36,14 @@ class ShipRepository:
 
     async def get(self, ship_id: int, guild_id: int | None = None) -> Ship | None:
         """The ship, or None if it does not exist or the guild cannot see it."""
-        params = await self._store.fandoms.params(guild_id, id=ship_id)
-        row = await self._store.fetch_one(_SHIP_SELECT + f" WHERE s.id = :id AND {visible('s')}", params)
+        params = await self._fandoms.params(guild_id, id=ship_id)
+        row = await self._db.fetch_one(_SHIP_SELECT + f" WHERE s.id = :id AND {visible('s')}", params)
         return await self._with_names(row)
 
     async def between(self, first_id: int, second_id: int, guild_id: int | None = None) -> Ship | None:
         """The pair's ship, whichever way round the pack lists it; None when the pair has no names."""
-        params = await self._store.fandoms.params(guild_id, a=first_id, b=second_id)
-        row = await self._store.fetch_one(
+        params = await self._fandoms.params(guild_id, a=first_id, b=second_id)
+        row = await self._db.fetch_one(
             _SHIP_SELECT
             + f""" WHERE ((s.first_id = :a AND s.second_id = :b) OR (s.first_id = :b AND s.second_id = :a))
                      AND {visible('s')} ORDER BY s.id LIMIT 1""",
@@ -55,7 +54,7 @@ class ShipRepository:
     async def _with_names(self, row: Any) -> Ship | None:
         if row is None:
             return None
-        names = await self._store.fetch_all(
+        names = await self._db.fetch_all(
             "SELECT name, source_id FROM ship_names WHERE ship_id = ? ORDER BY id", (row["id"],)
         )
         return Ship(

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from typing import TYPE_CHECKING
 
+from db.backends.database import Database
 from db.backends.protocol import Row
 from db.facts.models import Source
-from db.repos.fandoms import visible
-
-if TYPE_CHECKING:
-    from db.store import Store
+from db.repos.fandoms import FandomRepository, visible
 
 SOURCE_COLUMNS = "id, key, title, outlet, published, location, from_articles, note"
 
@@ -29,14 +26,15 @@ def source_from_row(row: Row) -> Source:
 
 
 class SourceRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database, fandoms: FandomRepository) -> None:
+        self._db = database
+        self._fandoms = fandoms
 
     async def by_ids(self, ids: Iterable[int | None]) -> dict[int, Source]:
         wanted = sorted({i for i in ids if i is not None})
         if not wanted:
             return {}
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id = ANY(?)",
             (list(wanted),),
         )
@@ -44,8 +42,8 @@ class SourceRepository:
 
     async def list(self, guild_id: int | None = None) -> list[Source]:
         """Sources this guild can see, articles first, in the order the pack lists them."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"SELECT {SOURCE_COLUMNS} FROM sources s WHERE {visible('s')} ORDER BY from_articles DESC, id",
-            await self._store.fandoms.params(guild_id),
+            await self._fandoms.params(guild_id),
         )
         return [source_from_row(r) for r in rows]

@@ -5,13 +5,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
 
+from db.backends.database import Database
 from db.backends.protocol import Row
 from db.facts.instants import from_text, to_text
-
-if TYPE_CHECKING:
-    from db.store import Store
+from db.repos.fandoms import FandomRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,8 +42,9 @@ def _subscription(row: Row) -> Subscription:
 
 
 class SubscriptionRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database, fandoms: FandomRepository) -> None:
+        self._db = database
+        self._fandoms = fandoms
 
     async def upsert(
         self, guild_id: int, channel_id: int, role_id: int | None, offsets: tuple[int, ...], user_id: int, now: datetime,
@@ -54,7 +53,7 @@ class SubscriptionRepository:
         """Subscribe a channel, or replace its role and offsets (and re-enable it); True if it is new.
 
         `episodes` None keeps a re-subscribed channel's choice (a new one starts with premieres only)."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             existed = await conn.fetch_one(
                 "SELECT id FROM subscriptions WHERE guild_id = ? AND channel_id = ?", (guild_id, channel_id)
             ) is not None
@@ -76,7 +75,7 @@ class SubscriptionRepository:
         return _subscription(row), not existed
 
     async def remove(self, guild_id: int, channel_id: int) -> Subscription | None:
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             row = await conn.fetch_one(
                 "DELETE FROM subscriptions WHERE guild_id = ? AND channel_id = ? RETURNING *", (guild_id, channel_id)
             )
@@ -84,7 +83,7 @@ class SubscriptionRepository:
 
     async def disable(self, subscription_id: int, reason: str, now: datetime) -> bool:
         """Stop reminders to a channel the bot lost; True if it was active until now."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             changed = await conn.execute(
                 "UPDATE subscriptions SET state = 'disabled', disabled_reason = ?, disabled_at = ?, updated_at = ? "
                 "WHERE id = ? AND state = 'active'",
@@ -93,34 +92,34 @@ class SubscriptionRepository:
             return changed == 1
 
     async def get(self, subscription_id: int) -> Subscription | None:
-        row = await self._store.fetch_one("SELECT * FROM subscriptions WHERE id = ?", (subscription_id,))
+        row = await self._db.fetch_one("SELECT * FROM subscriptions WHERE id = ?", (subscription_id,))
         return _subscription(row) if row else None
 
     async def of_guild(self, guild_id: int) -> list[Subscription]:
-        rows = await self._store.fetch_all("SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY id", (guild_id,))
+        rows = await self._db.fetch_all("SELECT * FROM subscriptions WHERE guild_id = ? ORDER BY id", (guild_id,))
         return [_subscription(r) for r in rows]
 
     async def guilds_with_reminders(self) -> list[int | None]:
         """Guilds (None for DMs) that have subscriptions or personal reminders to plan."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             "SELECT guild_id FROM subscriptions UNION SELECT guild_id FROM personal_reminders"
         )
         return [r[0] for r in rows]
 
     async def guilds_with_reminders_following(self, pack_key: str) -> list[int | None]:
         """Guilds (None for DMs) with reminders to plan that follow `pack_key` (see db/repos/fandoms.py)."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"""SELECT guild_id FROM (SELECT guild_id FROM subscriptions UNION SELECT guild_id FROM personal_reminders) g
                  WHERE {_FOLLOWS} ORDER BY guild_id""",
-            {"pack": pack_key, "by_default": await self._store.fandoms.default_includes(pack_key)},
+            {"pack": pack_key, "by_default": await self._fandoms.default_includes(pack_key)},
         )
         return [r[0] for r in rows]
 
     async def active_following(self, pack_key: str) -> list[Subscription]:
         """Active subscriptions of the guilds that follow `pack_key` (see `guilds_with_reminders_following`)."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"SELECT * FROM subscriptions g WHERE state = 'active' AND {_FOLLOWS} ORDER BY guild_id, id",
-            {"pack": pack_key, "by_default": await self._store.fandoms.default_includes(pack_key)},
+            {"pack": pack_key, "by_default": await self._fandoms.default_includes(pack_key)},
         )
         return [_subscription(r) for r in rows]
 

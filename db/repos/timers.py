@@ -2,7 +2,7 @@
 
 A claim is a guarded `UPDATE … WHERE state = 'pending'` over rows locked `FOR UPDATE SKIP LOCKED`,
 so two dispatchers — in one process or in several sharing PostgreSQL — never both act on one timer,
-and neither waits for the other. A claim belongs to its process (`Store.process_id`) until its lease
+and neither waits for the other. A claim belongs to its process (`Database.process_id`) until its lease
 runs out; the holder extends the lease while it works, and only the holder may finish or retry it.
 A claim whose lease ran out (its process died) is taken over. `attempted_at` records when a delivery
 was about to do what must not happen twice, so a take-over can tell a safe repeat from a possible
@@ -16,14 +16,12 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from db.backends.database import Database
 from db.backends.group_commit import GroupCommit, statements
 from db.backends.protocol import Connection, Params, Row
 from db.facts.instants import from_text, to_text
-
-if TYPE_CHECKING:
-    from db.store import Store
 
 
 class TimerState(StrEnum):
@@ -105,16 +103,16 @@ def _timer(row: Row) -> Timer:
 
 
 class TimerRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database) -> None:
+        self._db = database
         # A burst of due reminders records its attempts and ends together, in one trip per batch.
         self._outcomes: GroupCommit[tuple[str, Params], None] = GroupCommit(
-            lambda writes: store.run_plan(lambda: statements(writes))
+            lambda writes: database.run_plan(lambda: statements(writes))
         )
 
     async def add(self, spec: TimerSpec, now: datetime) -> bool:
         """Insert a timer unless its key exists already; True if it was added."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             return await insert_timer(conn, spec, now)
 
     async def plan_recurring(self, spec: TimerSpec, now: datetime) -> bool:
@@ -123,7 +121,7 @@ class TimerRepository:
         pending again at `spec.due_at`; if pending, moved there when that is sooner. A claimed one is
         left to its holder, who plans its next turn (`again`). Pending timers of the kind under any
         other key (an older version's) are cancelled. True if the row now waits for `spec.due_at`."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             planned = await conn.execute(
                 """INSERT INTO timers (kind, delivery_key, guild_id, due_at, first_due_at, payload, created_at)
                    VALUES (:kind, :key, :guild, :due, :due, :payload, :now)
@@ -145,12 +143,12 @@ class TimerRepository:
 
     async def again(self, timer_id: int, at: datetime, outcome: str | None, now: datetime) -> None:
         """A recurring timer's delivery is done: the same row is pending again for its next turn at `at`."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             moved = await conn.execute(
                 """UPDATE timers SET state = 'pending', due_at = ?, first_due_at = ?, outcome = ?, attempts = 0,
                           attempted_at = NULL, claimed_by = NULL, lease_until = NULL, finished_at = NULL
                     WHERE id = ? AND state = 'claimed' AND claimed_by = ?""",
-                (to_text(at), to_text(at), outcome, timer_id, self._store.process_id),
+                (to_text(at), to_text(at), outcome, timer_id, self._db.process_id),
             )
             if moved:
                 await conn.notify(TIMERS_CHANNEL, "")
@@ -165,7 +163,7 @@ class TimerRepository:
         """
         kinds = tuple(kinds)
         wanted_by_key = {spec.key: spec for spec in wanted}
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             rows = await conn.fetch_all(
                 """SELECT id, delivery_key, state FROM timers
                     WHERE guild_id IS NOT DISTINCT FROM ? AND kind = ANY(?) AND state IN ('pending', 'cancelled')""",
@@ -194,7 +192,7 @@ class TimerRepository:
 
     async def add_many(self, specs: Iterable[TimerSpec], now: datetime) -> int:
         """Insert timers in one transaction, each unless its key exists already; how many were added."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             added = 0
             for spec in specs:
                 added += await insert_timer(conn, spec, now)
@@ -202,14 +200,14 @@ class TimerRepository:
 
     async def pending_of_kind(self, kind: str) -> int:
         """How many timers of `kind` wait (e.g. the one daily horizon timer)."""
-        value = await self._store.fetch_value(
+        value = await self._db.fetch_value(
             "SELECT count(*) FROM timers WHERE kind = ? AND state IN ('pending', 'claimed')", (kind,)
         )
         return int(value or 0)
 
     async def next_due_at(self, *, kinds: Iterable[str], excluding: Iterable[int] = ()) -> datetime | None:
         """The earliest pending due time of `kinds`, leaving out timers already being delivered."""
-        value = await self._store.fetch_value(
+        value = await self._db.fetch_value(
             "SELECT min(due_at) FROM timers WHERE state = 'pending' AND kind = ANY(?) AND id <> ALL(?)",
             (list(kinds), list(excluding)),
         )
@@ -218,14 +216,14 @@ class TimerRepository:
     async def next_lapse_at(self, *, excluding: Iterable[int] = ()) -> datetime | None:
         """When the first claim other than `excluding` (the caller's own deliveries) runs out of lease: the
         claim of a process that died is to be taken over then."""
-        value = await self._store.fetch_value(
+        value = await self._db.fetch_value(
             "SELECT min(lease_until) FROM timers WHERE state = 'claimed' AND id <> ALL(?)", (list(excluding),)
         )
         return from_text(value) if value else None
 
     async def due(self, now: datetime, limit: int, *, kinds: Iterable[str], excluding: Iterable[int] = ()) -> list[Timer]:
         """Pending timers of `kinds` due by `now`, earliest first."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             """SELECT * FROM timers WHERE state = 'pending' AND due_at <= ? AND kind = ANY(?) AND id <> ALL(?)
                 ORDER BY due_at, id LIMIT ?""",
             (to_text(now), list(kinds), list(excluding), limit),
@@ -234,11 +232,11 @@ class TimerRepository:
 
     async def claim(self, timer_id: int, now: datetime) -> bool:
         """Take one timer for delivery; False if someone else has it or it is no longer pending."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             claimed = await conn.execute(
                 "UPDATE timers SET state = 'claimed', claimed_at = ?, claimed_by = ?, lease_until = ?, "
                 "attempts = attempts + 1 WHERE id = ? AND state = 'pending'",
-                (to_text(now), self._store.process_id, to_text(now + LEASE), timer_id),
+                (to_text(now), self._db.process_id, to_text(now + LEASE), timer_id),
             )
             return claimed == 1
 
@@ -253,7 +251,7 @@ class TimerRepository:
         """
         if limit <= 0:
             return []
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             rows = await conn.fetch_all(
                 """UPDATE timers SET state = 'claimed', claimed_at = :now, claimed_by = :owner, lease_until = :lease,
                           attempts = attempts + 1
@@ -262,41 +260,41 @@ class TimerRepository:
                                   ORDER BY due_at, id LIMIT :limit FOR UPDATE SKIP LOCKED)
                       AND state = 'pending'
                 RETURNING *""",
-                {"now": to_text(now), "by": to_text(by or now), "owner": self._store.process_id, "lease": to_text(now + LEASE),
+                {"now": to_text(now), "by": to_text(by or now), "owner": self._db.process_id, "lease": to_text(now + LEASE),
                  "kinds": list(kinds), "busy": list(excluding), "limit": limit},
             )
         return sorted((_timer(r) for r in rows), key=lambda t: (t.due_at, t.id))
 
     async def extend_leases(self, now: datetime) -> int:
         """The heartbeat: this process still works on what it claimed. Returns how many claims it holds."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             return await conn.execute(
                 "UPDATE timers SET lease_until = ? WHERE state = 'claimed' AND claimed_by = ?",
-                (to_text(now + LEASE), self._store.process_id),
+                (to_text(now + LEASE), self._db.process_id),
             )
 
     async def attempting(self, timer_id: int, now: datetime) -> None:
         """Record, committed, that the delivery is about to do what must not happen twice."""
         await self._outcomes.submit((
             "UPDATE timers SET attempted_at = ? WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
-            (to_text(now), timer_id, self._store.process_id),
+            (to_text(now), timer_id, self._db.process_id),
         ))
 
     async def finish(self, timer_id: int, state: TimerState, outcome: str | None, now: datetime) -> None:
         await self._outcomes.submit((
             "UPDATE timers SET state = ?, finished_at = ?, outcome = ?, lease_until = NULL "
             "WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
-            (state.value, to_text(now), outcome, timer_id, self._store.process_id),
+            (state.value, to_text(now), outcome, timer_id, self._db.process_id),
         ))
 
     async def retry(self, timer_id: int, at: datetime, reason: str, *, forget_attempt: bool) -> None:
         """Pending again at `at`; `forget_attempt` when the failure proves nothing went out."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             moved = await conn.execute(
                 "UPDATE timers SET state = 'pending', due_at = ?, outcome = ?, claimed_by = NULL, lease_until = NULL, "
                 "attempted_at = CASE WHEN ? THEN NULL ELSE attempted_at END "
                 "WHERE id = ? AND state = 'claimed' AND claimed_by = ?",
-                (to_text(at), reason, forget_attempt, timer_id, self._store.process_id),
+                (to_text(at), reason, forget_attempt, timer_id, self._db.process_id),
             )
             if moved:
                 await conn.notify(TIMERS_CHANNEL, "")
@@ -305,7 +303,7 @@ class TimerRepository:
         """Claims whose holder is gone are pending again, their attempt kept: those whose lease ran out,
         or (`every`, at the start of the only process a SQLite store has) all of them. A live process's
         claims are never taken: it extends their lease while it works."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             rows = await conn.fetch_all(
                 """UPDATE timers SET state = 'pending', claimed_by = NULL, lease_until = NULL
                     WHERE id IN (SELECT id FROM timers WHERE state = 'claimed'
@@ -320,7 +318,7 @@ class TimerRepository:
 
     async def skip_overdue(self, older_than: datetime, now: datetime, kinds: Iterable[str]) -> list[Timer]:
         """Pending timers of `kinds` meant for before `older_than` are skipped, not delivered absurdly late."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             rows = await conn.fetch_all(
                 "SELECT * FROM timers WHERE state = 'pending' AND first_due_at < ? AND due_at <= ? AND kind = ANY(?)",
                 (to_text(older_than), to_text(now), list(kinds)),
@@ -335,22 +333,22 @@ class TimerRepository:
 
     async def by_keys(self, keys: Iterable[str]) -> list[Timer]:
         """The timers with these delivery keys (what a reconcile cancelled, say), whatever their state."""
-        rows = await self._store.fetch_all("SELECT * FROM timers WHERE delivery_key = ANY(?) ORDER BY id", (list(keys),))
+        rows = await self._db.fetch_all("SELECT * FROM timers WHERE delivery_key = ANY(?) ORDER BY id", (list(keys),))
         return [_timer(r) for r in rows]
 
     async def get(self, timer_id: int) -> Timer | None:
-        row = await self._store.fetch_one("SELECT * FROM timers WHERE id = ?", (timer_id,))
+        row = await self._db.fetch_one("SELECT * FROM timers WHERE id = ?", (timer_id,))
         return _timer(row) if row else None
 
     async def of_guild(self, guild_id: int | None, kind: str, states: Iterable[TimerState] = (TimerState.PENDING,)) -> list[Timer]:
         wanted = [s.value for s in states]
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             "SELECT * FROM timers WHERE guild_id IS NOT DISTINCT FROM ? AND kind = ? AND state = ANY(?) ORDER BY due_at, id",
             (guild_id, kind, wanted),
         )
         return [_timer(r) for r in rows]
 
     async def counts(self) -> dict[str, int]:
-        rows = await self._store.fetch_all("SELECT state, count(*) FROM timers GROUP BY state")
+        rows = await self._db.fetch_all("SELECT state, count(*) FROM timers GROUP BY state")
         return {r[0]: r[1] for r in rows}
 

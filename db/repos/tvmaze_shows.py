@@ -10,12 +10,10 @@ from __future__ import annotations
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from db.backends.database import Database
 from db.facts.instants import from_text, to_text
-
-if TYPE_CHECKING:
-    from db.store import Store
 
 REFRESH_EVERY = timedelta(minutes=10)
 _COLUMNS = """p.key AS pack_key, p.title AS title, p.location AS location, t.pack_id, t.show_id, t.overlay, t.show_updated,
@@ -48,19 +46,19 @@ def _show(row: Any) -> TvmazeShow:
 
 
 class TvmazeShowRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database) -> None:
+        self._db = database
 
     def lock(self, show_id: int) -> AbstractAsyncContextManager[None]:
         """Held while a show is imported or its fandom is made, by one task of one process at a time: an
         add of the same show elsewhere waits, then finds the fandom and joins it instead of importing
         it a second time."""
-        return self._store.deployment_lock(f"tvmaze-show:{show_id}")
+        return self._db.deployment_lock(f"tvmaze-show:{show_id}")
 
     async def register(self, pack_key: str, show_id: int, *, overlay: str | None, show_updated: int | None,
                        now: datetime) -> None:
         """The pack (already imported) is synced from `show_id` from now on; an existing row is replaced."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(
                 """INSERT INTO tvmaze_shows (pack_id, show_id, overlay, show_updated, synced_at)
                    SELECT id, :show, :overlay, :updated, :now FROM packs WHERE key = :key
@@ -74,7 +72,7 @@ class TvmazeShowRepository:
         """Inside an import's transaction: whether `pack_key` is still kept in step with `show_id`. Its
         pack row stays locked until the import commits, so a removal either waits for the import or
         went first and is seen here: a refresh never brings back a fandom the operator removed."""
-        async with self._store.transaction() as conn:  # joins the import's
+        async with self._db.transaction() as conn:  # joins the import's
             row = await conn.fetch_one(
                 """SELECT p.id FROM packs p JOIN tvmaze_shows t ON t.pack_id = p.id
                     WHERE p.key = ? AND t.show_id = ? FOR UPDATE OF p""",
@@ -84,7 +82,7 @@ class TvmazeShowRepository:
 
     async def set_overlay(self, pack_key: str, overlay: str) -> bool:
         """A synced pack's file changed: keep its new text and make the show due; False if not registered."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             changed = await conn.execute(
                 """UPDATE tvmaze_shows SET overlay = ?, show_updated = NULL
                     WHERE pack_id = (SELECT id FROM packs WHERE key = ?)""",
@@ -93,26 +91,26 @@ class TvmazeShowRepository:
         return changed == 1
 
     async def by_pack(self, pack_key: str) -> TvmazeShow | None:
-        row = await self._store.fetch_one(
+        row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM tvmaze_shows t JOIN packs p ON p.id = t.pack_id WHERE p.key = ?", (pack_key,)
         )
         return None if row is None else _show(row)
 
     async def by_show(self, show_id: int) -> TvmazeShow | None:
-        row = await self._store.fetch_one(
+        row = await self._db.fetch_one(
             f"SELECT {_COLUMNS} FROM tvmaze_shows t JOIN packs p ON p.id = t.pack_id WHERE t.show_id = ?", (show_id,)
         )
         return None if row is None else _show(row)
 
     async def all(self) -> list[TvmazeShow]:
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             f"SELECT {_COLUMNS} FROM tvmaze_shows t JOIN packs p ON p.id = t.pack_id ORDER BY t.show_id"
         )
         return [_show(row) for row in rows]
 
     async def mark_synced(self, pack_key: str, show_updated: int | None, now: datetime) -> None:
         """An import (or a check that found nothing new) succeeded with TVmaze's stamp `show_updated`."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(
                 """UPDATE tvmaze_shows SET show_updated = ?, synced_at = ?, failed_at = NULL, failure = NULL
                     WHERE pack_id = (SELECT id FROM packs WHERE key = ?)""",
@@ -123,7 +121,7 @@ class TvmazeShowRepository:
         """TVmaze's updates list says these shows have not changed: they are current as of `now`."""
         if not pack_keys:
             return
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(
                 """UPDATE tvmaze_shows SET synced_at = ?, failed_at = NULL, failure = NULL
                     WHERE pack_id IN (SELECT id FROM packs WHERE key = ANY(?))""",
@@ -132,7 +130,7 @@ class TvmazeShowRepository:
 
     async def mark_failed(self, pack_key: str, failure: str, now: datetime) -> None:
         """The last attempt failed; the pack keeps what it had, and the next pass tries again."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE tvmaze_shows SET failed_at = ?, failure = ? WHERE pack_id = (SELECT id FROM packs WHERE key = ?)",
                 (to_text(now), failure[:500], pack_key),
@@ -141,7 +139,7 @@ class TvmazeShowRepository:
     async def take_refresh(self, pack_key: str, now: datetime, every: timedelta = REFRESH_EVERY) -> datetime | None:
         """Take a moderator's refresh of the fandom now: None if taken, else when the next is allowed.
         One guarded UPDATE, so two moderators (or two processes) never both get the same turn."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             taken = await conn.execute(
                 """UPDATE tvmaze_shows SET refreshed_at = :now
                     WHERE pack_id = (SELECT id FROM packs WHERE key = :key)

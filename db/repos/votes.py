@@ -8,14 +8,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
+from db.backends.database import Database
 from db.backends.group_commit import GroupCommit
 from db.backends.protocol import Plan, Statement
 from db.facts.instants import from_text, to_text
-
-if TYPE_CHECKING:
-    from db.store import Store
 
 
 class VoteOutcome(StrEnum):
@@ -43,8 +40,8 @@ class _Press:
 
 
 class VoteRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database) -> None:
+        self._db = database
         self._presses: GroupCommit[_Press, VoteResult] = GroupCommit(self._write)
 
     @property
@@ -62,7 +59,7 @@ class VoteRepository:
         return await self._presses.submit(_Press(poll_id, user_id, None, at))
 
     async def _write(self, presses: list[_Press]) -> list[VoteResult]:
-        return await self._store.run_plan(lambda: _write_votes(presses))
+        return await self._db.run_plan(lambda: _write_votes(presses))
 
 
 def _write_votes(presses: list[_Press]) -> Plan[list[VoteResult]]:

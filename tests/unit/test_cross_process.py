@@ -134,7 +134,7 @@ async def test_a_fandom_choice_in_one_process_reaches_what_the_other_remembers(t
     first, second = two
     await second.follow_other_processes()
     await first.packs.import_file(bundled_pack_path())
-    second.facts_changed()  # (what the facts watch does on the packs' notice)
+    await second.facts.publish(None)  # (what the facts watch does on the packs' notice)
     assert await second.fandoms.visible(7) != ()  # every pack by default, now remembered
     await first.fandoms.set_following(7, frozenset(), 1, T0)
     await eventually_async(lambda: second.fandoms.visible(7), (), 1.0)

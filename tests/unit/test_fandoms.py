@@ -18,6 +18,7 @@ from db import DefaultFandoms, PackErrors, Store, bundled_pack_path, find_pack_f
 from db.facts.dates import parse_partial_date
 from db.packs.check import PackError, check_pack_file, check_pack_text
 from db.packs.reading import fast_path_is_safe, load_yaml
+from db.repos.packs.changes import FactsChange
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -176,6 +177,40 @@ async def test_a_reader_during_an_import_does_not_remember_the_old_packs_as_the_
         await store.packs.import_file(HARBOR)
         assert len(await asyncio.create_task(store.fandoms.visible(None))) == 1  # another task: committed data only
     assert len(await store.fandoms.visible(None)) == 2
+
+
+class Abandoned(Exception):
+    """Raised to roll a transaction back."""
+
+
+async def test_the_facts_changed_event_is_published_once_the_change_commits_with_its_packs(store: Store) -> None:
+    """One event for every import and removal, after its commit (never for one rolled back); a failing
+    subscriber is logged and neither fails the change nor keeps the others from hearing of it."""
+    heard: list[tuple[frozenset[str] | None, int]] = []
+
+    async def broken(change: FactsChange) -> None:
+        raise RuntimeError("a broken subscriber")
+
+    async def hear(change: FactsChange) -> None:
+        heard.append((change.packs, change.revision))
+
+    store.facts.subscribe(broken)
+    store.facts.subscribe(hear)
+    with pytest.raises(Abandoned):
+        async with store.transaction():
+            await store.packs.import_file(HARBOR)
+            raise Abandoned
+    assert heard == []
+    async with store.transaction():
+        await store.packs.import_file(HARBOR)
+        assert heard == []  # not before the commit
+    assert heard == [(frozenset({"harbor"}), store.facts.revision)]
+    await store.packs.import_file(HARBOR)  # unchanged: no event
+    await store.packs.remove("harbor")
+    assert len(heard) == 2 and heard[-1] == (frozenset({"harbor"}), store.facts.revision)
+    store.facts.unsubscribe(hear)
+    await store.facts.publish(None)  # what the facts watch publishes for another process's change
+    assert len(heard) == 2
 
 
 async def test_an_unchanged_file_is_not_parsed_and_a_changed_one_is(two: Store, tmp_path: Path) -> None:

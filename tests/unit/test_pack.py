@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from db import PackError, Store, bundled_pack_path, check_pack_file
 from db.packs.check import MAX_PACK_BYTES, check_pack_text
-from db.repos.packs.export import dump_pack
+from db.packs.format import dump_pack
 
 MINIMAL = """\
 format: 1
@@ -142,7 +142,7 @@ async def test_reimport_updates_in_place_and_removes_what_the_pack_dropped(store
     path.write_text(MINIMAL)
     await store.packs.import_file(path)
     hero_id = await store.fetch_value("SELECT id FROM characters WHERE key = 'hero'")
-    revision = store.facts_revision
+    revision = store.facts.revision
     path.write_text(
         MINIMAL.replace("actor: Some Actor", "actor: Another Actor")
         .replace("  villain: {name: Villain, source: a}\n", "")
@@ -154,7 +154,7 @@ async def test_reimport_updates_in_place_and_removes_what_the_pack_dropped(store
     assert report.removed["relationships"] == 1
     assert await store.fetch_value("SELECT id FROM characters WHERE key = 'hero'") == hero_id
     assert await store.fetch_value("SELECT actor FROM characters WHERE key = 'hero'") == "Another Actor"
-    assert store.facts_revision == revision + 1
+    assert store.facts.revision == revision + 1
 
 
 async def test_a_bad_pack_leaves_the_store_unchanged(defenders: Store, tmp_path: Path) -> None:

@@ -10,7 +10,7 @@ import pytest
 from db import PackError, Store, bundled_pack_path
 from db.facts.models import Billing
 from db.packs.check import check_pack_file, check_pack_text
-from db.repos.packs.export import dump_pack
+from db.packs.format import dump_pack
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
 

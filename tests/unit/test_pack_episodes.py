@@ -10,7 +10,7 @@ import pytest
 from db import PackError, Store
 from db.facts.models import ReleaseKind
 from db.packs.check import check_pack_text
-from db.repos.packs.export import dump_pack
+from db.packs.format import dump_pack
 
 WEEKLY = Path(__file__).parents[1] / "packs" / "weekly.yaml"
 SHOW = WEEKLY.read_text()

@@ -33,7 +33,7 @@ async def test_the_index_is_reused_until_the_facts_the_fandoms_or_the_guilds_own
     store.fandoms.forget(2)
     assert len(await catalog.view(2)) == 0  # guild 2 follows nothing now
 
-    store.facts_changed()
+    await store.facts.publish(None)
     assert await catalog.view(1) is not moved
 
 

@@ -173,7 +173,7 @@ async def test_sqlite_to_postgresql_copies_every_row_and_the_copy_works(
     assert never_set <= {(t, "guild_id") for t in ("sources", "series", "characters", "relationships", "ships")}
     async with Store.open(empty_pg) as target:
         started = time.perf_counter()
-        report = await copy_store(source, target)
+        report = await copy_store(source.database, target.database)
         from tests.figures import record
 
         record("copy: bundled + harbor packs' store, SQLite → PostgreSQL (s)", round(time.perf_counter() - started, 3))
@@ -221,9 +221,9 @@ async def test_postgresql_back_to_sqlite_gives_the_same_rows(
 ) -> None:
     source, _ = filled
     async with Store.open(empty_pg) as pg:
-        await copy_store(source, pg)
+        await copy_store(source.database, pg.database)
         async with Store.open(tmp_path / "back.sqlite3") as back:
-            report = await copy_store(pg, back)
+            report = await copy_store(pg.database, back.database)
             assert report.rows == sum(len(rows) for rows in (await rows_of(source)).values())
             # PostgreSQL hands instants back in the store's one spelling; everything else is as it was.
             assert await rows_of(back) == await rows_of(pg)
@@ -234,7 +234,7 @@ async def test_postgresql_back_to_sqlite_gives_the_same_rows(
 async def test_sqlite_to_sqlite(filled: tuple[Store, Filled], tmp_path: Path) -> None:
     source, made = filled
     async with Store.open(tmp_path / "copy.sqlite3") as target:
-        await copy_store(source, target)
+        await copy_store(source.database, target.database)
         assert await rows_of(target) == await rows_of(source)
         poll = await target.polls.create(
             NewPoll(GUILD, 555, 7, "custom", "Next?", [PollOption(0, "A"), PollOption(1, "B")], NOW + timedelta(days=2)),
@@ -251,7 +251,7 @@ async def test_a_target_holding_data_is_refused_and_left_as_it_was(filled: tuple
         await target.guild_settings.set_timezone(1, "UTC", NOW)
         before = await rows_of(target)
         with pytest.raises(CopyError) as refused:
-            await copy_store(source, target)
+            await copy_store(source.database, target.database)
         assert str(refused.value) == (
             f"{target.describe()} already holds data (meta: 1 row, guild_settings: 1 row); nothing was copied. "
             "Copy into an empty database, or add --replace to delete what it holds first"
@@ -272,12 +272,12 @@ async def test_replace_empties_the_target_in_the_same_transaction(filled: tuple[
             await conn.execute("UPDATE timers SET due_at = 'soon' WHERE id = (SELECT min(id) FROM timers)")
         kept = await rows_of(target)
         with pytest.raises(CopyError, match=r"^copying table timers failed: .*is left as it was$"):
-            await copy_store(source, target, replace=True)
+            await copy_store(source.database, target.database, replace=True)
         assert await rows_of(target) == kept
 
         async with source.transaction() as conn:
             await conn.execute("UPDATE timers SET due_at = first_due_at")
-        report = await copy_store(source, target, replace=True)
+        report = await copy_store(source.database, target.database, replace=True)
         assert report.replaced == held and report.lines()[-1].endswith(f"after deleting the {held:,} rows it held")
         instants = await instant_columns(target)
         assert as_instants(await rows_of(target), instants) == as_instants(await rows_of(source), instants)
@@ -303,7 +303,7 @@ async def test_a_source_being_written_is_refused(filled: tuple[Store, Filled], t
     try:
         async with Store.open(source.path, busy_timeout_ms=50) as locked, Store.open(tmp_path / "t.sqlite3") as target:
             with pytest.raises(StoreUnavailable, match=r"being written by another process .*stop it first"):
-                await copy_store(locked, target)
+                await copy_store(locked.database, target.database)
             assert await target.fetch_value("SELECT count(*) FROM packs") == 0
     finally:
         busy.execute("ROLLBACK")

@@ -1,12 +1,12 @@
-"""Writing a pack back out of the store, in the same format `check` and `import` read."""
+"""Reading a pack back out of the store as the `PackSpec` it was imported from (`dump_pack` in
+db/packs/format.py writes it as YAML, in the format `check` and `import` read)."""
 
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-import yaml
-
+from db.backends.database import Database
 from db.packs.format import (
     DEFAULT_CANON,
     DEFAULT_NAME_KINDS,
@@ -26,19 +26,16 @@ from db.packs.format import (
     SourceSpec,
 )
 
-if TYPE_CHECKING:
-    from db.store import Store
 
-
-async def export_pack(store: Store, pack_key: str) -> PackSpec | None:
+async def export_pack(database: Database, pack_key: str) -> PackSpec | None:
     """The pack as the store holds it, or None if no such pack was imported."""
-    pack = await store.fetch_one("SELECT * FROM packs WHERE key = ?", (pack_key,))
+    pack = await database.fetch_one("SELECT * FROM packs WHERE key = ?", (pack_key,))
     if pack is None:
         return None
     pid = pack["id"]
 
     async def rows(sql: str) -> list[Any]:
-        return await store.fetch_all(sql, (pid,))
+        return await database.fetch_all(sql, (pid,))
 
     source_rows = await rows("SELECT * FROM sources WHERE pack_id = ? ORDER BY id")
     skey = {r["id"]: r["key"] for r in source_rows}
@@ -236,10 +233,3 @@ async def _export_ships(rows: Any, skey: dict[int, str], named: Any) -> list[Shi
 
 def _date_text(precision: str, value: str | None) -> str:
     return "unknown" if precision == "unknown" or value is None else value
-
-
-def dump_pack(spec: PackSpec) -> str:
-    """YAML text for a pack, leaving out fields at their defaults so it reads like a hand-written one."""
-    data = spec.model_dump(mode="json", exclude_defaults=True)
-    data = {"format": spec.format, **data}
-    return yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=110)

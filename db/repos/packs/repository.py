@@ -1,29 +1,29 @@
-"""Packs in the store: finding pack files, importing them (skipping unchanged files), listing,
-exporting and removing them."""
+"""Packs in the store: importing them (skipping unchanged files), listing, exporting and removing them.
+
+Every change of the facts (an import that changed something, an adoption, a removal) bumps a generation
+counter in its transaction, notifies the other processes, and publishes the facts-changed event once
+it commits (db/repos/packs/changes.py)."""
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
 from datetime import UTC, datetime
-from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING
 
+from db.backends.database import Database
 from db.backends.protocol import Connection
 from db.facts.models import PackInfo
-from db.packs.check import CheckedPack, PackError, Problem, check_pack_bytes, file_digest, read_pack_file
+from db.packs.check import CheckedPack, PackError, PackErrors, Problem, check_pack_bytes, file_digest, read_pack_file
 from db.packs.collector import collector_paused
 from db.packs.format import PackSpec
 from db.repos.fandoms import FANDOMS_CHANNEL
+from db.repos.packs.changes import FactsChanges
 from db.repos.packs.export import export_pack
 from db.repos.packs.importing import Adoption, ImportReport, import_checked_pack
 from db.repos.packs.removal import RemovalReport, remove_pack
+from db.repos.tvmaze_shows import TvmazeShowRepository
 
-if TYPE_CHECKING:
-    from db.store import Store
-
-PACK_SUFFIXES = (".yaml", ".yml")
 GENERATION = "facts_generation"  # meta key bumped by every import that changed facts and every removal
 FACTS_CHANNEL = "facts"  # notified with every generation bump
 # Which pack each recent generation changed, in a ring of meta keys: reminders re-plan only the guilds
@@ -31,58 +31,15 @@ FACTS_CHANNEL = "facts"  # notified with every generation bump
 CHANGE_LOG, CHANGES_KEPT = "facts_change:", 64
 
 
-def bundled_packs_dir() -> Path:
-    """The packs shipped inside the package (FACT_PACKS' default)."""
-    return Path(str(resources.files("db").joinpath("packs")))
-
-
-def bundled_pack_path() -> Path:
-    """The first-ever pack, shipped inside the package (tests and benchmarks use it by name)."""
-    return bundled_packs_dir() / "defenders.yaml"
-
-
-def find_pack_files(entries: list[Path]) -> list[Path]:
-    """Each entry is a pack file or a folder of them (`*.yaml`, `*.yml`, in name order). A missing
-    entry, or a folder without packs, is a PackError naming it."""
-    found: list[Path] = []
-    problems: list[PackError] = []
-    for entry in entries:
-        if entry.is_dir():
-            files = sorted(p for p in entry.iterdir() if p.suffix in PACK_SUFFIXES and p.is_file())
-            if not files:
-                problems.append(PackError(str(entry), [Problem((), None, "a folder without any *.yaml pack")]))
-            found.extend(files)
-        elif entry.is_file():
-            found.append(entry)
-        else:
-            problems.append(PackError(str(entry), [Problem((), None, "no such file or folder")]))
-    if problems:
-        raise PackErrors(problems)
-    return list(dict.fromkeys(found))
-
-
-class PackErrors(Exception):
-    """Problems in one or more packs: each PackError lists every problem of its file."""
-
-    def __init__(self, errors: list[PackError]) -> None:
-        self.errors = errors
-        super().__init__("\n".join(str(e) for e in errors))
-
-    def render(self) -> list[str]:
-        lines = []
-        for err in self.errors:
-            lines.append(f"{len(err.problems)} problem(s) in {err.filename}:")
-            lines += [f"  {p.render(err.filename)}" for p in err.problems]
-        return lines
-
-
 class PackRepository:
-    def __init__(self, store: Store) -> None:
-        self._store = store
+    def __init__(self, database: Database, facts: FactsChanges, tvmaze_shows: TvmazeShowRepository) -> None:
+        self._db = database
+        self._facts = facts
+        self._tvmaze_shows = tvmaze_shows
 
     async def all(self) -> list[PackInfo]:
         """Every pack in the store with its size, by title."""
-        rows = await self._store.fetch_all(
+        rows = await self._db.fetch_all(
             """
             SELECT p.id, p.key, p.title, p.description, p.digest, p.imported_at, p.location,
                    (SELECT count(*) FROM characters c WHERE c.pack_id = p.id) AS characters,
@@ -102,18 +59,16 @@ class PackRepository:
 
     async def generation(self) -> int:
         """Bumped by every import that changed facts and every removal, in any process sharing the store."""
-        value = await self._store.fetch_value("SELECT value FROM meta WHERE key = ?", (GENERATION,))
+        value = await self._db.fetch_value("SELECT value FROM meta WHERE key = ?", (GENERATION,))
         return int(value or 0)
 
     async def import_checked(self, pack: CheckedPack, *, force: bool = False) -> ImportReport:
         """Upsert a checked pack in one transaction: all of it lands, or none of it."""
         with collector_paused():  # tens of thousands of rows built at once (a third faster)
-            async with self._store.transaction() as conn:
+            async with self._db.transaction() as conn:
                 report = await import_checked_pack(conn, pack, force=force)
                 if report.changed:
                     await self._bump(conn, pack.spec.pack.id)
-        if report.changed:
-            self._store.facts_changed()
         return report
 
     async def import_file(self, path: Path, *, force: bool = False) -> ImportReport:
@@ -126,7 +81,7 @@ class PackRepository:
 
     async def _imported_from(self, data: bytes) -> str | None:
         """The key of the pack imported from exactly these bytes, if any."""
-        return await self._store.fetch_value("SELECT key FROM packs WHERE file_digest = ?", (file_digest(data),))
+        return await self._db.fetch_value("SELECT key FROM packs WHERE file_digest = ?", (file_digest(data),))
 
     async def import_files(self, paths: Sequence[Path]) -> list[ImportReport]:
         """Start-up: every pack checked first (unchanged files skipped), all problems of all files
@@ -143,7 +98,7 @@ class PackRepository:
                 if (known := await self._imported_from(data)) is not None:
                     reports.append(ImportReport(known, skipped=True, parsed=False))
                     key = known
-                    synced = await self._store.tvmaze_shows.by_pack(known)
+                    synced = await self._tvmaze_shows.by_pack(known)
                     show = synced.show_id if synced is not None else None
                 else:
                     pack = check_pack_bytes(data, str(path))
@@ -173,7 +128,7 @@ class PackRepository:
         sync merges it with TVmaze's data), so its episodes never vanish in between. A fandom of that show
         already on the bot under another id (a server added it) is adopted the same way, under the pack's
         id. Otherwise the file is imported as written and registered, due for its first sync."""
-        spec, tvmaze = pack.spec, self._store.tvmaze_shows
+        spec, tvmaze = pack.spec, self._tvmaze_shows
         if spec.sync is None:
             return await self.import_checked(pack)
         text = data.decode("utf-8")
@@ -183,21 +138,21 @@ class PackRepository:
                 await self._keep_overlay(pack, text)
                 return ImportReport(spec.pack.id, skipped=True)
             if synced is not None:
-                if await self._store.fetch_value("SELECT id FROM packs WHERE key = ?", (spec.pack.id,)) is None:
+                if await self._db.fetch_value("SELECT id FROM packs WHERE key = ?", (spec.pack.id,)) is None:
                     return await self._adopt(pack, text, synced.pack_key, synced.show_id)
                 raise PackErrors([PackError(pack.filename, [Problem(("sync", "tvmaze"), None, (
                     f"TVmaze show {spec.sync.tvmaze} is already synced by the fandom `{synced.pack_key}`, and pack "
                     f"`{spec.pack.id}` is on the bot too; remove one of them (`python -m db remove ID`) and start again"
                 ))])])
-            async with self._store.transaction():
+            async with self._db.transaction():
                 report = await self.import_checked(pack)
                 await tvmaze.register(spec.pack.id, spec.sync.tvmaze, overlay=text, show_updated=None, now=datetime.now(UTC))
             return report
 
     async def _keep_overlay(self, pack: CheckedPack, text: str) -> None:
         """The synced fandom keeps its rows; the file becomes its overlay, merged by the next sync."""
-        async with self._store.transaction() as conn:
-            await self._store.tvmaze_shows.set_overlay(pack.spec.pack.id, text)
+        async with self._db.transaction() as conn:
+            await self._tvmaze_shows.set_overlay(pack.spec.pack.id, text)
             await conn.execute("UPDATE packs SET file_digest = ?, location = ? WHERE key = ?",
                                (pack.file_digest, pack.filename, pack.spec.pack.id))
 
@@ -206,7 +161,7 @@ class PackRepository:
         points at its releases, characters and series (polls, reminders, servers' dates) stays valid;
         the servers following it follow it under the new id."""
         key = pack.spec.pack.id
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             await conn.execute("UPDATE packs SET key = ? WHERE key = ?", (key, previous))
             await conn.execute(
                 """INSERT INTO guild_fandoms (guild_id, pack_key, followed_by, followed_at, follows)
@@ -217,26 +172,25 @@ class PackRepository:
             followers = await conn.execute("DELETE FROM guild_fandoms WHERE pack_key = ?", (previous,))
             await self._keep_overlay(pack, text)
             await self._bump(conn, key)
-            await self._store.notify(FANDOMS_CHANNEL)  # every process forgets which keys each server follows
-        self._store.facts_changed()
-        self._store.fandoms.forget()
+            await self._db.notify(FANDOMS_CHANNEL)  # every process forgets which keys each server follows
         return ImportReport(key, skipped=True, adopted=Adoption(previous, show_id, followers))
 
     async def export(self, key: str) -> PackSpec | None:
-        return await export_pack(self._store, key)
+        return await export_pack(self._db, key)
 
     async def remove(self, key: str) -> RemovalReport | None:
         """Take a pack out in one transaction, keeping every guild's data; None if there is no such pack."""
-        async with self._store.transaction() as conn:
+        async with self._db.transaction() as conn:
             report = await remove_pack(conn, key)
             if report is not None:
                 await self._bump(conn, key)
-        if report is not None:
-            self._store.facts_changed()
         return report
 
     async def _bump(self, conn: Connection, pack_key: str) -> None:
-        await self._store.notify(FACTS_CHANNEL)  # the other processes rebuild at once (see bot/scheduling/facts_watch.py)
+        """The facts of `pack_key` changed in this transaction: a new generation, logged with the pack's key;
+        the other processes are told, and this one publishes the change once it commits."""
+        await self._db.notify(FACTS_CHANNEL)  # the other processes rebuild at once (see bot/scheduling/facts_watch.py)
+        self._db.after_commit(lambda: self._facts.publish({pack_key}))
         row = await conn.fetch_one(
             "INSERT INTO meta (key, value) VALUES (?, '1') "
             "ON CONFLICT (key) DO UPDATE SET value = CAST(CAST(meta.value AS INTEGER) + 1 AS TEXT) RETURNING value",
@@ -252,7 +206,7 @@ class PackRepository:
     async def changed_since(self, generation: int) -> tuple[int, frozenset[str] | None]:
         """The current generation and the packs changed after `generation`; None when the log no longer
         reaches back that far (then the caller treats every pack as changed)."""
-        rows = await self._store.fetch_all("SELECT key, value FROM meta WHERE key = ? OR key LIKE ?", (GENERATION, f"{CHANGE_LOG}%"))
+        rows = await self._db.fetch_all("SELECT key, value FROM meta WHERE key = ? OR key LIKE ?", (GENERATION, f"{CHANGE_LOG}%"))
         current = next((int(r[1]) for r in rows if r[0] == GENERATION), 0)
         logged = dict(r[1].split(":", 1) for r in rows if r[0] != GENERATION)
         wanted = [str(g) for g in range(generation + 1, current + 1)]
