@@ -44,11 +44,13 @@ PARALLEL := $(if $(filter 0,$(PYTEST_JOBS)),,-n $(PYTEST_JOBS) --dist loadfile)
 test: $(VENV)/.installed-dev
 	$(PY) -m pytest $(PARALLEL) $(PYTEST_ARGS)
 
-# Static checks, as CI runs them before the tests: no merge-conflict markers, ruff (lint and import order), then mypy.
+# Static checks, as CI runs them before the tests: the tree (no merge-conflict markers, no import cycle, no crowded
+# folder), ruff (lint and import order), mypy, then the layer contract in pyproject.toml ([tool.importlinter]).
 check: $(VENV)/.installed-dev
 	$(PY) -m tests.tree_check
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
+	$(VENV)/bin/lint-imports --no-logo
 
 # Also the slow suites: crash storms under SIGKILL, a gateway that goes silent for a minute.
 test-all: $(VENV)/.installed-dev

@@ -1,8 +1,14 @@
-"""`make check`'s tree check: no file the repository holds may carry merge-conflict markers.
+"""`make check`'s tree check, before ruff, mypy and import-linter: what those do not see.
 
-A conflict left in the README once shipped to main and broke it for a new moderator; ruff and mypy
-only read Python, so this reads every tracked text file (untracked ones too, unless git ignores them).
-Run as `python -m tests.tree_check [ROOT]`; exit status 1 lists each marker as `path:line`.
+- No file the repository holds may carry merge-conflict markers. A conflict left in the README once
+  shipped to main and broke it for a new moderator; ruff and mypy only read Python, so this reads every
+  tracked text file (untracked ones too, unless git ignores them).
+- No import cycle between two modules of bot/, cogs/ and db/, imports inside functions and under
+  TYPE_CHECKING counted (tests/import_graph.py); import-linter checks the layers, not cycles within one.
+- No folder of more than 15 modules; TVmaze and the pack format each in their package (tests/tree_layout.py).
+
+Run as `python -m tests.tree_check [ROOT]`; exit status 1 lists each problem on stderr (a marker as
+`path:line`); on success one line of figures goes to stdout.
 """
 
 from __future__ import annotations
@@ -11,6 +17,9 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+
+from tests.import_graph import find_cycles, module_files, read_imports
+from tests.tree_layout import MAX_MODULES, crowded_folders, misplaced_modules
 
 _OPENING = "<<<<<<<"
 _MIDDLE = "======="
@@ -77,13 +86,32 @@ def find_conflicts(root: Path) -> list[str]:
 
 
 def main(argv: list[str]) -> int:
-    root = Path(argv[0]) if argv else Path.cwd()
-    hits = find_conflicts(root.resolve())
+    root = (Path(argv[0]) if argv else Path.cwd()).resolve()
+    hits = find_conflicts(root)
     for hit in hits:
         print(f"{hit}: merge-conflict marker", file=sys.stderr)
     if hits:
         print(f"{len(hits)} merge-conflict marker(s): resolve the conflict before committing", file=sys.stderr)
+    modules = module_files(root)
+    imports, unreadable = read_imports(root, modules)
+    cycles = find_cycles(imports)
+    for cycle in cycles:
+        print(cycle.describe(), file=sys.stderr)
+    if cycles:
+        print(
+            f"{len(cycles)} import cycle(s): a module may not need, even inside a function or under TYPE_CHECKING, "
+            "a module that needs it back; pass a callback or move the shared part to a third module",
+            file=sys.stderr,
+        )
+    layout = [*unreadable, *crowded_folders(root), *misplaced_modules(root)]
+    for problem in layout:
+        print(problem, file=sys.stderr)
+    if hits or cycles or layout:
         return 1
+    print(
+        f"tree: no conflict marker; {len(modules)} modules, {len({(i.importer, i.imported) for i in imports})} imports "
+        f"between them, no cycle; at most {MAX_MODULES} modules a folder; TVmaze and packs each in their package"
+    )
     return 0
 
 
