@@ -23,6 +23,14 @@ class RelationshipKind(StrEnum):
     OTHER = "other"
 
 
+class EventKind(StrEnum):
+    """What happens to a character in an episode (a pack's `events:`)."""
+
+    DEATH = "death"
+    REVEAL = "reveal"
+    OTHER = "other"
+
+
 class Billing(StrEnum):
     """How a character is billed in an appearance; lookups rank main before recurring before guest."""
 

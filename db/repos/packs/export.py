@@ -19,6 +19,8 @@ from db.packs.format import (
     PackSpec,
     ProductionSpec,
     RelationshipSpec,
+    RevealedName,
+    RevealedNameItem,
     SeasonSpec,
     SeriesSpec,
     ShipSpec,
@@ -173,8 +175,11 @@ async def _export_characters(rows: Any, skey: dict[int, str], named: Any) -> dic
     for c in char_rows:
         own = skey[c["source_id"]]
 
-        def of_kind(kind: str, cid: int = c["id"], own: str = own) -> list[NameItem]:
-            return [named(n["name"], n["source_id"], own) for n in names[cid] if n["kind"] == kind]
+        def of_kind(kind: str, cid: int = c["id"], own: str = own) -> list[RevealedNameItem]:
+            return [revealed(n["name"], n["source_id"], own) for n in names[cid] if n["kind"] == kind]
+
+        def revealed(name: str, source_id: int, own: str) -> RevealedNameItem:
+            return name if skey[source_id] == own else RevealedName(name=name, source=skey[source_id])
 
         result[c["key"]] = CharacterSpec(
             name=c["name"],
@@ -185,7 +190,8 @@ async def _export_characters(rows: Any, skey: dict[int, str], named: Any) -> dic
                 for kind in dict.fromkeys(n["kind"] for n in names[c["id"]])
                 if kind not in ("hero", "alias", "actor")
             },
-            actor_aliases=of_kind("actor"), image=c["image_url"], status=c["status"], description=c["description"],
+            actor_aliases=[named(n["name"], n["source_id"], own) for n in names[c["id"]] if n["kind"] == "actor"],
+            image=c["image_url"], status=c["status"], description=c["description"],
             affiliations=[named(a["name"], a["source_id"], own) for a in affiliations[c["id"]]],
             appearances=_group_appearances(appearances[c["id"]], skey, own),
             source=own,

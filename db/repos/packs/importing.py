@@ -8,7 +8,7 @@ Importing the same pack twice changes nothing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -22,7 +22,9 @@ from db.packs.check import CheckedPack
 from db.packs.format import (
     CharacterSpec,
     EpisodeSpec,
+    NameItem,
     PackSpec,
+    RevealedNameItem,
     SeasonSpec,
     SeriesSpec,
     canon_terms,
@@ -289,7 +291,10 @@ async def _sync_character_children(
     appearances: dict[str, Row] = {}
     for key, char in spec.characters.items():
         cid = char_ids[key]
-        for kind, items in [*other_names(char), ("actor", list(char.actor_aliases))]:
+        listed: list[tuple[str, Sequence[NameItem | RevealedNameItem]]] = [
+            *other_names(char), ("actor", char.actor_aliases)
+        ]
+        for kind, items in listed:
             for item in items:
                 names[f"{key}/{kind}/{name_of(item).casefold()}"] = (
                     cid, name_of(item), kind, src[source_of(item, char.source)]
