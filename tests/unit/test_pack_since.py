@@ -6,9 +6,12 @@ from pathlib import Path
 
 import pytest
 
-from db import PackError
+from db import PackError, Store
+from db.facts.episode_refs import episode_order
+from db.facts.models import EpisodeMark, EventKind
 from db.packs.check import check_pack_text
-from db.packs.format import RevealedName, SinceSpec
+from db.packs.format import RevealedName, SinceSpec, dump_pack
+from tests.unit.test_pack import FACT_TABLES, table_snapshot
 
 PACK = (Path(__file__).parents[1] / "packs" / "spoilers.yaml").read_text()
 WEEKLY = (Path(__file__).parents[1] / "packs" / "weekly.yaml").read_text()
@@ -79,3 +82,76 @@ def test_an_event_needs_a_known_kind_and_text() -> None:
     (problem,) = problems_of(text)
     assert problem.startswith(f"pack.yaml:{line_with(text, 'kind: dies')}: characters.ada.events.1.kind: `dies` is not allowed")
     assert "death, reveal, other" in problem
+
+
+SPOILERS = Path(__file__).parents[1] / "packs" / "spoilers.yaml"
+
+
+async def test_the_store_hands_out_since_and_events_oldest_first(store: Store) -> None:
+    await store.packs.import_file(SPOILERS)
+    entries = [e for pack in (await store.characters.name_entries_by_pack()).values() for e in pack]
+    ada_id = next(e.character_id for e in entries if e.text == "Ada Vale")
+    bram_id = next(e.character_id for e in entries if e.text == "Bram Holt")
+    ada, bram = await store.characters.get(ada_id), await store.characters.get(bram_id)
+    assert ada is not None and bram is not None
+    assert ada.since is None and bram.since is not None and bram.since.label == "S01E02"
+    assert [(n.name, n.since.label if n.since else None) for n in ada.names] == [
+        ("Kestrel", "S02E03"), ("Ada", None), ("The Heir", "S02E05")
+    ]
+    assert [(e.kind, e.text, e.since.label if e.since else None) for e in ada.events] == [
+        (EventKind.DEATH, "Dies in the fire", "S01E03"), (EventKind.REVEAL, "Is the heir", "S02E05")
+    ]
+    assert all(e.source_id in ada.sources for e in ada.events)
+    show, spinoff = ada.appearances[0].series_id, ada.appearances[1].series_id
+    assert ada.appearances[0].since is None and ada.appearances[1].since == EpisodeMark(spinoff, episode_order(1, 2))
+    (rel,) = ada.relationships
+    assert rel.since == EpisodeMark(show, episode_order(2, 10))
+    ship = await store.ships.between(ada_id, bram_id)
+    assert ship is not None and ship.since == EpisodeMark(show, episode_order(1, 3))
+    heir = next(e for e in entries if e.text == "The Heir")
+    assert heir.since == EpisodeMark(show, episode_order(2, 5)) and heir.character_since is None
+    bram_name = next(e for e in entries if e.text == "Bram Holt")
+    assert bram_name.since == bram_name.character_since == bram.since
+    summaries = {s.name: s.since for s in await store.characters.summaries()}
+    assert summaries["Bram Holt"] == bram.since and summaries["Ada Vale"] is None
+
+
+async def test_export_round_trips_since_and_events(store: Store, tmp_path: Path) -> None:
+    await store.packs.import_file(SPOILERS)
+    spec = await store.packs.export("spoilers")
+    assert spec is not None
+    assert spec.characters["ada"].events[1].since == SinceSpec(series="show", episode="S01E03")
+    path = tmp_path / "exported.yaml"
+    path.write_text(dump_pack(spec))
+    tables = [t for t in FACT_TABLES if t != "packs"]
+    before = await table_snapshot(store, tables)
+    report = await store.packs.import_file(path, force=True)
+    assert not report.changed
+    assert await table_snapshot(store, tables) == before
+    again = await store.packs.export("spoilers")
+    assert again == spec
+
+
+async def test_a_pack_of_one_series_exports_the_bare_form(store: Store, tmp_path: Path) -> None:
+    text = WEEKLY + "characters:\n  kim: {name: Kim, source: a, since: 2x09, events: [{kind: death, text: Dies, since: s1e2}]}\n"
+    path = tmp_path / "weekly.yaml"
+    path.write_text(text)
+    await store.packs.import_file(path)
+    spec = await store.packs.export("weekly")
+    assert spec is not None
+    kim = spec.characters["kim"]
+    assert kim.since == "S02E09" and kim.events[0].since == "S01E02"
+    assert "since: S02E09" in dump_pack(spec)
+
+
+async def test_dropping_a_series_that_an_event_cites_re_imports_cleanly(store: Store, tmp_path: Path) -> None:
+    await store.packs.import_file(SPOILERS)
+    text = SPOILERS.read_text()
+    text = text.replace("      - {series: spinoff, since: {series: spinoff, episode: s1e2}}\n", "")
+    text = text[: text.index("  spinoff:")] + text[text.index("characters:"):]
+    path = tmp_path / "spoilers.yaml"
+    path.write_text(text)
+    report = await store.packs.import_file(path)
+    assert report.removed["series"] == 1 and report.removed["appearances"] == 1
+    removal = await store.packs.remove("spoilers")
+    assert removal.removed["character_events"] == 2
