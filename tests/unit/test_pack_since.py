@@ -154,4 +154,4 @@ async def test_dropping_a_series_that_an_event_cites_re_imports_cleanly(store: S
     report = await store.packs.import_file(path)
     assert report.removed["series"] == 1 and report.removed["appearances"] == 1
     removal = await store.packs.remove("spoilers")
-    assert removal.removed["character_events"] == 2
+    assert removal is not None and removal.removed["character_events"] == 2
