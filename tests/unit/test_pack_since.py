@@ -155,3 +155,15 @@ async def test_dropping_a_series_that_an_event_cites_re_imports_cleanly(store: S
     assert report.removed["series"] == 1 and report.removed["appearances"] == 1
     removal = await store.packs.remove("spoilers")
     assert removal is not None and removal.removed["character_events"] == 2
+
+
+async def test_the_bundled_pack_dates_elektras_death_and_resurrection_by_episode(defenders: Store) -> None:
+    entries = [e for pack in (await defenders.characters.name_entries_by_pack()).values() for e in pack]
+    elektra = await defenders.characters.get(next(e.character_id for e in entries if e.text == "Elektra"))
+    assert elektra is not None
+    assert [(e.kind, e.since.label if e.since else None) for e in elektra.events] == [
+        (EventKind.DEATH, "S01E01"), (EventKind.REVEAL, "S01E08")
+    ]
+    assert {elektra.sources[e.source_id].location for e in elektra.events} == {"seeds/004_415dde8f1233c653.txt"}
+    assert next(n for n in elektra.names if n.name == "Black Sky").since == elektra.events[1].since
+    assert elektra.description is not None and "death" not in elektra.description  # the events tell it, by episode
