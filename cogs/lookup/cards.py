@@ -17,6 +17,7 @@ from db.facts.models import (
     Appearance,
     CastEntry,
     Character,
+    CharacterEvent,
     FactStatus,
     NameKind,
     PackInfo,
@@ -62,6 +63,7 @@ def character_card(character: Character) -> discord.Embed:
     card.add("Also known as", known_as, inline=True, sep=" · ")
     card.add("Affiliations", [f"{literal(a.name)} {cite.cite(a.source_id)}" for a in character.affiliations], inline=True, sep=" · ")
     card.add("Appears in", _appearances(character, cite))
+    card.add("Events", [_event_line(e, cite) for e in character.events])
     lines = []
     for rel in character.relationships:
         _, other = rel.other(character.id)
@@ -70,6 +72,12 @@ def character_card(character: Character) -> discord.Embed:
         lines.append(head + literal(truncate(rel.note, max(40, LINE - len(head)))) + f" {cite.cite(rel.source_id)}")
     card.add("Relationships", lines)
     return card.add("Sources", cite.entries()).build()
+
+
+def _event_line(event: CharacterEvent, cite: Citations) -> str:
+    """`S01E09 · text` with its source; the store hands events out oldest first."""
+    head = f"{event.since.label} · " if event.since else ""
+    return head + literal(truncate(event.text, max(40, LINE - len(head)))) + f" {cite.cite(event.source_id)}"
 
 
 def _credits(character: Character, cite: Citations) -> list[str]:

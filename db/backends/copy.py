@@ -47,6 +47,7 @@ TABLES: tuple[CopiedTable, ...] = (
     CopiedTable("relationships"),
     CopiedTable("ships"),
     CopiedTable("ship_names"),
+    CopiedTable("character_events"),
     CopiedTable("production_facts"),
     CopiedTable("guild_settings", ("guild_id",)),
     CopiedTable("guild_fandoms", ("guild_id", "pack_key")),

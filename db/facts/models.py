@@ -7,6 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 from db.facts.dates import PartialDate
+from db.facts.episode_refs import episode_label, episode_of_order
 
 
 class FactStatus(StrEnum):
@@ -20,6 +21,14 @@ class RelationshipKind(StrEnum):
     ALLIANCE = "alliance"
     RIVALRY = "rivalry"
     FAMILY = "family"
+    OTHER = "other"
+
+
+class EventKind(StrEnum):
+    """What happens to a character in an episode (a pack's `events:`)."""
+
+    DEATH = "death"
+    REVEAL = "reveal"
     OTHER = "other"
 
 
@@ -64,11 +73,48 @@ class Source:
 
 
 @dataclass(frozen=True, slots=True)
+class EpisodeMark:
+    """The episode that reveals a fact (a pack's `since:`): its series and its place there, as one
+    integer that compares with a viewer's position (db/facts/episode_refs.py)."""
+
+    series_id: int
+    order: int
+
+    @property
+    def season(self) -> int:
+        return episode_of_order(self.order)[0]
+
+    @property
+    def number(self) -> int:
+        return episode_of_order(self.order)[1]
+
+    @property
+    def label(self) -> str:
+        return episode_label(self.season, self.number)
+
+
+def mark_of(series_id: int | None, order: int | None) -> EpisodeMark | None:
+    """The mark stored in a row's `since_series_id` and `since_order`, or None: known from the start."""
+    return EpisodeMark(series_id, order) if series_id is not None and order is not None else None
+
+
+@dataclass(frozen=True, slots=True)
 class CharacterName:
     name: str
     kind: str  # NameKind, or one of the pack's own kinds
     source_id: int
     label: str = ""  # the pack's word for the kind ("nickname"); empty for a plain alias
+    since: EpisodeMark | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CharacterEvent:
+    """Something that happens to a character in an episode: a death, a reveal…"""
+
+    kind: EventKind
+    text: str
+    source_id: int
+    since: EpisodeMark | None = None  # None: known from the start
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +128,7 @@ class Appearance:
     billing: Billing | None = None
     actor: str | None = None  # who plays the character here when the role was recast; None: their own actor
     actor_source_id: int | None = None
+    since: EpisodeMark | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +153,7 @@ class Relationship:
     status: str | None
     note: str
     source_id: int
+    since: EpisodeMark | None = None  # the whole statement, status and note included
 
     def other(self, character_id: int) -> tuple[int, str]:
         if character_id == self.first_id:
@@ -122,6 +170,7 @@ class CharacterSummary:
     name: str
     actor: str | None
     status: FactStatus
+    since: EpisodeMark | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +192,8 @@ class Character:
     sources: dict[int, Source]
     fandom: str | None = None  # the pack's title; None for a server's own character
     image_url: str | None = None  # http(s), checked when the pack was
+    since: EpisodeMark | None = None  # the episode the character becomes known in; None: from the start
+    events: tuple[CharacterEvent, ...] = ()  # oldest first; those known from the start before any
 
     @property
     def known_as(self) -> tuple[str, ...]:
@@ -163,6 +214,8 @@ class NameEntry:
     text: str
     kind: str  # "name", "actor", "alias" or one of the pack's kinds
     rumoured: bool
+    since: EpisodeMark | None = None  # the name's own (an alias revealed later); the character's for "name"
+    character_since: EpisodeMark | None = None  # the character's own: a name is known only once both are
 
 
 @dataclass(frozen=True, slots=True)
@@ -330,6 +383,7 @@ class Ship:
     second_name: str
     names: tuple[ShipName, ...]
     source_id: int
+    since: EpisodeMark | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,9 +15,20 @@ from typing import Any
 from pydantic import ValidationError
 
 from db.facts.dates import DateParseError, parse_partial_date
+from db.facts.episode_refs import EpisodeRefError, episode_label, parse_episode
 from db.packs.cast_check import cast_problems, pair_problems
 from db.packs.collector import collector_paused
-from db.packs.format import PackSpec, SeasonSpec, canon_terms, name_of, name_terms, source_of
+from db.packs.format import (
+    PackSpec,
+    SeasonSpec,
+    Since,
+    SinceSpec,
+    canon_terms,
+    name_of,
+    name_terms,
+    since_of,
+    source_of,
+)
 from db.packs.reading import YamlProblems, load_yaml
 from db.packs.salvage import structure_and_references
 from db.packs.words import PathKey, line_of
@@ -242,6 +253,7 @@ def _reference_problems(spec: PackSpec) -> Iterator[tuple[PathKey, str]]:
         statements.add(signature)
 
     yield from cast_problems(spec, source)
+    yield from _since_problems(spec, source)
 
 
 def _episode_problems(
@@ -274,3 +286,71 @@ def _date_problem(path: PathKey, text: str, zone: str) -> Iterator[tuple[PathKey
         parse_partial_date(text, zone)
     except DateParseError as exc:
         yield path, str(exc)
+
+
+def citable_episodes(spec: PackSpec) -> dict[str, set[tuple[int, int]]]:
+    """Per series, the (season, number) a `since` may name: each listed episode, and S01E01–S01E13 of
+    a season given only as `episodes: 13`."""
+    found: dict[str, set[tuple[int, int]]] = {}
+    for key, series in spec.series.items():
+        found[key] = set()
+        for season in series.seasons:
+            if isinstance(season.episodes, int):
+                found[key].update((season.number, n) for n in range(1, season.episodes + 1))
+            else:
+                found[key].update((season.number, e.number) for e in season.episode_list if e.number is not None)
+    return found
+
+
+def since_series(spec: PackSpec, since: Since) -> str | None:
+    """The series a `since` is in: named, or the pack's only series for the bare form."""
+    if isinstance(since, SinceSpec):
+        return since.series
+    return next(iter(spec.series)) if len(spec.series) == 1 else None
+
+
+def _since_places(spec: PackSpec) -> Iterator[tuple[PathKey, Since]]:
+    """Every `since` of the pack with its path."""
+    for ckey, char in spec.characters.items():
+        base: PathKey = ("characters", ckey)
+        if char.since is not None:
+            yield (*base, "since"), char.since
+        lists = [((*base, f), getattr(char, f)) for f in ("hero_names", "aliases")]
+        lists += [((*base, "names", kind), items) for kind, items in char.names.items()]
+        for lpath, items in lists:
+            for i, item in enumerate(items):
+                if (since := since_of(item)) is not None:
+                    yield (*lpath, i, "since"), since
+        facts: list[tuple[str, int, Since | None]] = [("appearances", i, a.since) for i, a in enumerate(char.appearances)]
+        facts += [("events", i, e.since) for i, e in enumerate(char.events)]
+        yield from (((*base, field, i, "since"), since) for field, i, since in facts if since is not None)
+    pairs: list[tuple[str, int, Since | None]] = [("relationships", i, r.since) for i, r in enumerate(spec.relationships)]
+    pairs += [("ships", i, s.since) for i, s in enumerate(spec.ships)]
+    yield from (((field, i, "since"), since) for field, i, since in pairs if since is not None)
+
+
+def _since_problems(
+    spec: PackSpec, source: Callable[[PathKey, str | None], Iterator[tuple[PathKey, str]]]
+) -> Iterator[tuple[PathKey, str]]:
+    """A `since` names an episode the pack lists, in a series it has; events cite known sources."""
+    for ckey, char in spec.characters.items():
+        for i, event in enumerate(char.events):
+            yield from source(("characters", ckey, "events", i, "source"), event.source)
+    citable = citable_episodes(spec)
+    for path, since in _since_places(spec):
+        text = since.episode if isinstance(since, SinceSpec) else since
+        try:
+            season, number = parse_episode(text)
+        except EpisodeRefError as exc:
+            yield path, str(exc)
+            continue
+        series = since_series(spec, since)
+        if series is None:
+            yield path, (
+                f"the pack has {len(spec.series)} series: name the one `{text}` is in, "
+                f"as {{series: KEY, episode: {episode_label(season, number)}}}"
+            )
+        elif series not in citable:
+            yield path, f"unknown series `{series}`; series are: {', '.join(sorted(spec.series)) or '(none)'}"
+        elif (season, number) not in citable[series]:
+            yield path, f"{series} has no episode {episode_label(season, number)} listed"

@@ -11,7 +11,7 @@ import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from db.facts.dates import DEFAULT_ZONE
-from db.facts.models import Billing, FactStatus, ProductionKind, RelationshipKind
+from db.facts.models import Billing, EventKind, FactStatus, ProductionKind, RelationshipKind
 
 Key = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9-]{0,62}$")]
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=80)]
@@ -47,7 +47,28 @@ class SourcedName(_Spec):
     source: Key
 
 
+class SinceSpec(_Spec):
+    """The episode that reveals a fact, in a pack with more than one series."""
+
+    series: Key
+    episode: Name  # S02E05, s2e5 or 2x05: checked by pack_check, which reports the file's line
+
+
+# The episode that reveals a fact: `S02E05` (a pack with one series) or `{series: KEY, episode: S02E05}`.
+# None: known from the start.
+Since = Name | SinceSpec
+
+
+class RevealedName(_Spec):
+    """Another name a character goes by, with the episode that reveals it or its own source."""
+
+    name: Name
+    source: Key | None = None  # default: the character's
+    since: Since | None = None
+
+
 NameItem = Name | SourcedName
+RevealedNameItem = Name | RevealedName
 
 
 class PackMeta(_Spec):
@@ -136,14 +157,25 @@ class AppearanceSpec(_Spec):
     actor_source: Key | None = None  # default: the appearance's source
     note: Prose | None = None
     source: Key | None = None  # default: the character's source
+    since: Since | None = None
+
+
+class EventSpec(_Spec):
+    """Something that happens to a character in an episode; cards list them oldest first."""
+
+    kind: EventKind
+    text: Prose
+    since: Since | None = None
+    source: Key | None = None  # default: the character's source
 
 
 class CharacterSpec(_Spec):
     name: Name
     name_source: Key | None = None
-    hero_names: list[NameItem] = Field(default_factory=list)  # the `hero` kind of name
-    aliases: list[NameItem] = Field(default_factory=list)
-    names: dict[Term, list[NameItem]] = Field(default_factory=dict, description="kind → other names")
+    since: Since | None = None  # the episode the character first becomes known in
+    hero_names: list[RevealedNameItem] = Field(default_factory=list)  # the `hero` kind of name
+    aliases: list[RevealedNameItem] = Field(default_factory=list)
+    names: dict[Term, list[RevealedNameItem]] = Field(default_factory=dict, description="kind → other names")
     actor: Name | None = None
     actor_aliases: list[NameItem] = Field(default_factory=list)
     image: WebAddress | None = None  # an http(s) address: the card's thumbnail
@@ -151,6 +183,7 @@ class CharacterSpec(_Spec):
     description: Prose | None = None
     affiliations: list[NameItem] = Field(default_factory=list)
     appearances: list[AppearanceSpec] = Field(default_factory=list)
+    events: list[EventSpec] = Field(default_factory=list)
     source: Key
 
 
@@ -161,6 +194,7 @@ class RelationshipSpec(_Spec):
     status: Name | None = None
     note: Prose
     source: Key
+    since: Since | None = None  # the whole statement: status and note included
 
 
 class ShipSpec(_Spec):
@@ -169,6 +203,7 @@ class ShipSpec(_Spec):
     between: tuple[Key, Key]
     names: list[NameItem] = Field(min_length=1)
     source: Key
+    since: Since | None = None
 
 
 class SyncSpec(_Spec):
@@ -188,12 +223,16 @@ class PackSpec(_Spec):
     ships: list[ShipSpec] = Field(default_factory=list)
 
 
-def name_of(item: NameItem) -> str:
-    return item.name if isinstance(item, SourcedName) else item
+def name_of(item: NameItem | RevealedNameItem) -> str:
+    return item if isinstance(item, str) else item.name
 
 
-def source_of(item: NameItem, default: str) -> str:
-    return item.source if isinstance(item, SourcedName) else default
+def source_of(item: NameItem | RevealedNameItem, default: str) -> str:
+    return default if isinstance(item, str) else item.source or default
+
+
+def since_of(item: NameItem | RevealedNameItem) -> Since | None:
+    return item.since if isinstance(item, RevealedName) else None
 
 
 def canon_terms(meta: PackMeta) -> list[tuple[str, str]]:
@@ -208,9 +247,9 @@ def name_terms(meta: PackMeta) -> list[tuple[str, str]]:
     return list({**meta.name_kinds, **{k: v for k, v in DEFAULT_NAME_KINDS.items() if k not in meta.name_kinds}}.items())
 
 
-def other_names(char: CharacterSpec) -> list[tuple[str, list[NameItem]]]:
+def other_names(char: CharacterSpec) -> list[tuple[str, list[RevealedNameItem]]]:
     """Every other name of a character by kind: `hero_names`, `aliases`, then each `names:` kind."""
-    found: dict[str, list[NameItem]] = {"hero": list(char.hero_names), "alias": list(char.aliases)}
+    found: dict[str, list[RevealedNameItem]] = {"hero": list(char.hero_names), "alias": list(char.aliases)}
     for kind, items in char.names.items():
         found.setdefault(kind, []).extend(items)
     return [(kind, items) for kind, items in found.items() if items]

@@ -11,12 +11,15 @@ from db.facts.models import (
     Appearance,
     Billing,
     Character,
+    CharacterEvent,
     CharacterName,
     CharacterSummary,
+    EventKind,
     FactStatus,
     NameEntry,
     Relationship,
     RelationshipKind,
+    mark_of,
 )
 from db.repos.fandoms import FandomRepository, visible
 from db.repos.sources import SOURCE_COLUMNS, source_from_row
@@ -26,7 +29,7 @@ from db.repos.sources import SOURCE_COLUMNS, source_from_row
 _RELATIONSHIP_SELECT = """
     SELECT r.id, r.first_id, a.name AS first_name, r.second_id, b.name AS second_name,
            r.kind, r.canon, coalesce(t.label, replace(r.canon, '_', ' ')) AS canon_label,
-           coalesce(t.position, 1000) AS canon_rank, r.status, r.note, r.source_id
+           coalesce(t.position, 1000) AS canon_rank, r.status, r.note, r.source_id, r.since_series_id, r.since_order
       FROM relationships r
       JOIN characters a ON a.id = r.first_id
       JOIN characters b ON b.id = r.second_id
@@ -51,6 +54,7 @@ def relationship_from_row(row: Row) -> Relationship:
         status=row["status"],
         note=row["note"],
         source_id=row["source_id"],
+        since=mark_of(row["since_series_id"], row["since_order"]),
     )
 
 
@@ -64,24 +68,29 @@ class CharacterRepository:
         the name indexes are built per pack, and a guild searches the packs it follows."""
         rows = await self._db.fetch_all(
             """
-            SELECT c.pack_id, c.id, c.name, c.name AS text, 'name' AS kind, c.status
+            SELECT c.pack_id, c.id, c.name, c.name AS text, 'name' AS kind, c.status,
+                   c.since_series_id, c.since_order, c.since_series_id AS own_series_id, c.since_order AS own_order
               FROM characters c WHERE c.pack_id IS NOT NULL
             UNION ALL
-            SELECT c.pack_id, c.id, c.name, c.actor, 'actor', c.status FROM characters c
+            SELECT c.pack_id, c.id, c.name, c.actor, 'actor', c.status,
+                   c.since_series_id, c.since_order, c.since_series_id, c.since_order
+              FROM characters c
              WHERE c.pack_id IS NOT NULL AND c.actor IS NOT NULL
             UNION ALL
-            SELECT DISTINCT c.pack_id, c.id, c.name, a.actor, 'actor', c.status
+            SELECT DISTINCT c.pack_id, c.id, c.name, a.actor, 'actor', c.status,
+                   a.since_series_id, a.since_order, c.since_series_id, c.since_order
               FROM appearances a JOIN characters c ON c.id = a.character_id
              WHERE c.pack_id IS NOT NULL AND a.actor IS NOT NULL
             UNION ALL
-            SELECT c.pack_id, c.id, c.name, n.name, n.kind, c.status
+            SELECT c.pack_id, c.id, c.name, n.name, n.kind, c.status,
+                   n.since_series_id, n.since_order, c.since_series_id, c.since_order
               FROM character_names n JOIN characters c ON c.id = n.character_id WHERE c.pack_id IS NOT NULL
             ORDER BY 1, 2
             """
         )
         found: dict[int, list[NameEntry]] = defaultdict(list)
         for r in rows:
-            found[r[0]].append(NameEntry(r[1], r[2], r[3], r[4], r[5] == "rumoured"))
+            found[r[0]].append(NameEntry(r[1], r[2], r[3], r[4], r[5] == "rumoured", mark_of(r[6], r[7]), mark_of(r[8], r[9])))
         return dict(found)
 
     async def prominence_by_pack(self) -> dict[int, list[tuple[int, int, str | None]]]:
@@ -109,32 +118,42 @@ class CharacterRepository:
         """Characters a guild can see, the most-seen confirmed ones first."""
         rows = await self._db.fetch_all(
             f"""
-            SELECT c.id, c.key, c.name, c.actor, c.status FROM characters c WHERE {visible("c")}
+            SELECT c.id, c.key, c.name, c.actor, c.status, c.since_series_id, c.since_order
+              FROM characters c WHERE {visible("c")}
              ORDER BY c.status = 'rumoured',
                       (SELECT count(*) FROM appearances a WHERE a.character_id = c.id) DESC, c.name
             """,
             await self._fandoms.params(guild_id),
         )
-        return [CharacterSummary(r["id"], r["key"], r["name"], r["actor"], FactStatus(r["status"])) for r in rows]
+        return [
+            CharacterSummary(
+                r["id"], r["key"], r["name"], r["actor"], FactStatus(r["status"]), mark_of(r["since_series_id"], r["since_order"])
+            )
+            for r in rows
+        ]
 
     async def get(self, character_id: int, guild_id: int | None = None) -> Character | None:
         """The full profile, or None if the character does not exist or the guild cannot see it."""
         params = await self._fandoms.params(guild_id, id=character_id)
-        rows, names, affiliations, appearances, related, cited = await self._db.fetch_batch([
+        rows, names, affiliations, appearances, related, events, cited = await self._db.fetch_batch([
             (f"""SELECT c.*, p.title AS fandom FROM characters c LEFT JOIN packs p ON p.id = c.pack_id
                   WHERE c.id = :id AND {visible("c")}""", params),
-            ("""SELECT n.name, n.kind, n.source_id, coalesce(t.label, '') AS label
+            ("""SELECT n.name, n.kind, n.source_id, coalesce(t.label, '') AS label, n.since_series_id, n.since_order
                   FROM character_names n
                   LEFT JOIN pack_terms t ON t.pack_id = n.pack_id AND t.kind = 'name' AND t.term = n.kind
                  WHERE n.character_id = :id ORDER BY coalesce(t.position, 1000), n.id""", params),
             ("SELECT name, source_id FROM affiliations WHERE character_id = :id ORDER BY id", params),
             ("""SELECT a.series_id, s.title, a.season_number, a.status, a.note, a.source_id, a.billing, a.actor,
-                       a.actor_source_id
+                       a.actor_source_id, a.since_series_id, a.since_order
                   FROM appearances a JOIN series s ON s.id = a.series_id
                  WHERE a.character_id = :id
                  ORDER BY a.series_id, a.season_number IS NOT NULL, a.season_number""", params),
             (_RELATIONSHIP_SELECT + f" WHERE (r.first_id = :id OR r.second_id = :id) AND {visible('r')} ORDER BY canon_rank, r.id",
              params),
+            # Oldest first: those known from the start, then by series and episode, then in the pack's order.
+            ("""SELECT kind, text, source_id, since_series_id, since_order FROM character_events
+                 WHERE character_id = :id
+                 ORDER BY since_order IS NOT NULL, since_series_id, since_order, position""", params),
             (f"""SELECT {SOURCE_COLUMNS} FROM sources WHERE id IN (
                     SELECT source_id FROM characters WHERE id = :id
                     UNION SELECT name_source_id FROM characters WHERE id = :id
@@ -142,6 +161,7 @@ class CharacterRepository:
                     UNION SELECT source_id FROM affiliations WHERE character_id = :id
                     UNION SELECT source_id FROM appearances WHERE character_id = :id
                     UNION SELECT actor_source_id FROM appearances WHERE character_id = :id
+                    UNION SELECT source_id FROM character_events WHERE character_id = :id
                     UNION SELECT r.source_id FROM relationships r
                            WHERE (r.first_id = :id OR r.second_id = :id) AND {visible('r')})""", params),
         ])  # one trip to the database thread: a profile is asked for on every lookup
@@ -158,16 +178,26 @@ class CharacterRepository:
             status=FactStatus(row["status"]),
             source_id=row["source_id"],
             name_source_id=row["name_source_id"],
-            names=tuple(CharacterName(n["name"], n["kind"], n["source_id"], n["label"]) for n in names),
+            names=tuple(
+                CharacterName(n["name"], n["kind"], n["source_id"], n["label"], mark_of(n["since_series_id"], n["since_order"]))
+                for n in names
+            ),
             affiliations=tuple(Affiliation(a["name"], a["source_id"]) for a in affiliations),
             appearances=tuple(
-                Appearance(a[0], a[1], a[2], FactStatus(a[3]), a[4], a[5], Billing(a[6]) if a[6] else None, a[7], a[8])
+                Appearance(
+                    a[0], a[1], a[2], FactStatus(a[3]), a[4], a[5], Billing(a[6]) if a[6] else None, a[7], a[8], mark_of(a[9], a[10])
+                )
                 for a in appearances
             ),
             relationships=tuple(relationships),
             sources={r["id"]: source_from_row(r) for r in cited},
             fandom=row["fandom"],
             image_url=row["image_url"],
+            since=mark_of(row["since_series_id"], row["since_order"]),
+            events=tuple(
+                CharacterEvent(EventKind(e["kind"]), e["text"], e["source_id"], mark_of(e["since_series_id"], e["since_order"]))
+                for e in events
+            ),
         )
 
     async def relationships_of(self, character_id: int, guild_id: int | None = None) -> list[Relationship]:

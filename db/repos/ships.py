@@ -6,11 +6,12 @@ from collections import defaultdict
 from typing import Any
 
 from db.backends.database import Database
-from db.facts.models import Ship, ShipName, ShipSummary
+from db.facts.models import Ship, ShipName, ShipSummary, mark_of
 from db.repos.fandoms import FandomRepository, visible
 
 _SHIP_SELECT = """
-    SELECT s.id, s.first_id, a.name AS first_name, s.second_id, b.name AS second_name, s.source_id
+    SELECT s.id, s.first_id, a.name AS first_name, s.second_id, b.name AS second_name, s.source_id,
+           s.since_series_id, s.since_order
       FROM ships s JOIN characters a ON a.id = s.first_id JOIN characters b ON b.id = s.second_id
 """
 
@@ -65,4 +66,5 @@ class ShipRepository:
             second_name=row["second_name"],
             names=tuple(ShipName(n["name"], n["source_id"]) for n in names),
             source_id=row["source_id"],
+            since=mark_of(row["since_series_id"], row["since_order"]),
         )

@@ -31,6 +31,15 @@ async def test_character_card_shows_actor_names_series_relationships_and_sources
     assert record.latency is not None and record.latency < 3.0
 
 
+async def test_a_card_lists_events_oldest_first_with_their_episode(double: DiscordDouble, member: FakeMember) -> None:
+    embed = (await (await double.command(member, "character", {"name": "Elektra"})).reply()).embeds[0]
+    death, reveal = field(embed, "Events").split("\n")
+    assert death.startswith("S01E01 · Dies; her death makes Matt give up his vigilante life.")
+    assert reveal.startswith("S01E08 · The Hand resurrects her")
+    matt = (await (await double.command(member, "character", {"name": "Matt Murdock"})).reply()).embeds[0]
+    assert "Events" not in [f["name"] for f in matt["fields"]]  # no events, no field: the card is as it was
+
+
 @pytest.mark.parametrize(
     ("typed", "expected"),
     [

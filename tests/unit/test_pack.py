@@ -109,6 +109,7 @@ def test_an_oversized_pack_is_refused_before_it_is_read(tmp_path: Path, size: in
 FACT_TABLES = (
     "packs", "sources", "series", "series_names", "seasons", "releases", "release_dates", "characters",
     "character_names", "affiliations", "appearances", "relationships", "production_facts", "ships", "ship_names",
+    "character_events",
 )
 
 

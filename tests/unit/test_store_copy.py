@@ -54,6 +54,7 @@ async def fill(store: Store) -> Filled:
     await store.packs.import_file(HARBOR)  # ships, ship names, recasts
     await store.meta.set("command_hash", "3f2a")
     await store.packs.import_file(WEEKLY)  # episodes and specials
+    await store.packs.import_file(HARBOR.parent / "spoilers.yaml")  # since: and events:
     # A TVmaze-synced fandom's state: synced, refreshed by a moderator, then failed once.
     await store.tvmaze_shows.register("weekly", 44778, overlay="format: 1", show_updated=1_700_000_000, now=NOW)
     assert await store.tvmaze_shows.take_refresh("weekly", NOW) is None
@@ -354,7 +355,7 @@ async def test_the_command_line(filled: tuple[Store, Filled], empty_pg: str, tmp
     assert f" to {PostgresTarget(to).describe()} in " in lines[-1] and secret not in out
 
     code, out, err = await run_db("copy", "--to", to, cwd=tmp_path)
-    assert code == 1 and out == "" and f"already holds data (meta: {counts['meta']} rows, packs: 3 rows" in err
+    assert code == 1 and out == "" and f"already holds data (meta: {counts['meta']} rows, packs: 4 rows" in err
     assert "add --replace" in err and secret not in err and len(err.splitlines()) == 1
 
     code, out, err = await run_db("copy", "--to", to, "--replace", cwd=tmp_path)

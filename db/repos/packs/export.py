@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from db.backends.database import Database
+from db.facts.episode_refs import episode_label, episode_of_order
 from db.packs.format import (
     DEFAULT_CANON,
     DEFAULT_NAME_KINDS,
@@ -14,14 +15,19 @@ from db.packs.format import (
     AppearanceSpec,
     CharacterSpec,
     EpisodeSpec,
+    EventSpec,
     NameItem,
     PackMeta,
     PackSpec,
     ProductionSpec,
     RelationshipSpec,
+    RevealedName,
+    RevealedNameItem,
     SeasonSpec,
     SeriesSpec,
     ShipSpec,
+    Since,
+    SinceSpec,
     SourcedName,
     SourceSpec,
 )
@@ -53,7 +59,9 @@ async def export_pack(database: Database, pack_key: str) -> PackSpec | None:
         return name if skey[source_id] == owner_source else SourcedName(name=name, source=skey[source_id])
 
     series = await _export_series(rows, skey, named)
-    characters = await _export_characters(rows, skey, named)
+    series_keys = {r["id"]: r["key"] for r in await rows("SELECT id, key FROM series WHERE pack_id = ?")}
+    since = _Since(series_keys)
+    characters = await _export_characters(rows, skey, named, since)
     rel_rows = await rows(
         """SELECT r.*, a.key AS first_key, b.key AS second_key FROM relationships r
            JOIN characters a ON a.id = r.first_id JOIN characters b ON b.id = r.second_id
@@ -62,7 +70,7 @@ async def export_pack(database: Database, pack_key: str) -> PackSpec | None:
     relationships = [
         RelationshipSpec(
             between=(r["first_key"], r["second_key"]), kind=r["kind"], canon=r["canon"],
-            status=r["status"], note=r["note"], source=skey[r["source_id"]],
+            status=r["status"], note=r["note"], source=skey[r["source_id"]], since=since(r),
         )
         for r in rel_rows
     ]
@@ -80,7 +88,7 @@ async def export_pack(database: Database, pack_key: str) -> PackSpec | None:
         series=series,
         characters=characters,
         relationships=relationships,
-        ships=await _export_ships(rows, skey, named),
+        ships=await _export_ships(rows, skey, named, since),
     )
 
 
@@ -154,7 +162,22 @@ async def _export_episodes(rows: Any, skey: dict[int, str]) -> dict[tuple[int, i
     return found
 
 
-async def _export_characters(rows: Any, skey: dict[int, str], named: Any) -> dict[str, CharacterSpec]:
+class _Since:
+    """A row's `since_series_id` and `since_order` as the pack spells them: bare in a pack of one series."""
+
+    def __init__(self, series_keys: dict[int, str]) -> None:
+        self._keys = series_keys
+
+    def __call__(self, row: Any) -> Since | None:
+        if row["since_series_id"] is None or row["since_order"] is None:
+            return None
+        episode = episode_label(*episode_of_order(row["since_order"]))
+        if len(self._keys) == 1:
+            return episode
+        return SinceSpec(series=self._keys[row["since_series_id"]], episode=episode)
+
+
+async def _export_characters(rows: Any, skey: dict[int, str], named: Any, since: _Since) -> dict[str, CharacterSpec]:
     char_rows = await rows("SELECT * FROM characters WHERE pack_id = ? ORDER BY id")
     names: dict[int, list[Any]] = defaultdict(list)
     for r in await rows("SELECT * FROM character_names WHERE pack_id = ? ORDER BY id"):
@@ -168,13 +191,22 @@ async def _export_characters(rows: Any, skey: dict[int, str], named: Any) -> dic
            WHERE a.pack_id = ? ORDER BY a.id"""
     ):
         appearances[r["character_id"]].append(r)
+    events: dict[int, list[Any]] = defaultdict(list)
+    for r in await rows("SELECT * FROM character_events WHERE pack_id = ? ORDER BY character_id, position"):
+        events[r["character_id"]].append(r)
 
     result: dict[str, CharacterSpec] = {}
     for c in char_rows:
         own = skey[c["source_id"]]
 
-        def of_kind(kind: str, cid: int = c["id"], own: str = own) -> list[NameItem]:
-            return [named(n["name"], n["source_id"], own) for n in names[cid] if n["kind"] == kind]
+        def of_kind(kind: str, cid: int = c["id"], own: str = own) -> list[RevealedNameItem]:
+            return [revealed(n, own) for n in names[cid] if n["kind"] == kind]
+
+        def revealed(row: Any, own: str) -> RevealedNameItem:
+            source, revealed_in = skey[row["source_id"]], since(row)
+            if source == own and revealed_in is None:
+                return str(row["name"])
+            return RevealedName(name=row["name"], source=None if source == own else source, since=revealed_in)
 
         result[c["key"]] = CharacterSpec(
             name=c["name"],
@@ -185,15 +217,23 @@ async def _export_characters(rows: Any, skey: dict[int, str], named: Any) -> dic
                 for kind in dict.fromkeys(n["kind"] for n in names[c["id"]])
                 if kind not in ("hero", "alias", "actor")
             },
-            actor_aliases=of_kind("actor"), image=c["image_url"], status=c["status"], description=c["description"],
+            actor_aliases=[named(n["name"], n["source_id"], own) for n in names[c["id"]] if n["kind"] == "actor"],
+            image=c["image_url"], status=c["status"], description=c["description"],
             affiliations=[named(a["name"], a["source_id"], own) for a in affiliations[c["id"]]],
-            appearances=_group_appearances(appearances[c["id"]], skey, own),
-            source=own,
+            appearances=_group_appearances(appearances[c["id"]], skey, own, since),
+            events=[
+                EventSpec(
+                    kind=e["kind"], text=e["text"], since=since(e),
+                    source=None if skey[e["source_id"]] == own else skey[e["source_id"]],
+                )
+                for e in events[c["id"]]
+            ],
+            source=own, since=since(c),
         )
     return result
 
 
-def _group_appearances(rows: list[Any], skey: dict[int, str], own: str) -> list[AppearanceSpec]:
+def _group_appearances(rows: list[Any], skey: dict[int, str], own: str, since: _Since) -> list[AppearanceSpec]:
     """Rows are one per season; the format groups seasons that share everything else."""
     groups: dict[tuple[Any, ...], list[int | None]] = {}
     for r in rows:
@@ -201,21 +241,21 @@ def _group_appearances(rows: list[Any], skey: dict[int, str], own: str) -> list[
         actor_source = skey[r["actor_source_id"]] if r["actor_source_id"] is not None else None
         group = (
             r["series_key"], r["status"], r["billing"], r["actor"], None if actor_source == source else actor_source,
-            r["note"], None if source == own else source,
+            r["note"], None if source == own else source, since(r),
         )
         groups.setdefault(group, []).append(r["season_number"])
     return [
         AppearanceSpec(
             series=series, status=status, billing=billing, actor=actor, actor_source=actor_source, note=note, source=source,
-            seasons=None if None in numbers else sorted(n for n in numbers if n is not None),
+            seasons=None if None in numbers else sorted(n for n in numbers if n is not None), since=revealed_in,
         )
-        for (series, status, billing, actor, actor_source, note, source), numbers in groups.items()
+        for (series, status, billing, actor, actor_source, note, source, revealed_in), numbers in groups.items()
     ]
 
 
-async def _export_ships(rows: Any, skey: dict[int, str], named: Any) -> list[ShipSpec]:
+async def _export_ships(rows: Any, skey: dict[int, str], named: Any, since: _Since) -> list[ShipSpec]:
     ship_rows = await rows(
-        """SELECT s.id, s.source_id, a.key AS first_key, b.key AS second_key FROM ships s
+        """SELECT s.id, s.source_id, s.since_series_id, s.since_order, a.key AS first_key, b.key AS second_key FROM ships s
            JOIN characters a ON a.id = s.first_id JOIN characters b ON b.id = s.second_id
            WHERE s.pack_id = ? ORDER BY s.id"""
     )
@@ -225,7 +265,7 @@ async def _export_ships(rows: Any, skey: dict[int, str], named: Any) -> list[Shi
     return [
         ShipSpec(
             between=(r["first_key"], r["second_key"]), source=skey[r["source_id"]],
-            names=[named(n["name"], n["source_id"], skey[r["source_id"]]) for n in names[r["id"]]],
+            names=[named(n["name"], n["source_id"], skey[r["source_id"]]) for n in names[r["id"]]], since=since(r),
         )
         for r in ship_rows
     ]

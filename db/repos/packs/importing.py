@@ -8,7 +8,7 @@ Importing the same pack twice changes nothing.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -16,25 +16,32 @@ from typing import Any
 
 from db.backends.protocol import Connection
 from db.facts.dates import PartialDate, parse_partial_date
+from db.facts.episode_refs import episode_order, parse_episode
 from db.facts.instants import from_text, text_or_none, to_text
 from db.facts.models import ReleaseMove
-from db.packs.check import CheckedPack
+from db.packs.check import CheckedPack, since_series
 from db.packs.format import (
     CharacterSpec,
     EpisodeSpec,
+    NameItem,
     PackSpec,
+    RevealedNameItem,
     SeasonSpec,
     SeriesSpec,
+    Since,
+    SinceSpec,
     canon_terms,
     name_of,
     name_terms,
     other_names,
+    since_of,
     source_of,
 )
 from db.repos.packs.removal import PACK_TABLES, keep_guild_dates
 
 Row = tuple[Any, ...]
 
+_SINCE = ("since_series_id", "since_order")  # the episode that reveals a row's fact; both NULL: from the start
 # Identifiers below come from this table only, never from input; every value is a bound parameter.
 _COLUMNS: dict[str, tuple[str, ...]] = {
     "pack_terms": ("kind", "term", "label", "position"),
@@ -48,14 +55,18 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
         "timezone", "note", "announced_on", "source_id",
     ),
     "production_facts": ("series_id", "season_number", "kind", "person", "text", "source_id"),
-    "characters": ("name", "actor", "description", "status", "source_id", "name_source_id", "image_url"),
-    "character_names": ("character_id", "name", "kind", "source_id"),
+    "characters": (
+        "name", "actor", "description", "status", "source_id", "name_source_id", "image_url", *_SINCE,
+    ),
+    "character_names": ("character_id", "name", "kind", "source_id", *_SINCE),
     "affiliations": ("character_id", "name", "source_id"),
     "appearances": (
         "character_id", "series_id", "season_number", "status", "note", "source_id", "billing", "actor", "actor_source_id",
+        *_SINCE,
     ),
-    "relationships": ("first_id", "second_id", "kind", "canon", "status", "note", "source_id"),
-    "ships": ("first_id", "second_id", "source_id"),
+    "character_events": ("character_id", "position", "kind", "text", "source_id", *_SINCE),
+    "relationships": ("first_id", "second_id", "kind", "canon", "status", "note", "source_id", *_SINCE),
+    "ships": ("first_id", "second_id", "source_id", *_SINCE),
     "ship_names": ("ship_id", "name", "source_id"),
 }
 
@@ -133,18 +144,23 @@ async def import_checked_pack(conn: Connection, pack: CheckedPack, *, force: boo
         key: (s.title, s.kind, s.platform, s.description, src[s.source]) for key, s in spec.series.items()
     })
     await _sync_series_children(sync, spec, src, series_ids)
+    since = _SinceMarks(spec, series_ids)
     char_ids = await sync.table("characters", {
-        key: (c.name, c.actor, c.description, c.status.value, src[c.source], src.get(c.name_source or ""), c.image)
+        key: (
+            c.name, c.actor, c.description, c.status.value, src[c.source], src.get(c.name_source or ""), c.image,
+            *since(c.since),
+        )
         for key, c in spec.characters.items()
     })
-    await _sync_character_children(sync, spec, src, series_ids, char_ids)
+    await _sync_character_children(sync, spec, src, since, char_ids)
     await sync.table("relationships", {
         _relationship_key(r.between, r.kind, r.canon, r.source): (
-            char_ids[r.between[0]], char_ids[r.between[1]], r.kind.value, r.canon, r.status, r.note, src[r.source]
+            char_ids[r.between[0]], char_ids[r.between[1]], r.kind.value, r.canon, r.status, r.note, src[r.source],
+            *since(r.since),
         )
         for r in spec.relationships
     })
-    await _sync_ships(sync, spec, src, char_ids)
+    await _sync_ships(sync, spec, src, since, char_ids)
     await sync.delete_stale()
     if instants_before is not None:
         report.moved = _moves(spec.pack.id, instants_before, await _release_instants(conn, pack_id))
@@ -281,29 +297,54 @@ def _parsed(text: str, zone: str) -> PartialDate:
     return parse_partial_date(text, zone)
 
 
+class _SinceMarks:
+    """A `since:` as the two columns that store it: the series' id and the episode's order in it."""
+
+    def __init__(self, spec: PackSpec, series_ids: dict[str, int]) -> None:
+        self._spec = spec
+        self.series_ids = series_ids
+
+    def __call__(self, since: Since | None) -> tuple[int | None, int | None]:
+        if since is None:
+            return None, None
+        series = since_series(self._spec, since)
+        assert series is not None  # pack_check refused a bare episode in a pack of several series
+        season, number = parse_episode(since.episode if isinstance(since, SinceSpec) else since)
+        return self.series_ids[series], episode_order(season, number)
+
+
 async def _sync_character_children(
-    sync: _TableSync, spec: PackSpec, src: dict[str, int], series_ids: dict[str, int], char_ids: dict[str, int]
+    sync: _TableSync, spec: PackSpec, src: dict[str, int], since: _SinceMarks, char_ids: dict[str, int]
 ) -> None:
     names: dict[str, Row] = {}
     affiliations: dict[str, Row] = {}
     appearances: dict[str, Row] = {}
+    events: dict[str, Row] = {}
     for key, char in spec.characters.items():
         cid = char_ids[key]
-        for kind, items in [*other_names(char), ("actor", list(char.actor_aliases))]:
+        listed: list[tuple[str, Sequence[NameItem | RevealedNameItem]]] = [
+            *other_names(char), ("actor", char.actor_aliases)
+        ]
+        for kind, items in listed:
             for item in items:
                 names[f"{key}/{kind}/{name_of(item).casefold()}"] = (
-                    cid, name_of(item), kind, src[source_of(item, char.source)]
+                    cid, name_of(item), kind, src[source_of(item, char.source)], *since(since_of(item))
                 )
         for item in char.affiliations:
             affiliations[f"{key}/{name_of(item).casefold()}"] = (cid, name_of(item), src[source_of(item, char.source)])
-        appearances.update(_appearance_rows(key, char, cid, src, series_ids))
+        appearances.update(_appearance_rows(key, char, cid, src, since.series_ids, since))
+        for i, event in enumerate(char.events):
+            events[f"{key}/{i}"] = (
+                cid, i, event.kind.value, event.text, src[event.source or char.source], *since(event.since)
+            )
     await sync.table("character_names", names)
     await sync.table("affiliations", affiliations)
     await sync.table("appearances", appearances)
+    await sync.table("character_events", events)
 
 
 def _appearance_rows(
-    key: str, char: CharacterSpec, cid: int, src: dict[str, int], series_ids: dict[str, int]
+    key: str, char: CharacterSpec, cid: int, src: dict[str, int], series_ids: dict[str, int], since: _SinceMarks
 ) -> dict[str, Row]:
     rows: dict[str, Row] = {}
     for app in char.appearances:
@@ -313,15 +354,19 @@ def _appearance_rows(
         actor_source = src[app.actor_source or source] if app.actor else None
         for number in numbers:
             rows[f"{key}/{app.series}/{number or 'all'}"] = (
-                cid, series_ids[app.series], number, app.status.value, app.note, src[source], billing, app.actor, actor_source
+                cid, series_ids[app.series], number, app.status.value, app.note, src[source], billing, app.actor, actor_source,
+                *since(app.since),
             )
     return rows
 
 
-async def _sync_ships(sync: _TableSync, spec: PackSpec, src: dict[str, int], char_ids: dict[str, int]) -> None:
+async def _sync_ships(
+    sync: _TableSync, spec: PackSpec, src: dict[str, int], since: _SinceMarks, char_ids: dict[str, int]
+) -> None:
     """A ship is keyed by its pair whichever way round it is listed; its names hang from it."""
     ships = {
-        "~".join(sorted(s.between)): (char_ids[s.between[0]], char_ids[s.between[1]], src[s.source]) for s in spec.ships
+        "~".join(sorted(s.between)): (char_ids[s.between[0]], char_ids[s.between[1]], src[s.source], *since(s.since))
+        for s in spec.ships
     }
     ship_ids = await sync.table("ships", ships)
     names: dict[str, Row] = {}

@@ -16,7 +16,8 @@ from db.repos.releases import insert_guild_release
 
 # What a pack owns, children before parents: deleted explicitly, so no foreign key is ever left dangling.
 PACK_TABLES = (
-    "ship_names", "ships", "relationships", "appearances", "affiliations", "character_names", "characters", "production_facts",
+    "ship_names", "ships", "relationships", "character_events", "appearances", "affiliations", "character_names",
+    "characters", "production_facts",
     "release_dates", "releases", "seasons", "series_names", "series", "sources", "pack_terms",
 )
 
