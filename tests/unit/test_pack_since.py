@@ -167,3 +167,18 @@ async def test_the_bundled_pack_dates_elektras_death_and_resurrection_by_episode
     assert {elektra.sources[e.source_id].location for e in elektra.events} == {"seeds/004_415dde8f1233c653.txt"}
     assert next(n for n in elektra.names if n.name == "Black Sky").since == elektra.events[1].since
     assert elektra.description is not None and "death" not in elektra.description  # the events tell it, by episode
+
+
+async def test_the_bundled_pack_dates_cottonmouths_death_by_episode(defenders: Store) -> None:
+    """The article tells the death in Luke Cage's first season; the episode is cited as common knowledge,
+    and no description says it outside the event."""
+    entries = [e for pack in (await defenders.characters.name_entries_by_pack()).values() for e in pack]
+    cottonmouth = await defenders.characters.get(next(e.character_id for e in entries if e.text == "Cottonmouth"))
+    shades = await defenders.characters.get(next(e.character_id for e in entries if e.text == "Shades Alvarez"))
+    assert cottonmouth is not None and shades is not None
+    [death] = cottonmouth.events
+    assert death.kind == EventKind.DEATH and death.since is not None and death.since.label == "S01E07"
+    assert cottonmouth.sources[death.source_id].location == "seeds/002_eea4092ea3b617e8.txt"
+    assert not cottonmouth.description and "death" not in (shades.description or "")
+    [rivalry] = [r for r in shades.relationships if "Cottonmouth" in (r.note or "")]
+    assert rivalry.since == death.since
