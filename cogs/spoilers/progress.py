@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.errors import UserFacingError
 from bot.formatting import literal
+from bot.input.autocomplete import choice, offered
 from bot.input.options import TextOption
 from bot.search.finding import choices
 from bot.spoilers.positions import Position, PositionError, parse_position
@@ -108,5 +109,5 @@ class ProgressCog(
 
 def episode_choices_for_nothing() -> list[app_commands.Choice[str]]:
     """Before a series is chosen only `none` can be offered."""
-    return [app_commands.Choice(name="none — not started", value="none")]
+    return offered([choice("none — not started", "none")])
 
