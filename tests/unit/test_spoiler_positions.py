@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.spoilers.airing import ListedEpisode, aired_position, airs_at, key_visible, order_keys
+from bot.spoilers.airing import ListedEpisode, aired_position, airs_at, key_visible, listed, order_keys
 from bot.spoilers.positions import (
     EVERYTHING,
     NOT_STARTED,
@@ -221,3 +221,32 @@ def test_ephemeral_replies_use_own_progress_else_the_channel() -> None:
     assert reader_position(at(1, 1), channel) == at(1, 1)
     assert reader_position(NOT_STARTED, channel) == NOT_STARTED  # "none" is a progress too
     assert reader_position(None, channel) == channel
+
+
+def test_a_series_releases_become_listed_episodes_with_their_current_date() -> None:
+    from db.facts.models import Announcement, Release, ReleaseKind
+
+    def release(kind: ReleaseKind, season: int | None, number: int | None, date: str | None) -> Release:
+        history = () if date is None else (Announcement(1, 1, parse_partial_date(date, "UTC"), None, None, None, None),)
+        return Release(1, "k", "Show", 1, season, None, None, history, kind, number)
+
+    releases = [
+        release(ReleaseKind.RELEASE, 1, None, "2026"),  # a season's own premiere: not an episode
+        release(ReleaseKind.EPISODE, 1, 1, "2026-01-06"),
+        release(ReleaseKind.SPECIAL, 1, None, None),
+        release(ReleaseKind.EPISODE, None, 3, "2026-01-06"),  # no season: cannot be placed
+    ]
+    found = listed(releases)
+    assert [(e.season, e.number) for e in found] == [(1, 1), (1, None)]
+    assert found[0].date is not None and found[0].date.value == "2026-01-06" and found[1].date is None
+
+
+def test_positions_and_rules_round_trip_through_their_stored_form() -> None:
+    from bot.spoilers.stored import progress_from_store, progress_to_store, rule_from_store, rule_to_store
+
+    for position in (NOT_STARTED, at(2, 5)):
+        assert progress_from_store(progress_to_store(9, position)) == position
+    for rule in (DEFAULT_RULE, parse_rule("aired", "0"), parse_rule("none"), parse_rule("all"), parse_rule("S03E01")):
+        stored = rule_to_store(9, 55, rule)
+        assert stored.series_id == 9 and stored.channel_id == 55
+        assert rule_from_store(stored) == rule
