@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.double.server import DiscordDouble
-from tests.double.world import FakeGuild, FakeMember, Permissions
+from tests.double.world import FakeChannel, FakeGuild, FakeMember, Permissions
 from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 
@@ -137,3 +137,18 @@ async def test_setting_spoilers_needs_manage_server_and_a_refusal_changes_nothin
     assert "The Show" not in (await say(double, fan, "spoilers show")).embeds[0]["description"]
 
 
+
+
+async def test_without_progress_autocomplete_follows_the_channels_position(double: DiscordDouble, bot: BotProcess) -> None:
+    """A member who set no progress sees titles as far as the channel goes: all in the spoiler channel,
+    none in general (The Show has not aired by the default's count)."""
+    guild, mod, fan = await server(double)
+    room = guild.channel("spoilers")
+    await say(double, mod, "spoilers channel", {"channel": room, "series": "The Show", "upto": "S01E02"})
+
+    async def offered(channel: FakeChannel) -> list[str]:
+        options = {"series": "The Show", "episode": "s1"}
+        return [c["name"] for c in await double.autocomplete(fan, "progress set", options, "episode", channel=channel)]
+
+    assert (await offered(room))[:3] == ["S01E01 · Good News", "S01E02 · Half Loop", "S01E03"]
+    assert (await offered(guild.text_channel))[:3] == ["S01E01", "S01E02", "S01E03"]
