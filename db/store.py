@@ -34,6 +34,8 @@ from db.repos.sources import SourceRepository
 from db.repos.subscriptions import SubscriptionRepository
 from db.repos.timers import TimerRepository
 from db.repos.tvmaze_shows import TvmazeShowRepository
+from db.repos.viewers.progress import ViewerProgressRepository
+from db.repos.viewers.reach import SpoilerReachRepository
 from db.repos.votes import VoteRepository
 
 T = TypeVar("T")
@@ -63,6 +65,8 @@ class Store:
         self.polls = PollRepository(database)
         self.votes = VoteRepository(database)
         self.identify_turns = IdentifyTurns(database)
+        self.viewer_progress = ViewerProgressRepository(database)
+        self.spoiler_reach = SpoilerReachRepository(database)
 
     @classmethod
     @asynccontextmanager

@@ -59,6 +59,8 @@ TABLES: tuple[CopiedTable, ...] = (
     CopiedTable("votes", ("poll_id", "user_id")),
     CopiedTable("identify_turns", ("bucket",)),
     CopiedTable("tvmaze_shows"),
+    CopiedTable("viewer_progress", ("user_id", "series_id")),
+    CopiedTable("spoiler_reach", ("guild_id", "channel_id", "series_id")),
 )
 
 

@@ -17,8 +17,8 @@ from tests.e2e.bot_process import BotProcess
 
 PACKS = Path(__file__).parents[1] / "packs"
 BUNDLED = Path(__file__).parents[2] / "db" / "packs"
-SERVER_ONLY = {"fandom", "poll", "ship", "release", "reminders", "settings"}
-ANYWHERE = {"character", "series", "about", "countdown", "releases", "remindme", "episodes"}
+SERVER_ONLY = {"fandom", "poll", "ship", "release", "reminders", "settings", "spoilers"}
+ANYWHERE = {"character", "series", "about", "countdown", "releases", "remindme", "episodes", "progress"}
 GUILD, BOT_DM = 0, 1
 SERVER = re.compile(r"\b(?:this|the|your) server\b|\bserver's\b|\bhere\b.{0,40}\bserver\b", re.IGNORECASE)  # one that isn't there
 
@@ -32,6 +32,7 @@ SERVER_ONLY_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("release set", {"title": "DM release", "date": "2031-01-01"}), ("release remove", {"title": "DM release"}),
     ("reminders list", {}),
     ("settings timezone", {"zone": "Europe/Berlin"}),
+    ("spoilers server", {"series": "Harbor Lights", "upto": "all"}), ("spoilers show", {}),
 ]
 
 

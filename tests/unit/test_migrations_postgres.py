@@ -39,6 +39,8 @@ INSTANTS: dict[str, set[str]] = {
     "votes": {"voted_at"},
     "guild_fandoms": {"followed_at"},
     "tvmaze_shows": {"synced_at", "refreshed_at", "failed_at"},
+    "viewer_progress": {"updated_at"},
+    "spoiler_reach": {"updated_at"},
 }
 _PG_TYPE = {"INTEGER": "bigint", "TEXT": "text"}
 

@@ -28,6 +28,8 @@ from db.facts.dates import parse_partial_date
 from db.migrations import MigrationError
 from db.repos.polls import NewPoll, PollOption
 from db.repos.timers import TimerSpec, TimerState
+from db.repos.viewers.progress import StoredProgress
+from db.repos.viewers.reach import StoredReach
 from db.repos.votes import VoteOutcome
 from tests.conftest import PostgresDatabases
 
@@ -71,6 +73,10 @@ async def fill(store: Store) -> Filled:
     await store.subscriptions.upsert(GUILD, 556, None, (3_600,), 7, NOW)
     await store.personal_reminders.add(GUILD, 42, own, NOW)
     await store.personal_reminders.add(None, 42, pack_release.id, NOW)
+    a_series = (await store.series.summaries(GUILD))[0].id
+    await store.viewer_progress.set(42, StoredProgress(a_series, 2, 5), NOW)
+    await store.spoiler_reach.set(GUILD, StoredReach(a_series, None, "aired", 86_400), 7, NOW)
+    await store.spoiler_reach.set(GUILD, StoredReach(a_series, 555, "episode", 604_800, 1, 3), 7, NOW)
     first, second = (await store.characters.summaries(GUILD))[:2]
     ship = NewPoll(GUILD, 555, 7, "ship", f"{first.name} × {second.name}?", [PollOption(0, "Yes"), PollOption(1, "No")],
                    NOW + timedelta(days=1), first_character_id=first.id, second_character_id=second.id)

@@ -1,0 +1,92 @@
+"""A series' episodes as /progress and /spoilers offer and check them, and a channel's position in it."""
+
+from __future__ import annotations
+
+import discord
+from discord import app_commands
+
+from bot.errors import UserFacingError
+from bot.formatting import literal
+from bot.input.autocomplete import choice, offered
+from bot.search.directory import Directory
+from bot.search.finding import SERIES_HINT, find
+from bot.spoilers.airing import listed
+from bot.spoilers.positions import EpisodeCode, Position, is_visible
+from bot.spoilers.rules import SpoilerRule, position_for, public_rule
+from bot.spoilers.stored import rule_from_store
+from db import Store
+from db.facts.models import ReleaseKind, Series
+
+
+async def find_series(directory: Directory, store: Store, typed: str, guild_id: int | None) -> Series:
+    """The series a member means, among those their server (or DMs) sees, or a UserFacingError."""
+    index = await directory.series(guild_id)
+    found = find(index, typed, "series", SERIES_HINT, guild_id=guild_id)
+    series = await store.series.get(found.target, guild_id)
+    if series is None:
+        raise UserFacingError(f"That series is no longer here. {SERIES_HINT}")
+    return series
+
+
+def numbered(series: Series) -> list[tuple[EpisodeCode, str | None]]:
+    """Every numbered episode in order with its title: listed ones, and 1…n of a season given as a count."""
+    out: list[tuple[EpisodeCode, str | None]] = []
+    for season in series.seasons:
+        listed_here = [e for e in season.episode_list if e.kind is ReleaseKind.EPISODE and e.episode is not None]
+        if listed_here:
+            out += [(EpisodeCode(season.number, e.episode), e.episode_title) for e in listed_here if e.episode]
+        elif season.episodes:
+            out += [(EpisodeCode(season.number, n), None) for n in range(1, season.episodes + 1)]
+    return out
+
+
+def accepted_episodes(series: Series) -> str:
+    """`S01E01–S01E13, S02E01–S02E10`: what the series has, for a refusal."""
+    spans: dict[int, list[int]] = {}
+    for code, _ in numbered(series):
+        spans.setdefault(code.season, []).append(code.number)
+    parts = [f"{EpisodeCode(s, min(n))}–{EpisodeCode(s, max(n))}" for s, n in spans.items()]
+    return ", ".join(parts) if parts else "no numbered episodes yet"
+
+
+def check_episode(series: Series, code: EpisodeCode) -> EpisodeCode:
+    if code not in {c for c, _ in numbered(series)}:
+        raise UserFacingError(
+            f"**{literal(series.title)}** has no episode {code}. It has {accepted_episodes(series)}; "
+            "give one of those as `S02E05` or `2x05`, or `none`."
+        )
+    return code
+
+
+async def channel_rule(store: Store, guild_id: int | None, channel_id: int | None, series_id: int) -> SpoilerRule:
+    """The rule public replies follow in a channel (in DMs: the default)."""
+    if guild_id is None or channel_id is None:
+        return public_rule(None, None)
+    override, server = await store.spoiler_reach.for_channel(guild_id, channel_id, series_id)
+    return public_rule(rule_from_store(override) if override else None, rule_from_store(server) if server else None)
+
+
+async def channel_position(store: Store, guild_id: int | None, channel_id: int | None, series: Series) -> Position:
+    rule = await channel_rule(store, guild_id, channel_id, series.id)
+    episodes = listed(e for season in series.seasons for e in season.episode_list)
+    return position_for(episodes, rule, discord.utils.utcnow())
+
+
+def episode_choices(series: Series, typed: str, position: Position, *, offer_none: bool) -> list[app_commands.Choice[str]]:
+    """Episodes whose code (or, up to `position`, title) fits what is typed: a later episode shows its
+    code only, so autocomplete never names what the reader has not watched."""
+    wanted = typed.strip().casefold()
+    picks: list[app_commands.Choice[str] | None] = []
+    if offer_none and (not wanted or "none".startswith(wanted)):
+        picks.append(choice("none — not started", "none"))
+    every = numbered(series)
+    if not wanted and position.episode is not None:  # start a little before where the reader is
+        at = next((i for i, (code, _) in enumerate(every) if code >= position.episode), len(every))
+        every = every[max(0, at - 2):]
+    for code, title in every:
+        shown_title = title if title and is_visible(code, position) else None
+        forms = (str(code).casefold(), f"{code.season}x{code.number:02d}", f"{code.season}x{code.number}", f"s{code.season}e{code.number}")
+        if wanted and not any(wanted in f for f in forms) and not (shown_title and wanted in shown_title.casefold()):
+            continue
+        picks.append(choice(str(code), str(code), detail=f" · {shown_title}" if shown_title else ""))
+    return offered(picks)

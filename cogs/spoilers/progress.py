@@ -1,0 +1,113 @@
+"""/progress — how far a member has watched each series: theirs alone, in every server and in DMs."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import UserFacingError
+from bot.formatting import literal
+from bot.input.autocomplete import choice, offered
+from bot.input.options import TextOption
+from bot.search.finding import choices
+from bot.spoilers.positions import Position, PositionError, parse_position
+from bot.spoilers.rules import reader_position
+from bot.spoilers.stored import progress_from_store, progress_to_store
+from cogs.spoilers.episodes import channel_position, check_episode, episode_choices, find_series
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
+EpisodeText = app_commands.Transform[str, TextOption("episode", 1, 40)]
+
+
+def _described(position: Position) -> str:
+    return "not started" if position.episode is None else f"watched up to {position.episode}"
+
+
+class ProgressCog(
+    commands.GroupCog, group_name="progress", group_description="How far you have watched: fandex shows you no more (only you see it)."
+):
+    def __init__(self, bot: FandexBot) -> None:
+        self.bot = bot
+        self.store = bot.store
+
+    @app_commands.command(name="set", description="Set how far you have watched a series; private replies show you up to there.")
+    @app_commands.describe(series="The series", episode="The last episode you watched: S02E05, 2x05, or none")
+    async def set_progress(self, interaction: discord.Interaction, series: SeriesTitle, episode: EpisodeText) -> None:
+        """Keep your own position in a series; it holds in every server and in DMs."""
+        found = await find_series(self.bot.directory, self.store, series, interaction.guild_id)
+        try:
+            position = parse_position(episode)
+        except PositionError as error:
+            raise UserFacingError(f"{error} Nothing was changed.") from None
+        if position.episode is not None:
+            check_episode(found, position.episode)
+        await self.store.viewer_progress.set(interaction.user.id, progress_to_store(found.id, position), discord.utils.utcnow())
+        await interaction.response.send_message(
+            f"Your progress in **{literal(found.title)}**: {_described(position)}. Private replies (and the "
+            "“Show what I've watched” button) show you no more than that; `/progress clear` forgets it.",
+            ephemeral=True,
+        )
+
+    @app_commands.command(name="show", description="How far you have told fandex you have watched each series.")
+    async def show(self, interaction: discord.Interaction) -> None:
+        """List your own progress, series by series."""
+        mine = await self.store.viewer_progress.of_user(interaction.user.id)
+        titles = {s.id: s.title for s in await self.store.series.summaries(interaction.guild_id)}
+        lines = [
+            f"**{literal(titles[p.series_id])}** — {_described(progress_from_store(p))}" for p in mine if p.series_id in titles
+        ]
+        elsewhere = sum(1 for p in mine if p.series_id not in titles)
+        if elsewhere:
+            lines.append(f"…and {elsewhere} series of fandoms not followed here.")
+        text = "\n".join(lines) if lines else (
+            "You have set no progress. `/progress set` keeps how far you have watched a series; until then, "
+            "private replies follow the channel's spoiler setting (`/spoilers show`)."
+        )
+        await interaction.response.send_message(text, ephemeral=True)
+
+    @app_commands.command(name="clear", description="Forget your progress in one series, or in every series.")
+    @app_commands.describe(series="The series; leave it out to clear every series")
+    async def clear(self, interaction: discord.Interaction, series: SeriesTitle | None = None) -> None:
+        """Forget your progress; private replies then follow the channel's spoiler setting again."""
+        if series is None:
+            gone = await self.store.viewer_progress.clear(interaction.user.id)
+            text = f"Cleared your progress in {gone} series." if gone else "You had no progress set."
+        else:
+            found = await find_series(self.bot.directory, self.store, series, interaction.guild_id)
+            gone = await self.store.viewer_progress.clear(interaction.user.id, found.id)
+            name = f"**{literal(found.title)}**"
+            text = f"Cleared your progress in {name}." if gone else f"You had no progress set in {name}."
+        await interaction.response.send_message(text + " Private replies follow the channel's spoiler setting.", ephemeral=True)
+
+    @set_progress.autocomplete("series")
+    @clear.autocomplete("series")
+    async def series_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        index = await self.bot.directory.series(interaction.guild_id)
+        return choices(index, index.complete(current[:100]))
+
+    @set_progress.autocomplete("episode")
+    async def episode_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        """The series' episodes; titles only up to where the member is (their progress, else the channel's)."""
+        typed = getattr(interaction.namespace, "series", None)
+        if not isinstance(typed, str) or not typed.strip():
+            return episode_choices_for_nothing()
+        try:
+            found = await find_series(self.bot.directory, self.store, typed, interaction.guild_id)
+        except UserFacingError:
+            return episode_choices_for_nothing()
+        own = await self.store.viewer_progress.get(interaction.user.id, found.id)
+        channel = await channel_position(self.store, interaction.guild_id, interaction.channel_id, found)
+        position = reader_position(progress_from_store(own) if own else None, channel)
+        return episode_choices(found, current[:40], position, offer_none=True)
+
+
+def episode_choices_for_nothing() -> list[app_commands.Choice[str]]:
+    """Before a series is chosen only `none` can be offered."""
+    return offered([choice("none — not started", "none")])
+
