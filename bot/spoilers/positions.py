@@ -1,22 +1,19 @@
 """A viewer's position in a series: the last episode counted as watched, `none` or `all`.
 
 Episodes are named by their numbered code (`S02E05`); a member may also type `s2e5` or `2x05`. Digits
-are read in ASCII only (bot/input/whole_numbers.py), so `S٢E٥` is refused rather than guessed.
+are read in ASCII only (the grammar in db/facts/episode_refs.py), so `S٢E٥` is refused rather than guessed.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.input.whole_numbers import DIGIT, read_whole_number
+from db.facts.episode_refs import EpisodeRefError, parse_episode
 from db.facts.quoting import inline_code
 
 EPISODE_FORMS = "an episode code like `S02E05` (also `s2e5` or `2x05`)"
 POSITION_FORMS = f"{EPISODE_FORMS}, or `none` (not started)"
-_CODE = re.compile(rf"^s({DIGIT}{{1,4}})\s*e({DIGIT}{{1,5}})$", re.IGNORECASE)
-_CROSS = re.compile(rf"^({DIGIT}{{1,4}})\s*x\s*({DIGIT}{{1,5}})$", re.IGNORECASE)
 
 
 class PositionError(ValueError):
@@ -60,14 +57,14 @@ def at(season: int, number: int) -> Position:
 
 
 def parse_episode_code(text: str) -> EpisodeCode:
-    """`S02E05`, `s2e5` or `2x05` → EpisodeCode(2, 5); a PositionError naming the forms otherwise."""
+    """`S02E05`, `s2e5` or `2x05` → EpisodeCode(2, 5), by the one episode grammar (db/facts/episode_refs.py,
+    which packs' `since:` is read with too); a PositionError naming the forms otherwise."""
     raw = " ".join(text.split())
-    match = _CODE.match(raw) or _CROSS.match(raw)
-    season = read_whole_number(match.group(1), low=0, high=9999) if match else None
-    number = read_whole_number(match.group(2), low=1, high=99999) if match else None
-    if season is None or number is None:
+    try:
+        season, number = parse_episode(raw)
+    except EpisodeRefError:
         shown = inline_code(raw[:40]) if raw else "An empty value"
-        raise PositionError(f"{shown} is not an episode. Give {EPISODE_FORMS}.")
+        raise PositionError(f"{shown} is not an episode. Give {EPISODE_FORMS}.") from None
     return EpisodeCode(season, number)
 
 

@@ -14,9 +14,11 @@ EPISODES_PER_SEASON = 10_000  # episode numbers go up to 10,000 (a daily soap): 
 ACCEPTED = "S02E05, s2e5, 2x05 or {series: KEY, episode: S02E05}"
 
 # ASCII digits only: `\d` would take Arabic-Indic or full-width digits as well.
+# Spaces between the parts are forgiven (`S02 E05`, `2 x 05`), as members type them. The one grammar of
+# an episode code: packs' `since:`, members' progress and moderators' reach all read it here.
 _FORMS = (
-    re.compile(r"[Ss]([0-9]{1,4})[Ee]([0-9]{1,5})"),
-    re.compile(r"([0-9]{1,4})[xX]([0-9]{1,5})"),
+    re.compile(r"[Ss]\s*([0-9]{1,4})\s*[Ee]\s*([0-9]{1,5})"),
+    re.compile(r"([0-9]{1,4})\s*[xX]\s*([0-9]{1,5})"),
 )
 
 
