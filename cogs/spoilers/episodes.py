@@ -1,8 +1,7 @@
-"""A series' episodes as /progress and /spoilers offer and check them, and a channel's position in it."""
+"""A series' episodes as /progress and /spoilers offer and check them."""
 
 from __future__ import annotations
 
-import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
@@ -10,10 +9,7 @@ from bot.formatting import literal
 from bot.input.autocomplete import choice, offered
 from bot.search.directory import Directory
 from bot.search.finding import SERIES_HINT, find
-from bot.spoilers.airing import listed
 from bot.spoilers.positions import EpisodeCode, Position, is_visible
-from bot.spoilers.rules import SpoilerRule, position_for, public_rule
-from bot.spoilers.stored import rule_from_store
 from db import Store
 from db.facts.models import ReleaseKind, Series
 
@@ -56,20 +52,6 @@ def check_episode(series: Series, code: EpisodeCode) -> EpisodeCode:
             "give one of those as `S02E05` or `2x05`, or `none`."
         )
     return code
-
-
-async def channel_rule(store: Store, guild_id: int | None, channel_id: int | None, series_id: int) -> SpoilerRule:
-    """The rule public replies follow in a channel (in DMs: the default)."""
-    if guild_id is None or channel_id is None:
-        return public_rule(None, None)
-    override, server = await store.spoiler_reach.for_channel(guild_id, channel_id, series_id)
-    return public_rule(rule_from_store(override) if override else None, rule_from_store(server) if server else None)
-
-
-async def channel_position(store: Store, guild_id: int | None, channel_id: int | None, series: Series) -> Position:
-    rule = await channel_rule(store, guild_id, channel_id, series.id)
-    episodes = listed(e for season in series.seasons for e in season.episode_list)
-    return position_for(episodes, rule, discord.utils.utcnow())
 
 
 def episode_choices(series: Series, typed: str, position: Position, *, offer_none: bool) -> list[app_commands.Choice[str]]:

@@ -14,9 +14,9 @@ from bot.input.autocomplete import choice, offered
 from bot.input.options import TextOption
 from bot.search.finding import choices
 from bot.spoilers.positions import Position, PositionError, parse_position
-from bot.spoilers.rules import reader_position
 from bot.spoilers.stored import progress_from_store, progress_to_store
-from cogs.spoilers.episodes import channel_position, check_episode, episode_choices, find_series
+from bot.spoilers.viewer import reader_position, releases_of
+from cogs.spoilers.episodes import check_episode, episode_choices, find_series
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
@@ -101,9 +101,10 @@ class ProgressCog(
             found = await find_series(self.bot.directory, self.store, typed, interaction.guild_id)
         except UserFacingError:
             return episode_choices_for_nothing()
-        own = await self.store.viewer_progress.get(interaction.user.id, found.id)
-        channel = await channel_position(self.store, interaction.guild_id, interaction.channel_id, found)
-        position = reader_position(progress_from_store(own) if own else None, channel)
+        position = await reader_position(
+            self.store, interaction.guild_id, interaction.channel_id, interaction.user.id,
+            found.id, releases_of(found), discord.utils.utcnow(),
+        )
         return episode_choices(found, current[:40], position, offer_none=True)
 
 
