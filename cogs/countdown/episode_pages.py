@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.formatting import describe_date, discord_timestamp, literal, truncate
+from bot.spoilers.airing import key_visible, listed, order_keys
+from bot.spoilers.positions import Position
 from cogs.countdown.guild_releases import GuildReleases, instant
 from db.facts.models import Release, ReleaseKind
 
@@ -54,10 +56,12 @@ def opening_page(episodes: list[Release], now: datetime, per_page: int = PER_PAG
     return ahead // per_page if ahead is not None else 0
 
 
-def episode_line(release: Release, now: datetime, role: str | None = None) -> str:
-    """`**E05** — “Title” — <t:…:F> (<t:…:R>)`; a special is named so; a date not yet exact at its precision."""
+def episode_line(release: Release, now: datetime, role: str | None = None, *, hidden: bool = False) -> str:
+    """`**E05** — “Title” — <t:…:F> (<t:…:R>)`; a special is named so; a date not yet exact at its precision.
+    `hidden` (an episode after the viewer's position): the title only inside spoiler bars."""
     name = f"E{release.episode:02d}" if release.kind is ReleaseKind.EPISODE and release.episode is not None else "Special"
-    title = f" — “{literal(truncate(release.episode_title, TITLE))}”" if release.episode_title else ""
+    quoted = f"“{literal(truncate(release.episode_title, TITLE))}”" if release.episode_title else ""
+    title = f" — ||{quoted}||" if quoted and hidden else f" — {quoted}" if quoted else ""
     moment = instant(release)
     if moment is not None:
         when = f"{discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')})"
@@ -67,14 +71,18 @@ def episode_line(release: Release, now: datetime, role: str | None = None) -> st
     return f"**{name}**{title} — {when}{marker}"
 
 
-def season_page(episodes: list[Release], page: int, now: datetime, per_page: int = PER_PAGE) -> EpisodePage:
+def season_page(episodes: list[Release], page: int, now: datetime, *, position: Position, per_page: int = PER_PAGE) -> EpisodePage:
     """Page `page` (clamped to those there are) of a season's episodes, in the season's order; its first
-    and last numbered episodes marked as premiere and finale."""
+    and last numbered episodes marked as premiere and finale. An episode after `position` (the reader's)
+    keeps its number and air time; its title goes in spoiler bars."""
     pages = max(1, -(-len(episodes) // per_page))
     page = min(max(page, 0), pages - 1)
     numbered = [e for e in episodes if e.kind is ReleaseKind.EPISODE]
     roles = {numbered[0].id: "season premiere"} if numbered else {}
     if len(numbered) > 1:
         roles[numbered[-1].id] = "season finale"
+    ordered = [e for e in episodes if e.is_episode and e.season_number is not None]  # what listed() keeps; the rest stay hidden
+    watched = {e.id for e, key in zip(ordered, order_keys(listed(ordered)), strict=True) if key_visible(key, position)}
     shown = episodes[page * per_page : (page + 1) * per_page]
-    return EpisodePage([episode_line(e, now, roles.get(e.id)) for e in shown], page, pages, len(episodes), episode_count(episodes))
+    lines = [episode_line(e, now, roles.get(e.id), hidden=e.id not in watched) for e in shown]
+    return EpisodePage(lines, page, pages, len(episodes), episode_count(episodes))

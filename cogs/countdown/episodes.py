@@ -20,6 +20,7 @@ from bot.errors import UserFacingError, handle_error
 from bot.formatting import describe_date, literal
 from bot.input.options import TextOption
 from bot.search.finding import SERIES_HINT, choices, find
+from bot.spoilers.viewer import public_position
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.episode_pages import EpisodePage, default_season, opening_page, season_page
 
@@ -46,7 +47,7 @@ class EpisodesCog(commands.Cog):
         index = await self.bot.directory.series(interaction.guild_id)
         series_id = find(index, series, "series", SERIES_HINT, guild_id=interaction.guild_id).target
         title = index.label(series_id) or series
-        embed, view = await self.page(interaction.guild_id, series_id, title, season, None, interaction.user.id)
+        embed, view = await self.page(interaction, series_id, title, season, None, interaction.user.id)
         await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING)
 
     @episodes.autocomplete("series")
@@ -55,10 +56,11 @@ class EpisodesCog(commands.Cog):
         return choices(index, index.complete(current[:100]))
 
     async def page(
-        self, guild_id: int | None, series_id: int, title: str, season: int | None, page: int | None, user_id: int
+        self, interaction: discord.Interaction, series_id: int, title: str, season: int | None, page: int | None, user_id: int
     ) -> tuple[discord.Embed, discord.ui.View | None]:
         """The embed for one page of a season (None: the page of its next episode), and its buttons when
-        there is more than one page."""
+        there is more than one page. The page is public, so titles go as far as the channel's position."""
+        guild_id = interaction.guild_id
         view = await self.catalog.view(guild_id)
         now = discord.utils.utcnow()
         seasons = view.season_numbers(series_id)
@@ -79,7 +81,9 @@ class EpisodesCog(commands.Cog):
             release = next((r for r in view.in_order(now, series_id) if r.season_number == number and not r.is_episode), None)
             when = f" The season: {describe_date(release.current.date)}." if release and release.current else ""
             raise UserFacingError(f"No episodes of {shown} season {number} are listed yet.{when}")
-        shaped = season_page(episodes, opening_page(episodes, now) if page is None else page, now)
+        every = [e for n in seasons for e in view.season(series_id, n)]
+        position = await public_position(self.bot.store, guild_id, interaction.channel_id, series_id, every, now)
+        shaped = season_page(episodes, opening_page(episodes, now) if page is None else page, now, position=position)
         return _card(title, number, shaped), _buttons(series_id, number, shaped, user_id)
 
     async def turn(self, interaction: discord.Interaction, series_id: int, season: int, page: int, user_id: int) -> None:
@@ -90,7 +94,7 @@ class EpisodesCog(commands.Cog):
         title = index.label(series_id)
         if title is None:
             raise UserFacingError("That series is no longer among the fandoms followed here.")
-        embed, view = await self.page(interaction.guild_id, series_id, title, season, page, user_id)
+        embed, view = await self.page(interaction, series_id, title, season, page, user_id)
         await interaction.response.edit_message(embed=embed, view=view)
 
 

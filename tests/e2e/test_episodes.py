@@ -156,8 +156,10 @@ async def test_episodes_lists_the_season_airing_now_by_default(double: DiscordDo
     lines = embed["description"].splitlines()
     assert len(lines) == 10 and embed["footer"]["text"] == "10 episodes"
     assert lines[0].startswith("**E01** — “Chapter 1” — <t:") and lines[0].endswith("· *season premiere*")
-    assert lines[4] == f"**E05** — “Trojan's Horse” — {stamp(clock.e05, 'F')} ({stamp(clock.e05, 'R')})"
-    assert lines[5].startswith("**E06** — “\\*\\*Woe's\\*\\* Hollow \\<@&123456789012345678\\>”")  # shown literally
+    # The default (aired + 7d): E03 aired two weeks ago, E04 under one; later titles go in spoiler bars.
+    assert lines[2].startswith("**E03** — “") and lines[3].startswith("**E04** — ||“Chapter 4”|| — <t:")
+    assert lines[4] == f"**E05** — ||“Trojan's Horse”|| — {stamp(clock.e05, 'F')} ({stamp(clock.e05, 'R')})"
+    assert lines[5].startswith("**E06** — ||“\\*\\*Woe's\\*\\* Hollow \\<@&123456789012345678\\>”||")  # shown literally
     assert lines[9].endswith("· *season finale*")
     first = await say(double, member, "episodes", {"series": "lumon", "season": 1})
     assert first.embeds[0]["title"] == "Severance — season 1" and len(first.embeds[0]["description"].splitlines()) == 9
@@ -191,11 +193,11 @@ async def test_a_long_season_is_paged_and_only_the_asker_turns_pages(double: Dis
     # It opens on the page of the next episode to air (151 of 300), 15 a page.
     assert embed["footer"]["text"] == "300 episodes · page 11 of 20 · Previous/Next show the rest"
     soap = clock.soap_next
-    assert embed["description"].splitlines()[0] == f"**E151** — “Day 151” — {stamp(soap, 'F')} ({stamp(soap, 'R')})"
+    assert embed["description"].splitlines()[0] == f"**E151** — ||“Day 151”|| — {stamp(soap, 'F')} ({stamp(soap, 'R')})"
     assert [b["label"] for b in reply.buttons()] == ["Previous", "Next"] and not reply.buttons()[0].get("disabled")
     await double.press(member, reply, "Next")
     page = double.messages[reply.id]
-    assert page.embeds[0]["description"].splitlines()[0].startswith("**E166** — “Day 166”")
+    assert page.embeds[0]["description"].splitlines()[0].startswith("**E166** — ||“Day 166”||")
     assert "page 12 of 20" in page.embeds[0]["footer"]["text"]
     stranger = double.add_member(double.guilds[member.guild_id], "stranger")
     refused = await (await double.press(stranger, page, "Next")).reply()
@@ -205,7 +207,7 @@ async def test_a_long_season_is_paged_and_only_the_asker_turns_pages(double: Dis
         await double.press(member, double.messages[reply.id], "Next")
     last = double.messages[reply.id]
     assert "page 20 of 20" in last.embeds[0]["footer"]["text"] and last.buttons()[1].get("disabled")
-    assert last.embeds[0]["description"].splitlines()[-1].startswith("**E300** — “Day 300”")
+    assert last.embeds[0]["description"].splitlines()[-1].startswith("**E300** — ||“Day 300”||")
     for _ in range(19):
         await double.press(member, double.messages[reply.id], "Previous")
     first = double.messages[reply.id]

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.input.autocomplete import offered
+from bot.spoilers.positions import EVERYTHING, NOT_STARTED, at
 from cogs.countdown.catalog import release_choice, release_when
 from cogs.countdown.episode_pages import PER_PAGE, default_season, episode_line, opening_page, season_page
 from cogs.countdown.guild_releases import EpisodeCode, GuildReleases, parse_episode_code
@@ -165,12 +166,12 @@ def test_a_ten_thousand_episode_show_is_indexed_once_and_asked_quickly() -> None
 def test_a_long_season_is_paged_and_opens_on_the_next_episode() -> None:
     season_list = weekly(1, OTHER, 1, NOW - timedelta(days=100, hours=1), 300, timedelta(days=1))
     assert opening_page(season_list, NOW) == 100 // PER_PAGE  # episode 101 airs next
-    first = season_page(season_list, 0, NOW)
+    first = season_page(season_list, 0, NOW, position=EVERYTHING)
     assert (first.page, first.pages, first.total, len(first.lines)) == (0, 20, 300, PER_PAGE)
     assert first.lines[0].startswith("**E01** — “Chapter 1” — <t:") and first.lines[0].endswith("· *season premiere*")
-    last = season_page(season_list, 99, NOW)  # past the end: the last page
+    last = season_page(season_list, 99, NOW, position=EVERYTHING)  # past the end: the last page
     assert last.page == 19 and last.lines[-1].startswith("**E300**") and last.lines[-1].endswith("· *season finale*")
-    assert all(len("\n".join(season_page(season_list, p, NOW).lines)) < 4096 for p in range(20))
+    assert all(len("\n".join(season_page(season_list, p, NOW, position=EVERYTHING).lines)) < 4096 for p in range(20))
     assert opening_page(season_list, NOW + timedelta(days=400)) == 0  # all aired: from the start
 
 
@@ -207,6 +208,18 @@ def test_a_season_counts_its_numbered_episodes_and_its_specials_apart() -> None:
     numbered = weekly(1, OTHER, 1, NOW - timedelta(weeks=10), 6)
     specials = [Release(50 + i, f"sp{i}", f"Other Show special {i}", OTHER, 1, None, None, (), ReleaseKind.SPECIAL, None, "Extra")
                 for i in range(2)]
-    assert season_page(numbered + specials, 0, NOW).count == "6 episodes · 2 specials"
-    assert season_page(numbered[:1], 0, NOW).count == "1 episode"
-    assert season_page(specials[:1], 0, NOW).count == "1 special"
+    assert season_page(numbered + specials, 0, NOW, position=EVERYTHING).count == "6 episodes · 2 specials"
+    assert season_page(numbered[:1], 0, NOW, position=EVERYTHING).count == "1 episode"
+    assert season_page(specials[:1], 0, NOW, position=EVERYTHING).count == "1 special"
+
+
+def test_episodes_after_the_position_keep_number_and_time_but_hide_titles_in_spoiler_bars() -> None:
+    """A title with `||` of its own stays escaped inside the bars, so it cannot close them early."""
+    numbered = weekly(1, OTHER, 1, NOW - timedelta(weeks=10), 3)
+    undated = Release(60, "sp", "Other Show special", OTHER, 1, None, None, (), ReleaseKind.SPECIAL, None, "Re||veal")
+    lines = season_page([*numbered, undated], 0, NOW, position=at(1, 2)).lines
+    assert lines[0].startswith("**E01** — “Chapter 1” — <t:") and lines[1].startswith("**E02** — “Chapter 2” — <t:")
+    assert lines[2].startswith("**E03** — ||“Chapter 3”|| — <t:") and lines[2].endswith("· *season finale*")
+    assert lines[3] == "**Special** — ||“Re\\|\\|veal”|| — date unknown"  # undated: after the last episode
+    assert all("||" not in line for line in season_page(numbered, 0, NOW, position=EVERYTHING).lines)
+    assert all("||“" in line for line in season_page(numbered, 0, NOW, position=NOT_STARTED).lines)

@@ -1,0 +1,57 @@
+"""/episodes under spoiler positions: an episode after the channel's position keeps its number and air
+time, its title only inside spoiler bars. The bot runs with tests/packs/spoilers.yaml (The Show: season
+1 listed — Pilot, Turn, Loss, airing in 2030 — and season 2 a count of ten)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from tests.double.server import DiscordDouble
+from tests.double.world import FakeChannel, FakeGuild, FakeMember, Permissions
+from tests.e2e.asking import say
+from tests.e2e.bot_process import BotProcess
+
+PACK = Path(__file__).parents[1] / "packs" / "spoilers.yaml"
+MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD
+
+
+@pytest.fixture(scope="module")
+async def bot(double: DiscordDouble, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
+    env = {"FACT_PACKS": str(PACK), "TVMAZE_IMPORTS": "off"}
+    process = BotProcess(double, tmp_path_factory.mktemp("spoiler-episodes"), env=env)
+    await process.start()
+    yield process
+    if process.running:
+        await process.stop()
+
+
+async def server(double: DiscordDouble) -> tuple[FakeGuild, FakeMember, FakeMember]:
+    guild = await double.add_guild(channels=("general", "spoilers"))
+    return guild, double.add_member(guild, "mod", permissions=MOD), double.add_member(guild, "fan")
+
+
+async def season_one(double: DiscordDouble, fan: FakeMember, channel: FakeChannel | None = None) -> list[str]:
+    reply = await (await double.command(fan, "episodes", {"series": "The Show", "season": 1}, channel=channel)).reply()
+    assert not reply.ephemeral and reply.embeds[0]["title"] == "The Show — season 1"
+    return list(reply.embeds[0]["description"].splitlines())
+
+
+async def test_episodes_bar_titles_past_the_servers_setting_and_a_channel_override_lifts_it(
+    double: DiscordDouble, bot: BotProcess
+) -> None:
+    guild, mod, fan = await server(double)
+    other, _, stranger = await server(double)
+    await say(double, mod, "spoilers server", {"series": "The Show", "upto": "S01E02"})
+    lines = await season_one(double, fan)
+    assert lines[0].startswith("**E01** — “Pilot” — <t:") and lines[1].startswith("**E02** — “Turn” — <t:")
+    assert lines[2].startswith("**E03** — ||“Loss”|| — <t:") and "Loss" not in lines[2].replace("||“Loss”||", "")
+    await say(double, mod, "spoilers channel", {"channel": guild.channel("spoilers"), "series": "The Show", "upto": "all"})
+    assert all("||" not in line for line in await season_one(double, fan, guild.channel("spoilers")))
+    assert (await season_one(double, fan))[2].startswith("**E03** — ||“Loss”||")  # general keeps the server's setting
+    # Another server is at the default, aired + 7d: The Show airs in 2030, so every title is barred.
+    elsewhere = await season_one(double, stranger)
+    assert [line[:16] for line in elsewhere] == ["**E01** — ||“Pil", "**E02** — ||“Tur", "**E03** — ||“Los"]
+    assert other.id != guild.id
