@@ -101,3 +101,11 @@ def key_visible(key: OrderKey, position: Position) -> bool:
     if position.episode is None:
         return False
     return key <= (position.episode.season, position.episode.number, 0)
+
+
+def watched_releases(releases: Iterable[Release], position: Position) -> set[int]:
+    """The ids of the episodes and specials among `releases` (a series' or one season's — a special's
+    place depends only on its own season) that count as watched at `position`; any other release, and
+    every episode after the position, is left out, so a caller that hides what is missing errs safe."""
+    ordered = [r for r in releases if r.is_episode and r.season_number is not None]  # exactly those listed() keeps
+    return {r.id for r, key in zip(ordered, order_keys(listed(ordered)), strict=True) if key_visible(key, position)}

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.formatting import describe_date, discord_timestamp, literal, truncate
-from bot.spoilers.airing import key_visible, listed, order_keys
+from bot.spoilers.airing import watched_releases
 from bot.spoilers.positions import Position
 from cogs.countdown.guild_releases import GuildReleases, instant
 from db.facts.models import Release, ReleaseKind
@@ -81,8 +81,7 @@ def season_page(episodes: list[Release], page: int, now: datetime, *, position: 
     roles = {numbered[0].id: "season premiere"} if numbered else {}
     if len(numbered) > 1:
         roles[numbered[-1].id] = "season finale"
-    ordered = [e for e in episodes if e.is_episode and e.season_number is not None]  # what listed() keeps; the rest stay hidden
-    watched = {e.id for e, key in zip(ordered, order_keys(listed(ordered)), strict=True) if key_visible(key, position)}
+    watched = watched_releases(episodes, position)
     shown = episodes[page * per_page : (page + 1) * per_page]
     lines = [episode_line(e, now, roles.get(e.id), hidden=e.id not in watched) for e in shown]
     return EpisodePage(lines, page, pages, len(episodes), episode_count(episodes))

@@ -12,6 +12,8 @@ from bot.citations import Citations, citation_text
 from bot.embeds import Card
 from bot.formatting import describe_date, discord_timestamp, literal, release_status, season_span, truncate
 from bot.outside_links import character_image
+from bot.spoilers.airing import watched_releases
+from bot.spoilers.positions import Position
 from db.facts.dates import PartialDate
 from db.facts.models import (
     Appearance,
@@ -128,7 +130,9 @@ def _appearances(character: Character, cite: Citations) -> list[str]:
     return lines
 
 
-def series_card(series: Series, now: datetime) -> discord.Embed:
+def series_card(series: Series, now: datetime, *, position: Position) -> discord.Embed:
+    """The series card as a public reply shows it at `position`: a latest or next episode past it keeps its
+    code and air time, its title only inside spoiler bars."""
     cite = Citations(series.sources)
     kind = "Miniseries" if series.kind == "miniseries" else "Series"
     header = " · ".join(p for p in (kind, literal(series.platform) if series.platform else None) if p)
@@ -139,10 +143,13 @@ def series_card(series: Series, now: datetime) -> discord.Embed:
     timed = [(moment, e) for season in series.seasons for e in season.episode_list if (moment := _aired_at(e)) is not None]
     aired = [pair for pair in timed if pair[0] <= now]
     ahead = [pair for pair in timed if pair[0] > now]
+    watched = watched_releases((e for season in series.seasons for e in season.episode_list), position)
     if aired:
-        card.add("Latest episode", _episode_line(max(aired, key=lambda pair: pair[0])[1], cite))
+        latest = max(aired, key=lambda pair: pair[0])[1]
+        card.add("Latest episode", _episode_line(latest, cite, hidden=latest.id not in watched))
     if ahead:
-        card.add("Next episode", _episode_line(min(ahead, key=lambda pair: pair[0])[1], cite))
+        upcoming = min(ahead, key=lambda pair: pair[0])[1]
+        card.add("Next episode", _episode_line(upcoming, cite, hidden=upcoming.id not in watched))
     card.add("Seasons", season_lines)
     cast = []
     for entry in series.cast:
@@ -199,12 +206,16 @@ def _aired_at(release: Release) -> datetime | None:
     return release.current.date.starts_at if release.current is not None else None
 
 
-def _episode_line(release: Release, cite: Citations) -> str:
-    """`**Show S2E05 — “Title”** — <t:…:F> (<t:…:R>)` with its source."""
+def _episode_line(release: Release, cite: Citations, *, hidden: bool) -> str:
+    """`**Show S2E05 — “Title”** — <t:…:F> (<t:…:R>)` with its source; `hidden` (past the position):
+    `**Show S2E05** — ||“Title”|| — …`, the title only inside spoiler bars."""
     moment = _aired_at(release)
     assert moment is not None
     source = cite.cite(release.current.source_id) if release.current else ""
     stamps = f"{discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')})"
+    if hidden and release.episode_title:
+        barred = f"||“{literal(truncate(release.episode_title, LINE))}”||"
+        return f"**{literal(truncate(release.title, LINE))}** — {barred} — {stamps} {source}".rstrip()
     return f"**{literal(truncate(release.label, LINE))}** — {stamps} {source}".rstrip()
 
 

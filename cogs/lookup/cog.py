@@ -12,6 +12,7 @@ from discord.ext import commands
 import bot as fandex
 from bot.input.options import TextOption
 from bot.search.finding import CHARACTER_HINT, SERIES_HINT, also_line, choices, find, not_found
+from bot.spoilers.viewer import public_position, releases_of
 from cogs.lookup.cards import about_card, character_card, series_card
 
 if TYPE_CHECKING:
@@ -80,7 +81,9 @@ class LookupCog(commands.Cog):
         found = await self.store.series.get(match.target, interaction.guild_id)
         if found is None:
             raise not_found("series", title, index, SERIES_HINT)
-        await interaction.response.send_message(also_line(match) or None, embed=series_card(found, discord.utils.utcnow()))
+        now = discord.utils.utcnow()
+        position = await public_position(self.store, interaction.guild_id, interaction.channel_id, found.id, releases_of(found), now)
+        await interaction.response.send_message(also_line(match) or None, embed=series_card(found, now, position=position))
 
     @series.autocomplete("title")
     async def series_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -55,3 +55,17 @@ async def test_episodes_bar_titles_past_the_servers_setting_and_a_channel_overri
     elsewhere = await season_one(double, stranger)
     assert [line[:16] for line in elsewhere] == ["**E01** — ||“Pil", "**E02** — ||“Tur", "**E03** — ||“Los"]
     assert other.id != guild.id
+
+
+async def test_series_names_its_next_episode_only_inside_spoiler_bars_past_the_channels_position(
+    double: DiscordDouble, bot: BotProcess
+) -> None:
+    guild, mod, fan = await server(double)
+
+    async def next_episode(channel: FakeChannel | None = None) -> str:
+        reply = await (await double.command(fan, "series", {"title": "The Show"}, channel=channel)).reply()
+        return str(next(f["value"] for f in reply.embeds[0]["fields"] if f["name"] == "Next episode"))
+
+    assert (await next_episode()).startswith("**The Show S1E01** — ||“Pilot”|| — <t:")  # the default: not aired yet
+    await say(double, mod, "spoilers channel", {"channel": guild.channel("spoilers"), "series": "The Show", "upto": "all"})
+    assert (await next_episode(guild.channel("spoilers"))).startswith("**The Show S1E01 — “Pilot”** — <t:")

@@ -19,6 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from bot import limits
+from bot.spoilers.positions import EVERYTHING, NOT_STARTED
 from cogs.lookup.cards import about_card, character_card, series_card
 from cogs.polls.cards import pair_card, poll_card
 from cogs.polls.tally import tally
@@ -145,7 +146,8 @@ async def cards_of(pack: dict[str, Any], folder: Path) -> list[tuple[str, discor
         for s in await store.series.summaries():
             found = await store.series.get(s.id)
             assert found is not None
-            cards.append((f"series {s.key}", series_card(found, NOW)))
+            cards.append((f"series {s.key}", series_card(found, NOW, position=EVERYTHING)))
+            cards.append((f"series {s.key}, nothing watched", series_card(found, NOW, position=NOT_STARTED)))
         packs = await store.packs.all()
         cards.append(("about", about_card("1.0", await store.counts(), packs, packs, await store.sources.list(), in_server=True)))
         return cards
