@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
+from datetime import datetime
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -14,7 +16,10 @@ from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
 from bot.input.options import TextOption
+from bot.spoilers.airing import watched_releases
+from bot.spoilers.viewer import public_position
 from cogs.countdown.catalog import ReleaseCatalog, is_own
+from cogs.countdown.guild_releases import GuildReleases
 from cogs.countdown.reminder_planner import ReminderPlanner
 from cogs.countdown.timeline import build_timeline, countdown_line, per_series, starts_at
 from db.facts.dates import PartialDate
@@ -39,8 +44,13 @@ def _stamps(release: Release) -> str:
     return f"{discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')})"
 
 
-def release_label(release: Release) -> str:
+def release_label(release: Release, *, barred: bool = False) -> str:
+    """A release's name in /releases; `barred` (an episode past the channel's position): its code plain,
+    its own title only inside spoiler bars."""
     own = " *(set in this server)*" if is_own(release) else ""
+    if barred and release.episode_title:
+        titled = f"||“{literal(truncate(release.episode_title, LABEL))}”||"
+        return f"**{literal(truncate(release.title, LABEL))}** — {titled}{own}"
     return f"**{literal(truncate(release.label, LABEL))}**{own}"
 
 
@@ -87,6 +97,24 @@ class CountdownCog(commands.Cog):
         releases as they are now."""
         await self.planner.replan_changed()
 
+    async def barred(
+        self, interaction: discord.Interaction, view: GuildReleases, shown: Iterable[Release], now: datetime
+    ) -> set[int]:
+        """The ids among `shown` of the episodes past the channel's position in their series: a public
+        reply names them by code and time, their titles only inside spoiler bars. One position per
+        series shown, not per line."""
+        by_series: dict[int, list[Release]] = {}
+        for release in shown:
+            if release.is_episode and release.series_id is not None and release.episode_title:
+                by_series.setdefault(release.series_id, []).append(release)
+        out: set[int] = set()
+        for series_id, episodes in by_series.items():
+            every = [e for n in view.season_numbers(series_id) for e in view.season(series_id, n)]
+            position = await public_position(self.store, interaction.guild_id, interaction.channel_id, series_id, every, now)
+            watched = watched_releases(every, position)
+            out |= {e.id for e in episodes if e.id not in watched}
+        return out
+
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.catalog.choices(interaction.guild_id, current)
 
@@ -98,14 +126,19 @@ class CountdownCog(commands.Cog):
         view = await self.catalog.view(interaction.guild_id)
         if release is not None:
             found = await find_release(self.catalog, interaction.guild_id, release)
-            await interaction.response.send_message(countdown_line(found, now, view.role(found)))
+            barred = await self.barred(interaction, view, [found], now)
+            await interaction.response.send_message(countdown_line(found, now, view.role(found), barred=found.id in barred))
             return
         upcoming = view.next_up(now)
         if upcoming is not None:
-            await interaction.response.send_message(countdown_line(upcoming, now, view.role(upcoming)))
+            barred = await self.barred(interaction, view, [upcoming], now)
+            await interaction.response.send_message(countdown_line(upcoming, now, view.role(upcoming), barred=upcoming.id in barred))
             return
         latest = view.latest(now)
-        recent = f"\nThe most recent: {countdown_line(latest, now, view.role(latest))}" if latest else ""
+        barred = await self.barred(interaction, view, [latest] if latest else [], now)
+        recent = (
+            f"\nThe most recent: {countdown_line(latest, now, view.role(latest), barred=latest.id in barred)}" if latest else ""
+        )
         await interaction.response.send_message(f"Nothing is scheduled with an exact date right now.{recent}")
 
     countdown.autocomplete("release")(release_autocomplete)
@@ -115,25 +148,32 @@ class CountdownCog(commands.Cog):
         """Every release this server can see, in time order, at the precision that is known; a series'
         episodes as one line (its next one, or its latest), with how to see the rest."""
         now = discord.utils.utcnow()
-        timeline = build_timeline(await self.catalog.visible(interaction.guild_id), now)
+        view = await self.catalog.view(interaction.guild_id)
+        timeline = build_timeline(view.releases, now)
         card = Card("Releases")
         upcoming = per_series(timeline.upcoming)
+        approximate, recent, undated = per_series(timeline.approximate), per_series(timeline.recent), per_series(timeline.undated)
+        barred = await self.barred(interaction, view, (r for rows in (upcoming, approximate, recent, undated) for r, _ in rows), now)
+
+        def label(release: Release) -> str:
+            return release_label(release, barred=release.id in barred)
+
         folded = any(r.is_episode for r in timeline.upcoming + timeline.recent + timeline.approximate + timeline.undated)
         card.describe(
             "" if upcoming else "Nothing is scheduled with an exact date right now.",
             EPISODES_HINT if folded else "",
         )
-        card.add("Coming up", [f"{release_label(r)} — {_stamps(r)}{_more(n, 'later')}" for r, n in upcoming])
+        card.add("Coming up", [f"{label(r)} — {_stamps(r)}{_more(n, 'later')}" for r, n in upcoming])
         card.add(
             "Approximate dates",
-            [f"{release_label(r)} — {_current(r).display()} (approximate){_more(n, 'more')}" for r, n in per_series(timeline.approximate)],
+            [f"{label(r)} — {_current(r).display()} (approximate){_more(n, 'more')}" for r, n in approximate],
         )
         card.add(
             "Recently released",
-            [f"{release_label(r)} — {describe_date(_current(r))} ({discord_timestamp(_current(r).starts_at or now, 'R')})"
-             f"{_more(n, 'earlier')}" for r, n in per_series(timeline.recent)],
+            [f"{label(r)} — {describe_date(_current(r))} ({discord_timestamp(_current(r).starts_at or now, 'R')})"
+             f"{_more(n, 'earlier')}" for r, n in recent],
         )
-        card.add("No date yet", [f"{release_label(r)}{_more(n, 'more')}" for r, n in per_series(timeline.undated)])
+        card.add("No date yet", [f"{label(r)}{_more(n, 'more')}" for r, n in undated])
         await interaction.response.send_message(embed=card.build())
 
     @app_commands.command(name="remindme", description="Get a direct message when a release starts.")

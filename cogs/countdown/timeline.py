@@ -43,10 +43,19 @@ def build_timeline(releases: Iterable[Release], now: datetime) -> Timeline:
     return timeline
 
 
-def countdown_line(release: Release, now: datetime, role: str | None = None) -> str:
+def shown_label(release: Release, *, barred: bool = False) -> str:
+    """`**Show S2E05 — “Title”**`; `barred` (an episode past the reader's position): its code plain, its own
+    title only inside spoiler bars, `**Show S2E05** — ||“Title”||`."""
+    if barred and release.episode_title:
+        return f"**{literal(release.title)}** — ||“{literal(release.episode_title)}”||"
+    return f"**{literal(release.label)}**"
+
+
+def countdown_line(release: Release, now: datetime, role: str | None = None, *, barred: bool = False) -> str:
     """What /countdown says: Discord timestamps (live, in each reader's zone) plus plain words. An episode
-    "airs", shown with its own title and, for a season's first or last, its `role` ("season premiere")."""
-    title = f"**{literal(release.label)}**" + (f" ({role})" if role else "")
+    "airs", shown with its own title (in spoiler bars when `barred`) and, for a season's first or last,
+    its `role` ("season premiere")."""
+    title = shown_label(release, barred=barred) + (f" ({role})" if role else "")
     current = release.current
     if current is None or current.date.precision is Precision.UNKNOWN:
         return f"❔ {title} has no release date yet."

@@ -69,3 +69,34 @@ async def test_series_names_its_next_episode_only_inside_spoiler_bars_past_the_c
     assert (await next_episode()).startswith("**The Show S1E01** — ||“Pilot”|| — <t:")  # the default: not aired yet
     await say(double, mod, "spoilers channel", {"channel": guild.channel("spoilers"), "series": "The Show", "upto": "all"})
     assert (await next_episode(guild.channel("spoilers"))).startswith("**The Show S1E01 — “Pilot”** — <t:")
+
+
+async def test_countdown_bars_an_episode_title_past_the_channels_position(double: DiscordDouble, bot: BotProcess) -> None:
+    guild, mod, fan = await server(double)
+
+    async def countdown(options: dict[str, object], channel: FakeChannel | None = None) -> str:
+        reply = await (await double.command(fan, "countdown", options, channel=channel)).reply()
+        assert not reply.ephemeral
+        return str(reply.content)
+
+    # The default, aired + 7d: The Show airs in 2030, so its titles are not yet public.
+    line = await countdown({"release": "The Show s1e3"})
+    assert "**The Show S1E03** — ||“Loss”||" in line and "Loss" not in line.replace("||“Loss”||", "")
+    assert "**The Show S1E01** — ||“Pilot”||" in await countdown({})  # the next thing airing
+    await say(double, mod, "spoilers channel", {"channel": guild.channel("spoilers"), "series": "The Show", "upto": "all"})
+    spoilers = guild.channel("spoilers")
+    assert "**The Show S1E03 — “Loss”**" in (line := await countdown({"release": "The Show s1e3"}, spoilers)) and "||" not in line
+    assert "**The Show S1E01 — “Pilot”**" in await countdown({}, spoilers)
+
+
+async def test_releases_bars_an_episode_title_past_the_channels_position(double: DiscordDouble, bot: BotProcess) -> None:
+    guild, mod, fan = await server(double)
+
+    async def coming_up(channel: FakeChannel | None = None) -> str:
+        reply = await (await double.command(fan, "releases", {}, channel=channel)).reply()
+        return str(next(f["value"] for f in reply.embeds[0]["fields"] if f["name"] == "Coming up"))
+
+    assert "**The Show S1E01** — ||“Pilot”|| — <t:" in await coming_up()
+    await say(double, mod, "spoilers channel", {"channel": guild.channel("spoilers"), "series": "The Show", "upto": "all"})
+    shown = await coming_up(guild.channel("spoilers"))
+    assert "**The Show S1E01 — “Pilot”** — <t:" in shown and "||" not in shown
