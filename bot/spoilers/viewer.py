@@ -7,9 +7,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from bot.spoilers.airing import listed
+from bot.spoilers.airing import AiredTimeline, listed
 from bot.spoilers.positions import Position
-from bot.spoilers.rules import SpoilerRule, position_for, public_rule
+from bot.spoilers.rules import RuleKind, SpoilerRule, position_for, public_rule
 from bot.spoilers.rules import reader_position as own_or_channel
 from bot.spoilers.stored import progress_from_store, rule_from_store
 from db import Store
@@ -30,16 +30,20 @@ async def channel_rule(store: Store, guild_id: int | None, channel_id: int | Non
 
 
 async def public_position(
-    store: Store, guild_id: int | None, channel_id: int | None, series_id: int, releases: Iterable[Release], now: datetime
+    store: Store, guild_id: int | None, channel_id: int | None, series_id: int,
+    releases: Iterable[Release] | AiredTimeline, now: datetime,
 ) -> Position:
-    """The position a public reply in a channel uses; `releases` are the series' episodes (for `aired`)."""
+    """The position a public reply in a channel uses; `releases` are the series' episodes (for `aired`),
+    or their AiredTimeline when the caller keeps one (autocomplete: no scan of the series per keystroke)."""
     rule = await channel_rule(store, guild_id, channel_id, series_id)
+    if isinstance(releases, AiredTimeline):
+        return releases.position(rule.delay, now) if rule.kind is RuleKind.AIRED else position_for((), rule, now)
     return position_for(listed(releases), rule, now)
 
 
 async def reader_position(
     store: Store, guild_id: int | None, channel_id: int | None, user_id: int, series_id: int,
-    releases: Iterable[Release], now: datetime,
+    releases: Iterable[Release] | AiredTimeline, now: datetime,
 ) -> Position:
     """The position a reply only `user_id` sees uses: their own progress when set, else the channel's."""
     own = await store.viewer_progress.get(user_id, series_id)

@@ -89,7 +89,7 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
 
     @set_date.autocomplete("title")
     async def title_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return await self.catalog.choices(interaction.guild_id, current)
+        return await self.catalog.choices(interaction.guild_id, current, reader=(interaction.channel_id, interaction.user.id))
 
     @set_date.autocomplete("timezone")
     async def timezone_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -125,4 +125,6 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
 
     @remove.autocomplete("title")
     async def own_title_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return await self.catalog.choices(interaction.guild_id, current, own_only=True)
+        return await self.catalog.choices(
+            interaction.guild_id, current, reader=(interaction.channel_id, interaction.user.id), own_only=True
+        )

@@ -10,7 +10,9 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
 from collections import OrderedDict
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -19,6 +21,8 @@ from discord import app_commands
 from bot.formatting import humanize_duration
 from bot.input.autocomplete import choice, offered, reference, referenced, shorten
 from bot.input.zones import shown_zone, zoned_time
+from bot.spoilers.airing import AiredTimeline, key_visible, listed, watched_releases
+from bot.spoilers.viewer import reader_position
 from cogs.countdown.guild_releases import GuildReleases, instant, parse_episode_code
 from db import Store
 from db.facts.dates import Precision
@@ -31,6 +35,7 @@ KEPT_RELEASES = 60_000  # …and at most this many releases across them: a 10,00
 RELEASE = "release"  # what a reference (`release:12`) names: autocomplete's value for a title too long to be one
 EPISODE_PART = 48  # of an episode's choice name: its code and its own title, before the series' name is cut
 ViewKey = tuple[int, tuple[int, ...], int | None, tuple[tuple[object, ...], ...]]
+Reader = tuple[int | None, int]  # (channel, user) asking: autocomplete follows what that member has watched
 
 
 class ReleaseCatalog:
@@ -40,6 +45,9 @@ class ReleaseCatalog:
         self._lock = asyncio.Lock()
         self._series_names: dict[int, list[str]] = {}
         self._names_revision = -1
+        # Per view (shared by every guild that sees the same releases) and series: when each episode
+        # airs, built once, so a keystroke's position is a binary search, not a scan of the series.
+        self._aired: weakref.WeakKeyDictionary[GuildReleases, dict[int, AiredTimeline]] = weakref.WeakKeyDictionary()
 
     async def view(self, guild_id: int | None) -> GuildReleases:
         """The guild's releases, indexed: from memory unless the facts, its fandoms or its own dates changed."""
@@ -107,10 +115,11 @@ class ReleaseCatalog:
         return None, [m.entry.label for m in view.names.suggest(typed)]
 
     async def choices(
-        self, guild_id: int | None, typed: str, *, own_only: bool = False, now: datetime | None = None
+        self, guild_id: int | None, typed: str, *, reader: Reader, own_only: bool = False, now: datetime | None = None
     ) -> list[app_commands.Choice[str]]:
         """Autocomplete choices, upcoming episodes and releases soonest first; `own_only` keeps the
-        releases this guild added or moved."""
+        releases this guild added or moved. An episode past the reader's position is offered by its code
+        and time only: Discord shows a choice as it is, so its title cannot go in spoiler bars."""
         view = await self.view(guild_id)
         moment = now or datetime.now(UTC)
         if own_only:
@@ -118,7 +127,37 @@ class ReleaseCatalog:
         else:
             found = view.complete(typed[:100], moment)
         zone = await shown_zone(self._store, guild_id)
-        return offered(release_choice(r, moment, zone) for r in found)
+        unwatched = await self._unwatched(view, guild_id, reader, found, moment)
+        return offered(release_choice(r, moment, zone, untitled=r.id in unwatched) for r in found)
+
+    async def _unwatched(
+        self, view: GuildReleases, guild_id: int | None, reader: Reader, found: Sequence[Release], now: datetime
+    ) -> set[int]:
+        """The ids among `found` (the ≤25 choices, not the index) of the episodes past the reader's
+        position: one position per series among them, each a lookup and a binary search."""
+        channel_id, user_id = reader
+        timelines = self._aired.setdefault(view, {})
+        positions = {}
+        out: set[int] = set()
+        for release in found:
+            series_id, season = release.series_id, release.season_number
+            if not release.is_episode or not release.episode_title or series_id is None or season is None:
+                continue
+            if series_id not in positions:
+                if series_id not in timelines:
+                    every = [e for n in view.season_numbers(series_id) for e in view.season(series_id, n)]
+                    timelines[series_id] = AiredTimeline(listed(every))
+                positions[series_id] = await reader_position(
+                    self._store, guild_id, channel_id, user_id, series_id, timelines[series_id], now
+                )
+            position = positions[series_id]
+            if release.kind is ReleaseKind.EPISODE and release.episode is not None:
+                watched = key_visible((season, release.episode, 0), position)
+            else:  # a special's place depends on its season's episodes
+                watched = release.id in watched_releases(view.season(series_id, season), position)
+            if not watched:
+                out.add(release.id)
+        return out
 
 
 def is_own(release: Release) -> bool:
@@ -126,16 +165,22 @@ def is_own(release: Release) -> bool:
     return release.guild_id is not None or bool(release.current and release.current.guild_id)
 
 
-def release_choice(release: Release, now: datetime, zone: ZoneInfo) -> app_commands.Choice[str] | None:
+def release_choice(
+    release: Release, now: datetime, zone: ZoneInfo, *, untitled: bool = False
+) -> app_commands.Choice[str] | None:
     """`Show S2E05 — “Title” · Fri 14 Mar 21:00 CET · in 3 days`: what, when (in `zone`, the server's, and
-    saying so) and how soon; the name gives way before when (Discord allows 100 characters)."""
+    saying so) and how soon; the name gives way before when (Discord allows 100 characters). `untitled`
+    (an episode past the reader's position): `Show S2E05 · …`, its own title left out."""
     when = release_when(release, now, zone)
     value = release.label if release.kind is ReleaseKind.SPECIAL else release.title
+    if untitled and release.kind is ReleaseKind.SPECIAL:  # its label holds its title: the value becomes what the box shows
+        value = reference(RELEASE, release.id)
     series, code = release.title.rpartition(" S")[::2] if release.is_episode else ("", "")
     if not series:  # not an episode: the title gives way before when it is
-        return choice(release.label, value, detail=f" · {when}", ref=reference(RELEASE, release.id))
+        return choice(release.title if untitled else release.label, value, detail=f" · {when}", ref=reference(RELEASE, release.id))
     # An episode: the series' name gives way first, so a long one still shows which episode and when.
-    episode = shorten(f" S{code}" + (f" — “{release.episode_title}”" if release.episode_title else ""), EPISODE_PART)
+    titled = release.episode_title and not untitled
+    episode = shorten(f" S{code}" + (f" — “{release.episode_title}”" if titled else ""), EPISODE_PART)
     return choice(series, value, detail=f"{episode} · {when}", ref=reference(RELEASE, release.id))
 
 

@@ -116,7 +116,7 @@ class CountdownCog(commands.Cog):
         return out
 
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return await self.catalog.choices(interaction.guild_id, current)
+        return await self.catalog.choices(interaction.guild_id, current, reader=(interaction.channel_id, interaction.user.id))
 
     @app_commands.command(name="countdown", description="How long until (or since) a release or episode, live in your own time zone.")
     @app_commands.describe(release="A release or episode (\"show s2e5\"); leave empty for the next one coming up")

@@ -100,3 +100,19 @@ async def test_releases_bars_an_episode_title_past_the_channels_position(double:
     await say(double, mod, "spoilers channel", {"channel": guild.channel("spoilers"), "series": "The Show", "upto": "all"})
     shown = await coming_up(guild.channel("spoilers"))
     assert "**The Show S1E01 — “Pilot”** — <t:" in shown and "||" not in shown
+
+
+async def test_release_autocomplete_leaves_out_titles_past_the_readers_own_position(double: DiscordDouble, bot: BotProcess) -> None:
+    _, mod, fan = await server(double)
+
+    async def offered(member: FakeMember) -> list[str]:
+        return [c["name"] for c in await double.autocomplete(member, "countdown", {"release": "the show s1"}, "release")]
+
+    # The default (aired + 7d): nothing of The Show has aired, so no title is offered — code and time only.
+    names = await offered(fan)
+    assert names[0].startswith("The Show S1E01 · ") and not any(t in n for n in names for t in ("Pilot", "Turn", "Loss"))
+    await say(double, fan, "progress set", {"series": "The Show", "episode": "S01E02"})
+    names = await offered(fan)
+    assert names[0].startswith("The Show S1E01 — “Pilot” · ") and names[1].startswith("The Show S1E02 — “Turn” · ")
+    assert names[2].startswith("The Show S1E03 · ") and "Loss" not in names[2]
+    assert not any("Pilot" in n for n in await offered(mod))  # another member: still the channel's position

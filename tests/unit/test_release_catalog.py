@@ -9,9 +9,11 @@ from pathlib import Path
 from cogs.countdown.catalog import ReleaseCatalog
 from db import Store
 from db.facts.dates import parse_partial_date
+from db.repos.viewers.progress import StoredProgress
 
 WEEKLY = Path(__file__).parents[1] / "packs" / "weekly.yaml"
 NOW = datetime(2029, 12, 1, tzinfo=UTC)
+READER = (10, 7)  # (channel, user) asking
 
 
 async def test_the_index_is_reused_until_the_facts_the_fandoms_or_the_guilds_own_dates_change(store: Store) -> None:
@@ -27,7 +29,7 @@ async def test_the_index_is_reused_until_the_facts_the_fandoms_or_the_guilds_own
     moved = await catalog.view(1)
     assert moved is not first and await catalog.view(2) is first  # only guild 1's own date changed
     assert moved.by_id[found.id].current.guild_id == 1  # type: ignore[union-attr]
-    assert [c.value for c in await catalog.choices(1, "", own_only=True, now=NOW)] == ["The Show S1E02"]
+    assert [c.value for c in await catalog.choices(1, "", reader=READER, own_only=True, now=NOW)] == ["The Show S1E02"]
 
     await store.fandoms.set_following(2, frozenset(), 7, NOW)
     store.fandoms.forget(2)
@@ -46,6 +48,12 @@ async def test_episodes_are_found_by_code_and_title_but_a_title_alone_is_never_a
     assert await catalog.exact(1, "Good News") is None  # /release set "Good News" adds a release of that name
     special, _ = await catalog.resolve(1, "The Show S1 special — “Behind the Scenes”")
     assert special is not None and special.episode_title == "Behind the Scenes"
-    choices = await catalog.choices(1, "the show", now=NOW)
+    # The reader has watched S1E01: a later episode is offered by its code and time, its title left out.
+    assert release is not None and release.series_id is not None
+    await store.viewer_progress.set(READER[1], StoredProgress(release.series_id, 1, 1), NOW)
+    choices = await catalog.choices(1, "the show", reader=READER, now=NOW)
     assert [c.value for c in choices[:3]] == ["The Show S1E01", "The Show S1E02", "The Show S1E03"]
     assert choices[0].name == "The Show S1E01 — “Good News” · Fri 4 Jan 2030 18:00 PST · in 35 days"  # the default zone, named
+    assert choices[1].name.startswith("The Show S1E02 · ") and "Half Loop" not in choices[1].name
+    # Someone else, at the channel's position (the default, aired + 7d: nothing has aired), sees no titles.
+    assert all("“" not in c.name for c in await catalog.choices(1, "the show", reader=(10, 8), now=NOW))
