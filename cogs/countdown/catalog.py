@@ -128,6 +128,9 @@ class ReleaseCatalog:
             found = view.complete(typed[:100], moment)
         zone = await shown_zone(self._store, guild_id)
         unwatched = await self._unwatched(view, guild_id, reader, found, moment)
+        if unwatched:  # a later episode is not found by its title either: that would name it
+            unwatched_by_title = unwatched & view.found_by_title_alone(typed[:100])
+            found = [r for r in found if r.id not in unwatched_by_title]
         return offered(release_choice(r, moment, zone, untitled=r.id in unwatched) for r in found)
 
     async def _unwatched(

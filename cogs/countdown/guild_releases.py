@@ -240,6 +240,20 @@ class GuildReleases:
         pool.update((m.target, self.by_id[m.target]) for m in self.names.complete(typed, limit))
         return sorted(pool.values(), key=lambda r: time_rank(r, now))[:limit]
 
+    def found_by_title_alone(self, typed: str, limit: int = 25) -> set[int]:
+        """The episodes `complete(typed)` offers only because their own title fits (not their code, name or
+        series): a reader who has not watched one must not find it that way, which would tie the title to it."""
+        if not fold(typed) or parse_episode_code(typed) is not None:
+            return set()
+        series = {m.target for m in self.series.complete(typed, 5, fuzzy=False)}
+        kinds: dict[int, set[str]] = defaultdict(set)
+        for match in self.names.complete(typed, limit):
+            kinds[match.target].add(match.entry.kind)
+        return {
+            target for target, found in kinds.items()
+            if found == {EPISODE_TITLE} and self.by_id[target].series_id not in series
+        }
+
     def _complete_code(self, code: EpisodeCode, now: datetime, limit: int) -> list[Release]:
         """A season's releases for "<series> s2", its episodes for "<series> s2e" (soonest first), or those
         whose number starts with the digits typed ("s2e1": E01, then E10–E19, then E100…)."""

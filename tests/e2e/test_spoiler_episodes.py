@@ -116,3 +116,6 @@ async def test_release_autocomplete_leaves_out_titles_past_the_readers_own_posit
     assert names[0].startswith("The Show S1E01 — “Pilot” · ") and names[1].startswith("The Show S1E02 — “Turn” · ")
     assert names[2].startswith("The Show S1E03 · ") and "Loss" not in names[2]
     assert not any("Pilot" in n for n in await offered(mod))  # another member: still the channel's position
+    # A title past the reader's position does not find its episode (that would name it); one watched does.
+    assert [c["value"] for c in await double.autocomplete(fan, "countdown", {"release": "Turn"}, "release")] == ["The Show S1E02"]
+    assert not await double.autocomplete(fan, "countdown", {"release": "Loss"}, "release")
