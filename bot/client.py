@@ -18,6 +18,7 @@ from bot.scheduling.scheduler import Scheduler
 from bot.search.directory import Directory
 from bot.services import ServiceMissing, Services
 from bot.settings import Settings
+from bot.spoilers.sights import Sights
 from bot.tvmaze.client import TvmazeClient
 from bot.wire.command_sync import sync_if_changed
 from bot.wire.payloads import NO_PINGS
@@ -58,6 +59,7 @@ class FandexBot(commands.AutoShardedBot):
         self.store = store
         self.settings = settings
         self.directory = Directory(store)
+        self.sights = Sights(store)  # how far each reply may go in each series: positions, read once per reply
         self.scheduler = Scheduler(store)
         self.facts_watch = FactsWatch(store)
         self.identify_buckets = IdentifyBuckets(store, window=settings.identify_window + SAFETY_MARGIN)

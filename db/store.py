@@ -36,6 +36,7 @@ from db.repos.timers import TimerRepository
 from db.repos.tvmaze_shows import TvmazeShowRepository
 from db.repos.viewers.progress import ViewerProgressRepository
 from db.repos.viewers.reach import SpoilerReachRepository
+from db.repos.viewers.sight import ViewerSightRepository
 from db.repos.votes import VoteRepository
 
 T = TypeVar("T")
@@ -67,6 +68,7 @@ class Store:
         self.identify_turns = IdentifyTurns(database)
         self.viewer_progress = ViewerProgressRepository(database)
         self.spoiler_reach = SpoilerReachRepository(database)
+        self.viewer_sight = ViewerSightRepository(database)
 
     @classmethod
     @asynccontextmanager

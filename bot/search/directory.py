@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from bot.search.matching import IndexEntry, NameIndex
-from bot.search.scoped_index import ScopedIndex
+from bot.search.scoped_index import Hidden, ScopedIndex
+from bot.spoilers.sight import Sight
 from db import Store
-from db.facts.models import Character, NameEntry, SeriesSummary, ShipSummary
+from db.facts.models import Character, EpisodeMark, NameEntry, SeriesSummary, ShipSummary
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +23,25 @@ log = logging.getLogger(__name__)
 PROFILE_CACHE = 4096  # character profiles kept in memory; facts change only when a pack is imported
 SCOPE_CACHE = 256  # distinct combinations of followed packs kept ready
 KINDS = {"characters": "character", "series": "series", "ships": "ship"}  # what a reference (`series:12`) names
+HIDDEN_CACHE = 1024  # (scope, sight) pairs whose hidden names are kept: positions move once an episode a week
+Marks = tuple[EpisodeMark, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PackMarks:
+    """A pack's names that a reader may not see yet: targets known only from an episode on, and single
+    names revealed later, with the marks each needs watched. Few (those a pack marks `since:`), so what
+    a sight hides is worked out from these alone, never from the whole index."""
+
+    targets: dict[int, Marks]
+    names: dict[tuple[int, str], Marks]
+
+    @property
+    def series(self) -> frozenset[int]:
+        return frozenset(m.series_id for marks in (*self.targets.values(), *self.names.values()) for m in marks)
+
+
+NO_MARKS = PackMarks({}, {})
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +49,8 @@ class PackIndexes:
     characters: NameIndex
     series: NameIndex
     ships: NameIndex  # by the names fans give a pair ("Jancy")
+    character_marks: PackMarks = NO_MARKS
+    ship_marks: PackMarks = NO_MARKS
 
 
 class Directory:
@@ -42,6 +64,7 @@ class Directory:
         self._packs: dict[int, PackIndexes] = {}
         self._scopes: OrderedDict[tuple[str, tuple[int, ...]], ScopedIndex] = OrderedDict()
         self._profiles: OrderedDict[tuple[int, tuple[int, ...]], Character | None] = OrderedDict()
+        self._hidden: OrderedDict[tuple[str, tuple[int, ...], Sight], Hidden] = OrderedDict()
 
     async def character(self, character_id: int, guild_id: int | None) -> Character | None:
         """A character's full profile as this guild sees it, from memory after the first ask."""
@@ -73,6 +96,44 @@ class Directory:
     async def ships(self, guild_id: int | None) -> ScopedIndex:
         """The ships of the fandoms this guild follows, by their names; a target is a ship id."""
         return await self._scoped("ships", guild_id)
+
+    async def index(self, what: str, guild_id: int | None) -> ScopedIndex:
+        """The guild's index of `what` ("characters", "series", "ships"), hiding nothing."""
+        return await self._scoped(what, guild_id)
+
+    async def marked_series(self, what: str, guild_id: int | None) -> tuple[int, ...]:
+        """The series whose episodes reveal a name among `what` ("characters", "ships") in this guild's
+        fandoms: a reader's positions there decide what the index hides (none: nothing to hide or ask)."""
+        await self._refresh()
+        packs = await self._store.fandoms.visible(guild_id)
+        return tuple(sorted(set().union(*(self._marks(what, p).series for p in packs))))
+
+    async def seen(self, what: str, guild_id: int | None, sight: Sight) -> ScopedIndex:
+        """The guild's index of `what` without what `sight` may not see: hidden names are not found,
+        completed or suggested. Worked out once per scope and sight from the packs' marked names."""
+        index = await self._scoped(what, guild_id)
+        packs = await self._store.fandoms.visible(guild_id)
+        key = (what, packs, sight)
+        hidden = self._hidden.get(key)
+        if hidden is None:
+            targets: set[int] = set()
+            names: set[tuple[int, str]] = set()
+            for pack in packs:
+                marks = self._marks(what, pack)
+                targets.update(t for t, needed in marks.targets.items() if not sight.sees_all(needed))
+                names.update(n for n, needed in marks.names.items() if not sight.sees_all(needed))
+            hidden = self._hidden[key] = Hidden(frozenset(targets), frozenset(names))
+            if len(self._hidden) > HIDDEN_CACHE:
+                self._hidden.popitem(last=False)
+        else:
+            self._hidden.move_to_end(key)
+        return index.hiding(hidden)
+
+    def _marks(self, what: str, pack_id: int) -> PackMarks:
+        indexes = self._packs.get(pack_id)
+        if indexes is None:
+            return NO_MARKS
+        return indexes.character_marks if what == "characters" else indexes.ship_marks if what == "ships" else NO_MARKS
 
     async def _scoped(self, what: str, guild_id: int | None) -> ScopedIndex:
         await self._refresh()
@@ -114,6 +175,7 @@ class Directory:
             for what in ("characters", "series"):  # the scope of a server that follows every fandom, ready
                 self._scopes[(what, everything)] = ScopedIndex([getattr(packs[p], what) for p in everything], KINDS[what])
             self._profiles.clear()
+            self._hidden.clear()
             self._revision = revision
             log.info(
                 "name indexes built: %d characters, %d series in %d pack(s) in %.1f ms",
@@ -156,6 +218,7 @@ def _build(
             shows={cid: first or title for cid, _, first in ranked},
         )
         pack_series = series.get(pack_id, [])
+        pack_ships = ships.get(pack_id, [])
         packs[pack_id] = PackIndexes(
             characters,
             NameIndex(
@@ -170,5 +233,26 @@ def _build(
                 ],
                 shows={s.id: title for s in ships.get(pack_id, [])},
             ),
+            _character_marks(names.get(pack_id, [])),
+            PackMarks({s.id: s.marks for s in pack_ships if s.marks}, {}),
         )
     return packs
+
+
+def _character_marks(entries: list[NameEntry]) -> PackMarks:
+    """Characters known from an episode on, and names revealed later: a name's text is hidden only when
+    every entry with that text is (an actor credited again without a mark stays findable)."""
+    targets: dict[int, Marks] = {}
+    names: dict[tuple[int, str], list[Marks]] = {}
+    plain: set[tuple[int, str]] = set()
+    for n in entries:
+        if n.character_since is not None:
+            targets[n.character_id] = (n.character_since,)
+        key = (n.character_id, n.text)
+        if n.since is None or n.kind == "name":
+            plain.add(key)
+        else:
+            names.setdefault(key, []).append((n.since,))
+    return PackMarks(targets, {
+        key: min(marks, key=lambda m: m[0].order) for key, marks in names.items() if key not in plain
+    })

@@ -2,18 +2,43 @@
 
 from __future__ import annotations
 
+import copy
 import heapq
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from bot.input.autocomplete import reference, referenced
 from bot.search.matching import ACCEPT_SCORE, COMPLETE_SCORE, NEAR_TIE, IndexEntry, Match, NameIndex, kind_rank
 from bot.search.name_forms import fold
 
 
+@dataclass(frozen=True, slots=True)
+class Hidden:
+    """What a reader may not be shown yet: targets as a whole, and single names of a target (an alias
+    revealed later), by the text of the name."""
+
+    targets: frozenset[int] = frozenset()
+    names: frozenset[tuple[int, str]] = frozenset()
+
+    def __bool__(self) -> bool:
+        return bool(self.targets or self.names)
+
+    def __len__(self) -> int:
+        return len(self.targets) + len(self.names)
+
+    def hides(self, match: Match) -> bool:
+        return match.target in self.targets or (match.target, match.entry.text) in self.names
+
+
+NOTHING_HIDDEN = Hidden()
+
+
 class ScopedIndex:
     """Several indexes (one per followed pack) asked as one. Namesakes from different packs are told
     apart by their show: "Claire Temple — <show>", which is also accepted as typed. A `kind` index
     also resolves the reference `<kind>:<id>` that autocomplete sends for a name too long to be a value."""
+
+    _hidden: Hidden = NOTHING_HIDDEN
 
     def __init__(self, indexes: Sequence[NameIndex], kind: str = "") -> None:
         self._indexes = list(indexes)
@@ -38,6 +63,30 @@ class ScopedIndex:
 
     def __len__(self) -> int:
         return self._size
+
+    def hiding(self, hidden: Hidden) -> ScopedIndex:
+        """The same index as a reader sees it: what `hidden` names is never found, completed or suggested
+        (the indexes are shared, not copied; nothing is filtered when nothing is hidden)."""
+        if not hidden and not self._hidden:
+            return self
+        seen = copy.copy(self)
+        seen._hidden = hidden
+        return seen
+
+    def _visible(self, found: list[Match]) -> list[Match]:
+        hidden = self._hidden
+        return [m for m in found if not hidden.hides(m)] if hidden else found
+
+    def _asked(self, ask: Callable[[int], list[Match]], limit: int) -> list[Match]:
+        """`ask(limit)` without what is hidden: asked again for more only when something was left out,
+        so the answers precomputed for the common case still serve a reader who sees less."""
+        found = ask(limit)
+        if not self._hidden:
+            return found
+        kept = self._visible(found)
+        if len(kept) < len(found):
+            kept = self._visible(ask(limit + min(len(self._hidden), 4 * limit)))
+        return kept[:limit]
 
     def _home(self, target: int) -> NameIndex | None:
         for index in self._indexes:
@@ -76,7 +125,12 @@ class ScopedIndex:
         return reference(self.kind, target) if self.kind else None
 
     def resolve(self, query: str) -> list[Match]:
-        """The target meant first, then others that fit about as well; empty when nothing is close enough."""
+        """The target meant first, then others that fit about as well; empty when nothing is close enough
+        (or when what fits is hidden from this reader: a hidden name is not found, not even said to exist)."""
+        found = self._visible(self._resolve(query))
+        return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
+
+    def _resolve(self, query: str) -> list[Match]:
         if self.kind and (target := referenced(self.kind, query)) is not None:
             label = self.label(target)
             return [Match(IndexEntry(target, label, label, "name"), 100.0)] if label is not None else []
@@ -101,9 +155,12 @@ class ScopedIndex:
         return found[0] if found else None
 
     def suggest(self, query: str, limit: int = 3) -> list[Match]:
-        return self._merge(lambda index: index.suggest(query, limit, len(self._indexes)), limit)
+        return self._asked(lambda n: self._merge(lambda index: index.suggest(query, n, len(self._indexes)), n), limit)
 
     def complete(self, query: str, limit: int = 25) -> list[Match]:
+        return self._asked(lambda n: self._complete(query, n), limit)
+
+    def _complete(self, query: str, limit: int) -> list[Match]:
         if len(self._indexes) == 1:
             return self._indexes[0].complete(query, limit)
         if not fold(query):

@@ -12,6 +12,7 @@ from discord.ext import commands
 import bot as fandex
 from bot.input.options import TextOption
 from bot.search.finding import CHARACTER_HINT, SERIES_HINT, also_line, choices, find, not_found
+from bot.search.seen import seen_index
 from bot.spoilers.viewer import public_position, releases_of
 from cogs.lookup.cards import about_card, character_card, series_card
 
@@ -47,7 +48,11 @@ class LookupCog(commands.Cog):
     @app_commands.describe(name="A name, another name they go by, or the actor — typos are fine")
     async def character(self, interaction: discord.Interaction, name: CharacterName) -> None:
         """Show a character's card: actor, names, appearances, relationships, with sources."""
-        index = await self.directory.characters(interaction.guild_id)
+        # Public: found, suggested and said missing only as far as this channel has watched.
+        index = await seen_index(
+            self.directory, self.bot.sights, "characters", interaction.guild_id, interaction.channel_id, None,
+            discord.utils.utcnow(),
+        )
         found = find(index, name, "character", CHARACTER_HINT, guild_id=interaction.guild_id)
         card = await self._card(found.target, interaction.guild_id)
         if card is None:
@@ -69,7 +74,11 @@ class LookupCog(commands.Cog):
 
     @character.autocomplete("name")
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        index = await self.directory.characters(interaction.guild_id)
+        # Choices are seen by the member typing alone: their own progress, else the channel's.
+        index = await seen_index(
+            self.directory, self.bot.sights, "characters", interaction.guild_id, interaction.channel_id,
+            interaction.user.id, discord.utils.utcnow(),
+        )
         return choices(index, index.complete(current[:100]))
 
     @app_commands.command(name="series", description="A series: its seasons and release dates, main cast and behind-the-scenes facts.")

@@ -154,6 +154,13 @@ class Relationship:
     note: str
     source_id: int
     since: EpisodeMark | None = None  # the whole statement, status and note included
+    first_since: EpisodeMark | None = None  # each character's own: a line naming one is known once both are
+    second_since: EpisodeMark | None = None
+
+    @property
+    def marks(self) -> tuple[EpisodeMark | None, ...]:
+        """Everything that must be watched before the statement may be shown: it, and both characters."""
+        return (self.since, self.first_since, self.second_since)
 
     def other(self, character_id: int) -> tuple[int, str]:
         if character_id == self.first_id:
@@ -384,6 +391,12 @@ class Ship:
     names: tuple[ShipName, ...]
     source_id: int
     since: EpisodeMark | None = None
+    first_since: EpisodeMark | None = None  # each character's own: a ship is known once both are
+    second_since: EpisodeMark | None = None
+
+    @property
+    def marks(self) -> tuple[EpisodeMark | None, ...]:
+        return (self.since, self.first_since, self.second_since)
 
 
 @dataclass(frozen=True, slots=True)
@@ -393,3 +406,4 @@ class ShipSummary:
     id: int
     pack_id: int
     names: tuple[str, ...]
+    marks: tuple[EpisodeMark, ...] = ()  # the ship's own and its characters': known once all are watched

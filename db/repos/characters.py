@@ -29,7 +29,9 @@ from db.repos.sources import SOURCE_COLUMNS, source_from_row
 _RELATIONSHIP_SELECT = """
     SELECT r.id, r.first_id, a.name AS first_name, r.second_id, b.name AS second_name,
            r.kind, r.canon, coalesce(t.label, replace(r.canon, '_', ' ')) AS canon_label,
-           coalesce(t.position, 1000) AS canon_rank, r.status, r.note, r.source_id, r.since_series_id, r.since_order
+           coalesce(t.position, 1000) AS canon_rank, r.status, r.note, r.source_id, r.since_series_id, r.since_order,
+           a.since_series_id AS first_since_series_id, a.since_order AS first_since_order,
+           b.since_series_id AS second_since_series_id, b.since_order AS second_since_order
       FROM relationships r
       JOIN characters a ON a.id = r.first_id
       JOIN characters b ON b.id = r.second_id
@@ -55,6 +57,8 @@ def relationship_from_row(row: Row) -> Relationship:
         note=row["note"],
         source_id=row["source_id"],
         since=mark_of(row["since_series_id"], row["since_order"]),
+        first_since=mark_of(row["first_since_series_id"], row["first_since_order"]),
+        second_since=mark_of(row["second_since_series_id"], row["second_since_order"]),
     )
 
 

@@ -6,12 +6,13 @@ from collections import defaultdict
 from typing import Any
 
 from db.backends.database import Database
-from db.facts.models import Ship, ShipName, ShipSummary, mark_of
+from db.facts.models import EpisodeMark, Ship, ShipName, ShipSummary, mark_of
 from db.repos.fandoms import FandomRepository, visible
 
 _SHIP_SELECT = """
     SELECT s.id, s.first_id, a.name AS first_name, s.second_id, b.name AS second_name, s.source_id,
-           s.since_series_id, s.since_order
+           s.since_series_id, s.since_order, a.since_series_id AS first_since_series_id, a.since_order AS first_since_order,
+           b.since_series_id AS second_since_series_id, b.since_order AS second_since_order
       FROM ships s JOIN characters a ON a.id = s.first_id JOIN characters b ON b.id = s.second_id
 """
 
@@ -24,15 +25,20 @@ class ShipRepository:
     async def summaries_by_pack(self) -> dict[int, list[ShipSummary]]:
         """Every pack's ships with their names, by pack: the ship-name indexes are built per pack."""
         rows = await self._db.fetch_all(
-            """SELECT s.pack_id, s.id, n.name FROM ships s JOIN ship_names n ON n.ship_id = s.id
+            """SELECT s.pack_id, s.id, n.name, s.since_series_id, s.since_order, a.since_series_id, a.since_order,
+                      b.since_series_id, b.since_order
+                 FROM ships s JOIN ship_names n ON n.ship_id = s.id
+                 JOIN characters a ON a.id = s.first_id JOIN characters b ON b.id = s.second_id
                 WHERE s.pack_id IS NOT NULL ORDER BY s.pack_id, s.id, n.id"""
         )
         names: dict[tuple[int, int], list[str]] = defaultdict(list)
+        marks: dict[int, tuple[EpisodeMark, ...]] = {}
         for r in rows:
             names[(r[0], r[1])].append(r[2])
+            marks[r[1]] = tuple(m for m in (mark_of(r[3], r[4]), mark_of(r[5], r[6]), mark_of(r[7], r[8])) if m is not None)
         found: dict[int, list[ShipSummary]] = defaultdict(list)
         for (pack_id, ship_id), listed in names.items():
-            found[pack_id].append(ShipSummary(ship_id, pack_id, tuple(listed)))
+            found[pack_id].append(ShipSummary(ship_id, pack_id, tuple(listed), marks[ship_id]))
         return dict(found)
 
     async def get(self, ship_id: int, guild_id: int | None = None) -> Ship | None:
@@ -67,4 +73,6 @@ class ShipRepository:
             names=tuple(ShipName(n["name"], n["source_id"]) for n in names),
             source_id=row["source_id"],
             since=mark_of(row["since_series_id"], row["since_order"]),
+            first_since=mark_of(row["first_since_series_id"], row["first_since_order"]),
+            second_since=mark_of(row["second_since_series_id"], row["second_since_order"]),
         )
