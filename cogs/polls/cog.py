@@ -25,7 +25,7 @@ from cogs.polls.buttons import ShipPollButton
 from cogs.polls.cards import pair_card
 from cogs.polls.chart import render_chart
 from cogs.polls.options import PollInputError, parse_options, parse_poll_ref, parse_question
-from cogs.polls.pairs import first_choices, ship_by_name, ship_name_hint
+from cogs.polls.pairs import first_choices, seen, ship_by_name, ship_name_hint
 from cogs.polls.ranking import MIN_VOTES, rank_ships
 from cogs.polls.service import DEFAULT_DURATION, SHIP_OPTIONS, PollService, ship_question
 from cogs.polls.tally import option_line, result_sentence
@@ -76,7 +76,7 @@ class PollCommands(commands.Cog):
     async def character(self, interaction: discord.Interaction, typed: str) -> Character:
         """The character meant; when several fit as well, a moderator must be precise — a poll about
         the wrong one can't be taken back."""
-        index = await self.bot.directory.characters(interaction.guild_id)
+        index = await seen(self.bot, interaction, "characters")
         found = find(index, typed, "character", CHARACTER_HINT + " Or pick one from the list.", guild_id=interaction.guild_id)
         if found.others:
             names = ", ".join(f"**{literal(n)}**" for n in (index.display(found.target), *found.others))
@@ -89,7 +89,7 @@ class PollCommands(commands.Cog):
     async def pair(self, interaction: discord.Interaction, first: str, second: str | None) -> tuple[Character, Character]:
         """Two characters, or — with `second` left empty — the pair `first` names as a ship."""
         if second is None:
-            ship = await ship_by_name(self.bot, interaction.guild_id, first)
+            ship = await ship_by_name(self.bot, interaction, first)
             a = await self.store.characters.get(ship.first_id, interaction.guild_id)
             b = await self.store.characters.get(ship.second_id, interaction.guild_id)
             if a is None or b is None:
@@ -98,7 +98,7 @@ class PollCommands(commands.Cog):
         try:
             a = await self.character(interaction, first)
         except UserFacingError:
-            hint = await ship_name_hint(self.bot, interaction.guild_id, first)
+            hint = await ship_name_hint(self.bot, interaction, first)
             if hint is None:
                 raise
             raise UserFacingError(hint) from None
@@ -108,11 +108,11 @@ class PollCommands(commands.Cog):
         return a, b
 
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        index = await self.bot.directory.characters(interaction.guild_id)
+        index = await seen(self.bot, interaction, "characters")
         return choices(index, index.complete(current[:100]))
 
     async def first_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return await first_choices(self.bot, interaction.guild_id, current)
+        return await first_choices(self.bot, interaction, current)
 
     async def find_poll(self, interaction: discord.Interaction, typed: str) -> Poll:
         """The poll named by autocomplete (its id) or by typed words of its question — this guild's only."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
@@ -15,6 +16,8 @@ from bot.formatting import literal, quote_typed
 from bot.input.autocomplete import choice, offered
 from bot.search.finding import name_choice, no_fandom
 from bot.search.name_forms import fold
+from bot.search.scoped_index import ScopedIndex
+from bot.search.seen import seen_index
 from db.facts.models import Ship
 
 if TYPE_CHECKING:
@@ -24,31 +27,42 @@ SHIP_CHOICES = 5  # ship names offered among a first option's autocomplete choic
 TWO_CHARACTERS = "Give two characters, `first` and `second`"
 
 
-async def ship_by_name(bot: FandexBot, guild_id: int | None, typed: str) -> Ship:
-    """The ship a server's fandoms know by `typed`, or a UserFacingError saying what to type instead."""
-    characters = await bot.directory.characters(guild_id)
+async def seen(bot: FandexBot, interaction: discord.Interaction, what: str) -> ScopedIndex:
+    """The index as this interaction's reader may see it: autocomplete is seen by the member typing alone;
+    a command answers in public, as far as the channel has watched."""
+    user_id = interaction.user.id if interaction.type is discord.InteractionType.autocomplete else None
+    return await seen_index(
+        bot.directory, bot.sights, what, interaction.guild_id, interaction.channel_id, user_id, discord.utils.utcnow()
+    )
+
+
+async def ship_by_name(bot: FandexBot, interaction: discord.Interaction, typed: str) -> Ship:
+    """The ship a server's fandoms know by `typed` as far as the channel has watched (a poll and /ship info
+    are public), or a UserFacingError saying what to type instead."""
+    guild_id = interaction.guild_id
+    characters = await seen(bot, interaction, "characters")
     if not len(characters):
-        raise UserFacingError(no_fandom(guild_id))
-    ships = await bot.directory.ships(guild_id)
+        raise UserFacingError(no_fandom(interaction.guild_id))
+    ships = await seen(bot, interaction, "ships")
     found = ships.resolve(typed) if len(ships) else []
     if not found:
-        raise UserFacingError(await _no_ship(bot, guild_id, typed))
+        raise UserFacingError(await _no_ship(bot, interaction, typed))
     others = [m.target for m in found[1:] if m.target != found[0].target]
     if others:
         names = ", ".join(f"**{literal(ships.display(t))}**" for t in dict.fromkeys([found[0].target, *others]))
         raise UserFacingError(f"“{quote_typed(typed)}” fits several ships: {names}. Type the whole name, or pick one from the list.")
     ship = await bot.store.ships.get(found[0].target, guild_id)
     if ship is None:
-        raise UserFacingError(await _no_ship(bot, guild_id, typed))
+        raise UserFacingError(await _no_ship(bot, interaction, typed))
     return ship
 
 
-async def _no_ship(bot: FandexBot, guild_id: int | None, typed: str) -> str:
-    characters = await bot.directory.characters(guild_id)
+async def _no_ship(bot: FandexBot, interaction: discord.Interaction, typed: str) -> str:
+    characters = await seen(bot, interaction, "characters")
     if characters.exact(typed) is not None:
         shown = characters.display(characters.resolve(typed)[0].target)
         return f"“{quote_typed(typed)}” is {literal(shown)}, a character: name the other one in `second`."
-    ships = await bot.directory.ships(guild_id)
+    ships = await seen(bot, interaction, "ships")
     if not len(ships):
         return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}; the fandoms this server follows name no ships."
     suggestions = [f"**{literal(ships.display(m.target))}**" for m in ships.suggest(typed)]
@@ -58,23 +72,24 @@ async def _no_ship(bot: FandexBot, guild_id: int | None, typed: str) -> str:
     return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}, or a ship name such as **{example}** in `first` alone."
 
 
-async def ship_name_hint(bot: FandexBot, guild_id: int | None, typed: str) -> str | None:
+async def ship_name_hint(bot: FandexBot, interaction: discord.Interaction, typed: str) -> str | None:
     """When `first` was read as a character and none fits, but it is a ship name: how to use it."""
-    ships = await bot.directory.ships(guild_id)
+    ships = await seen(bot, interaction, "ships")
     if not len(ships) or ships.exact(typed) is None:
         return None
     return f"“{quote_typed(typed)}” is a ship name: leave `second` empty to use it, or give a character in `first`."
 
 
-async def first_choices(bot: FandexBot, guild_id: int | None, current: str) -> list[app_commands.Choice[str]]:
-    """A first option's autocomplete: characters, and ship names that fit what was typed, best first."""
-    characters = await bot.directory.characters(guild_id)
+async def first_choices(bot: FandexBot, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+    """A first option's autocomplete: characters, and ship names that fit what was typed, best first, as far
+    as the member typing has watched."""
+    characters = await seen(bot, interaction, "characters")
     people = characters.complete(current[:100])
     ranked: list[tuple[float, int, int, app_commands.Choice[str] | None]] = [
         (-m.score, 0, i, name_choice(characters, m)) for i, m in enumerate(people)
     ]
     if fold(current):
-        ships = await bot.directory.ships(guild_id)
+        ships = await seen(bot, interaction, "ships")
         for i, m in enumerate(ships.complete(current[:100], SHIP_CHOICES) if len(ships) else []):
             shown = ships.display(m.target)
             also = f", {m.entry.text}" if fold(m.entry.text) != fold(m.entry.label) else ""
