@@ -68,10 +68,10 @@ async def _no_ship(bot: FandexBot, interaction: discord.Interaction, typed: str)
     suggestions = [f"**{literal(ships.display(m.target))}**" for m in ships.suggest(typed)]
     if suggestions:
         return f"No ship name matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}? Or: {TWO_CHARACTERS.lower()}."
-    shown = ships.complete("", 1)  # none when every ship is past what this channel has watched
-    if not shown:
+    offered = ships.complete("", 1)  # none when every ship is past what this channel has watched
+    if not offered:
         return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}."
-    example = literal(ships.display(shown[0].target))
+    example = literal(ships.display(offered[0].target))
     return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}, or a ship name such as **{example}** in `first` alone."
 
 
