@@ -29,8 +29,8 @@ from tests.postgres_server import PostgresUnavailable, postgres_server
 
 RESULTS = Path(__file__).resolve().parent / "results.json"
 POSTGRESQL = ("votes-postgresql", "reminders-postgresql", "timers-3-processes", "idle-100k-timers")
-NAMES = ("character", "autocomplete", "large", "votes", "reminders", "idle", "startup", "large-startup", "import", "memory",
-         "large-memory", "tvmaze-import", "tvmaze-sync", "episode-reminders", *POSTGRESQL)
+NAMES = ("character", "autocomplete", "large", "large-positions", "votes", "reminders", "idle", "startup", "large-startup",
+         "import", "memory", "large-memory", "tvmaze-import", "tvmaze-sync", "episode-reminders", *POSTGRESQL)
 
 
 async def run_one(name: str, quick: bool) -> list[Result]:
@@ -49,6 +49,7 @@ async def run_one(name: str, quick: bool) -> list[Result]:
             "startup": lambda: scenarios.startup(work / "startup", scale, rounds + 1),
             "memory": lambda: scenarios.memory(work / "memory", scale),
             "large": lambda: large.lookups(work / "large", scale, rounds),
+            "large-positions": lambda: large.positioned_lookups(work / "large-positions", scale, rounds),
             "large-startup": lambda: large.startup(work / "large-startup", scale, rounds + 1),
             "import": lambda: large.first_import(work / "import", scale, 3),
             "large-memory": lambda: large.memory(work / "large-memory", scale),

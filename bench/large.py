@@ -18,7 +18,7 @@ from bench.scenarios import Result, Scale, first_answer, new_double, one_guild, 
 from db import Store, bundled_pack_path
 from db.packs.check import check_pack_file
 from tests.double.server import DiscordDouble
-from tests.double.world import FakeGuild, FakeMember
+from tests.double.world import FakeGuild, FakeMember, Permissions
 
 MISSES = ("Zorblax the Unmade", "qwzx", "Captain Nobody", "Mrs Xylophone", "Blorptown Harry", "Vreen Okonkwo-Sharpe")
 
@@ -47,10 +47,11 @@ def typed(shows: list[packgen.Show], count: int, seed: int = 3) -> list[str]:
     return out
 
 
-async def prepared(work: Path, characters: int) -> tuple[list[packgen.Show], list[Path], Path]:
-    """The generated packs, and a store that has imported them (what a restart finds)."""
+async def prepared(work: Path, characters: int, *, spoilers: bool = False) -> tuple[list[packgen.Show], list[Path], Path]:
+    """The generated packs (with `since:` marks when `spoilers`), and a store that has imported them
+    (what a restart finds)."""
     shows = packgen.generate(characters, 4)
-    paths = packgen.write(shows, work / "packs")
+    paths = packgen.write(shows, work / "packs", spoilers=spoilers)
     template = work / "imported.sqlite3"
     if not template.exists():
         async with Store.open(template) as store:
@@ -121,6 +122,62 @@ async def lookups(work: Path, scale: Scale, rounds: int) -> list[Result]:
         ratio_result(f"`/character`, {name}, typos and misses", "p99 latency", f.p99, b.p99, 2.0),
         ratio_result(f"autocomplete, {name}, 1 letter to whole name", "p50 latency", f.p50, c.p50, 1.3),
         ratio_result(f"autocomplete, {name}, 1 letter to whole name", "p99 latency", f.p99, c.p99, 2.0),
+    ]
+
+
+async def positioned_lookups(work: Path, scale: Scale, rounds: int) -> list[Result]:
+    """The same lookups on the same 20,000 characters, a tenth of them and another tenth's other names
+    marked `since:` an episode, with positions set: the server's `/spoilers server` in each main series
+    for `/character` (public), the member's own `/progress` for autocomplete (what they alone see)."""
+    work.mkdir(parents=True, exist_ok=True)
+    shows, paths, template = await prepared(work, scale.large_characters, spoilers=True)
+    queries = typed(shows, 1000)
+    rng = random.Random(9)
+    prefixes = [q[: rng.randint(1, len(q))] for q in queries]
+    pings: list[Sample] = []
+    found: list[Sample] = []
+    completed: list[Sample] = []
+
+    async def positions(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> None:
+        mod = double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
+        for show in shows:
+            title = show.series[0][1]
+            for who, command, options in (
+                (mod, "spoilers server", {"series": title, "upto": "S02E05"}),
+                (member, "progress set", {"series": title, "episode": "S03E05"}),
+            ):
+                reply = await (await double.command(who, command, options)).reply()
+                assert "S0" in reply.content, reply.content  # set, not refused
+
+    for r in range(rounds):
+
+        async def ping(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> Sample:
+            return await at_rate(lambda n: double.send_command(member, "ping"), scale.rate, scale.seconds)
+
+        async def lookup(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> Sample:
+            await positions(double, guild, member)
+            return await at_rate(
+                lambda n: double.send_command(member, "character", {"name": queries[n % len(queries)]}), scale.rate, scale.seconds
+            )
+
+        async def complete(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> Sample:
+            await positions(double, guild, member)
+            return await at_rate(
+                lambda n: double.send_autocomplete(member, "character", {"name": prefixes[n % len(prefixes)]}, "name"),
+                scale.rate,
+                scale.seconds,
+            )
+
+        pings.append(await _run(floor(work / f"lk{r}"), ping, warm=False))
+        found.append(await _run(large_fandex(work / f"lk{r}", template, paths), lookup, warm=True))
+        completed.append(await _run(large_fandex(work / f"ac{r}", template, paths), complete, warm=True))
+    f, b, c = _merge(pings), _merge(found), _merge(completed)
+    name = f"{scale.large_characters:,} characters in 4 packs, a tenth marked `since:`"
+    return [
+        ratio_result(f"`/character`, {name}, a server setting per series", "p50 latency", f.p50, b.p50, 1.3),
+        ratio_result(f"`/character`, {name}, a server setting per series", "p99 latency", f.p99, b.p99, 2.0),
+        ratio_result(f"autocomplete, {name}, the member's own progress", "p50 latency", f.p50, c.p50, 1.3),
+        ratio_result(f"autocomplete, {name}, the member's own progress", "p99 latency", f.p99, c.p99, 2.0),
     ]
 
 
