@@ -36,10 +36,6 @@ class PackMarks:
     targets: dict[int, Marks]
     names: dict[tuple[int, str], Marks]
 
-    @property
-    def series(self) -> frozenset[int]:
-        return frozenset(m.series_id for marks in (*self.targets.values(), *self.names.values()) for m in marks)
-
 
 NO_MARKS = PackMarks({}, {})
 
@@ -51,6 +47,7 @@ class PackIndexes:
     ships: NameIndex  # by the names fans give a pair ("Jancy")
     character_marks: PackMarks = NO_MARKS
     ship_marks: PackMarks = NO_MARKS
+    marked_series: frozenset[int] = frozenset()  # every series a fact of the pack is revealed in
 
 
 class Directory:
@@ -65,6 +62,7 @@ class Directory:
         self._scopes: OrderedDict[tuple[str, tuple[int, ...]], ScopedIndex] = OrderedDict()
         self._profiles: OrderedDict[tuple[int, tuple[int, ...]], Character | None] = OrderedDict()
         self._hidden: OrderedDict[tuple[str, tuple[int, ...], Sight], Hidden] = OrderedDict()
+        self._marked: dict[tuple[int, ...], tuple[int, ...]] = {}  # per set of packs: the series their marks name
 
     async def character(self, character_id: int, guild_id: int | None) -> Character | None:
         """A character's full profile as this guild sees it, from memory after the first ask."""
@@ -101,12 +99,20 @@ class Directory:
         """The guild's index of `what` ("characters", "series", "ships"), hiding nothing."""
         return await self._scoped(what, guild_id)
 
-    async def marked_series(self, what: str, guild_id: int | None) -> tuple[int, ...]:
-        """The series whose episodes reveal a name among `what` ("characters", "ships") in this guild's
-        fandoms: a reader's positions there decide what the index hides (none: nothing to hide or ask)."""
+    async def marked_series(self, guild_id: int | None) -> tuple[int, ...]:
+        """The series whose episodes reveal any fact of this guild's fandoms (a name, an appearance, an
+        event, a relationship, a ship): a reader's positions there decide what a lookup and its card may
+        show, read in one trip (none: nothing to hide, nothing to ask)."""
         await self._refresh()
         packs = await self._store.fandoms.visible(guild_id)
-        return tuple(sorted(set().union(*(self._marks(what, p).series for p in packs))))
+        found = self._marked.get(packs)
+        if found is None:
+            found = self._marked[packs] = tuple(sorted(set().union(*(
+                self._packs[p].marked_series for p in packs if p in self._packs
+            ))))
+            if len(self._marked) > SCOPE_CACHE:
+                self._marked.pop(next(iter(self._marked)))
+        return found
 
     async def seen(self, what: str, guild_id: int | None, sight: Sight) -> ScopedIndex:
         """The guild's index of `what` without what `sight` may not see: hidden names are not found,
@@ -165,10 +171,11 @@ class Directory:
             prominence = await self._store.characters.prominence_by_pack()
             series = await self._store.series.summaries_by_pack()
             ships = await self._store.ships.summaries_by_pack()
+            marked = await self._store.characters.marked_series_by_pack()
             titles = {p.id: p.title for p in await self._store.packs.all()}
             # Building 20,000 characters' indexes takes a CPU-second: in a thread, so the event loop
             # keeps answering (heartbeats, commands that need no index) meanwhile.
-            packs = await asyncio.to_thread(_build_frozen, titles, names, prominence, series, ships)
+            packs = await asyncio.to_thread(_build_frozen, titles, names, prominence, series, ships, marked)
             self._packs = packs
             self._scopes.clear()
             everything = tuple(sorted(packs))
@@ -176,6 +183,7 @@ class Directory:
                 self._scopes[(what, everything)] = ScopedIndex([getattr(packs[p], what) for p in everything], KINDS[what])
             self._profiles.clear()
             self._hidden.clear()
+            self._marked.clear()
             self._revision = revision
             log.info(
                 "name indexes built: %d characters, %d series in %d pack(s) in %.1f ms",
@@ -206,6 +214,7 @@ def _build(
     prominence: dict[int, list[tuple[int, int, str | None]]],
     series: dict[int, list[SeriesSummary]],
     ships: dict[int, list[ShipSummary]],
+    marked: dict[int, frozenset[int]],
 ) -> dict[int, PackIndexes]:
     """Each pack's name indexes: characters ranked by prominence, series by title and aliases."""
     packs: dict[int, PackIndexes] = {}
@@ -235,6 +244,7 @@ def _build(
             ),
             _character_marks(names.get(pack_id, [])),
             PackMarks({s.id: s.marks for s in pack_ships if s.marks}, {}),
+            marked.get(pack_id, frozenset()),
         )
     return packs
 

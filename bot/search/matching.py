@@ -25,6 +25,7 @@ from rapidfuzz.distance import OSA
 from bot.search.name_forms import HONORIFICS, first_word_shortened, fold, joined_words, middle_left_out, modifier_words
 
 SHORT_PREFIX = 3  # prefixes this short match thousands of names in a big pack: their answers are precomputed
+SHORT_KEPT = 50  # answers kept per short prefix: Discord's 25, and as many again for a reader who may not see some
 ACCEPT_SCORE = 85.0  # a typed name at least this close is taken as meant
 SUGGEST_SCORE = 55.0  # closer than this is worth a "did you mean"
 COMPLETE_SCORE = 60.0
@@ -259,7 +260,7 @@ class NameIndex:
         if not key:
             return [Match(self._canonical_entry(t), 0.0) for t in self._defaults[:limit]]
         raw = fold(query, keep_article=True)
-        if len(raw) <= SHORT_PREFIX and limit <= 25:
+        if len(raw) <= SHORT_PREFIX and limit <= SHORT_KEPT:
             found = [Match(self._entries[i], 100.0) for i in self._short.get(raw, [])[:limit]]
         else:
             found = self._prefixed(raw, limit) if raw != key else []
@@ -435,7 +436,7 @@ class NameIndex:
             best = max(best, MIDDLE_LEFT_OUT)
         return best
 
-    def _short_prefix_answers(self, keep: int = 25) -> dict[str, list[int]]:
+    def _short_prefix_answers(self, keep: int = SHORT_KEPT) -> dict[str, list[int]]:
         """prefix (1–SHORT_PREFIX letters) → the best entry per target, best first: built once, O(1) to ask.
         Suffixes sharing a prefix are one sorted run, found by bisection; their ranks are ints, sorted in C."""
         answers: dict[str, list[int]] = {}

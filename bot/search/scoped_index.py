@@ -78,14 +78,17 @@ class ScopedIndex:
         return [m for m in found if not hidden.hides(m)] if hidden else found
 
     def _asked(self, ask: Callable[[int], list[Match]], limit: int) -> list[Match]:
-        """`ask(limit)` without what is hidden: asked again for more only when something was left out,
-        so the answers precomputed for the common case still serve a reader who sees less."""
-        found = ask(limit)
+        """`ask` for `limit` answers without what is hidden: a few more are asked for at once (a reader
+        hides a fraction of the names), twice as many only if that fell short — both within what the
+        indexes keep ready, so a prefix whose first fifty names are mostly hidden offers fewer choices
+        rather than scanning the index."""
         if not self._hidden:
-            return found
+            return ask(limit)
+        asked = limit + min(len(self._hidden), max(limit // 2, 3))
+        found = ask(asked)
         kept = self._visible(found)
-        if len(kept) < len(found):
-            kept = self._visible(ask(limit + min(len(self._hidden), 4 * limit)))
+        if len(kept) < limit and len(found) == asked:
+            kept = self._visible(ask(2 * limit))
         return kept[:limit]
 
     def _home(self, target: int) -> NameIndex | None:

@@ -97,6 +97,28 @@ class CharacterRepository:
             found[r[0]].append(NameEntry(r[1], r[2], r[3], r[4], r[5] == "rumoured", mark_of(r[6], r[7]), mark_of(r[8], r[9])))
         return dict(found)
 
+    async def marked_series_by_pack(self) -> dict[int, frozenset[int]]:
+        """Per pack, the series whose episodes reveal any of its facts (`since:`): the only series a
+        reply about its characters needs a reader's position in (none: the pack hides nothing)."""
+        rows = await self._db.fetch_all(
+            """
+            SELECT c.pack_id, c.since_series_id FROM characters c WHERE c.since_series_id IS NOT NULL
+            UNION SELECT c.pack_id, n.since_series_id FROM character_names n JOIN characters c ON c.id = n.character_id
+                   WHERE n.since_series_id IS NOT NULL
+            UNION SELECT c.pack_id, a.since_series_id FROM appearances a JOIN characters c ON c.id = a.character_id
+                   WHERE a.since_series_id IS NOT NULL
+            UNION SELECT c.pack_id, e.since_series_id FROM character_events e JOIN characters c ON c.id = e.character_id
+                   WHERE e.since_series_id IS NOT NULL
+            UNION SELECT r.pack_id, r.since_series_id FROM relationships r WHERE r.since_series_id IS NOT NULL
+            UNION SELECT s.pack_id, s.since_series_id FROM ships s WHERE s.since_series_id IS NOT NULL
+            """
+        )
+        found: dict[int, set[int]] = defaultdict(set)
+        for r in rows:
+            if r[0] is not None:
+                found[r[0]].add(r[1])
+        return {pack: frozenset(series) for pack, series in found.items()}
+
     async def prominence_by_pack(self) -> dict[int, list[tuple[int, int, str | None]]]:
         """Per pack, (character id, weight, main series title), most prominent first: autocomplete's
         defaults, the tie-breaker between near-equal matches, and the show that tells namesakes apart.
