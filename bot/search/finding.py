@@ -48,11 +48,23 @@ def find(index: ScopedIndex, typed: str, what: str, hint: str, *, guild_id: int 
     return Found(found[0].target, others[:5])
 
 
-def not_found(what: str, typed: str, index: ScopedIndex, hint: str) -> UserFacingError:
+class NotFound(UserFacingError):
+    """Nothing fits what was typed. The answer is private, so its "did you mean" may be suggested again
+    from the index as the member asking sees it (`again`), when the search followed the channel's."""
+
+    def __init__(self, what: str, typed: str, hint: str, message: str) -> None:
+        super().__init__(message)
+        self.what, self.typed, self.hint = what, typed, hint
+
+    def again(self, index: ScopedIndex) -> NotFound:
+        return not_found(self.what, self.typed, index, self.hint)
+
+
+def not_found(what: str, typed: str, index: ScopedIndex, hint: str) -> NotFound:
     suggestions = [f"**{literal(index.display(m.target))}**" for m in index.suggest(typed)]
     if suggestions:
-        return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}?")
-    return UserFacingError(f"No {what} matches “{quote_typed(typed)}”. {hint}")
+        return NotFound(what, typed, hint, f"No {what} matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}?")
+    return NotFound(what, typed, hint, f"No {what} matches “{quote_typed(typed)}”. {hint}")
 
 
 def also_line(found: Found) -> str:

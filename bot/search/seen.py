@@ -35,3 +35,16 @@ async def seen_index(
         return await directory.index(what, guild_id)
     sight = await reply_sight(directory, sights, guild_id, channel_id, user_id, now)
     return await directory.seen(what, guild_id, sight)
+
+
+async def seen_by_both(
+    directory: Directory, sights: Sights, what: str, guild_id: int | None, channel_id: int | None, user_id: int,
+    now: datetime,
+) -> ScopedIndex:
+    """The index less what either the channel or the member has not watched: for the private "did you
+    mean" of a public command — nothing the member has not reached, nothing the command could not show."""
+    if not await directory.marked_series(guild_id):
+        return await directory.index(what, guild_id)
+    channel = await reply_sight(directory, sights, guild_id, channel_id, None, now)
+    member = await reply_sight(directory, sights, guild_id, channel_id, user_id, now)
+    return await directory.seen(what, guild_id, channel.meet(member))

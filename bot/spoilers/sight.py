@@ -52,6 +52,12 @@ class Sight:
     def sees_all(self, marks: Iterable[EpisodeMark | None]) -> bool:
         return all(self.sees(m) for m in marks)
 
+    def meet(self, other: Sight) -> Sight:
+        """As far as both see: for a private answer about a public search ("did you mean" under a public
+        card), which must name nothing the member has not watched, nor what the channel could not show."""
+        mine, theirs = dict(self.limits), dict(other.limits)
+        return Sight(tuple(sorted((s, min(mine[s], theirs[s])) for s in mine.keys() & theirs.keys())))
+
     def within(self, series_ids: Iterable[int]) -> Sight:
         """This sight in those series only: the key for what depends on them alone (a card's marks)."""
         wanted = set(series_ids)

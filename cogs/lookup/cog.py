@@ -11,8 +11,8 @@ from discord.ext import commands
 
 import bot as fandex
 from bot.input.options import TextOption
-from bot.search.finding import CHARACTER_HINT, SERIES_HINT, also_line, choices, find, not_found
-from bot.search.seen import seen_index
+from bot.search.finding import CHARACTER_HINT, SERIES_HINT, NotFound, also_line, choices, find, not_found
+from bot.search.seen import seen_by_both, seen_index
 from bot.spoilers.viewer import public_position, releases_of
 from cogs.lookup.cards import about_card, character_card, series_card
 
@@ -53,7 +53,13 @@ class LookupCog(commands.Cog):
             self.directory, self.bot.sights, "characters", interaction.guild_id, interaction.channel_id, None,
             discord.utils.utcnow(),
         )
-        found = find(index, name, "character", CHARACTER_HINT, guild_id=interaction.guild_id)
+        try:
+            found = find(index, name, "character", CHARACTER_HINT, guild_id=interaction.guild_id)
+        except NotFound as missing:  # private: nothing the member has not watched either
+            raise missing.again(await seen_by_both(
+                self.directory, self.bot.sights, "characters", interaction.guild_id, interaction.channel_id,
+                interaction.user.id, discord.utils.utcnow(),
+            )) from None
         card = await self._card(found.target, interaction.guild_id)
         if card is None:
             raise not_found("character", name, index, CHARACTER_HINT)

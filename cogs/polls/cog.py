@@ -18,7 +18,7 @@ from bot.formatting import discord_timestamp, literal, quote_typed
 from bot.input.autocomplete import choice, offered
 from bot.input.durations import DURATION_FORMS, DurationError, parse_duration
 from bot.input.options import TextOption
-from bot.search.finding import CHARACTER_HINT, choices, find, not_found
+from bot.search.finding import CHARACTER_HINT, NotFound, choices, find, not_found
 from bot.search.name_forms import fold
 from bot.wire.payloads import SpecFile
 from cogs.polls.buttons import ShipPollButton
@@ -77,7 +77,10 @@ class PollCommands(commands.Cog):
         """The character meant; when several fit as well, a moderator must be precise — a poll about
         the wrong one can't be taken back."""
         index = await seen(self.bot, interaction, "characters")
-        found = find(index, typed, "character", CHARACTER_HINT + " Or pick one from the list.", guild_id=interaction.guild_id)
+        try:
+            found = find(index, typed, "character", CHARACTER_HINT + " Or pick one from the list.", guild_id=interaction.guild_id)
+        except NotFound as missing:  # private: nothing the member has not watched either
+            raise missing.again(await seen(self.bot, interaction, "characters", private=True)) from None
         if found.others:
             names = ", ".join(f"**{literal(n)}**" for n in (index.display(found.target), *found.others))
             raise UserFacingError(f"“{quote_typed(typed)}” fits several characters: {names}. Pick one from the list.")

@@ -17,7 +17,7 @@ from bot.input.autocomplete import choice, offered
 from bot.search.finding import name_choice, no_fandom
 from bot.search.name_forms import fold
 from bot.search.scoped_index import ScopedIndex
-from bot.search.seen import seen_index
+from bot.search.seen import seen_by_both, seen_index
 from db.facts.models import Ship
 
 if TYPE_CHECKING:
@@ -27,13 +27,17 @@ SHIP_CHOICES = 5  # ship names offered among a first option's autocomplete choic
 TWO_CHARACTERS = "Give two characters, `first` and `second`"
 
 
-async def seen(bot: FandexBot, interaction: discord.Interaction, what: str) -> ScopedIndex:
+async def seen(bot: FandexBot, interaction: discord.Interaction, what: str, *, private: bool = False) -> ScopedIndex:
     """The index as this interaction's reader may see it: autocomplete is seen by the member typing alone;
-    a command answers in public, as far as the channel has watched."""
+    a command answers in public, as far as the channel has watched; its `private` refusals name nothing
+    the member has not watched either (nor what the command could not use here)."""
+    now = discord.utils.utcnow()
+    if private:
+        return await seen_by_both(
+            bot.directory, bot.sights, what, interaction.guild_id, interaction.channel_id, interaction.user.id, now
+        )
     user_id = interaction.user.id if interaction.type is discord.InteractionType.autocomplete else None
-    return await seen_index(
-        bot.directory, bot.sights, what, interaction.guild_id, interaction.channel_id, user_id, discord.utils.utcnow()
-    )
+    return await seen_index(bot.directory, bot.sights, what, interaction.guild_id, interaction.channel_id, user_id, now)
 
 
 async def ship_by_name(bot: FandexBot, interaction: discord.Interaction, typed: str) -> Ship:
@@ -58,11 +62,11 @@ async def ship_by_name(bot: FandexBot, interaction: discord.Interaction, typed: 
 
 
 async def _no_ship(bot: FandexBot, interaction: discord.Interaction, typed: str) -> str:
-    characters = await seen(bot, interaction, "characters")
+    characters = await seen(bot, interaction, "characters", private=True)
     if characters.exact(typed) is not None:
         shown = characters.display(characters.resolve(typed)[0].target)
         return f"“{quote_typed(typed)}” is {literal(shown)}, a character: name the other one in `second`."
-    ships = await seen(bot, interaction, "ships")
+    ships = await seen(bot, interaction, "ships", private=True)
     if not len(ships):
         return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}; the fandoms this server follows name no ships."
     suggestions = [f"**{literal(ships.display(m.target))}**" for m in ships.suggest(typed)]
@@ -77,7 +81,7 @@ async def _no_ship(bot: FandexBot, interaction: discord.Interaction, typed: str)
 
 async def ship_name_hint(bot: FandexBot, interaction: discord.Interaction, typed: str) -> str | None:
     """When `first` was read as a character and none fits, but it is a ship name: how to use it."""
-    ships = await seen(bot, interaction, "ships")
+    ships = await seen(bot, interaction, "ships", private=True)
     if not len(ships) or ships.exact(typed) is None:
         return None
     return f"“{quote_typed(typed)}” is a ship name: leave `second` empty to use it, or give a character in `first`."

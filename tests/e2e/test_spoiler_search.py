@@ -95,3 +95,23 @@ async def test_a_ship_not_yet_reached_is_not_offered_found_or_hinted_at(double: 
     await say(double, mod, "spoilers server", {"series": "The Show", "upto": "S01E03"})
     info = await say(double, fan, "ship info", {"first": "Adram"})
     assert not info.ephemeral, info.content
+
+
+async def test_did_you_mean_names_only_what_both_the_channel_and_the_member_have_watched(
+    double: DiscordDouble, bot: BotProcess
+) -> None:
+    guild, mod, fan, newcomer = await server(double)
+    spoilers = guild.channel("spoilers")
+    await say(double, mod, "spoilers channel", {"channel": spoilers, "series": "The Show", "upto": "all"})
+    await say(double, fan, "progress set", {"series": "The Show", "episode": "S01E02"})
+
+    async def missed(who: FakeMember, channel: FakeChannel | None = None) -> str:
+        reply = await (await double.command(who, "character", {"name": "Brom Hilt"}, channel=channel)).reply()
+        assert reply.ephemeral and reply.content.startswith("No character matches “Brom Hilt”."), reply.content
+        return reply.content
+
+    assert "Did you mean **Bram Holt**?" in await missed(fan, spoilers)  # both have watched S01E02
+    assert "Did you mean **Bram Holt**?" in await missed(newcomer, spoilers)  # no progress of their own: the channel's
+    await say(double, newcomer, "progress set", {"series": "The Show", "episode": "none"})
+    assert "Bram" not in await missed(newcomer, spoilers)  # the channel may, the member has not
+    assert "Bram" not in await missed(fan)  # the member has, but general is at the default: unusable here

@@ -121,3 +121,9 @@ async def test_what_a_sight_hides_is_worked_out_once_per_scope_and_sight(store: 
     again = await directory.seen("characters", None, Sight(((the_show, SEES_NONE),)))
     assert first._hidden is again._hidden  # the same frozen sets: no scan of the marked names per reply
     assert (await directory.seen("characters", None, Sight(((the_show, SEES_ALL),)))) is await directory.characters(None)
+
+
+def test_two_sights_meet_at_the_nearer_position_in_each_series_both_know() -> None:
+    channel = Sight(((1, SEES_ALL), (2, 10003), (3, 10001)))
+    member = Sight(((1, 20005), (2, SEES_NONE)))
+    assert channel.meet(member) == member.meet(channel) == Sight(((1, 20005), (2, SEES_NONE)))  # 3: hidden
