@@ -137,7 +137,9 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
             raise UserFacingError(f"Could not add the show: {exc} Nothing was changed.") from None
         dropped = await self._choose(interaction, self.store.fandoms.follow_as_choice, change.pack_key)
         await self.after_import(change)
-        card = await summary_card(self.store, change, interaction.guild_id, discord.utils.utcnow())
+        card = await summary_card(
+            self.store, change, interaction.guild_id, (interaction.channel_id, interaction.user.id), discord.utils.utcnow()
+        )
         if dropped:
             titles = {p.key: p.title for p in await self.store.packs.all()}
             card.add("No longer followed here", [

@@ -14,6 +14,9 @@ from bot.formatting import discord_timestamp, literal, truncate
 from bot.input.autocomplete import choice, offered
 from bot.input.whole_numbers import read_whole_number
 from bot.outside_links import source_page
+from bot.spoilers.airing import watched_releases
+from bot.spoilers.shown import barred_title
+from bot.spoilers.viewer import reader_position, releases_of
 from bot.tvmaze.addresses import TVMAZE_SITE
 from bot.tvmaze.client import Asker, TvmazeClient
 from bot.tvmaze.fandoms import FandomChange
@@ -88,8 +91,12 @@ def next_episode(series: Series, now: datetime) -> Release | None:
     return min(upcoming, key=lambda pair: pair[0])[1] if upcoming else None
 
 
-async def summary_card(store: Store, change: FandomChange, guild_id: int, now: datetime) -> Card:
-    """What the server now follows: seasons, episodes, cast, the next episode, and the TVmaze citation."""
+async def summary_card(
+    store: Store, change: FandomChange, guild_id: int, reader: tuple[int | None, int], now: datetime
+) -> Card:
+    """What the server now follows: seasons, episodes, cast, the next episode, and the TVmaze citation.
+    Only the moderator sees it: the next episode's title follows their position (`reader`: the channel,
+    and their user id) — their own progress, else the channel's."""
     pack = next((p for p in await store.packs.all() if p.key == change.pack_key), None)
     card = Card(truncate(change.title, 200))
     if pack is None:
@@ -106,7 +113,12 @@ async def summary_card(store: Store, change: FandomChange, guild_id: int, now: d
         upcoming = next_episode(series, now)
         if upcoming is not None and upcoming.current is not None and upcoming.current.date.starts_at is not None:
             at = upcoming.current.date.starts_at
-            line += f"\nNext: {literal(upcoming.label)} — {discord_timestamp(at, 'F')} ({discord_timestamp(at, 'R')})"
+            every = releases_of(series)
+            position = await reader_position(store, guild_id, reader[0], reader[1], series.id, every, now)
+            named = literal(upcoming.label)
+            if upcoming.episode_title and upcoming.id not in watched_releases(every, position):
+                named = f"{literal(upcoming.title)} — {barred_title(upcoming.episode_title)}"
+            line += f"\nNext: {named} — {discord_timestamp(at, 'F')} ({discord_timestamp(at, 'R')})"
         else:
             line += "\nNo upcoming episode is dated yet."
         lines.append(line)
