@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.scheduling.scheduler import Scheduler
-from cogs.countdown.delivery import move_text, personal_text, remindme_cancelled_text, remindme_moved_text, reminder_text
+from cogs.countdown.delivery import move_text, personal_text, reminder_text, remindme_cancelled_text, remindme_moved_text
 from cogs.countdown.reminder_planner import ReminderPlanner
 from cogs.countdown.wanted_timers import (
     CHANNEL_REMINDER,
