@@ -111,7 +111,7 @@ async def test_a_move_notice_bars_the_title_past_the_channels_position(
         status, out = await bot.db_cli("import", str(pack))
         assert status == 0, out
 
-        await eventually(lambda: about_the_show(double, general, "📅") and about_the_show(double, spoilers, "📅"), 20,
+        await eventually(lambda: bool(about_the_show(double, general, "📅") and about_the_show(double, spoilers, "📅")), 20,
                          "the move notices")
         when = f"was <t:{stamp(was)}:F>, now <t:{stamp(now_at)}:F> (<t:{stamp(now_at)}:R>)"
         assert [m.content for m in about_the_show(double, general, "📅")] == [f"📅 {BARRED} moved: {when}"]
@@ -152,8 +152,8 @@ async def test_remindme_follows_the_members_own_progress_else_the_default_and_it
     now = f" airs now — <t:{stamp(airs)}:F>. (You asked me with /remindme.)"
     for member, shown in ((fan, BARRED), (lurker, BARRED), (watcher, PLAIN)):  # a DM has no channel: the default
         texts = [m.content for m in direct_messages(double, member)]
-        assert texts[0].startswith(f"📅 {shown}{moved}"), (member.name, texts)
-        assert texts[1] == f"🎬 {shown}{now}", (member.name, texts)
+        assert texts[0].startswith(f"📅 {shown}{moved}"), (member.user.username, texts)
+        assert texts[1] == f"🎬 {shown}{now}", (member.user.username, texts)
 
 
 async def test_countdown_neither_finds_nor_suggests_an_unwatched_episode_by_its_own_title(
