@@ -16,8 +16,6 @@ from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
 from bot.input.options import TextOption
-from bot.spoilers.airing import watched_releases
-from bot.spoilers.viewer import public_position
 from cogs.countdown.catalog import ReleaseCatalog, is_own
 from cogs.countdown.guild_releases import GuildReleases
 from cogs.countdown.reminder_planner import ReminderPlanner
@@ -105,18 +103,8 @@ class CountdownCog(commands.Cog):
     ) -> set[int]:
         """The ids among `shown` of the episodes past the channel's position in their series: a public
         reply names them by code and time, their titles only inside spoiler bars. One position per
-        series shown, not per line."""
-        by_series: dict[int, list[Release]] = {}
-        for release in shown:
-            if release.is_episode and release.series_id is not None and release.episode_title:
-                by_series.setdefault(release.series_id, []).append(release)
-        out: set[int] = set()
-        for series_id, episodes in by_series.items():
-            every = [e for n in view.season_numbers(series_id) for e in view.season(series_id, n)]
-            position = await public_position(self.store, interaction.guild_id, interaction.channel_id, series_id, every, now)
-            watched = watched_releases(every, position)
-            out |= {e.id for e in episodes if e.id not in watched}
-        return out
+        series shown, not per line (the same rule as reminders posted in a channel)."""
+        return await self.catalog.unwatched(interaction.guild_id, (interaction.channel_id, None), list(shown), now, view=view)
 
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.catalog.choices(interaction.guild_id, current, reader=(interaction.channel_id, interaction.user.id))
