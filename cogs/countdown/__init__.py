@@ -18,7 +18,7 @@ from cogs.countdown.wanted_timers import CHANNEL_REMINDER, HORIZON_TICK, MOVE_NO
 async def setup(bot: FandexBot) -> None:
     catalog = ReleaseCatalog(bot.store)
     planner = ReminderPlanner(bot.store, bot.scheduler, discord.utils.utcnow)
-    delivery = Delivery(bot, planner)
+    delivery = Delivery(bot, planner, catalog)
     # Each reads, then posts after `attempting`: ready before the instant, so a burst is on time.
     bot.scheduler.register(CHANNEL_REMINDER, delivery.channel_reminder, early=True)
     bot.scheduler.register(PERSONAL_REMINDER, delivery.personal_reminder, early=True)

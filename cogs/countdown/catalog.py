@@ -21,9 +21,10 @@ from discord import app_commands
 from bot.formatting import humanize_duration
 from bot.input.autocomplete import choice, offered, reference, referenced, shorten
 from bot.input.zones import shown_zone, zoned_time
+from bot.search.matching import Match
 from bot.spoilers.airing import AiredTimeline, key_visible, listed, watched_releases
-from bot.spoilers.viewer import reader_position
-from cogs.countdown.guild_releases import GuildReleases, instant, parse_episode_code
+from bot.spoilers.viewer import public_position, reader_position
+from cogs.countdown.guild_releases import EPISODE_TITLE, GuildReleases, instant, parse_episode_code
 from db import Store
 from db.facts.dates import Precision
 from db.facts.models import Release, ReleaseKind
@@ -33,9 +34,10 @@ log = logging.getLogger(__name__)
 KEPT = 32  # distinct views kept ready (a view per set of followed packs, plus guilds with their own dates)
 KEPT_RELEASES = 60_000  # …and at most this many releases across them: a 10,000-episode view holds ~30 MB
 RELEASE = "release"  # what a reference (`release:12`) names: autocomplete's value for a title too long to be one
+SUGGESTED = 3  # close titles a "did you mean" names
 EPISODE_PART = 48  # of an episode's choice name: its code and its own title, before the series' name is cut
 ViewKey = tuple[int, tuple[int, ...], int | None, tuple[tuple[object, ...], ...]]
-Reader = tuple[int | None, int]  # (channel, user) asking: autocomplete follows what that member has watched
+Reader = tuple[int | None, int | None]  # (channel, user) shown to: a user's own progress, else (None) the channel's
 
 
 class ReleaseCatalog:
@@ -101,18 +103,36 @@ class ReleaseCatalog:
             return None
         return view.by_id[match.target]
 
-    async def resolve(self, guild_id: int | None, typed: str) -> tuple[Release | None, list[str]]:
-        """The release meant, or None and up to three close titles."""
+    async def resolve(
+        self, guild_id: int | None, typed: str, *, reader: Reader, now: datetime | None = None
+    ) -> tuple[Release | None, list[str]]:
+        """The release meant, or None and up to three close titles. An episode past the reader's position
+        is found by its code or series, never by its own title, and no suggestion comes from that title
+        (either would tie the title to the episode): as autocomplete does."""
         view = await self.view(guild_id)
         if (referred := referenced(RELEASE, typed)) is not None and referred in view.by_id:
             return view.by_id[referred], []
         code = parse_episode_code(typed)
         if code is not None and (episode := view.episode(code)) is not None:
             return episode, []
-        match = view.names.best(typed)
-        if match is not None:
+        moment = now or datetime.now(UTC)
+        meant = view.names.resolve(typed)
+        hidden = await self._hidden_titles(view, guild_id, reader, meant, moment)
+        if (match := next((m for m in meant if m not in hidden), None)) is not None:
             return view.by_id[match.target], []
-        return None, [m.entry.label for m in view.names.suggest(typed)]
+        close = view.names.suggest(typed, SUGGESTED * 2)
+        hidden = await self._hidden_titles(view, guild_id, reader, close, moment)
+        return None, list(dict.fromkeys(m.entry.label for m in close if m not in hidden))[:SUGGESTED]
+
+    async def _hidden_titles(
+        self, view: GuildReleases, guild_id: int | None, reader: Reader, matches: Sequence[Match], now: datetime
+    ) -> list[Match]:
+        """The matches made by the own title of an episode (or special) past the reader's position."""
+        by_title = [m for m in matches if by_own_title(m, view.by_id[m.target])]
+        if not by_title:
+            return []
+        unwatched = await self.unwatched(guild_id, reader, [view.by_id[m.target] for m in by_title], now, view=view)
+        return [m for m in by_title if m.target in unwatched]
 
     async def choices(
         self, guild_id: int | None, typed: str, *, reader: Reader, own_only: bool = False, now: datetime | None = None
@@ -127,17 +147,20 @@ class ReleaseCatalog:
         else:
             found = view.complete(typed[:100], moment)
         zone = await shown_zone(self._store, guild_id)
-        unwatched = await self._unwatched(view, guild_id, reader, found, moment)
+        unwatched = await self.unwatched(guild_id, reader, found, moment, view=view)
         if unwatched:  # a later episode is not found by its title either: that would name it
             unwatched_by_title = unwatched & view.found_by_title_alone(typed[:100])
             found = [r for r in found if r.id not in unwatched_by_title]
         return offered(release_choice(r, moment, zone, untitled=r.id in unwatched) for r in found)
 
-    async def _unwatched(
-        self, view: GuildReleases, guild_id: int | None, reader: Reader, found: Sequence[Release], now: datetime
+    async def unwatched(
+        self, guild_id: int | None, reader: Reader, found: Sequence[Release], now: datetime, *, view: GuildReleases | None = None
     ) -> set[int]:
-        """The ids among `found` (the ≤25 choices, not the index) of the episodes past the reader's
-        position: one position per series among them, each a lookup and a binary search."""
+        """The ids among `found` (a few releases, not the index) of the titled episodes past the position
+        of `reader` — a member's own progress, else the channel's; with no member (user None) the
+        channel's, as a public post uses: one position per series among them, each a lookup and a
+        binary search. In no channel (a DM), the channel's position is the default."""
+        view = view or await self.view(guild_id)
         channel_id, user_id = reader
         timelines = self._aired.setdefault(view, {})
         positions = {}
@@ -150,8 +173,10 @@ class ReleaseCatalog:
                 if series_id not in timelines:
                     every = [e for n in view.season_numbers(series_id) for e in view.season(series_id, n)]
                     timelines[series_id] = AiredTimeline(listed(every))
-                positions[series_id] = await reader_position(
-                    self._store, guild_id, channel_id, user_id, series_id, timelines[series_id], now
+                positions[series_id] = (
+                    await public_position(self._store, guild_id, channel_id, series_id, timelines[series_id], now)
+                    if user_id is None
+                    else await reader_position(self._store, guild_id, channel_id, user_id, series_id, timelines[series_id], now)
                 )
             position = positions[series_id]
             if release.kind is ReleaseKind.EPISODE and release.episode is not None:
@@ -161,6 +186,12 @@ class ReleaseCatalog:
             if not watched:
                 out.add(release.id)
         return out
+
+
+def by_own_title(match: Match, release: Release) -> bool:
+    """Whether `match` fits an episode's own title: an episode's title entry, or a special's name (its
+    label, which holds its title)."""
+    return match.entry.kind == EPISODE_TITLE or (release.kind is ReleaseKind.SPECIAL and bool(release.episode_title))
 
 
 def is_own(release: Release) -> bool:

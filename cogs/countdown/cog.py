@@ -16,12 +16,10 @@ from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
 from bot.input.options import TextOption
-from bot.spoilers.airing import watched_releases
-from bot.spoilers.viewer import public_position
 from cogs.countdown.catalog import ReleaseCatalog, is_own
 from cogs.countdown.guild_releases import GuildReleases
 from cogs.countdown.reminder_planner import ReminderPlanner
-from cogs.countdown.timeline import build_timeline, countdown_line, per_series, starts_at
+from cogs.countdown.timeline import build_timeline, countdown_line, per_series, shown_label, starts_at
 from db.facts.dates import PartialDate
 from db.facts.models import Release
 from db.repos.packs.changes import FactsChange
@@ -63,8 +61,11 @@ LABEL = 120  # a release's label in a list, cut so a field holds several
 EPISODES_HINT = "-# One line per series for episodes (its next, or its latest); `/episodes` lists a season's, `/countdown` finds any."
 
 
-async def find_release(catalog: ReleaseCatalog, guild_id: int | None, typed: str) -> Release:
-    release, close = await catalog.resolve(guild_id, typed)
+async def find_release(catalog: ReleaseCatalog, interaction: discord.Interaction, typed: str) -> Release:
+    """The release typed, found as the member may find it (never by the title of an episode they have not
+    watched); otherwise a refusal with close titles that name no such episode."""
+    reader = (interaction.channel_id, interaction.user.id)
+    release, close = await catalog.resolve(interaction.guild_id, typed, reader=reader)
     if release is None:
         hint = f" Did you mean {', '.join(f'**{literal(c)}**' for c in close)}?" if close else " Pick one from the list as you type."
         raise UserFacingError(f"No release matches “{quote_typed(typed)}”.{hint}")
@@ -102,18 +103,8 @@ class CountdownCog(commands.Cog):
     ) -> set[int]:
         """The ids among `shown` of the episodes past the channel's position in their series: a public
         reply names them by code and time, their titles only inside spoiler bars. One position per
-        series shown, not per line."""
-        by_series: dict[int, list[Release]] = {}
-        for release in shown:
-            if release.is_episode and release.series_id is not None and release.episode_title:
-                by_series.setdefault(release.series_id, []).append(release)
-        out: set[int] = set()
-        for series_id, episodes in by_series.items():
-            every = [e for n in view.season_numbers(series_id) for e in view.season(series_id, n)]
-            position = await public_position(self.store, interaction.guild_id, interaction.channel_id, series_id, every, now)
-            watched = watched_releases(every, position)
-            out |= {e.id for e in episodes if e.id not in watched}
-        return out
+        series shown, not per line (the same rule as reminders posted in a channel)."""
+        return await self.catalog.unwatched(interaction.guild_id, (interaction.channel_id, None), list(shown), now, view=view)
 
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.catalog.choices(interaction.guild_id, current, reader=(interaction.channel_id, interaction.user.id))
@@ -125,7 +116,7 @@ class CountdownCog(commands.Cog):
         now = discord.utils.utcnow()
         view = await self.catalog.view(interaction.guild_id)
         if release is not None:
-            found = await find_release(self.catalog, interaction.guild_id, release)
+            found = await find_release(self.catalog, interaction, release)
             barred = await self.barred(interaction, view, [found], now)
             await interaction.response.send_message(countdown_line(found, now, view.role(found), barred=found.id in barred))
             return
@@ -180,10 +171,11 @@ class CountdownCog(commands.Cog):
     @app_commands.describe(release="The release to be reminded of")
     async def remindme(self, interaction: discord.Interaction, release: ReleaseTitle) -> None:
         """A DM to you when the release starts (it needs an exact date still ahead)."""
-        found = await find_release(self.catalog, interaction.guild_id, release)
+        found = await find_release(self.catalog, interaction, release)
         now = discord.utils.utcnow()
         moment = starts_at(found)
-        title = f"**{literal(found.label)}**"
+        unwatched = await self.catalog.unwatched(interaction.guild_id, (interaction.channel_id, interaction.user.id), [found], now)
+        title = shown_label(found, barred=found.id in unwatched)  # only they see it: at their own position
         if moment is None:
             current = found.current
             known = f"only known as {current.date.display()}" if current and current.date.value else "not dated yet"

@@ -15,9 +15,10 @@ from bot.formatting import discord_timestamp, literal
 from bot.scheduling.scheduler import Outcome, RetryLater
 from bot.wire.direct_messages import open_dm
 from bot.wire.payloads import NO_PINGS, role_pings
+from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.reminder_planner import ReminderPlanner
-from cogs.countdown.timeline import starts_at
-from cogs.countdown.wanted_timers import Cancelled
+from cogs.countdown.timeline import shown_label, starts_at
+from cogs.countdown.wanted_timers import Cancelled, stored_title
 from db import Store
 from db.facts.models import Release
 from db.repos.subscriptions import Subscription
@@ -29,33 +30,47 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def reminder_text(release: Release, moment: datetime, offset: int, role_id: int | None, *, premiere: bool = False) -> str:
-    """A premiere "premieres"; an episode, named by its label, "airs" — its season's first says so."""
+def reminder_text(
+    release: Release, moment: datetime, offset: int, role_id: int | None, *, premiere: bool = False, barred: bool = False
+) -> str:
+    """A premiere "premieres"; an episode, named by its label, "airs" — its season's first says so.
+    `barred` (an episode past the channel's position): its code plain, its own title in spoiler bars."""
     ping = f"<@&{role_id}> " if role_id else ""
-    name = literal(release.label)
+    name = shown_label(release, barred=barred)
     if release.is_episode:
         note = ", the season premiere," if premiere else ""
         if offset == 0:
-            return f"{ping}🎬 **{name}**{note} airs now! {discord_timestamp(moment, 'F')}."
-        return f"{ping}⏰ **{name}**{note} airs {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
+            return f"{ping}🎬 {name}{note} airs now! {discord_timestamp(moment, 'F')}."
+        return f"{ping}⏰ {name}{note} airs {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
     if offset == 0:
-        return f"{ping}🎬 **{name}** is out now! Premiered {discord_timestamp(moment, 'F')}."
-    return f"{ping}⏰ **{name}** premieres {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
+        return f"{ping}🎬 {name} is out now! Premiered {discord_timestamp(moment, 'F')}."
+    return f"{ping}⏰ {name} premieres {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
 
 
-def move_text(release: Release, before: datetime, after: datetime) -> str:
-    return (f"📅 **{literal(release.label)}** moved: was {discord_timestamp(before, 'F')}, "
+def move_text(release: Release, before: datetime, after: datetime, *, barred: bool = False) -> str:
+    return (f"📅 {shown_label(release, barred=barred)} moved: was {discord_timestamp(before, 'F')}, "
             f"now {discord_timestamp(after, 'F')} ({discord_timestamp(after, 'R')})")
 
 
-def remindme_moved_text(label: str, before: datetime, after: datetime, where: str) -> str:
-    return (f"📅 **{literal(label)}**{where} moved: was {discord_timestamp(before, 'F')}, now {discord_timestamp(after, 'F')} "
-            f"({discord_timestamp(after, 'R')}). Your /remindme DM comes at the new time.")
+def personal_text(release: Release, moment: datetime, *, barred: bool = False) -> str:
+    """The /remindme DM; `barred` (an episode past the member's position): its title in spoiler bars."""
+    verb = "airs" if release.is_episode else "starts"
+    return (f"🎬 {shown_label(release, barred=barred)} {verb} now — {discord_timestamp(moment, 'F')}. "
+            "(You asked me with /remindme.)")
 
 
-def remindme_cancelled_text(payload: Mapping[str, Any], before: datetime, guild: str | None) -> str:
-    """Why a /remindme DM will not come, from what the plan saw when it cancelled it."""
-    name = f"**{literal(payload['label'])}**" if payload.get("label") else "A release you asked me to remind you of"
+def remindme_moved_text(release: Release, before: datetime, after: datetime, where: str, *, barred: bool = False) -> str:
+    return (f"📅 {shown_label(release, barred=barred)}{where} moved: was {discord_timestamp(before, 'F')}, "
+            f"now {discord_timestamp(after, 'F')} ({discord_timestamp(after, 'R')}). Your /remindme DM comes at the new time.")
+
+
+def remindme_cancelled_text(payload: Mapping[str, Any], before: datetime, guild: str | None, name: str | None = None) -> str:
+    """Why a /remindme DM will not come, from what the plan saw when it cancelled it. `name`: the release
+    as shown to the member (from the release, at their position) when it is still there; else the
+    title the timer kept, which never holds an episode's own title."""
+    if name is None:
+        kept = stored_title(payload)
+        name = f"**{literal(kept)}**" if kept else "A release you asked me to remind you of"
     where = f" in **{literal(guild)}**" if guild else ""
     reason = Cancelled(payload["reason"])
     if reason is Cancelled.REMOVED:
@@ -72,10 +87,18 @@ def remindme_cancelled_text(payload: Mapping[str, Any], before: datetime, guild:
 
 
 class Delivery:
-    def __init__(self, bot: FandexBot, planner: ReminderPlanner) -> None:
+    def __init__(self, bot: FandexBot, planner: ReminderPlanner, catalog: ReleaseCatalog) -> None:
         self._bot = bot
         self._store: Store = bot.store
         self._planner = planner
+        self._catalog = catalog
+
+    async def _barred(self, guild_id: int | None, channel_id: int | None, user_id: int | None, release: Release, timer: Timer) -> bool:
+        """Whether `release` is an episode past the position of who reads the post: the channel's (user
+        None), or a member's own progress, else the default (a DM has no channel). Judged at the instant
+        the post is due, not the moment it is prepared (delivery starts a little early)."""
+        now = max(datetime.now(UTC), timer.due_at)
+        return release.id in await self._catalog.unwatched(guild_id, (channel_id, user_id), [release], now)
 
     async def channel_reminder(self, timer: Timer) -> Outcome:
         payload = timer.payload
@@ -83,7 +106,8 @@ class Delivery:
         if isinstance(found, Outcome):
             return found
         sub, release, moment = found
-        text = reminder_text(release, moment, payload["offset"], sub.role_id, premiere=payload.get("premiere", False))
+        barred = await self._barred(sub.guild_id, sub.channel_id, None, release, timer)
+        text = reminder_text(release, moment, payload["offset"], sub.role_id, premiere=payload.get("premiere", False), barred=barred)
         return await self._post(timer, sub, text, role_pings(sub.role_id))
 
     async def move_notice(self, timer: Timer) -> Outcome:
@@ -93,7 +117,8 @@ class Delivery:
             return found
         sub, release, moment = found
         before = datetime.fromtimestamp(timer.payload["before"], UTC)
-        return await self._post(timer, sub, move_text(release, before, moment), NO_PINGS)
+        barred = await self._barred(sub.guild_id, sub.channel_id, None, release, timer)
+        return await self._post(timer, sub, move_text(release, before, moment, barred=barred), NO_PINGS)
 
     async def _as_planned(
         self, payload: Mapping[str, Any], instant_key: str, gone: str
@@ -133,9 +158,8 @@ class Delivery:
         moment = starts_at(release) if release is not None else None
         if release is None or moment is None or int(moment.timestamp()) != payload["starts_at"]:
             return Outcome.cancelled("the release was removed or moved")
-        verb = "airs" if release.is_episode else "starts"
-        text = f"🎬 **{literal(release.label)}** {verb} now — {discord_timestamp(moment, 'F')}. (You asked me with /remindme.)"
-        return await self._direct_message(timer, reminder.user_id, text)
+        barred = await self._barred(reminder.guild_id, None, reminder.user_id, release, timer)
+        return await self._direct_message(timer, reminder.user_id, personal_text(release, moment, barred=barred))
 
     async def remindme_notice(self, timer: Timer) -> Outcome:
         """One member told that their /remindme DM moved with its release, or will not come and why."""
@@ -143,7 +167,8 @@ class Delivery:
         before = datetime.fromtimestamp(payload["before"], UTC)
         guild = self._bot.get_guild(timer.guild_id) if timer.guild_id is not None else None
         if payload["after"] is None:
-            text = remindme_cancelled_text(payload, before, guild.name if guild is not None else None)
+            name = await self._name_if_listed(timer)
+            text = remindme_cancelled_text(payload, before, guild.name if guild is not None else None, name)
             return await self._direct_message(timer, payload["user_id"], text)
         reminder = await self._store.personal_reminders.get(payload["reminder_id"])
         release = await self._store.releases.get(payload["release_id"], timer.guild_id) if reminder is not None else None
@@ -151,7 +176,15 @@ class Delivery:
         if release is None or moment is None or int(moment.timestamp()) != payload["after"]:
             return Outcome.cancelled("the release moved again or went: the notice of that tells the member")
         where = f" in **{literal(guild.name)}**" if guild is not None else ""
-        return await self._direct_message(timer, payload["user_id"], remindme_moved_text(release.label, before, moment, where))
+        barred = await self._barred(timer.guild_id, None, payload["user_id"], release, timer)
+        return await self._direct_message(timer, payload["user_id"], remindme_moved_text(release, before, moment, where, barred=barred))
+
+    async def _name_if_listed(self, timer: Timer) -> str | None:
+        """A cancelled /remindme's release as its member may see it, while the guild still lists it."""
+        release = await self._store.releases.get(timer.payload["release_id"], timer.guild_id)
+        if release is None:
+            return None
+        return shown_label(release, barred=await self._barred(timer.guild_id, None, timer.payload["user_id"], release, timer))
 
     async def _direct_message(self, timer: Timer, user_id: int, text: str) -> Outcome:
         """DM a member once (the timer id is the nonce). Closed DMs are the member's choice, not a fault:

@@ -20,16 +20,22 @@ from bot.input.whole_numbers import DIGIT, read_whole_number
 from bot.search.matching import IndexEntry, NameIndex
 from bot.search.name_forms import fold
 from db.facts.dates import Precision
+from db.facts.episode_refs import EpisodeRefError, parse_episode
 from db.facts.models import Release, ReleaseKind
 
 EPISODE_TITLE = "episode title"  # an index entry that is an episode's own title: found by it, never an exact title
-_CODE = re.compile(
+# A complete code after the series' name ("s2e5", "S02 E05", "2x05") is read by the one episode grammar,
+# db.facts.episode_refs.parse_episode (packs' `since:`, /progress and /spoilers read it too). This pattern
+# reads only what that grammar rightly refuses and autocomplete must take: a code still being typed
+# ("s2", "s2e", "s2e0", "2x") and the words "season 2 episode 5".
+_PARTIAL = re.compile(
     r"^(?P<series>.+?)\s*(?:"
-    rf"\bs(?P<season>{DIGIT}{{1,4}})(?:\s*e(?P<episode>{DIGIT}{{0,5}}))?"
-    rf"|\b(?P<season_x>{DIGIT}{{1,4}})x(?P<episode_x>{DIGIT}{{0,5}})"
+    rf"\bs(?P<season>{DIGIT}{{1,4}})(?:\s*e(?P<episode>0*))?"
+    rf"|\b(?P<season_x>{DIGIT}{{1,4}})x(?P<episode_x>0*)"
     rf"|\bseason (?P<season_w>{DIGIT}{{1,4}})(?: episode(?: (?P<episode_w>{DIGIT}{{0,5}}))?)?"
     r")$"
 )
+_TYPED_DIGITS = re.compile(rf"{DIGIT}+$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,7 +53,27 @@ class EpisodeCode:
 
 def parse_episode_code(typed: str) -> EpisodeCode | None:
     """The series, season and episode digits in what was typed, or None when it is no episode code."""
-    found = _CODE.match(fold(typed, keep_article=True))
+    folded = fold(typed, keep_article=True)
+    return _complete_code(folded) or _partial_code(folded)
+
+
+def _complete_code(folded: str) -> EpisodeCode | None:
+    """A series' name, then a complete episode code: the code is the longest run of whole words at the
+    end that the one grammar reads (a few words: no scan of anything but what was typed)."""
+    starts = [i + 1 for i, ch in enumerate(folded) if ch == " "]
+    for start in starts:
+        try:
+            season, _ = parse_episode(folded[start:])
+        except EpisodeRefError:
+            continue
+        digits = _TYPED_DIGITS.search(folded)
+        assert digits is not None  # parse_episode read a code ending in the episode's digits
+        return EpisodeCode(folded[:start].strip(), season, digits[0])  # as typed: "s2e1" completes E01, E10…
+    return None
+
+
+def _partial_code(folded: str) -> EpisodeCode | None:
+    found = _PARTIAL.match(folded)
     if found is None:
         return None
     season = found["season"] or found["season_x"] or found["season_w"]

@@ -111,7 +111,7 @@ class ReminderPlanner:
             reminder = requests.get(move.reminder_id)
             release = seen.get(reminder.release_id) if reminder is not None else None
             why = None if move.after is not None else cancelled_because(reminder, release, now)
-            specs.append(personal_notice(guild_id, move, planned[move.key], now, why, release.label if release else None))
+            specs.append(personal_notice(guild_id, move, planned[move.key], now, why, release.title if release else None))
         await self._store.timers.add_many(specs, now)
 
     async def _notice_planned_moves(self, guild_id: int, plan: ReconcileResult, wanted: list[TimerSpec], now: datetime) -> None:

@@ -30,6 +30,7 @@ HORIZON = timedelta(days=35)
 
 _REMINDER_KEY = re.compile(r"reminder:(\d+):(\d+):\d+:(-?\d+)")
 _REMINDME_KEY = re.compile(r"remindme:(\d+):(-?\d+)")
+TITLE_MARK = " — “"  # where Release.label puts an episode's own title
 
 # A release's first numbered episode, mapped to whether its season has a release of its own
 # (ReleaseRepository.season_openers).
@@ -112,9 +113,10 @@ def personal_reminders(
             kind=PERSONAL_REMINDER,
             key=f"remindme:{reminder.id}:{epoch}",
             due_at=moment,
-            # The label goes along: if the release is deleted, the DM that cancels the reminder still names it.
+            # The title goes along: if the release is deleted, the DM that cancels the reminder still names it
+            # (its code, never an episode's own title: that may be past the member's position).
             payload={"reminder_id": reminder.id, "release_id": release.id, "user_id": reminder.user_id, "starts_at": epoch,
-                     "label": release.label},
+                     "title": release.title},
             guild_id=guild_id,
         ))
     return specs
@@ -228,17 +230,28 @@ def cancelled_because(reminder: PersonalReminder | None, release: Release | None
 
 def personal_notice(
     guild_id: int | None, move: PersonalMove, planned: Mapping[str, Any], now: datetime,
-    why: tuple[Cancelled, str | None] | None = None, label: str | None = None,
+    why: tuple[Cancelled, str | None] | None = None, title: str | None = None,
 ) -> TimerSpec:
     """The timer that DMs one member that their /remindme moved (`why` None) or was cancelled; keyed by
-    the move, so planned by two processes or twice it is sent once. `planned` is the cancelled timer's payload."""
+    the move, so planned by two processes or twice it is sent once. `planned` is the cancelled timer's
+    payload; `title` the release's (never an episode's own title), else what `planned` kept."""
     reason, known_as = why or (None, None)
     return TimerSpec(
         kind=REMINDME_NOTICE,
         key=f"remindme-moved:{move.reminder_id}:{move.before}:{move.after if move.after is not None else 'cancelled'}",
         due_at=now,
         payload={"reminder_id": move.reminder_id, "release_id": planned["release_id"], "user_id": planned["user_id"],
-                 "label": label or planned.get("label"), "before": move.before, "after": move.after,
+                 "title": title or stored_title(planned), "before": move.before, "after": move.after,
                  "reason": reason, "known_as": known_as},
         guild_id=guild_id,
     )
+
+
+def stored_title(payload: Mapping[str, Any]) -> str | None:
+    """The release's name a /remindme timer kept for when the release is gone: its title without an
+    episode's own title (which may lie past the member's position). A timer planned before titles were
+    kept apart stored the whole label, `Show S2E05 — “Title”`: everything from the title on is cut."""
+    if payload.get("title"):
+        return str(payload["title"])
+    label = payload.get("label")
+    return str(label).split(TITLE_MARK, 1)[0] if label else None

@@ -78,6 +78,13 @@ def view() -> GuildReleases:
         ("severance season 2", None),  # the season's own name
         ("s2e5", None),  # no series
         ("mrs2e5", None),
+        # The complete code is read by the one grammar (db.facts.episode_refs): its forms, its limits.
+        ("severance S 02 E 05", EpisodeCode("severance", 2, "05")),
+        ("severance 2 x 05", EpisodeCode("severance", 2, "05")),
+        ("severance s2e99999", None),  # past the 10,000 episodes a season the grammar allows
+        # Still being typed: what the grammar refuses, autocomplete takes.
+        ("severance s2e0", EpisodeCode("severance", 2, "0")),
+        ("severance 2x", EpisodeCode("severance", 2, "")),
     ],
 )
 def test_episode_codes(typed: str, code: EpisodeCode | None) -> None:

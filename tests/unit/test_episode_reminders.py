@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.scheduling.scheduler import Scheduler
-from cogs.countdown.delivery import move_text, reminder_text
+from cogs.countdown.delivery import move_text, personal_text, reminder_text, remindme_cancelled_text, remindme_moved_text
 from cogs.countdown.reminder_planner import ReminderPlanner
 from cogs.countdown.wanted_timers import (
     CHANNEL_REMINDER,
@@ -21,6 +21,7 @@ from cogs.countdown.wanted_timers import (
     moves_in_plan,
     personal_moves,
     reminded,
+    stored_title,
     worth_telling,
 )
 from db import DefaultFandoms, Store
@@ -90,6 +91,41 @@ def test_reminders_name_the_episode_and_say_airs() -> None:
     assert text == f"🎬 **Show S1E01 — “Ep 1”**, the season premiere, airs now! <t:{stamp}:F>."
     assert reminder_text(S1[1], NOW + WEEK, 3600, None).startswith("⏰ **Show S1E02 — “Ep 2”** airs <t:")
     assert reminder_text(S2_OWN, NOW + WEEK, 0, None).startswith("🎬 **Show season 2** is out now!")
+
+
+def test_an_episode_past_the_position_is_named_by_its_code_its_title_only_in_spoiler_bars() -> None:
+    """Reminders, move notices and /remindme DMs of an unwatched episode (issue 25): the series and code
+    plain, the title barred and escaped so it cannot close the bars; a premiere is unchanged."""
+    sharp = dated(12, NOW + WEEK, ReleaseKind.EPISODE, 1, 2, "Ep || 2")
+    stamp = int((NOW + WEEK).timestamp())
+    barred = "**Show S1E02** — ||“Ep \\|\\| 2”||"
+    assert reminder_text(sharp, NOW + WEEK, 0, 9, premiere=True, barred=True) == (
+        f"<@&9> 🎬 {barred}, the season premiere, airs now! <t:{stamp}:F>."
+    )
+    assert reminder_text(sharp, NOW + WEEK, 3600, None, barred=True).startswith(f"⏰ {barred} airs <t:")
+    assert reminder_text(S2_OWN, NOW + WEEK, 0, None, barred=True).startswith("🎬 **Show season 2** is out now!")
+    assert move_text(sharp, NOW, NOW + WEEK, barred=True).startswith(f"📅 {barred} moved: was <t:")
+    assert personal_text(sharp, NOW + WEEK, barred=True) == (
+        f"🎬 {barred} airs now — <t:{stamp}:F>. (You asked me with /remindme.)"
+    )
+    assert personal_text(sharp, NOW + WEEK).startswith("🎬 **Show S1E02 — “Ep \\|\\| 2”** airs now")
+    assert remindme_moved_text(sharp, NOW, NOW + WEEK, " in **Guild**", barred=True).startswith(f"📅 {barred} in **Guild** moved")
+
+
+def test_a_cancelled_remindme_names_the_release_as_shown_else_its_kept_title_never_an_episodes_own_title() -> None:
+    """The DM saying a /remindme will not come: the release as the member may see it while it is listed;
+    once gone, the title the timer kept — a timer planned before titles were kept apart stored the whole
+    label, and its episode title is cut."""
+    base = {"reason": "removed", "release_id": 12, "user_id": 42}
+    assert stored_title({"title": "Show S1E02"}) == "Show S1E02"
+    assert stored_title({"label": "Show S1E02 — “Ep 2”"}) == "Show S1E02"
+    assert stored_title({"label": "Show season 2"}) == "Show season 2"
+    assert stored_title({}) is None
+    legacy = remindme_cancelled_text(base | {"label": "Show S1E02 — “Ep 2”"}, NOW, "Guild")
+    assert legacy.startswith("🚫 **Show S1E02** was removed in **Guild**") and "Ep 2" not in legacy
+    shown = remindme_cancelled_text(base | {"reason": "undated", "title": "Show S1E02"}, NOW, None, "**Show S1E02** — ||“Ep 2”||")
+    assert shown.startswith("🚫 **Show S1E02** — ||“Ep 2”|| no longer has an exact date")
+    assert remindme_cancelled_text(base, NOW, None).startswith("🚫 A release you asked me to remind you of was removed")
 
 
 def test_moves_are_found_from_the_reminders_a_replan_cancelled() -> None:
@@ -264,7 +300,7 @@ async def test_a_moved_remindme_is_told_once_however_often_it_is_re_planned(stor
     [notice] = await store.timers.of_guild(1, REMINDME_NOTICE)
     before, after = (int(datetime(2030, 1, d, 2, tzinfo=UTC).timestamp()) for d in (12, 14))
     assert (notice.payload["user_id"], notice.payload["before"], notice.payload["after"]) == (42, before, after)
-    assert notice.payload["label"] == second.label and notice.due_at == NOW
+    assert notice.payload["title"] == second.title == "The Show S1E02" and notice.due_at == NOW  # never its own title
 
 
 def test_a_remindme_cancelled_only_because_it_is_due_is_no_news() -> None:

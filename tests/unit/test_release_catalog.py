@@ -14,6 +14,7 @@ from db.repos.viewers.progress import StoredProgress
 WEEKLY = Path(__file__).parents[1] / "packs" / "weekly.yaml"
 NOW = datetime(2029, 12, 1, tzinfo=UTC)
 READER = (10, 7)  # (channel, user) asking
+FAN = (10, 9)  # another member, who has watched more
 
 
 async def test_the_index_is_reused_until_the_facts_the_fandoms_or_the_guilds_own_dates_change(store: Store) -> None:
@@ -42,11 +43,13 @@ async def test_the_index_is_reused_until_the_facts_the_fandoms_or_the_guilds_own
 async def test_episodes_are_found_by_code_and_title_but_a_title_alone_is_never_an_exact_release(store: Store) -> None:
     await store.packs.import_file(WEEKLY)
     catalog = ReleaseCatalog(store)
+    series_id = (await catalog.view(1)).series.best("The Show").target  # type: ignore[union-attr]
+    await store.viewer_progress.set(FAN[1], StoredProgress(series_id, 2, 1), NOW)  # past season 1 and its special
     for typed in ("The Show S1E01", "the show 1x01", "show s1e1", "Good News"):
-        release, _ = await catalog.resolve(1, typed)
+        release, _ = await catalog.resolve(1, typed, reader=FAN, now=NOW)
         assert release is not None and release.title == "The Show S1E01", typed
     assert await catalog.exact(1, "Good News") is None  # /release set "Good News" adds a release of that name
-    special, _ = await catalog.resolve(1, "The Show S1 special — “Behind the Scenes”")
+    special, _ = await catalog.resolve(1, "The Show S1 special — “Behind the Scenes”", reader=FAN, now=NOW)
     assert special is not None and special.episode_title == "Behind the Scenes"
     # The reader has watched S1E01: a later episode is offered by its code and time, its title left out.
     assert release is not None and release.series_id is not None
@@ -57,3 +60,22 @@ async def test_episodes_are_found_by_code_and_title_but_a_title_alone_is_never_a
     assert choices[1].name.startswith("The Show S1E02 · ") and "Half Loop" not in choices[1].name
     # Someone else, at the channel's position (the default, aired + 7d: nothing has aired), sees no titles.
     assert all("“" not in c.name for c in await catalog.choices(1, "the show", reader=(10, 8), now=NOW))
+
+
+async def test_an_episode_past_the_readers_position_is_not_found_or_suggested_by_its_own_title(store: Store) -> None:
+    """/countdown and /remindme find as autocomplete offers: a title the reader has not watched finds
+    nothing and no close title names it; its code still finds it."""
+    await store.packs.import_file(WEEKLY)
+    catalog = ReleaseCatalog(store)
+    for typed in ("Good News", "Half Loop", "Half Lop", "The Show S1 special — “Behind the Scenes”"):
+        release, close = await catalog.resolve(1, typed, reader=READER, now=NOW)  # the default: nothing aired
+        assert release is None and not any(t in c for c in close for t in ("Good News", "Half Loop", "Behind")), (typed, close)
+    release, _ = await catalog.resolve(1, "the show s1e2", reader=READER, now=NOW)
+    assert release is not None and release.episode_title == "Half Loop"
+    series_id = release.series_id
+    assert series_id is not None
+    await store.viewer_progress.set(READER[1], StoredProgress(series_id, 1, 2), NOW)
+    release, _ = await catalog.resolve(1, "Half Loop", reader=READER, now=NOW)
+    assert release is not None and release.title == "The Show S1E02"
+    _, close = await catalog.resolve(1, "Half Lop", reader=READER, now=NOW)
+    assert close == [] or all("“" not in c for c in close)  # a suggestion names a release, never an episode by its title
