@@ -16,6 +16,7 @@ from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
 from bot.input.options import TextOption
+from bot.spoilers.shown import barred_title
 from cogs.countdown.catalog import ReleaseCatalog, is_own
 from cogs.countdown.guild_releases import GuildReleases
 from cogs.countdown.reminder_planner import ReminderPlanner
@@ -47,7 +48,7 @@ def release_label(release: Release, *, barred: bool = False) -> str:
     its own title only inside spoiler bars."""
     own = " *(set in this server)*" if is_own(release) else ""
     if barred and release.episode_title:
-        titled = f"||“{literal(truncate(release.episode_title, LABEL))}”||"
+        titled = barred_title(release.episode_title, LABEL)
         return f"**{literal(truncate(release.title, LABEL))}** — {titled}{own}"
     return f"**{literal(truncate(release.label, LABEL))}**{own}"
 

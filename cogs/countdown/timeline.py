@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.formatting import discord_timestamp, humanize_duration, literal
+from bot.spoilers.shown import barred_title
 from db.facts.dates import Precision
 from db.facts.models import Release
 from db.facts.quoting import inline_code
@@ -47,7 +48,7 @@ def shown_label(release: Release, *, barred: bool = False) -> str:
     """`**Show S2E05 — “Title”**`; `barred` (an episode past the reader's position): its code plain, its own
     title only inside spoiler bars, `**Show S2E05** — ||“Title”||`."""
     if barred and release.episode_title:
-        return f"**{literal(release.title)}** — ||“{literal(release.episode_title)}”||"
+        return f"**{literal(release.title)}** — {barred_title(release.episode_title)}"
     return f"**{literal(release.label)}**"
 
 
