@@ -106,6 +106,13 @@ class SeriesRepository:
             sources=await self._sources.by_ids(source_ids),
         )
 
+    async def episode_counts(self, series_id: int) -> dict[int, int]:
+        """Each season's number of episodes, as the pack says (a count alone makes them citable)."""
+        rows = await self._db.fetch_all(
+            "SELECT number, episodes FROM seasons WHERE series_id = ? AND episodes IS NOT NULL", (series_id,)
+        )
+        return {r["number"]: r["episodes"] for r in rows}
+
     async def _cast(self, series_id: int, guild_id: int | None) -> tuple[CastEntry, ...]:
         """Characters appearing in the series; confirmed before rumoured, then by first appearance. Each
         carries the marks a sight needs (the character's, each labelled name's, each appearance's)."""
