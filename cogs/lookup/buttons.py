@@ -13,9 +13,10 @@ import discord
 
 from bot.client import FandexBot
 from bot.errors import UserFacingError, handle_error
+from bot.formatting import CHANNEL_WATCHED, YOU_WATCHED
 from bot.spoilers.sight import marked_series
 from cogs.lookup.cards import character_card
-from cogs.lookup.held_back import CHANNEL_WATCHED, YOU_WATCHED, character_marks, seen_character
+from cogs.lookup.held_back import character_marks, seen_character
 
 SEEN_LABEL = "Show what I've watched"
 PROGRESS_HINT = "-# This is as far as this channel goes. Set how far you have watched with `/progress set` to see more."

@@ -10,11 +10,10 @@ import discord
 
 from bot.citations import Citations, citation_text
 from bot.embeds import Card
-from bot.formatting import describe_date, discord_timestamp, literal, release_status, season_span, truncate
+from bot.formatting import CHANNEL_WATCHED, describe_date, discord_timestamp, held_back_line, literal, release_status, season_span, truncate
 from bot.outside_links import character_image
 from bot.spoilers.airing import watched_releases
 from bot.spoilers.positions import Position
-from cogs.lookup.held_back import CHANNEL_WATCHED, held_back_line
 from db.facts.dates import PartialDate
 from db.facts.models import (
     Appearance,

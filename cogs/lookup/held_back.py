@@ -10,9 +10,6 @@ from dataclasses import dataclass, replace
 from bot.spoilers.sight import Sight
 from db.facts.models import CastEntry, Character, EpisodeMark
 
-CHANNEL_WATCHED = "what this channel has watched"
-YOU_WATCHED = "what you have watched"
-
 
 @dataclass(frozen=True, slots=True)
 class SeenCharacter:
@@ -53,11 +50,6 @@ def seen_character(character: Character, sight: Sight) -> SeenCharacter | None:
         return SeenCharacter(character, 0)
     shown = replace(character, names=names, appearances=appearances, events=events, relationships=relationships)
     return SeenCharacter(shown, held)
-
-
-def held_back_line(held: int, watched: str = CHANNEL_WATCHED) -> str:
-    """`2 facts held back — beyond what this channel has watched`."""
-    return f"{held} fact{'s' if held != 1 else ''} held back — beyond {watched}"
 
 
 def cast_marks(cast: Iterable[CastEntry]) -> tuple[EpisodeMark | None, ...]:

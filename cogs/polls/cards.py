@@ -9,12 +9,11 @@ import discord
 
 from bot.citations import Citations
 from bot.embeds import Card
-from bot.formatting import discord_timestamp, literal, truncate
+from bot.formatting import discord_timestamp, held_back_line, literal, truncate
 from cogs.polls.tally import Tally, option_line
 from db.facts.models import Relationship, ShipName, Source
 from db.repos.polls import Poll
 
-HELD_BACK = "beyond what this channel has watched"
 TITLES = {"ship": "💞 Ship poll", "pairing": "💘 Pairing poll", "custom": "📊 Poll"}
 
 
@@ -30,10 +29,6 @@ def canon_summary(relationships: Iterable[Relationship], *, held: int = 0) -> st
     if not parts:
         return "Nothing known, as far as this channel has watched." if held else "No known relationship in the fact pack."
     return " · ".join(parts)
-
-
-def held_back_line(held: int) -> str:
-    return f"{held} fact{'s' if held != 1 else ''} held back — {HELD_BACK}"
 
 
 def ship_names_line(names: Sequence[str]) -> str:
