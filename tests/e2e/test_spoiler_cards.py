@@ -172,3 +172,14 @@ async def test_another_servers_setting_changes_nothing_here(double: DiscordDoubl
     assert labels(await card(double, stranger)) == []
     here = await card(double, fan)
     assert footer(here) == "6 facts held back — beyond what this channel has watched" and "The Heir" not in here.text
+
+
+async def test_a_pairing_poll_names_no_partner_the_channel_has_not_reached(double: DiscordDouble, bot: BotProcess) -> None:
+    guild, mod, _ = await server(double)
+    room = guild.channel("spoilers")
+    await say(double, mod, "spoilers server", {"series": "The Show", "upto": "S01E03"})
+    refused = await say(double, mod, "poll pairing", {"character": "Ada Vale"})
+    assert refused.ephemeral and "nobody is linked romantically" in refused.content and "Bram" not in refused.content
+    await say(double, mod, "spoilers channel", {"channel": room, "series": "The Show", "upto": "all"})
+    told = await ask(double, mod, "poll pairing", {"character": "Ada Vale"}, room)
+    assert told.ephemeral and "only Bram Holt is linked romantically" in told.content
