@@ -130,3 +130,12 @@ def _escape(text: str) -> str:
 def quote_typed(text: str, limit: int = 60) -> str:
     """What a member typed, safe to quote back: literal and bounded."""
     return literal(truncate(text, limit))
+
+
+CHANNEL_WATCHED = "what this channel has watched"
+YOU_WATCHED = "what you have watched"
+
+
+def held_back_line(held: int, watched: str = CHANNEL_WATCHED) -> str:
+    """`2 facts held back — beyond what this channel has watched`: what a card left out, counted, never hinted at."""
+    return f"{held} fact{'s' if held != 1 else ''} held back — beyond {watched}"

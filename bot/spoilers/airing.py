@@ -14,7 +14,7 @@ the position reaches the numbered episode after it (or the next season): when in
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -48,6 +48,19 @@ def listed(releases: Iterable[Release]) -> list[ListedEpisode]:
         number = release.episode if release.kind is ReleaseKind.EPISODE else None
         out.append(ListedEpisode(release.season_number, number, release.current.date if release.current else None))
     return out
+
+
+def counted(releases: Sequence[Release], counts: Mapping[int, int]) -> list[ListedEpisode]:
+    """The episodes of each season a pack gives only as a count (`episodes: 13`): S01E01–S01E13, each at
+    the season's own date, as a season released all at once (none listed, none dated: never aired)."""
+    listed_seasons = {r.season_number for r in releases if r.kind is ReleaseKind.EPISODE}
+    dates = {r.season_number: r.current.date for r in releases if not r.is_episode and r.current is not None}
+    return [
+        ListedEpisode(season, number, dates.get(season))
+        for season, count in sorted(counts.items())
+        if season not in listed_seasons
+        for number in range(1, count + 1)
+    ]
 
 
 def airs_at(date: PartialDate | None) -> datetime | None:

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.spoilers.airing import AiredTimeline, listed
+from bot.spoilers.airing import AiredTimeline, counted, listed
 from bot.spoilers.positions import Position
 from bot.spoilers.rules import RuleKind, SpoilerRule, position_for, public_rule
 from bot.spoilers.sight import Sight
@@ -85,7 +85,9 @@ class Sights:
             self._timelines.move_to_end(key)
             return found
         revision = self._store.facts.revision
-        timeline = AiredTimeline(listed(await self._store.releases.for_series(series_id, guild_id)))
+        releases = await self._store.releases.for_series(series_id, guild_id)
+        counts = await self._store.series.episode_counts(series_id)
+        timeline = AiredTimeline(listed(releases) + counted(releases, counts))
         if revision == self._store.facts.revision:  # not changed meanwhile: safe to keep under this revision
             self._timelines[key] = timeline
             if len(self._timelines) > TIMELINES_KEPT:

@@ -10,7 +10,7 @@ import discord
 
 from bot.citations import Citations, citation_text
 from bot.embeds import Card
-from bot.formatting import describe_date, discord_timestamp, literal, release_status, season_span, truncate
+from bot.formatting import CHANNEL_WATCHED, describe_date, discord_timestamp, held_back_line, literal, release_status, season_span, truncate
 from bot.outside_links import character_image
 from bot.spoilers.airing import watched_releases
 from bot.spoilers.positions import Position
@@ -44,7 +44,9 @@ LINE = 300  # a relationship or production line longer than this is cut, so a fi
 NOTE = 150  # an appearance's or release's note, cut so a field holds several
 
 
-def character_card(character: Character) -> discord.Embed:
+def character_card(character: Character, *, held: int = 0, watched: str = CHANNEL_WATCHED) -> discord.Embed:
+    """The card of a character as a sight shows them (cogs/lookup/held_back.py); `held` facts it left
+    out are counted in the footer, so a reader knows there is more once they have watched further."""
     cite = Citations(character.sources)
     description = []
     if character.status is FactStatus.RUMOURED:
@@ -73,6 +75,8 @@ def character_card(character: Character) -> discord.Embed:
         head = f"**{literal(other)}** · {rel.kind} · {literal(rel.canon_label)}{status} — "
         lines.append(head + literal(truncate(rel.note, max(40, LINE - len(head)))) + f" {cite.cite(rel.source_id)}")
     card.add("Relationships", lines)
+    if held:
+        card.footer([held_back_line(held, watched)])
     return card.add("Sources", cite.entries()).build()
 
 

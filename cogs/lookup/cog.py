@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import discord
@@ -12,9 +13,12 @@ from discord.ext import commands
 import bot as fandex
 from bot.input.options import TextOption
 from bot.search.finding import CHARACTER_HINT, SERIES_HINT, NotFound, also_line, choices, find, not_found
-from bot.search.seen import seen_by_both, seen_index
+from bot.search.seen import reply_sight, seen_by_both, seen_index
+from bot.spoilers.sight import Sight, marked_series
 from bot.spoilers.viewer import public_position, releases_of
+from cogs.lookup.buttons import seen_card_view
 from cogs.lookup.cards import about_card, character_card, series_card
+from cogs.lookup.held_back import cast_marks, character_marks, seen_cast, seen_character
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
@@ -29,7 +33,7 @@ class LookupCog(commands.Cog):
         self.bot = bot
         self.store = bot.store
         self.directory = bot.directory
-        self._cards: dict[tuple[int, int | None, int], discord.Embed] = {}
+        self._cards: dict[tuple[int, int | None, int, Sight], tuple[discord.Embed, int]] = {}
 
     async def cog_load(self) -> None:
         self._warming = asyncio.create_task(self._warm())
@@ -48,11 +52,12 @@ class LookupCog(commands.Cog):
     @app_commands.describe(name="A name, another name they go by, or the actor — typos are fine")
     async def character(self, interaction: discord.Interaction, name: CharacterName) -> None:
         """Show a character's card: actor, names, appearances, relationships, with sources."""
-        # Public: found, suggested and said missing only as far as this channel has watched.
-        index = await seen_index(
-            self.directory, self.bot.sights, "characters", interaction.guild_id, interaction.channel_id, None,
-            discord.utils.utcnow(),
+        # Public: found, shown, suggested and said missing only as far as this channel has watched — one
+        # sight (every series the guild's fandoms mark facts in, read once) for the search and the card.
+        sight = await reply_sight(
+            self.directory, self.bot.sights, interaction.guild_id, interaction.channel_id, None, discord.utils.utcnow()
         )
+        index = await self.directory.seen("characters", interaction.guild_id, sight)
         try:
             found = find(index, name, "character", CHARACTER_HINT, guild_id=interaction.guild_id)
         except NotFound as missing:  # private: nothing the member has not watched either
@@ -60,23 +65,33 @@ class LookupCog(commands.Cog):
                 self.directory, self.bot.sights, "characters", interaction.guild_id, interaction.channel_id,
                 interaction.user.id, discord.utils.utcnow(),
             )) from None
-        card = await self._card(found.target, interaction.guild_id)
-        if card is None:
+        shown = await self._card(found.target, interaction.guild_id, sight)
+        if shown is None:
             raise not_found("character", name, index, CHARACTER_HINT)
-        await interaction.response.send_message(also_line(found) or None, embed=card)
+        card, held = shown
+        if held:  # the rest is a press away, shown privately at the presser's own progress
+            await interaction.response.send_message(also_line(found) or None, embed=card, view=seen_card_view(found.target))
+        else:
+            await interaction.response.send_message(also_line(found) or None, embed=card)
 
-    async def _card(self, character_id: int, guild_id: int | None) -> discord.Embed | None:
-        """The character's card, built once per character and facts revision (cards are never mutated)."""
+    async def _card(self, character_id: int, guild_id: int | None, sight: Sight) -> tuple[discord.Embed, int] | None:
+        """The character's card at `sight`, with how many facts it held back: built once per character,
+        facts revision and sight in the series the character's facts are marked in (cards are never
+        mutated), so a character with no marks has one card everywhere."""
         character = await self.directory.character(character_id, guild_id)
         if character is None:
             return None
-        key = (character_id, guild_id, self.directory.revision)
-        card = self._cards.get(key)
-        if card is None:
+        series = marked_series(character_marks(character))
+        key = (character_id, guild_id, self.directory.revision, sight.within(series))
+        cached = self._cards.get(key)
+        if cached is None:
+            seen = seen_character(character, sight)
+            if seen is None:  # not yet known here (the index hid them already; safe all the same)
+                return None
             if len(self._cards) >= CARD_CACHE:
                 self._cards.clear()
-            card = self._cards[key] = character_card(character)
-        return card
+            cached = self._cards[key] = (character_card(seen.character, held=seen.held), seen.held)
+        return cached
 
     @character.autocomplete("name")
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -98,6 +113,10 @@ class LookupCog(commands.Cog):
             raise not_found("series", title, index, SERIES_HINT)
         now = discord.utils.utcnow()
         position = await public_position(self.store, interaction.guild_id, interaction.channel_id, found.id, releases_of(found), now)
+        sight = await self.bot.sights.public(
+            interaction.guild_id, interaction.channel_id, marked_series(cast_marks(found.cast)), now
+        )
+        found = replace(found, cast=seen_cast(found.cast, sight))
         await interaction.response.send_message(also_line(match) or None, embed=series_card(found, now, position=position))
 
     @series.autocomplete("title")

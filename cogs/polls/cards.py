@@ -9,7 +9,7 @@ import discord
 
 from bot.citations import Citations
 from bot.embeds import Card
-from bot.formatting import discord_timestamp, literal, truncate
+from bot.formatting import discord_timestamp, held_back_line, literal, truncate
 from cogs.polls.tally import Tally, option_line
 from db.facts.models import Relationship, ShipName, Source
 from db.repos.polls import Poll
@@ -17,15 +17,18 @@ from db.repos.polls import Poll
 TITLES = {"ship": "💞 Ship poll", "pairing": "💘 Pairing poll", "custom": "📊 Poll"}
 
 
-def canon_summary(relationships: Iterable[Relationship]) -> str:
-    """One part per kind of canon, in the pack's order and words: 'On screen: romance (ended), alliance · …'."""
+def canon_summary(relationships: Iterable[Relationship], *, held: int = 0) -> str:
+    """One part per kind of canon, in the pack's order and words: 'On screen: romance (ended), alliance · …'.
+    `held`: lines left out as beyond what the channel has watched."""
     by_canon: dict[tuple[int, str], list[str]] = defaultdict(list)
     for rel in relationships:
         item = f"{rel.kind}" + (f" ({literal(rel.status)})" if rel.status else "")
         if item not in by_canon[(rel.canon_rank, rel.canon_label)]:
             by_canon[(rel.canon_rank, rel.canon_label)].append(item)
     parts = [f"{literal(label[:1].upper() + label[1:])}: {', '.join(items)}" for (_, label), items in sorted(by_canon.items())]
-    return " · ".join(parts) if parts else "No known relationship in the fact pack."
+    if not parts:
+        return "Nothing known, as far as this channel has watched." if held else "No known relationship in the fact pack."
+    return " · ".join(parts)
 
 
 def ship_names_line(names: Sequence[str]) -> str:
@@ -60,17 +63,18 @@ def poll_card(poll: Poll, result: Tally, canon: str | None = None, ship_names: S
 
 def pair_card(
     first: str, second: str, relationships: list[Relationship], sources: dict[int, Source], record: str,
-    ship_names: Sequence[ShipName] = (),
+    ship_names: Sequence[ShipName] = (), *, held: int = 0,
 ) -> discord.Embed:
-    """/ship info: what is known of a pair, grouped by canon, every line with its source."""
+    """/ship info: what is known of a pair, grouped by canon, every line with its source; `held` lines
+    and names beyond what the channel has watched are counted, never shown."""
     cite = Citations(sources)
     card = Card(f"{first} × {second}")
     names = ""
     if ship_names:
         label = f"Ship name{'s' if len(ship_names) > 1 else ''}: "
         names = label + " · ".join(f"**{literal(n.name)}** {cite.cite(n.source_id)}" for n in ship_names)
-    unknown = "" if relationships else f"The fact pack knows no relationship between {literal(first)} and {literal(second)}."
-    card.describe(names, unknown)
+    unknown = "" if relationships or held else f"The fact pack knows no relationship between {literal(first)} and {literal(second)}."
+    card.describe(names, unknown, f"-# {held_back_line(held)}" if held else "")
     by_canon: dict[tuple[int, str], list[str]] = defaultdict(list)
     for rel in relationships:  # already in the pack's order of canon
         head = f"**{rel.kind}**" + (f" ({literal(rel.status)})" if rel.status else "") + " — "

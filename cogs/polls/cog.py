@@ -20,11 +20,13 @@ from bot.input.durations import DURATION_FORMS, DurationError, parse_duration
 from bot.input.options import TextOption
 from bot.search.finding import CHARACTER_HINT, NotFound, choices, find, not_found
 from bot.search.name_forms import fold
+from bot.spoilers.sight import marked_series
 from bot.wire.payloads import SpecFile
 from cogs.polls.buttons import ShipPollButton
 from cogs.polls.cards import pair_card
 from cogs.polls.chart import render_chart
 from cogs.polls.options import PollInputError, parse_options, parse_poll_ref, parse_question
+from cogs.polls.pair_facts import public_pair_facts
 from cogs.polls.pairs import first_choices, seen, ship_by_name, ship_name_hint
 from cogs.polls.ranking import MIN_VOTES, rank_ships
 from cogs.polls.service import DEFAULT_DURATION, SHIP_OPTIONS, PollService, ship_question
@@ -185,8 +187,13 @@ class PollCommands(commands.Cog):
         length = poll_duration(duration)
         subject = await self.character(interaction, character)
         partners: dict[int, str] = {}
+        # The poll is public: a partner the channel has not reached yet is no option (nor a hint).
+        marks = [m for rel in subject.relationships for m in rel.marks]
+        sight = await self.bot.sights.public(
+            interaction.guild_id, interaction.channel_id, marked_series(marks), discord.utils.utcnow()
+        )
         for rel in subject.relationships:
-            if rel.kind is RelationshipKind.ROMANCE:
+            if rel.kind is RelationshipKind.ROMANCE and sight.sees_all(rel.marks):
                 other_id, other_name = rel.other(subject.id)
                 partners.setdefault(other_id, other_name)
         if len(partners) < 2:
@@ -279,12 +286,12 @@ class PollCommands(commands.Cog):
         """The pair's relationships by canon, each with its source, its ship names, and this server's poll record."""
         assert interaction.guild_id is not None
         a, b = await self.pair(interaction, first, second)
-        relationships = await self.store.characters.relationships_between(a.id, b.id, interaction.guild_id)
-        ship = await self.store.ships.between(a.id, b.id, interaction.guild_id)
-        names = ship.names if ship else ()
+        # Public: relationship lines and ship names only as far as this channel has watched.
+        facts = await public_pair_facts(self.bot, interaction.guild_id, interaction.channel_id, a.id, b.id, discord.utils.utcnow())
+        relationships, names = list(facts.relationships), facts.names
         sources = await self.store.sources.by_ids([*(r.source_id for r in relationships), *(n.source_id for n in names)])
         record = await self.record_line(interaction.guild_id, a.id, b.id)
-        embed = pair_card(a.name, b.name, relationships, sources, record, names)
+        embed = pair_card(a.name, b.name, relationships, sources, record, names, held=facts.held)
         if relationships:
             await interaction.response.send_message(embed=embed)
             return

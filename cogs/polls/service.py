@@ -21,6 +21,7 @@ from bot.scheduling.scheduler import Outcome, RetryLater
 from bot.wire.payloads import NO_PINGS, SpecReference
 from cogs.polls.buttons import poll_view, withdraw_view
 from cogs.polls.cards import canon_summary, poll_card
+from cogs.polls.pair_facts import public_pair_facts
 from cogs.polls.tally import Tally, result_sentence, tally
 from db.repos.polls import NewPoll, Poll, PollOption
 from db.repos.timers import Timer, TimerState
@@ -408,10 +409,11 @@ class PollService:
         """For a ship poll's card: what the canon says of the pair, and the pair's ship names."""
         if poll.kind != "ship" or poll.first_character_id is None or poll.second_character_id is None:
             return None, ()
-        pair = (poll.first_character_id, poll.second_character_id, poll.guild_id)
-        ship = await self.store.ships.between(*pair)
-        names = tuple(n.name for n in ship.names) if ship else ()
-        return canon_summary(await self.store.characters.relationships_between(*pair)), names
+        # The card is public in the poll's channel: as far as that channel has watched, whenever it is drawn.
+        facts = await public_pair_facts(
+            self.bot, poll.guild_id, poll.channel_id, poll.first_character_id, poll.second_character_id, discord.utils.utcnow()
+        )
+        return canon_summary(facts.relationships, held=facts.held), tuple(n.name for n in facts.names)
 
     async def _find_message(self, poll: Poll) -> int | None:
         """The poll's message id; if it was never recorded, found in the channel by the custom ids of its

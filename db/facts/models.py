@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -314,6 +315,16 @@ class ProductionFact:
 
 
 @dataclass(frozen=True, slots=True)
+class CastAppearance:
+    """One appearance behind a cast line, with what a sight needs to keep or drop it."""
+
+    season_number: int | None
+    actor: str | None  # who plays the character here: the recast actor, else their own
+    status: FactStatus
+    since: EpisodeMark | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class CastEntry:
     character_id: int
     character_name: str
@@ -323,6 +334,44 @@ class CastEntry:
     seasons: tuple[int, ...]
     # Who plays them in this series, with the seasons (() = the series as a whole): more than one when recast.
     actors: tuple[tuple[str, tuple[int, ...]], ...] = ()
+    since: EpisodeMark | None = None  # the character's own
+    known_as_since: tuple[EpisodeMark | None, ...] = ()  # each of `known_as`'s own, in the same order
+    appearances: tuple[CastAppearance, ...] = ()  # in order of season, the series as a whole first
+
+    @property
+    def marks(self) -> tuple[EpisodeMark | None, ...]:
+        return (self.since, *self.known_as_since, *(a.since for a in self.appearances))
+
+    def keeping(self, sees: Callable[[EpisodeMark | None], bool]) -> CastEntry | None:
+        """The line as far as `sees` lets it go: None when the character, or every appearance, is hidden;
+        else only the names, seasons and actor credits whose marks it sees."""
+        if not sees(self.since):
+            return None
+        kept = tuple(a for a in self.appearances if sees(a.since))
+        names = tuple(n for i, n in enumerate(self.known_as) if sees(self.known_as_since[i] if i < len(self.known_as_since) else None))
+        if len(kept) == len(self.appearances) and len(names) == len(self.known_as):
+            return self
+        if self.appearances and not kept:
+            return None
+        return replace(
+            self, known_as=names, appearances=kept, known_as_since=tuple(m for m in self.known_as_since if sees(m)),
+            status=min(a.status for a in kept), seasons=seasons_of(kept), actors=actors_of(kept),
+        )
+
+
+def seasons_of(appearances: Iterable[CastAppearance]) -> tuple[int, ...]:
+    return tuple(sorted({a.season_number for a in appearances if a.season_number is not None}))
+
+
+def actors_of(appearances: Iterable[CastAppearance]) -> tuple[tuple[str, tuple[int, ...]], ...]:
+    """Who played the role in which seasons, in the order of the appearances (more than one: recast)."""
+    actors: dict[str, list[int]] = {}
+    for a in appearances:
+        if a.actor is not None:
+            seasons = actors.setdefault(a.actor, [])
+            if a.season_number is not None:
+                seasons.append(a.season_number)
+    return tuple((actor, tuple(numbers)) for actor, numbers in actors.items())
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,7 +7,9 @@ from typing import Any
 
 from db.backends.database import Database
 from db.facts.models import (
+    CastAppearance,
     CastEntry,
+    EpisodeMark,
     FactStatus,
     ProductionFact,
     ProductionKind,
@@ -16,6 +18,9 @@ from db.facts.models import (
     Season,
     Series,
     SeriesSummary,
+    actors_of,
+    mark_of,
+    seasons_of,
 )
 from db.repos.fandoms import FandomRepository, visible
 from db.repos.releases import ReleaseRepository
@@ -101,48 +106,60 @@ class SeriesRepository:
             sources=await self._sources.by_ids(source_ids),
         )
 
+    async def episode_counts(self, series_id: int) -> dict[int, int]:
+        """Each season's number of episodes, as the pack says (a count alone makes them citable)."""
+        rows = await self._db.fetch_all(
+            "SELECT number, episodes FROM seasons WHERE series_id = ? AND episodes IS NOT NULL", (series_id,)
+        )
+        return {r["number"]: r["episodes"] for r in rows}
+
     async def _cast(self, series_id: int, guild_id: int | None) -> tuple[CastEntry, ...]:
-        """Characters appearing in the series; confirmed before rumoured, then by first appearance."""
+        """Characters appearing in the series; confirmed before rumoured, then by first appearance. Each
+        carries the marks a sight needs (the character's, each labelled name's, each appearance's)."""
         rows = await self._db.fetch_all(
             f"""
-            SELECT c.id, c.name, c.actor, min(a.status) AS status,
-                   string_agg(CAST(a.season_number AS TEXT), ',') AS seasons, min(a.id) AS first_seen
+            SELECT c.id, c.name, c.actor, c.since_series_id, c.since_order, min(a.status) AS status,
+                   min(a.id) AS first_seen
               FROM appearances a JOIN characters c ON c.id = a.character_id
              WHERE a.series_id = :id AND {visible("c")}
-             GROUP BY c.id
+             GROUP BY c.id, c.name, c.actor, c.since_series_id, c.since_order
              ORDER BY min(a.status), first_seen
             """,
             await self._fandoms.params(guild_id, id=series_id),
         )
-        known_as: dict[int, list[str]] = defaultdict(list)
+        known_as: dict[int, list[tuple[str, EpisodeMark | None]]] = defaultdict(list)
         for h in await self._db.fetch_all(
-            """SELECT n.character_id, n.name FROM character_names n
+            """SELECT n.character_id, n.name, n.since_series_id, n.since_order FROM character_names n
                  JOIN pack_terms t ON t.pack_id = n.pack_id AND t.kind = 'name' AND t.term = n.kind AND t.label <> ''
                 WHERE n.character_id IN (SELECT character_id FROM appearances WHERE series_id = ?)
                 ORDER BY t.position, n.id""",
             (series_id,),
         ):
-            known_as[h["character_id"]].append(h["name"])
-        actors: dict[int, dict[str, list[int]]] = defaultdict(dict)  # who played them in which seasons here
+            known_as[h["character_id"]].append((h["name"], mark_of(h["since_series_id"], h["since_order"])))
+        appearances: dict[int, list[CastAppearance]] = defaultdict(list)  # who played them in which seasons here
         for a in await self._db.fetch_all(
-            """SELECT a.character_id, coalesce(a.actor, c.actor) AS actor, a.season_number
+            """SELECT a.character_id, coalesce(a.actor, c.actor) AS actor, a.season_number, a.status,
+                      a.since_series_id, a.since_order
                  FROM appearances a JOIN characters c ON c.id = a.character_id
-                WHERE a.series_id = ? AND coalesce(a.actor, c.actor) IS NOT NULL
+                WHERE a.series_id = ?
                 ORDER BY a.season_number IS NOT NULL, a.season_number, a.id""",
             (series_id,),
         ):
-            seasons = actors[a["character_id"]].setdefault(a["actor"], [])
-            if a["season_number"] is not None:
-                seasons.append(a["season_number"])
+            appearances[a["character_id"]].append(
+                CastAppearance(a["season_number"], a["actor"], FactStatus(a["status"]), mark_of(a["since_series_id"], a["since_order"]))
+            )
         return tuple(
             CastEntry(
                 character_id=r["id"],
                 character_name=r["name"],
                 actor=r["actor"],
-                known_as=tuple(known_as[r["id"]]),
+                known_as=tuple(name for name, _ in known_as[r["id"]]),
                 status=FactStatus(r["status"]),
-                seasons=tuple(sorted({int(s) for s in (r["seasons"] or "").split(",") if s})),
-                actors=tuple((actor, tuple(numbers)) for actor, numbers in actors[r["id"]].items()),
+                seasons=seasons_of(appearances[r["id"]]),
+                actors=actors_of(appearances[r["id"]]),
+                since=mark_of(r["since_series_id"], r["since_order"]),
+                known_as_since=tuple(mark for _, mark in known_as[r["id"]]),
+                appearances=tuple(appearances[r["id"]]),
             )
             for r in rows
         )
