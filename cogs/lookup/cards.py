@@ -14,6 +14,7 @@ from bot.formatting import CHANNEL_WATCHED, describe_date, discord_timestamp, he
 from bot.outside_links import character_image
 from bot.spoilers.airing import watched_releases
 from bot.spoilers.positions import Position
+from bot.spoilers.shown import barred_title
 from db.facts.dates import PartialDate
 from db.facts.models import (
     Appearance,
@@ -218,7 +219,7 @@ def _episode_line(release: Release, cite: Citations, *, hidden: bool) -> str:
     source = cite.cite(release.current.source_id) if release.current else ""
     stamps = f"{discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')})"
     if hidden and release.episode_title:
-        barred = f"||“{literal(truncate(release.episode_title, LINE))}”||"
+        barred = barred_title(release.episode_title, LINE)
         return f"**{literal(truncate(release.title, LINE))}** — {barred} — {stamps} {source}".rstrip()
     return f"**{literal(truncate(release.label, LINE))}** — {stamps} {source}".rstrip()
 
