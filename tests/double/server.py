@@ -37,6 +37,7 @@ from tests.double.mentions import pings
 from tests.double.shards import DISCORD_IDENTIFY_WINDOW, Sharding
 from tests.double.threads import ThreadWorld, thread_routes
 from tests.double.world import (
+    DENIABLE,
     GUILD_FORUM,
     FakeChannel,
     FakeGuild,
@@ -326,9 +327,15 @@ class DiscordDouble(ThreadWorld):
             channel = guild.text_channel if guild else self._dm_with(user)
         interaction_id, token, payload = interaction_envelope(
             application_id=self.application_id, kind=kind, data=data, user=user, member=member, guild=guild,
-            channel=channel, app_permissions=Permissions.BOT, message=message.payload() if message else None,
+            channel=channel, app_permissions=self.bot_permissions(channel), message=message.payload() if message else None,
         )
         return InteractionRecord(interaction_id, token, kind, user, guild, channel, payload)
+
+    def bot_permissions(self, channel: FakeChannel) -> int:
+        """The bot's permissions in `channel` as Discord computes them for `app_permissions`: its own,
+        less what the channel (a thread's parent, for a thread) denies it."""
+        rules = self.channels.get(channel.thread.parent_id, channel) if channel.thread else channel
+        return Permissions.BOT & ~sum(DENIABLE[what] for what in rules.denied)
 
     def _dm_with(self, user: FakeUser) -> FakeChannel:
         self.users.setdefault(user.id, user)

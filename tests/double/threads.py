@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 
 THREAD_NAME_LIMIT = 100
 NEWS = 5
+HAS_THREAD = 1 << 5  # message flag: a thread was started from this message
 
 
 def thread_routes(double: DiscordDouble) -> list[web.RouteDef]:
@@ -94,6 +95,7 @@ class _ThreadHandlers:
         if problem := _name_problem(body.get("name")):
             return problem
         thread = self.d.open_thread(parent, body["name"], thread_id=message.id, minutes=minutes)
+        message.flags |= HAS_THREAD
         await self.d.tell_thread("THREAD_CREATE", thread)
         return json_response(thread.payload(), 201)
 

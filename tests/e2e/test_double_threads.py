@@ -92,6 +92,15 @@ async def test_a_thread_started_from_a_message(fresh_double: DiscordDouble, clie
     assert fake.thread is not None and fake.thread.archived
     assert [body for _, body in fresh_double.thread_edits] == [{"archived": False}, {"archived": True}]
     assert fresh_double.messages[inside.id].content == "edited"
+    assert fresh_double.messages[message.id].flags & (1 << 5)  # HAS_THREAD, as Discord marks a starter
+
+    # A message in an archived thread unarchives it, as on Discord; a locked one takes none.
+    await thread.send("back", allowed_mentions=NONE)
+    assert not fake.thread.archived
+    await fresh_double.archive_thread(thread.id, locked=True)
+    with pytest.raises(discord.HTTPException) as locked:
+        await thread.send("still here?", allowed_mentions=NONE)
+    assert locked.value.code == 50083
 
 
 async def test_a_forum_post_carries_its_starter_message(fresh_double: DiscordDouble, client: discord.Client) -> None:
@@ -147,6 +156,21 @@ async def test_denied_permissions_show_in_the_payload_and_are_refused(fresh_doub
     await fresh_double.revoke_channel(general, what="create_threads", tell_bot=True)
     await until(lambda: not seen.get_channel(general.id).permissions_for(seen.me).create_public_threads)  # type: ignore[union-attr]
     assert fresh_double.threads_in(guild.channel("no-threads")) == []
+
+
+async def test_the_answers_have_the_shapes_of_the_spec(fresh_double: DiscordDouble) -> None:
+    """Threads, forum channels and forum posts as the double answers them, held to Discord's schemas."""
+    assert fresh_double.contract is not None
+    guild = await fresh_double.add_guild(forums=("episodes",), denied={"episodes": {"send"}})
+    forum = guild.channel("episodes")
+    post = fresh_double.open_thread(forum, "S01E01 · Pilot", thread_id=12345)
+    assert fresh_double.contract.schema_violations("ThreadResponse", post.payload()) == []
+    assert fresh_double.contract.schema_violations("GuildChannelResponse", forum.payload()) == []
+    assert fresh_double.contract.schema_violations("GuildChannelResponse", guild.text_channel.payload()) == []
+    [deny] = forum.payload()["permission_overwrites"]
+    assert deny == {"id": str(fresh_double.bot_user.id), "type": 1, "allow": "0", "deny": str(1 << 11)}
+    assert not fresh_double.bot_permissions(post) & (1 << 11)  # app_permissions in the post follow its forum
+    assert fresh_double.bot_permissions(guild.text_channel) & (1 << 35)
 
 
 async def test_thread_names_over_100_characters_are_refused(fresh_double: DiscordDouble) -> None:
