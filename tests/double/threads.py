@@ -128,7 +128,7 @@ class _ThreadHandlers:
     async def edit_channel(self, request: web.Request) -> web.Response:
         """PATCH /channels/{id}: on a thread, archive, unarchive, lock or rename it. Unarchiving an
         unlocked thread needs only Send Messages in Threads; archiving, locking and anything on a
-        locked thread need Manage Threads unless the bot created the thread."""
+        locked thread need Manage Threads (archiving not, for the thread's creator)."""
         channel = self.d.channels.get(int(request.match_info["channel"]))
         if channel is None:
             return error(404, 10003, "Unknown Channel")
@@ -138,11 +138,15 @@ class _ThreadHandlers:
         parent = self.d.channels[thread.parent_id]
         if "view" in parent.denied:
             return error(403, 50001, "Missing Access")
+        # The bot has no Manage Threads: it may archive the threads it started and unarchive unlocked
+        # ones (Send Messages in Threads), never lock one or touch a locked one.
         owner = thread.owner_id == self.d.bot_user.id
-        if not owner and (thread.locked or body.get("locked") or body.get("archived")):
+        if thread.locked or body.get("locked") or (body.get("archived") and not owner):
             return error(403, 50013, "Missing Permissions")
         if body.get("archived") is False and "send_in_threads" in parent.denied:
             return error(403, 50013, "Missing Permissions")
+        if thread.archived and body.get("archived") is not False:
+            return error(400, 50083, "Thread is archived")
         if "name" in body and body["name"] is not None and (problem := _name_problem(body["name"])):
             return problem
         minutes = _archive_minutes(body) if "auto_archive_duration" in body else thread.auto_archive_duration

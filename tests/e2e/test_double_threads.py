@@ -101,6 +101,9 @@ async def test_a_thread_started_from_a_message(fresh_double: DiscordDouble, clie
     with pytest.raises(discord.HTTPException) as locked:
         await thread.send("still here?", allowed_mentions=NONE)
     assert locked.value.code == 50083
+    with pytest.raises(discord.Forbidden) as no_unlock:  # only Manage Threads reopens a locked thread
+        await reopened.edit(archived=False)
+    assert no_unlock.value.code == 50013
 
 
 async def test_a_forum_post_carries_its_starter_message(fresh_double: DiscordDouble, client: discord.Client) -> None:
