@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from db import Store, bundled_pack_path
-from db.facts.models import Release
+from db.facts.models import Release, ReleaseKind
 from db.repos.viewers.progress import StoredProgress
 from db.repos.watchalong.ratings import RatingSummary
 from db.repos.watchalong.settings import WatchAlong
@@ -136,6 +136,15 @@ async def test_one_rating_per_member_changed_and_counted_per_server(store: Store
     assert await ratings.per_episode(1, series, season=999) == []
     with pytest.raises(Exception, match=r"(?i)check|constraint"):
         await ratings.rate(1, first.id, 12, 6, NOW)
+
+
+async def test_a_special_is_listed_after_its_seasons_episodes_on_both_backends(store: Store, harbor: tuple[int, list[Release]]) -> None:
+    series, episodes = harbor
+    [special] = [r for r in await store.releases.for_series(series) if r.kind is ReleaseKind.SPECIAL]
+    for release in (special.id, episodes[1].id, episodes[0].id):
+        await store.episode_ratings.rate(1, release, 10, 3, NOW)
+    listed = [s.release_id for s in await store.episode_ratings.per_episode(1, series)]
+    assert listed == [episodes[0].id, episodes[1].id, special.id]
 
 
 async def test_concurrent_rates_keep_one_rating_per_member(store: Store, harbor: tuple[int, list[Release]]) -> None:

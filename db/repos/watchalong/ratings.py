@@ -67,14 +67,15 @@ class EpisodeRatingRepository:
         return RatingSummary(release_id, float(row[1]), int(row[0]))
 
     async def per_episode(self, guild_id: int, series_id: int, season: int | None = None) -> list[RatingSummary]:
-        """The server's ratings of each rated episode of a series (or one season of it), in episode order."""
+        """The server's ratings of each rated episode of a series (or one season of it), in episode order
+        (specials, with no number, after their season's episodes; the same order on both backends)."""
         one_season = "" if season is None else "AND r.season_number = :season"
         rows = await self._db.fetch_all(
             f"""SELECT r.id, avg(e.stars), count(*)
                   FROM episode_ratings e JOIN releases r ON r.id = e.release_id
                  WHERE e.guild_id = :guild AND r.series_id = :series {one_season}
                  GROUP BY r.id, r.season_number, r.episode
-                 ORDER BY r.season_number, r.episode, r.id""",
+                 ORDER BY r.season_number IS NULL, r.season_number, r.episode IS NULL, r.episode, r.id""",
             {"guild": guild_id, "series": series_id} | ({} if season is None else {"season": season}),
         )
         return [RatingSummary(r[0], float(r[1]), int(r[2])) for r in rows]
