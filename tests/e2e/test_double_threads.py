@@ -19,7 +19,7 @@ from discord.http import Route
 
 from tests.double.interactions import MESSAGE_COMPONENT
 from tests.double.server import DiscordDouble
-from tests.double.world import PUBLIC_THREAD, FakeGuild
+from tests.double.world import PUBLIC_THREAD, FakeChannel, FakeGuild
 
 NONE = discord.AllowedMentions.none()
 
@@ -50,6 +50,11 @@ async def until(check: Callable[[], Any], timeout: float = 5.0) -> Any:
             raise TimeoutError("the client never saw it")
         await asyncio.sleep(0.02)
     return found
+
+
+def is_archived(channel: FakeChannel) -> bool:
+    assert channel.thread is not None
+    return channel.thread.archived
 
 
 async def joined(double: DiscordDouble, client: discord.Client, **kwargs: Any) -> tuple[FakeGuild, discord.Guild]:
@@ -89,14 +94,14 @@ async def test_a_thread_started_from_a_message(fresh_double: DiscordDouble, clie
     reopened = await fetched.edit(archived=False)
     await inside.edit(content="edited", allowed_mentions=NONE)
     await reopened.edit(archived=True)
-    assert fake.thread is not None and fake.thread.archived
+    assert is_archived(fake)
     assert [body for _, body in fresh_double.thread_edits] == [{"archived": False}, {"archived": True}]
     assert fresh_double.messages[inside.id].content == "edited"
     assert fresh_double.messages[message.id].flags & (1 << 5)  # HAS_THREAD, as Discord marks a starter
 
     # A message in an archived thread unarchives it, as on Discord; a locked one takes none.
     await thread.send("back", allowed_mentions=NONE)
-    assert not fake.thread.archived
+    assert not is_archived(fake)
     await fresh_double.archive_thread(thread.id, locked=True)
     with pytest.raises(discord.HTTPException) as locked:
         await thread.send("still here?", allowed_mentions=NONE)
