@@ -38,6 +38,9 @@ from db.repos.viewers.progress import ViewerProgressRepository
 from db.repos.viewers.reach import SpoilerReachRepository
 from db.repos.viewers.sight import ViewerSightRepository
 from db.repos.votes import VoteRepository
+from db.repos.watchalong.ratings import EpisodeRatingRepository
+from db.repos.watchalong.settings import WatchAlongRepository
+from db.repos.watchalong.threads import WatchThreadRepository
 
 T = TypeVar("T")
 
@@ -69,6 +72,9 @@ class Store:
         self.viewer_progress = ViewerProgressRepository(database)
         self.spoiler_reach = SpoilerReachRepository(database)
         self.viewer_sight = ViewerSightRepository(database)
+        self.watchalongs = WatchAlongRepository(database)
+        self.watchalong_threads = WatchThreadRepository(database)
+        self.episode_ratings = EpisodeRatingRepository(database)
 
     @classmethod
     @asynccontextmanager

@@ -61,6 +61,9 @@ TABLES: tuple[CopiedTable, ...] = (
     CopiedTable("tvmaze_shows"),
     CopiedTable("viewer_progress", ("user_id", "series_id")),
     CopiedTable("spoiler_reach", ("guild_id", "channel_id", "series_id")),
+    CopiedTable("watchalongs", ("guild_id", "series_id")),
+    CopiedTable("watchalong_threads", ("guild_id", "release_id")),
+    CopiedTable("episode_ratings", ("guild_id", "release_id", "user_id")),
 )
 
 

@@ -54,6 +54,12 @@ class Contract:
         errors = sorted(validator.iter_errors(body), key=lambda e: list(e.absolute_path))
         return [_describe(method, template, e) for e in errors]
 
+    def schema_violations(self, schema: str, data: Any) -> list[str]:
+        """Every way `data` (what the double answers) breaks one of the spec's schemas, e.g. ThreadResponse."""
+        validator = Draft202012Validator({"$ref": f"{SPEC_URI}#/components/schemas/{schema}"}, registry=self._registry)
+        errors = sorted(validator.iter_errors(data), key=lambda e: list(e.absolute_path))
+        return [_describe("answer", schema, e) for e in errors]
+
     @lru_cache(maxsize=256)  # noqa: B019 - one Contract lives for the whole session
     def _validator(self, template: str, method: str) -> Draft202012Validator:
         pointer = "/".join(

@@ -190,12 +190,15 @@ class _Handlers:
         return web.Response(status=204)
 
     def _channel(self, request: web.Request, *, write: bool) -> FakeChannel | web.Response:
+        """The channel, or Discord's refusal: a thread is read as its parent allows, and posting in it
+        needs Send Messages in Threads there."""
         channel = self.d.channels.get(int(request.match_info["channel"]))
         if channel is None:
             return error(404, 10003, "Unknown Channel")
-        if "view" in channel.denied:
+        rules = self.d.channels.get(channel.thread.parent_id, channel) if channel.thread else channel
+        if "view" in rules.denied:
             return error(403, 50001, "Missing Access")
-        if write and "send" in channel.denied:
+        if write and ("send_in_threads" if channel.thread else "send") in rules.denied:
             return error(403, 50013, "Missing Permissions")
         return channel
 
@@ -205,6 +208,12 @@ class _Handlers:
             return channel
         if channel.recipient is not None and channel.recipient.id in self.d.closed_dms:
             return error(403, 50007, "Cannot send messages to this user")
+        if channel.thread is not None and channel.thread.archived:
+            if channel.thread.locked:
+                return error(400, 50083, "Thread is archived")
+            channel.thread.archived = False  # a message in an archived thread unarchives it, as on Discord
+            channel.thread.archive_timestamp = iso_now()
+            await self.d.tell_thread("THREAD_UPDATE", channel)
         data = request[JSON_BODY] or {}
         if not (data.get("content") or data.get("embeds") or request[FILES] or data.get("components")):
             return error(400, 50006, "Cannot send an empty message")
@@ -228,6 +237,8 @@ class _Handlers:
         message = self.d.messages.get(int(request.match_info["message"]))
         if message is None or message.deleted or message.channel_id != channel.id:
             return error(404, 10008, "Unknown Message")
+        if write and channel.thread is not None and channel.thread.archived:
+            return error(400, 50083, "Thread is archived")  # unarchive first (PATCH archived=false)
         return message
 
     async def list_messages(self, request: web.Request) -> web.Response:

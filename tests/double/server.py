@@ -35,7 +35,10 @@ from tests.double.interactions import (
 from tests.double.limits import message_problems
 from tests.double.mentions import pings
 from tests.double.shards import DISCORD_IDENTIFY_WINDOW, Sharding
+from tests.double.threads import ThreadWorld, thread_routes
 from tests.double.world import (
+    DENIABLE,
+    GUILD_FORUM,
     FakeChannel,
     FakeGuild,
     FakeMember,
@@ -70,7 +73,7 @@ class SentMessageBody:
     pings: list[str]
 
 
-class DiscordDouble:
+class DiscordDouble(ThreadWorld):
     def __init__(
         self, *, token: str, contract: Contract | None, heartbeat_interval_ms: int = 41_250,
         shards: int = 1, max_concurrency: int = 1, identify_window: float = DISCORD_IDENTIFY_WINDOW,
@@ -89,6 +92,7 @@ class DiscordDouble:
         self.channels: dict[int, FakeChannel] = {}
         self.dm_channels: dict[int, FakeChannel] = {}
         self.messages: dict[int, FakeMessage] = {}
+        self.thread_edits: list[tuple[int, dict[str, Any]]] = []  # (thread id, PATCH body), in order
         self.interactions: dict[int, InteractionRecord] = {}
         self.by_token: dict[str, InteractionRecord] = {}
         self.commands: dict[int | str, list[dict[str, Any]]] = {}
@@ -118,6 +122,7 @@ class DiscordDouble:
     async def start(self) -> None:
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
         app.add_routes(rest.routes(self))
+        app.add_routes(thread_routes(self))
         app.router.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -176,14 +181,20 @@ class DiscordDouble:
 
     async def add_guild(
         self, name: str = "Hell's Kitchen", channels: tuple[str, ...] = ("general", "premieres"), *, shard: int | None = None,
+        forums: tuple[str, ...] = (), denied: dict[str, set[str]] | None = None,
     ) -> FakeGuild:
-        """A guild the bot is in (on `shard` of the recommended count, if given); the connection of its
-        shard gets its GUILD_CREATE as when the bot joins one."""
+        """A guild the bot is in (on `shard` of the recommended count, if given), with text `channels`,
+        forum channels `forums`, and what the bot is `denied` per channel name (keys of DENIABLE); the
+        connection of its shard gets its GUILD_CREATE as when the bot joins one."""
         guild_id = snowflake() if shard is None else snowflake_on_shard(shard, self.sharding.shards)
         guild = FakeGuild(id=guild_id, name=name, owner_id=self.owner.id)
         guild.roles.append(FakeRole(guild.id, "@everyone", Permissions.MEMBER))
-        for position, channel_name in enumerate(channels):
-            channel = FakeChannel(snowflake(), channel_name, guild.id, position=position)
+        kinds = [(n, 0) for n in channels] + [(n, GUILD_FORUM) for n in forums]
+        for position, (channel_name, kind) in enumerate(kinds):
+            channel = FakeChannel(
+                snowflake(), channel_name, guild.id, type=kind, position=position, bot_id=self.bot_user.id,
+                denied=set((denied or {}).get(channel_name, ())),
+            )
             guild.channels.append(channel)
             self.channels[channel.id] = channel
         self.guilds[guild.id] = guild
@@ -200,10 +211,11 @@ class DiscordDouble:
         return member
 
     async def revoke_channel(self, channel: FakeChannel, *, what: str = "view", tell_bot: bool = False) -> None:
-        """Take the bot's access to a channel away (a moderator changed its permissions)."""
+        """Take the bot's access to a channel away (a moderator changed its permissions): `what` is a
+        key of DENIABLE ("view", "send", "create_threads", "send_in_threads"); the channel's payload
+        then carries a deny overwrite for the bot, which CHANNEL_UPDATE tells it with `tell_bot`."""
         channel.denied.add(what)
-        bit = Permissions.VIEW_CHANNEL if what == "view" else Permissions.SEND_MESSAGES
-        channel.overwrites = [{"id": str(self.bot_user.id), "type": 1, "allow": "0", "deny": str(bit)}]
+        channel.bot_id = self.bot_user.id
         if tell_bot:
             await self.session_for(channel.guild_id).dispatch("CHANNEL_UPDATE", channel.payload())
 
@@ -315,9 +327,15 @@ class DiscordDouble:
             channel = guild.text_channel if guild else self._dm_with(user)
         interaction_id, token, payload = interaction_envelope(
             application_id=self.application_id, kind=kind, data=data, user=user, member=member, guild=guild,
-            channel=channel, app_permissions=Permissions.BOT, message=message.payload() if message else None,
+            channel=channel, app_permissions=self.bot_permissions(channel), message=message.payload() if message else None,
         )
         return InteractionRecord(interaction_id, token, kind, user, guild, channel, payload)
+
+    def bot_permissions(self, channel: FakeChannel) -> int:
+        """The bot's permissions in `channel` as Discord computes them for `app_permissions`: its own,
+        less what the channel (a thread's parent, for a thread) denies it."""
+        rules = self.channels.get(channel.thread.parent_id, channel) if channel.thread else channel
+        return Permissions.BOT & ~sum(DENIABLE[what] for what in rules.denied)
 
     def _dm_with(self, user: FakeUser) -> FakeChannel:
         self.users.setdefault(user.id, user)
@@ -395,10 +413,10 @@ class DiscordDouble:
 
     def store_message(
         self, channel: FakeChannel, data: dict[str, Any], files: dict[str, bytes], *, flags: int,
-        interaction: InteractionRecord | None = None,
+        interaction: InteractionRecord | None = None, message_id: int | None = None,
     ) -> FakeMessage:
         message = FakeMessage(
-            id=snowflake(), channel_id=channel.id, guild_id=channel.guild_id, author=self.bot_user, flags=flags,
+            id=message_id or snowflake(), channel_id=channel.id, guild_id=channel.guild_id, author=self.bot_user, flags=flags,
             interaction_id=interaction.id if interaction else None,
             webhook_id=self.application_id if interaction else None,
         )
@@ -493,13 +511,13 @@ class DiscordDouble:
         """What Discord would refuse with 400 beyond the spec: sizes of content, embeds and choices."""
         if not isinstance(body, dict) or request.method not in ("POST", "PATCH"):
             return []
-        data = body.get("data") if request.path.endswith("/callback") else body
+        data = _message_data(request, body)
         return message_problems(data) if isinstance(data, dict) else []
 
     def _audit_message_body(self, request: web.Request, body: Any) -> None:
         if not isinstance(body, dict) or request.method not in ("POST", "PATCH"):
             return
-        data = body.get("data") if request.path.endswith("/callback") else body
+        data = _message_data(request, body)
         if request.path.endswith("/callback") and body.get("type") not in (4, 5, 7):
             return
         if not isinstance(data, dict) or request.path.endswith("/users/@me/channels"):
@@ -509,6 +527,15 @@ class DiscordDouble:
         self.message_bodies.append(
             SentMessageBody(f"{request.method} {request.path}", data, pings(data.get("content"), data.get("allowed_mentions")))
         )
+
+
+def _message_data(request: web.Request, body: dict[str, Any]) -> Any:
+    """The message inside a body: an interaction callback's `data`, a forum post's `message`, or the body."""
+    if request.path.endswith("/callback"):
+        return body.get("data")
+    if request.path.endswith("/threads") and "message" in body:
+        return body["message"]
+    return body
 
 
 async def _read_body(request: web.Request) -> tuple[Any, dict[str, bytes]]:

@@ -48,9 +48,27 @@ class Permissions:
     MANAGE_GUILD = 1 << 5
     ADMINISTRATOR = 1 << 3
     USE_APPLICATION_COMMANDS = 1 << 31
+    MANAGE_THREADS = 1 << 34
+    CREATE_PUBLIC_THREADS = 1 << 35
+    SEND_MESSAGES_IN_THREADS = 1 << 38
 
-    MEMBER = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
+    # Discord's default @everyone has the two thread bits, so a plain member (and the bot) has them.
+    MEMBER = (
+        VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | ATTACH_FILES | READ_MESSAGE_HISTORY | USE_APPLICATION_COMMANDS
+        | CREATE_PUBLIC_THREADS | SEND_MESSAGES_IN_THREADS
+    )
     BOT = MEMBER | USE_EXTERNAL_EMOJIS
+
+
+# What a test can deny the bot in a channel (`FakeChannel.denied`), and the permission bit each is.
+DENIABLE = {
+    "view": Permissions.VIEW_CHANNEL,
+    "send": Permissions.SEND_MESSAGES,
+    "create_threads": Permissions.CREATE_PUBLIC_THREADS,
+    "send_in_threads": Permissions.SEND_MESSAGES_IN_THREADS,
+}
+GUILD_TEXT, DM, PUBLIC_THREAD, GUILD_FORUM = 0, 1, 11, 15
+AUTO_ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
 
 
 @dataclass
@@ -104,35 +122,96 @@ class FakeRole:
 
 
 @dataclass
+class ThreadState:
+    """What a thread has beyond a channel: its parent, its creator and its archive state."""
+
+    parent_id: int
+    owner_id: int
+    auto_archive_duration: int = 1440
+    archived: bool = False
+    locked: bool = False
+    archive_timestamp: str = field(default_factory=iso_now)
+    created_at: str = field(default_factory=iso_now)
+    message_count: int = 0
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "archived": self.archived,
+            "archive_timestamp": self.archive_timestamp,
+            "auto_archive_duration": self.auto_archive_duration,
+            "locked": self.locked,
+            "create_timestamp": self.created_at,
+            "invitable": True,
+        }
+
+
+@dataclass
 class FakeChannel:
     id: int
     name: str
     guild_id: int | None
-    type: int = 0  # GUILD_TEXT; 1 is a DM
+    type: int = GUILD_TEXT  # DM, PUBLIC_THREAD, GUILD_FORUM
     position: int = 0
     recipient: FakeUser | None = None
-    # What the bot may not do here, for tests of a lost channel: "view", "send".
+    # What the bot may not do here (keys of DENIABLE): refused by the routes with 403, and sent to
+    # the bot as a deny overwrite for its own member (`bot_id`) so it can check before trying.
     denied: set[str] = field(default_factory=set)
     overwrites: list[dict[str, Any]] = field(default_factory=list)
+    bot_id: int | None = None
+    thread: ThreadState | None = None
+
+    def permission_overwrites(self) -> list[dict[str, Any]]:
+        bits = sum(DENIABLE[what] for what in sorted(self.denied))
+        if not bits or self.bot_id is None:
+            return self.overwrites
+        mine = {"id": str(self.bot_id), "type": 1, "allow": "0", "deny": str(bits)}
+        return [o for o in self.overwrites if o["id"] != mine["id"]] + [mine]
 
     def payload(self) -> dict[str, Any]:
-        if self.type == 1:
+        if self.type == DM:
             assert self.recipient is not None
             return {"id": str(self.id), "type": 1, "last_message_id": None, "flags": 0,
                     "recipients": [self.recipient.payload()]}
-        return {
+        if self.thread is not None:
+            return self._thread_payload(self.thread)
+        data: dict[str, Any] = {
             "id": str(self.id),
             "type": self.type,
             "guild_id": str(self.guild_id),
             "name": self.name,
             "position": self.position,
-            "permission_overwrites": self.overwrites,
+            "permission_overwrites": self.permission_overwrites(),
             "parent_id": None,
             "topic": None,
             "nsfw": False,
             "last_message_id": None,
             "rate_limit_per_user": 0,
             "flags": 0,
+        }
+        if self.type == GUILD_FORUM:
+            data |= {
+                "default_auto_archive_duration": 1440, "available_tags": [], "default_reaction_emoji": None,
+                "default_thread_rate_limit_per_user": 0, "default_sort_order": None, "default_forum_layout": 0,
+            }
+        return data
+
+    def _thread_payload(self, thread: ThreadState) -> dict[str, Any]:
+        """A thread channel object as Discord sends it (ThreadResponse in the spec)."""
+        return {
+            "id": str(self.id),
+            "type": self.type,
+            "guild_id": str(self.guild_id),
+            "name": self.name,
+            "parent_id": str(thread.parent_id),
+            "owner_id": str(thread.owner_id),
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "flags": 0,
+            "thread_metadata": thread.payload(),
+            "message_count": thread.message_count,
+            "member_count": 1,
+            "total_message_sent": thread.message_count,
+            "applied_tags": [],
         }
 
 
@@ -178,6 +257,7 @@ class FakeGuild:
     channels: list[FakeChannel] = field(default_factory=list)
     roles: list[FakeRole] = field(default_factory=list)
     members: dict[int, FakeMember] = field(default_factory=dict)
+    threads: list[FakeChannel] = field(default_factory=list)
     joined_at: str = field(default_factory=iso_now)
 
     @property
@@ -230,7 +310,7 @@ class FakeGuild:
             "voice_states": [],
             "members": [bot_member.payload()],
             "channels": [c.payload() for c in self.channels],
-            "threads": [],
+            "threads": [t.payload() for t in self.threads if t.thread is not None and not t.thread.archived],
             "presences": [],
             "stage_instances": [],
             "guild_scheduled_events": [],

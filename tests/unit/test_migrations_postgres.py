@@ -41,6 +41,9 @@ INSTANTS: dict[str, set[str]] = {
     "tvmaze_shows": {"synced_at", "refreshed_at", "failed_at"},
     "viewer_progress": {"updated_at"},
     "spoiler_reach": {"updated_at"},
+    "watchalongs": {"updated_at"},
+    "watchalong_threads": {"air_at", "posted_at", "closes_at", "closed_at"},
+    "episode_ratings": {"updated_at"},
 }
 _PG_TYPE = {"INTEGER": "bigint", "TEXT": "text"}
 

@@ -31,6 +31,7 @@ from db.repos.timers import TimerSpec, TimerState
 from db.repos.viewers.progress import StoredProgress
 from db.repos.viewers.reach import StoredReach
 from db.repos.votes import VoteOutcome
+from db.repos.watchalong.settings import WatchAlong
 from tests.conftest import PostgresDatabases
 
 HARBOR = Path(__file__).parents[1] / "packs" / "harbor.yaml"
@@ -77,6 +78,14 @@ async def fill(store: Store) -> Filled:
     await store.viewer_progress.set(42, StoredProgress(a_series, 2, 5), NOW)
     await store.spoiler_reach.set(GUILD, StoredReach(a_series, None, "aired", 86_400), 7, NOW)
     await store.spoiler_reach.set(GUILD, StoredReach(a_series, 555, "episode", 604_800, 1, 3), 7, NOW)
+    await store.watchalongs.set(WatchAlong(GUILD, a_series, 555, 666, True, 7, 7, NOW))
+    await store.watchalong_threads.plan(GUILD, pack_release.id, 555, NOW, NOW + timedelta(days=7))
+    assert await store.watchalong_threads.claim(GUILD, pack_release.id, NOW)
+    await store.watchalong_threads.record_posted(GUILD, pack_release.id, 9_100, 9_100)
+    await store.watchalong_threads.plan(GUILD, own, 556, NOW, NOW + timedelta(days=1))
+    assert await store.watchalong_threads.claim(GUILD, own, NOW)
+    assert await store.watchalong_threads.mark_closed(GUILD, own, NOW + timedelta(days=1))
+    assert await store.episode_ratings.rate(GUILD, pack_release.id, 42, 4, NOW) is None
     first, second = (await store.characters.summaries(GUILD))[:2]
     ship = NewPoll(GUILD, 555, 7, "ship", f"{first.name} × {second.name}?", [PollOption(0, "Yes"), PollOption(1, "No")],
                    NOW + timedelta(days=1), first_character_id=first.id, second_character_id=second.id)

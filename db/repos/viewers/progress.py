@@ -31,6 +31,21 @@ class ViewerProgressRepository:
                 (user_id, progress.series_id, progress.season, progress.episode, to_text(now)),
             )
 
+    async def advance(self, user_id: int, series_id: int, season: int, episode: int, now: datetime) -> bool:
+        """Move the member's progress to this episode only if it is later than where they are (or they
+        have none): an "I've watched" press never takes anyone back. One statement, so concurrent
+        presses keep the latest episode; True if the progress moved."""
+        async with self._db.transaction() as conn:
+            return await conn.execute(
+                """INSERT INTO viewer_progress (user_id, series_id, season, episode, updated_at) VALUES (?, ?, ?, ?, ?)
+                   ON CONFLICT (user_id, series_id) DO UPDATE
+                   SET season = excluded.season, episode = excluded.episode, updated_at = excluded.updated_at
+                   WHERE viewer_progress.season IS NULL
+                      OR viewer_progress.season < excluded.season
+                      OR (viewer_progress.season = excluded.season AND viewer_progress.episode < excluded.episode)""",
+                (user_id, series_id, season, episode, to_text(now)),
+            ) == 1
+
     async def of_user(self, user_id: int) -> list[StoredProgress]:
         rows = await self._db.fetch_all(
             "SELECT series_id, season, episode FROM viewer_progress WHERE user_id = ? ORDER BY series_id", (user_id,)
