@@ -1,0 +1,138 @@
+"""The buttons under a watch-along's starter message: "I've watched" and the five stars.
+
+DynamicItems whose custom ids name only the episode (and the stars), so they work on every starter
+ever posted, after any restart, with nothing registered per thread; the guild and member come from
+the press. Each answers privately, within Discord's three seconds (one store write, no defer)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import discord
+
+from bot.client import FandexBot
+from bot.errors import UserFacingError, handle_error
+from bot.formatting import literal
+from cogs.watchalong.starter import episode_code
+from db.facts.models import Release, ReleaseKind
+
+WATCHED_LABEL = "I've watched"
+STARS = range(1, 6)
+GONE = "This episode is no longer in the fandoms this server follows."
+CLOSED = "The rating of this episode has closed; `/ratings` shows how the server rated it."
+
+
+def watched_id(release_id: int) -> str:
+    return f"fandex:wa:watched:{release_id}"
+
+
+def rate_id(release_id: int, stars: int) -> str:
+    return f"fandex:wa:rate:{release_id}:{stars}"
+
+
+def starter_view(release_id: int, *, rating: bool, closed: bool = False) -> discord.ui.View:
+    """"I've watched", and with `rating` the five stars — disabled once the rating `closed`."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(WatchedButton(release_id))
+    if rating:
+        for stars in STARS:
+            view.add_item(RateButton(release_id, stars, disabled=closed))
+    return view
+
+
+def _bot(interaction: discord.Interaction) -> FandexBot:
+    bot = interaction.client
+    if not isinstance(bot, FandexBot):
+        raise TypeError(f"{type(bot).__name__} is not a FandexBot")
+    return bot
+
+
+async def _episode(bot: FandexBot, interaction: discord.Interaction, release_id: int) -> Release:
+    release = await bot.store.releases.get(release_id, interaction.guild_id)
+    if release is None or release.kind is not ReleaseKind.EPISODE or release.series_id is None:
+        raise UserFacingError(GONE)
+    return release
+
+
+class WatchedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fandex:wa:watched:(?P<release>[0-9]{1,19})"):
+    def __init__(self, release_id: int, *, pressed: discord.ui.Button[Any] | None = None) -> None:
+        super().__init__(pressed or discord.ui.Button(
+            label=WATCHED_LABEL, emoji="✅", style=discord.ButtonStyle.success, custom_id=watched_id(release_id)
+        ))
+        self.release_id = release_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> WatchedButton:
+        return cls(int(match["release"]), pressed=item if isinstance(item, discord.ui.Button) else None)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await mark_watched(interaction, self.release_id)
+        except Exception as exc:
+            await handle_error(interaction, exc)
+
+
+class RateButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fandex:wa:rate:(?P<release>[0-9]{1,19}):(?P<stars>[1-5])"
+):
+    def __init__(self, release_id: int, stars: int, *, disabled: bool = False, pressed: discord.ui.Button[Any] | None = None) -> None:
+        super().__init__(pressed or discord.ui.Button(
+            label=str(stars), emoji="⭐", style=discord.ButtonStyle.secondary, custom_id=rate_id(release_id, stars),
+            disabled=disabled,
+        ))
+        self.release_id, self.stars = release_id, stars
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: discord.Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> RateButton:
+        return cls(int(match["release"]), int(match["stars"]), pressed=item if isinstance(item, discord.ui.Button) else None)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        try:
+            await rate(interaction, self.release_id, self.stars)
+        except Exception as exc:
+            await handle_error(interaction, exc)
+
+
+async def mark_watched(interaction: discord.Interaction, release_id: int) -> None:
+    """Move the presser's /progress to this episode when it is later than where they are; never back."""
+    bot = _bot(interaction)
+    release = await _episode(bot, interaction, release_id)
+    assert release.series_id is not None and release.season_number is not None and release.episode is not None
+    now = discord.utils.utcnow()
+    moved = await bot.store.viewer_progress.advance(
+        interaction.user.id, release.series_id, release.season_number, release.episode, now
+    )
+    code = episode_code(release)
+    shown = (await bot.directory.index("series", interaction.guild_id)).label(release.series_id)
+    series = literal(shown) if shown else "this series"
+    if moved:
+        text = f"Marked **{code}** as watched: your `/progress` in **{series}** is now {code}."
+    else:
+        text = f"Your `/progress` in **{series}** is already at {code} or later, so it stays where it is."
+    await interaction.response.send_message(text, ephemeral=True)
+
+
+async def rate(interaction: discord.Interaction, release_id: int, stars: int) -> None:
+    """One changeable rating per member while the episode's rating is open."""
+    bot = _bot(interaction)
+    if interaction.guild_id is None:
+        raise UserFacingError("Ratings are kept per server: rate in the server's thread.")
+    release = await _episode(bot, interaction, release_id)
+    now = discord.utils.utcnow()
+    thread = await bot.store.watchalong_threads.get(interaction.guild_id, release.id)
+    if thread is None or thread.closed_at is not None or thread.closes_at <= now:
+        raise UserFacingError(CLOSED)
+    previous = await bot.store.episode_ratings.rate(interaction.guild_id, release.id, interaction.user.id, stars, now)
+    code = episode_code(release)
+    if previous is None:
+        text = f"You rated **{code}** {stars}/5. Press another star to change it until the rating closes."
+    elif previous == stars:
+        text = f"You had already rated **{code}** {stars}/5."
+    else:
+        text = f"You rated **{code}** {stars}/5 (changed from {previous}/5)."
+    await interaction.response.send_message(text, ephemeral=True)
