@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 
 # Loaded in this order; a failure is logged, and then commands are not synced so that a broken cog
 # never deletes its commands from Discord.
-EXTENSIONS: tuple[str, ...] = ("cogs.lookup", "cogs.countdown", "cogs.polls", "cogs.settings", "cogs.fandoms", "cogs.spoilers", "cogs.watchalong")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.lookup", "cogs.countdown", "cogs.polls", "cogs.settings", "cogs.fandoms", "cogs.spoilers", "cogs.watchalong",
+)
 
 
 def bot_intents() -> discord.Intents:
