@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from cogs.watchalong.buttons import RateButton, WatchedButton
+from cogs.watchalong.ratings import RatingsCog
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
@@ -13,6 +14,7 @@ if TYPE_CHECKING:
 
 async def setup(bot: FandexBot) -> None:
     bot.add_dynamic_items(WatchedButton, RateButton)  # one template each for every starter ever posted
+    await bot.add_cog(RatingsCog(bot))
 
 
 async def teardown(bot: FandexBot) -> None:

@@ -1,0 +1,105 @@
+"""/ratings — how this server rated a series' episodes, beside TVmaze's own rating, with a chart."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from typing import TYPE_CHECKING
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.command_contexts import server_only
+from bot.embeds import Card
+from bot.errors import UserFacingError
+from bot.formatting import literal
+from bot.input.options import TextOption
+from bot.search.finding import SERIES_HINT, choices, find
+from bot.spoilers.airing import watched_releases
+from bot.spoilers.shown import barred_title
+from bot.spoilers.viewer import public_position, releases_of
+from bot.wire.payloads import SpecFile
+from cogs.watchalong.rating_chart import CHART_BARS, render_ratings
+from cogs.watchalong.starter import episode_code
+from db.facts.models import Release, ReleaseKind
+from db.repos.watchalong.ratings import RatingSummary
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
+LINES = 40  # episode lines in the reply; the chart and a season choice cover longer runs
+TITLE = 60
+
+
+def rating_line(release: Release, summary: RatingSummary | None, tvmaze: float | None, *, barred: bool) -> str:
+    """`**S02E05** “Title” — ⭐ 4.3 (12) · TVmaze 8.1`; a title past the channel's position only inside bars."""
+    title = ""
+    if release.episode_title:
+        title = f" {barred_title(release.episode_title, TITLE)}" if barred else f" “{literal(release.episode_title[:TITLE])}”"
+    ours = f"⭐ {summary.average:.1f} ({summary.count})" if summary else "⭐ not rated here"
+    theirs = f" · TVmaze {tvmaze:.1f}" if tvmaze is not None else ""
+    return f"**{episode_code(release)}**{title} — {ours}{theirs}"
+
+
+@server_only
+class RatingsCog(commands.Cog):
+    def __init__(self, bot: FandexBot) -> None:
+        self.bot = bot
+        self.store = bot.store
+
+    @app_commands.command(name="ratings", description="How this server rated a series' episodes, beside TVmaze's rating.")
+    @app_commands.describe(series="The series", season="One season only (all seasons when left out)")
+    async def ratings(
+        self, interaction: discord.Interaction, series: SeriesTitle, season: app_commands.Range[int, 0, 9999] | None = None
+    ) -> None:
+        """Average stars to one decimal and how many rated, per episode, with a PNG chart; public, so a
+        title past the channel's position shows only inside spoiler bars (and the chart names codes only)."""
+        assert interaction.guild_id is not None  # server-only command
+        index = await self.bot.directory.series(interaction.guild_id)
+        found = find(index, series, "series", SERIES_HINT, guild_id=interaction.guild_id)
+        shown = await self.store.series.get(found.target, interaction.guild_id)
+        if shown is None:
+            raise UserFacingError(f"That series is no longer here. {SERIES_HINT}")
+        numbers = [s.number for s in shown.seasons]
+        if season is not None and season not in numbers:
+            listed = ", ".join(str(n) for n in numbers) or "none"
+            raise UserFacingError(f"**{literal(shown.title)}** has no season {season}; its seasons are {listed}.")
+        await interaction.response.defer(thinking=True)
+        now = discord.utils.utcnow()
+        every = releases_of(shown)
+        episodes = [
+            r for r in every
+            if r.kind is ReleaseKind.EPISODE and r.episode is not None and (season is None or r.season_number == season)
+        ]
+        rated = {s.release_id: s for s in await self.store.episode_ratings.per_episode(interaction.guild_id, shown.id, season)}
+        tvmaze: dict[int, float] = {}  # TVmaze's own episode ratings: kept with the releases next (issue 26)
+        position = await public_position(self.store, interaction.guild_id, interaction.channel_id, shown.id, every, now)
+        watched = watched_releases(every, position)
+        rows = [r for r in episodes if r.id in rated or r.id in tvmaze]
+        what = f"{shown.title}" + (f", season {season}" if season is not None else "")
+        card = Card(f"Ratings — {what}"[:256])
+        if not rows:
+            card.describe(f"No episode of **{literal(what)}** has been rated in this server yet: a watch-along "
+                          "(`/watchalong set`) opens a thread with stars for every episode as it airs.")
+            await interaction.followup.send(embed=card.build())
+            return
+        lines = [rating_line(r, rated.get(r.id), tvmaze.get(r.id), barred=r.id not in watched) for r in rows]
+        more = len(lines) - LINES
+        card.describe(*lines[-LINES:], *([f"-# … and {more} earlier episodes; pick a `season` to see them."] if more > 0 else []))
+        ours = [(episode_code(r), rated[r.id].average, rated[r.id].count) for r in rows if r.id in rated]
+        if not ours:
+            await interaction.followup.send(embed=card.build())
+            return
+        png = await asyncio.to_thread(render_ratings, f"{what} — this server's ratings", ours)
+        name = f"ratings-{shown.id}.png"
+        card.image_url = f"attachment://{name}"
+        if len(ours) > CHART_BARS:
+            card.footer([f"The chart shows the latest {CHART_BARS} rated episodes."])
+        await interaction.followup.send(embed=card.build(), file=SpecFile(fp=io.BytesIO(png), filename=name))
+
+    @ratings.autocomplete("series")
+    async def series_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        index = await self.bot.directory.series(interaction.guild_id)
+        return choices(index, index.complete(current[:100]))
