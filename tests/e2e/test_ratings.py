@@ -13,7 +13,7 @@ import pytest
 
 from db import Store
 from tests.double.server import DiscordDouble
-from tests.double.world import FakeGuild, FakeMember, Permissions
+from tests.double.world import FakeGuild, Permissions
 from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 
