@@ -21,7 +21,7 @@ from bot.spoilers.shown import barred_title
 from bot.spoilers.viewer import public_position, releases_of
 from bot.wire.payloads import SpecFile
 from cogs.watchalong.rating_chart import CHART_BARS, render_ratings
-from cogs.watchalong.starter import episode_code
+from cogs.watchalong.starter import episode_code, one_decimal
 from db.facts.models import Release, ReleaseKind
 from db.repos.watchalong.ratings import RatingSummary
 
@@ -38,7 +38,7 @@ def rating_line(release: Release, summary: RatingSummary | None, tvmaze: float |
     title = ""
     if release.episode_title:
         title = f" {barred_title(release.episode_title, TITLE)}" if barred else f" “{literal(release.episode_title[:TITLE])}”"
-    ours = f"⭐ {summary.average:.1f} ({summary.count})" if summary else "⭐ not rated here"
+    ours = f"⭐ {one_decimal(summary.average)} ({summary.count})" if summary else "⭐ not rated here"
     theirs = f" · TVmaze {tvmaze:.1f}" if tvmaze is not None else ""
     return f"**{episode_code(release)}**{title} — {ours}{theirs}"
 

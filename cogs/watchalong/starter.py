@@ -4,6 +4,7 @@ the rating is open and once it closed. No Discord calls here; unit-tested as the
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 
 from bot.formatting import discord_timestamp, literal
 from db.facts.models import Release
@@ -39,9 +40,14 @@ def starter_text(release: Release, series_title: str, air_at: datetime, role_id:
     )
 
 
+def one_decimal(average: float) -> str:
+    """An average as people round it: 4.25 → `4.3` (not float formatting's half-to-even `4.2`)."""
+    return str(Decimal(repr(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
 def closed_line(summary: RatingSummary | None) -> str:
     """What the starter says once the rating closed: the average to one decimal and the count."""
     if summary is None or summary.count == 0:
         return "⭐ Rating closed — nobody rated this episode."
     members = "member" if summary.count == 1 else "members"
-    return f"⭐ Rating closed — **{summary.average:.1f}/5** from {summary.count} {members}."
+    return f"⭐ Rating closed — **{one_decimal(summary.average)}/5** from {summary.count} {members}."
