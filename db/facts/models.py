@@ -259,6 +259,7 @@ class Release:
     episode: int | None = None
     episode_title: str | None = None
     runtime: int | None = None  # minutes
+    rating: float | None = None  # TVmaze's average for the episode, 0–10 (pack key `rating`); None: unrated
 
     @property
     def current(self) -> Announcement | None:

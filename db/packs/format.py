@@ -5,10 +5,11 @@ Unknown keys are errors, so a typo ("acter:") is reported instead of silently dr
 
 from __future__ import annotations
 
+import math
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from db.facts.dates import DEFAULT_ZONE
 from db.facts.models import Billing, EventKind, FactStatus, ProductionKind, RelationshipKind
@@ -101,6 +102,21 @@ EpisodeNumber = Annotated[int, Field(ge=1, le=10000)]  # a daily soap numbers hu
 Minutes = Annotated[int, Field(ge=1, le=1440)]
 
 
+def _tvmaze_rating(value: float) -> float:
+    """TVmaze's scale: 0 to 10 with one decimal. Told in plain words, since pydantic's own bound
+    message would call NaN "more than 10"."""
+    if not math.isfinite(value) or not 0 <= value <= 10:
+        shown = {math.inf: ".inf", -math.inf: "-.inf"}.get(value, ".nan" if math.isnan(value) else f"{value:g}")
+        raise ValueError(f"is {shown}; a rating is a number from 0 to 10 (TVmaze's scale), like 7.5")
+    if round(value, 1) != value:
+        raise ValueError(f"is {value!r}; a rating has at most one decimal (TVmaze's scale), like {round(value, 1)}")
+    return value
+
+
+# TVmaze's average rating of an episode. Strict: `true` or "7.5" is not quietly taken for a number.
+Rating = Annotated[float, Field(strict=True), AfterValidator(_tvmaze_rating)]
+
+
 class EpisodeSpec(_Spec):
     """One episode (or special): a release of its own, dated at the precision known."""
 
@@ -109,6 +125,7 @@ class EpisodeSpec(_Spec):
     date: Name = "unknown"  # any accepted date form; TVmaze's airstamp is an exact instant with its offset
     timezone: Name = DEFAULT_ZONE
     runtime: Minutes | None = None
+    rating: Rating | None = None  # TVmaze's average, 0–10; kept in step by sync
     key: Key | None = None  # stable across renumbering (TVmaze's episode id: `e1234`); default `e<number>`
     source: Key | None = None  # default: the season's
 

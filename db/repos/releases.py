@@ -138,6 +138,18 @@ class ReleaseRepository:
         )
         return await self._with_history(rows, guild_id)
 
+    async def tvmaze_ratings(self, series_id: int) -> dict[int, float]:
+        """Release id → TVmaze's average rating, for the series' rated episodes and specials: what
+        /ratings shows beside a server's own. Empty when none is rated or the series is not from TVmaze
+        (only a pack's `rating:` key, TVmaze's average kept in step by sync, sets one)."""
+        rows = await self._db.fetch_all(
+            """SELECT id, rating FROM releases
+                WHERE series_id = ? AND kind <> 'release' AND guild_id IS NULL AND rating IS NOT NULL
+                ORDER BY id""",
+            (series_id,),
+        )
+        return {r[0]: float(r[1]) for r in rows}
+
     async def _with_history(self, rows: list[Row], guild_id: int | None) -> list[Release]:
         if not rows:
             return []
@@ -159,6 +171,7 @@ class ReleaseRepository:
                 episode=r["episode"],
                 episode_title=r["episode_title"],
                 runtime=r["runtime"],
+                rating=r["rating"],
             )
             for r in rows
         ]

@@ -45,7 +45,7 @@ INSTANTS: dict[str, set[str]] = {
     "watchalong_threads": {"air_at", "posted_at", "closes_at", "closed_at"},
     "episode_ratings": {"updated_at"},
 }
-_PG_TYPE = {"INTEGER": "bigint", "TEXT": "text"}
+_PG_TYPE = {"INTEGER": "bigint", "TEXT": "text", "REAL": "double precision"}  # REAL: a float read back exactly
 
 
 @pytest.fixture(scope="module")
@@ -168,6 +168,9 @@ PROBES = [
     Probe("no-episodes", insert("seasons", _SEASON + ", episodes", "1, 's1', 1, 1, 1, 0"), False),
     Probe("season-twice", insert("seasons", _SEASON, "1, 'x', 1, 1, 1", "1, 'y', 1, 1, 1"), False),
     Probe("guild-release-key-twice", insert("releases", "guild_id, key, title", "5, 'g', 'G'", "5, 'g', 'H'"), False),
+    Probe("tvmaze-rating", insert("releases", "pack_id, key, title, rating", "1, 'e1', 'E1', 7.5", "1, 'e2', 'E2', 0"), True),
+    Probe("rating-over-ten", insert("releases", "pack_id, key, title, rating", "1, 'e1', 'E1', 10.5"), False),
+    Probe("negative-rating", insert("releases", "pack_id, key, title, rating", "1, 'e1', 'E1', -0.1"), False),
     Probe("precision", insert("release_dates", "release_id, key, seq, precision, timezone", "1, 'd', 1, 'week', 'UTC'"), False),
     Probe("season-date", insert("release_dates", _DATE, "1, 'd', 1, 'season', 'summer 2017', '2017-06-01T04:00:00+00:00', "
                                                       "'2017-09-01T04:00:00+00:00', 'America/New_York', '2017-02-01'"), True),

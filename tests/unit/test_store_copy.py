@@ -26,6 +26,7 @@ from db.backends.copy import TABLES, CopyError, copy_store, copy_urls
 from db.backends.database_url import PostgresTarget, StoreUnavailable
 from db.facts.dates import parse_partial_date
 from db.migrations import MigrationError
+from db.packs.check import check_pack_text
 from db.repos.polls import NewPoll, PollOption
 from db.repos.timers import TimerSpec, TimerState
 from db.repos.viewers.progress import StoredProgress
@@ -56,7 +57,9 @@ async def fill(store: Store) -> Filled:
     await store.packs.import_file(bundled_pack_path())
     await store.packs.import_file(HARBOR)  # ships, ship names, recasts
     await store.meta.set("command_hash", "3f2a")
-    await store.packs.import_file(WEEKLY)  # episodes and specials
+    # episodes and specials, one with TVmaze's rating (a REAL column: a float copied exactly)
+    await store.packs.import_checked(check_pack_text(WEEKLY.read_text().replace("runtime: 57,", "runtime: 57, rating: 8.3,"),
+                                                     str(WEEKLY)))
     await store.packs.import_file(HARBOR.parent / "spoilers.yaml")  # since: and events:
     # A TVmaze-synced fandom's state: synced, refreshed by a moderator, then failed once.
     await store.tvmaze_shows.register("weekly", 44778, overlay="format: 1", show_updated=1_700_000_000, now=NOW)

@@ -141,7 +141,7 @@ def _season(row: Any, skey: dict[int, str], dates: list[AnnouncementSpec], episo
         default = f"e{e['episode']}" if numbered else f"special{len(listed[False]) + 1}"
         listed[numbered].append(EpisodeSpec(
             number=e["episode"], title=e["episode_title"], date=_date_text(e["precision"], e["value"]),
-            timezone=e["timezone"], runtime=e["runtime"], key=None if key == default else key,
+            timezone=e["timezone"], runtime=e["runtime"], rating=e["rating"], key=None if key == default else key,
             source=None if skey[e["source_id"]] == own else skey[e["source_id"]],
         ))
     return SeasonSpec(
@@ -154,7 +154,7 @@ async def _export_episodes(rows: Any, skey: dict[int, str]) -> dict[tuple[int, i
     found: dict[tuple[int, int], list[Any]] = defaultdict(list)
     for r in await rows(
         """SELECT rel.key, rel.kind, rel.series_id, rel.season_number, rel.episode, rel.episode_title, rel.runtime,
-                  d.precision, d.value, d.timezone, d.source_id
+                  rel.rating, d.precision, d.value, d.timezone, d.source_id
              FROM releases rel JOIN release_dates d ON d.release_id = rel.id AND d.seq = 0 AND d.guild_id IS NULL
             WHERE rel.pack_id = ? AND rel.kind <> 'release' ORDER BY rel.episode, rel.id"""
     ):

@@ -49,7 +49,9 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     "series": ("title", "kind", "platform", "description", "source_id"),
     "series_names": ("series_id", "name", "source_id"),
     "seasons": ("series_id", "number", "episodes", "source_id"),
-    "releases": ("title", "series_id", "season_number", "platform", "kind", "episode", "episode_title", "runtime"),
+    "releases": (
+        "title", "series_id", "season_number", "platform", "kind", "episode", "episode_title", "runtime", "rating",
+    ),
     "release_dates": (
         "release_id", "seq", "precision", "value", "starts_at", "window_start", "window_end",
         "timezone", "note", "announced_on", "source_id",
@@ -250,7 +252,8 @@ async def _sync_series_children(
             seasons[season_key] = (sid, season.number, season.episode_count, src[season.source])
             if season.release:
                 releases[season_key] = (
-                    _release_title(series, season.number), sid, season.number, series.platform, "release", None, None, None
+                    _release_title(series, season.number), sid, season.number, series.platform, "release", None, None, None,
+                    None,
                 )
                 announced += [
                     (season_key, seq, a.date, a.timezone, a.note, a.announced, src[a.source])
@@ -283,11 +286,14 @@ def _episode_rows(series: SeriesSpec, season: SeasonSpec, series_id: int) -> Ite
     when the pack gives one (TVmaze's episode id)."""
     for episode in season.episode_list:
         title = f"{series.title} S{season.number}E{episode.number:02d}"
-        row = (title, series_id, season.number, series.platform, "episode", episode.number, episode.title, episode.runtime)
+        row = (
+            title, series_id, season.number, series.platform, "episode", episode.number, episode.title, episode.runtime,
+            episode.rating,
+        )
         yield episode.key or f"e{episode.number}", row, episode
     for i, special in enumerate(season.specials, start=1):
         title = f"{series.title} S{season.number} special"
-        row = (title, series_id, season.number, series.platform, "special", None, special.title, special.runtime)
+        row = (title, series_id, season.number, series.platform, "special", None, special.title, special.runtime, special.rating)
         yield special.key or f"special{i}", row, special
 
 
