@@ -27,6 +27,7 @@ from aiohttp import web_app as aiohttp_web_app
 SITE = "https://www.tvmaze.com"
 API = "https://api.tvmaze.com"
 US = {"name": "United States", "code": "US", "timezone": "America/New_York"}
+SEVERANCE_RATINGS = (8.1, 7.6, 9)  # S1E01–E03 of the default catalogue's show 1; TVmaze may send a whole number
 
 
 def image(kind: str, number: int) -> dict[str, str]:
@@ -45,8 +46,10 @@ def web_channel(id: int = 310, name: str = "Apple TV+") -> dict[str, Any]:
 
 
 def episode(show_id: int, episode_id: int, season: int, number: int | None, aired: datetime | None, *,
-            name: str | None = None, type: str = "regular", runtime: int | None = 60) -> dict[str, Any]:
-    """An episode as TVmaze sends it; `aired=None` gives the unknown date ("" airdate, null airstamp)."""
+            name: str | None = None, type: str = "regular", runtime: int | None = 60,
+            rating: float | None = None) -> dict[str, Any]:
+    """An episode as TVmaze sends it; `aired=None` gives the unknown date ("" airdate, null airstamp);
+    `rating` is TVmaze's `rating.average` (null until members rate it)."""
     name = name or (f"Episode {number}" if number is not None else "Special")
     return {
         "id": episode_id,
@@ -59,7 +62,7 @@ def episode(show_id: int, episode_id: int, season: int, number: int | None, aire
         "airtime": aired.strftime("%H:%M") if aired else "",
         "airstamp": aired.isoformat() if aired else None,
         "runtime": runtime,
-        "rating": {"average": None},
+        "rating": {"average": rating},
         "image": image("landscape", episode_id) if aired else None,
         "summary": f"<p>{name}.</p>" if aired else None,
         "_links": {"self": {"href": f"{API}/episodes/{episode_id}"}, "show": {"href": f"{API}/shows/{show_id}", "name": "show"}},
@@ -191,7 +194,17 @@ class TvmazeDouble:
         show = self.shows[show_id]
         for i, ep in enumerate(show.episodes):
             if ep["id"] == episode_id:
-                show.episodes[i] = episode(show_id, episode_id, ep["season"], ep["number"], to, name=ep["name"], type=ep["type"])
+                show.episodes[i] = episode(show_id, episode_id, ep["season"], ep["number"], to, name=ep["name"], type=ep["type"],
+                                           rating=ep["rating"]["average"])
+        show.body["updated"] += 1
+        self.updates[show_id] = show.body["updated"]
+
+    def rate_episode(self, show_id: int, episode_id: int, average: float | None) -> None:
+        """Sets one episode's `rating.average`, as members' votes move it on TVmaze, and marks the show updated."""
+        show = self.shows[show_id]
+        for ep in show.episodes:
+            if ep["id"] == episode_id:
+                ep["rating"] = {"average": average}
         show.body["updated"] += 1
         self.updates[show_id] = show.body["updated"]
 
@@ -313,10 +326,14 @@ class TvmazeDouble:
 
 
 def default_catalogue(double: TvmazeDouble, now: datetime | None = None) -> None:
-    """The shows tests reach for: a weekly network show, a web-channel show, an empty one, undated
+    """The shows tests reach for: a weekly network show, a web-channel show whose first three aired
+    episodes are rated (the fourth aired unrated, like the ones to come), an empty one, undated
     episodes and specials, and a 10,000-episode soap."""
     now = now or datetime.now(UTC)
-    double.add(weekly_show(1, "Severance", seasons=2, episodes=9, first=now - timedelta(weeks=3), web=True))
+    severance = weekly_show(1, "Severance", seasons=2, episodes=9, first=now - timedelta(weeks=3), web=True)
+    for ep, average in zip(severance.episodes, SEVERANCE_RATINGS, strict=False):
+        ep["rating"] = {"average": average}
+    double.add(severance)
     double.add(weekly_show(2, "Harbor Lights", seasons=3, episodes=10, first=now - timedelta(days=800)))
     empty = show_body(3, "Announced Show", premiered=None, channel=network(2, "FX"), status="In Development")
     double.add(CatalogueShow(empty))

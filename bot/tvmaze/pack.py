@@ -103,6 +103,8 @@ def _seasons(show: Show, episodes: Iterable[Episode]) -> list[Data]:
             item["title"] = _cut(ep.name, 200)
         if ep.runtime is not None and 1 <= ep.runtime <= 1440:
             item["runtime"] = ep.runtime
+        if ep.rating is not None:
+            item["rating"] = round(ep.rating, 1)  # the format's one decimal, TVmaze's own precision
         if ep.aired_at is None and ep.air_date is not None and zone:
             item["timezone"] = zone
         if ep.is_special or ep.number is None or not 1 <= ep.number <= MAX_EPISODE:

@@ -1,12 +1,14 @@
 """TVmaze's JSON read into frozen records, by plain functions the client and tests share.
 
 The field names and nulls follow https://www.tvmaze.com/api: a show's `network` or `webChannel` may be
-null, an episode's `number` is null for specials, `airdate` is "" when unknown and `airstamp` null.
+null, an episode's `number` is null for specials, `airdate` is "" when unknown and `airstamp` null,
+and its `rating.average` is null until it is rated.
 Anything that does not have TVmaze's shape raises `TvmazeError`, so a caller never sees a KeyError.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -50,6 +52,7 @@ class Episode:
     runtime: int | None
     summary: str | None
     image_url: str | None
+    rating: float | None = None  # TVmaze's `rating.average`, 0–10; None while no one has rated it
 
     @property
     def is_special(self) -> bool:
@@ -178,6 +181,16 @@ def parse_channel(data: Any, *, web: bool) -> Channel:
     )
 
 
+def _rating(data: Any) -> float | None:
+    """`rating.average`, or None: a rating is a garnish, so one in a shape TVmaze does not document
+    (text, out of 0–10, not finite) is left out rather than failing the whole show."""
+    rating = data.get("rating") if isinstance(data, dict) else None
+    average = rating.get("average") if isinstance(rating, dict) else None
+    if isinstance(average, bool) or not isinstance(average, int | float):
+        return None
+    return float(average) if math.isfinite(average) and 0 <= average <= 10 else None
+
+
 def parse_episode(data: Any) -> Episode:
     return Episode(
         id=_field(data, "id", int),
@@ -191,6 +204,7 @@ def parse_episode(data: Any) -> Episode:
         runtime=_optional(data, "runtime", int),
         summary=_optional(data, "summary", str),
         image_url=_image(data),
+        rating=_rating(data),
     )
 
 

@@ -3,7 +3,8 @@
 A moderator adds a show with autocomplete, the server sees its cast and counts down to its next
 episode; a hand-written pack that syncs from a show keeps its aliases across refreshes; TVmaze down
 during an add changes nothing, and during a scheduled sync stalls nothing; other servers see nothing
-of it; members without Manage Server are refused; refreshes are limited to one per 10 minutes.
+of it; members without Manage Server are refused; refreshes are limited to one per 10 minutes;
+TVmaze's episode ratings are kept, and a sync that changes only them announces nothing.
 """
 
 from __future__ import annotations
@@ -230,3 +231,31 @@ async def test_a_remindme_episode_moved_on_tvmaze_tells_the_member_once(
     old, new = int(was.timestamp()), int(moved.timestamp())
     assert dms() == [f"📅 **Undated Saga S1E02** — ||“Episode 2”|| in **{guild.name}** moved: was <t:{old}:F>, now <t:{new}:F> "
                      f"(<t:{new}:R>). Your /remindme DM comes at the new time."]
+
+
+async def test_a_rating_changed_on_tvmaze_is_kept_by_the_sync_and_announces_nothing(
+    double: DiscordDouble, bot: BotProcess, tvmaze: TvmazeDouble
+) -> None:
+    """TVmaze's episode ratings come with the show (null while unrated), and a scheduled sync that
+    finds only ratings changed updates them without a move notice to a channel reminded of every episode."""
+    guild = await double.add_guild(channels=("episodes",))
+    mod = double.add_member(guild, "mod", permissions=MOD)
+    await say(double, mod, "fandom add", {"show": "1"})
+    channel = guild.channel("episodes")
+    await say(double, mod, "reminders subscribe", {"channel": channel, "offsets": "0", "episodes": True})
+
+    def ratings() -> dict[str, float | None]:
+        with sqlite3.connect(bot.database) as conn:
+            rows = conn.execute(
+                "SELECT r.key, r.rating FROM releases r JOIN packs p ON p.id = r.pack_id "
+                "WHERE p.key = 'tvmaze-1' AND r.kind = 'episode' AND r.season_number = 1"
+            )
+            return {key.rsplit("/", 1)[-1]: rating for key, rating in rows}
+
+    assert [ratings()[f"e10100{n}"] for n in range(1, 6)] == [8.1, 7.6, 9.0, None, None]
+    tvmaze.rate_episode(1, 101_005, 7.9)  # next week's episode, within the reminders' reach
+    tvmaze.rate_episode(1, 101_001, None)
+    await eventually(lambda: ratings()["e101005"] == 7.9, 25, "the new rating after a scheduled sync")
+    assert [ratings()[f"e10100{n}"] for n in range(1, 6)] == [None, 7.6, 9.0, None, 7.9]
+    await asyncio.sleep(8)  # another scheduled sync (every 7.2 s) has nothing to tell either
+    assert [m.content for m in double.channel_messages(channel) if m.interaction_id is None] == []

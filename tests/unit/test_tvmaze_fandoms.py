@@ -120,6 +120,55 @@ async def test_a_refresh_reports_a_moved_episode(store: Store, fandoms: TvmazeFa
     assert move.after == NOW + timedelta(days=3) and move.before is not None and move.pack_key == "tvmaze-2"
 
 
+async def _ratings_by_episode(store: Store, pack_key: str) -> dict[str, float | None]:
+    """S1E01 → TVmaze's rating (None: unrated) for each episode of the fandom's one series, read as
+    /ratings reads them, and checked against the rating each Release carries."""
+    series_id = await store.fetch_value("SELECT s.id FROM series s JOIN packs p ON p.id = s.pack_id WHERE p.key = ?", (pack_key,))
+    await store.fandoms.follow(1, pack_key, 7, NOW)
+    series = await store.series.get(series_id, 1)
+    assert series is not None
+    rated = await store.releases.tvmaze_ratings(series_id)
+    episodes = [e for season in series.seasons for e in season.episode_list]
+    assert rated == {e.id: e.rating for e in episodes if e.rating is not None}
+    return {f"S{e.season_number}E{e.episode:02d}": e.rating for e in episodes if e.episode is not None}
+
+
+async def test_a_show_added_from_tvmaze_keeps_each_episodes_rating_and_null_stays_null(
+    store: Store, fandoms: TvmazeFandoms
+) -> None:
+    await fandoms.add(1)
+    ratings = await _ratings_by_episode(store, "tvmaze-1")
+    assert len(ratings) == 18
+    assert {code: r for code, r in ratings.items() if r is not None} == {"S1E01": 8.1, "S1E02": 7.6, "S1E03": 9.0}
+    assert ratings["S1E04"] is None and ratings["S2E09"] is None  # aired unrated, and not aired yet
+
+
+async def test_a_rating_changed_on_tvmaze_follows_on_sync_and_moves_nothing(
+    store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, clock: Clock
+) -> None:
+    await fandoms.add(1)
+    tvmaze.rate_episode(1, 101_001, 8.25)  # TVmaze's average moved; the format keeps one decimal
+    tvmaze.rate_episode(1, 101_002, None)  # its votes were withdrawn
+    tvmaze.rate_episode(1, 101_004, 6.0)  # rated for the first time
+    clock.now += timedelta(hours=12)
+    (change,) = await fandoms.sync_pass()
+    assert change.report.moved == [] and change.report.updated["releases"] == 3
+    assert change.report.updated["release_dates"] == 0
+    ratings = await _ratings_by_episode(store, "tvmaze-1")
+    assert {code: r for code, r in ratings.items() if r is not None} == {"S1E01": 8.2, "S1E03": 9.0, "S1E04": 6.0}
+
+
+def test_a_rating_in_a_shape_tvmaze_does_not_document_is_left_out() -> None:
+    from bot.tvmaze.records import parse_episode
+    from tests.tvmaze_double import episode
+
+    sent = episode(1, 5, 1, 1, NOW)
+    assert parse_episode(sent | {"rating": {"average": 7}}).rating == 7.0
+    for odd in ({"average": "7.5"}, {"average": True}, {"average": 11.0}, {"average": -1}, None, "7.5", {}):
+        assert parse_episode(sent | {"rating": odd}).rating is None, odd
+    assert parse_episode({k: v for k, v in sent.items() if k != "rating"}).rating is None
+
+
 async def test_a_sync_pass_fetches_only_changed_shows_and_records_failures(
     store: Store, fandoms: TvmazeFandoms, tvmaze: TvmazeDouble, clock: Clock
 ) -> None:
@@ -253,6 +302,7 @@ async def test_the_draft_command_writes_a_pack_that_db_check_accepts(store: Stor
     assert "wrote Severance (TVmaze 1, 2024) to" in out
     text = path.read_text()
     assert text.startswith("# Severance, drafted from TVmaze") and "CC BY-SA 4.0" in text and "tvmaze: 1" in text
+    assert "rating: 8.1" in text and text.count("rating:") == 3  # TVmaze's ratings, unrated episodes without one
     code, out, err = await run_cli("db", "check", str(path), api=tvmaze.base_url)
     assert code == 0 and "ok — pack `tvmaze-1`" in out, err
     code, out, _ = await run_cli("bot", "draft", "tvmaze", "4", api=tvmaze.base_url)
