@@ -74,7 +74,7 @@ class RatingsCog(commands.Cog):
             if r.kind is ReleaseKind.EPISODE and r.episode is not None and (season is None or r.season_number == season)
         ]
         rated = {s.release_id: s for s in await self.store.episode_ratings.per_episode(interaction.guild_id, shown.id, season)}
-        tvmaze: dict[int, float] = {}  # TVmaze's own episode ratings: kept with the releases next (issue 26)
+        tvmaze = {r.id: r.rating for r in episodes if r.rating is not None}  # TVmaze's own average, kept by sync
         position = await public_position(self.store, interaction.guild_id, interaction.channel_id, shown.id, every, now)
         watched = watched_releases(every, position)
         rows = [r for r in episodes if r.id in rated or r.id in tvmaze]

@@ -259,3 +259,21 @@ async def test_a_rating_changed_on_tvmaze_is_kept_by_the_sync_and_announces_noth
     assert [ratings()[f"e10100{n}"] for n in range(1, 6)] == [None, 7.6, 9.0, None, 7.9]
     await asyncio.sleep(8)  # another scheduled sync (every 7.2 s) has nothing to tell either
     assert [m.content for m in double.channel_messages(channel) if m.interaction_id is None] == []
+
+
+async def test_ratings_show_tvmazes_own_episode_rating_beside_the_servers(
+    double: DiscordDouble, bot: BotProcess, tvmaze: TvmazeDouble
+) -> None:
+    from db import Store  # the test stores stars as the watch-along's buttons do
+
+    guild, mod, fan = await new_guild(double)
+    await say(double, mod, "fandom add", {"show": "1"})
+    async with Store.open(bot.database_url) as store:
+        series = next(s for s in await store.series.summaries(guild.id) if s.title == "Severance")
+        first = next(r for r in await store.releases.for_series(series.id, guild.id) if r.season_number == 1 and r.episode == 1)
+        await store.episode_ratings.rate(guild.id, first.id, 7, 5, NOW)
+    reply = await say(double, fan, "ratings", {"series": "Severance", "season": 1})
+    lines = reply.embeds[0]["description"].splitlines()
+    assert lines[0].startswith("**S01E01**") and lines[0].endswith("— ⭐ 5.0 (1) · TVmaze 8.1"), lines
+    assert lines[1].startswith("**S01E02**") and lines[1].endswith("— ⭐ not rated here · TVmaze 7.6"), lines
+    assert lines[2].endswith("· TVmaze 9.0") and len(lines) == 3  # unrated everywhere: not listed
