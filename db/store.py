@@ -34,6 +34,7 @@ from db.repos.sources import SourceRepository
 from db.repos.subscriptions import SubscriptionRepository
 from db.repos.timers import TimerRepository
 from db.repos.tvmaze_shows import TvmazeShowRepository
+from db.repos.viewers.changes import ViewerChanges
 from db.repos.viewers.progress import ViewerProgressRepository
 from db.repos.viewers.reach import SpoilerReachRepository
 from db.repos.viewers.sight import ViewerSightRepository
@@ -69,9 +70,10 @@ class Store:
         self.polls = PollRepository(database)
         self.votes = VoteRepository(database)
         self.identify_turns = IdentifyTurns(database)
-        self.viewer_progress = ViewerProgressRepository(database)
-        self.spoiler_reach = SpoilerReachRepository(database)
-        self.viewer_sight = ViewerSightRepository(database)
+        viewers = ViewerChanges()  # writes of progress and settings, for what remembers them (sights)
+        self.viewer_progress = ViewerProgressRepository(database, viewers)
+        self.spoiler_reach = SpoilerReachRepository(database, viewers)
+        self.viewer_sight = ViewerSightRepository(database, viewers)
         self.watchalongs = WatchAlongRepository(database)
         self.watchalong_threads = WatchThreadRepository(database)
         self.episode_ratings = EpisodeRatingRepository(database)

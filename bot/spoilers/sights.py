@@ -18,7 +18,10 @@ from db import Store
 from db.repos.viewers.sight import StoredSight
 
 TIMELINES_KEPT = 512  # (series, how a guild sees its dates) pairs whose aired timelines are kept
+SIGHTS_KEPT = 4096  # recent readers' sights: a member typing sends a keystroke every few hundred milliseconds
+FRESH = 2.0  # seconds a sight is reused: a write or facts change here is seen at once; another process's within this
 TimelineKey = tuple[int, int, object]
+SightKey = tuple[int | None, int | None, int | None, tuple[int, ...]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +38,14 @@ class Sights:
     def __init__(self, store: Store) -> None:
         self._store = store
         self._timelines: OrderedDict[TimelineKey, AiredTimeline] = OrderedDict()
+        # (guild, channel, user or None, series) → (for when, the counts of writes before it, what was read)
+        self._recent: OrderedDict[SightKey, tuple[datetime, tuple[int, int], ReaderSight]] = OrderedDict()
 
     async def public(self, guild_id: int | None, channel_id: int | None, series_ids: Sequence[int], now: datetime) -> Sight:
         """How far a public reply in a channel may go in each series (in DMs: the default)."""
         if not series_ids:
             return Sight()
-        stored = await self._store.viewer_sight.read(guild_id, channel_id, None, series_ids)
-        return Sight.of(await self._positions(guild_id, stored, series_ids, now))
+        return (await self._remembered((guild_id, channel_id, None, tuple(series_ids)), now)).sight
 
     async def reader(
         self, guild_id: int | None, channel_id: int | None, user_id: int, series_ids: Sequence[int], now: datetime
@@ -49,6 +53,25 @@ class Sights:
         """How far a reply only `user_id` sees may go: their own progress where set, else the channel's."""
         if not series_ids:
             return ReaderSight(Sight(), False)
+        return await self._remembered((guild_id, channel_id, user_id, tuple(series_ids)), now)
+
+    async def _remembered(self, key: SightKey, now: datetime) -> ReaderSight:
+        """The sight for `key`, read again only after FRESH seconds or a write of progress or settings in
+        this process: the keystrokes of one member's typing cost one trip to the store, not one each."""
+        revision = (self._store.viewer_sight.changes.revision, self._store.facts.revision)
+        found = self._recent.get(key)
+        if found is not None and found[1] == revision and abs((now - found[0]).total_seconds()) < FRESH:
+            self._recent.move_to_end(key)
+            return found[2]
+        read = await self._read(key, now)  # `revision` was taken before: a write meanwhile makes this stale at once
+        self._recent[key] = (now, revision, read)
+        self._recent.move_to_end(key)
+        if len(self._recent) > SIGHTS_KEPT:
+            self._recent.popitem(last=False)
+        return read
+
+    async def _read(self, key: SightKey, now: datetime) -> ReaderSight:
+        guild_id, channel_id, user_id, series_ids = key
         stored = await self._store.viewer_sight.read(guild_id, channel_id, user_id, series_ids)
         positions = await self._positions(guild_id, stored, [s for s in series_ids if s not in stored.progress], now)
         for series_id, progress in stored.progress.items():

@@ -127,3 +127,21 @@ def test_two_sights_meet_at_the_nearer_position_in_each_series_both_know() -> No
     channel = Sight(((1, SEES_ALL), (2, 10003), (3, 10001)))
     member = Sight(((1, 20005), (2, SEES_NONE)))
     assert channel.meet(member) == member.meet(channel) == Sight(((1, 20005), (2, SEES_NONE)))  # 3: hidden
+
+
+async def test_a_sight_is_reused_for_two_seconds_and_read_again_at_once_after_a_write_here(tmp_path: Path) -> None:
+    """A member's keystrokes share one read; a write in this process is seen at once, one by another
+    process (here: a second store on the same file) within FRESH seconds."""
+    async with Store.open(tmp_path / "s.sqlite3") as here, Store.open(tmp_path / "s.sqlite3") as elsewhere:
+        await here.migrate()
+        await here.packs.import_files([PACK])
+        the_show = next(s.id for s in await here.series.summaries(None) if s.title == "The Show")
+        sights = Sights(here)
+        assert (await sights.reader(GUILD, CHANNEL, MEMBER, [the_show], BEFORE)).sight.limit(the_show) == SEES_NONE
+        await elsewhere.viewer_progress.set(MEMBER, StoredProgress(the_show, 1, 2), BEFORE)
+        soon = BEFORE.replace(second=1)
+        assert (await sights.reader(GUILD, CHANNEL, MEMBER, [the_show], soon)).sight.limit(the_show) == SEES_NONE
+        later = BEFORE.replace(second=3)
+        assert (await sights.reader(GUILD, CHANNEL, MEMBER, [the_show], later)).sight.limit(the_show) == 10002
+        await here.viewer_progress.set(MEMBER, StoredProgress(the_show, 2, 1), later)  # a write here: seen at once
+        assert (await sights.reader(GUILD, CHANNEL, MEMBER, [the_show], later)).sight.limit(the_show) == 20001

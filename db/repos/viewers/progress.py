@@ -7,6 +7,7 @@ from datetime import datetime
 
 from db.backends.database import Database
 from db.facts.instants import to_text
+from db.repos.viewers.changes import ViewerChanges
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,8 +20,9 @@ class StoredProgress:
 
 
 class ViewerProgressRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, changes: ViewerChanges) -> None:
         self._db = database
+        self._changes = changes
 
     async def set(self, user_id: int, progress: StoredProgress, now: datetime) -> None:
         async with self._db.transaction() as conn:
@@ -30,13 +32,14 @@ class ViewerProgressRepository:
                    SET season = excluded.season, episode = excluded.episode, updated_at = excluded.updated_at""",
                 (user_id, progress.series_id, progress.season, progress.episode, to_text(now)),
             )
+        self._changes.bump()
 
     async def advance(self, user_id: int, series_id: int, season: int, episode: int, now: datetime) -> bool:
         """Move the member's progress to this episode only if it is later than where they are (or they
         have none): an "I've watched" press never takes anyone back. One statement, so concurrent
         presses keep the latest episode; True if the progress moved."""
         async with self._db.transaction() as conn:
-            return await conn.execute(
+            moved = await conn.execute(
                 """INSERT INTO viewer_progress (user_id, series_id, season, episode, updated_at) VALUES (?, ?, ?, ?, ?)
                    ON CONFLICT (user_id, series_id) DO UPDATE
                    SET season = excluded.season, episode = excluded.episode, updated_at = excluded.updated_at
@@ -45,6 +48,8 @@ class ViewerProgressRepository:
                       OR (viewer_progress.season = excluded.season AND viewer_progress.episode < excluded.episode)""",
                 (user_id, series_id, season, episode, to_text(now)),
             ) == 1
+        self._changes.bump()
+        return moved
 
     async def of_user(self, user_id: int) -> list[StoredProgress]:
         rows = await self._db.fetch_all(
@@ -63,7 +68,8 @@ class ViewerProgressRepository:
         """Forget one series' progress, or every series' when `series_id` is None; how many went."""
         async with self._db.transaction() as conn:
             if series_id is None:
-                return await conn.execute("DELETE FROM viewer_progress WHERE user_id = ?", (user_id,))
-            return await conn.execute(
-                "DELETE FROM viewer_progress WHERE user_id = ? AND series_id = ?", (user_id, series_id)
-            )
+                gone = await conn.execute("DELETE FROM viewer_progress WHERE user_id = ?", (user_id,))
+            else:
+                gone = await conn.execute("DELETE FROM viewer_progress WHERE user_id = ? AND series_id = ?", (user_id, series_id))
+        self._changes.bump()
+        return gone

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from db.backends.database import Database
 from db.facts.instants import to_text
+from db.repos.viewers.changes import ViewerChanges
 
 SERVER_WIDE = 0  # channel_id of a server's own setting; no Discord channel has snowflake 0
 
@@ -24,8 +25,9 @@ class StoredReach:
 
 
 class SpoilerReachRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, changes: ViewerChanges) -> None:
         self._db = database
+        self._changes = changes
 
     async def set(self, guild_id: int, reach: StoredReach, set_by: int | None, now: datetime) -> None:
         """Set the server's reach (reach.channel_id None) or a channel's override, replacing any before."""
@@ -41,6 +43,7 @@ class SpoilerReachRepository:
                 (guild_id, channel, reach.series_id, reach.kind, reach.delay_seconds, reach.season, reach.episode,
                  set_by, to_text(now)),
             )
+        self._changes.bump()
 
     async def of_guild(self, guild_id: int) -> list[StoredReach]:
         """Every setting of one server (its own first, then its channels'), and nothing of another's."""

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from db.backends.database import Database
+from db.repos.viewers.changes import ViewerChanges
 from db.repos.viewers.progress import StoredProgress
 from db.repos.viewers.reach import SERVER_WIDE, StoredReach
 
@@ -21,8 +22,9 @@ class StoredSight:
 
 
 class ViewerSightRepository:
-    def __init__(self, database: Database) -> None:
+    def __init__(self, database: Database, changes: ViewerChanges) -> None:
         self._db = database
+        self.changes = changes
 
     async def read(
         self, guild_id: int | None, channel_id: int | None, user_id: int | None, series_ids: Sequence[int]
