@@ -43,12 +43,12 @@ def rating_line(release: Release, summary: RatingSummary | None, tvmaze: float |
     return f"**{episode_code(release)}**{title} — {ours}{theirs}"
 
 
-@server_only
 class RatingsCog(commands.Cog):
     def __init__(self, bot: FandexBot) -> None:
         self.bot = bot
         self.store = bot.store
 
+    @server_only  # ratings are kept per server
     @app_commands.command(name="ratings", description="How this server rated a series' episodes, beside TVmaze's rating.")
     @app_commands.describe(series="The series", season="One season only (all seasons when left out)")
     async def ratings(
