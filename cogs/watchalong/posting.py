@@ -1,0 +1,180 @@
+"""Opening a watch-along's thread at its episode's air instant, and closing its rating `days` later.
+
+Posting is once across restarts and processes twice over: the scheduler claims the timer, and the
+thread's row is claimed (`WatchThreadRepository.claim`) just before the first call to Discord. What
+happens on a refusal depends on how far it got: nothing reached Discord → the claim is given back
+(`unclaim`) and the timer ends failed (a missing permission, a channel gone) or is retried (a 5xx, a
+429 discord.py gave up on); a starter message already out → never unclaimed, whatever came after: its
+buttons work without a thread, so its ids are kept and its rating still closes. A forum post whose
+answer was lost (a timeout) is not repeated: Discord keeps no nonce for forum posts.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING, Literal
+
+import aiohttp
+import discord
+
+from bot.scheduling.scheduler import Outcome, RetryLater
+from bot.wire.payloads import NO_PINGS, role_pings
+from cogs.watchalong.buttons import starter_view
+from cogs.watchalong.planning import close_timer
+from cogs.watchalong.starter import closed_line, starter_text, thread_name
+from db.repos.timers import Timer
+from db.repos.watchalong.threads import WatchThread
+
+if TYPE_CHECKING:
+    from bot.client import FandexBot
+
+log = logging.getLogger(__name__)
+
+ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 1440  # Discord's default: a day without messages archives the thread
+CLOSED_MARK = "⭐ Rating closed"  # how closed_line starts: a repeated close replaces it, never adds a second
+ThreadParent = discord.TextChannel | discord.ForumChannel
+
+
+class WatchAlongPosting:
+    def __init__(self, bot: FandexBot) -> None:
+        self._bot = bot
+        self._store = bot.store
+
+    async def post(self, timer: Timer) -> Outcome:
+        """The scheduler's handler at the air instant (or late, after downtime, while the rating is open)."""
+        guild_id, release_id = timer.guild_id, int(timer.payload["release_id"])
+        assert guild_id is not None
+        row = await self._store.watchalong_threads.get(guild_id, release_id)
+        if row is None:
+            return Outcome.cancelled("the watch-along was stopped or the episode is no longer planned")
+        if row.posted_at is not None:
+            return await self._already_posted(row)
+        if int(row.air_at.timestamp()) != timer.payload["air_at"]:
+            return Outcome.cancelled("the episode moved: the timer at its new instant posts it")
+        release = await self._store.releases.get(release_id, guild_id)
+        watch = await self._store.watchalongs.get(guild_id, release.series_id) if release and release.series_id else None
+        if release is None or watch is None:
+            return Outcome.cancelled("the episode or the watch-along is gone")
+        if discord.utils.utcnow() >= row.closes_at:
+            return Outcome.cancelled(f"too late: its {watch.days}-day window closed while the bot was away")
+        await self._bot.wait_until_ready()  # a late post at start-up: the channel cache comes with the guilds
+        channel = self._bot.get_channel(row.channel_id)
+        if channel is None and self._bot.get_guild(guild_id) is None:
+            raise RetryLater(f"guild {guild_id} is not available yet")
+        shown = (await self._bot.directory.index("series", guild_id)).label(watch.series_id)
+        text = starter_text(release, shown or release.title, row.air_at, watch.role_id, rating=watch.rating)
+        view = starter_view(release.id, rating=watch.rating)
+        name, mentions = thread_name(release), role_pings(watch.role_id)
+
+        await self._bot.scheduler.attempting(timer)
+        if await self._store.watchalong_threads.claim(guild_id, release_id, discord.utils.utcnow()) is None:
+            return Outcome.done("posted already (by another delivery or process)")
+        if not isinstance(channel, ThreadParent):
+            await self._store.watchalong_threads.unclaim(guild_id, release_id)
+            log.warning("watch-along of guild %s: channel %s is gone or not a text or forum channel", guild_id, row.channel_id)
+            return Outcome.failed(f"channel {row.channel_id} is gone or not a text or forum channel")
+        thread_id: int | None
+        try:
+            if isinstance(channel, discord.ForumChannel):
+                made = await channel.create_thread(
+                    name=name, content=text, view=view, allowed_mentions=mentions, auto_archive_duration=ARCHIVE_MINUTES
+                )
+                thread_id, message_id = made.thread.id, made.message.id
+            else:
+                message = await channel.send(text, view=view, allowed_mentions=mentions, nonce=timer.id)
+                thread_id, message_id = await self._start_thread(message, name), message.id
+        except (discord.Forbidden, discord.NotFound) as exc:
+            await self._store.watchalong_threads.unclaim(guild_id, release_id)
+            log.warning("watch-along of guild %s: channel %s refused the post: %s %s", guild_id, channel.id, exc.status, exc.text)
+            return Outcome.failed(f"channel {channel.id}: {exc.status} {exc.code} {exc.text}")
+        except discord.HTTPException as exc:
+            await self._store.watchalong_threads.unclaim(guild_id, release_id)
+            raise RetryLater(f"{exc.status} {exc.text}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            if isinstance(channel, discord.ForumChannel):
+                log.warning("watch-along of guild %s: a forum post may or may not have been made (%s); not repeated", guild_id, exc)
+                return Outcome.failed(f"forum post outcome unknown ({type(exc).__name__}); not repeated")
+            await self._store.watchalong_threads.unclaim(guild_id, release_id)  # the nonce guards the repeat
+            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
+        await self._store.watchalong_threads.record_posted(guild_id, release_id, thread_id, message_id)
+        if watch.rating:
+            await self._plan_close(guild_id, release_id, row)
+        if thread_id is None:
+            return Outcome.failed(f"starter message {message_id} posted, but Discord refused its thread")
+        return Outcome.done(f"thread {thread_id}")
+
+    async def _start_thread(self, message: discord.Message, name: str) -> int | None:
+        """The public thread from the starter message; None (logged) if Discord refuses it: the starter
+        is out and stays, so this is not retried."""
+        try:
+            return (await message.create_thread(name=name, auto_archive_duration=ARCHIVE_MINUTES)).id
+        except discord.HTTPException as exc:
+            if exc.code == 160004:  # started by an earlier attempt whose answer was lost: its id is the message's
+                return message.id
+            log.warning("watch-along: Discord refused the thread on message %s in channel %s: %s %s %s",
+                        message.id, message.channel.id, exc.status, exc.code, exc.text)
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            log.warning("watch-along: starting the thread on message %s failed: %s", message.id, exc)
+        return None
+
+    async def _already_posted(self, row: WatchThread) -> Outcome:
+        """A repeat after a crash between the post and its bookkeeping: the close timer, at least, is there."""
+        watch = None
+        release = await self._store.releases.get(row.release_id, row.guild_id)
+        if release is not None and release.series_id is not None:
+            watch = await self._store.watchalongs.get(row.guild_id, release.series_id)
+        if row.message_id is not None and row.closed_at is None and watch is not None and watch.rating:
+            await self._plan_close(row.guild_id, row.release_id, row)
+        return Outcome.done("posted already")
+
+    async def _plan_close(self, guild_id: int, release_id: int, row: WatchThread) -> None:
+        if await self._store.timers.add(close_timer(guild_id, release_id, row.closes_at), discord.utils.utcnow()):
+            self._bot.scheduler.wake()
+
+    async def close(self, timer: Timer) -> Outcome:
+        """Close the rating: the starter's stars disabled, the average and count shown; on an archived
+        forum post, unarchived for the edit and archived again."""
+        guild_id, release_id = timer.guild_id, int(timer.payload["release_id"])
+        assert guild_id is not None
+        row = await self._store.watchalong_threads.get(guild_id, release_id)
+        if row is None or row.closed_at is not None:
+            return Outcome.done("closed already")
+        if row.message_id is None:
+            await self._store.watchalong_threads.mark_closed(guild_id, release_id, discord.utils.utcnow())
+            return Outcome.done("no starter message to edit")
+        summary = await self._store.episode_ratings.summary(guild_id, release_id)
+        await self._bot.wait_until_ready()
+        try:
+            await self._edit_starter(row, closed_line(summary))
+        except (discord.Forbidden, discord.NotFound) as exc:
+            await self._store.watchalong_threads.mark_closed(guild_id, release_id, discord.utils.utcnow())
+            log.warning("watch-along of guild %s: could not edit the starter of episode %s to close it: %s %s",
+                        guild_id, release_id, exc.status, exc.text)
+            return Outcome.failed(f"starter {row.message_id}: {exc.status} {exc.code} {exc.text}; closed without the edit")
+        except discord.HTTPException as exc:
+            raise RetryLater(f"{exc.status} {exc.text}") from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
+        await self._store.watchalong_threads.mark_closed(guild_id, release_id, discord.utils.utcnow())
+        return Outcome.done(f"{summary.count} rating(s), average {summary.average:.2f}")
+
+    async def _edit_starter(self, row: WatchThread, line: str) -> None:
+        assert row.message_id is not None
+        forum = isinstance(self._bot.get_channel(row.channel_id), discord.ForumChannel)
+        # A thread started from a message leaves the message in its parent, editable whatever the
+        # thread's state; a forum post's starter is inside the post, refused (50083) while archived.
+        archived: discord.Thread | None = None
+        if forum and row.thread_id is not None:
+            thread = await self._bot.fetch_channel(row.thread_id)
+            if isinstance(thread, discord.Thread) and thread.archived:
+                archived = await thread.edit(archived=False)
+        try:
+            where = self._bot.get_partial_messageable(row.thread_id if forum and row.thread_id else row.channel_id,
+                                                      guild_id=row.guild_id)
+            message = await where.fetch_message(row.message_id)
+            kept = [part for part in message.content.split("\n") if not part.startswith(CLOSED_MARK)]
+            await message.edit(content="\n".join([*kept, line]), view=starter_view(row.release_id, rating=True, closed=True),
+                               allowed_mentions=NO_PINGS)
+        finally:
+            if archived is not None:
+                await archived.edit(archived=True)
