@@ -25,6 +25,25 @@ if TYPE_CHECKING:
 SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
 ThreadParent = discord.TextChannel | discord.ForumChannel
 
+
+class ThreadParentOption(app_commands.Transformer):
+    """A text or forum channel. Not the union annotation: discord.py would offer media channels too,
+    a channel type Discord's spec for this option does not list (and a media post is not a watch-along)."""
+
+    @property
+    def type(self) -> discord.AppCommandOptionType:
+        return discord.AppCommandOptionType.channel
+
+    @property
+    def channel_types(self) -> list[discord.ChannelType]:
+        return [discord.ChannelType.text, discord.ChannelType.forum]
+
+    async def transform(self, interaction: discord.Interaction, value: object, /) -> ThreadParent:
+        resolved = value.resolve() if isinstance(value, app_commands.AppCommandChannel) else value
+        if not isinstance(resolved, ThreadParent):
+            raise UserFacingError("Pick a text channel or a forum channel for the threads. Nothing was changed.")
+        return resolved
+
 # What the bot needs where its threads go, by the name Discord shows for each permission.
 TEXT_NEEDS = {"view_channel": "View Channel", "send_messages": "Send Messages",
               "create_public_threads": "Create Public Threads", "send_messages_in_threads": "Send Messages in Threads"}
@@ -80,7 +99,8 @@ class WatchAlongCog(
     )
     @app_commands.checks.has_permissions(manage_guild=True)
     async def set_(
-        self, interaction: discord.Interaction, series: SeriesTitle, channel: ThreadParent,
+        self, interaction: discord.Interaction, series: SeriesTitle,
+        channel: app_commands.Transform[ThreadParent, ThreadParentOption],
         role: discord.Role | None = None, rating: bool = True, days: app_commands.Range[int, 1, MAX_DAYS] = 7,
     ) -> None:
         """Start (or replace) this server's watch-along of a series."""

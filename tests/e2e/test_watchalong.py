@@ -1,0 +1,262 @@
+"""Watch-alongs through the real bot and the double: /watchalong set, stop and list with their
+refusals; a thread (text channel) or a post (forum) at each exact air instant, once, pinging only the
+configured role; its buttons; the rating closed after `days` on an archived post; a restart across an
+air instant; two servers apart.
+
+Each test writes its own pack with episodes seconds ahead. `days` are whole days: closing is brought
+near by moving the stored instants while the bot is down (the clock "passes" the days), then the bot
+comes back and closes on its return, as after real downtime."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from db.facts.instants import to_text
+from tests.double.server import DiscordDouble
+from tests.double.world import FakeChannel, FakeGuild, FakeMember, FakeMessage, Permissions
+from tests.e2e.asking import say
+from tests.e2e.bot_process import BotProcess
+from tests.e2e.waiting import eventually
+
+MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD
+
+
+def instant(seconds: float) -> datetime:
+    return (datetime.now(UTC) + timedelta(seconds=seconds)).replace(microsecond=0)
+
+
+def iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%S+00:00")
+
+
+def stamp(moment: datetime) -> int:
+    return int(moment.timestamp())
+
+
+def pack_text(e1: datetime, e2: datetime) -> str:
+    """Two episodes at exact instants, one known only to its day (no thread), one far ahead."""
+    return f"""format: 1
+pack: {{id: watching, title: Watching}}
+sources:
+  a: {{title: An article}}
+series:
+  show:
+    title: Watch Show
+    source: a
+    seasons:
+      - number: 1
+        source: a
+        episodes:
+          - {{number: 1, title: Pilot, date: "{iso(e1)}"}}
+          - {{number: 2, title: Second Wind, date: "{iso(e2)}"}}
+          - {{number: 3, title: Some Day, date: "{(e2 + timedelta(days=2)).date().isoformat()}"}}
+          - {{number: 4, title: Far Away, date: "{iso(e2 + timedelta(days=30))}"}}
+"""
+
+
+async def watching_bot(double: DiscordDouble, tmp_path: Path, text: str) -> BotProcess:
+    pack = tmp_path / "watching.yaml"
+    pack.write_text(text, encoding="utf-8")
+    bot = BotProcess(double, tmp_path / "bot", env={"FACT_PACKS": str(pack)})
+    await bot.start()
+    return bot
+
+
+async def server(double: DiscordDouble, name: str = "Hell's Kitchen") -> tuple[FakeGuild, FakeMember]:
+    guild = await double.add_guild(
+        name, channels=("general", "episodes", "locked"), forums=("forum", "closed-forum"),
+        denied={"locked": {"create_threads", "send_in_threads"}, "closed-forum": {"send"}},
+    )
+    return guild, double.add_member(guild, "mod", permissions=MOD)
+
+
+def starters(double: DiscordDouble, parent: FakeChannel) -> list[FakeMessage]:
+    return [double.starter_message(t) for t in double.threads_in(parent)]
+
+
+async def test_set_stop_list_and_their_refusals(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    double = fresh_double
+    bot = await watching_bot(double, tmp_path, pack_text(instant(3600), instant(7200)))
+    try:
+        guild, mod = await server(double)
+        member = double.add_member(guild, "fan")
+        episodes, locked, forum, closed = (guild.channel(n) for n in ("episodes", "locked", "forum", "closed-forum"))
+
+        refused = await say(double, member, "watchalong set", {"series": "Watch Show", "channel": episodes})
+        assert refused.ephemeral and "Manage Server" in refused.content, refused.content
+        text = await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": locked})
+        assert text.ephemeral and "**Create Public Threads**, **Send Messages in Threads**" in text.content, text.content
+        assert "Nothing was changed" in text.content and "Send Messages**" not in text.content
+        post = await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": closed})
+        assert "**Send Messages (create posts)**" in post.content and "Nothing was changed" in post.content, post.content
+        unknown = await say(double, mod, "watchalong set", {"series": "Nothing Like It", "channel": episodes})
+        assert unknown.ephemeral and "autocomplete" in unknown.content, unknown.content
+        everyone = await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": episodes, "role": guild.roles[0]})
+        assert "not @everyone" in everyone.content, everyone.content
+        assert await bot.query("SELECT count(*) FROM watchalongs") == [(0,)]
+        assert await bot.query("SELECT count(*) FROM watchalong_threads") == [(0,)]
+        empty = await say(double, member, "watchalong list")
+        assert "No watch-along in this server yet" in empty.embeds[0]["description"]
+
+        choices = await double.autocomplete(mod, "watchalong set", {"series": "watch"}, "series")
+        assert [c["name"] for c in choices][:1] == ["Watch Show"]
+
+        role = double.add_role(guild, "Watchers")
+        done = await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": episodes, "role": role, "days": 3})
+        assert done.ephemeral and "Watch-along of **Watch Show** set" in done.content, done.content
+        assert f"threads in <#{episodes.id}>, pinging <@&{role.id}>, rating open 3 day(s)" in done.content
+        assert "3 episode thread(s) planned" in done.content  # E1, E2 and E4; E3 has only a day
+        again = await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": forum, "rating": False})
+        assert "Watch-along of **Watch Show** replaced" in again.content and "It replaces the previous one" in again.content
+        listing = (await say(double, member, "watchalong list")).embeds[0]["description"]
+        assert listing == f"**Watch Show**: threads in <#{forum.id}>, no ping, no rating", listing
+        rows = await bot.query("SELECT channel_id FROM watchalong_threads ORDER BY air_at")
+        assert [r[0] for r in rows] == [forum.id] * 3  # moved with the setting, nothing posted yet
+
+        not_mod = await say(double, member, "watchalong stop", {"series": "Watch Show"})
+        assert "Manage Server" in not_mod.content
+        stopped = await say(double, mod, "watchalong stop", {"series": "Watch Show"})
+        assert "stopped" in stopped.content
+        assert await bot.query("SELECT count(*) FROM watchalong_threads") == [(0,)]
+        assert await bot.query("SELECT count(*) FROM timers WHERE kind = 'watchalong-post' AND state = 'pending'") == [(0,)]
+        twice = await say(double, mod, "watchalong stop", {"series": "Watch Show"})
+        assert "has no watch-along of **Watch Show**" in twice.content
+    finally:
+        await bot.stop()
+
+
+async def test_a_thread_at_the_instant_once_with_the_role_ping_and_working_buttons(
+    fresh_double: DiscordDouble, tmp_path: Path
+) -> None:
+    double = fresh_double
+    e1, e2 = instant(12), instant(15)
+    bot = await watching_bot(double, tmp_path, pack_text(e1, e2))
+    try:
+        guild, mod = await server(double)
+        episodes = guild.channel("episodes")
+        role = double.add_role(guild, "Watchers")
+        await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": episodes, "role": role})
+
+        await eventually(lambda: len(double.threads_in(episodes)) == 2, 40, "the two threads")
+        await asyncio.sleep(1.5)  # a second thread or starter would land here
+        first, second = double.threads_in(episodes)
+        assert (first.name, second.name) == ("S01E01 · Pilot", "S01E02 · Second Wind")
+        starter = double.starter_message(first)
+        assert starter.channel_id == episodes.id and starter.content.startswith(
+            f"<@&{role.id}> 📺 **Watch Show** S01E01 airs <t:{stamp(e1)}:F>"
+        ), starter.content
+        assert starter.pings == [f"<@&{role.id}>"] and starter.allowed_mentions is not None
+        assert starter.allowed_mentions.get("roles") == [str(role.id)] and starter.allowed_mentions.get("parse") == []
+        late = (datetime.fromisoformat(starter.created_at) - e1).total_seconds()
+        assert 0 <= late < 2, late
+        posted = [m for m in double.channel_messages(episodes) if m.interaction_id is None]
+        assert len(posted) == 2  # one starter per episode, nothing else
+        assert [b["label"] for b in starter.buttons()] == ["I've watched", "1", "2", "3", "4", "5"]
+
+        fan, other = double.add_member(guild, "fan"), double.add_member(guild, "other")
+        watched = await (await double.press(fan, starter, "I've watched")).reply()
+        assert watched.ephemeral and "Marked **S01E01** as watched" in watched.content, watched.content
+        rated = await (await double.press(fan, starter, "3")).reply()
+        assert "You rated **S01E01** 3/5" in rated.content
+        changed = await (await double.press(fan, starter, "4")).reply()
+        assert "changed from 3/5" in changed.content
+        await (await double.press(other, starter, "5")).reply()
+        assert await bot.query("SELECT count(*), avg(stars) FROM episode_ratings WHERE release_id = ?",
+                               (await _release_id(bot, 1),)) == [(2, 4.5)]
+        rows = await bot.query("SELECT thread_id, message_id FROM watchalong_threads ORDER BY air_at")
+        assert rows[:2] == [(first.id, first.id), (second.id, second.id)]
+        close_timers = await bot.query("SELECT count(*) FROM timers WHERE kind = 'watchalong-close' AND state = 'pending'")
+        assert close_timers == [(2,)]
+    finally:
+        await bot.stop()
+
+
+async def _release_id(bot: BotProcess, episode: int) -> int:
+    rows = await bot.query("SELECT id FROM releases WHERE episode = ? AND season_number = 1", (episode,))
+    return int(rows[0][0])
+
+
+async def test_a_forum_post_closed_after_days_while_archived(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    double = fresh_double
+    e1 = instant(12)
+    bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)))
+    try:
+        guild, mod = await server(double)
+        forum = guild.channel("forum")
+        await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": forum, "days": 2})
+        await eventually(lambda: len(double.threads_in(forum)) == 1, 40, "the forum post")
+        [post] = double.threads_in(forum)
+        starter = double.starter_message(post)
+        assert post.name == "S01E01 · Pilot" and starter.channel_id == post.id
+        assert starter.pings == [] and starter.allowed_mentions == {"parse": []}, starter.allowed_mentions
+        fans = [double.add_member(guild, f"fan{i}") for i in range(3)]
+        for fan, stars in zip(fans, ("5", "4", "4"), strict=True):
+            await (await double.press(fan, starter, stars)).reply()
+    finally:
+        await bot.stop()
+
+    # Two days pass while the bot is away; Discord archives the idle post meanwhile.
+    await double.archive_thread(post.id, tell_bot=False)
+    past = to_text(datetime.now(UTC) - timedelta(seconds=1))
+    await bot.execute("UPDATE watchalong_threads SET closes_at = ?", (past,))
+    await bot.execute("UPDATE timers SET due_at = ?, first_due_at = ? WHERE kind = 'watchalong-close'", (past, past))
+    edits_before = len(double.thread_edits)
+    await bot.start()
+    try:
+        await eventually(lambda: all(b.get("disabled") for b in double.starter_message(post).buttons()[1:]), 30, "the closing edit")
+        closed = double.starter_message(post)
+        assert closed.content.endswith("\n⭐ Rating closed — **4.3/5** from 3 members."), closed.content
+        assert closed.buttons()[0].get("disabled") is not True  # "I've watched" still works
+        assert post.thread is not None and post.thread.archived  # left as it was
+        assert [body.get("archived") for _, body in double.thread_edits[edits_before:]] == [False, True]
+        await asyncio.sleep(1.0)
+        assert double.starter_message(post).edits == closed.edits  # closed once
+        late = await (await double.press(fans[0], closed, "I've watched")).reply()
+        assert "Marked **S01E01** as watched" in late.content  # a press in an archived post is answered
+        assert await bot.query("SELECT count(*) FROM watchalong_threads WHERE closed_at IS NOT NULL") == [(1,)]
+    finally:
+        await bot.stop()
+
+
+async def test_a_restart_across_the_instant_posts_late_once_and_servers_stay_apart(
+    fresh_double: DiscordDouble, tmp_path: Path
+) -> None:
+    double = fresh_double
+    e1 = instant(14)
+    bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)))
+    try:
+        one, mod_one = await server(double, "One")
+        two, mod_two = await server(double, "Two")
+        await say(double, mod_one, "watchalong set", {"series": "Watch Show", "channel": one.channel("episodes")})
+        await say(double, mod_two, "watchalong set", {"series": "Watch Show", "channel": two.channel("forum"), "rating": False})
+        listing = (await say(double, mod_two, "watchalong list")).embeds[0]["description"]
+        assert listing == f"**Watch Show**: threads in <#{two.channel('forum').id}>, no ping, no rating", listing
+    finally:
+        await bot.stop()
+    await asyncio.sleep(max(0.0, (e1 - datetime.now(UTC)).total_seconds()) + 2)  # the instant passes while down
+    assert double.threads_in(one.channel("episodes")) == [] and double.threads_in(two.channel("forum")) == []
+    await bot.start()
+    try:
+        await eventually(
+            lambda: len(double.threads_in(one.channel("episodes"))) == 1 and len(double.threads_in(two.channel("forum"))) == 1,
+            30, "the late threads",
+        )
+        await asyncio.sleep(1.5)
+        [text_thread] = double.threads_in(one.channel("episodes"))
+        [forum_post] = double.threads_in(two.channel("forum"))
+        assert text_thread.guild_id == one.id and forum_post.guild_id == two.id
+        assert [b["label"] for b in double.starter_message(forum_post).buttons()] == ["I've watched"]  # rating off there
+        assert double.threads_in(one.channel("forum")) == [] and double.threads_in(two.channel("episodes")) == []
+        rows = await bot.query("SELECT guild_id, thread_id FROM watchalong_threads WHERE posted_at IS NOT NULL ORDER BY guild_id")
+        assert sorted(rows) == sorted([(one.id, text_thread.id), (two.id, forum_post.id)])
+        assert await bot.query("SELECT guild_id FROM timers WHERE kind = 'watchalong-close'") == [(one.id,)]
+    finally:
+        await bot.stop()
+    await bot.start()  # and once more: nothing is posted twice
+    try:
+        await asyncio.sleep(2.0)
+        assert len(double.threads_in(one.channel("episodes"))) == 1 and len(double.threads_in(two.channel("forum"))) == 1
+    finally:
+        await bot.stop()
