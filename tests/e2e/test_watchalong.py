@@ -20,6 +20,7 @@ from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
 
+BACKENDS = ("sqlite", "postgresql")
 MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD
 
 
@@ -35,8 +36,9 @@ def stamp(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def pack_text(e1: datetime, e2: datetime) -> str:
+def pack_text(e1: datetime, e2: datetime, *, without_e2: bool = False) -> str:
     """Two episodes at exact instants, one known only to its day (no thread), one far ahead."""
+    second = "" if without_e2 else f'\n          - {{number: 2, title: Second Wind, date: "{iso(e2)}"}}'
     return f"""format: 1
 pack: {{id: watching, title: Watching}}
 sources:
@@ -49,17 +51,16 @@ series:
       - number: 1
         source: a
         episodes:
-          - {{number: 1, title: Pilot, date: "{iso(e1)}"}}
-          - {{number: 2, title: Second Wind, date: "{iso(e2)}"}}
+          - {{number: 1, title: Pilot, date: "{iso(e1)}"}}{second}
           - {{number: 3, title: Some Day, date: "{(e2 + timedelta(days=2)).date().isoformat()}"}}
           - {{number: 4, title: Far Away, date: "{iso(e2 + timedelta(days=30))}"}}
 """
 
 
-async def watching_bot(double: DiscordDouble, tmp_path: Path, text: str) -> BotProcess:
+async def watching_bot(double: DiscordDouble, tmp_path: Path, text: str, database_url: str | None) -> BotProcess:
     pack = tmp_path / "watching.yaml"
     pack.write_text(text, encoding="utf-8")
-    bot = BotProcess(double, tmp_path / "bot", env={"FACT_PACKS": str(pack)})
+    bot = BotProcess(double, tmp_path / "bot", env={"FACT_PACKS": str(pack)}, database_url=database_url)
     await bot.start()
     return bot
 
@@ -76,9 +77,9 @@ def starters(double: DiscordDouble, parent: FakeChannel) -> list[FakeMessage]:
     return [double.starter_message(t) for t in double.threads_in(parent)]
 
 
-async def test_set_stop_list_and_their_refusals(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+async def test_set_stop_list_and_their_refusals(fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None) -> None:
     double = fresh_double
-    bot = await watching_bot(double, tmp_path, pack_text(instant(3600), instant(7200)))
+    bot = await watching_bot(double, tmp_path, pack_text(instant(3600), instant(7200)), database_url)
     try:
         guild, mod = await server(double)
         member = double.add_member(guild, "fan")
@@ -95,6 +96,8 @@ async def test_set_stop_list_and_their_refusals(fresh_double: DiscordDouble, tmp
         assert unknown.ephemeral and "autocomplete" in unknown.content, unknown.content
         everyone = await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": episodes, "role": guild.roles[0]})
         assert "not @everyone" in everyone.content, everyone.content
+        too_long = await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": episodes, "days": 15})
+        assert too_long.ephemeral and "from 1 to 14" in too_long.content and "Nothing was changed" in too_long.content, too_long.content
         assert await bot.query("SELECT count(*) FROM watchalongs") == [(0,)]
         assert await bot.query("SELECT count(*) FROM watchalong_threads") == [(0,)]
         empty = await say(double, member, "watchalong list")
@@ -128,18 +131,21 @@ async def test_set_stop_list_and_their_refusals(fresh_double: DiscordDouble, tmp
 
 
 async def test_a_thread_at_the_instant_once_with_the_role_ping_and_working_buttons(
-    fresh_double: DiscordDouble, tmp_path: Path
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
 ) -> None:
     double = fresh_double
     e1, e2 = instant(12), instant(15)
-    bot = await watching_bot(double, tmp_path, pack_text(e1, e2))
+    bot = await watching_bot(double, tmp_path, pack_text(e1, e2), database_url)
     try:
         guild, mod = await server(double)
         episodes = guild.channel("episodes")
         role = double.add_role(guild, "Watchers")
         await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": episodes, "role": role})
+        # Discord answers the first thread creation with a 429: discord.py waits and tries again.
+        limited = double.inject(r"/channels/\d+/messages/\d+/threads$", method="POST", status=429, retry_after=0.5)
 
         await eventually(lambda: len(double.threads_in(episodes)) == 2, 40, "the two threads")
+        assert limited.count == 0 and len(limited.hits) == 1
         await asyncio.sleep(1.5)  # a second thread or starter would land here
         first, second = double.threads_in(episodes)
         assert (first.name, second.name) == ("S01E01 · Pilot", "S01E02 · Second Wind")
@@ -178,10 +184,10 @@ async def _release_id(bot: BotProcess, episode: int) -> int:
     return int(rows[0][0])
 
 
-async def test_a_forum_post_closed_after_days_while_archived(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+async def test_a_forum_post_closed_after_days_while_archived(fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None) -> None:
     double = fresh_double
     e1 = instant(12)
-    bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)))
+    bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)), database_url)
     try:
         guild, mod = await server(double)
         forum = guild.channel("forum")
@@ -205,7 +211,10 @@ async def test_a_forum_post_closed_after_days_while_archived(fresh_double: Disco
     edits_before = len(double.thread_edits)
     await bot.start()
     try:
-        await eventually(lambda: all(b.get("disabled") for b in double.starter_message(post).buttons()[1:]), 30, "the closing edit")
+        await eventually(
+            lambda: all(b.get("disabled") for b in double.starter_message(post).buttons()[1:]) and len(double.thread_edits) - edits_before == 2,
+            30, "the closing edit, and the post archived again",
+        )
         closed = double.starter_message(post)
         assert closed.content.endswith("\n⭐ Rating closed — **4.3/5** from 3 members."), closed.content
         assert closed.buttons()[0].get("disabled") is not True  # "I've watched" still works
@@ -221,11 +230,11 @@ async def test_a_forum_post_closed_after_days_while_archived(fresh_double: Disco
 
 
 async def test_a_restart_across_the_instant_posts_late_once_and_servers_stay_apart(
-    fresh_double: DiscordDouble, tmp_path: Path
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
 ) -> None:
     double = fresh_double
     e1 = instant(14)
-    bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)))
+    bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)), database_url)
     try:
         one, mod_one = await server(double, "One")
         two, mod_two = await server(double, "Two")
@@ -260,3 +269,73 @@ async def test_a_restart_across_the_instant_posts_late_once_and_servers_stay_apa
         assert len(double.threads_in(one.channel("episodes"))) == 1 and len(double.threads_in(two.channel("forum"))) == 1
     finally:
         await bot.stop()
+
+
+async def test_a_moved_episode_moves_its_thread_and_a_removed_one_cancels_it(fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None) -> None:
+    double = fresh_double
+    e1, e2 = instant(3 * 86400), instant(5 * 86400)
+    bot = await watching_bot(double, tmp_path, pack_text(e1, e2), database_url)
+    try:
+        guild, mod = await server(double)
+        episodes = guild.channel("episodes")
+        await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": episodes})
+        assert len(await bot.query("SELECT release_id FROM watchalong_threads")) == 3
+        moved = instant(15)
+        pack = tmp_path / "watching.yaml"
+        pack.write_text(pack_text(moved, e2, without_e2=True), encoding="utf-8")
+        status, out = await bot.db_cli("import", str(pack))
+        assert status == 0, out
+        e1_id = await _release_id(bot, 1)
+        await eventually(lambda: len(double.threads_in(episodes)) == 1, 40, "the thread at the new instant")
+        [thread] = double.threads_in(episodes)
+        assert thread.name == "S01E01 · Pilot" and f"<t:{stamp(moved)}:F>" in double.starter_message(thread).content
+        late = (datetime.fromisoformat(double.starter_message(thread).created_at) - moved).total_seconds()
+        assert 0 <= late < 2, late
+        rows = await bot.query("SELECT release_id, air_at, posted_at IS NOT NULL FROM watchalong_threads ORDER BY air_at")
+        assert [(r[0], r[2]) for r in rows][0] == (e1_id, True) and rows[0][1] == to_text(moved)
+        assert len(rows) == 2  # E2 removed: its planned thread went; E4 stays planned
+        states = await bot.query("SELECT state, count(*) FROM timers WHERE kind = 'watchalong-post' GROUP BY state ORDER BY state")
+        assert states == [("cancelled", 2), ("done", 1), ("pending", 1)], states  # E1's old instant and E2; E1 posted; E4
+    finally:
+        await bot.stop()
+
+
+async def test_refusals_at_the_instant_are_logged_not_retried_and_never_post_twice(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    double = fresh_double
+    e1 = instant(14)
+    bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)), database_url)
+    try:
+        threads_gone, mod_one = await server(double, "No threads")
+        posts_gone, mod_two = await server(double, "No posts")
+        text, forum = threads_gone.channel("episodes"), posts_gone.channel("forum")
+        await say(double, mod_one, "watchalong set", {"series": "Watch Show", "channel": text})
+        await say(double, mod_two, "watchalong set", {"series": "Watch Show", "channel": forum})
+        # After the setting, moderators take permissions away: threads in one server, forum posts in the other.
+        await double.revoke_channel(text, what="create_threads", tell_bot=True)
+        await double.revoke_channel(forum, what="send", tell_bot=True)
+        await eventually(lambda: len([m for m in double.channel_messages(text) if m.interaction_id is None]) == 1, 40, "the starter")
+        await asyncio.sleep(2.0)
+        [starter] = [m for m in double.channel_messages(text) if m.interaction_id is None]
+        assert double.threads_in(text) == [] and double.threads_in(forum) == []
+        assert [b["label"] for b in starter.buttons()][0] == "I've watched"  # the starter stays, its buttons work
+        rows = dict(((r[0], (r[1], r[2], r[3])) for r in await bot.query(
+            "SELECT guild_id, thread_id, message_id, posted_at IS NOT NULL FROM watchalong_threads WHERE air_at = ?", (to_text(e1),)
+        )))
+        assert rows[threads_gone.id] == (None, starter.id, True)  # kept, never unclaimed: a repeat would post twice
+        assert rows[posts_gone.id] == (None, None, False)  # nothing reached Discord: the claim was given back
+        timers = await bot.query(
+            "SELECT guild_id, kind, state, attempts FROM timers WHERE kind LIKE 'watchalong%' AND guild_id IS NOT NULL "
+            "AND (kind = 'watchalong-close' OR due_at = ?) ORDER BY guild_id, kind", (to_text(e1),)
+        )
+        assert sorted(timers) == sorted([
+            (threads_gone.id, "watchalong-close", "pending", 0),  # its rating still closes
+            (threads_gone.id, "watchalong-post", "failed", 1),
+            (posts_gone.id, "watchalong-post", "failed", 1),
+        ]), timers
+        rated = await (await double.press(double.add_member(threads_gone, "fan"), starter, "5")).reply()
+        assert "You rated **S01E01** 5/5" in rated.content
+    finally:
+        await bot.stop()
+    assert "Discord refused the thread" in bot.log() and "refused the post" in bot.log()
