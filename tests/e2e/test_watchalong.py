@@ -212,7 +212,8 @@ async def test_a_forum_post_closed_after_days_while_archived(fresh_double: Disco
     await bot.start()
     try:
         await eventually(
-            lambda: all(b.get("disabled") for b in double.starter_message(post).buttons()[1:]) and len(double.thread_edits) - edits_before == 2,
+            lambda: all(b.get("disabled") for b in double.starter_message(post).buttons()[1:])
+            and len(double.thread_edits) - edits_before == 2,
             30, "the closing edit, and the post archived again",
         )
         closed = double.starter_message(post)
@@ -271,7 +272,9 @@ async def test_a_restart_across_the_instant_posts_late_once_and_servers_stay_apa
         await bot.stop()
 
 
-async def test_a_moved_episode_moves_its_thread_and_a_removed_one_cancels_it(fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None) -> None:
+async def test_a_moved_episode_moves_its_thread_and_a_removed_one_cancels_it(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
     double = fresh_double
     e1, e2 = instant(3 * 86400), instant(5 * 86400)
     bot = await watching_bot(double, tmp_path, pack_text(e1, e2), database_url)
@@ -292,7 +295,7 @@ async def test_a_moved_episode_moves_its_thread_and_a_removed_one_cancels_it(fre
         late = (datetime.fromisoformat(double.starter_message(thread).created_at) - moved).total_seconds()
         assert 0 <= late < 2, late
         rows = await bot.query("SELECT release_id, air_at, posted_at IS NOT NULL FROM watchalong_threads ORDER BY air_at")
-        assert [(r[0], r[2]) for r in rows][0] == (e1_id, True) and rows[0][1] == to_text(moved)
+        assert (rows[0][0], rows[0][2]) == (e1_id, True) and rows[0][1] == to_text(moved)
         assert len(rows) == 2  # E2 removed: its planned thread went; E4 stays planned
         states = await bot.query("SELECT state, count(*) FROM timers WHERE kind = 'watchalong-post' GROUP BY state ORDER BY state")
         assert states == [("cancelled", 2), ("done", 1), ("pending", 1)], states  # E1's old instant and E2; E1 posted; E4
@@ -319,10 +322,11 @@ async def test_refusals_at_the_instant_are_logged_not_retried_and_never_post_twi
         await asyncio.sleep(2.0)
         [starter] = [m for m in double.channel_messages(text) if m.interaction_id is None]
         assert double.threads_in(text) == [] and double.threads_in(forum) == []
-        assert [b["label"] for b in starter.buttons()][0] == "I've watched"  # the starter stays, its buttons work
-        rows = dict(((r[0], (r[1], r[2], r[3])) for r in await bot.query(
+        assert starter.buttons()[0]["label"] == "I've watched"  # the starter stays, its buttons work
+        found = await bot.query(
             "SELECT guild_id, thread_id, message_id, posted_at IS NOT NULL FROM watchalong_threads WHERE air_at = ?", (to_text(e1),)
-        )))
+        )
+        rows = {r[0]: (r[1], r[2], r[3]) for r in found}
         assert rows[threads_gone.id] == (None, starter.id, True)  # kept, never unclaimed: a repeat would post twice
         assert rows[posts_gone.id] == (None, None, False)  # nothing reached Discord: the claim was given back
         timers = await bot.query(
