@@ -45,10 +45,12 @@ class ThreadParentOption(app_commands.Transformer):
         return resolved
 
 # What the bot needs where its threads go, by the name Discord shows for each permission.
+# Read Message History: closing the rating reads the starter back before editing it.
 TEXT_NEEDS = {"view_channel": "View Channel", "send_messages": "Send Messages",
-              "create_public_threads": "Create Public Threads", "send_messages_in_threads": "Send Messages in Threads"}
+              "create_public_threads": "Create Public Threads", "send_messages_in_threads": "Send Messages in Threads",
+              "read_message_history": "Read Message History"}
 FORUM_NEEDS = {"view_channel": "View Channel", "send_messages": "Send Messages (create posts)",
-               "send_messages_in_threads": "Send Messages in Posts"}
+               "send_messages_in_threads": "Send Messages in Posts", "read_message_history": "Read Message History"}
 
 
 def missing_permissions(channel: ThreadParent, me: discord.Member) -> list[str]:

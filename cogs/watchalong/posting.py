@@ -73,16 +73,15 @@ class WatchAlongPosting:
             await self._store.watchalong_threads.unclaim(guild_id, release_id)
             log.warning("watch-along of guild %s: channel %s is gone or not a text or forum channel", guild_id, row.channel_id)
             return Outcome.failed(f"channel {row.channel_id} is gone or not a text or forum channel")
-        thread_id: int | None
         try:
             if isinstance(channel, discord.ForumChannel):
                 made = await channel.create_thread(
                     name=name, content=text, view=view, allowed_mentions=mentions, auto_archive_duration=ARCHIVE_MINUTES
                 )
-                thread_id, message_id = made.thread.id, made.message.id
+                message_id: int = made.message.id
             else:
                 message = await channel.send(text, view=view, allowed_mentions=mentions, nonce=timer.id)
-                thread_id, message_id = await self._start_thread(message, name), message.id
+                message_id = message.id
         except (discord.Forbidden, discord.NotFound) as exc:
             await self._store.watchalong_threads.unclaim(guild_id, release_id)
             log.warning("watch-along of guild %s: channel %s refused the post: %s %s", guild_id, channel.id, exc.status, exc.text)
@@ -96,35 +95,52 @@ class WatchAlongPosting:
                 return Outcome.failed(f"forum post outcome unknown ({type(exc).__name__}); not repeated")
             await self._store.watchalong_threads.unclaim(guild_id, release_id)  # the nonce guards the repeat
             raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
-        await self._store.watchalong_threads.record_posted(guild_id, release_id, thread_id, message_id)
+        # The starter is out: from here on the row is never unclaimed.
+        if isinstance(channel, discord.ForumChannel):
+            await self._store.watchalong_threads.record_posted(guild_id, release_id, made.thread.id, message_id)
+        else:
+            await self._store.watchalong_threads.record_posted(guild_id, release_id, None, message_id)
         if watch.rating:
             await self._plan_close(guild_id, release_id, row)
-        if thread_id is None:
-            return Outcome.failed(f"starter message {message_id} posted, but Discord refused its thread")
+        if isinstance(channel, discord.ForumChannel):
+            return Outcome.done(f"forum post {made.thread.id}")
+        return await self._thread_from(message, name, guild_id, release_id)
+
+    async def _thread_from(self, message: discord.PartialMessage, name: str, guild_id: int, release_id: int) -> Outcome:
+        """The public thread from a starter message already out. A passing failure (a 429 that outlasted
+        discord.py's retries, a 5xx, a lost answer) is retried by the scheduler — a repeat is harmless,
+        Discord answers 160004 to a second thread on one message; a refusal ends it, logged: the starter
+        stays with its buttons."""
+        try:
+            thread_id = (await message.create_thread(name=name, auto_archive_duration=ARCHIVE_MINUTES)).id
+        except discord.HTTPException as exc:
+            if exc.code != 160004:  # 160004: started by an earlier attempt whose answer was lost; its id is the message's
+                log.warning("watch-along: Discord refused the thread on message %s in channel %s: %s %s %s",
+                            message.id, message.channel.id, exc.status, exc.code, exc.text)
+                if isinstance(exc, discord.Forbidden | discord.NotFound):
+                    return Outcome.failed(f"starter message {message.id} posted, but Discord refused its thread: "
+                                          f"{exc.status} {exc.code} {exc.text}")
+                raise RetryLater(f"thread on message {message.id}: {exc.status} {exc.text}") from exc
+            thread_id = message.id
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"thread on message {message.id}: {type(exc).__name__}: {exc}") from exc
+        await self._store.watchalong_threads.record_posted(guild_id, release_id, thread_id, message.id)
         return Outcome.done(f"thread {thread_id}")
 
-    async def _start_thread(self, message: discord.Message, name: str) -> int | None:
-        """The public thread from the starter message; None (logged) if Discord refuses it: the starter
-        is out and stays, so this is not retried."""
-        try:
-            return (await message.create_thread(name=name, auto_archive_duration=ARCHIVE_MINUTES)).id
-        except discord.HTTPException as exc:
-            if exc.code == 160004:  # started by an earlier attempt whose answer was lost: its id is the message's
-                return message.id
-            log.warning("watch-along: Discord refused the thread on message %s in channel %s: %s %s %s",
-                        message.id, message.channel.id, exc.status, exc.code, exc.text)
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            log.warning("watch-along: starting the thread on message %s failed: %s", message.id, exc)
-        return None
-
     async def _already_posted(self, row: WatchThread) -> Outcome:
-        """A repeat after a crash between the post and its bookkeeping: the close timer, at least, is there."""
+        """A repeat: after a thread that failed in passing (start it now), or a crash between the post and
+        its bookkeeping (the close timer, at least, is there)."""
         watch = None
         release = await self._store.releases.get(row.release_id, row.guild_id)
         if release is not None and release.series_id is not None:
             watch = await self._store.watchalongs.get(row.guild_id, release.series_id)
         if row.message_id is not None and row.closed_at is None and watch is not None and watch.rating:
             await self._plan_close(row.guild_id, row.release_id, row)
+        if row.thread_id is None and row.message_id is not None and release is not None:
+            await self._bot.wait_until_ready()
+            if isinstance(self._bot.get_channel(row.channel_id), discord.TextChannel):
+                starter = self._bot.get_partial_messageable(row.channel_id, guild_id=row.guild_id).get_partial_message(row.message_id)
+                return await self._thread_from(starter, thread_name(release), row.guild_id, row.release_id)
         return Outcome.done("posted already")
 
     async def _plan_close(self, guild_id: int, release_id: int, row: WatchThread) -> None:

@@ -318,6 +318,11 @@ async def test_refusals_at_the_instant_are_logged_not_retried_and_never_post_twi
         # After the setting, moderators take permissions away: threads in one server, forum posts in the other.
         await double.revoke_channel(text, what="create_threads", tell_bot=True)
         await double.revoke_channel(forum, what="send", tell_bot=True)
+        # A third server's thread meets a 503 (discord.py does not retry it): the scheduler does, later.
+        flaky, mod_three = await server(double, "Flaky")
+        flaky_text = flaky.channel("episodes")
+        await say(double, mod_three, "watchalong set", {"series": "Watch Show", "channel": flaky_text})
+        unavailable = double.inject(rf"/channels/{flaky_text.id}/messages/\d+/threads$", method="POST", status=503)
         await eventually(lambda: len([m for m in double.channel_messages(text) if m.interaction_id is None]) == 1, 40, "the starter")
         await asyncio.sleep(2.0)
         [starter] = [m for m in double.channel_messages(text) if m.interaction_id is None]
@@ -333,13 +338,23 @@ async def test_refusals_at_the_instant_are_logged_not_retried_and_never_post_twi
             "SELECT guild_id, kind, state, attempts FROM timers WHERE kind LIKE 'watchalong%' AND guild_id IS NOT NULL "
             "AND (kind = 'watchalong-close' OR due_at = ?) ORDER BY guild_id, kind", (to_text(e1),)
         )
-        assert sorted(timers) == sorted([
+        assert sorted(t for t in timers if t[0] != flaky.id) == sorted([
             (threads_gone.id, "watchalong-close", "pending", 0),  # its rating still closes
             (threads_gone.id, "watchalong-post", "failed", 1),
             (posts_gone.id, "watchalong-post", "failed", 1),
         ]), timers
         rated = await (await double.press(double.add_member(threads_gone, "fan"), starter, "5")).reply()
         assert "You rated **S01E01** 5/5" in rated.content
+
+        await eventually(lambda: len(double.threads_in(flaky_text)) == 1, 30, "the thread after the 503")
+        await asyncio.sleep(1.0)
+        [thread] = double.threads_in(flaky_text)
+        assert len(unavailable.hits) == 1 and thread.name == "S01E01 · Pilot"
+        assert [m.id for m in double.channel_messages(flaky_text) if m.interaction_id is None] == [thread.id]  # one starter
+        assert await bot.query("SELECT thread_id, message_id FROM watchalong_threads WHERE guild_id = ? AND air_at = ?",
+                               (flaky.id, to_text(e1))) == [(thread.id, thread.id)]
+        assert await bot.query("SELECT state, attempts FROM timers WHERE guild_id = ? AND kind = 'watchalong-post' AND first_due_at = ?",
+                               (flaky.id, to_text(e1))) == [("done", 2)]
     finally:
         await bot.stop()
     assert "Discord refused the thread" in bot.log() and "refused the post" in bot.log()
