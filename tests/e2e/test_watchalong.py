@@ -184,16 +184,21 @@ async def _release_id(bot: BotProcess, episode: int) -> int:
     return int(rows[0][0])
 
 
-async def test_a_forum_post_closed_after_days_while_archived(fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None) -> None:
+async def test_ratings_closed_after_days_on_archived_threads(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
     double = fresh_double
     e1 = instant(12)
     bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)), database_url)
     try:
         guild, mod = await server(double)
-        forum = guild.channel("forum")
+        texts, mod_texts = await server(double, "Texts")
+        forum, text = guild.channel("forum"), texts.channel("episodes")
         await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": forum, "days": 2})
-        await eventually(lambda: len(double.threads_in(forum)) == 1, 40, "the forum post")
-        [post] = double.threads_in(forum)
+        await say(double, mod_texts, "watchalong set", {"series": "Watch Show", "channel": text, "days": 1})
+        await eventually(lambda: len(double.threads_in(forum)) == 1 and len(double.threads_in(text)) == 1, 40, "the posts")
+        [post], [thread] = double.threads_in(forum), double.threads_in(text)
+        await (await double.press(double.add_member(texts, "fan"), double.starter_message(thread), "2")).reply()
         starter = double.starter_message(post)
         assert post.name == "S01E01 · Pilot" and starter.channel_id == post.id
         assert starter.pings == [] and starter.allowed_mentions == {"parse": []}, starter.allowed_mentions
@@ -203,8 +208,9 @@ async def test_a_forum_post_closed_after_days_while_archived(fresh_double: Disco
     finally:
         await bot.stop()
 
-    # Two days pass while the bot is away; Discord archives the idle post meanwhile.
+    # Two days pass while the bot is away; Discord archives the idle post and thread meanwhile.
     await double.archive_thread(post.id, tell_bot=False)
+    await double.archive_thread(thread.id, tell_bot=False)
     past = to_text(datetime.now(UTC) - timedelta(seconds=1))
     await bot.execute("UPDATE watchalong_threads SET closes_at = ?", (past,))
     await bot.execute("UPDATE timers SET due_at = ?, first_due_at = ? WHERE kind = 'watchalong-close'", (past, past))
@@ -225,7 +231,11 @@ async def test_a_forum_post_closed_after_days_while_archived(fresh_double: Disco
         assert double.starter_message(post).edits == closed.edits  # closed once
         late = await (await double.press(fans[0], closed, "I've watched")).reply()
         assert "Marked **S01E01** as watched" in late.content  # a press in an archived post is answered
-        assert await bot.query("SELECT count(*) FROM watchalong_threads WHERE closed_at IS NOT NULL") == [(1,)]
+        # A text channel's starter sits in the channel: edited as it is, its thread left archived, untouched.
+        await eventually(lambda: double.starter_message(thread).content.endswith("**2.0/5** from 1 member."), 10, "the text close")
+        assert all(b.get("disabled") for b in double.starter_message(thread).buttons()[1:])
+        assert thread.thread is not None and thread.thread.archived and len(double.thread_edits) - edits_before == 2
+        assert await bot.query("SELECT count(*) FROM watchalong_threads WHERE closed_at IS NOT NULL") == [(2,)]
     finally:
         await bot.stop()
 
