@@ -21,12 +21,12 @@ if TYPE_CHECKING:
 async def setup(bot: FandexBot) -> None:
     bot.add_dynamic_items(WatchedButton, RateButton)  # one template each for every starter ever posted
     planner = WatchAlongPlanner(bot.store, bot.scheduler, discord.utils.utcnow)
-    posting = WatchAlongPosting(bot)
+    posting = WatchAlongPosting(bot, planner)
     # A thread is still worth posting late (after downtime) while its rating is open: at most MAX_DAYS;
     # the handler holds each to its own watch-along's days. Reads first, then posts at the instant.
     bot.scheduler.register(POST, posting.post, catch_up=timedelta(days=MAX_DAYS), early=True)
     bot.scheduler.register(CLOSE, posting.close, catch_up=None)  # however late, once
-    await planner.replan_all()  # the episodes may have moved while the bot was away
+    await planner.replan_changed()  # episodes moved while this process was away: once, by the first to start
     await bot.add_cog(WatchAlongCog(bot, planner))
 
 

@@ -20,7 +20,8 @@ import discord
 from bot.scheduling.scheduler import Outcome, RetryLater
 from bot.wire.payloads import NO_PINGS, role_pings
 from cogs.watchalong.buttons import starter_view
-from cogs.watchalong.planning import close_timer
+from cogs.watchalong.planner import WatchAlongPlanner
+from cogs.watchalong.planning import air_instant, close_timer
 from cogs.watchalong.starter import closed_line, starter_text, thread_name
 from db.repos.timers import Timer
 from db.repos.watchalong.threads import WatchThread
@@ -36,9 +37,10 @@ ThreadParent = discord.TextChannel | discord.ForumChannel
 
 
 class WatchAlongPosting:
-    def __init__(self, bot: FandexBot) -> None:
+    def __init__(self, bot: FandexBot, planner: WatchAlongPlanner) -> None:
         self._bot = bot
         self._store = bot.store
+        self._planner = planner
 
     async def post(self, timer: Timer) -> Outcome:
         """The scheduler's handler at the air instant (or late, after downtime, while the rating is open)."""
@@ -55,6 +57,9 @@ class WatchAlongPosting:
         watch = await self._store.watchalongs.get(guild_id, release.series_id) if release and release.series_id else None
         if release is None or watch is None:
             return Outcome.cancelled("the episode or the watch-along is gone")
+        if air_instant(release) != row.air_at:  # moved by a change no event told of (a moderator's own date)
+            await self._planner.replan(guild_id)
+            return Outcome.cancelled("the episode moved: re-planned at its new instant")
         if discord.utils.utcnow() >= row.closes_at:
             return Outcome.cancelled(f"too late: its {watch.days}-day window closed while the bot was away")
         await self._bot.wait_until_ready()  # a late post at start-up: the channel cache comes with the guilds
@@ -169,8 +174,8 @@ class WatchAlongPosting:
             return Outcome.failed(f"starter {row.message_id}: {exc.status} {exc.code} {exc.text}; closed without the edit")
         except discord.HTTPException as exc:
             raise RetryLater(f"{exc.status} {exc.text}") from exc
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
+        except (aiohttp.ClientError, TimeoutError) as exc:  # the edit is the same however often it is made
+            raise RetryLater(f"{type(exc).__name__}: {exc}") from exc
         await self._store.watchalong_threads.mark_closed(guild_id, release_id, discord.utils.utcnow())
         return Outcome.done(f"{summary.count} rating(s), average {summary.average:.2f}")
 

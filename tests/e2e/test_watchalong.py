@@ -368,3 +368,32 @@ async def test_refusals_at_the_instant_are_logged_not_retried_and_never_post_twi
     finally:
         await bot.stop()
     assert "Discord refused the thread" in bot.log() and "refused the post" in bot.log()
+
+
+async def test_an_episode_a_moderator_moves_later_is_not_posted_at_its_old_instant(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    """`/release set` (this server's own date) tells no facts event: the post at the old instant sees
+    the move, posts nothing, and re-plans the server."""
+    double = fresh_double
+    e1, e2 = instant(3600), instant(12)
+    bot = await watching_bot(double, tmp_path, pack_text(e1, e2), database_url)
+    try:
+        guild, mod = await server(double)
+        episodes = guild.channel("episodes")
+        await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": episodes})
+        later = instant(2 * 86400)
+        moved = await say(double, mod, "release set", {"title": "Watch Show s1e2", "date": later.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                                       "timezone": "UTC"})
+        assert moved.ephemeral or moved.content, moved.content
+        e2_id = await _release_id(bot, 2)
+        await asyncio.sleep(max(0.0, (e2 - datetime.now(UTC)).total_seconds()) + 2.5)
+        assert double.threads_in(episodes) == []
+        rows = await bot.query("SELECT air_at, posted_at FROM watchalong_threads WHERE release_id = ?", (e2_id,))
+        assert rows == [(to_text(later), None)], rows
+        timers = await bot.query(
+            "SELECT state, due_at FROM timers WHERE kind = 'watchalong-post' AND payload LIKE ? ORDER BY id", (f'%"release_id": {e2_id},%',)
+        )
+        assert timers == [("cancelled", to_text(e2)), ("pending", to_text(later))], timers
+    finally:
+        await bot.stop()
