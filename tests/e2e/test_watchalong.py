@@ -19,6 +19,7 @@ from tests.double.world import FakeChannel, FakeGuild, FakeMember, FakeMessage, 
 from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
+from tests.figures import record
 
 BACKENDS = ("sqlite", "postgresql")
 MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD
@@ -395,5 +396,31 @@ async def test_an_episode_a_moderator_moves_later_is_not_posted_at_its_old_insta
             "SELECT state, due_at FROM timers WHERE kind = 'watchalong-post' AND payload LIKE ? ORDER BY id", (f'%"release_id": {e2_id},%',)
         )
         assert timers == [("cancelled", to_text(e2)), ("pending", to_text(later))], timers
+    finally:
+        await bot.stop()
+
+
+async def test_many_servers_at_one_minute_each_get_their_thread_once(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    """Twenty servers, one episode airing in all of them at once: every thread posted, once, on time
+    (the bench runs 500)."""
+    double = fresh_double
+    e1 = instant(20)
+    bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)), database_url)
+    try:
+        servers = [await server(double, f"Server {i}") for i in range(20)]
+        for i, (guild, mod) in enumerate(servers):
+            where = guild.channel("forum" if i % 2 else "episodes")
+            await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": where})
+        parents = [guild.channel("forum" if i % 2 else "episodes") for i, (guild, _) in enumerate(servers)]
+        await eventually(lambda: all(len(double.threads_in(p)) == 1 for p in parents), 40, "twenty threads")
+        await asyncio.sleep(1.5)
+        assert all(len(double.threads_in(p)) == 1 for p in parents)
+        for parent in parents:
+            [thread] = double.threads_in(parent)
+            late = (datetime.fromisoformat(double.starter_message(thread).created_at) - e1).total_seconds()
+            record("watch-along thread lateness after the air instant, 20 servers, ms", late * 1000)
+            assert 0 <= late < 3, late
     finally:
         await bot.stop()
