@@ -62,10 +62,7 @@ class WatchAlongPosting:
             return Outcome.cancelled("the episode moved: re-planned at its new instant")
         if discord.utils.utcnow() >= row.closes_at:
             return Outcome.cancelled(f"too late: its {watch.days}-day window closed while the bot was away")
-        await self._bot.wait_until_ready()  # a late post at start-up: the channel cache comes with the guilds
-        channel = self._bot.get_channel(row.channel_id)
-        if channel is None and self._bot.get_guild(guild_id) is None:
-            raise RetryLater(f"guild {guild_id} is not available yet")
+        channel = await self._channel(row.channel_id)
         shown = (await self._bot.directory.index("series", guild_id)).label(watch.series_id)
         text = starter_text(release, shown or release.title, row.air_at, watch.role_id, rating=watch.rating)
         view = starter_view(release.id, rating=watch.rating)
@@ -111,6 +108,20 @@ class WatchAlongPosting:
             return Outcome.done(f"forum post {made.thread.id}")
         return await self._thread_from(message, name, guild_id, release_id)
 
+    async def _channel(self, channel_id: int) -> object:
+        """The channel, from the cache or else from Discord: the process delivering a timer need not be
+        the one whose shard serves the server (nor connected yet, right after a start). None if gone."""
+        await self._bot.wait_until_ready()
+        found = self._bot.get_channel(channel_id)
+        if found is not None:
+            return found
+        try:
+            return await self._bot.fetch_channel(channel_id)
+        except (discord.Forbidden, discord.NotFound):
+            return None
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"channel {channel_id}: {exc}") from exc
+
     async def _thread_from(self, message: discord.PartialMessage, name: str, guild_id: int, release_id: int) -> Outcome:
         """The public thread from a starter message already out. A passing failure (a 429 that outlasted
         discord.py's retries, a 5xx, a lost answer) is retried by the scheduler — a repeat is harmless,
@@ -142,9 +153,9 @@ class WatchAlongPosting:
         if row.message_id is not None and row.closed_at is None and watch is not None and watch.rating:
             await self._plan_close(row.guild_id, row.release_id, row)
         if row.thread_id is None and row.message_id is not None and release is not None:
-            await self._bot.wait_until_ready()
-            if isinstance(self._bot.get_channel(row.channel_id), discord.TextChannel):
-                starter = self._bot.get_partial_messageable(row.channel_id, guild_id=row.guild_id).get_partial_message(row.message_id)
+            channel = await self._channel(row.channel_id)
+            if isinstance(channel, discord.TextChannel):  # its guild attached, as create_thread needs
+                starter = channel.get_partial_message(row.message_id)
                 return await self._thread_from(starter, thread_name(release), row.guild_id, row.release_id)
         return Outcome.done("posted already")
 
@@ -164,7 +175,6 @@ class WatchAlongPosting:
             await self._store.watchalong_threads.mark_closed(guild_id, release_id, discord.utils.utcnow())
             return Outcome.done("no starter message to edit")
         summary = await self._store.episode_ratings.summary(guild_id, release_id)
-        await self._bot.wait_until_ready()
         try:
             await self._edit_starter(row, closed_line(summary))
         except (discord.Forbidden, discord.NotFound) as exc:
@@ -181,7 +191,7 @@ class WatchAlongPosting:
 
     async def _edit_starter(self, row: WatchThread, line: str) -> None:
         assert row.message_id is not None
-        forum = isinstance(self._bot.get_channel(row.channel_id), discord.ForumChannel)
+        forum = isinstance(await self._channel(row.channel_id), discord.ForumChannel)
         # A thread started from a message leaves the message in its parent, editable whatever the
         # thread's state; a forum post's starter is inside the post, refused (50083) while archived.
         archived: discord.Thread | None = None

@@ -10,14 +10,17 @@ comes back and closes on its return, as after real downtime."""
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from db.facts.instants import to_text
+from tests.conftest import PostgresDatabases
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeChannel, FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
+from tests.e2e.conftest import new_double
 from tests.e2e.waiting import eventually
 from tests.figures import record
 
@@ -424,3 +427,46 @@ async def test_many_servers_at_one_minute_each_get_their_thread_once(
             assert 0 <= late < 3, late
     finally:
         await bot.stop()
+
+
+async def test_two_processes_each_thread_once_whichever_process_delivers_it(
+    postgres_databases: PostgresDatabases, tmp_path: Path
+) -> None:
+    """Two processes, a shard each, one PostgreSQL store: a timer is claimed by whichever process is
+    free, not the one serving its server's shard; the post still goes out, once per server."""
+    double = await new_double(shards=2, max_concurrency=2)
+    url = await postgres_databases.fresh(migrated=False)
+    pack = tmp_path / "watching.yaml"
+    e1 = instant(25)
+    pack.write_text(pack_text(e1, instant(86400)), encoding="utf-8")
+    bots = [
+        BotProcess(double, tmp_path / f"process-{i}", env={"FACT_PACKS": str(pack), "SHARD_COUNT": "2", "SHARD_IDS": str(i)},
+                   database_url=url)
+        for i in range(2)
+    ]
+    try:
+        for bot in bots:
+            await bot.start()
+        servers = []
+        for i in range(8):
+            guild = await double.add_guild(f"Server {i}", channels=("general", "episodes"), forums=("forum",), shard=i % 2)
+            servers.append((guild, double.add_member(guild, "mod", permissions=MOD)))
+        parents = []
+        for i, (guild, mod) in enumerate(servers):
+            parents.append(guild.channel("forum" if i % 4 < 2 else "episodes"))
+            done = await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": parents[-1]})
+            assert "set" in done.content, done.content
+        await eventually(lambda: all(len(double.threads_in(p)) == 1 for p in parents), 45, "a thread in every server")
+        await asyncio.sleep(2.0)
+        assert all(len(double.threads_in(p)) == 1 for p in parents)
+        starters = [m for p in parents if p.type == 0 for m in double.channel_messages(p) if m.interaction_id is None]
+        assert len(starters) == 4  # one starter per text channel, nothing posted twice
+        rows = await bots[0].query("SELECT count(*) FROM watchalong_threads WHERE thread_id IS NOT NULL AND air_at = ?", (to_text(e1),))
+        assert rows == [(8,)]
+        # Each post is logged by the process that made it; between them, every server once (often a
+        # process posts for a server on the other's shard: its channel fetched, not cached).
+        posted = [int(g) for bot in bots for g in re.findall(r"\(watchalong:(\d+):\d+:\d+\) done", bot.log())]
+        assert sorted(posted) == sorted(guild.id for guild, _ in servers)
+    finally:
+        await asyncio.gather(*(bot.stop() for bot in bots if bot.running), return_exceptions=True)
+        await double.close()
