@@ -3,9 +3,16 @@ moment it airs, with "I've watched" and ratings that close; /watchalong and /rat
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import TYPE_CHECKING
 
+import discord
+
 from cogs.watchalong.buttons import RateButton, WatchedButton
+from cogs.watchalong.commands import WatchAlongCog
+from cogs.watchalong.planner import WatchAlongPlanner
+from cogs.watchalong.planning import CLOSE, MAX_DAYS, POST
+from cogs.watchalong.posting import WatchAlongPosting
 from cogs.watchalong.ratings import RatingsCog
 
 if TYPE_CHECKING:
@@ -14,6 +21,14 @@ if TYPE_CHECKING:
 
 async def setup(bot: FandexBot) -> None:
     bot.add_dynamic_items(WatchedButton, RateButton)  # one template each for every starter ever posted
+    planner = WatchAlongPlanner(bot.store, bot.scheduler, discord.utils.utcnow)
+    posting = WatchAlongPosting(bot, planner)
+    # A thread is still worth posting late (after downtime) while its rating is open: at most MAX_DAYS;
+    # the handler holds each to its own watch-along's days. Reads first, then posts at the instant.
+    bot.scheduler.register(POST, posting.post, catch_up=timedelta(days=MAX_DAYS), early=True)
+    bot.scheduler.register(CLOSE, posting.close, catch_up=None)  # however late, once
+    await planner.replan_changed()  # episodes moved while this process was away: once, by the first to start
+    await bot.add_cog(WatchAlongCog(bot, planner))
     await bot.add_cog(RatingsCog(bot))
 
 

@@ -17,7 +17,7 @@ from tests.e2e.bot_process import BotProcess
 
 PACKS = Path(__file__).parents[1] / "packs"
 BUNDLED = Path(__file__).parents[2] / "db" / "packs"
-SERVER_ONLY = {"fandom", "poll", "ship", "release", "reminders", "settings", "spoilers", "ratings"}
+SERVER_ONLY = {"fandom", "poll", "ship", "release", "reminders", "settings", "spoilers", "watchalong", "ratings"}
 ANYWHERE = {"character", "series", "about", "countdown", "releases", "remindme", "episodes", "progress"}
 GUILD, BOT_DM = 0, 1
 SERVER = re.compile(r"\b(?:this|the|your) server\b|\bserver's\b|\bhere\b.{0,40}\bserver\b", re.IGNORECASE)  # one that isn't there

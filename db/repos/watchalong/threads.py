@@ -120,8 +120,9 @@ class WatchThreadRepository:
                 (guild_id, release_id),
             ) == 1
 
-    async def record_posted(self, guild_id: int, release_id: int, thread_id: int, message_id: int) -> None:
-        """Keep the ids Discord gave the thread (or forum post) and its starter message."""
+    async def record_posted(self, guild_id: int, release_id: int, thread_id: int | None, message_id: int) -> None:
+        """Keep the ids Discord gave the thread (or forum post) and its starter message; `thread_id` None:
+        the starter went out but Discord refused the thread (its buttons still work, and it still closes)."""
         async with self._db.transaction() as conn:
             await conn.execute(
                 "UPDATE watchalong_threads SET thread_id = ?, message_id = ? WHERE guild_id = ? AND release_id = ?",
