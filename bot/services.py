@@ -50,6 +50,13 @@ class ReminderReplanning(Protocol):
         ...
 
 
+class WatchalongReplanning(Protocol):
+    """What a server's own change to its episodes' dates, or to the fandoms it follows, needs of its
+    watch-alongs: their threads planned again (a moved episode moves its thread, a removed one cancels it)."""
+
+    async def replan(self, guild_id: int) -> ReconcileResult: ...
+
+
 class ServiceSlot(Generic[S]):
     """One service: empty until its extension provides it, empty again once the extension withdraws it."""
 
@@ -89,3 +96,4 @@ class Services:
     def __init__(self) -> None:
         self.poll_votes: ServiceSlot[PollVotes] = ServiceSlot("poll votes", "cogs.polls")
         self.reminder_replanning: ServiceSlot[ReminderReplanning] = ServiceSlot("reminder re-planning", "cogs.countdown")
+        self.watchalong_replanning: ServiceSlot[WatchalongReplanning] = ServiceSlot("watch-along re-planning", "cogs.watchalong")

@@ -74,6 +74,7 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
             partial(self.store.release_writer.set_date,
                     interaction.guild_id, name, parsed, interaction.user.id, now, existing.id if existing else None),
         )
+        await self._replan_watchalongs(interaction.guild_id)
         shown = literal(name)
         verb = "Moved" if existing else "Added"
         when = describe_date(parsed)
@@ -86,6 +87,12 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
                 interaction.guild_id,
                 f"📅 **{shown}** has a new date in this server: {when} (was {describe_date(before)}).",
             )
+
+    async def _replan_watchalongs(self, guild_id: int) -> None:
+        """This server's own date moved an episode (or removed one): its watch-along thread moves with it."""
+        watchalongs = self.bot.services.watchalong_replanning.current
+        if watchalongs is not None:
+            await watchalongs.replan(guild_id)
 
     @set_date.autocomplete("title")
     async def title_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -107,6 +114,7 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
         outcome, plan = await self.planner.apply(
             interaction.guild_id, partial(self.store.release_writer.remove, interaction.guild_id, release.id)
         )
+        await self._replan_watchalongs(interaction.guild_id)
         shown = literal(release.title)
         if outcome is None:
             raise UserFacingError(

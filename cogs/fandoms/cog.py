@@ -234,7 +234,11 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
             planner = self.bot.services.reminder_replanning.current
             if planner is not None:
                 outcome, _ = await planner.apply(guild_id, change)
-                return outcome
-            return await change()
+            else:
+                outcome = await change()
         finally:
             self.store.fandoms.forget(guild_id)
+        watchalongs = self.bot.services.watchalong_replanning.current
+        if watchalongs is not None:  # a fandom no longer followed: its episodes' threads are no longer wanted
+            await watchalongs.replan(guild_id)
+        return outcome

@@ -28,9 +28,11 @@ async def setup(bot: FandexBot) -> None:
     bot.scheduler.register(POST, posting.post, catch_up=timedelta(days=MAX_DAYS), early=True)
     bot.scheduler.register(CLOSE, posting.close, catch_up=None)  # however late, once
     await planner.replan_changed()  # episodes moved while this process was away: once, by the first to start
+    bot.services.watchalong_replanning.provide(planner)  # /release set|remove and /fandom follow|unfollow re-plan through it
     await bot.add_cog(WatchAlongCog(bot, planner))
     await bot.add_cog(RatingsCog(bot))
 
 
 async def teardown(bot: FandexBot) -> None:
+    await bot.services.watchalong_replanning.withdraw()
     bot.remove_dynamic_items(WatchedButton, RateButton)

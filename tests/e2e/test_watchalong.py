@@ -377,8 +377,8 @@ async def test_refusals_at_the_instant_are_logged_not_retried_and_never_post_twi
 async def test_an_episode_a_moderator_moves_later_is_not_posted_at_its_old_instant(
     fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
 ) -> None:
-    """`/release set` (this server's own date) tells no facts event: the post at the old instant sees
-    the move, posts nothing, and re-plans the server."""
+    """`/release set` (this server's own date) re-plans the server's watch-alongs at once: the old
+    instant's timer is cancelled, the new one waits, and nothing is posted at the old instant."""
     double = fresh_double
     e1, e2 = instant(3600), instant(12)
     bot = await watching_bot(double, tmp_path, pack_text(e1, e2), database_url)
@@ -389,22 +389,39 @@ async def test_an_episode_a_moderator_moves_later_is_not_posted_at_its_old_insta
         later = instant(2 * 86400)
         moved = await say(double, mod, "release set", {"title": "Watch Show s1e2", "date": later.strftime("%Y-%m-%dT%H:%M:%SZ"),
                                                        "timezone": "UTC"})
-        assert moved.ephemeral or moved.content, moved.content
+        assert moved.ephemeral and moved.content.startswith("Moved"), moved.content
         e2_id = await _release_id(bot, 2)
-        await asyncio.sleep(max(0.0, (e2 - datetime.now(UTC)).total_seconds()))
-        wanted = [("cancelled", to_text(e2)), ("pending", to_text(later))]
-        for _ in range(100):  # the old instant's delivery sees the move and re-plans
-            timers = await bot.query(
-                "SELECT state, due_at FROM timers WHERE kind = 'watchalong-post' AND payload LIKE ? ORDER BY id",
-                (f'%"release_id": {e2_id},%',),
-            )
-            if timers == wanted:
-                break
-            await asyncio.sleep(0.1)
-        assert timers == wanted, timers
+        timers = await bot.query(
+            "SELECT state, due_at FROM timers WHERE kind = 'watchalong-post' AND payload LIKE ? ORDER BY id",
+            (f'%"release_id": {e2_id},%',),
+        )
+        assert timers == [("cancelled", to_text(e2)), ("pending", to_text(later))], timers
+        await asyncio.sleep(max(0.0, (e2 - datetime.now(UTC)).total_seconds()) + 1.0)
         assert double.threads_in(episodes) == []
         rows = await bot.query("SELECT air_at, posted_at FROM watchalong_threads WHERE release_id = ?", (e2_id,))
         assert rows == [(to_text(later), None)], rows
+    finally:
+        await bot.stop()
+
+
+async def test_an_episode_a_moderator_moves_earlier_gets_its_thread_at_the_new_instant(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    double = fresh_double
+    bot = await watching_bot(double, tmp_path, pack_text(instant(3600), instant(7200)), database_url)
+    try:
+        guild, mod = await server(double)
+        episodes = guild.channel("episodes")
+        await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": episodes})
+        sooner = instant(8)
+        await say(double, mod, "release set", {"title": "Watch Show s1e2", "date": sooner.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                                               "timezone": "UTC"})
+        for _ in range(200):
+            if double.threads_in(episodes):
+                break
+            await asyncio.sleep(0.1)
+        [thread] = double.threads_in(episodes)
+        assert thread.name.startswith("S01E02")
     finally:
         await bot.stop()
 
