@@ -118,7 +118,7 @@ async def rating_presses(work: Path, scale: Scale, rounds: int) -> list[Result]:
     throughput.met = throughput.ratio >= 0.8
     throughput.extra = {"rounds": len(per_round), "lowest round": per_round[0], "highest round": per_round[-1],
                         "unanswered": b.failures}
-    p50 = ratio_result(scenario, "p50 ack latency", f.p50, b.p50, 1.3)
+    p50 = Result(scenario, "p50 ack latency", f.p50, b.p50, "ms", "report", b.p50 / f.p50, None)  # the vote row's targets: throughput, p99
     p99 = ratio_result(scenario, "p99 ack latency", f.p99, b.p99, 1.5)
     like = scenario + ", floor on a poll-shaped message"
     return [
