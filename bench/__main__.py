@@ -21,7 +21,7 @@ from pathlib import Path
 
 import discord
 
-from bench import backends, episodes, large, processes, reminders, scenarios, tvmaze
+from bench import backends, episodes, large, processes, reminders, scenarios, tvmaze, watchalong
 from bench.contenders import PROFILE_DIR
 from bench.postgres import SERVER_VARIABLE
 from bench.scenarios import FULL, QUICK, Result
@@ -30,7 +30,8 @@ from tests.postgres_server import PostgresUnavailable, postgres_server
 RESULTS = Path(__file__).resolve().parent / "results.json"
 POSTGRESQL = ("votes-postgresql", "reminders-postgresql", "timers-3-processes", "idle-100k-timers")
 NAMES = ("character", "autocomplete", "large", "large-positions", "votes", "reminders", "idle", "startup", "large-startup",
-         "import", "memory", "large-memory", "tvmaze-import", "tvmaze-sync", "episode-reminders", *POSTGRESQL)
+         "import", "memory", "large-memory", "tvmaze-import", "tvmaze-sync", "episode-reminders", "watchalong-presses",
+         "watchalong-burst", *POSTGRESQL)
 
 
 async def run_one(name: str, quick: bool) -> list[Result]:
@@ -46,6 +47,8 @@ async def run_one(name: str, quick: bool) -> list[Result]:
             "reminders": lambda: reminders.reminders(work / "reminders", scale),
             "idle": lambda: reminders.idle(work / "idle", scale),
             "episode-reminders": lambda: episodes.episode_reminders(work / "episode-reminders", scale, quick),
+            "watchalong-presses": lambda: watchalong.rating_presses(work / "watchalong-presses", scale, 2 if quick else 6),
+            "watchalong-burst": lambda: watchalong.burst(work / "watchalong-burst", scale, quick),
             "startup": lambda: scenarios.startup(work / "startup", scale, rounds + 1),
             "memory": lambda: scenarios.memory(work / "memory", scale),
             "large": lambda: large.lookups(work / "large", scale, rounds),
