@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     tvmaze_api_base: str = TVMAZE_API_BASE  # tests point it at a local double
     tvmaze_imports: Literal["on", "off"] = "on"  # off: /fandom add is refused (TVmaze fandoms still sync)
     tvmaze_sync_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    # Calls a second this process makes for a burst of scheduled posts (watch-along threads): under
+    # Discord's 50 a second per bot; with several processes, give each its share.
+    discord_burst_rate: float = Field(default=40.0, gt=0, le=50)
 
     @field_validator("discord_token")
     @classmethod

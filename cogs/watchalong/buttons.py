@@ -50,7 +50,8 @@ def _bot(interaction: discord.Interaction) -> FandexBot:
 
 async def _episode(bot: FandexBot, interaction: discord.Interaction, release_id: int) -> Release:
     release = await bot.store.releases.get(release_id, interaction.guild_id)
-    if release is None or release.kind is not ReleaseKind.EPISODE or release.series_id is None:
+    if (release is None or release.kind is not ReleaseKind.EPISODE or release.series_id is None
+            or release.season_number is None or release.episode is None):  # renumbered away by a re-import
         raise UserFacingError(GONE)
     return release
 
@@ -102,7 +103,7 @@ async def mark_watched(interaction: discord.Interaction, release_id: int) -> Non
     """Move the presser's /progress to this episode when it is later than where they are; never back."""
     bot = _bot(interaction)
     release = await _episode(bot, interaction, release_id)
-    assert release.series_id is not None and release.season_number is not None and release.episode is not None
+    assert release.series_id is not None and release.season_number is not None and release.episode is not None  # _episode checked
     now = discord.utils.utcnow()
     moved = await bot.store.viewer_progress.advance(
         interaction.user.id, release.series_id, release.season_number, release.episode, now

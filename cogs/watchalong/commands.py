@@ -14,6 +14,7 @@ from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal
 from bot.input.options import TextOption
 from bot.search.finding import SERIES_HINT, choices, find
+from bot.wire.payloads import NO_PINGS
 from cogs.watchalong.planner import WatchAlongPlanner
 from cogs.watchalong.planning import MAX_DAYS
 from db.repos.packs.changes import FactsChange
@@ -119,6 +120,13 @@ class WatchAlongCog(
                 f"I can't {where} {channel.mention}: I'm missing **{'**, **'.join(missing)}** there. "
                 "Grant them (or pick another channel) and try again. Nothing was changed."
             )
+        if isinstance(channel, discord.ForumChannel) and channel.flags.require_tag:
+            raise UserFacingError(
+                f"{channel.mention} requires a tag on every post, and I post without one. Turn off “Require people "
+                "to select tags when posting” there, or pick another channel. Nothing was changed."
+            )
+        silent = role is not None and not role.mentionable and not channel.permissions_for(guild.me).mention_everyone
+        await interaction.response.defer(ephemeral=True, thinking=True)  # re-planning a busy server may take a moment
         now = discord.utils.utcnow()
         watch = WatchAlong(interaction.guild_id, series_id, channel.id, role.id if role else None, rating, days, interaction.user.id, now)
         before, _ = await self.planner.apply(interaction.guild_id, partial(self.store.watchalongs.set, watch))
@@ -133,7 +141,11 @@ class WatchAlongCog(
             lines.append(f"{len(ahead)} episode thread(s) planned; the next opens {discord_timestamp(ahead[0].air_at, 'F')}.")
         else:
             lines.append("No episode with an exact air time is coming yet: threads open as soon as one is announced.")
-        await interaction.response.send_message("\n".join(lines), ephemeral=True)
+        if silent and role is not None:
+            lines.append(f"⚠️ {role.mention} is not mentionable and I lack **Mention @everyone, @here, and All Roles** in "
+                         f"{channel.mention}: the starter will name it without notifying its members. Make the role "
+                         "mentionable, or grant me that permission there.")
+        await interaction.followup.send("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command(name="stop", description="Stop opening threads for a series (Manage Server).")
     @app_commands.describe(series="The series")
@@ -142,10 +154,11 @@ class WatchAlongCog(
         """End this server's watch-along of a series; threads already open stay and still close."""
         assert interaction.guild_id is not None
         series_id, title = await self._series(series, interaction.guild_id)
+        await interaction.response.defer(ephemeral=True, thinking=True)
         stopped, _ = await self.planner.apply(interaction.guild_id, partial(self.store.watchalongs.stop, interaction.guild_id, series_id))
         if not stopped:
             raise UserFacingError(f"This server has no watch-along of **{literal(title)}**; `/watchalong list` shows them.")
-        await interaction.response.send_message(
+        await interaction.followup.send(
             f"Watch-along of **{literal(title)}** stopped: no new threads. Threads already open stay, and their ratings still close.",
             ephemeral=True,
         )

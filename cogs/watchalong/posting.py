@@ -18,6 +18,7 @@ import aiohttp
 import discord
 
 from bot.scheduling.scheduler import Outcome, RetryLater
+from bot.wire.pace import Pace
 from bot.wire.payloads import NO_PINGS, role_pings
 from cogs.watchalong.buttons import starter_view
 from cogs.watchalong.planner import WatchAlongPlanner
@@ -41,6 +42,8 @@ class WatchAlongPosting:
         self._bot = bot
         self._store = bot.store
         self._planner = planner
+        # An episode airing in hundreds of servers at once: their posts spread under Discord's global limit.
+        self._pace = Pace(bot.settings.discord_burst_rate)
 
     async def post(self, timer: Timer) -> Outcome:
         """The scheduler's handler at the air instant (or late, after downtime, while the rating is open)."""
@@ -50,6 +53,8 @@ class WatchAlongPosting:
         if row is None:
             return Outcome.cancelled("the watch-along was stopped or the episode is no longer planned")
         if row.posted_at is not None:
+            if row.message_id is None:  # claimed by an attempt that ended before it recorded its post
+                return await self._resume(timer, row)
             return await self._already_posted(row)
         if int(row.air_at.timestamp()) != timer.payload["air_at"]:
             return Outcome.cancelled("the episode moved: the timer at its new instant posts it")
@@ -76,6 +81,7 @@ class WatchAlongPosting:
             log.warning("watch-along of guild %s: channel %s is gone or not a text or forum channel", guild_id, row.channel_id)
             return Outcome.failed(f"channel {row.channel_id} is gone or not a text or forum channel")
         try:
+            await self._pace.turn()
             if isinstance(channel, discord.ForumChannel):
                 made = await channel.create_thread(
                     name=name, content=text, view=view, allowed_mentions=mentions, auto_archive_duration=ARCHIVE_MINUTES
@@ -90,6 +96,10 @@ class WatchAlongPosting:
             return Outcome.failed(f"channel {channel.id}: {exc.status} {exc.code} {exc.text}")
         except discord.HTTPException as exc:
             await self._store.watchalong_threads.unclaim(guild_id, release_id)
+            if 400 <= exc.status < 500 and exc.status != 429:  # refused for good (a forum that requires a tag: 40067)
+                log.warning("watch-along of guild %s: channel %s refused the post: %s %s %s",
+                            guild_id, channel.id, exc.status, exc.code, exc.text)
+                return Outcome.failed(f"channel {channel.id}: {exc.status} {exc.code} {exc.text}")
             raise RetryLater(f"{exc.status} {exc.text}") from exc
         except (aiohttp.ClientError, TimeoutError) as exc:
             if isinstance(channel, discord.ForumChannel):
@@ -128,6 +138,7 @@ class WatchAlongPosting:
         Discord answers 160004 to a second thread on one message; a refusal ends it, logged: the starter
         stays with its buttons."""
         try:
+            await self._pace.turn()
             thread_id = (await message.create_thread(name=name, auto_archive_duration=ARCHIVE_MINUTES)).id
         except discord.HTTPException as exc:
             if exc.code != 160004:  # 160004: started by an earlier attempt whose answer was lost; its id is the message's
@@ -142,6 +153,36 @@ class WatchAlongPosting:
             raise RetryLater(f"thread on message {message.id}: {type(exc).__name__}: {exc}") from exc
         await self._store.watchalong_threads.record_posted(guild_id, release_id, thread_id, message.id)
         return Outcome.done(f"thread {thread_id}")
+
+    async def _resume(self, timer: Timer, row: WatchThread) -> Outcome:
+        """The row was claimed by an earlier delivery of this timer (only one holds it at a time) that
+        ended — a crash, the delivery timeout — before it recorded a post. In a text channel the starter
+        is sent again with the same nonce: Discord answers with the first one if it went out (the
+        scheduler repeats only within the nonce's window). A forum post takes no nonce: not repeated."""
+        channel = await self._channel(row.channel_id)
+        release = await self._store.releases.get(row.release_id, row.guild_id)
+        watch = await self._store.watchalongs.get(row.guild_id, release.series_id) if release and release.series_id else None
+        if release is None or watch is None:
+            return Outcome.cancelled("the episode or the watch-along is gone")
+        if not isinstance(channel, discord.TextChannel):
+            log.warning("watch-along of guild %s: an attempt at episode %s in %s ended before it recorded its post; "
+                        "a forum post is not repeated", row.guild_id, row.release_id, row.channel_id)
+            return Outcome.failed("an earlier attempt ended before recording its post; a forum post is not repeated")
+        shown = (await self._bot.directory.index("series", row.guild_id)).label(watch.series_id)
+        text = starter_text(release, shown or release.title, row.air_at, watch.role_id, rating=watch.rating)
+        await self._bot.scheduler.attempting(timer)
+        try:
+            await self._pace.turn()
+            message = await channel.send(text, view=starter_view(release.id, rating=watch.rating),
+                                         allowed_mentions=role_pings(watch.role_id), nonce=timer.id)
+        except (discord.Forbidden, discord.NotFound) as exc:
+            return Outcome.failed(f"channel {channel.id}: {exc.status} {exc.code} {exc.text}")
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"resuming the post: {exc}", outcome_unknown=True) from exc
+        await self._store.watchalong_threads.record_posted(row.guild_id, row.release_id, None, message.id)
+        if watch.rating:
+            await self._plan_close(row.guild_id, row.release_id, row)
+        return await self._thread_from(message, thread_name(release), row.guild_id, row.release_id)
 
     async def _already_posted(self, row: WatchThread) -> Outcome:
         """A repeat: after a thread that failed in passing (start it now), or a crash between the post and

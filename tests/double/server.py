@@ -219,6 +219,10 @@ class DiscordDouble(ThreadWorld):
         if tell_bot:
             await self.session_for(channel.guild_id).dispatch("CHANNEL_UPDATE", channel.payload())
 
+    async def update_channel(self, channel: FakeChannel) -> None:
+        """A moderator changed a channel's settings (its flags, say): CHANNEL_UPDATE tells the bot."""
+        await self.session_for(channel.guild_id).dispatch("CHANNEL_UPDATE", channel.payload())
+
     def add_role(self, guild: FakeGuild, name: str, *, mentionable: bool = True) -> FakeRole:
         role = FakeRole(snowflake(), name, 0, position=len(guild.roles), mentionable=mentionable)
         guild.roles.append(role)

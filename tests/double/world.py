@@ -159,6 +159,7 @@ class FakeChannel:
     overwrites: list[dict[str, Any]] = field(default_factory=list)
     bot_id: int | None = None
     thread: ThreadState | None = None
+    flags: int = 0  # a forum's REQUIRE_TAG is 1 << 4, as Discord's channel flags
 
     def permission_overwrites(self) -> list[dict[str, Any]]:
         bits = sum(DENIABLE[what] for what in sorted(self.denied))
@@ -186,7 +187,7 @@ class FakeChannel:
             "nsfw": False,
             "last_message_id": None,
             "rate_limit_per_user": 0,
-            "flags": 0,
+            "flags": self.flags,
         }
         if self.type == GUILD_FORUM:
             data |= {

@@ -493,3 +493,52 @@ async def test_two_processes_each_thread_once_whichever_process_delivers_it(
     finally:
         await asyncio.gather(*(bot.stop() for bot in bots if bot.running), return_exceptions=True)
         await double.close()
+
+
+async def test_a_forum_that_requires_a_tag_is_refused_at_set(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    double = fresh_double
+    bot = await watching_bot(double, tmp_path, pack_text(instant(3600), instant(7200)), database_url)
+    try:
+        guild, mod = await server(double, "Tagged")
+        forum = guild.channel("forum")
+        forum.flags = 1 << 4  # REQUIRE_TAG: Discord refuses (40067) a post without a tag
+        await double.update_channel(forum)
+        await asyncio.sleep(0.2)
+        refused = await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": forum})
+        assert refused.ephemeral and "requires a tag on every post" in refused.content, refused.content
+        assert "Nothing was changed" in refused.content
+        assert await bot.query("SELECT count(*) FROM watchalongs WHERE guild_id = ?", (guild.id,)) == [(0,)]
+    finally:
+        await bot.stop()
+
+
+async def test_an_attempt_that_ended_between_its_claim_and_its_post_is_resumed_once(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    """A crash (or the delivery timeout) after the row was claimed and before the post was recorded:
+    the timer's next delivery sends the starter again with the same nonce and opens the thread, once."""
+    double = fresh_double
+    e1 = instant(14)
+    bot = await watching_bot(double, tmp_path, pack_text(e1, instant(86400)), database_url)
+    try:
+        guild, mod = await server(double, "Resumed")
+        await say(double, mod, "watchalong set", {"series": "Watch Show", "channel": guild.channel("episodes")})
+    finally:
+        await bot.stop()
+    first = await _release_id(bot, 1)
+    await bot.execute("UPDATE watchalong_threads SET posted_at = air_at WHERE guild_id = ? AND release_id = ?",
+                      (guild.id, first))  # claimed by an attempt that ended there: nothing went out
+    await asyncio.sleep(max(0.0, (e1 - datetime.now(UTC)).total_seconds()) + 1)
+    await bot.start()
+    try:
+        await eventually(lambda: len(double.threads_in(guild.channel("episodes"))) == 1, 30, "the resumed thread")
+        await asyncio.sleep(1.0)
+        [thread] = double.threads_in(guild.channel("episodes"))
+        assert thread.name == "S01E01 · Pilot"
+        rows = await bot.query("SELECT thread_id, message_id FROM watchalong_threads WHERE guild_id = ? AND release_id = ?",
+                               (guild.id, first))
+        assert rows == [(thread.id, double.starter_message(thread).id)], rows
+    finally:
+        await bot.stop()
