@@ -7,6 +7,7 @@ presses share group commits and read nothing per press (see `rate`)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
 import time
 import weakref
@@ -151,12 +152,14 @@ async def rate(interaction: discord.Interaction, release_id: int, stars: int) ->
 
 class _EpisodeCache:
     """Episodes found for star presses, per server, for a few minutes: a thousand members rating the
-    episode that just aired then cost one release read, not a thousand. Only episodes found are kept
-    (GONE is read afresh), and briefly, so a fandom unfollowed or an episode renumbered shows soon."""
+    episode that just aired then cost one release read, not a thousand (the first presses, arriving
+    together, share that read). Only episodes found are kept (GONE is read afresh), and briefly, so a
+    fandom unfollowed or an episode renumbered shows soon."""
 
     def __init__(self, size: int = EPISODE_CACHE, ttl: float = EPISODE_TTL) -> None:
         self._size, self._ttl = size, ttl
         self._found: OrderedDict[tuple[int | None, int], tuple[float, Release]] = OrderedDict()
+        self._loading: dict[tuple[int | None, int], asyncio.Task[Release]] = {}
 
     async def get(self, bot: FandexBot, interaction: discord.Interaction, release_id: int) -> Release:
         key = (interaction.guild_id, release_id)
@@ -164,7 +167,16 @@ class _EpisodeCache:
         if hit is not None and hit[0] > time.monotonic():
             self._found.move_to_end(key)
             return hit[1]
-        release = await _episode(bot, interaction, release_id)
+        loading = self._loading.get(key)
+        if loading is None:
+            loading = self._loading[key] = asyncio.create_task(self._load(bot, interaction, key))
+        return await asyncio.shield(loading)  # one press given up on must not cancel the others' read
+
+    async def _load(self, bot: FandexBot, interaction: discord.Interaction, key: tuple[int | None, int]) -> Release:
+        try:
+            release = await _episode(bot, interaction, key[1])
+        finally:
+            self._loading.pop(key, None)
         self._found[key] = (time.monotonic() + self._ttl, release)
         self._found.move_to_end(key)
         while len(self._found) > self._size:
