@@ -2,11 +2,16 @@
 
 DynamicItems whose custom ids name only the episode (and the stars), so they work on every starter
 ever posted, after any restart, with nothing registered per thread; the guild and member come from
-the press. Each answers privately, within Discord's three seconds (one store write, no defer)."""
+the press. Each answers privately, within Discord's three seconds (one store write, no defer); star
+presses share group commits and read nothing per press (see `rate`)."""
 
 from __future__ import annotations
 
+import asyncio
 import re
+import time
+import weakref
+from collections import OrderedDict
 from typing import Any
 
 import discord
@@ -16,11 +21,14 @@ from bot.errors import UserFacingError, handle_error
 from bot.formatting import literal
 from cogs.watchalong.starter import episode_code
 from db.facts.models import Release, ReleaseKind
+from db.repos.watchalong.ratings import RatingClosed
 
 WATCHED_LABEL = "I've watched"
 STARS = range(1, 6)
 GONE = "This episode is no longer in the fandoms this server follows."
 CLOSED = "The rating of this episode has closed; `/ratings` shows how the server rated it."
+EPISODE_CACHE = 1_000  # episodes kept for star presses (per bot)
+EPISODE_TTL = 300.0  # seconds one is kept before it is read again
 
 
 def watched_id(release_id: int) -> str:
@@ -119,16 +127,20 @@ async def mark_watched(interaction: discord.Interaction, release_id: int) -> Non
 
 
 async def rate(interaction: discord.Interaction, release_id: int, stars: int) -> None:
-    """One changeable rating per member while the episode's rating is open."""
+    """One changeable rating per member while the episode's rating is open.
+
+    No read before the write but a cached episode: whether the rating is open is checked by the
+    store in the same transaction as the write (a press racing the close cannot slip in after it)."""
     bot = _bot(interaction)
     if interaction.guild_id is None:
         raise UserFacingError("Ratings are kept per server: rate in the server's thread.")
-    release = await _episode(bot, interaction, release_id)
-    now = discord.utils.utcnow()
-    thread = await bot.store.watchalong_threads.get(interaction.guild_id, release.id)
-    if thread is None or thread.closed_at is not None or thread.closes_at <= now:
-        raise UserFacingError(CLOSED)
-    previous = await bot.store.episode_ratings.rate(interaction.guild_id, release.id, interaction.user.id, stars, now)
+    release = await _rated_episode(bot, interaction, release_id)
+    try:
+        previous = await bot.store.episode_ratings.rate(
+            interaction.guild_id, release.id, interaction.user.id, stars, discord.utils.utcnow()
+        )
+    except RatingClosed:
+        raise UserFacingError(CLOSED) from None
     code = episode_code(release)
     if previous is None:
         text = f"You rated **{code}** {stars}/5. Press another star to change it until the rating closes."
@@ -137,3 +149,47 @@ async def rate(interaction: discord.Interaction, release_id: int, stars: int) ->
     else:
         text = f"You rated **{code}** {stars}/5 (changed from {previous}/5)."
     await interaction.response.send_message(text, ephemeral=True)
+
+
+class _EpisodeCache:
+    """Episodes found for star presses, per server, for a few minutes: a thousand members rating the
+    episode that just aired then cost one release read, not a thousand (the first presses, arriving
+    together, share that read). Only episodes found are kept (GONE is read afresh), and briefly, so a
+    fandom unfollowed or an episode renumbered shows soon."""
+
+    def __init__(self, size: int = EPISODE_CACHE, ttl: float = EPISODE_TTL) -> None:
+        self._size, self._ttl = size, ttl
+        self._found: OrderedDict[tuple[int | None, int], tuple[float, Release]] = OrderedDict()
+        self._loading: dict[tuple[int | None, int], asyncio.Task[Release]] = {}
+
+    async def get(self, bot: FandexBot, interaction: discord.Interaction, release_id: int) -> Release:
+        key = (interaction.guild_id, release_id)
+        hit = self._found.get(key)
+        if hit is not None and hit[0] > time.monotonic():
+            self._found.move_to_end(key)
+            return hit[1]
+        loading = self._loading.get(key)
+        if loading is None:
+            loading = self._loading[key] = asyncio.create_task(self._load(bot, interaction, key))
+        return await asyncio.shield(loading)  # one press given up on must not cancel the others' read
+
+    async def _load(self, bot: FandexBot, interaction: discord.Interaction, key: tuple[int | None, int]) -> Release:
+        try:
+            release = await _episode(bot, interaction, key[1])
+        finally:
+            self._loading.pop(key, None)
+        self._found[key] = (time.monotonic() + self._ttl, release)
+        self._found.move_to_end(key)
+        while len(self._found) > self._size:
+            self._found.popitem(last=False)
+        return release
+
+
+_caches: weakref.WeakKeyDictionary[FandexBot, _EpisodeCache] = weakref.WeakKeyDictionary()  # one per bot (and store)
+
+
+async def _rated_episode(bot: FandexBot, interaction: discord.Interaction, release_id: int) -> Release:
+    cache = _caches.get(bot)
+    if cache is None:
+        cache = _caches[bot] = _EpisodeCache()
+    return await cache.get(bot, interaction, release_id)

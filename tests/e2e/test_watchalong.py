@@ -235,6 +235,10 @@ async def test_ratings_closed_after_days_on_archived_threads(
         assert double.starter_message(post).edits == closed.edits  # closed once
         late = await (await double.press(fans[0], closed, "I've watched")).reply()
         assert "Marked **S01E01** as watched" in late.content  # a press in an archived post is answered
+        # A star pressed on a starter shown before the close (a client not yet refreshed): refused, nothing stored.
+        refused = await (await double.press(double.add_member(guild, "latecomer"), closed, "5")).reply()
+        assert refused.ephemeral and "The rating of this episode has closed" in refused.content, refused.content
+        assert await bot.query("SELECT count(*) FROM episode_ratings WHERE guild_id = ?", (guild.id,)) == [(3,)]
         # A text channel's starter sits in the channel: edited as it is, its thread left archived, untouched.
         await eventually(lambda: double.starter_message(thread).content.endswith("**2.0/5** from 1 member."), 10, "the text close")
         assert all(b.get("disabled") for b in double.starter_message(thread).buttons()[1:])

@@ -13,7 +13,7 @@ import pytest
 from db import Store, bundled_pack_path
 from db.facts.models import Release, ReleaseKind
 from db.repos.viewers.progress import StoredProgress
-from db.repos.watchalong.ratings import RatingSummary
+from db.repos.watchalong.ratings import RatingClosed, RatingSummary
 from db.repos.watchalong.settings import WatchAlong
 
 WEEKLY = Path(__file__).parents[1] / "packs" / "weekly.yaml"
@@ -29,6 +29,12 @@ async def harbor(store: Store) -> tuple[int, list[Release]]:
     episodes = [r for r in await store.releases.for_series(series_id) if r.episode is not None]
     assert len(episodes) >= 3
     return series_id, sorted(episodes, key=lambda r: (r.season_number or 0, r.episode or 0))
+
+
+async def open_rating(store: Store, guild: int, *releases: int, days: int = 7) -> None:
+    """The episodes' threads planned in that server, their ratings open from NOW for `days`."""
+    for release in releases:
+        await store.watchalong_threads.plan(guild, release, 500, NOW, NOW + days * DAY)
 
 
 def watch(guild: int, series: int, channel: int = 500, *, role: int | None = None, days: int = 7) -> WatchAlong:
@@ -119,6 +125,8 @@ async def test_one_rating_per_member_changed_and_counted_per_server(store: Store
     series, episodes = harbor
     first, second = episodes[0], episodes[1]
     ratings = store.episode_ratings
+    await open_rating(store, 1, first.id, second.id)
+    await open_rating(store, 2, first.id)
     assert await ratings.rate(1, first.id, 10, 5, NOW) is None
     assert await ratings.rate(1, first.id, 11, 2, NOW) is None
     assert await ratings.rate(1, first.id, 10, 4, NOW) == 5  # changed, not added
@@ -134,13 +142,15 @@ async def test_one_rating_per_member_changed_and_counted_per_server(store: Store
         s for s in await ratings.per_episode(1, series) if s.release_id in same_season
     ]
     assert await ratings.per_episode(1, series, season=999) == []
-    with pytest.raises(Exception, match=r"(?i)check|constraint"):
+    with pytest.raises(ValueError, match="1 to 5"):  # refused before it reaches a batch it would fail
         await ratings.rate(1, first.id, 12, 6, NOW)
+    assert await ratings.of_member(1, first.id, 12) is None
 
 
 async def test_a_special_is_listed_after_its_seasons_episodes_on_both_backends(store: Store, harbor: tuple[int, list[Release]]) -> None:
     series, episodes = harbor
     [special] = [r for r in await store.releases.for_series(series) if r.kind is ReleaseKind.SPECIAL]
+    await open_rating(store, 1, special.id, episodes[1].id, episodes[0].id)
     for release in (special.id, episodes[1].id, episodes[0].id):
         await store.episode_ratings.rate(1, release, 10, 3, NOW)
     listed = [s.release_id for s in await store.episode_ratings.per_episode(1, series)]
@@ -150,10 +160,66 @@ async def test_a_special_is_listed_after_its_seasons_episodes_on_both_backends(s
 async def test_concurrent_rates_keep_one_rating_per_member(store: Store, harbor: tuple[int, list[Release]]) -> None:
     _, episodes = harbor
     release = episodes[0].id
-    previous = await asyncio.gather(*(store.episode_ratings.rate(1, release, 10, 1 + n % 5, NOW) for n in range(30)))
-    assert sum(p is None for p in previous) == 1  # exactly one press was the first rating
-    summary = await store.episode_ratings.summary(1, release)
-    assert summary.count == 1 and 1 <= summary.average <= 5
+    await open_rating(store, 1, release)
+    stars = [1 + n % 5 for n in range(30)]
+    previous = await asyncio.gather(*(store.episode_ratings.rate(1, release, 10, s, NOW) for s in stars))
+    assert previous == [None, *stars[:-1]]  # in arrival order, each press replacing the one before it
+    assert await store.episode_ratings.summary(1, release) == RatingSummary(release, float(stars[-1]), 1)
+
+
+async def test_many_members_rating_at_once_share_transactions(store: Store, harbor: tuple[int, list[Release]]) -> None:
+    _, episodes = harbor
+    release = episodes[0].id
+    await open_rating(store, 1, release)
+    await open_rating(store, 2, release)
+    ratings = store.episode_ratings
+    before = ratings.batches
+    members = range(100, 400)
+    first = await asyncio.gather(*(ratings.rate(1 + m % 2, release, m, 1 + m % 5, NOW) for m in members))
+    assert first == [None] * len(members)
+    assert ratings.batches - before < len(members) / 10  # presses that arrive during a commit share the next
+    again = await asyncio.gather(*(ratings.rate(1 + m % 2, release, m, 5, NOW + DAY) for m in members))
+    assert again == [1 + m % 5 for m in members]  # each member's own previous stars
+    for guild in (1, 2):
+        assert await ratings.summary(guild, release) == RatingSummary(release, 5.0, len(members) // 2)
+    assert await ratings.of_member(1, release, 100) == 5 and await ratings.of_member(2, release, 100) is None  # its own server only
+
+
+async def test_one_member_twice_in_one_batch_keeps_the_later_press(store: Store, harbor: tuple[int, list[Release]]) -> None:
+    _, episodes = harbor
+    release = episodes[0].id
+    await open_rating(store, 1, release)
+    ratings = store.episode_ratings
+    before = ratings.batches
+    assert list(await asyncio.gather(ratings.rate(1, release, 10, 3, NOW), ratings.rate(1, release, 10, 5, NOW))) == [None, 3]
+    assert ratings.batches == before + 1
+    assert list(await asyncio.gather(ratings.rate(1, release, 10, 2, NOW), ratings.rate(1, release, 10, 5, NOW))) == [5, 2]
+    assert await ratings.summary(1, release) == RatingSummary(release, 5.0, 1)
+    assert await ratings.rate(1, release, 10, 5, NOW) == 5  # the same stars again: unchanged, said so
+
+
+async def test_a_rating_lands_only_while_its_thread_is_open(store: Store, harbor: tuple[int, list[Release]]) -> None:
+    _, episodes = harbor
+    a, b, c = (e.id for e in episodes[:3])
+    await open_rating(store, 1, a, b, days=3)
+    ratings = store.episode_ratings
+    assert await ratings.rate(1, a, 10, 4, NOW) is None
+    with pytest.raises(RatingClosed):
+        await ratings.rate(1, c, 10, 4, NOW)  # no thread row in this server: closed
+    with pytest.raises(RatingClosed):
+        await ratings.rate(2, a, 10, 4, NOW)  # another server's thread opens nothing here
+    with pytest.raises(RatingClosed):
+        await ratings.rate(1, a, 11, 4, NOW + 3 * DAY)  # at its closing instant, although not marked closed yet
+    assert await store.watchalong_threads.mark_closed(1, b, NOW + DAY)
+    # A batch mixing presses on a closed and an open episode: only the open one lands.
+    outcomes = await asyncio.gather(
+        ratings.rate(1, b, 10, 2, NOW + DAY), ratings.rate(1, a, 10, 1, NOW + DAY), return_exceptions=True
+    )
+    assert isinstance(outcomes[0], RatingClosed) and outcomes[1] == 4
+    assert await ratings.summary(1, a) == RatingSummary(a, 1.0, 1)
+    assert await ratings.summary(1, b) == RatingSummary(b, 0.0, 0)
+    assert await ratings.of_member(1, a, 11) is None and await ratings.of_member(1, c, 10) is None
+    assert await ratings.of_member(2, a, 10) is None
 
 
 async def test_watched_moves_progress_forward_only(store: Store, harbor: tuple[int, list[Release]]) -> None:
@@ -182,7 +248,7 @@ async def test_removing_the_series_takes_its_watchalongs_threads_and_ratings(sto
     series, episodes = harbor
     await store.watchalongs.set(watch(1, series))
     await store.watchalong_threads.plan(1, episodes[0].id, 500, NOW, NOW + 7 * DAY)
-    await store.episode_ratings.rate(1, episodes[0].id, 10, 5, NOW)
+    assert await store.episode_ratings.rate(1, episodes[0].id, 10, 5, NOW) is None
     assert await store.packs.remove("weekly") is not None
     assert await store.watchalongs.of_guild(1) == []
     assert await store.watchalong_threads.of_guild(1) == []
