@@ -6,7 +6,7 @@ ratings are stored as the watch-along's star buttons store them."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,7 @@ from tests.e2e.bot_process import BotProcess
 
 PACK = Path(__file__).parents[1] / "packs" / "spoilers.yaml"
 MOD = Permissions.MEMBER | Permissions.MANAGE_GUILD
-NOW = datetime(2026, 12, 1, tzinfo=UTC)
+NOW = datetime.now(UTC)
 
 
 @pytest.fixture(scope="module")
@@ -38,6 +38,8 @@ async def rated(bot: BotProcess, guild: FakeGuild, stars: dict[int, list[int]]) 
         series = next(s for s in await store.series.summaries(None) if s.title == "The Show")
         episodes = {r.episode: r.id for r in await store.releases.for_series(series.id) if r.episode}
         for number, given in stars.items():
+            # The episode's thread, open: stars are taken only while its rating is.
+            await store.watchalong_threads.plan(guild.id, episodes[number], 1, NOW, NOW + timedelta(days=30))
             for user, value in enumerate(given, start=1):
                 await store.episode_ratings.rate(guild.id, episodes[number], user, value, NOW)
 

@@ -271,6 +271,7 @@ async def test_ratings_show_tvmazes_own_episode_rating_beside_the_servers(
     async with Store.open(bot.database_url) as store:
         series = next(s for s in await store.series.summaries(guild.id) if s.title == "Severance")
         season = [r for r in await store.releases.for_series(series.id, guild.id) if r.season_number == 1 and r.episode]
+        await store.watchalong_threads.plan(guild.id, season[0].id, 1, NOW, NOW + timedelta(days=30))  # open for stars
         await store.episode_ratings.rate(guild.id, season[0].id, 7, 5, NOW)
     # TVmaze's averages as the store holds them now (another test of this module re-rates episodes).
     theirs = {r.episode: r.rating for r in season if r.rating is not None and r.episode is not None}
