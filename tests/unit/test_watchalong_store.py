@@ -222,6 +222,20 @@ async def test_a_rating_lands_only_while_its_thread_is_open(store: Store, harbor
     assert await ratings.of_member(2, a, 10) is None
 
 
+async def test_a_press_made_before_the_close_but_written_after_it_is_refused(
+    store: Store, harbor: tuple[int, list[Release]]
+) -> None:
+    """The close reads the count at its instant: a press made a moment before, whose batch reaches the
+    store after the instant, must not land after that count (it is checked at its write as well)."""
+    _, episodes = harbor
+    release = episodes[0].id
+    passed = datetime.now(UTC) - timedelta(seconds=1)  # the closing instant, just gone by
+    await store.watchalong_threads.plan(1, release, 5, passed - DAY, passed)
+    with pytest.raises(RatingClosed):
+        await store.episode_ratings.rate(1, release, 10, 4, passed - timedelta(minutes=1))
+    assert await store.episode_ratings.of_member(1, release, 10) is None
+
+
 async def test_watched_moves_progress_forward_only(store: Store, harbor: tuple[int, list[Release]]) -> None:
     series, _ = harbor
     progress = store.viewer_progress

@@ -8,7 +8,7 @@ batch commits share the next transaction, each answered only once its own batch 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from db.backends.database import Database
 from db.backends.group_commit import GroupCommit
@@ -68,7 +68,9 @@ class EpisodeRatingRepository:
         return previous
 
     async def _write(self, presses: list[_Press]) -> list[int | None]:
-        return await self._db.run_plan(lambda: _write_ratings(presses))
+        # Checked against the later of each press and the batch's own write: a press made just before the
+        # closing instant whose batch writes after it is refused, so nothing lands after the close counted.
+        return await self._db.run_plan(lambda: _write_ratings(presses, datetime.now(UTC)))
 
     async def of_member(self, guild_id: int, release_id: int, user_id: int) -> int | None:
         row = await self._db.fetch_one(
@@ -100,7 +102,7 @@ class EpisodeRatingRepository:
         return [RatingSummary(r[0], float(r[1]), int(r[2])) for r in rows]
 
 
-def _write_ratings(presses: list[_Press]) -> Plan[list[int | None]]:
+def _write_ratings(presses: list[_Press], written_at: datetime) -> Plan[list[int | None]]:
     """One transaction: check each episode's rating is open, read the stars it replaces, write (a plan:
     see db/backends/protocol.py). Presses are taken in arrival order, so a member's later press in the
     batch replaces their earlier one and reports it as the previous stars.
@@ -127,7 +129,7 @@ def _write_ratings(presses: list[_Press]) -> Plan[list[int | None]]:
     writes: dict[tuple[int, int, int], tuple[int, str]] = {}  # the member's last press wins
     for press in presses:
         closes_at = open_until.get((press.guild_id, press.release_id))
-        if closes_at is None or press.at >= closes_at:
+        if closes_at is None or max(press.at, written_at) >= closes_at:
             results.append(_CLOSED)
             continue
         key = (press.guild_id, press.release_id, press.user_id)
