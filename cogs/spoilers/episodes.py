@@ -7,21 +7,8 @@ from discord import app_commands
 from bot.errors import UserFacingError
 from bot.formatting import literal
 from bot.input.autocomplete import choice, offered
-from bot.search.directory import Directory
-from bot.search.finding import SERIES_HINT, find
 from bot.spoilers.positions import EpisodeCode, Position, is_visible
-from db import Store
 from db.facts.models import ReleaseKind, Series
-
-
-async def find_series(directory: Directory, store: Store, typed: str, guild_id: int | None) -> Series:
-    """The series a member means, among those their server (or DMs) sees, or a UserFacingError."""
-    index = await directory.series(guild_id)
-    found = find(index, typed, "series", SERIES_HINT, guild_id=guild_id)
-    series = await store.series.get(found.target, guild_id)
-    if series is None:
-        raise UserFacingError(f"That series is no longer here. {SERIES_HINT}")
-    return series
 
 
 def numbered(series: Series) -> list[tuple[EpisodeCode, str | None]]:

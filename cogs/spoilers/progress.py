@@ -13,10 +13,11 @@ from bot.formatting import literal
 from bot.input.autocomplete import choice, offered
 from bot.input.options import TextOption
 from bot.search.finding import choices
+from bot.search.series import find_series
 from bot.spoilers.positions import Position, PositionError, parse_position
 from bot.spoilers.stored import progress_from_store, progress_to_store
 from bot.spoilers.viewer import reader_position, releases_of
-from cogs.spoilers.episodes import check_episode, episode_choices, find_series
+from cogs.spoilers.episodes import check_episode, episode_choices
 
 if TYPE_CHECKING:
     from bot.client import FandexBot

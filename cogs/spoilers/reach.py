@@ -13,10 +13,11 @@ from bot.errors import UserFacingError
 from bot.formatting import literal
 from bot.input.options import TextOption
 from bot.search.finding import choices
+from bot.search.series import find_series
 from bot.spoilers.positions import PositionError
 from bot.spoilers.rules import DEFAULT_RULE, RuleKind, SpoilerRule, parse_rule
 from bot.spoilers.stored import rule_from_store, rule_to_store
-from cogs.spoilers.episodes import check_episode, find_series
+from cogs.spoilers.episodes import check_episode
 
 if TYPE_CHECKING:
     from bot.client import FandexBot

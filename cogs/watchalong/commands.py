@@ -13,7 +13,8 @@ from bot.command_contexts import server_only
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal
 from bot.input.options import TextOption
-from bot.search.finding import SERIES_HINT, choices, find
+from bot.search.finding import choices
+from bot.search.series import find_series
 from bot.wire.payloads import NO_PINGS
 from cogs.watchalong.planner import WatchAlongPlanner
 from cogs.watchalong.planning import MAX_DAYS
@@ -85,11 +86,7 @@ class WatchAlongCog(
         await self.planner.replan_changed()
 
     async def _series(self, typed: str, guild_id: int) -> tuple[int, str]:
-        index = await self.bot.directory.series(guild_id)
-        found = find(index, typed, "series", SERIES_HINT, guild_id=guild_id)
-        series = await self.store.series.get(found.target, guild_id)
-        if series is None:
-            raise UserFacingError(f"That series is no longer here. {SERIES_HINT}")
+        series = await find_series(self.bot.directory, self.store, typed, guild_id)
         return series.id, series.title
 
     @app_commands.command(name="set", description="Open a thread for every episode of a series as it airs (Manage Server).")

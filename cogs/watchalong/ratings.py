@@ -15,7 +15,8 @@ from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import literal
 from bot.input.options import TextOption
-from bot.search.finding import SERIES_HINT, choices, find
+from bot.search.finding import choices
+from bot.search.series import find_series
 from bot.spoilers.airing import watched_releases
 from bot.spoilers.shown import barred_title
 from bot.spoilers.viewer import public_position, releases_of
@@ -57,11 +58,7 @@ class RatingsCog(commands.Cog):
         """Average stars to one decimal and how many rated, per episode, with a PNG chart; public, so a
         title past the channel's position shows only inside spoiler bars (and the chart names codes only)."""
         assert interaction.guild_id is not None  # server-only command
-        index = await self.bot.directory.series(interaction.guild_id)
-        found = find(index, series, "series", SERIES_HINT, guild_id=interaction.guild_id)
-        shown = await self.store.series.get(found.target, interaction.guild_id)
-        if shown is None:
-            raise UserFacingError(f"That series is no longer here. {SERIES_HINT}")
+        shown = await find_series(self.bot.directory, self.store, series, interaction.guild_id)
         numbers = [s.number for s in shown.seasons]
         if season is not None and season not in numbers:
             listed = ", ".join(str(n) for n in numbers) or "none"
