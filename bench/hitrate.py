@@ -28,9 +28,13 @@ BEFORE = "06aec51"
 
 def matcher_at(commit: str) -> types.ModuleType:
     """bot/search/matching.py as it was at `commit`, as a module of its own (the bot's is untouched)."""
-    source = subprocess.run(
-        ["git", "-C", str(ROOT), "show", f"{commit}:bot/search/matching.py"], check=True, capture_output=True, text=True
-    ).stdout
+    for path in ("bot/search/matching.py", "bot/matching.py"):  # where it lived before the layout step
+        shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:{path}"], capture_output=True, text=True)
+        if shown.returncode == 0:
+            source = shown.stdout
+            break
+    else:
+        raise SystemExit(f"no matcher at {commit}")
     module = types.ModuleType(f"matching_{commit}")
     sys.modules[module.__name__] = module  # dataclasses look their module up while decorating
     exec(compile(source, f"{commit}:bot/search/matching.py", "exec"), module.__dict__)
