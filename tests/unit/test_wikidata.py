@@ -170,7 +170,7 @@ def test_nothing_to_graft_leaves_the_pack_as_it_was() -> None:
 def test_a_name_another_character_has_or_the_character_already_has_is_not_grafted() -> None:
     data = thrones_pack()
     data["characters"]["eddard-stark"]["aliases"] = ["NED"]
-    names = thrones_names().names + (WikidataName("Q1342596", "character", "alias", "Jon Snow", "en"),)
+    names = (*thrones_names().names, WikidataName("Q1342596", "character", "alias", "Jon Snow", "en"))
     grafted = graft(data, WikidataShow(THRONES, "Q23572", NOW, names))
     assert grafted["characters"]["eddard-stark"]["aliases"] == ["NED", {"name": "Ned Stark", "source": SOURCE}]
 
