@@ -1,4 +1,4 @@
--- PostgreSQL variant of 0016_wikidata_names.sqlite.sql: the same tables, integers BIGINT.
+-- PostgreSQL variant of 0016_wikidata_names.sqlite.sql: the same tables, integers BIGINT, the instant TIMESTAMPTZ.
 -- What Wikidata (CC0) gave for a TVmaze show (issue 27): its series' and characters' labels and aliases
 -- in the bot's languages, and each character's performers. Kept as given, not as matched: every import
 -- of the show matches them to its characters again (by performer and name) and attaches the matches as
@@ -7,7 +7,7 @@
 CREATE TABLE wikidata_fetches (
     show_id     BIGINT PRIMARY KEY,
     series      TEXT,                 -- the series' item, e.g. Q23572; NULL: Wikidata has no item for the show
-    fetched_at  TEXT NOT NULL
+    fetched_at  TIMESTAMPTZ NOT NULL
 );
 
 CREATE TABLE wikidata_names (
