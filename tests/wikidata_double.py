@@ -73,6 +73,7 @@ class WikidataDouble:
         self.hang = 0
         self.malformed = 0
         self.huge = 0  # the next N answers stream an endless body
+        self.held: asyncio.Event | None = None  # set: every answer waits until it is set
         self.base_url = ""
         self._runner: web.AppRunner | None = None
         self._closing = asyncio.Event()
@@ -100,6 +101,8 @@ class WikidataDouble:
         if found is None:
             return web.Response(status=400, text="MalformedQueryException")
         self.queried.append(int(found.group(1)))
+        if self.held is not None:
+            await self.held.wait()
         if self.hang:
             self.hang -= 1
             await self._closing.wait()
@@ -138,10 +141,10 @@ class WikidataDouble:
 THRONES = 82  # the TVmaze id of the show in both doubles
 
 
-def thrones_show(first: datetime) -> CatalogueShow:
+def thrones_show(first: datetime, show_id: int = THRONES) -> CatalogueShow:
     """The TVmaze side: credited names as TVmaze has them (honorifics included)."""
-    show = weekly_show(THRONES, "Game of Thrones", seasons=1, episodes=3, first=first)
-    show.body = show_body(THRONES, "Game of Thrones", premiered=first.date(), channel=network(1, "HBO"))
+    show = weekly_show(show_id, "Game of Thrones", seasons=1, episodes=3, first=first)
+    show.body = show_body(show_id, "Game of Thrones", premiered=first.date(), channel=network(1, "HBO"))
     show.cast = [
         cast_member(8201, "Emilia Clarke", 8211, "Daenerys Targaryen"),
         cast_member(8202, "Rory McCann", 8212, "Sandor Clegane"),
@@ -171,10 +174,11 @@ THRONES_ITEMS = ShowItems(
 
 
 @asynccontextmanager
-async def serving_wikidata() -> AsyncIterator[WikidataDouble]:
-    """The double with the Thrones fixture, listening until the block ends."""
+async def serving_wikidata(*show_ids: int) -> AsyncIterator[WikidataDouble]:
+    """The double with the Thrones fixture (under each of `show_ids`, or THRONES), listening until the block ends."""
     double = WikidataDouble()
-    double.shows[THRONES] = THRONES_ITEMS
+    for show_id in show_ids or (THRONES,):
+        double.shows[show_id] = THRONES_ITEMS
     await double.start()
     try:
         yield double
