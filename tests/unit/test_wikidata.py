@@ -250,3 +250,37 @@ async def test_malformed_json_is_a_wikidata_error(client: WikidataClient, wikida
     with pytest.raises(WikidataError) as caught:
         await client.show_names(THRONES)
     assert caught.value.kind == "malformed"
+
+
+def test_the_wikidata_settings_default_and_name_what_is_accepted(monkeypatch: pytest.MonkeyPatch, tmp_path: Any) -> None:
+    from bot.settings import SettingsError, load_settings
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("DISCORD_TOKEN", "abc")
+    for name in ("WIKIDATA_API_BASE", "WIKIDATA_ALIASES", "DATABASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    settings = load_settings()
+    assert (settings.wikidata_api_base, settings.wikidata_aliases) == ("https://query.wikidata.org", "on")
+    monkeypatch.setenv("WIKIDATA_ALIASES", "OFF")
+    monkeypatch.setenv("WIKIDATA_API_BASE", "http://127.0.0.1:8080/")
+    settings = load_settings()
+    assert (settings.wikidata_aliases, settings.wikidata_api_base) == ("off", "http://127.0.0.1:8080")
+    for name, bad in (("WIKIDATA_ALIASES", "maybe"), ("WIKIDATA_API_BASE", "query.wikidata.org")):
+        monkeypatch.setenv(name, bad)
+        with pytest.raises(SettingsError, match=name):
+            load_settings()
+        monkeypatch.delenv(name)
+
+
+def test_a_wikidata_citation_links_only_an_https_page_on_wikidata() -> None:
+    from bot.citations import citation_text
+    from db.facts.models import Source
+
+    def cited(location: str) -> str:
+        return citation_text(Source(1, SOURCE, "Game of Thrones on Wikidata", "Wikidata", None, location, False, "CC0 1.0"))
+
+    assert cited("https://www.wikidata.org/wiki/Q23572").startswith(
+        "[Wikidata, “Game of Thrones on Wikidata”](<https://www.wikidata.org/wiki/Q23572>)"
+    )
+    for wrong in ("http://www.wikidata.org/wiki/Q23572", "https://evil.example/wiki/Q1", "javascript:alert(1)"):
+        assert "](" not in cited(wrong) and wrong not in cited(wrong)
