@@ -48,6 +48,11 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         self.tvmaze = tvmaze  # None when the TVmaze client is not open (no setup_hook: tests of the cog alone)
         self.shows = shows
 
+    async def cog_unload(self) -> None:
+        """Fetches of other sources' names still under way stop with the extension."""
+        if self.tvmaze is not None and self.tvmaze.names is not None:
+            await self.tvmaze.names.close()
+
     @app_commands.command(name="list", description="The fandoms this bot knows, marking those this server follows.")
     @app_commands.guild_only()
     async def list_fandoms(self, interaction: discord.Interaction) -> None:

@@ -44,6 +44,7 @@ INSTANTS: dict[str, set[str]] = {
     "watchalongs": {"updated_at"},
     "watchalong_threads": {"air_at", "posted_at", "closes_at", "closed_at"},
     "episode_ratings": {"updated_at"},
+    "wikidata_fetches": {"fetched_at"},
 }
 _PG_TYPE = {"INTEGER": "bigint", "TEXT": "text", "REAL": "double precision"}  # REAL: a float read back exactly
 

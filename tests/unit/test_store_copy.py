@@ -27,6 +27,7 @@ from db.backends.database_url import PostgresTarget, StoreUnavailable
 from db.facts.dates import parse_partial_date
 from db.migrations import MigrationError
 from db.packs.check import check_pack_text
+from db.repos.packs.wikidata import WikidataName
 from db.repos.polls import NewPoll, PollOption
 from db.repos.timers import TimerSpec, TimerState
 from db.repos.viewers.progress import StoredProgress
@@ -65,6 +66,8 @@ async def fill(store: Store) -> Filled:
     await store.tvmaze_shows.register("weekly", 44778, overlay="format: 1", show_updated=1_700_000_000, now=NOW)
     assert await store.tvmaze_shows.take_refresh("weekly", NOW) is None
     await store.tvmaze_shows.mark_failed("weekly", "TVmaze did not answer", NOW)
+    # What Wikidata gave for that show (its names are matched again at each import).
+    await store.wikidata_names.save(44778, "Q1", (WikidataName("Q2", "character", "alias", "Ned", "en"),), NOW)
     assert await store.identify_turns.take(1, NOW, timedelta(seconds=5)) is None
     await store.guild_settings.set_timezone(GUILD, "Europe/Paris", NOW)
     await store.fandoms.set_following(GUILD, frozenset({"defenders", "harbor"}), 7, NOW)
