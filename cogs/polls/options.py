@@ -1,4 +1,4 @@
-"""What `/poll create` accepts: a question and 2–10 distinct options separated by `;`."""
+"""What `/poll create` accepts: a question and 2–25 distinct options separated by `;`, and how many picks."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from bot.input.whole_numbers import read_whole_number
 
 QUESTION_MAX = 300
 OPTION_MAX = 80
-MIN_OPTIONS, MAX_OPTIONS = 2, 10
+MIN_OPTIONS, MAX_OPTIONS = 2, 25  # 25: the most options a Discord string select lists
 
 
 class PollInputError(ValueError):

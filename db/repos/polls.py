@@ -12,6 +12,16 @@ from db.facts.instants import from_text, to_text
 from db.repos.timers import TimerSpec, insert_timer
 
 POLLS_CHANNEL = "polls"  # notified when a poll closes
+VOTERS_HIDDEN, VOTERS_SHOWN = "hidden", "shown"
+
+
+def read_choices(text: str) -> tuple[int, ...]:
+    """`"3,0,2"` (as votes.choices holds them) → (3, 0, 2)."""
+    return tuple(int(part) for part in text.split(",")) if text else ()
+
+
+def write_choices(choices: Sequence[int]) -> str:
+    return ",".join(str(c) for c in choices)
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +51,10 @@ class Poll:
     closed_by: int | None
     options: tuple[PollOption, ...]
     tally_version: int = 0  # bumped by every vote batch; the message shows up to polls.shown_version
+    picks: int = 1  # how many options a ballot may hold (a ranked poll: how many ranks)
+    ranked: bool = False  # ballots rank their choices; decided by instant run-off
+    role_id: int | None = None  # only members holding this role may vote
+    voters: str = VOTERS_HIDDEN  # 'shown': who voted what is listed in the results after the close
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +69,19 @@ class NewPoll:
     hide_results: bool = False
     first_character_id: int | None = None
     second_character_id: int | None = None
+    picks: int = 1
+    ranked: bool = False
+    role_id: int | None = None
+    voters: str = VOTERS_HIDDEN
+
+
+@dataclass(frozen=True, slots=True)
+class Ballot:
+    """One member's ballot: the option positions it holds, in rank order (ascending when unranked)."""
+
+    user_id: int
+    choices: tuple[int, ...]
+    changed_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +121,10 @@ def _poll(row: Row, options: list[Row]) -> Poll:
         closed_by=row["closed_by"],
         options=tuple(PollOption(o["position"], o["label"], o["character_id"]) for o in options),
         tally_version=row["tally_version"],
+        picks=row["picks"],
+        ranked=bool(row["ranked"]),
+        role_id=row["role_id"],
+        voters=row["voters"],
     )
 
 
@@ -111,8 +142,9 @@ class PollRepository:
         async with self._db.transaction() as conn:
             inserted = await conn.fetch_one(
                 """INSERT INTO polls (guild_id, channel_id, creator_id, kind, question, first_character_id,
-                                      second_character_id, pair_key, hide_results, created_at, closes_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                                      second_character_id, pair_key, hide_results, created_at, closes_at,
+                                      picks, ranked, role_id, voters)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (
                     new.guild_id,
                     new.channel_id,
@@ -125,6 +157,10 @@ class PollRepository:
                     int(new.hide_results),
                     to_text(now),
                     to_text(new.closes_at),
+                    new.picks,
+                    int(new.ranked),
+                    new.role_id,
+                    new.voters,
                 ),
             )
             assert inserted is not None
@@ -230,9 +266,22 @@ class PollRepository:
         return [p for p in polls if p is not None]
 
     async def counts(self, poll_id: int) -> dict[int, int]:
-        """Committed votes per option position."""
-        rows = await self._db.fetch_all("SELECT position, count(*) FROM votes WHERE poll_id = ? GROUP BY position", (poll_id,))
-        return {r[0]: r[1] for r in rows}
+        """Committed ballots per option position: a ballot counts once for each option it holds.
+        Grouped by the whole ballot first, so the rows read are the distinct ballots, not the voters."""
+        rows = await self._db.fetch_all("SELECT choices, count(*) FROM votes WHERE poll_id = ? GROUP BY choices", (poll_id,))
+        counts: dict[int, int] = {}
+        for choices, n in rows:
+            for position in read_choices(choices):
+                counts[position] = counts.get(position, 0) + n
+        return counts
+
+    async def ballots(self, poll_id: int) -> list[Ballot]:
+        """Every committed ballot of the poll, oldest change first (the run-off's input, the export's rows).
+        It names the voters: callers show them only as the poll's `voters` setting allows."""
+        rows = await self._db.fetch_all(
+            "SELECT user_id, choices, voted_at FROM votes WHERE poll_id = ? ORDER BY voted_at, user_id", (poll_id,)
+        )
+        return [Ballot(r[0], read_choices(r[1]), from_text(r[2])) for r in rows]
 
     async def recent(self, guild_id: int, since: datetime, limit: int = 200) -> list[tuple[int, str, bool, datetime]]:
         """(id, question, open, closes_at) of a guild's open polls and those closed since `since`."""

@@ -97,9 +97,9 @@ async def fill(store: Store) -> Filled:
     for user, position in ((1, 0), (2, 0), (3, 1)):
         assert (await store.votes.record(open_poll.id, user, position, NOW)).outcome is VoteOutcome.RECORDED
     custom = NewPoll(GUILD, 555, 7, "custom", "Best pub?", [PollOption(0, "Anchor"), PollOption(1, "Gull")],
-                     NOW + timedelta(hours=1), hide_results=True)
+                     NOW + timedelta(hours=1), hide_results=True, picks=2, role_id=9_200, voters="shown")
     closed = await store.polls.create(custom, "poll_close", NOW)
-    await store.votes.record(closed.id, 1, 1, NOW)
+    await store.votes.cast(closed.id, 1, [1, 0], NOW)
     pairing = NewPoll(GUILD, 556, 8, "pairing", "Who leads?", [PollOption(0, first.name, first.id), PollOption(1, second.name, second.id)],
                       NOW + timedelta(days=3))
     await store.votes.record((await store.polls.create(pairing, "poll_close", NOW)).id, 5, 1, NOW)

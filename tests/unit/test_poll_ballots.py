@@ -1,0 +1,91 @@
+"""Polls v2 storage (issue 28): picks, ranked ballots, role and voters settings — on both backends."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from db import Store
+from db.repos.polls import VOTERS_SHOWN, NewPoll, PollOption
+from db.repos.votes import VoteOutcome
+
+NOW = datetime(2030, 1, 1, tzinfo=UTC)
+
+
+async def make_poll(store: Store, options: int = 6, **settings: object) -> int:
+    labels = [PollOption(i, f"Option {i}") for i in range(options)]
+    new = NewPoll(1, 2, 3, "custom", "Q?", labels, NOW + timedelta(hours=1), **settings)  # type: ignore[arg-type]
+    return (await store.polls.create(new, "poll_close", NOW)).id
+
+
+async def test_a_poll_keeps_its_picks_ranking_role_and_voters_setting(store: Store) -> None:
+    plain = await store.polls.get(await make_poll(store))
+    assert plain is not None and (plain.picks, plain.ranked, plain.role_id, plain.voters) == (1, False, None, "hidden")
+    pid = await make_poll(store, 25, picks=4, ranked=True, role_id=2**62, voters=VOTERS_SHOWN)
+    poll = await store.polls.get(pid)
+    assert poll is not None and (poll.picks, poll.ranked, poll.role_id, poll.voters) == (4, True, 2**62, "shown")
+    assert len(poll.options) == 25
+
+
+async def test_picks_count_once_per_option_held_and_the_same_picks_twice_are_one_ballot(store: Store) -> None:
+    pid = await make_poll(store, picks=3)
+    first = await store.votes.cast(pid, 1, [4, 0, 2], NOW)
+    assert (first.outcome, first.choices) == (VoteOutcome.RECORDED, (0, 2, 4))  # unranked: no order
+    again = await store.votes.cast(pid, 1, [2, 4, 0], NOW)
+    assert (again.outcome, again.before, again.choices) == (VoteOutcome.UNCHANGED, (0, 2, 4), (0, 2, 4))
+    await store.votes.cast(pid, 2, [0], NOW)
+    await store.votes.record(pid, 3, 5, NOW)  # a single pick is a ballot like any other
+    assert await store.polls.counts(pid) == {0: 2, 2: 1, 4: 1, 5: 1}
+    changed = await store.votes.cast(pid, 1, [1, 2], NOW)
+    assert (changed.outcome, changed.previous, changed.before) == (VoteOutcome.CHANGED, 0, (0, 2, 4))
+    assert await store.polls.counts(pid) == {0: 1, 1: 1, 2: 1, 5: 1}
+    withdrawn = await store.votes.withdraw(pid, 1, NOW)
+    assert (withdrawn.outcome, withdrawn.before) == (VoteOutcome.WITHDRAWN, (1, 2))
+    assert await store.polls.counts(pid) == {0: 1, 5: 1}
+    assert [(b.user_id, b.choices) for b in await store.polls.ballots(pid)] == [(2, (0,)), (3, (5,))]
+
+
+async def test_bad_ballots_store_nothing(store: Store) -> None:
+    pid = await make_poll(store, picks=2)
+    assert (await store.votes.cast(pid, 1, [0, 1, 2], NOW)).outcome is VoteOutcome.TOO_MANY
+    assert (await store.votes.cast(pid, 1, [], NOW)).outcome is VoteOutcome.TOO_MANY
+    assert (await store.votes.cast(pid, 1, [1, 1], NOW)).outcome is VoteOutcome.REPEATED
+    assert (await store.votes.cast(pid, 1, [0, 6], NOW)).outcome is VoteOutcome.NO_SUCH_OPTION
+    single = await make_poll(store)
+    assert (await store.votes.cast(single, 1, [0, 1], NOW)).outcome is VoteOutcome.TOO_MANY
+    assert await store.polls.ballots(pid) == [] and await store.polls.ballots(single) == []
+    await store.votes.cast(pid, 1, [0, 1], NOW)
+    refused = await store.votes.cast(pid, 1, [3, 3], NOW)  # a refused change leaves the ballot as it was
+    assert (refused.outcome, refused.choices) == (VoteOutcome.REPEATED, (0, 1))
+    assert await store.polls.counts(pid) == {0: 1, 1: 1}
+
+
+async def test_a_ranked_ballot_keeps_its_order_for_the_run_off(store: Store) -> None:
+    pid = await make_poll(store, 5, picks=4, ranked=True)
+    assert (await store.votes.cast(pid, 1, [3, 0, 4], NOW)).choices == (3, 0, 4)
+    assert (await store.votes.cast(pid, 1, [3, 0, 4], NOW)).outcome is VoteOutcome.UNCHANGED
+    assert (await store.votes.cast(pid, 1, [0, 3, 4], NOW)).outcome is VoteOutcome.CHANGED  # another order: another ballot
+    assert (await store.votes.cast(pid, 2, [2, 1, 2], NOW)).outcome is VoteOutcome.REPEATED
+    assert (await store.votes.cast(pid, 2, [0, 1, 2, 3, 4], NOW)).outcome is VoteOutcome.TOO_MANY  # 4 ranks
+    await store.votes.cast(pid, 2, [4, 1, 2, 3], NOW)
+    assert sorted((b.user_id, b.choices) for b in await store.polls.ballots(pid)) == [(1, (0, 3, 4)), (2, (4, 1, 2, 3))]
+
+
+async def test_concurrent_ballots_are_one_per_member_and_exact(store: Store) -> None:
+    """A burst of 200 members each sending two different picks and the same picks again, all at once:
+    one ballot each, the last press standing, every option counted exactly."""
+    pid = await make_poll(store, 25, picks=25)
+    picks = {user: sorted({user % 25, (user * 7) % 25, (user + 3) % 25}) for user in range(200)}
+    presses = []
+    for user, chosen in picks.items():
+        presses += [store.votes.cast(pid, user, [0, 1], NOW), store.votes.cast(pid, user, chosen, NOW),
+                    store.votes.cast(pid, user, list(reversed(chosen)), NOW)]
+    results = await asyncio.gather(*presses)
+    assert results[2].outcome is VoteOutcome.UNCHANGED  # the third press repeats the second
+    expected: dict[int, int] = {}
+    for chosen in picks.values():
+        for c in chosen:
+            expected[c] = expected.get(c, 0) + 1
+    assert await store.polls.counts(pid) == expected
+    assert len(await store.polls.ballots(pid)) == 200
+    assert store.votes.batches < 600 / 5
