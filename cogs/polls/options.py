@@ -45,3 +45,32 @@ def parse_options(text: str) -> list[str]:
 def parse_poll_ref(text: str) -> int | None:
     """A poll id as autocomplete sends it (`12`) or as typed (`#12`); None for anything else."""
     return read_whole_number(text.strip().removeprefix("#"), low=1)
+
+
+BUTTON_OPTIONS = 5  # a single-pick poll with at most this many options gets one button per option
+RANKS = 4  # a ranked ballot ranks at most this many options (one select per rank in its ephemeral step)
+
+
+def ballot_picks(options: int, picks: int | None, ranked: bool) -> int:
+    """How many options one ballot may hold: `picks` (default 1) for a poll of `options` options, or —
+    ranked — how many it may rank, min(options, RANKS). A ranked poll takes no `picks`: its ballots
+    already hold several options, in order, and one number could not say both how many and which rank."""
+    if ranked:
+        if picks is not None:
+            raise PollInputError(
+                f"A ranked poll takes no `picks`: voters rank up to {min(options, RANKS)} of its options. "
+                "Leave `picks` out, or set `ranked` to False for a pick-several poll."
+            )
+        return min(options, RANKS)
+    chosen = 1 if picks is None else picks
+    if not 1 <= chosen <= options:
+        raise PollInputError(f"`picks` may be 1 to {options} for a poll of {options} options (you gave {chosen}).")
+    return chosen
+
+
+def ballot_kind(options: int, picks: int, ranked: bool) -> str:
+    """How members vote: "buttons" (one pick among at most BUTTON_OPTIONS), "select" (several picks, or
+    more options than buttons fit), or "ranked" (a Rank button opening one select per rank)."""
+    if ranked:
+        return "ranked"
+    return "buttons" if picks == 1 and options <= BUTTON_OPTIONS else "select"

@@ -15,17 +15,18 @@ import aiohttp
 import discord
 
 from bot.errors import UserFacingError
-from bot.formatting import discord_timestamp, literal, truncate
+from bot.formatting import literal, truncate
 from bot.limits import CONTENT as CONTENT_LIMIT
 from bot.scheduling.scheduler import Outcome, RetryLater
 from bot.wire.payloads import NO_PINGS, SpecReference
-from cogs.polls.buttons import poll_view, withdraw_view
+from cogs.polls.ballots import ballot_view
 from cogs.polls.cards import canon_summary, poll_card
 from cogs.polls.pair_facts import public_pair_facts
+from cogs.polls.runoff import instant_runoff
 from cogs.polls.tally import Tally, result_sentence, tally
-from db.repos.polls import NewPoll, Poll, PollOption
+from cogs.polls.voting import VoteDesk
+from db.repos.polls import VOTERS_HIDDEN, NewPoll, Poll, PollOption
 from db.repos.timers import Timer, TimerState
-from db.repos.votes import VoteOutcome
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
@@ -111,6 +112,7 @@ class PollService:
         self._polls: OrderedDict[int, Poll] = OrderedDict()
         self._loading: dict[int, asyncio.Task[Poll | None]] = {}  # first reads under way, shared by their waiters
         self._recovery: asyncio.Task[None] | None = None
+        self.desk = VoteDesk(self, self.start_ship_from_button)
         # One writer at a time per poll message: a tally edit under way finishes before the final card,
         # and one that starts after the close sees the poll closed and does nothing.
         self._edit_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -149,7 +151,7 @@ class PollService:
                 self._polls.popitem(last=False)
         return found
 
-    def _forget(self, poll_id: int) -> None:
+    def forget(self, poll_id: int) -> None:
         self._polls.pop(poll_id, None)
 
     def forget_all(self) -> None:
@@ -188,6 +190,7 @@ class PollService:
     async def start(
         self, interaction: discord.Interaction, *, kind: str, question: str, options: Sequence[PollOption],
         duration: timedelta, hide_results: bool, first_id: int | None = None, second_id: int | None = None,
+        picks: int = 1, ranked: bool = False, role_id: int | None = None, voters: str = VOTERS_HIDDEN,
     ) -> Poll:
         """Store the poll and its deadline, then post it as the interaction's public response.
 
@@ -197,14 +200,14 @@ class PollService:
         now = discord.utils.utcnow()
         poll = await self.store.polls.create(
             NewPoll(interaction.guild_id, interaction.channel_id, interaction.user.id, kind, question, options,
-                    now + duration, hide_results, first_id, second_id),
+                    now + duration, hide_results, first_id, second_id, picks, ranked, role_id, voters),
             DEADLINE, now,
         )
         self.bot.scheduler.wake()
         try:
             response = await interaction.response.send_message(
                 embed=poll_card(poll, tally([o.label for o in poll.options], {}), *await self._pair_facts(poll)),
-                view=poll_view(poll.id, [o.label for o in poll.options], kind=poll.kind),
+                view=ballot_view(poll),
                 allowed_mentions=NO_PINGS,  # the card names its creator; an embed never pings, and nor may the rest
             )
         except BaseException:
@@ -225,61 +228,6 @@ class PollService:
             options=[PollOption(i, label) for i, label in enumerate(SHIP_OPTIONS)],
             duration=DEFAULT_DURATION, hide_results=False, first_id=first.id, second_id=second.id,
         )
-
-    # --- voting ------------------------------------------------------------------------------
-
-    async def vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
-        """Record the press, committed, then confirm it privately. A committed vote always reaches the
-        tally on the message, whether or not the confirmation does."""
-        poll = await self.poll(poll_id)
-        if poll is None or poll.guild_id != interaction.guild_id:
-            raise UserFacingError("This poll belongs to another server or no longer exists.")
-        if not poll.open:
-            raise UserFacingError("This poll has closed.")
-        result = await self.store.votes.record(poll_id, interaction.user.id, position, discord.utils.utcnow())
-        if result.outcome is VoteOutcome.CLOSED:
-            self._forget(poll_id)  # the store knows better than the copy
-            raise UserFacingError("This poll has closed.")
-        if result.outcome is VoteOutcome.NO_SUCH_OPTION:
-            raise UserFacingError("That option is not part of this poll.")
-        if result.outcome is not VoteOutcome.UNCHANGED:
-            self.refresher.request(poll_id)
-        label = literal(poll.options[position].label)
-        note = ""
-        if result.outcome is VoteOutcome.CHANGED and result.previous is not None:
-            note = f" (changed from {literal(poll.options[result.previous].label)})"
-        elif result.outcome is VoteOutcome.UNCHANGED:
-            note = " (unchanged)"
-        try:
-            await interaction.response.send_message(
-                f"Your vote: **{label}**{note} — you can change it until {discord_timestamp(poll.closes_at, 'R')}.",
-                ephemeral=True, view=withdraw_view(poll_id), allowed_mentions=NO_PINGS,
-            )
-        except discord.HTTPException as exc:  # the vote counts; only Discord's copy of the confirmation is lost
-            log.warning("poll %s: vote recorded, but its confirmation could not be delivered: %s", poll_id, exc)
-
-    async def withdraw(self, interaction: discord.Interaction, poll_id: int) -> None:
-        """Take the presser's vote back, committed before the confirmation says so; the confirmation
-        then reads what was withdrawn and loses its button. Pressed twice, the second finds no vote."""
-        poll = await self.poll(poll_id)
-        if poll is None or poll.guild_id != interaction.guild_id:
-            raise UserFacingError("This poll belongs to another server or no longer exists.")
-        if not poll.open:
-            raise UserFacingError("This poll has closed; its votes are final.")
-        result = await self.store.votes.withdraw(poll_id, interaction.user.id, discord.utils.utcnow())
-        if result.outcome is VoteOutcome.CLOSED:
-            self._forget(poll_id)
-            raise UserFacingError("This poll has closed; its votes are final.")
-        again = f"press an option on the poll to vote again until {discord_timestamp(poll.closes_at, 'R')}"
-        if result.outcome is VoteOutcome.WITHDRAWN and result.previous is not None:
-            self.refresher.request(poll_id)
-            text = f"Your vote for **{literal(poll.options[result.previous].label)}** is withdrawn — {again}."
-        else:
-            text = f"You have no vote in this poll to withdraw — {again}."
-        try:
-            await interaction.response.edit_message(content=text, view=None, allowed_mentions=NO_PINGS)
-        except discord.HTTPException as exc:  # the withdrawal stands; only Discord's copy of the answer is lost
-            log.warning("poll %s: vote withdrawn, but its confirmation could not be delivered: %s", poll_id, exc)
 
     async def _edit_tally(self, poll_id: int) -> bool:
         """Show the latest tally; False if another process holds the message now (try again later).
@@ -315,7 +263,7 @@ class PollService:
     async def close(self, poll: Poll, closed_by: int) -> str:
         """Close now through the poll's deadline timer (brought forward), so an early close is shown and
         posted exactly as a deadline is: once, across crashes. Says how it went."""
-        self._forget(poll.id)
+        self.forget(poll.id)
         timer_id = await self.store.polls.close_early(poll.id, discord.utils.utcnow(), closed_by, DEADLINE)
         if timer_id is None:
             return "That poll had already closed."
@@ -330,7 +278,7 @@ class PollService:
         poll = await self.store.polls.get(timer.payload["poll_id"])
         if poll is None:
             return Outcome.cancelled("the poll no longer exists")
-        self._forget(poll.id)
+        self.forget(poll.id)
         self.refresher.forget(poll.id)
         if poll.open:
             await self.store.polls.close(poll.id, min(poll.closes_at, discord.utils.utcnow()), None)
@@ -363,11 +311,10 @@ class PollService:
             message_id = await self._find_message(poll)
             if message_id is None:
                 return None
-            labels = [o.label for o in poll.options]
             try:
                 await self._message(poll, message_id).edit(
                     embed=poll_card(poll, await self.result(poll), *await self._pair_facts(poll)),
-                    view=poll_view(poll.id, labels, kind=poll.kind, disabled=True),
+                    view=ballot_view(poll, disabled=True),
                     allowed_mentions=NO_PINGS,
                 )
             except discord.NotFound:
@@ -403,7 +350,17 @@ class PollService:
     # --- reading -----------------------------------------------------------------------------
 
     async def result(self, poll: Poll) -> Tally:
-        return tally([o.label for o in poll.options], await self.store.polls.counts(poll.id))
+        """Ballots per option and how many ballots; a ranked poll counts first choices, and its run-off
+        decides the winner."""
+        labels = [o.label for o in poll.options]
+        if not poll.ranked:
+            counts, ballots = await self.store.polls.tally(poll.id)
+            return tally(labels, counts, ballots)
+        cast = [b.choices for b in await self.store.polls.ballots(poll.id)]
+        firsts: dict[int, int] = {}
+        for choices in cast:
+            firsts[choices[0]] = firsts.get(choices[0], 0) + 1
+        return tally(labels, firsts, len(cast), instant_runoff(len(labels), cast))
 
     async def _pair_facts(self, poll: Poll) -> tuple[str | None, tuple[str, ...]]:
         """For a ship poll's card: what the canon says of the pair, and the pair's ship names."""

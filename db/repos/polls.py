@@ -266,14 +266,18 @@ class PollRepository:
         return [p for p in polls if p is not None]
 
     async def counts(self, poll_id: int) -> dict[int, int]:
-        """Committed ballots per option position: a ballot counts once for each option it holds.
-        Grouped by the whole ballot first, so the rows read are the distinct ballots, not the voters."""
+        """Committed ballots per option position: a ballot counts once for each option it holds."""
+        return (await self.tally(poll_id))[0]
+
+    async def tally(self, poll_id: int) -> tuple[dict[int, int], int]:
+        """Committed ballots per option position (a ballot counts once for each option it holds), and how
+        many ballots. Grouped by the whole ballot first: the rows read are the distinct ballots, not the voters."""
         rows = await self._db.fetch_all("SELECT choices, count(*) FROM votes WHERE poll_id = ? GROUP BY choices", (poll_id,))
         counts: dict[int, int] = {}
         for choices, n in rows:
             for position in read_choices(choices):
                 counts[position] = counts.get(position, 0) + n
-        return counts
+        return counts, sum(n for _, n in rows)
 
     async def ballots(self, poll_id: int) -> list[Ballot]:
         """Every committed ballot of the poll, oldest change first (the run-off's input, the export's rows).

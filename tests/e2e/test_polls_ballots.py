@@ -1,0 +1,191 @@
+"""Polls v2 (issue 28) through the double: picks in a string select, up to 25 options, role-restricted
+voting, hidden or shown voters, ranked ballots decided by instant run-off."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+
+from tests.double.server import DiscordDouble
+from tests.double.world import FakeGuild, FakeMember, FakeMessage
+from tests.e2e.asking import say
+from tests.e2e.bot_process import BotProcess
+from tests.e2e.waiting import eventually
+
+BACKENDS = ("sqlite", "postgresql")  # the same tests on each store (tests/e2e/conftest.py)
+
+
+def field(message: FakeMessage, prefix: str) -> str:
+    return next(f["value"] for f in message.embeds[0]["fields"] if f["name"].startswith(prefix))
+
+
+def poll_id(message: FakeMessage) -> int:
+    match = re.search(r"Poll #(\d+)", message.embeds[0]["footer"]["text"])
+    assert match
+    return int(match.group(1))
+
+
+async def ballots_of(bot: BotProcess, poll: FakeMessage) -> list[tuple[int, str]]:
+    return sorted(await bot.query("SELECT user_id, choices FROM votes WHERE poll_id = ?", (poll_id(poll),)))
+
+
+async def test_picks_are_chosen_in_a_select_and_the_same_picks_twice_are_one_ballot(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, bot: BotProcess
+) -> None:
+    poll = await say(double, member, "poll create", {"question": "Your top three?", "options": "A; B; C; D", "picks": 3})
+    assert poll.buttons() == []
+    [select] = poll.selects()
+    assert select["custom_id"] == f"poll:{poll_id(poll)}:pick" and (select["min_values"], select["max_values"]) == (1, 3)
+    assert [o["label"] for o in select["options"]] == ["A", "B", "C", "D"]
+    assert "choose up to 3 options" in poll.embeds[0]["footer"]["text"]
+
+    chose = await double.choose(member, poll, ["D", "A"])
+    confirmation = await chose.reply()
+    assert confirmation.ephemeral and confirmation.content.startswith("Your vote: **A**, **D** — ")
+    assert [b["label"] for b in confirmation.buttons()] == ["Withdraw my vote"]
+    assert chose.latency is not None and chose.latency < 3
+    again = await (await double.choose(member, poll, ["A", "D"])).reply()
+    assert "(unchanged)" in again.content
+    other = double.add_member(guild, "fan")
+    await (await double.choose(other, poll, ["A", "B", "C"])).reply()
+    assert await ballots_of(bot, poll) == sorted([(member.id, "0,3"), (other.id, "0,1,2")])
+    await eventually(lambda: "A — 2 votes (100%)" in field(poll, "Votes") and "2 voters" in field(poll, "Votes"), 5, "the tally")
+    assert "D — 1 vote (50%)" in field(poll, "Votes")  # a ballot counts once for each option it holds
+
+    changed = await (await double.choose(member, poll, ["B"])).reply()
+    assert "**B** (changed from A, D)" in changed.content
+    await double.press(member, changed, "Withdraw my vote")
+    assert double.messages[changed.id].content.startswith("Your vote for **B** is withdrawn — choose in the poll's menu")
+    assert await ballots_of(bot, poll) == [(other.id, "0,1,2")]
+
+
+async def test_twenty_five_options_make_a_select_and_twenty_six_are_refused(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, bot: BotProcess
+) -> None:
+    labels = [f"Option {i}" for i in range(1, 26)]
+    poll = await say(double, member, "poll create", {"question": "Which one?", "options": "; ".join(labels)})
+    [select] = poll.selects()
+    assert [o["label"] for o in select["options"]] == labels and select["max_values"] == 1
+    reply = await (await double.choose(member, poll, ["Option 25"])).reply()
+    assert reply.content.startswith("Your vote: **Option 25** — ")
+    assert await ballots_of(bot, poll) == [(member.id, "24")]
+
+    before = len(double.channel_messages(guild.text_channel))
+    refused = await say(double, member, "poll create", {"question": "Which one?", "options": "; ".join([*labels, "Option 26"])})
+    assert refused.ephemeral and "2 to 25 options" in refused.content and "you gave 26" in refused.content
+    assert len(double.channel_messages(guild.text_channel)) == before
+
+
+async def test_picks_are_checked_against_the_options_and_ranked(double: DiscordDouble, guild: FakeGuild, member: FakeMember) -> None:
+    before = len(double.channel_messages(guild.text_channel))
+    too_many = await say(double, member, "poll create", {"question": "Q?", "options": "A; B; C", "picks": 4})
+    assert too_many.ephemeral and "`picks` may be 1 to 3 for a poll of 3 options (you gave 4)" in too_many.content
+    ranked = await say(double, member, "poll create", {"question": "Q?", "options": "A; B; C", "picks": 2, "ranked": True})
+    assert ranked.ephemeral and "A ranked poll takes no `picks`" in ranked.content
+    assert len(double.channel_messages(guild.text_channel)) == before
+
+
+async def test_a_member_without_the_role_is_refused_by_name_without_a_ping(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, bot: BotProcess
+) -> None:
+    role = double.add_role(guild, "Crew")
+    poll = await say(double, member, "poll create", {"question": "Crew only?", "options": "Yes; No", "role": role})
+    assert f"<@&{role.id}>" in poll.embeds[0]["description"] and poll.pings == []
+    outsider = double.add_member(guild, "outsider")
+    refused = await (await double.press(outsider, poll, "Yes")).reply()
+    assert refused.ephemeral and f"Only members with the <@&{role.id}> role can vote in this poll." in refused.content
+    assert refused.pings == [] and refused.allowed_mentions is not None and refused.allowed_mentions.get("parse") == []
+    assert await ballots_of(bot, poll) == []
+    crew = double.add_member(guild, "crew")
+    crew.roles.append(role.id)
+    counted = await (await double.press(crew, poll, "No")).reply()
+    assert counted.content.startswith("Your vote: **No**")
+    assert await ballots_of(bot, poll) == [(crew.id, "1")]
+
+
+async def close(double: DiscordDouble, who: FakeMember, poll: FakeMessage) -> None:
+    closed = await say(double, who, "poll close", {"poll": str(poll_id(poll))})
+    assert closed.content.startswith("Closed")
+    await eventually(lambda: any(f["name"].startswith("Final result") for f in poll.embeds[0]["fields"]), 10, "the final card")
+
+
+async def test_hidden_voters_are_never_named_and_shown_voters_are_listed_after_the_close(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, moderator: FakeMember
+) -> None:
+    voters = [double.add_member(guild, f"voter{i}") for i in range(3)]
+    hidden = await say(double, member, "poll create", {"question": "Secret?", "options": "A; B; C; D; E; F", "picks": 2})
+    shown = await say(double, member, "poll create", {"question": "Open?", "options": "A; B", "voters": "shown"})
+    for i, voter in enumerate(voters):
+        await (await double.choose(voter, hidden, [["A"], ["A", "B"], ["F"]][i])).reply()
+        await (await double.press(voter, shown, "AB"[i % 2])).reply()
+    for poll in (hidden, shown):
+        await close(double, member, poll)
+
+    for who in (member, moderator):  # the creator and a moderator see no more than anyone
+        results = await say(double, who, "poll results", {"poll": str(poll_id(hidden))})
+        assert not any(f["name"] == "Voters" for f in results.embeds[0]["fields"])
+    public = [m for m in double.messages.values() if not m.ephemeral or m.interaction_id is not None]
+    seen = json.dumps([[m.content, m.embeds] for m in public if str(poll_id(hidden)) in json.dumps(m.embeds) + m.content])
+    assert not any(str(v.id) in seen for v in voters), "a voter of the hidden poll is named somewhere"
+
+    results = await say(double, member, "poll results", {"poll": str(poll_id(shown))})
+    listed = field(results, "Voters")
+    assert f"**A**: <@{voters[0].id}>, <@{voters[2].id}>" in listed and f"**B**: <@{voters[1].id}>" in listed
+    assert results.pings == []
+
+
+async def test_a_ranked_poll_takes_rankings_refuses_repeats_and_shows_its_run_off(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, bot: BotProcess
+) -> None:
+    ships = {"question": "Rank the ships", "options": "Jancy; Stancy; Jonathan x Argyle", "ranked": True}
+    poll = await say(double, member, "poll create", ships)
+    assert [b["label"] for b in poll.buttons()] == ["Rank"] and poll.selects() == []
+
+    async def rank(who: FakeMember, *choices: str) -> FakeMessage:
+        step = await (await double.press(who, poll, "Rank")).reply()
+        assert step.ephemeral and [s["custom_id"] for s in step.selects()] == [f"poll:{poll_id(poll)}:rank:{r}" for r in (1, 2, 3)]
+        assert all(len(s["options"]) == 3 for s in step.selects())
+        for number, label in enumerate(choices, start=1):
+            chosen = await double.choose(who, step, [label], select=f"poll:{poll_id(poll)}:rank:{number}")
+            assert chosen.callback_type == 6
+        await double.press(who, step, "Submit")
+        return step
+
+    fans = [double.add_member(guild, f"ranker{i}") for i in range(5)]
+    repeated = await rank(fans[0], "Jancy", "Stancy", "Jancy")
+    refusal = [m for m in double.messages.values() if m.ephemeral and "ranked twice" in m.content]
+    assert refusal and "**Jancy** is ranked twice (1st and 3rd)" in refusal[-1].content
+    assert await ballots_of(bot, poll) == [] and double.messages[repeated.id].selects()  # not counted; the step stays
+
+    # 2 first choices each for Jancy and Stancy, 1 for Argyle, whose ballot goes on to Stancy.
+    rankings = [("Jancy", "Stancy"), ("Jancy",), ("Stancy", "Jancy"), ("Stancy",), ("Jonathan x Argyle", "Stancy")]
+    for fan, ranking in zip(fans, rankings, strict=True):
+        step = await rank(fan, *ranking)
+        assert double.messages[step.id].content.startswith(f"Your ranking: 1st **{ranking[0]}**")
+        assert [b["label"] for b in double.messages[step.id].buttons()] == ["Withdraw my vote"]
+    assert len(await ballots_of(bot, poll)) == 5
+
+    await close(double, member, poll)
+    run_off = field(poll, "Run-off")
+    assert run_off.splitlines() == [
+        "Round 1: Jancy 2 · Stancy 2 · Jonathan x Argyle 1 — out: Jonathan x Argyle",
+        "Round 2: Jancy 2 · Stancy 3",
+    ]
+    assert all(b.get("disabled") for b in poll.buttons())
+    won = "**Stancy** wins the run-off in round 2 with 3 votes of 5"
+    await eventually(lambda: any(won in m.content for m in double.channel_messages(guild.text_channel)), 10, "the result post")
+
+
+async def test_choices_sent_concurrently_stay_one_ballot_each(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, bot: BotProcess
+) -> None:
+    poll = await say(double, member, "poll create", {"question": "Busy?", "options": "; ".join("ABCDEFGH"), "picks": 3})
+    fans = [double.add_member(guild, f"busy{i}") for i in range(60)]
+    sent = []
+    for i, fan in enumerate(fans):
+        sent += [double.send_select(fan, poll, ["A", "B"]), double.send_select(fan, poll, ["ABCDEFGH"[i % 8]])]
+    records = await asyncio.gather(*sent)
+    await asyncio.gather(*(r.acked() for r in records))
+    stored = await ballots_of(bot, poll)
+    assert len(stored) == 60 and len({user for user, _ in stored}) == 60
