@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+import re
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from cogs.polls.ballots import chosen_positions
+from cogs.polls.options import PollInputError, ballot_kind, ballot_picks
+from cogs.polls.runoff import instant_runoff
+from cogs.polls.tally import result_sentence, runoff_lines, tally
 from db import Store
 from db.repos.polls import VOTERS_SHOWN, NewPoll, PollOption
 from db.repos.votes import VoteOutcome
@@ -89,3 +96,63 @@ async def test_concurrent_ballots_are_one_per_member_and_exact(store: Store) -> 
     assert await store.polls.counts(pid) == expected
     assert len(await store.polls.ballots(pid)) == 200
     assert store.votes.batches < 600 / 5
+
+
+# --- plain functions: what /poll create accepts, how members vote, what the run-off says -------------
+
+
+@pytest.mark.parametrize(
+    ("options", "picks", "ranked", "expected"),
+    [(2, None, False, 1), (3, 3, False, 3), (25, 25, False, 25), (3, None, True, 3), (25, None, True, 4), (4, None, True, 4)],
+)
+def test_ballot_picks_default_to_one_and_ranks_to_at_most_four(options: int, picks: int | None, ranked: bool, expected: int) -> None:
+    assert ballot_picks(options, picks, ranked) == expected
+
+
+@pytest.mark.parametrize(
+    ("options", "picks", "ranked", "says"),
+    [
+        (3, 4, False, "`picks` may be 1 to 3 for a poll of 3 options (you gave 4)"),
+        (3, 0, False, "`picks` may be 1 to 3"),
+        (5, 2, True, "A ranked poll takes no `picks`: voters rank up to 4 of its options"),
+        (5, 1, True, "A ranked poll takes no `picks`"),
+    ],
+)
+def test_bad_picks_are_refused_saying_what_is_accepted(options: int, picks: int, ranked: bool, says: str) -> None:
+    with pytest.raises(PollInputError, match=re.escape(says)):
+        ballot_picks(options, picks, ranked)
+
+
+@pytest.mark.parametrize(
+    ("options", "picks", "ranked", "kind"),
+    [(2, 1, False, "buttons"), (5, 1, False, "buttons"), (6, 1, False, "select"), (3, 2, False, "select"),
+     (25, 25, False, "select"), (3, 3, True, "ranked")],
+)
+def test_the_ballot_kind_follows_options_picks_and_ranking(options: int, picks: int, ranked: bool, kind: str) -> None:
+    assert ballot_kind(options, picks, ranked) == kind
+
+
+def test_a_ballot_of_several_picks_counts_once_per_option_and_once_as_a_voter() -> None:
+    result = tally(["A", "B", "C"], {0: 2, 1: 1, 2: 1}, voters=2)
+    assert [(o.votes, o.share) for o in result.options] == [(2, 1.0), (1, 0.5), (1, 0.5)]
+    assert [w.label for w in result.winners] == ["A"]
+
+
+def test_the_run_off_is_told_round_by_round() -> None:
+    labels = ["Jancy", "Stancy", "Argyle"]
+    ballots = [(0, 1), (0,), (1, 0), (1,), (2,)]
+    runoff = instant_runoff(3, ballots)
+    result = tally(labels, {0: 2, 1: 2, 2: 1}, 5, runoff)
+    assert runoff_lines(result, runoff) == [
+        "Round 1: Jancy 2 · Stancy 2 · Argyle 1 — out: Argyle",
+        "Round 2: Jancy 2 · Stancy 2 (1 ballot with no choice left)",
+    ]
+    assert result_sentence(result) == "a tie between **Jancy** and **Stancy** in round 2 of the run-off, 2 votes each, of 5 voters"
+    won = tally(labels, {0: 3, 1: 1}, 4, instant_runoff(3, [(0,), (0,), (0,), (1,)]))
+    assert result_sentence(won) == "**Jancy** wins the run-off in the first round with 3 votes of 4"
+    assert result_sentence(tally(labels, {}, 0, instant_runoff(3, []))) == "nobody voted"
+
+
+def test_select_values_become_positions_and_forged_ones_no_option() -> None:
+    assert chosen_positions(["0", "24", "7"]) == [0, 24, 7]
+    assert chosen_positions(["x", "-1", "٣", "999"]) == [-1, -1, -1, -1]
