@@ -26,6 +26,7 @@ from bot.wire.payloads import SpecFile
 from cogs.polls.buttons import ShipPollButton
 from cogs.polls.cards import pair_card
 from cogs.polls.chart import render_chart
+from cogs.polls.export import ballots_csv
 from cogs.polls.options import MAX_OPTIONS, PollInputError, ballot_picks, parse_options, parse_poll_ref, parse_question
 from cogs.polls.pair_facts import public_pair_facts
 from cogs.polls.pairs import first_choices, seen, ship_by_name, ship_name_hint
@@ -304,11 +305,29 @@ class PollCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await interaction.followup.send(await self.service.close(found, interaction.user.id), ephemeral=True)
 
+    @poll.command(name="export", description="A poll's ballots as a CSV file (its creator, or Manage Server).")
+    @app_commands.describe(poll="A poll of this server")
+    async def poll_export(self, interaction: discord.Interaction, poll: PollRef) -> None:
+        """One row per ballot: ballot, voter (an opaque per-poll code unless voters are shown), choices, changed_at."""
+        found = await self.find_poll(interaction, poll)
+        if found.creator_id != interaction.user.id and not interaction.permissions.manage_guild:
+            raise UserFacingError("Only the poll's creator or a member with **Manage Server** can export its ballots.")
+        if found.hide_results and found.open:
+            closes = discord_timestamp(found.closes_at, "R")
+            raise UserFacingError(f"This poll's results are hidden until it closes {closes}; export it then.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = ballots_csv(found, await self.store.polls.ballots(found.id), await self.store.polls.voter_secret())
+        await interaction.followup.send(
+            f"Poll #{found.id}: {literal(found.question)}", ephemeral=True,
+            file=SpecFile(fp=io.BytesIO(text.encode()), filename=f"poll-{found.id}-ballots.csv"),
+        )
+
     poll_ship.autocomplete("first")(first_autocomplete)
     poll_ship.autocomplete("second")(character_autocomplete)
     poll_pairing.autocomplete("character")(character_autocomplete)
     poll_results.autocomplete("poll")(poll_autocomplete)
     poll_close.autocomplete("poll")(poll_autocomplete)
+    poll_export.autocomplete("poll")(poll_autocomplete)
 
     # --- /ship --------------------------------------------------------------------------------
 

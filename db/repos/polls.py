@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from db.facts.instants import from_text, to_text
 from db.repos.timers import TimerSpec, insert_timer
 
 POLLS_CHANNEL = "polls"  # notified when a poll closes
+VOTER_SECRET = "poll_voter_secret"  # meta key: the key of the export's per-poll voter hashes
 VOTERS_HIDDEN, VOTERS_SHOWN = "hidden", "shown"
 
 
@@ -296,6 +298,16 @@ class PollRepository:
             (guild_id, to_text(since), limit),
         )
         return [(r[0], r[1], r[2] == "open", from_text(r[3])) for r in rows]
+
+    async def voter_secret(self) -> bytes:
+        """The store's secret for hashing voters in exports, made once on first use (the first of two
+        processes racing to make it wins; both then read the same)."""
+        async with self._db.transaction() as conn:
+            await conn.execute(
+                "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (VOTER_SECRET, secrets.token_hex(32))
+            )
+        value = await self._db.fetch_value("SELECT value FROM meta WHERE key = ?", (VOTER_SECRET,))
+        return bytes.fromhex(value)
 
     async def pair_records(self, guild_id: int) -> list[PairRecord]:
         """Every polled ship of a guild, counting only results people may see (not hidden, open polls)."""

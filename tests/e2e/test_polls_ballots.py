@@ -8,7 +8,7 @@ import json
 import re
 
 from tests.double.server import DiscordDouble
-from tests.double.world import FakeGuild, FakeMember, FakeMessage
+from tests.double.world import FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.asking import say
 from tests.e2e.bot_process import BotProcess
 from tests.e2e.waiting import eventually
@@ -189,3 +189,38 @@ async def test_choices_sent_concurrently_stay_one_ballot_each(
     await asyncio.gather(*(r.acked() for r in records))
     stored = await ballots_of(bot, poll)
     assert len(stored) == 60 and len({user for user, _ in stored}) == 60
+
+
+async def test_the_creator_or_manage_server_exports_ballots_with_hashed_voters(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, moderator: FakeMember
+) -> None:
+    ranked = await say(double, member, "poll create", {"question": "Export me", "options": "=A; B; C", "ranked": True})
+    fans = [double.add_member(guild, f"exported{i}") for i in range(2)]
+    for fan, ranking in zip(fans, (["B", "=A"], ["C"]), strict=True):
+        step = await (await double.press(fan, ranked, "Rank")).reply()
+        for number, label in enumerate(ranking, start=1):
+            await double.choose(fan, step, [label], select=f"poll:{poll_id(ranked)}:rank:{number}")
+        await double.press(fan, step, "Submit")
+
+    for who in (member, moderator):
+        reply = await say(double, who, "poll export", {"poll": str(poll_id(ranked))})
+        assert reply.ephemeral and [a["filename"] for a in reply.attachments] == [f"poll-{poll_id(ranked)}-ballots.csv"]
+        rows = reply.files[f"poll-{poll_id(ranked)}-ballots.csv"].decode().splitlines()
+        assert rows[0] == "ballot,voter,choices,changed_at" and len(rows) == 3
+        assert [r.split(",")[2] for r in rows[1:]] == ["B; '=A", "C"]  # rank order; no spreadsheet formula
+        assert all(re.fullmatch(r"[0-9a-f]{16}", r.split(",")[1]) for r in rows[1:])
+        assert not any(str(fan.id) in "\n".join(rows) for fan in fans)  # hidden voters: never their ids
+
+    other = await say(double, member, "poll create", {"question": "Another", "options": "A; B"})
+    await (await double.press(fans[0], other, "A")).reply()
+    exported = await say(double, member, "poll export", {"poll": str(poll_id(other))})
+    first_hashes = {r.split(",")[1] for r in reply.files[f"poll-{poll_id(ranked)}-ballots.csv"].decode().splitlines()[1:]}
+    [row] = exported.files[f"poll-{poll_id(other)}-ballots.csv"].decode().splitlines()[1:]
+    assert row.split(",")[1] not in first_hashes  # the same member, another poll: another code
+
+    refused = await say(double, fans[0], "poll export", {"poll": str(poll_id(ranked))})
+    assert refused.ephemeral and "Only the poll's creator or a member with **Manage Server**" in refused.content and not refused.attachments
+    elsewhere = await double.add_guild("Elsewhere")
+    stranger = double.add_member(elsewhere, "stranger", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
+    away = await say(double, stranger, "poll export", {"poll": str(poll_id(ranked))})
+    assert away.ephemeral and "No poll in this server matches" in away.content and not away.attachments

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 import asyncio
 import re
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from cogs.polls.ballots import chosen_positions
+from cogs.polls.export import ballots_csv, voter_hash
 from cogs.polls.options import PollInputError, ballot_kind, ballot_picks
 from cogs.polls.runoff import instant_runoff
 from cogs.polls.tally import result_sentence, runoff_lines, tally
 from db import Store
-from db.repos.polls import VOTERS_SHOWN, NewPoll, PollOption
+from db.repos.polls import VOTERS_SHOWN, Ballot, NewPoll, Poll, PollOption
 from db.repos.votes import VoteOutcome
 
 NOW = datetime(2030, 1, 1, tzinfo=UTC)
@@ -156,3 +158,25 @@ def test_the_run_off_is_told_round_by_round() -> None:
 def test_select_values_become_positions_and_forged_ones_no_option() -> None:
     assert chosen_positions(["0", "24", "7"]) == [0, 24, 7]
     assert chosen_positions(["x", "-1", "٣", "999"]) == [-1, -1, -1, -1]
+
+
+def test_the_csv_has_one_row_per_ballot_and_hashes_voters_per_poll() -> None:
+    options = (PollOption(0, "Yes, obviously"), PollOption(1, "@No"), PollOption(2, "Maybe"))
+    poll = Poll(7, 1, 2, None, None, 3, "custom", "Q?", None, None, False, False, NOW, NOW, NOW, None, options, ranked=True, picks=3)
+    ballots = [Ballot(41, (2, 0), NOW), Ballot(42, (1,), NOW + timedelta(seconds=1))]
+    secret = bytes(32)
+    rows = ballots_csv(poll, ballots, secret).splitlines()
+    assert rows == [
+        "ballot,voter,choices,changed_at",
+        f'1,{voter_hash(secret, 7, 41)},"Maybe; Yes, obviously",2030-01-01T00:00:00.000000Z',
+        f"2,{voter_hash(secret, 7, 42)},'@No,2030-01-01T00:00:01.000000Z",
+    ]
+    assert voter_hash(secret, 7, 41) == voter_hash(secret, 7, 41) != voter_hash(secret, 8, 41)
+    assert voter_hash(secret, 7, 41) != voter_hash(bytes([1] * 32), 7, 41)
+    shown = ballots_csv(replace(poll, voters=VOTERS_SHOWN), ballots, secret).splitlines()
+    assert [r.split(",")[1] for r in shown[1:]] == ["41", "42"]
+
+
+async def test_the_voter_secret_is_made_once_and_kept(store: Store) -> None:
+    first, again = await asyncio.gather(store.polls.voter_secret(), store.polls.voter_secret())
+    assert first == again == await store.polls.voter_secret() and len(first) == 32
