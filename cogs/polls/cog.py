@@ -305,6 +305,27 @@ class PollCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await interaction.followup.send(await self.service.close(found, interaction.user.id), ephemeral=True)
 
+    @poll.command(name="extend", description="Close a poll later (its creator, or Manage Server).")
+    @app_commands.describe(poll="An open poll of this server", duration="How much later: 30m, 2h, 3d, 1w, 1d12h")
+    async def poll_extend(self, interaction: discord.Interaction, poll: PollRef, duration: DurationText) -> None:
+        """Move the close later by `duration`; the automatic close follows."""
+        found = await self.find_poll(interaction, poll)
+        if found.creator_id != interaction.user.id and not interaction.permissions.manage_guild:
+            raise UserFacingError("Only the poll's creator or a member with **Manage Server** can extend it.")
+        by = poll_duration(duration)
+        if not found.open:
+            raise UserFacingError("That poll has already closed; a closed poll cannot be extended.")
+        if found.closes_at + by - discord.utils.utcnow() > MAX_DURATION:
+            latest = discord_timestamp(discord.utils.utcnow() + MAX_DURATION, "F")
+            raise UserFacingError(f"A poll closes at most 30 days from now ({latest}); extend it by less.")
+        extended = await self.service.extend(found, by)
+        if extended is None:
+            raise UserFacingError("That poll is closing right now and can no longer be extended.")
+        closes = extended.closes_at
+        await interaction.response.send_message(
+            f"Poll #{found.id} now closes {discord_timestamp(closes, 'F')} ({discord_timestamp(closes, 'R')}).", ephemeral=True
+        )
+
     @poll.command(name="export", description="A poll's ballots as a CSV file (its creator, or Manage Server).")
     @app_commands.describe(poll="A poll of this server")
     async def poll_export(self, interaction: discord.Interaction, poll: PollRef) -> None:
@@ -328,6 +349,7 @@ class PollCommands(commands.Cog):
     poll_results.autocomplete("poll")(poll_autocomplete)
     poll_close.autocomplete("poll")(poll_autocomplete)
     poll_export.autocomplete("poll")(poll_autocomplete)
+    poll_extend.autocomplete("poll")(poll_autocomplete)
 
     # --- /ship --------------------------------------------------------------------------------
 

@@ -272,6 +272,17 @@ class PollService:
             return "Closed; the result is posted."
         return "Closed; the result will be posted in a moment."
 
+    async def extend(self, poll: Poll, by: timedelta) -> Poll | None:
+        """Close the poll `by` later: its deadline timer moves with it, the card shows the new close (a
+        tally edit reads it), and every process drops its copy. None if it closed or is closing now."""
+        self.forget(poll.id)
+        closes = await self.store.polls.extend(poll.id, by, discord.utils.utcnow(), DEADLINE)
+        if closes is None:
+            return None
+        self.bot.scheduler.wake()
+        self.refresher.request(poll.id)
+        return await self.poll(poll.id)
+
     async def on_deadline(self, timer: Timer) -> Outcome:
         """A poll's deadline (or an early close): closed, final card on the message, result posted —
         however late; only a result more than RESULT_POST_WINDOW late is shown without a post."""

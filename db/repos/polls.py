@@ -98,6 +98,10 @@ class PairRecord:
     latest_poll_id: int
 
 
+class _NotExtended(Exception):
+    """Rolls an extension back: the poll or its timer changed under it."""
+
+
 def pair_key(a: int, b: int) -> str:
     low, high = sorted((a, b))
     return f"{low}:{high}"
@@ -230,6 +234,32 @@ class PollRepository:
                 key = f"{key}:early"
             timer_id = await self._db.fetch_value("SELECT id FROM timers WHERE delivery_key = ?", (key,))
         return int(timer_id)
+
+    async def extend(self, poll_id: int, by: timedelta, now: datetime, deadline_kind: str) -> datetime | None:
+        """Move an open poll's close `by` later, and its pending deadline timer with it, in one transaction;
+        the new close, or None if the poll is closed, past its deadline, or its timer is already being
+        delivered (it is closing right now) — then nothing changes."""
+        try:
+            async with self._db.transaction() as conn:
+                row = await conn.fetch_one("SELECT closes_at FROM polls WHERE id = ? AND state = 'open'", (poll_id,))
+                if row is None or from_text(row[0]) <= now:
+                    return None
+                old = from_text(row[0])
+                new = old + by
+                moved = await conn.execute(
+                    "UPDATE polls SET closes_at = ? WHERE id = ? AND state = 'open' AND closes_at = ?",
+                    (to_text(new), poll_id, to_text(old)),
+                )
+                timer = await conn.execute(
+                    "UPDATE timers SET due_at = ? WHERE delivery_key = ? AND state = 'pending'",
+                    (to_text(new), f"{deadline_kind}:{poll_id}"),
+                )
+                if moved != 1 or timer != 1:
+                    raise _NotExtended
+                await self._db.notify(POLLS_CHANNEL)  # other processes drop their copy with the old close
+        except _NotExtended:
+            return None
+        return new
 
     async def take_edit(self, poll_id: int, now: datetime, hold: timedelta, *, final: bool = False) -> bool:
         """Become the one process editing the poll's message, for at most `hold`; False if another holds

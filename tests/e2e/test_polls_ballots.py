@@ -224,3 +224,31 @@ async def test_the_creator_or_manage_server_exports_ballots_with_hashed_voters(
     stranger = double.add_member(elsewhere, "stranger", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD)
     away = await say(double, stranger, "poll export", {"poll": str(poll_id(ranked))})
     assert away.ephemeral and "No poll in this server matches" in away.content and not away.attachments
+
+
+async def test_the_creator_or_manage_server_extends_a_poll_and_its_close_follows(
+    double: DiscordDouble, guild: FakeGuild, member: FakeMember, moderator: FakeMember, bot: BotProcess
+) -> None:
+    poll = await say(double, member, "poll create", {"question": "Longer?", "options": "A; B", "duration": "1h"})
+    [(closes_before,)] = await bot.query("SELECT closes_at FROM polls WHERE id = ?", (poll_id(poll),))
+    reply = await say(double, member, "poll extend", {"poll": str(poll_id(poll)), "duration": "2h"})
+    assert reply.ephemeral and re.fullmatch(rf"Poll #{poll_id(poll)} now closes <t:\d+:F> \(<t:\d+:R>\)\.", reply.content)
+    new_close = re.search(r"<t:(\d+):F>", reply.content).group(1)  # type: ignore[union-attr]
+    await eventually(lambda: f"<t:{new_close}:F>" in field(poll, "Closes"), 5, "the card's new close")
+    again = await say(double, moderator, "poll extend", {"poll": str(poll_id(poll)), "duration": "30m"})
+    assert again.content.startswith(f"Poll #{poll_id(poll)} now closes")
+    [(closes_at, due_at)] = await bot.query(
+        "SELECT p.closes_at, t.due_at FROM polls p JOIN timers t ON t.delivery_key = 'poll_close:' || p.id WHERE p.id = ?", (poll_id(poll),)
+    )
+    assert str(closes_at) == str(due_at) != str(closes_before)  # the automatic close follows
+
+    fan = double.add_member(guild, "impatient")
+    refused = await say(double, fan, "poll extend", {"poll": str(poll_id(poll)), "duration": "1h"})
+    assert refused.ephemeral and "Only the poll's creator or a member with **Manage Server** can extend it." in refused.content
+    too_long = await say(double, member, "poll extend", {"poll": str(poll_id(poll)), "duration": "30d"})
+    assert too_long.ephemeral and "at most 30 days from now" in too_long.content
+    bad = await say(double, member, "poll extend", {"poll": str(poll_id(poll)), "duration": "forever"})
+    assert bad.ephemeral and "`30m`" in bad.content
+    await close(double, member, poll)
+    late = await say(double, member, "poll extend", {"poll": str(poll_id(poll)), "duration": "1h"})
+    assert late.ephemeral and "already closed" in late.content

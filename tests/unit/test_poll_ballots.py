@@ -180,3 +180,19 @@ def test_the_csv_has_one_row_per_ballot_and_hashes_voters_per_poll() -> None:
 async def test_the_voter_secret_is_made_once_and_kept(store: Store) -> None:
     first, again = await asyncio.gather(store.polls.voter_secret(), store.polls.voter_secret())
     assert first == again == await store.polls.voter_secret() and len(first) == 32
+
+
+async def test_an_extension_moves_the_close_and_its_timer_together(store: Store) -> None:
+    pid = await make_poll(store)
+    assert await store.polls.extend(pid, timedelta(hours=2), NOW, "poll_close") == NOW + timedelta(hours=3)
+    poll = await store.polls.get(pid)
+    [timer] = await store.timers.of_guild(1, "poll_close")
+    assert poll is not None and poll.closes_at == timer.due_at == NOW + timedelta(hours=3)
+    assert (await store.votes.record(pid, 1, 0, NOW + timedelta(hours=2))).outcome is VoteOutcome.RECORDED  # past the old close
+    assert await store.polls.extend(pid, timedelta(hours=1), NOW + timedelta(hours=4), "poll_close") is None  # past its deadline
+    assert await store.timers.claim(timer.id, NOW + timedelta(hours=3))  # the deadline is being delivered
+    assert await store.polls.extend(pid, timedelta(hours=1), NOW, "poll_close") is None
+    assert (await store.polls.get(pid)).closes_at == NOW + timedelta(hours=3)  # type: ignore[union-attr]  # rolled back
+    closed = await make_poll(store)
+    await store.polls.close(closed, NOW, 3)
+    assert await store.polls.extend(closed, timedelta(hours=1), NOW, "poll_close") is None
