@@ -6,7 +6,7 @@ from bot.client import FandexBot
 from cogs.polls.ballots import BALLOT_ITEMS
 from cogs.polls.buttons import PollVoteButton, PollWithdrawButton, ShipPollButton
 from cogs.polls.cog import PollCommands
-from cogs.polls.service import DEADLINE, PollService
+from cogs.polls.service import DEADLINE, OPENING, PollService
 from db.repos.polls import POLLS_CHANNEL
 
 
@@ -16,6 +16,7 @@ async def setup(bot: FandexBot) -> None:
     # One template each, however many polls are open.
     bot.add_dynamic_items(PollVoteButton, PollWithdrawButton, ShipPollButton, *BALLOT_ITEMS)
     bot.scheduler.register(DEADLINE, service.on_deadline, catch_up=None)  # a deadline is honoured however late
+    bot.scheduler.register(OPENING, service.on_opening, catch_up=None)  # so is an opening, unless the poll closed first
     await bot.add_cog(PollCommands(bot, service))
     await bot.store.listen(POLLS_CHANNEL, service.forget_all)  # a poll closed by another process
     service.start_recovery()

@@ -27,12 +27,21 @@ from cogs.polls.buttons import ShipPollButton
 from cogs.polls.cards import pair_card
 from cogs.polls.chart import render_chart
 from cogs.polls.export import ballots_csv
-from cogs.polls.options import MAX_OPTIONS, PollInputError, ballot_picks, parse_options, parse_poll_ref, parse_question
+from cogs.polls.options import (
+    MAX_OPTIONS,
+    PollInputError,
+    ballot_picks,
+    parse_opening,
+    parse_options,
+    parse_poll_ref,
+    parse_question,
+)
 from cogs.polls.pair_facts import public_pair_facts
 from cogs.polls.pairs import first_choices, seen, ship_by_name, ship_name_hint
 from cogs.polls.ranking import MIN_VOTES, rank_ships
 from cogs.polls.service import DEFAULT_DURATION, SHIP_OPTIONS, PollService, ship_question
 from cogs.polls.tally import option_line, result_sentence, runoff_lines
+from db.facts.dates import DEFAULT_ZONE
 from db.facts.models import Character, RelationshipKind
 from db.repos.polls import VOTERS_HIDDEN, VOTERS_SHOWN, Ballot, Poll, PollOption
 
@@ -44,6 +53,7 @@ DurationText = app_commands.Transform[str, TextOption("duration", 1, 20)]
 QuestionText = app_commands.Transform[str, TextOption("question", 1, 300)]
 OptionsText = app_commands.Transform[str, TextOption("options", 3, 2100)]  # 25 options of 80 characters
 PollRef = app_commands.Transform[str, TextOption("poll", 1, 100)]
+OpensText = app_commands.Transform[str, TextOption("opening time", 1, 40)]
 
 MIN_DURATION, MAX_DURATION = timedelta(minutes=1), timedelta(days=30)
 DURATION_HELP = "How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)"
@@ -235,6 +245,7 @@ class PollCommands(commands.Cog):
         ranked="Voters rank up to 4 options; instant run-off decides",
         role="Only members with this role may vote",
         voters="hidden (default): nobody sees who voted what; shown: voters listed in /poll results after the close",
+        opens="Post it later: 2026-05-01 21:00 (this server's zone) or 2026-05-01T21:00+02:00",
     )
     @app_commands.choices(voters=[app_commands.Choice(name=v, value=v) for v in (VOTERS_HIDDEN, VOTERS_SHOWN)])
     async def poll_create(
@@ -248,12 +259,16 @@ class PollCommands(commands.Cog):
         ranked: bool = False,
         role: discord.Role | None = None,
         voters: str = VOTERS_HIDDEN,
+        opens: OpensText | None = None,
     ) -> None:
         """Post a poll with your own question and options."""
         length = poll_duration(duration)
+        assert interaction.guild_id is not None
+        zone = await self.store.guild_settings.timezone(interaction.guild_id) or DEFAULT_ZONE
         try:
             text, labels = parse_question(question), parse_options(options)
             per_ballot = ballot_picks(len(labels), picks, ranked)
+            opens_at = parse_opening(opens, zone, discord.utils.utcnow()) if opens is not None else None
         except PollInputError as exc:
             raise UserFacingError(str(exc)) from None
         if voters not in (VOTERS_HIDDEN, VOTERS_SHOWN):
@@ -269,6 +284,7 @@ class PollCommands(commands.Cog):
             ranked=ranked,
             role_id=None if role is None or role.is_default() else role.id,
             voters=voters,
+            opens_at=opens_at,
         )
 
     @poll.command(name="results", description="A poll's tally with a bar chart.")

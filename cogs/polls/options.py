@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.input.options import clean_text
 from bot.input.whole_numbers import read_whole_number
+from db.facts.dates import DateParseError, Precision, parse_partial_date
 
 QUESTION_MAX = 300
 OPTION_MAX = 80
@@ -74,3 +77,23 @@ def ballot_kind(options: int, picks: int, ranked: bool) -> str:
     if ranked:
         return "ranked"
     return "buttons" if picks == 1 and options <= BUTTON_OPTIONS else "select"
+
+
+OPENS_AHEAD = timedelta(days=30)  # how far ahead a poll may be scheduled to open
+
+
+def parse_opening(text: str, zone: str, now: datetime) -> datetime:
+    """`opens`: a date-time as /release set reads it — an ISO 8601 time with an offset, or a day and time
+    (or a day, from midnight) in the server's zone — in the next 30 days. Vaguer dates have no instant."""
+    try:
+        parsed = parse_partial_date(text, zone)
+    except DateParseError as exc:
+        raise PollInputError(f"`opens` takes a date and time like `2026-05-01 21:00` or `2026-05-01T21:00+02:00`. {exc}") from None
+    if parsed.precision not in (Precision.EXACT, Precision.DAY) or parsed.starts_at is None:
+        raise PollInputError(
+            "`opens` needs a day and time like `2026-05-01 21:00` (in this server's zone) or `2026-05-01T21:00+02:00`, "
+            f"not a {parsed.precision.value}."
+        )
+    if not now < parsed.starts_at <= now + OPENS_AHEAD:
+        raise PollInputError(f"`opens` must be in the next 30 days (it was {parsed.starts_at:%Y-%m-%d %H:%M} UTC).")
+    return parsed.starts_at

@@ -8,14 +8,14 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import aiohttp
 import discord
 
 from bot.errors import UserFacingError
-from bot.formatting import literal, truncate
+from bot.formatting import discord_timestamp, literal, truncate
 from bot.limits import CONTENT as CONTENT_LIMIT
 from bot.scheduling.scheduler import Outcome, RetryLater
 from bot.wire.payloads import NO_PINGS, SpecReference
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEADLINE = "poll_close"
+OPENING = "poll_open"  # a poll made with `opens` is posted when this timer is due
 DEFAULT_DURATION = timedelta(hours=24)
 SHIP_OPTIONS = ("Yes", "No", "It's complicated")
 EDIT_INTERVAL = 1.0  # seconds between edits of one poll's message, whatever the voting rate, in all processes
@@ -191,8 +192,10 @@ class PollService:
         self, interaction: discord.Interaction, *, kind: str, question: str, options: Sequence[PollOption],
         duration: timedelta, hide_results: bool, first_id: int | None = None, second_id: int | None = None,
         picks: int = 1, ranked: bool = False, role_id: int | None = None, voters: str = VOTERS_HIDDEN,
+        opens_at: datetime | None = None,
     ) -> Poll:
-        """Store the poll and its deadline, then post it as the interaction's public response.
+        """Store the poll and its deadline, then post it as the interaction's public response — or, with
+        `opens_at`, tell the creator privately when its opening timer will post it (`on_opening`).
 
         If the process stops before the message id is written, the poll finds its message again by
         the custom ids of its buttons (see `_find_message`)."""
@@ -200,10 +203,17 @@ class PollService:
         now = discord.utils.utcnow()
         poll = await self.store.polls.create(
             NewPoll(interaction.guild_id, interaction.channel_id, interaction.user.id, kind, question, options,
-                    now + duration, hide_results, first_id, second_id, picks, ranked, role_id, voters),
-            DEADLINE, now,
+                    (opens_at or now) + duration, hide_results, first_id, second_id, picks, ranked, role_id, voters, opens_at),
+            DEADLINE, now, OPENING,
         )
         self.bot.scheduler.wake()
+        if opens_at is not None:
+            await interaction.response.send_message(
+                f"Poll #{poll.id} will be posted in this channel {discord_timestamp(opens_at, 'F')} "
+                f"({discord_timestamp(opens_at, 'R')}) and close {discord_timestamp(poll.closes_at, 'F')}.",
+                ephemeral=True, allowed_mentions=NO_PINGS,
+            )
+            return poll
         try:
             response = await interaction.response.send_message(
                 embed=poll_card(poll, tally([o.label for o in poll.options], {}), *await self._pair_facts(poll)),
@@ -283,6 +293,33 @@ class PollService:
         self.refresher.request(poll.id)
         return await self.poll(poll.id)
 
+    async def on_opening(self, timer: Timer) -> Outcome:
+        """A poll made with `opens`: posted in its channel, once — a retry after a crash finds the message
+        it already posted by its custom ids, and the nonce makes a repeated send return the first."""
+        poll = await self.store.polls.get(timer.payload["poll_id"])
+        if poll is None or not poll.open or poll.opens_at is None:
+            return Outcome.cancelled("the poll is gone, closed, or posted already")
+        try:
+            message_id = await self._find_message(poll)
+            if message_id is None:
+                await self.bot.scheduler.attempting(timer)
+                channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
+                posted = await channel.send(
+                    embed=poll_card(poll, tally([o.label for o in poll.options], {})), view=ballot_view(poll),
+                    nonce=f"poll-open-{poll.id}", allowed_mentions=NO_PINGS,
+                )
+                message_id = posted.id
+        except discord.HTTPException as exc:
+            if exc.status >= 500 or exc.status == 429:
+                raise RetryLater(f"{exc.status} {exc.text}") from exc
+            return Outcome.failed(f"poll not posted: {exc.status} {exc.text}")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
+        await self.store.polls.mark_posted(poll.id, message_id)
+        self.forget(poll.id)
+        self.refresher.posted(poll.id)
+        return Outcome.done(f"posted as message {message_id}")
+
     async def on_deadline(self, timer: Timer) -> Outcome:
         """A poll's deadline (or an early close): closed, final card on the message, result posted —
         however late; only a result more than RESULT_POST_WINDOW late is shown without a post."""
@@ -297,6 +334,8 @@ class PollService:
             assert poll is not None
         if poll.result_message_id is not None:
             return Outcome.cancelled("closed already; the result is posted")
+        if poll.opens_at is not None:
+            return Outcome.cancelled("closed before it was posted: no result to show")
         closed_at = poll.closed_at or poll.closes_at
         late = discord.utils.utcnow() - closed_at
         try:
@@ -389,7 +428,7 @@ class PollService:
         if poll.message_id is not None:
             return poll.message_id
         channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        after = discord.Object(discord.utils.time_snowflake(poll.created_at - timedelta(minutes=1)))
+        after = discord.Object(discord.utils.time_snowflake((poll.opens_at or poll.created_at) - timedelta(minutes=1)))
         prefix = f"poll:{poll.id}:"
         me = self.bot.user.id if self.bot.user else None
         async for message in channel.history(limit=100, after=after, oldest_first=True):

@@ -9,3 +9,6 @@ ALTER TABLE polls ADD COLUMN role_id INTEGER;
 ALTER TABLE polls ADD COLUMN voters TEXT NOT NULL DEFAULT 'hidden' CHECK (voters IN ('hidden', 'shown'));
 ALTER TABLE votes ADD COLUMN choices TEXT NOT NULL DEFAULT '';
 UPDATE votes SET choices = CAST(position AS TEXT);
+-- Set while a poll made with `opens` waits to be posted (its opening timer is due then); NULL once it is
+-- posted, and for every poll posted at once.
+ALTER TABLE polls ADD COLUMN opens_at TEXT;

@@ -57,6 +57,7 @@ class Poll:
     ranked: bool = False  # ballots rank their choices; decided by instant run-off
     role_id: int | None = None  # only members holding this role may vote
     voters: str = VOTERS_HIDDEN  # 'shown': who voted what is listed in the results after the close
+    opens_at: datetime | None = None  # set while the poll waits to be posted; None once posted
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,7 @@ class NewPoll:
     ranked: bool = False
     role_id: int | None = None
     voters: str = VOTERS_HIDDEN
+    opens_at: datetime | None = None  # posted then, through an opening timer, instead of at once
 
 
 @dataclass(frozen=True, slots=True)
@@ -131,6 +133,7 @@ def _poll(row: Row, options: list[Row]) -> Poll:
         ranked=bool(row["ranked"]),
         role_id=row["role_id"],
         voters=row["voters"],
+        opens_at=from_text(row["opens_at"]) if row["opens_at"] else None,
     )
 
 
@@ -138,8 +141,9 @@ class PollRepository:
     def __init__(self, database: Database) -> None:
         self._db = database
 
-    async def create(self, new: NewPoll, deadline_kind: str, now: datetime) -> Poll:
-        """Insert the poll, its options and its deadline timer together: all or nothing."""
+    async def create(self, new: NewPoll, deadline_kind: str, now: datetime, opening_kind: str = "poll_open") -> Poll:
+        """Insert the poll, its options and its deadline timer together — and, for a poll that opens
+        later, its opening timer: all or nothing."""
         pair = (
             pair_key(new.first_character_id, new.second_character_id)
             if new.kind == "ship" and new.first_character_id and new.second_character_id
@@ -149,8 +153,8 @@ class PollRepository:
             inserted = await conn.fetch_one(
                 """INSERT INTO polls (guild_id, channel_id, creator_id, kind, question, first_character_id,
                                       second_character_id, pair_key, hide_results, created_at, closes_at,
-                                      picks, ranked, role_id, voters)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
+                                      picks, ranked, role_id, voters, opens_at)
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 (
                     new.guild_id,
                     new.channel_id,
@@ -167,6 +171,7 @@ class PollRepository:
                     int(new.ranked),
                     new.role_id,
                     new.voters,
+                    to_text(new.opens_at) if new.opens_at else None,
                 ),
             )
             assert inserted is not None
@@ -177,9 +182,20 @@ class PollRepository:
             )
             deadline = TimerSpec(deadline_kind, f"{deadline_kind}:{poll_id}", new.closes_at, {"poll_id": poll_id}, new.guild_id)
             await insert_timer(conn, deadline, now)
+            if new.opens_at is not None:
+                opening = TimerSpec(opening_kind, f"{opening_kind}:{poll_id}", new.opens_at, {"poll_id": poll_id}, new.guild_id)
+                await insert_timer(conn, opening, now)
         poll = await self.get(poll_id)
         assert poll is not None
         return poll
+
+    async def mark_posted(self, poll_id: int, message_id: int) -> bool:
+        """A poll that waited for its opening is posted as `message_id`; False if it was already."""
+        async with self._db.transaction() as conn:
+            posted = await conn.execute(
+                "UPDATE polls SET message_id = ?, opens_at = NULL WHERE id = ? AND opens_at IS NOT NULL", (message_id, poll_id)
+            )
+            return posted == 1
 
     async def discard(self, poll_id: int, deadline_kind: str) -> None:
         """Undo a poll whose message could not be posted (and its timer with it)."""
@@ -292,7 +308,8 @@ class PollRepository:
     async def needing_refresh(self) -> list[Poll]:
         """Open polls whose message may be stale (votes it does not show) or not yet known."""
         rows = await self._db.fetch_all(
-            "SELECT id FROM polls WHERE state = 'open' AND (tally_version > shown_version OR message_id IS NULL) ORDER BY id"
+            """SELECT id FROM polls WHERE state = 'open' AND opens_at IS NULL
+                  AND (tally_version > shown_version OR message_id IS NULL) ORDER BY id"""
         )
         polls = [await self.get(r[0]) for r in rows]
         return [p for p in polls if p is not None]

@@ -93,11 +93,12 @@ def _write_votes(presses: list[_Press]) -> Plan[list[VoteResult]]:
     poll_ids = sorted({p.poll_id for p in presses})
     rows = yield Statement(
         """SELECT p.id, p.state, p.closes_at, (SELECT count(*) FROM poll_options o WHERE o.poll_id = p.id),
-                  p.picks, p.ranked
+                  p.picks, p.ranked, p.opens_at
              FROM polls p WHERE p.id = ANY(?) FOR SHARE""",
         (poll_ids,),
     )
-    polls = {r[0]: (r[1] == "open", from_text(r[2]), r[3], r[4], bool(r[5])) for r in rows}
+    # A poll waiting to be posted (opens_at set) takes no votes yet: to a press it is as good as closed.
+    polls = {r[0]: (r[1] == "open" and r[6] is None, from_text(r[2]), r[3], r[4], bool(r[5])) for r in rows}
     members = sorted({p.user_id for p in presses})
     rows = yield Statement(
         "SELECT poll_id, user_id, choices FROM votes WHERE poll_id = ANY(?) AND user_id = ANY(?)", (poll_ids, members)

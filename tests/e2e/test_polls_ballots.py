@@ -6,6 +6,8 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, FakeMessage, Permissions
@@ -252,3 +254,37 @@ async def test_the_creator_or_manage_server_extends_a_poll_and_its_close_follows
     await close(double, member, poll)
     late = await say(double, member, "poll extend", {"poll": str(poll_id(poll)), "duration": "1h"})
     assert late.ephemeral and "already closed" in late.content
+
+
+async def test_a_poll_with_opens_is_posted_then_once_across_a_restart(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    bot = BotProcess(fresh_double, tmp_path, database_url=database_url)
+    await bot.start()
+    guild = await fresh_double.add_guild()
+    creator = fresh_double.add_member(guild, "planner")
+    opens = (datetime.now(UTC) + timedelta(seconds=6)).replace(microsecond=0)
+    reply = await say(fresh_double, creator, "poll create", {"question": "Tonight?", "options": "A; B", "opens": opens.isoformat()})
+    assert reply.ephemeral and f"will be posted in this channel <t:{int(opens.timestamp())}:F>" in reply.content
+    assert fresh_double.channel_messages(guild.text_channel) == []
+    refused = await say(fresh_double, creator, "poll create", {"question": "Q?", "options": "A; B", "opens": "2020-01-01 10:00"})
+    assert refused.ephemeral and "`opens` must be in the next 30 days" in refused.content
+
+    assert await bot.stop() == 0  # down when the poll is due to open
+    await asyncio.sleep(max(0.0, (opens - datetime.now(UTC)).total_seconds()) + 1)
+    await bot.start()
+
+    def polls() -> list[FakeMessage]:
+        return [m for m in fresh_double.channel_messages(guild.text_channel) if m.embeds and "Tonight?" in m.embeds[0]["description"]]
+
+    await eventually(lambda: len(polls()) == 1, 15, "the poll posted at its opening, late")
+    [poll] = polls()
+    vote = await (await fresh_double.press(creator, poll, "A")).reply()
+    assert vote.content.startswith("Your vote: **A**")
+    assert await bot.stop() == 0
+    await bot.start()  # the opening is done: a restart posts nothing more
+    await asyncio.sleep(2)
+    assert len(polls()) == 1
+    [(message_id, opens_at)] = await bot.query("SELECT message_id, opens_at FROM polls")
+    assert message_id == poll.id and opens_at is None
+    await bot.stop()

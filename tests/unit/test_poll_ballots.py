@@ -11,7 +11,7 @@ import pytest
 
 from cogs.polls.ballots import chosen_positions
 from cogs.polls.export import ballots_csv, voter_hash
-from cogs.polls.options import PollInputError, ballot_kind, ballot_picks
+from cogs.polls.options import PollInputError, ballot_kind, ballot_picks, parse_opening
 from cogs.polls.runoff import instant_runoff
 from cogs.polls.tally import result_sentence, runoff_lines, tally
 from db import Store
@@ -196,3 +196,42 @@ async def test_an_extension_moves_the_close_and_its_timer_together(store: Store)
     closed = await make_poll(store)
     await store.polls.close(closed, NOW, 3)
     assert await store.polls.extend(closed, timedelta(hours=1), NOW, "poll_close") is None
+
+
+# --- opens: a poll posted later ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2030-01-02T21:00:00+02:00", datetime(2030, 1, 2, 19, tzinfo=UTC)),
+        ("2030-01-02 21:00", datetime(2030, 1, 2, 20, tzinfo=UTC)),  # in the server's zone (Paris: UTC+1 in winter)
+        ("2030-01-03", datetime(2030, 1, 2, 23, tzinfo=UTC)),  # a day opens at its midnight there
+    ],
+)
+def test_opens_reads_a_date_time_as_release_set_does(text: str, expected: datetime) -> None:
+    assert parse_opening(text, "Europe/Paris", NOW) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [("2029-12-31 10:00", "in the next 30 days"), ("2030-03-01 10:00", "in the next 30 days"),
+     ("2030-01", "not a month"), ("Q1 2030", "not a quarter"), ("soon", "`opens` takes a date and time")],
+)
+def test_opens_refuses_the_past_far_ahead_and_vague_dates(text: str, says: str) -> None:
+    with pytest.raises(PollInputError, match=re.escape(says)):
+        parse_opening(text, "Europe/Paris", NOW)
+
+
+async def test_a_poll_that_opens_later_waits_with_its_opening_timer_and_takes_no_vote_until_posted(store: Store) -> None:
+    opens = NOW + timedelta(hours=1)
+    new = NewPoll(1, 2, 3, "custom", "Later?", [PollOption(0, "A"), PollOption(1, "B")], opens + timedelta(hours=1), opens_at=opens)
+    poll = await store.polls.create(new, "poll_close", NOW, "poll_open")
+    [timer] = await store.timers.of_guild(1, "poll_open")
+    assert poll.opens_at == timer.due_at == opens and timer.payload == {"poll_id": poll.id}
+    assert (await store.votes.record(poll.id, 1, 0, NOW)).outcome is VoteOutcome.CLOSED  # not posted yet
+    assert poll.id not in [p.id for p in await store.polls.needing_refresh()]  # no message to look for yet
+    assert await store.polls.mark_posted(poll.id, 777) and not await store.polls.mark_posted(poll.id, 778)
+    posted = await store.polls.get(poll.id)
+    assert posted is not None and (posted.opens_at, posted.message_id) == (None, 777)
+    assert (await store.votes.record(poll.id, 1, 0, NOW)).outcome is VoteOutcome.RECORDED
