@@ -277,6 +277,8 @@ class PollService:
         timer_id = await self.store.polls.close_early(poll.id, discord.utils.utcnow(), closed_by, DEADLINE)
         if timer_id is None:
             return "That poll had already closed."
+        if poll.opens_at is not None:
+            return "Closed before it was posted: it will not be posted."
         timer = await self.bot.scheduler.settled(timer_id, CLOSE_WAIT)
         if timer is not None and timer.state is TimerState.DONE:
             return "Closed; the result is posted."

@@ -269,6 +269,10 @@ async def test_a_poll_with_opens_is_posted_then_once_across_a_restart(
     assert fresh_double.channel_messages(guild.text_channel) == []
     refused = await say(fresh_double, creator, "poll create", {"question": "Q?", "options": "A; B", "opens": "2020-01-01 10:00"})
     assert refused.ephemeral and "`opens` must be in the next 30 days" in refused.content
+    dropped = await say(fresh_double, creator, "poll create", {"question": "Never?", "options": "A; B", "opens": opens.isoformat()})
+    dropped_id = int(re.search(r"Poll #(\d+)", dropped.content).group(1))  # type: ignore[union-attr]
+    closed = await say(fresh_double, creator, "poll close", {"poll": str(dropped_id)})
+    assert closed.content == "Closed before it was posted: it will not be posted."
 
     assert await bot.stop() == 0  # down when the poll is due to open
     await asyncio.sleep(max(0.0, (opens - datetime.now(UTC)).total_seconds()) + 1)
@@ -277,6 +281,9 @@ async def test_a_poll_with_opens_is_posted_then_once_across_a_restart(
     def polls() -> list[FakeMessage]:
         return [m for m in fresh_double.channel_messages(guild.text_channel) if m.embeds and "Tonight?" in m.embeds[0]["description"]]
 
+    def strays() -> list[FakeMessage]:
+        return [m for m in fresh_double.channel_messages(guild.text_channel) if "Never?" in str(m.embeds) + m.content]
+
     await eventually(lambda: len(polls()) == 1, 15, "the poll posted at its opening, late")
     [poll] = polls()
     vote = await (await fresh_double.press(creator, poll, "A")).reply()
@@ -284,7 +291,7 @@ async def test_a_poll_with_opens_is_posted_then_once_across_a_restart(
     assert await bot.stop() == 0
     await bot.start()  # the opening is done: a restart posts nothing more
     await asyncio.sleep(2)
-    assert len(polls()) == 1
-    [(message_id, opens_at)] = await bot.query("SELECT message_id, opens_at FROM polls")
+    assert len(polls()) == 1 and strays() == []  # the poll closed before its opening was never posted
+    [(message_id, opens_at)] = await bot.query("SELECT message_id, opens_at FROM polls WHERE id != ?", (dropped_id,))
     assert message_id == poll.id and opens_at is None
     await bot.stop()
