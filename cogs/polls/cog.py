@@ -6,7 +6,7 @@ import asyncio
 import io
 from collections.abc import Sequence
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -247,7 +247,6 @@ class PollCommands(commands.Cog):
         voters="hidden (default): nobody sees who voted what; shown: voters listed in /poll results after the close",
         opens="Post it later: 2026-05-01 21:00 (this server's zone) or 2026-05-01T21:00+02:00",
     )
-    @app_commands.choices(voters=[app_commands.Choice(name=v, value=v) for v in (VOTERS_HIDDEN, VOTERS_SHOWN)])
     async def poll_create(
         self,
         interaction: discord.Interaction,
@@ -258,7 +257,7 @@ class PollCommands(commands.Cog):
         picks: app_commands.Range[int, 1, MAX_OPTIONS] | None = None,
         ranked: bool = False,
         role: discord.Role | None = None,
-        voters: str = VOTERS_HIDDEN,
+        voters: Literal["hidden", "shown"] = "hidden",  # db.repos.polls VOTERS_HIDDEN, VOTERS_SHOWN
         opens: OpensText | None = None,
     ) -> None:
         """Post a poll with your own question and options."""
