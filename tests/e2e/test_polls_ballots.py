@@ -5,10 +5,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import re
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
+from tests.double.interactions import InteractionTimeout
 from tests.double.server import DiscordDouble
 from tests.double.world import FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.asking import say
@@ -294,4 +298,62 @@ async def test_a_poll_with_opens_is_posted_then_once_across_a_restart(
     assert len(polls()) == 1 and strays() == []  # the poll closed before its opening was never posted
     [(message_id, opens_at)] = await bot.query("SELECT message_id, opens_at FROM polls WHERE id != ?", (dropped_id,))
     assert message_id == poll.id and opens_at is None
+    await bot.stop()
+
+
+@pytest.mark.slow
+async def test_picks_under_repeated_sigkill_lose_no_confirmed_ballot_and_stay_one_each(
+    fresh_double: DiscordDouble, tmp_path: Path, database_url: str | None
+) -> None:
+    rng = random.Random(28)
+    bot = BotProcess(fresh_double, tmp_path, database_url=database_url)
+    await bot.start()
+    guild = await fresh_double.add_guild()
+    creator = fresh_double.add_member(guild, "creator")
+    labels = list("ABCDEFGH")
+    poll = await say(fresh_double, creator, "poll create", {"question": "Pick three", "options": "; ".join(labels), "picks": 3})
+    members = [fresh_double.add_member(guild, f"picker{i}") for i in range(200)]
+    plans = {m.id: [sorted(rng.sample(labels, rng.randint(1, 3))) for _ in range(3)] for m in members}
+    outcomes: dict[int, list[tuple[list[str], bool]]] = {m.id: [] for m in members}
+    slots = asyncio.Semaphore(100)
+
+    async def choose_until_answered(member: FakeMember, picks: list[str]) -> bool:
+        for _ in range(50):  # while the bot is down there is no gateway: the member tries again
+            try:
+                sent = await fresh_double.send_select(member, poll, picks)
+            except ConnectionError:
+                await asyncio.sleep(0.2)
+                continue
+            try:
+                return (await sent.reply(timeout=6)).content.startswith("Your vote: ")
+            except InteractionTimeout:
+                return False  # the bot died holding it: never confirmed
+        return False
+
+    async def member_ballots(member: FakeMember) -> None:
+        for picks in plans[member.id]:
+            async with slots:
+                outcomes[member.id].append((picks, await choose_until_answered(member, picks)))
+
+    async def kill_twice() -> None:
+        for _ in range(2):
+            await asyncio.sleep(rng.uniform(0.5, 1.5))
+            await bot.kill()
+            await asyncio.sleep(0.3)
+            await bot.start()
+
+    await asyncio.gather(kill_twice(), *(member_ballots(m) for m in members))
+    stored = dict(await bot.query("SELECT user_id, choices FROM votes WHERE poll_id = ?", (poll_id(poll),)))
+    [(rows, distinct)] = await bot.query("SELECT count(*), count(DISTINCT user_id) FROM votes WHERE poll_id = ?", (poll_id(poll),))
+    assert rows == distinct  # one ballot per member, whatever was killed when
+    lost = []
+    for member in members:
+        presses = outcomes[member.id]
+        confirmed_at = [i for i, (_, ok) in enumerate(presses) if ok]
+        if not confirmed_at:
+            continue
+        allowed = {",".join(str(labels.index(p)) for p in picks) for picks, _ in presses[confirmed_at[-1]:]}
+        if stored.get(member.id) not in allowed:
+            lost.append(member.id)
+    assert lost == [], f"{len(lost)} confirmed ballots lost or wrong"
     await bot.stop()
