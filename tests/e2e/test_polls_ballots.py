@@ -127,6 +127,7 @@ async def test_hidden_voters_are_never_named_and_shown_voters_are_listed_after_t
         await (await double.press(voter, shown, "AB"[i % 2])).reply()
     for poll in (hidden, shown):
         await close(double, member, poll)
+    assert all(s.get("disabled") for s in hidden.selects()) and hidden.selects()  # after the close: no more choosing
 
     for who in (member, moderator):  # the creator and a moderator see no more than anyone
         results = await say(double, who, "poll results", {"poll": str(poll_id(hidden))})
