@@ -10,7 +10,8 @@ import discord
 from bot.citations import Citations
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, held_back_line, literal, truncate
-from cogs.polls.tally import Tally, option_line
+from cogs.polls.options import BUTTON_OPTIONS
+from cogs.polls.tally import Tally, option_line, runoff_lines
 from db.facts.models import Relationship, ShipName, Source
 from db.repos.polls import Poll
 
@@ -44,21 +45,36 @@ def poll_card(poll: Poll, result: Tally, canon: str | None = None, ship_names: S
         f"-# Asked by <@{poll.creator_id}>",  # a mention in an embed names the member and never pings
         f"-# {ship_names_line(ship_names)}" if ship_names else "",
         f"-# Canon so far — {canon}" if canon else "",
+        f"-# Only members with <@&{poll.role_id}> may vote" if poll.role_id is not None else "",  # named, never pinged
     )
     if poll.hide_results and poll.open:
         card.add("Votes", "Results are hidden until the poll closes.")
     else:
         lines = [option_line(o) for o in result.options]
         lines.append(f"{result.voters} voter{'s' if result.voters != 1 else ''}")
-        card.add("Votes" if poll.open else "Final result", lines)
+        name = "Votes" if poll.open else "Final result"
+        card.add(f"{name} — first choices" if poll.ranked else name, lines)
+        if result.runoff is not None and not poll.open:
+            card.add("Run-off", runoff_lines(result, result.runoff))
     if poll.open:
         card.add("Closes", f"{discord_timestamp(poll.closes_at, 'F')} ({discord_timestamp(poll.closes_at, 'R')})")
     else:
         closed = poll.closed_at or poll.closes_at
         card.add("Closed", f"{discord_timestamp(closed, 'F')} ({discord_timestamp(closed, 'R')})")
     if poll.open:
-        return card.footer([f"Poll #{poll.id} · one vote per member; press another option to change yours"]).build()
+        return card.footer([f"Poll #{poll.id} · {how_to_vote(poll)}"]).build()
     return card.footer([f"Poll #{poll.id} · closed: these votes are final"]).build()
+
+
+def how_to_vote(poll: Poll) -> str:
+    """The open card's footer: how a member votes and changes their vote, for each kind of ballot."""
+    if poll.ranked:
+        return f"one ballot per member; press Rank to rank up to {poll.picks} options, and again to change it"
+    if poll.picks > 1:
+        return f"one ballot per member; choose up to {poll.picks} options in the menu, and again to change them"
+    if len(poll.options) > BUTTON_OPTIONS:
+        return "one vote per member; choose an option in the menu, and another to change yours"
+    return "one vote per member; press another option to change yours"
 
 
 def pair_card(

@@ -413,6 +413,32 @@ class DiscordDouble(ThreadWorld):
         """Press a button and return once the bot acknowledged."""
         return await (await self.send_press(who, message, button)).acked()
 
+    async def send_select(
+        self, who: FakeMember | FakeUser, message: FakeMessage, labels: list[str], *, select: str | None = None,
+    ) -> InteractionRecord:
+        """Choose options (by label) in a string select on `message` — the first, or the one whose custom_id
+        or placeholder is `select` — as a member's client would, without waiting for the answer. As Discord,
+        the client sends only values the select offers, between its min_values and max_values (default 1)."""
+        found = next((s for s in message.selects() if select in (None, s.get("custom_id"), s.get("placeholder"))), None)
+        if found is None:
+            raise KeyError(f"message {message.id} has no select {select!r}; it has {[s.get('custom_id') for s in message.selects()]}")
+        if found.get("disabled"):
+            raise ValueError(f"select {found['custom_id']} is disabled; a client cannot choose in it")
+        offered = {o["label"]: o["value"] for o in found.get("options", [])}
+        if missing := [label for label in labels if label not in offered]:
+            raise KeyError(f"select {found['custom_id']} offers no {missing}; it offers {list(offered)}")
+        if not found.get("min_values", 1) <= len(labels) <= found.get("max_values", 1):
+            raise ValueError(f"select {found['custom_id']} takes {found.get('min_values', 1)}–{found.get('max_values', 1)} values")
+        channel = self.channels[message.channel_id]
+        data = {"custom_id": found["custom_id"], "component_type": 3, "values": [offered[label] for label in labels]}
+        return await self._send(self._envelope(MESSAGE_COMPONENT, data, who, channel, message=message))
+
+    async def choose(
+        self, who: FakeMember | FakeUser, message: FakeMessage, labels: list[str], *, select: str | None = None,
+    ) -> InteractionRecord:
+        """Choose in a string select and return once the bot acknowledged."""
+        return await (await self.send_select(who, message, labels, select=select)).acked()
+
     # --- messages ------------------------------------------------------------------------------
 
     def store_message(

@@ -372,6 +372,13 @@ class FakeMessage:
             found += [c for c in row.get("components", []) if c.get("type") == 2]
         return found
 
+    def selects(self) -> list[dict[str, Any]]:
+        """The message's string selects (component type 3), in order."""
+        found = []
+        for row in self.components:
+            found += [c for c in row.get("components", []) if c.get("type") == 3]
+        return found
+
     def payload(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "id": str(self.id),

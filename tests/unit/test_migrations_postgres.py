@@ -34,7 +34,7 @@ INSTANTS: dict[str, set[str]] = {
     "subscriptions": {"disabled_at", "created_at", "updated_at"},
     "personal_reminders": {"created_at"},
     "timers": {"due_at", "first_due_at", "claimed_at", "finished_at", "created_at", "attempted_at", "lease_until"},
-    "polls": {"created_at", "closes_at", "closed_at", "edit_lease_until"},
+    "polls": {"created_at", "closes_at", "closed_at", "edit_lease_until", "opens_at"},
     "identify_turns": {"identified_at"},
     "votes": {"voted_at"},
     "guild_fandoms": {"followed_at"},

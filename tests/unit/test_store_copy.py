@@ -100,12 +100,15 @@ async def fill(store: Store) -> Filled:
     for user, position in ((1, 0), (2, 0), (3, 1)):
         assert (await store.votes.record(open_poll.id, user, position, NOW)).outcome is VoteOutcome.RECORDED
     custom = NewPoll(GUILD, 555, 7, "custom", "Best pub?", [PollOption(0, "Anchor"), PollOption(1, "Gull")],
-                     NOW + timedelta(hours=1), hide_results=True)
+                     NOW + timedelta(hours=1), hide_results=True, picks=2, role_id=9_200, voters="shown")
     closed = await store.polls.create(custom, "poll_close", NOW)
-    await store.votes.record(closed.id, 1, 1, NOW)
+    await store.votes.cast(closed.id, 1, [1, 0], NOW)
     pairing = NewPoll(GUILD, 556, 8, "pairing", "Who leads?", [PollOption(0, first.name, first.id), PollOption(1, second.name, second.id)],
                       NOW + timedelta(days=3))
     await store.votes.record((await store.polls.create(pairing, "poll_close", NOW)).id, 5, 1, NOW)
+    later = NewPoll(GUILD, 556, 8, "custom", "Tomorrow?", [PollOption(0, "Yes"), PollOption(1, "No")],
+                    NOW + timedelta(days=2), ranked=True, picks=2, opens_at=NOW + timedelta(days=1))
+    await store.polls.create(later, "poll_close", NOW)
     assert await store.polls.close(closed.id, NOW + timedelta(minutes=5), 7)
     await store.timers.add(TimerSpec("reminder", "reminder:a", NOW + timedelta(hours=2), {"release": own}, GUILD), NOW)
     await store.timers.add(TimerSpec("reminder", "reminder:b", NOW, {"release": own}, GUILD), NOW)
