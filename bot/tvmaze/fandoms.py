@@ -221,11 +221,17 @@ def _checked(
 def _with_names(data: dict[str, Any], name: str, graft: Graft | None) -> CheckedPack:
     """The pack with the grafted names; without them should they not make a valid pack (the import
     never fails for another source's names)."""
-    if graft is not None:
-        try:
-            return check_pack_data(graft(data), name)
-        except PackError as exc:
-            log.warning("%s: the names from another source did not fit the pack; imported without them:\n%s", name, exc)
+    if graft is None:
+        return check_pack_data(data, name)
+    try:
+        grafted = graft(data)
+    except Exception:  # a bug in attaching them must not cost the import either
+        log.exception("%s: attaching the names from another source failed; imported without them", name)
+        return check_pack_data(data, name)
+    try:
+        return check_pack_data(grafted, name)
+    except PackError as exc:
+        log.warning("%s: the names from another source did not fit the pack; imported without them:\n%s", name, exc)
     return check_pack_data(data, name)
 
 

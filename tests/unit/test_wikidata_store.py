@@ -5,9 +5,10 @@ when Wikidata fails. Against the local TVmaze and WDQS doubles."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 import pytest
@@ -207,3 +208,37 @@ async def test_episodes_moved_on_tvmaze_before_the_names_landed_are_told_like_an
     assert [(c.pack_key, len(c.report.moved)) for c in told] == [(KEY, 1)]
     await store.fandoms.follow(GUILD, KEY, 7, NOW)
     assert "Khaleesi" in await aliases_of(store, "Daenerys Targaryen")
+
+
+class BrokenNames:
+    """A `ShowNames` whose names break the pack (`bad`) or whose grafting itself fails."""
+
+    def __init__(self, bad: bool) -> None:
+        self.bad = bad
+
+    async def graft_for(self, show_id: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def graft(data: dict[str, Any]) -> dict[str, Any]:
+            if not self.bad:
+                raise KeyError("a bug")
+            chars = {k: {**c, "aliases": [{"name": "x", "source": "nowhere"}]} for k, c in data["characters"].items()}
+            return {**data, "characters": chars}
+
+        return graft
+
+    def imported(self, show_id: int, *, first: bool, again: Callable[[], Awaitable[None]]) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("bad", [True, False], ids=["names-that-do-not-fit", "grafting-that-fails"])
+async def test_names_that_break_the_pack_are_left_out_and_the_import_stands(
+    store: Store, tvmaze: TvmazeDouble, clock: Clock, bad: bool
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = TvmazeClient(session, base_url=tvmaze.base_url)
+        change = await TvmazeFandoms(store, client, clock, stale_after=timedelta(hours=12), names=BrokenNames(bad)).add(THRONES)
+    assert change.new and change.report.changed
+    await store.fandoms.follow(GUILD, KEY, 7, NOW)
+    assert await aliases_of(store, "Daenerys Targaryen") == {}
