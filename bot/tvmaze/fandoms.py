@@ -75,6 +75,8 @@ class TvmazeFandoms:
         self._clock = clock
         self._stale_after = stale_after  # TVMAZE_SYNC_HOURS: an older fandom is refreshed before it is reused
         self.names = names  # None: WIKIDATA_ALIASES=off, the pack has TVmaze's names alone
+        # What an import made in the background (`import_again`) does with its change: the cog announces moves.
+        self.changed: Callable[[FandomChange], Awaitable[None]] | None = None
 
     async def add(self, show_id: int) -> FandomChange:
         """The fandom of TVmaze show `show_id`: imported as `tvmaze-<id>`, or — if a pack already syncs
@@ -127,6 +129,9 @@ class TvmazeFandoms:
             return []
         due = [s for s in shows if _due(s, stamps, now)]
         await self._store.tvmaze_shows.mark_checked([s.pack_key for s in shows if s not in due], now)
+        for show in shows:  # unchanged on TVmaze, but Wikidata may have more names by now (once a day at most)
+            if show not in due:
+                self._tell(show.show_id, first=False)
         changes = []
         for show in due:
             try:
@@ -151,11 +156,14 @@ class TvmazeFandoms:
             if known is None:
                 return  # removed meanwhile
             try:
-                await self._import(show_id, known.overlay, known.location, existing=known.pack_key, tell=False)
+                show, report = await self._import(show_id, known.overlay, known.location, existing=known.pack_key, tell=False)
             except FandomRemoved:
                 return
             except TvmazeError as exc:
                 log.warning("TVmaze show %d: importing it again with new names failed (%s)", show_id, exc)
+                return
+        if report.moved and self.changed is not None:  # TVmaze was asked again meanwhile, and episodes moved
+            await self.changed(FandomChange(report.pack, known.title if known.overlay else show.name, show_id, False, report))
 
     # --- importing --------------------------------------------------------------------------
 
@@ -182,9 +190,14 @@ class TvmazeFandoms:
                 checked.spec.pack.id, show_id, overlay=overlay, show_updated=show.updated, now=self._clock()
             )
         log.info("TVmaze show %d (%s): %s; %d moved", show_id, show.name, report.summary(), len(report.moved))
-        if tell and self.names is not None:
-            self.names.imported(show_id, first=existing is None, again=lambda: self.import_again(show_id))
+        if tell:
+            self._tell(show_id, first=existing is None)
         return show, report
+
+    def _tell(self, show_id: int, *, first: bool) -> None:
+        """`ShowNames` hears that the show is current; it fetches more names in the background when due."""
+        if self.names is not None:
+            self.names.imported(show_id, first=first, again=lambda: self.import_again(show_id))
 
 
 def _checked(
@@ -208,11 +221,17 @@ def _checked(
 def _with_names(data: dict[str, Any], name: str, graft: Graft | None) -> CheckedPack:
     """The pack with the grafted names; without them should they not make a valid pack (the import
     never fails for another source's names)."""
-    if graft is not None:
-        try:
-            return check_pack_data(graft(data), name)
-        except PackError as exc:
-            log.warning("%s: the names from another source did not fit the pack; imported without them:\n%s", name, exc)
+    if graft is None:
+        return check_pack_data(data, name)
+    try:
+        grafted = graft(data)
+    except Exception:  # a bug in attaching them must not cost the import either
+        log.exception("%s: attaching the names from another source failed; imported without them", name)
+        return check_pack_data(data, name)
+    try:
+        return check_pack_data(grafted, name)
+    except PackError as exc:
+        log.warning("%s: the names from another source did not fit the pack; imported without them:\n%s", name, exc)
     return check_pack_data(data, name)
 
 

@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 
 MB = 1024 * 1024
 ABOUT = "Discord bot for TV fan servers"  # said when the package names no project address to contact
-ShowNames = tuple[str | None, tuple[WikidataName, ...]]
+FoundNames = tuple[str | None, tuple[WikidataName, ...]]  # the series' item (None: none) and every name
 
 
 def user_agent() -> str:
@@ -69,10 +69,10 @@ class WikidataClient:
         self.policy = policy or WikidataPolicy()
         self._timeout = aiohttp.ClientTimeout(total=self.policy.timeout)
         self._slots = asyncio.Semaphore(self.policy.at_once)
-        self._cache: OrderedDict[int, tuple[float, ShowNames]] = OrderedDict()
+        self._cache: OrderedDict[int, tuple[float, FoundNames]] = OrderedDict()
         self._headers = {"User-Agent": user_agent(), "Accept": "application/sparql-results+json"}
 
-    async def show_names(self, show_id: int) -> ShowNames:
+    async def show_names(self, show_id: int) -> FoundNames:
         """The series item of TVmaze show `show_id` (None: Wikidata has none) and the names of it and its characters."""
         hit = self._cache.get(show_id)
         if hit is not None and hit[0] > time.monotonic():

@@ -19,7 +19,7 @@ from db.repos.packs.wikidata import Role, WikidataName
 LANGUAGES = ("en", "de", "fr", "es", "pt-br")
 ENTITY_PREFIX = "http://www.wikidata.org/entity/"
 _ENTITY = re.compile(r"Q[1-9][0-9]{0,11}")
-VARIABLES = ("series", "character", "field", "text")
+_ROLES: dict[str, Role] = {"label": "label", "alias": "alias", "performer": "performer"}  # the query's `?field`
 LONGEST = 200  # characters of one name kept; a longer "name" is someone's sentence
 WikidataFailure = Literal["unreachable", "rate_limited", "malformed", "too_large"]
 
@@ -72,16 +72,16 @@ def parse_show(data: Any) -> tuple[str | None, tuple[WikidataName, ...]]:
         character = _entity(row.get("character")) if "character" in row else None
         if "character" in row and character is None:
             raise _malformed("a character that is not a Wikidata item")
-        field, text = _literal(row.get("field")), row.get("text")
-        if field is None or field[0] not in ("label", "alias", "performer"):
+        field = _literal(row.get("field"))
+        role = _ROLES.get(field[0]) if field is not None else None
+        if role is None:
             raise _malformed(f"an unknown field {field!r}")
-        name = _literal(text)
+        name = _literal(row.get("text"))
         if name is None:
             raise _malformed("a row without its text")
         value, lang = " ".join(name[0].split()), name[1]
         if not value or len(value) > LONGEST:
             continue
-        role: Role = field[0]  # type: ignore[assignment]  # checked just above
         if character is None and role != "performer":
             names.add(WikidataName(entity, "series", role, value, lang))
         elif character is not None:

@@ -22,5 +22,6 @@ async def setup(bot: FandexBot) -> None:
     names = WikidataAliases(bot.store, bot.wikidata, discord.utils.utcnow) if bot.wikidata is not None else None
     fandoms = TvmazeFandoms(bot.store, bot.tvmaze, discord.utils.utcnow, stale_after=every, names=names)
     cog = FandomCog(bot, fandoms, ShowChoices(bot.tvmaze))
+    fandoms.changed = cog.after_import  # what a background import (new names from Wikidata) moved is announced too
     await bot.add_cog(cog)
     await SyncTimer(bot.store, bot.scheduler, fandoms, every, discord.utils.utcnow, cog.after_import).start()

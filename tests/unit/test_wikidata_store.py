@@ -4,15 +4,17 @@ when Wikidata fails. Against the local TVmaze and WDQS doubles."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import aiohttp
 import pytest
 
 from bot.tvmaze.client import RetryPolicy, TvmazeClient
-from bot.tvmaze.fandoms import TvmazeFandoms
+from bot.tvmaze.fandoms import FandomChange, TvmazeFandoms
 from bot.wikidata.aliases import WikidataAliases
 from bot.wikidata.client import WikidataClient, WikidataPolicy
 from db import Store
@@ -163,3 +165,80 @@ async def test_without_the_names_service_wikidata_is_never_asked(
     await store.fandoms.follow(GUILD, KEY, 7, NOW)
     assert await aliases_of(store, "Daenerys Targaryen") == {}
     assert wikidata.requests == 0
+
+
+async def test_a_fandom_made_before_wikidata_was_asked_gains_names_at_the_next_sync_pass(
+    store: Store, services: tuple[TvmazeFandoms, WikidataAliases], tvmaze: TvmazeDouble, wikidata: WikidataDouble,
+    clock: Clock,
+) -> None:
+    fandoms, names = services
+    async with aiohttp.ClientSession() as session:  # made while WIKIDATA_ALIASES was off
+        await TvmazeFandoms(store, TvmazeClient(session, base_url=tvmaze.base_url), clock, stale_after=timedelta(hours=12)).add(THRONES)
+    await store.fandoms.follow(GUILD, KEY, 7, NOW)
+    assert await aliases_of(store, "Daenerys Targaryen") == {} and wikidata.requests == 0
+    clock.now += timedelta(hours=13)
+    assert await fandoms.sync_pass() == []  # nothing changed on TVmaze: nothing imported for TVmaze's sake
+    await names.settled()
+    assert "Khaleesi" in await aliases_of(store, "Daenerys Targaryen") and wikidata.requests == 1
+    await fandoms.sync_pass()  # the same day: Wikidata is not asked again
+    await names.settled()
+    assert wikidata.requests == 1
+
+
+async def test_episodes_moved_on_tvmaze_before_the_names_landed_are_told_like_any_import(
+    store: Store, tvmaze: TvmazeDouble, wikidata: WikidataDouble, clock: Clock
+) -> None:
+    told: list[FandomChange] = []
+
+    async def changed(change: FandomChange) -> None:
+        told.append(change)
+
+    async with aiohttp.ClientSession() as session:
+        client = TvmazeClient(session, base_url=tvmaze.base_url, cache_ttl=0)  # what the bot holds is stale at once
+        names = WikidataAliases(store, WikidataClient(session, base_url=wikidata.base_url), clock)
+        fandoms = TvmazeFandoms(store, client, clock, stale_after=timedelta(hours=12), names=names)
+        fandoms.changed = changed
+        wikidata.held = asyncio.Event()
+        await fandoms.add(THRONES)
+        episode = tvmaze.shows[THRONES].episodes[-1]
+        tvmaze.move_episode(THRONES, episode["id"], NOW + timedelta(weeks=8))
+        wikidata.held.set()
+        await names.settled()
+        await names.close()
+    assert [(c.pack_key, len(c.report.moved)) for c in told] == [(KEY, 1)]
+    await store.fandoms.follow(GUILD, KEY, 7, NOW)
+    assert "Khaleesi" in await aliases_of(store, "Daenerys Targaryen")
+
+
+class BrokenNames:
+    """A `ShowNames` whose names break the pack (`bad`) or whose grafting itself fails."""
+
+    def __init__(self, bad: bool) -> None:
+        self.bad = bad
+
+    async def graft_for(self, show_id: int) -> Callable[[dict[str, Any]], dict[str, Any]]:
+        def graft(data: dict[str, Any]) -> dict[str, Any]:
+            if not self.bad:
+                raise KeyError("a bug")
+            chars = {k: {**c, "aliases": [{"name": "x", "source": "nowhere"}]} for k, c in data["characters"].items()}
+            return {**data, "characters": chars}
+
+        return graft
+
+    def imported(self, show_id: int, *, first: bool, again: Callable[[], Awaitable[None]]) -> None:
+        pass
+
+    async def close(self) -> None:
+        pass
+
+
+@pytest.mark.parametrize("bad", [True, False], ids=["names-that-do-not-fit", "grafting-that-fails"])
+async def test_names_that_break_the_pack_are_left_out_and_the_import_stands(
+    store: Store, tvmaze: TvmazeDouble, clock: Clock, bad: bool
+) -> None:
+    async with aiohttp.ClientSession() as session:
+        client = TvmazeClient(session, base_url=tvmaze.base_url)
+        change = await TvmazeFandoms(store, client, clock, stale_after=timedelta(hours=12), names=BrokenNames(bad)).add(THRONES)
+    assert change.new and change.report.changed
+    await store.fandoms.follow(GUILD, KEY, 7, NOW)
+    assert await aliases_of(store, "Daenerys Targaryen") == {}
