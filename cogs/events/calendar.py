@@ -21,7 +21,7 @@ from discord.ext import commands
 from bot.spoilers.positions import EVERYTHING, Position
 from bot.spoilers.stored import progress_from_store
 from bot.spoilers.viewer import public_position
-from bot.wire.payloads import NO_PINGS
+from bot.wire.payloads import NO_PINGS, SpecFile
 from cogs.events.occasions import Occasion, occasions, upcoming
 from db.facts.models import Release
 
@@ -95,7 +95,7 @@ class CalendarCog(commands.Cog):
         await interaction.followup.send(
             f"📅 {len(entries)} upcoming release(s) and episode(s) in what {note}. Open the file in your calendar app; "
             "episode titles are left out past the spoiler position.",
-            file=discord.File(io.BytesIO(data), filename="fandex.ics"), allowed_mentions=NO_PINGS,
+            file=SpecFile(fp=io.BytesIO(data), filename="fandex.ics"), allowed_mentions=NO_PINGS,
         )
 
     async def _server(self, guild_id: int, channel_id: int | None, now: datetime) -> list[tuple[Occasion, Position]]:
