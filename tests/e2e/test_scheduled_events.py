@@ -154,7 +154,7 @@ async def test_events_made_once_moved_capped_and_stopped(
         await bot.stop()
 
 
-def parsed(double: DiscordDouble, message: Any) -> dict[str, icalendar.Event]:
+def parsed(double: DiscordDouble, message: Any) -> dict[str, icalendar.cal.Component]:
     data = message.files["fandex.ics"] if "fandex.ics" in message.files else next(iter(message.files.values()))
     assert b"\r\n" in data and b"VERSION:2.0" in data
     cal = icalendar.Calendar.from_ical(data)
@@ -170,7 +170,7 @@ async def test_calendar_keeps_uids_across_a_move(fresh_double: DiscordDouble, tm
     bot = BotProcess(double, tmp_path / "bot", env={"FACT_PACKS": str(pack)})
     await bot.start()
     try:
-        guild, mod = await server(double, "Hell's Kitchen")
+        _, mod = await server(double, "Hell's Kitchen")
         reply = await say(double, mod, "calendar")
         assert not reply.ephemeral, reply.content
         found = parsed(double, reply)
