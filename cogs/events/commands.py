@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 import discord
 from discord import app_commands
-from discord.ext import commands
+from discord.ext import commands, tasks
 
 from bot.command_contexts import server_only
 from bot.errors import UserFacingError
@@ -26,6 +26,7 @@ if TYPE_CHECKING:
 
 SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
 # What the bot needs to keep events, by the name Discord shows for each permission.
+SLIDE_MINUTES = 30
 EVENT_NEEDS = {"create_events": "Create Events", "manage_events": "Manage Events"}
 
 
@@ -35,8 +36,8 @@ def missing_permissions(have: discord.Permissions) -> list[str]:
 
 def outcome(result: SyncResult) -> str:
     if result.refused is not None:
-        return (f"Discord refused me ({literal(result.refused)}): grant me **Create Events** and **Manage Events** "
-                "in Server Settings → Roles, then run the command again.")
+        return (f"Discord refused an event ({literal(result.refused)}): I need **Create Events** and **Manage Events**, "
+                "and a server holds at most 100 events. The others are kept; run the command again once that is fixed.")
     return f"{result.created} event(s) created, {result.moved} moved, {result.deleted} deleted."
 
 
@@ -56,9 +57,11 @@ class EventsCog(
     async def cog_load(self) -> None:
         self.store.facts.subscribe(self._facts_changed)
         self._later(self.keeper.sync_changed())  # dates moved while this process was away
+        self.slide.start()
 
     async def cog_unload(self) -> None:
         self.store.facts.unsubscribe(self._facts_changed)
+        self.slide.cancel()
         for task in list(self._pending):
             task.cancel()
 
@@ -67,6 +70,13 @@ class EventsCog(
         task = asyncio.create_task(work)
         self._pending.add(task)
         task.add_done_callback(self._pending.discard)
+
+    @tasks.loop(minutes=SLIDE_MINUTES)
+    async def slide(self) -> None:
+        """Events that started make room for the next ones (at most PER_SERIES ahead per series); every
+        process runs this, and each server's sync is one at a time and changes nothing when in step."""
+        if self.slide.current_loop:  # not at start: cog_load's sync covers that
+            await self.keeper.sync_all()
 
     async def _facts_changed(self, change: FactsChange) -> None:
         """Dates moved, appeared or went (here or in another process): the events follow."""

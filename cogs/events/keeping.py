@@ -120,8 +120,8 @@ class EventKeeper:
         async with self._store.deployment_lock(f"scheduled events {guild_id}"):
             try:
                 await self._sync(guild_id, result)
-            except discord.Forbidden as refused:
-                result.refused = refused.text or "Missing Permissions"
+            except discord.HTTPException as refused:  # 50013 without the permission, 30038 at Discord's 100
+                result.refused = refused.text or f"HTTP {refused.status}"
                 log.warning("guild %d refused its scheduled events: %s", guild_id, result.refused)
         return result
 
