@@ -187,3 +187,38 @@ async def test_calendar_keeps_uids_across_a_move(fresh_double: DiscordDouble, tm
         assert len(moved) == 1 and after[moved[0]].decoded("DTSTART") == later
     finally:
         await bot.stop()
+
+
+async def test_a_changed_pack_moves_and_deletes_events_across_a_restart(fresh_double: DiscordDouble, tmp_path: Path) -> None:
+    """The facts changed while the bot was down (a sync, a re-import): on its return an episode moved
+    moves its event (the same id), one gone deletes its event, the next one takes the free place, and
+    nothing is made twice."""
+    double = fresh_double
+    first = (datetime.now(UTC) + timedelta(hours=2)).replace(microsecond=0)
+    pack = tmp_path / "eventful.yaml"
+    pack.write_text(pack_text(first), encoding="utf-8")
+    bot = BotProcess(double, tmp_path / "bot", env={"FACT_PACKS": str(pack)})
+    await bot.start()
+    try:
+        guild, mod = await server(double, "Hell's Kitchen")
+        await say(double, mod, "events set", {"series": "Event Show", "scope": "episodes"})
+        kept = {e["name"]: e["id"] for e in events(double, guild)}
+        assert len(kept) == 20 and "Event Show S1E21" not in kept
+        await bot.stop()
+        moved_to = first + timedelta(hours=4, minutes=20)
+        text = pack_text(first).replace(f'{{number: 5, title: Secret 5, date: "{iso(first + timedelta(hours=4))}"',
+                                        f'{{number: 5, title: Secret 5, date: "{iso(moved_to)}"')
+        text = "\n".join(line for line in text.splitlines() if "title: Secret 3," not in line) + "\n"
+        pack.write_text(text, encoding="utf-8")
+        before = creates(double)
+        await bot.start()
+        await eventually(lambda: "Event Show S1E03" not in {e["name"] for e in events(double, guild)}, 20,
+                         "the gone episode's event to be deleted")
+        await eventually(lambda: len(events(double, guild)) == 20, 20, "the next episode to take its place")
+        now = {e["name"]: e for e in events(double, guild)}
+        assert now["Event Show S1E05"]["id"] == kept["Event Show S1E05"]
+        assert now["Event Show S1E05"]["scheduled_start_time"].startswith(iso(moved_to)[:19])
+        assert "Event Show S1E21" in now and creates(double) == before + 1
+        assert all(now[name]["id"] == kept[name] for name in now if name != "Event Show S1E21")
+    finally:
+        await bot.stop()
