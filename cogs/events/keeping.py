@@ -128,36 +128,45 @@ class EventKeeper:
     async def _sync(self, guild_id: int, result: SyncResult) -> None:
         now = self._clock()
         made = {(m.series_id, m.event_key): m for m in await self._store.made_events.of_guild(guild_id)}
-        on_discord: dict[str, int] | None = None
-        for event in await self.wanted(guild_id):
-            row = made.pop((event.series_id, event.key), None)
+        wanted = await self.wanted(guild_id)
+        keep = {(w.series_id, w.key) for w in wanted}
+        listed: dict[str, int] = {}  # the server's events by marker, read once a sync needs them
+        for gone in [m for key, m in made.items() if key not in keep]:  # first: deleting frees Discord's places
+            await self._delete(guild_id, gone, now, result, listed)
+        for event in wanted:
+            row = made.get((event.series_id, event.key))
             if row is None:
                 row = MadeEvent(guild_id, event.series_id, event.key, None, event.starts_at, event.shape)
                 await self._store.made_events.record(row)  # first: a crash after the POST is recovered
-            event_id = row.event_id
-            if event_id is None:
-                if on_discord is None:
-                    on_discord = await self._listed(guild_id)
-                event_id = on_discord.get(marker(event.series_id, event.key))
-                if event_id is not None:
-                    await self._edit(guild_id, event_id, event)  # found, not recorded: make it current
-            elif row.shape != event.shape and not await self._edit(guild_id, event_id, event):
-                event_id = None  # deleted on Discord by someone: made again below
-            elif row.shape != event.shape:
-                result.moved += 1
+            event_id = row.event_id if row.event_id is not None else await self._find(guild_id, row, listed)
+            if event_id is not None and (row.event_id is None or row.shape != event.shape):
+                if not await self._edit(guild_id, event_id, event):
+                    event_id = None  # deleted on Discord by someone: made again below
+                elif row.event_id is not None:
+                    result.moved += 1
             if event_id is None:
                 created = await self._http.create_guild_scheduled_event(guild_id, **event.payload)
                 event_id = int(created["id"])
                 result.created += 1
             await self._store.made_events.record(MadeEvent(guild_id, event.series_id, event.key, event_id, event.starts_at, event.shape))
-        for gone in made.values():
-            if gone.event_id is not None and gone.starts_at > now:  # one already started is left to run
-                try:
-                    await self._http.delete_scheduled_event(guild_id, gone.event_id)
-                    result.deleted += 1
-                except discord.NotFound:
-                    pass
-            await self._store.made_events.forget(guild_id, gone.series_id, gone.event_key)
+
+    async def _delete(self, guild_id: int, gone: MadeEvent, now: datetime, result: SyncResult, listed: dict[str, int]) -> None:
+        """An event no longer wanted: deleted unless it has started (that one is left to run), then forgotten."""
+        event_id = gone.event_id if gone.event_id is not None else await self._find(guild_id, gone, listed)
+        if event_id is not None and gone.starts_at > now:
+            try:
+                await self._http.delete_scheduled_event(guild_id, event_id)
+                result.deleted += 1
+            except discord.NotFound:
+                pass
+        await self._store.made_events.forget(guild_id, gone.series_id, gone.event_key)
+
+    async def _find(self, guild_id: int, row: MadeEvent, listed: dict[str, int]) -> int | None:
+        """A row without its event id (a process stopped between the two): the event carrying its
+        marker, if Discord has one; the server's events are listed once per sync (into `listed`)."""
+        if not listed:
+            listed.update(await self._listed(guild_id) or {"": 0})  # "": listed, and none is ours
+        return listed.get(marker(row.series_id, row.event_key))
 
     async def _listed(self, guild_id: int) -> dict[str, int]:
         """The server's events by the marker that ends their description (those the bot made)."""
