@@ -144,6 +144,12 @@ async def test_events_made_once_moved_capped_and_stopped(
             15, "the event to move back with /release remove",
         )
 
+        # The server's reach now covers everything: its events name their episodes (the same events).
+        await say(double, mod, "spoilers server", {"series": "Event Show", "upto": "all"})
+        await eventually(lambda: "Event Show S1E02 — “Secret 2”" in {e["name"] for e in events(double, guild)}, 15,
+                         "the events to gain their titles")
+        assert creates(double) == before and [e["id"] for e in events(double, guild)] == [e["id"] for e in kept]
+
         # One row lost its id again: stop still deletes that event, found by its marker.
         await bot.execute("UPDATE scheduled_events SET event_id = NULL WHERE event_key = (SELECT max(event_key) FROM scheduled_events)")
         stopped = await say(double, mod, "events stop", {"series": "Event Show"})
