@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 # never deletes its commands from Discord.
 EXTENSIONS: tuple[str, ...] = (
     "cogs.lookup", "cogs.countdown", "cogs.polls", "cogs.settings", "cogs.fandoms", "cogs.spoilers", "cogs.watchalong",
+    "cogs.events",
 )
 
 

@@ -65,6 +65,13 @@ class WatchalongReplanning(Protocol):
     async def replan(self, guild_id: int) -> ReconcileResult: ...
 
 
+class EventsReplanning(Protocol):
+    """What a server's own change to its dates, or to the fandoms it follows, needs of its Discord
+    Scheduled Events: a sync (in the background: it talks to Discord, no interaction waits on it)."""
+
+    async def replan(self, guild_id: int) -> None: ...
+
+
 class ServiceSlot(Generic[S]):
     """One service: empty until its extension provides it, empty again once the extension withdraws it."""
 
@@ -105,3 +112,4 @@ class Services:
         self.poll_votes: ServiceSlot[PollVotes] = ServiceSlot("poll votes", "cogs.polls")
         self.reminder_replanning: ServiceSlot[ReminderReplanning] = ServiceSlot("reminder re-planning", "cogs.countdown")
         self.watchalong_replanning: ServiceSlot[WatchalongReplanning] = ServiceSlot("watch-along re-planning", "cogs.watchalong")
+        self.events_replanning: ServiceSlot[EventsReplanning] = ServiceSlot("scheduled events re-sync", "cogs.events")

@@ -20,6 +20,8 @@ from db.backends.protocol import Backend, Connection, Plan
 from db.backends.sql_text import Params
 from db.facts.models import StoreCounts
 from db.repos.characters import CharacterRepository
+from db.repos.events.made import MadeEventRepository
+from db.repos.events.settings import EventSeriesRepository
 from db.repos.fandoms import FANDOMS_CHANNEL, FandomRepository
 from db.repos.identify_turns import IdentifyTurns
 from db.repos.packs.changes import FactsChanges
@@ -79,6 +81,8 @@ class Store:
         self.watchalongs = WatchAlongRepository(database)
         self.watchalong_threads = WatchThreadRepository(database)
         self.episode_ratings = EpisodeRatingRepository(database)
+        self.event_series = EventSeriesRepository(database)
+        self.made_events = MadeEventRepository(database)
 
     @classmethod
     @asynccontextmanager

@@ -246,4 +246,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         watchalongs = self.bot.services.watchalong_replanning.current
         if watchalongs is not None:  # a fandom no longer followed: its episodes' threads are no longer wanted
             await watchalongs.replan(guild_id)
+        events = self.bot.services.events_replanning.current
+        if events is not None:  # nor its Discord events
+            await events.replan(guild_id)
         return outcome

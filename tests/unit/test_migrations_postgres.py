@@ -43,6 +43,8 @@ INSTANTS: dict[str, set[str]] = {
     "spoiler_reach": {"updated_at"},
     "watchalongs": {"updated_at"},
     "watchalong_threads": {"air_at", "posted_at", "closes_at", "closed_at"},
+    "event_series": {"updated_at"},
+    "scheduled_events": {"starts_at"},
     "episode_ratings": {"updated_at"},
     "wikidata_fetches": {"fetched_at"},
 }

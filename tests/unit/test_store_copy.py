@@ -27,6 +27,8 @@ from db.backends.database_url import PostgresTarget, StoreUnavailable
 from db.facts.dates import parse_partial_date
 from db.migrations import MigrationError
 from db.packs.check import check_pack_text
+from db.repos.events.made import MadeEvent
+from db.repos.events.settings import EventSeries
 from db.repos.packs.wikidata import WikidataName
 from db.repos.polls import NewPoll, PollOption
 from db.repos.timers import TimerSpec, TimerState
@@ -92,6 +94,9 @@ async def fill(store: Store) -> Filled:
     assert await store.watchalong_threads.claim(GUILD, own, NOW)
     assert await store.watchalong_threads.mark_closed(GUILD, own, NOW + timedelta(days=1))
     assert await store.episode_ratings.rate(GUILD, pack_release.id, 42, 4, NOW) is None
+    await store.event_series.set(EventSeries(GUILD, a_series, "episodes", 7, NOW))
+    await store.made_events.record(MadeEvent(GUILD, a_series, "season-1", 9_200, NOW + timedelta(days=2), "shape"))
+    await store.made_events.record(MadeEvent(GUILD, a_series, "release-e2", None, NOW + timedelta(days=3), "shape"))
     first, second = (await store.characters.summaries(GUILD))[:2]
     ship = NewPoll(GUILD, 555, 7, "ship", f"{first.name} × {second.name}?", [PollOption(0, "Yes"), PollOption(1, "No")],
                    NOW + timedelta(days=1), first_character_id=first.id, second_character_id=second.id)
