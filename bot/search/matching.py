@@ -22,13 +22,16 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.search.name_forms import HONORIFICS, first_word_shortened, fold, joined_words, middle_left_out, modifier_words
+from bot.search.confidence import described, notable_weight, sure
+from bot.search.honorifics import HONORIFICS, credited_without_honorific
+from bot.search.name_forms import first_word_shortened, fold, joined_words, middle_left_out, modifier_words
 
 SHORT_PREFIX = 3  # prefixes this short match thousands of names in a big pack: their answers are precomputed
 SHORT_KEPT = 50  # answers kept per short prefix: Discord's 25, and as many again for a reader who may not see some
 ACCEPT_SCORE = 85.0  # a typed name at least this close is taken as meant
 SUGGEST_SCORE = 55.0  # closer than this is worth a "did you mean"
 COMPLETE_SCORE = 60.0
+STARTS_NAME, STARTS_WORD = 99.5, 99.0  # autocomplete: typed text starts a name, or a later word of one (an exact name: 100)
 NEAR_TIE = 3.0  # matches this close to the best are named too ("Also: …")
 PART_WHOLE = 95.0  # typed words that are a run of a longer name's words, exactly
 PART_FACTOR = 0.95  # a run of words close to what was typed scores a little below a whole name as close
@@ -59,6 +62,16 @@ def _short_names_with_surname(entries: list[IndexEntry]) -> list[IndexEntry]:
         words = entry.label.split()
         if len(words) > 1 and entry.text.casefold() != words[0].casefold():
             derived.append(IndexEntry(entry.target, entry.label, f"{entry.text} {words[-1]}", entry.kind))
+    return derived
+
+
+def _names_without_honorific(entries: list[IndexEntry]) -> list[IndexEntry]:
+    """A credited name without its leading form of address, as the name itself: "Margaery Tyrell" is
+    found exactly for "Queen Margaery Tyrell" (TVmaze credits roles so), before any longer name it starts."""
+    derived: list[IndexEntry] = []
+    for entry in entries:
+        if entry.kind == "name" and (rest := credited_without_honorific(entry.text, fold(entry.text))):
+            derived.append(IndexEntry(entry.target, entry.label, rest, entry.kind))
     return derived
 
 
@@ -105,7 +118,7 @@ class NameIndex:
         self._strict = strict
         self._entries = list(entries)
         if not strict:
-            self._entries += _short_names_with_surname(self._entries)
+            self._entries += _short_names_with_surname(self._entries) + _names_without_honorific(self._entries)
         self._weights = weights or {}
         self._shows = shows or {}
         folds: dict[str, str] = {}  # labels repeat on every entry of their target: fold each text once
@@ -159,6 +172,7 @@ class NameIndex:
         for target, label in self._labels.items():
             self._by_label.setdefault(folds[label], []).append(target)
         self._defaults = list(defaults) or sorted(self._labels, key=lambda t: self._labels[t])
+        self._notable = notable_weight(self._weights.get(t, 0) for t in self._labels)
 
     def __len__(self) -> int:
         return len(self._labels)
@@ -246,8 +260,21 @@ class NameIndex:
             found += [m for m in self.holders(query, self.weight(found[0].target)) if m.target not in seen]
             found.sort(key=lambda m: (m.entry.kind == "actor", -self.weight(m.target)))
         else:
-            found = self.scored(query, ACCEPT_SCORE, 10)
+            found = self.sure(query, self.scored(query, ACCEPT_SCORE, 10))
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
+
+    def sure(self, query: str, found: list[Match]) -> list[Match]:
+        """The close matches sure enough to be an answer (bot/search/confidence.py); the rest are only
+        worth a "did you mean"."""
+        if self._strict or not found:
+            return found
+        words = fold(query).split(" ")
+        elsewhere = any(described(words, m.entry.text) for m in found)
+        notable = self._notable
+        return [
+            m for m in found
+            if m.score == 100.0 or sure(query, m.entry.text, m.entry.label, self.weight(m.target), notable, described_elsewhere=elsewhere)
+        ]
 
     def suggest(self, query: str, limit: int = 3, share: int = 1) -> list[Match]:
         """Close targets for a "did you mean", best first."""
@@ -262,8 +289,10 @@ class NameIndex:
         raw = fold(query, keep_article=True)
         if len(raw) <= SHORT_PREFIX and limit <= SHORT_KEPT:
             found = [Match(self._entries[i], 100.0) for i in self._short.get(raw, [])[:limit]]
-        else:
-            found = self._prefixed(raw, limit) if raw != key else []
+        else:  # a name exactly as typed first ("Margaery Tyrell", credited "Queen …"), then names it starts
+            found = self.exact_all(query, limit)
+            seen = {m.target for m in found}
+            found += [m for m in (self._prefixed(raw, limit) if raw != key else []) if m.target not in seen]
             seen = {m.target for m in found}
             found += [m for m in self._prefixed(key, limit) if m.target not in seen]
         return found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else [])
@@ -484,4 +513,4 @@ class NameIndex:
         count = len(self._entries)
         ranks = heapq.nsmallest(limit * 8, self._suffix_rank[start:end])  # a target holds several names
         starts_name = {self._by_rank[r % count]: r < count for r in reversed(ranks)}
-        return [Match(self._entries[i], 100.0 if starts_name[i] else 99.0) for i in self._distinct(ranks, limit)]
+        return [Match(self._entries[i], STARTS_NAME if starts_name[i] else STARTS_WORD) for i in self._distinct(ranks, limit)]

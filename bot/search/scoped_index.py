@@ -150,7 +150,7 @@ class ScopedIndex:
                 m for m in index.holders(query, weight) if m.target not in seen
             ], 10)
         else:
-            found = self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10, len(self._indexes)), 10)
+            found = self._merge(lambda index: index.sure(query, index.scored(query, ACCEPT_SCORE, 10, len(self._indexes))), 10)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
     def best(self, query: str) -> Match | None:
