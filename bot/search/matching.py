@@ -25,6 +25,7 @@ from rapidfuzz.distance import OSA
 from bot.search.confidence import described, notable_weight, sure
 from bot.search.honorifics import HONORIFICS, credited_without_honorific
 from bot.search.name_forms import first_word_shortened, fold, joined_words, middle_left_out, modifier_words
+from bot.search.variants import below_originals
 
 SHORT_PREFIX = 3  # prefixes this short match thousands of names in a big pack: their answers are precomputed
 SHORT_KEPT = 50  # answers kept per short prefix: Discord's 25, and as many again for a reader who may not see some
@@ -75,6 +76,14 @@ def _names_without_honorific(entries: list[IndexEntry]) -> list[IndexEntry]:
     return derived
 
 
+def _target(match: Match) -> int:
+    return match.target
+
+
+def _score(match: Match) -> float:
+    return match.score
+
+
 def kind_rank(kind: str) -> int:
     return _NAME_RANK.get(kind, 1)
 
@@ -104,7 +113,8 @@ class NameIndex:
     such as releases, where "<series>: <subtitle>" must not be taken for "<series> season 1".
 
     `weights` (appearances, say) break near-ties and order the defaults; `shows` names where each
-    target comes from, so namesakes from different shows can be told apart."""
+    target comes from, so namesakes from different shows can be told apart; `variants` (variant →
+    original) rank each variant below its original when both fit."""
 
     def __init__(
         self,
@@ -114,8 +124,10 @@ class NameIndex:
         strict: bool = False,
         weights: dict[int, int] | None = None,
         shows: dict[int, str] | None = None,
+        variants: dict[int, int] | None = None,
     ) -> None:
         self._strict = strict
+        self._variants = variants or {}  # variant → original (bot/search/variants.py): ranked below it
         self._entries = list(entries)
         if not strict:
             self._entries += _short_names_with_surname(self._entries) + _names_without_honorific(self._entries)
@@ -190,6 +202,16 @@ class NameIndex:
     def weight(self, target: int) -> int:
         return self._weights.get(target, 0)
 
+    def original(self, target: int) -> int | None:
+        """The character `target` is a variant of (an imposter, a clone, "… 2.0"), if any."""
+        return self._variants.get(target)
+
+    def originals_first(self, found: list[Match]) -> list[Match]:
+        """`found` with each variant just after its original, when both fit about as well."""
+        if not self._variants or len(found) < 2:
+            return found
+        return below_originals(found, _target, _score, self._variants.get, NEAR_TIE)
+
     @property
     def folded_labels(self) -> KeysView[str]:
         return self._by_label.keys()
@@ -261,6 +283,7 @@ class NameIndex:
             found.sort(key=lambda m: (m.entry.kind == "actor", -self.weight(m.target)))
         else:
             found = self.sure(query, self.scored(query, ACCEPT_SCORE, 10))
+        found = self.originals_first(found)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
     def sure(self, query: str, found: list[Match]) -> list[Match]:
@@ -295,7 +318,7 @@ class NameIndex:
             found += [m for m in (self._prefixed(raw, limit) if raw != key else []) if m.target not in seen]
             seen = {m.target for m in found}
             found += [m for m in self._prefixed(key, limit) if m.target not in seen]
-        return found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else [])
+        return self.originals_first(found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else []))
 
     def scored(self, query: str, cutoff: float, limit: int, share: int = 1) -> list[Match]:
         """Targets scoring at least `cutoff`, best first: score, then prominence, then the plainer name.

@@ -119,6 +119,18 @@ class CharacterRepository:
                 found[r[0]].add(r[1])
         return {pack: frozenset(series) for pack, series in found.items()}
 
+    async def relationship_statuses_by_pack(self) -> dict[int, list[tuple[int, int, str]]]:
+        """Per pack, (first id, second id, status) of its relationships that have a status: the name
+        indexes read the ones that declare a variant ("imposter of") from them (bot/search/variants.py)."""
+        rows = await self._db.fetch_all(
+            "SELECT r.pack_id, r.first_id, r.second_id, r.status FROM relationships r"
+            " WHERE r.pack_id IS NOT NULL AND r.status IS NOT NULL ORDER BY r.id"
+        )
+        found: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+        for r in rows:
+            found[r[0]].append((r[1], r[2], r[3]))
+        return dict(found)
+
     async def prominence_by_pack(self) -> dict[int, list[tuple[int, int, str | None]]]:
         """Per pack, (character id, weight, main series title), most prominent first: autocomplete's
         defaults, the tie-breaker between near-equal matches, and the show that tells namesakes apart.

@@ -10,6 +10,7 @@ from bot.search.honorifics import FORMS_OF_ADDRESS, HONORIFICS, credited_without
 from bot.search.matching import IndexEntry, NameIndex
 from bot.search.name_forms import fold
 from bot.search.scoped_index import ScopedIndex
+from bot.search.variants import below_originals, variant_status, variants_of
 
 
 def _index(rows: list[tuple[int, str, str, str]], weights: dict[int, int] | None = None, **kwargs: object) -> NameIndex:
@@ -105,3 +106,42 @@ def test_a_name_in_no_followed_fandom_is_not_found_but_suggested() -> None:
         assert ScopedIndex([index, _index([(9, "Somebody", "Somebody", "name")])]).resolve(typed) == []
     assert [m.target for m in index.resolve("Tirion")] == [4]
     assert [m.target for m in index.resolve("Tyrion Lanister")] == [4]
+
+
+def test_a_qualified_or_versioned_name_is_a_variant_a_generation_is_not() -> None:
+    labels = {1: "Tony Stark", 2: "Tony Stark 2.0", 3: "Max Eisenhardt", 4: "Max Eisenhardt (Joseph)",
+              5: "Warren Worthington", 6: "Warren Worthington III", 7: "Ultron 5", 8: "Mystique", 9: "Carol Danvers"}
+    assert variants_of(labels, {}, [(8, 9), (9, 9), (8, 99)]) == {2: 1, 4: 3, 8: 9}
+
+
+@pytest.mark.parametrize(("status", "declares"), [
+    ("imposter of", True), ("Impostor", True), ("alternate version of", True), ("impersonates", True),
+    ("variant of", True), ("ended", False), (None, False), ("clone of", True),
+])
+def test_a_relationship_status_declares_a_variant(status: str | None, declares: bool) -> None:
+    assert variant_status(status) is declares
+
+
+def test_a_variant_ranks_below_its_original_for_the_originals_name_even_when_more_prominent() -> None:
+    rows = [(1, "Carol Danvers", "Carol Danvers", "name"), (2, "Carol Danvers (Skrull)", "Carol Danvers (Skrull)", "name"),
+            (2, "Carol Danvers (Skrull)", "Carol Danvers", "alias"),
+            (3, "Tony Stark", "Tony Stark", "name"), (4, "Tony Stark 2.0", "Tony Stark 2.0", "name")]
+    weights = {1: 5, 2: 50, 3: 5, 4: 50}
+    plain = _index(rows, weights)
+    assert plain.resolve("Carol Danvers")[0].target == 2  # prominence alone puts the imposter first
+    index = _index(rows, weights, variants={2: 1, 4: 3})
+    assert [m.target for m in index.resolve("Carol Danvers")] == [1, 2]
+    assert [m.target for m in index.complete("Tony Stark")][:2] == [3, 4]
+    assert [m.target for m in index.complete("Tony")][:2] == [3, 4]
+    assert index.best("Carol Danvers (Skrull)").target == 2  # type: ignore[union-attr]  # named as such: the variant
+    scoped = ScopedIndex([index, _index([(9, "Carol Danvers", "Carol Danvers", "name")], shows={9: "Elsewhere"})])
+    assert [m.target for m in scoped.resolve("Carol Danvers")][:2] == [1, 2]
+
+
+def test_below_originals_keeps_a_variant_that_fits_clearly_better() -> None:
+    found = [("variant", 100.0), ("other", 99.0), ("original", 90.0)]
+    ordered = below_originals(found, lambda m: hash(m[0]), lambda m: m[1], {hash("variant"): hash("original")}.get, 3.0)
+    assert ordered == found
+    found = [("variant", 100.0), ("other", 99.0), ("original", 98.0)]
+    ordered = below_originals(found, lambda m: hash(m[0]), lambda m: m[1], {hash("variant"): hash("original")}.get, 3.0)
+    assert [m[0] for m in ordered] == ["other", "original", "variant"]
