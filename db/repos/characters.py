@@ -134,11 +134,13 @@ class CharacterRepository:
     async def prominence_by_pack(self) -> dict[int, list[tuple[int, int, str | None]]]:
         """Per pack, (character id, weight, main series title), most prominent first: autocomplete's
         defaults, the tie-breaker between near-equal matches, and the show that tells namesakes apart.
-        The weight is the best billing (main > recurring > guest > none) × BILLING_WEIGHT + appearances."""
+        The weight is the pack's own `prominence:` when it gives one, else the best billing (main > recurring >
+        guest > none) × BILLING_WEIGHT + appearances."""
         rows = await self._db.fetch_all(
             f"""
             SELECT c.pack_id, c.id,
-                   max({_BILLING_RANK.format(a="a")}) * {BILLING_WEIGHT:d} + least(count(a.id), {BILLING_WEIGHT - 1:d}) AS weight,
+                   coalesce(max(c.prominence),
+                            max({_BILLING_RANK.format(a="a")}) * {BILLING_WEIGHT:d} + least(count(a.id), {BILLING_WEIGHT - 1:d})) AS weight,
                    (SELECT s.title FROM appearances f JOIN series s ON s.id = f.series_id
                      WHERE f.character_id = c.id ORDER BY {_BILLING_RANK.format(a="f")} DESC, f.id LIMIT 1) AS main_series
               FROM characters c LEFT JOIN appearances a ON a.character_id = c.id
