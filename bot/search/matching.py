@@ -310,11 +310,11 @@ class NameIndex:
         if not key:
             return [Match(self._canonical_entry(t), 0.0) for t in self._defaults[:limit]]
         raw = fold(query, keep_article=True)
+        found = self.exact_all(query, limit)  # a name exactly as typed first ("GoT"; "Margaery Tyrell", credited "Queen …")
+        seen = {m.target for m in found}
         if len(raw) <= SHORT_PREFIX and limit <= SHORT_KEPT:
-            found = [Match(self._entries[i], 100.0) for i in self._short.get(raw, [])[:limit]]
-        else:  # a name exactly as typed first ("Margaery Tyrell", credited "Queen …"), then names it starts
-            found = self.exact_all(query, limit)
-            seen = {m.target for m in found}
+            found += [Match(self._entries[i], STARTS_NAME) for i in self._short.get(raw, [])[:limit] if self._entries[i].target not in seen]
+        else:  # then names it starts
             found += [m for m in (self._prefixed(raw, limit) if raw != key else []) if m.target not in seen]
             seen = {m.target for m in found}
             found += [m for m in self._prefixed(key, limit) if m.target not in seen]
