@@ -6,8 +6,10 @@ against the index's vocabulary (rapidfuzz, in C), and only names holding a close
 A name scores by how close it is as a whole, or — when fewer words were typed than it has — by its
 closest run of as many words (a first name, a surname), a little below a whole match. A name shorter
 than what was typed is never found inside it, and reordered words count only when they are the same
-words. Prominence (billing, then appearances) breaks near-ties. The forms fans give names (run
-together, shortened, with an honorific) are in bot/search/name_forms.py; several indexes asked as one, in
+words. Prominence (a pack's `prominence:`, else billing, then appearances) breaks near-ties, and a
+variant comes after its original (bot/search/variants.py). The forms fans give names (run together,
+shortened) are in bot/search/name_forms.py, forms of address in bot/search/honorifics.py; when a close
+match is sure enough to be an answer, in bot/search/confidence.py; several indexes asked as one, in
 bot/search/scoped_index.py.
 """
 
