@@ -10,7 +10,7 @@ from bot.client import FandexBot
 from bot.tvmaze.fandoms import TvmazeFandoms
 from bot.tvmaze.sync_timer import SyncTimer
 from cogs.fandoms.cog import FandomCog
-from cogs.fandoms.shows import KnownShows, ShowChoices
+from cogs.fandoms.shows import ShowChoices
 
 
 async def setup(bot: FandexBot) -> None:
@@ -19,6 +19,6 @@ async def setup(bot: FandexBot) -> None:
         return
     every = timedelta(hours=bot.settings.tvmaze_sync_hours)
     fandoms = TvmazeFandoms(bot.store, bot.tvmaze, discord.utils.utcnow, stale_after=every)
-    cog = FandomCog(bot, fandoms, ShowChoices(bot.tvmaze, KnownShows(bot.store)))
+    cog = FandomCog(bot, fandoms, ShowChoices(bot.tvmaze))
     await bot.add_cog(cog)
     await SyncTimer(bot.store, bot.scheduler, fandoms, every, discord.utils.utcnow, cog.after_import).start()

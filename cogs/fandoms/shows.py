@@ -77,28 +77,27 @@ class ShowChoices:
     the bot that go by what was typed (`known`: "got" for Game of Thrones, aliased GoT) come right after
     TVmaze's hits of that very name, before its other hits."""
 
-    def __init__(self, client: TvmazeClient, known: KnownShows | None = None) -> None:
+    def __init__(self, client: TvmazeClient) -> None:
         self._client = client
-        self._known = known
         self._cache: OrderedDict[str, list[Choice]] = OrderedDict()
 
-    async def choices(self, typed: str, member: int, asked_at: datetime) -> list[Choice]:
+    async def choices(self, typed: str, member: int, asked_at: datetime, known: KnownShows | None = None) -> list[Choice]:
         """Choices for what `member` typed in the interaction created at `asked_at`."""
         found = await self._searched(typed, member, asked_at)
-        if self._known is None or not typed.strip():
+        if known is None or not typed.strip():
             return found
         try:
-            known = await self._known.named(typed)
+            on_bot = await known.named(typed)
         except Exception:  # the store's trouble must not cost the member TVmaze's answer
             log.exception("the shows on this bot could not be asked for %r", typed)
             return found
-        if not known:
+        if not on_bot:
             return found
         key = fold(typed, keep_article=True)
         exact = [c for c in found if fold(c.name.rsplit(" (", 1)[0], keep_article=True) == key]
-        ids = {c.value for c in known}
+        ids = {c.value for c in on_bot}
         rest = [c for c in found if c not in exact and c.value not in ids]
-        return [*[c for c in exact if c.value not in ids], *known, *rest][:25]
+        return [*[c for c in exact if c.value not in ids], *on_bot, *rest][:25]
 
     async def _searched(self, typed: str, member: int, asked_at: datetime) -> list[Choice]:
         query = " ".join(typed.split()).casefold()[:100]
