@@ -6,8 +6,10 @@ against the index's vocabulary (rapidfuzz, in C), and only names holding a close
 A name scores by how close it is as a whole, or — when fewer words were typed than it has — by its
 closest run of as many words (a first name, a surname), a little below a whole match. A name shorter
 than what was typed is never found inside it, and reordered words count only when they are the same
-words. Prominence (billing, then appearances) breaks near-ties. The forms fans give names (run
-together, shortened, with an honorific) are in bot/search/name_forms.py; several indexes asked as one, in
+words. Prominence (a pack's `prominence:`, else billing, then appearances) breaks near-ties, and a
+variant comes after its original (bot/search/variants.py). The forms fans give names (run together,
+shortened) are in bot/search/name_forms.py, forms of address in bot/search/honorifics.py; when a close
+match is sure enough to be an answer, in bot/search/confidence.py; several indexes asked as one, in
 bot/search/scoped_index.py.
 """
 
@@ -22,13 +24,17 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.search.name_forms import HONORIFICS, first_word_shortened, fold, joined_words, middle_left_out, modifier_words
+from bot.search.confidence import described, notable_weight, sure
+from bot.search.honorifics import HONORIFICS, credited_without_honorific
+from bot.search.name_forms import first_word_shortened, fold, joined_words, middle_left_out, modifier_words
+from bot.search.variants import below_originals
 
 SHORT_PREFIX = 3  # prefixes this short match thousands of names in a big pack: their answers are precomputed
 SHORT_KEPT = 50  # answers kept per short prefix: Discord's 25, and as many again for a reader who may not see some
 ACCEPT_SCORE = 85.0  # a typed name at least this close is taken as meant
 SUGGEST_SCORE = 55.0  # closer than this is worth a "did you mean"
 COMPLETE_SCORE = 60.0
+STARTS_NAME, STARTS_WORD = 99.5, 99.0  # autocomplete: typed text starts a name, or a later word of one (an exact name: 100)
 NEAR_TIE = 3.0  # matches this close to the best are named too ("Also: …")
 PART_WHOLE = 95.0  # typed words that are a run of a longer name's words, exactly
 PART_FACTOR = 0.95  # a run of words close to what was typed scores a little below a whole name as close
@@ -62,6 +68,24 @@ def _short_names_with_surname(entries: list[IndexEntry]) -> list[IndexEntry]:
     return derived
 
 
+def _names_without_honorific(entries: list[IndexEntry]) -> list[IndexEntry]:
+    """A credited name without its leading form of address, as the name itself: "Margaery Tyrell" is
+    found exactly for "Queen Margaery Tyrell" (TVmaze credits roles so), before any longer name it starts."""
+    derived: list[IndexEntry] = []
+    for entry in entries:
+        if entry.kind == "name" and (rest := credited_without_honorific(entry.text, fold(entry.text))):
+            derived.append(IndexEntry(entry.target, entry.label, rest, entry.kind))
+    return derived
+
+
+def _target(match: Match) -> int:
+    return match.target
+
+
+def _score(match: Match) -> float:
+    return match.score
+
+
 def kind_rank(kind: str) -> int:
     return _NAME_RANK.get(kind, 1)
 
@@ -91,7 +115,8 @@ class NameIndex:
     such as releases, where "<series>: <subtitle>" must not be taken for "<series> season 1".
 
     `weights` (appearances, say) break near-ties and order the defaults; `shows` names where each
-    target comes from, so namesakes from different shows can be told apart."""
+    target comes from, so namesakes from different shows can be told apart; `variants` (variant →
+    original) rank each variant below its original when both fit."""
 
     def __init__(
         self,
@@ -101,11 +126,13 @@ class NameIndex:
         strict: bool = False,
         weights: dict[int, int] | None = None,
         shows: dict[int, str] | None = None,
+        variants: dict[int, int] | None = None,
     ) -> None:
         self._strict = strict
+        self._variants = variants or {}  # variant → original (bot/search/variants.py): ranked below it
         self._entries = list(entries)
         if not strict:
-            self._entries += _short_names_with_surname(self._entries)
+            self._entries += _short_names_with_surname(self._entries) + _names_without_honorific(self._entries)
         self._weights = weights or {}
         self._shows = shows or {}
         folds: dict[str, str] = {}  # labels repeat on every entry of their target: fold each text once
@@ -159,6 +186,7 @@ class NameIndex:
         for target, label in self._labels.items():
             self._by_label.setdefault(folds[label], []).append(target)
         self._defaults = list(defaults) or sorted(self._labels, key=lambda t: self._labels[t])
+        self._notable = notable_weight(self._weights.get(t, 0) for t in self._labels)
 
     def __len__(self) -> int:
         return len(self._labels)
@@ -175,6 +203,16 @@ class NameIndex:
 
     def weight(self, target: int) -> int:
         return self._weights.get(target, 0)
+
+    def original(self, target: int) -> int | None:
+        """The character `target` is a variant of (an imposter, a clone, "… 2.0"), if any."""
+        return self._variants.get(target)
+
+    def originals_first(self, found: list[Match]) -> list[Match]:
+        """`found` with each variant just after its original, when both fit about as well."""
+        if not self._variants or len(found) < 2:
+            return found
+        return below_originals(found, _target, _score, self._variants.get, NEAR_TIE)
 
     @property
     def folded_labels(self) -> KeysView[str]:
@@ -246,8 +284,22 @@ class NameIndex:
             found += [m for m in self.holders(query, self.weight(found[0].target)) if m.target not in seen]
             found.sort(key=lambda m: (m.entry.kind == "actor", -self.weight(m.target)))
         else:
-            found = self.scored(query, ACCEPT_SCORE, 10)
+            found = self.sure(query, self.scored(query, ACCEPT_SCORE, 10))
+        found = self.originals_first(found)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
+
+    def sure(self, query: str, found: list[Match]) -> list[Match]:
+        """The close matches sure enough to be an answer (bot/search/confidence.py); the rest are only
+        worth a "did you mean"."""
+        if self._strict or not found:
+            return found
+        words = fold(query).split(" ")
+        elsewhere = any(described(words, m.entry.text) for m in found)
+        notable = self._notable
+        return [
+            m for m in found
+            if m.score == 100.0 or sure(query, m.entry.text, m.entry.label, self.weight(m.target), notable, described_elsewhere=elsewhere)
+        ]
 
     def suggest(self, query: str, limit: int = 3, share: int = 1) -> list[Match]:
         """Close targets for a "did you mean", best first."""
@@ -260,13 +312,15 @@ class NameIndex:
         if not key:
             return [Match(self._canonical_entry(t), 0.0) for t in self._defaults[:limit]]
         raw = fold(query, keep_article=True)
+        found = self.exact_all(query, limit)  # a name exactly as typed first ("GoT"; "Margaery Tyrell", credited "Queen …")
+        seen = {m.target for m in found}
         if len(raw) <= SHORT_PREFIX and limit <= SHORT_KEPT:
-            found = [Match(self._entries[i], 100.0) for i in self._short.get(raw, [])[:limit]]
-        else:
-            found = self._prefixed(raw, limit) if raw != key else []
+            found += [Match(self._entries[i], STARTS_NAME) for i in self._short.get(raw, [])[:limit] if self._entries[i].target not in seen]
+        else:  # then names it starts
+            found += [m for m in (self._prefixed(raw, limit) if raw != key else []) if m.target not in seen]
             seen = {m.target for m in found}
             found += [m for m in self._prefixed(key, limit) if m.target not in seen]
-        return found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else [])
+        return self.originals_first(found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else []))
 
     def scored(self, query: str, cutoff: float, limit: int, share: int = 1) -> list[Match]:
         """Targets scoring at least `cutoff`, best first: score, then prominence, then the plainer name.
@@ -484,4 +538,4 @@ class NameIndex:
         count = len(self._entries)
         ranks = heapq.nsmallest(limit * 8, self._suffix_rank[start:end])  # a target holds several names
         starts_name = {self._by_rank[r % count]: r < count for r in reversed(ranks)}
-        return [Match(self._entries[i], 100.0 if starts_name[i] else 99.0) for i in self._distinct(ranks, limit)]
+        return [Match(self._entries[i], STARTS_NAME if starts_name[i] else STARTS_WORD) for i in self._distinct(ranks, limit)]

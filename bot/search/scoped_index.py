@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from bot.input.autocomplete import reference, referenced
 from bot.search.matching import ACCEPT_SCORE, COMPLETE_SCORE, NEAR_TIE, IndexEntry, Match, NameIndex, kind_rank
 from bot.search.name_forms import fold
+from bot.search.variants import below_originals
 
 
 @dataclass(frozen=True, slots=True)
@@ -150,8 +151,19 @@ class ScopedIndex:
                 m for m in index.holders(query, weight) if m.target not in seen
             ], 10)
         else:
-            found = self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10, len(self._indexes)), 10)
+            found = self._merge(lambda index: index.sure(query, index.scored(query, ACCEPT_SCORE, 10, len(self._indexes))), 10)
+        found = self._originals_first(found)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
+
+    def _originals_first(self, found: list[Match]) -> list[Match]:
+        """Each variant just after its original from the same pack (`NameIndex.originals_first`)."""
+        if len(found) < 2:
+            return found
+        return below_originals(found, lambda m: m.target, lambda m: m.score, self._original, NEAR_TIE)
+
+    def _original(self, target: int) -> int | None:
+        index = self._home(target)
+        return index.original(target) if index else None
 
     def best(self, query: str) -> Match | None:
         found = self.resolve(query)
@@ -171,4 +183,6 @@ class ScopedIndex:
             defaults.sort(key=lambda it: -it[0].weight(it[1]))
             return [Match(IndexEntry(t, index.label(t) or "", index.label(t) or "", "name"), 0.0) for index, t in defaults[:limit]]
         found = self._merge(lambda index: index.complete(query, limit, fuzzy=False), limit)
-        return found or self._merge(lambda index: index.scored(query, COMPLETE_SCORE, limit, len(self._indexes)), limit)
+        if not found:
+            found = self._merge(lambda index: index.scored(query, COMPLETE_SCORE, limit, len(self._indexes)), limit)
+        return self._originals_first(found)

@@ -63,7 +63,10 @@ async def fill(store: Store) -> Filled:
     # episodes and specials, one with TVmaze's rating (a REAL column: a float copied exactly)
     await store.packs.import_checked(check_pack_text(WEEKLY.read_text().replace("runtime: 57,", "runtime: 57, rating: 8.3,"),
                                                      str(WEEKLY)))
-    await store.packs.import_file(HARBOR.parent / "spoilers.yaml")  # since: and events:
+    spoilers = HARBOR.parent / "spoilers.yaml"  # since: and events:, and a pack's own prominence
+    await store.packs.import_checked(check_pack_text(
+        spoilers.read_text().replace("    name: Ada Vale\n", "    name: Ada Vale\n    prominence: 7\n", 1), str(spoilers)
+    ))
     # A TVmaze-synced fandom's state: synced, refreshed by a moderator, then failed once.
     await store.tvmaze_shows.register("weekly", 44778, overlay="format: 1", show_updated=1_700_000_000, now=NOW)
     assert await store.tvmaze_shows.take_refresh("weekly", NOW) is None
