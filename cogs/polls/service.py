@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 import weakref
@@ -18,9 +19,10 @@ from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, truncate
 from bot.limits import CONTENT as CONTENT_LIMIT
 from bot.scheduling.scheduler import Outcome, RetryLater
-from bot.wire.payloads import NO_PINGS, SpecReference
+from bot.wire.payloads import NO_PINGS, SpecFile, SpecReference
 from cogs.polls.ballots import ballot_view
 from cogs.polls.cards import canon_summary, poll_card
+from cogs.polls.chart import render_chart
 from cogs.polls.pair_facts import public_pair_facts
 from cogs.polls.runoff import instant_runoff
 from cogs.polls.tally import Tally, result_sentence, tally
@@ -357,17 +359,27 @@ class PollService:
         return Outcome.done(f"result message {posted}")
 
     async def _show_final(self, poll: Poll) -> int | None:
-        """The final tally on the poll's message, buttons disabled; the message id, if there is one."""
+        """The final result on the poll's message (ranked: the winner and the rounds) with its chart as an
+        attachment the card's image shows, buttons and select disabled; the message id, if there is one."""
         async with self._edit_lock(poll.id):
             await self._hold_for_final(poll.id)
             message_id = await self._find_message(poll)
             if message_id is None:
                 return None
+            result = await self.result(poll)
+            embed = poll_card(poll, result, *await self._pair_facts(poll))
+            charts: list[discord.File] = []
+            try:
+                png = await asyncio.to_thread(render_chart, poll.question, result)
+            except Exception:  # the result stands without its picture
+                log.exception("poll %s: its chart could not be drawn; the final card goes without it", poll.id)
+            else:
+                name = f"poll-{poll.id}.png"
+                embed.set_image(url=f"attachment://{name}")
+                charts.append(SpecFile(fp=io.BytesIO(png), filename=name))
             try:
                 await self._message(poll, message_id).edit(
-                    embed=poll_card(poll, await self.result(poll), *await self._pair_facts(poll)),
-                    view=ballot_view(poll, disabled=True),
-                    allowed_mentions=NO_PINGS,
+                    embed=embed, attachments=charts, view=ballot_view(poll, disabled=True), allowed_mentions=NO_PINGS,
                 )
             except discord.NotFound:
                 log.info("poll %s: its message was deleted; posting the result anyway", poll.id)
