@@ -16,8 +16,8 @@ import discord
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal
 from bot.wire.payloads import NO_PINGS
-from cogs.polls.ballots import ORDINALS, ranking_view
-from cogs.polls.buttons import withdraw_view
+from cogs.polls.ballots.buttons import withdraw_view
+from cogs.polls.ballots.items import ORDINALS, ranking_view
 from cogs.polls.options import ballot_kind
 from cogs.polls.runoff import repeated_choice
 from db import Store
