@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.client import FandexBot
-from cogs.polls.ballots import BALLOT_ITEMS
-from cogs.polls.buttons import PollVoteButton, PollWithdrawButton, ShipPollButton
+from cogs.polls.ballots.buttons import PollVoteButton, PollWithdrawButton, ShipPollButton
+from cogs.polls.ballots.items import BALLOT_ITEMS
 from cogs.polls.cog import PollCommands
 from cogs.polls.service import DEADLINE, OPENING, PollService
 from db.repos.polls import POLLS_CHANNEL

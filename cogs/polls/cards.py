@@ -11,9 +11,10 @@ from bot.citations import Citations
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, held_back_line, literal, truncate
 from cogs.polls.options import BUTTON_OPTIONS
+from cogs.polls.ranking import MIN_VOTES, RankedShip
 from cogs.polls.tally import Tally, option_line, runoff_lines
 from db.facts.models import Relationship, ShipName, Source
-from db.repos.polls import Poll
+from db.repos.polls import Ballot, Poll
 
 TITLES = {"ship": "💞 Ship poll", "pairing": "💘 Pairing poll", "custom": "📊 Poll"}
 
@@ -100,3 +101,32 @@ def pair_card(
         card.add(label[:1].upper() + label[1:], lines)
     card.add("Polls in this server", record)
     return card.add("Sources", cite.entries()).build()
+
+
+def voters_lines(poll: Poll, ballots: Sequence[Ballot]) -> list[str]:
+    """A `voters: shown` poll after its close: each option and the members whose ballot holds it (as
+    mentions, which an embed shows by name and never pings)."""
+    lines = []
+    for option in poll.options:
+        held = [f"<@{b.user_id}>" for b in ballots if option.position in b.choices]
+        lines.append(f"**{literal(option.label)}**: {', '.join(held) if held else 'nobody'}")
+    return lines
+
+
+def leaderboard_card(card: Card, ranked: Sequence[RankedShip], names: dict[int, str]) -> discord.Embed:
+    """/ship leaderboard: one line per ship, its share of Yes and its sample, and how the board is ranked."""
+    lines = []
+    for place, ship in enumerate(ranked, start=1):
+        rec = ship.record
+        pair = f"{literal(names.get(rec.first_character_id, '?'))} × {literal(names.get(rec.second_character_id, '?'))}"
+        early = " *(early days)*" if ship.early else ""
+        lines.append(
+            f"**{place}. {pair}** — {round(ship.share * 100)}% Yes of {rec.votes} vote{'s' if rec.votes != 1 else ''}"
+            f" · {rec.polls} poll{'s' if rec.polls != 1 else ''}{early}"
+        )
+    card.describe(*lines)
+    card.footer([
+        "Ranked by the share of Yes we can be 95% sure of (Wilson lower bound), so a couple of votes can't top "
+        f"the board; ties go to more votes. Early days: fewer than {MIN_VOTES} votes. Hidden open polls don't count."
+    ])
+    return card.build()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import io
-from collections.abc import Sequence
 from datetime import timedelta
 from typing import TYPE_CHECKING, Literal
 
@@ -23,8 +22,8 @@ from bot.search.finding import CHARACTER_HINT, NotFound, choices, find, not_foun
 from bot.search.name_forms import fold
 from bot.spoilers.sight import marked_series
 from bot.wire.payloads import SpecFile
-from cogs.polls.buttons import ShipPollButton
-from cogs.polls.cards import pair_card
+from cogs.polls.ballots.buttons import ShipPollButton
+from cogs.polls.cards import leaderboard_card, pair_card, voters_lines
 from cogs.polls.chart import render_chart
 from cogs.polls.export import ballots_csv
 from cogs.polls.options import (
@@ -38,12 +37,12 @@ from cogs.polls.options import (
 )
 from cogs.polls.pair_facts import public_pair_facts
 from cogs.polls.pairs import first_choices, seen, ship_by_name, ship_name_hint
-from cogs.polls.ranking import MIN_VOTES, rank_ships
+from cogs.polls.ranking import rank_ships
 from cogs.polls.service import DEFAULT_DURATION, SHIP_OPTIONS, PollService, ship_question
 from cogs.polls.tally import option_line, result_sentence, runoff_lines
 from db.facts.dates import DEFAULT_ZONE
 from db.facts.models import Character, RelationshipKind
-from db.repos.polls import VOTERS_HIDDEN, VOTERS_SHOWN, Ballot, Poll, PollOption
+from db.repos.polls import VOTERS_HIDDEN, VOTERS_SHOWN, Poll, PollOption
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
@@ -61,16 +60,6 @@ HIDE_RESULTS_HELP = "Hide the tally until the poll closes"
 RECENT = timedelta(days=7)
 FIRST_HELP = "A character — or a ship name (like Jancy), with second left empty"
 SECOND_HELP = "Another character (leave empty when first is a ship name)"
-
-
-def voters_lines(poll: Poll, ballots: Sequence[Ballot]) -> list[str]:
-    """A `voters: shown` poll after its close: each option and the members whose ballot holds it (as
-    mentions, which an embed shows by name and never pings)."""
-    lines = []
-    for option in poll.options:
-        held = [f"<@{b.user_id}>" for b in ballots if option.position in b.choices]
-        lines.append(f"**{literal(option.label)}**: {', '.join(held) if held else 'nobody'}")
-    return lines
 
 
 def poll_duration(text: str | None) -> timedelta:
@@ -420,21 +409,7 @@ class PollCommands(commands.Cog):
             card.describe("No ship polls about this server's fandoms yet. Start one with `/poll ship`.")
             await interaction.response.send_message(embed=card.build())
             return
-        lines = []
-        for place, ship in enumerate(ranked, start=1):
-            rec = ship.record
-            pair = f"{literal(names.get(rec.first_character_id, '?'))} × {literal(names.get(rec.second_character_id, '?'))}"
-            early = " *(early days)*" if ship.early else ""
-            lines.append(
-                f"**{place}. {pair}** — {round(ship.share * 100)}% Yes of {rec.votes} vote{'s' if rec.votes != 1 else ''}"
-                f" · {rec.polls} poll{'s' if rec.polls != 1 else ''}{early}"
-            )
-        card.describe(*lines)
-        card.footer([
-            "Ranked by the share of Yes we can be 95% sure of (Wilson lower bound), so a couple of votes can't top "
-            f"the board; ties go to more votes. Early days: fewer than {MIN_VOTES} votes. Hidden open polls don't count."
-        ])
-        await interaction.response.send_message(embed=card.build())
+        await interaction.response.send_message(embed=leaderboard_card(card, ranked, names))
 
     ship_info.autocomplete("first")(first_autocomplete)
     ship_info.autocomplete("second")(character_autocomplete)

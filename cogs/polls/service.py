@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -18,13 +19,15 @@ from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, truncate
 from bot.limits import CONTENT as CONTENT_LIMIT
 from bot.scheduling.scheduler import Outcome, RetryLater
-from bot.wire.payloads import NO_PINGS, SpecReference
-from cogs.polls.ballots import ballot_view
+from bot.wire.payloads import NO_PINGS, SpecFile, SpecReference
+from cogs.polls.ballots.desk import VoteDesk
+from cogs.polls.ballots.items import ballot_view
 from cogs.polls.cards import canon_summary, poll_card
+from cogs.polls.chart import render_chart
 from cogs.polls.pair_facts import public_pair_facts
+from cogs.polls.refresher import EDIT_INTERVAL, TallyRefresher
 from cogs.polls.runoff import instant_runoff
 from cogs.polls.tally import Tally, result_sentence, tally
-from cogs.polls.voting import VoteDesk
 from db.repos.polls import VOTERS_HIDDEN, NewPoll, Poll, PollOption
 from db.repos.timers import Timer, TimerState
 
@@ -37,72 +40,11 @@ DEADLINE = "poll_close"
 OPENING = "poll_open"  # a poll made with `opens` is posted when this timer is due
 DEFAULT_DURATION = timedelta(hours=24)
 SHIP_OPTIONS = ("Yes", "No", "It's complicated")
-EDIT_INTERVAL = 1.0  # seconds between edits of one poll's message, whatever the voting rate, in all processes
 EDIT_HOLD = timedelta(seconds=15)  # how long one process may hold a poll's message for an edit (if it dies)
-EDIT_RETRIES = 8  # a failing edit is retried this many times, backing off; the next start tries again
 RESULT_POST_WINDOW = timedelta(hours=24)  # a result later than this (the bot was down) is shown, not posted
 INTERACTION_LIFETIME = timedelta(minutes=15)  # after this, a poll never posted can no longer appear
 CLOSE_WAIT = 5.0  # seconds /poll close waits for the result to be shown and posted
 POLL_CACHE = 10_000  # polls' questions and options, kept in memory: a press then needs no read at all
-
-
-class TallyRefresher:
-    """Coalesces tally edits: at most one per poll per EDIT_INTERVAL, and the last one always reads
-    every vote committed before it (a vote committed during an edit marks the poll for another).
-    A failed edit is retried with back-off; one that never succeeds is left to the next start, which
-    refreshes every open poll whose message shows fewer votes than the store holds."""
-
-    def __init__(self, edit: Callable[[int], Awaitable[bool]], interval: float = EDIT_INTERVAL) -> None:
-        self._edit = edit
-        self._interval = interval
-        self._dirty: set[int] = set()
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._last: dict[int, float] = {}
-
-    def request(self, poll_id: int) -> None:
-        self._dirty.add(poll_id)
-        if poll_id not in self._tasks:
-            self._tasks[poll_id] = asyncio.create_task(self._run(poll_id), name=f"poll-{poll_id}-tally")
-
-    def posted(self, poll_id: int) -> None:
-        """The message was just written (posted or closed): the next edit waits a full interval."""
-        self._last[poll_id] = time.monotonic()
-
-    def forget(self, poll_id: int) -> None:
-        """No more tally edits for this poll (it closed). An edit under way finishes; the poll's edit
-        lock orders it before the final card."""
-        self._dirty.discard(poll_id)
-        self._last.pop(poll_id, None)
-
-    async def close(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _run(self, poll_id: int) -> None:
-        failures = 0
-        try:
-            while poll_id in self._dirty:
-                wait = self._last.get(poll_id, float("-inf")) + self._interval * 2**failures - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self._dirty.discard(poll_id)
-                self._last[poll_id] = time.monotonic()
-                try:
-                    if not await self._edit(poll_id):
-                        self._dirty.add(poll_id)  # another process is editing it: look again after an interval
-                    failures = 0
-                except Exception as exc:
-                    failures += 1
-                    if failures > EDIT_RETRIES:
-                        log.error("poll %s: the tally edit failed %d times (%s); the next start will retry", poll_id, failures, exc)
-                        return
-                    log.warning("poll %s: the tally edit failed (%s); retrying in %.0f s", poll_id, exc, self._interval * 2**failures)
-                    self._dirty.add(poll_id)
-        finally:
-            if self._tasks.get(poll_id) is asyncio.current_task():
-                del self._tasks[poll_id]
 
 
 class PollService:
@@ -357,17 +299,27 @@ class PollService:
         return Outcome.done(f"result message {posted}")
 
     async def _show_final(self, poll: Poll) -> int | None:
-        """The final tally on the poll's message, buttons disabled; the message id, if there is one."""
+        """The final result on the poll's message (ranked: the winner and the rounds) with its chart as an
+        attachment the card's image shows, buttons and select disabled; the message id, if there is one."""
         async with self._edit_lock(poll.id):
             await self._hold_for_final(poll.id)
             message_id = await self._find_message(poll)
             if message_id is None:
                 return None
+            result = await self.result(poll)
+            embed = poll_card(poll, result, *await self._pair_facts(poll))
+            charts: list[discord.File] = []
+            try:
+                png = await asyncio.to_thread(render_chart, poll.question, result)
+            except Exception:  # the result stands without its picture
+                log.exception("poll %s: its chart could not be drawn; the final card goes without it", poll.id)
+            else:
+                name = f"poll-{poll.id}.png"
+                embed.set_image(url=f"attachment://{name}")
+                charts.append(SpecFile(fp=io.BytesIO(png), filename=name))
             try:
                 await self._message(poll, message_id).edit(
-                    embed=poll_card(poll, await self.result(poll), *await self._pair_facts(poll)),
-                    view=ballot_view(poll, disabled=True),
-                    allowed_mentions=NO_PINGS,
+                    embed=embed, attachments=charts, view=ballot_view(poll, disabled=True), allowed_mentions=NO_PINGS,
                 )
             except discord.NotFound:
                 log.info("poll %s: its message was deleted; posting the result anyway", poll.id)

@@ -180,6 +180,10 @@ async def test_a_ranked_poll_takes_rankings_refuses_repeats_and_shows_its_run_of
         "Round 2: Jancy 2 · Stancy 3",
     ]
     assert all(b.get("disabled") for b in poll.buttons())
+    # The closed message carries its chart: an attachment (sent with the edit, multipart) that the card's image shows.
+    chart = f"poll-{poll_id(poll)}.png"
+    assert poll.embeds[0]["image"]["url"] == f"attachment://{chart}" and [a["filename"] for a in poll.attachments] == [chart]
+    assert poll.files[chart].startswith(b"\x89PNG\r\n\x1a\n") and len(poll.files[chart]) > 2000
     won = "**Stancy** wins the run-off in round 2 with 3 votes of 5"
     await eventually(lambda: any(won in m.content for m in double.channel_messages(guild.text_channel)), 10, "the result post")
 

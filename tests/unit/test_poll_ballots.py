@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from cogs.polls.ballots import chosen_positions
+from cogs.polls.ballots.items import chosen_positions
 from cogs.polls.export import ballots_csv, voter_hash
 from cogs.polls.options import PollInputError, ballot_kind, ballot_picks, parse_opening
 from cogs.polls.runoff import instant_runoff

@@ -16,8 +16,8 @@ import discord
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal
 from bot.wire.payloads import NO_PINGS
-from cogs.polls.ballots import ORDINALS, ranking_view
-from cogs.polls.buttons import withdraw_view
+from cogs.polls.ballots.buttons import withdraw_view
+from cogs.polls.ballots.items import ORDINALS, ranking_view
 from cogs.polls.options import ballot_kind
 from cogs.polls.runoff import repeated_choice
 from db import Store
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 RANKING_LIFETIME = timedelta(minutes=15)  # a ranking step's held choices (its interaction token lives as long)
 RANKINGS_KEPT = 10_000  # rankings under way, at most, in memory
+CONFIRMATIONS_KEPT = 1_000  # polls whose confirmation view is kept built
 
 
 def role_refusal(role_id: int) -> str:
@@ -87,6 +88,20 @@ class VoteDesk:
         self._store = service.store
         self._start_ship = start_ship
         self._rankings: OrderedDict[tuple[int, int], tuple[float, dict[int, int]]] = OrderedDict()
+        self._confirmations: OrderedDict[int, discord.ui.View] = OrderedDict()
+
+    def _confirmation_view(self, poll_id: int) -> discord.ui.View:
+        """The Withdraw button under a ballot's confirmation: built once per poll and stopped, so discord.py
+        neither rebuilds it nor tracks each private reply's copy with a 15-minute timeout task per press —
+        the button is a DynamicItem, found by its custom_id alone (as after a restart)."""
+        view = self._confirmations.pop(poll_id, None)
+        if view is None:
+            view = withdraw_view(poll_id)
+            view.stop()
+        self._confirmations[poll_id] = view
+        while len(self._confirmations) > CONFIRMATIONS_KEPT:
+            self._confirmations.popitem(last=False)
+        return view
 
     async def start_ship_from_button(self, interaction: discord.Interaction, first_id: int, second_id: int) -> None:
         """/ship info's "Start a ship poll" button."""
@@ -127,9 +142,11 @@ class VoteDesk:
                 f" — you can change it until {discord_timestamp(poll.closes_at, 'R')}.")
         try:
             if edit:
-                await interaction.response.edit_message(content=text, view=withdraw_view(poll.id), allowed_mentions=NO_PINGS)
+                await interaction.response.edit_message(content=text, view=self._confirmation_view(poll.id), allowed_mentions=NO_PINGS)
             else:
-                await interaction.response.send_message(text, ephemeral=True, view=withdraw_view(poll.id), allowed_mentions=NO_PINGS)
+                await interaction.response.send_message(
+                    text, ephemeral=True, view=self._confirmation_view(poll.id), allowed_mentions=NO_PINGS
+                )
         except discord.HTTPException as exc:  # the ballot counts; only Discord's copy of the confirmation is lost
             log.warning("poll %s: ballot recorded, but its confirmation could not be delivered: %s", poll.id, exc)
 

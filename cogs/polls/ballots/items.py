@@ -14,7 +14,7 @@ from typing import Any
 import discord
 
 from bot.errors import handle_error
-from cogs.polls.buttons import poll_view, poll_votes
+from cogs.polls.ballots.buttons import poll_view, poll_votes
 from cogs.polls.options import ballot_kind
 from db.repos.polls import Poll
 
