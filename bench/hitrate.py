@@ -29,7 +29,7 @@ BEFORE = "06aec51"
 def matcher_at(commit: str) -> types.ModuleType:
     """bot/search/matching.py as it was at `commit`, as a module of its own (the bot's is untouched)."""
     for path in ("bot/search/matching.py", "bot/matching.py"):  # where it lived before the layout step
-        shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:{path}"], capture_output=True, text=True)
+        shown = subprocess.run(["git", "-C", str(ROOT), "show", f"{commit}:{path}"], check=False, capture_output=True, text=True)
         if shown.returncode == 0:
             source = shown.stdout
             break
