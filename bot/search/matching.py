@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import bisect
 import heapq
+from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, KeysView, Sequence
 from dataclasses import dataclass
@@ -48,6 +49,7 @@ PREFIX_WORD = 88.0  # the same words, the first one shortened ("Ben Grimm" for B
 MIDDLE_LEFT_OUT = 90.0  # first and last words of a longer name ("Oberyn Martell" for Oberyn Nymeros Martell)
 ONE_EDIT = 86.0  # one letter wrong, missing, extra or swapped in a word of six or more ("Tirion", "Joffery")
 MODIFIER_FACTOR = 0.85  # a run before "'s" names someone else ("Ned Stark's Bastard" is not Ned Stark)
+SPAN = 1 << 20  # a suffix is held as entry * SPAN + where it starts in the entry's folded name (names are far shorter)
 
 
 def _short_names_with_surname(entries: list[IndexEntry]) -> list[IndexEntry]:
@@ -102,63 +104,103 @@ class NameIndex:
         weights: dict[int, int] | None = None,
         shows: dict[int, str] | None = None,
     ) -> None:
+        # Entries are held as parallel columns, not objects: at 20,000 characters an object per name,
+        # a list of words per name and an int object per number held were most of the bot's memory.
+        # Equal strings are one object (a label repeats on every entry of its target, a kind on most).
         self._strict = strict
-        self._entries = list(entries)
+        listed = list(entries)
         if not strict:
-            self._entries += _short_names_with_surname(self._entries)
+            listed += _short_names_with_surname(listed)
         self._weights = weights or {}
         self._shows = shows or {}
+        strings: dict[str, str] = {}
+        self._targets = array("q", [e.target for e in listed])
+        self._texts = [strings.setdefault(e.text, e.text) for e in listed]
+        self._labels_of = [strings.setdefault(e.label, e.label) for e in listed]
+        self._kinds = [strings.setdefault(e.kind, e.kind) for e in listed]
+        del listed
         folds: dict[str, str] = {}  # labels repeat on every entry of their target: fold each text once
-        for entry in self._entries:
-            for text in (entry.text, entry.label):
-                if text not in folds:
-                    folds[text] = fold(text)
-        self._folded = [folds[e.text] for e in self._entries]
-        self._parts = [key.split(" ") for key in self._folded]
-        self._exact: dict[str, list[int]] = {}
+        for text in (*self._texts, *self._labels_of):
+            if text not in folds:
+                folded = fold(text)
+                folds[text] = strings.setdefault(folded, folded)
+        self._folded = [folds[text] for text in self._texts]
+        self._keys = set(self._folded)  # exact names, for a miss without a search
         self._exact_ready: dict[str, list[int]] = {}
-        for i, key in enumerate(self._folded):
-            self._exact.setdefault(key, []).append(i)
-        self._modifiers = {i: found for i, e in enumerate(self._entries) if (found := modifier_words(e.text))}
-        count = len(self._entries)
+        self._modifiers = {i: found for i, text in enumerate(self._texts) if (found := modifier_words(text))}
+        count = len(self._texts)
         # Each entry's place among equally good matches, as one int: the plainer name first (`_rank`),
         # and — for a common word — the more prominent target first (`_position`).
-        self._rank_of = [0] * count
+        self._rank_of = array("i", bytes(4 * count))
         for place, i in enumerate(sorted(range(count), key=self._rank)):
             self._rank_of[i] = place
-        self._by_rank = sorted(range(count), key=self._rank_of.__getitem__)
-        self._words: dict[str, list[int]] = {}
-        self._position = [0] * count
+        self._by_rank = array("i", sorted(range(count), key=self._rank_of.__getitem__))
+        self._words: dict[str, array[int]] = {}
+        self._position = array("i", bytes(4 * count))
         for place, i in enumerate(sorted(range(count), key=self._rank_by_weight)):
             self._position[i] = place
-            for word in dict.fromkeys([*self._parts[i], *joined_words(self._entries[i].text, self._parts[i])]):
-                self._words.setdefault(word, []).append(i)  # most prominent first: a cap keeps who people mean
+            parts = self._folded[i].split(" ")
+            for word in dict.fromkeys([*parts, *joined_words(self._texts[i], parts)]):
+                held = self._words.get(word)
+                if held is None:
+                    held = self._words[word] = array("i")
+                held.append(i)  # most prominent first: a cap keeps who people mean
         self._vocabulary = list(self._words)
         self._rankings: OrderedDict[tuple[str, int], list[tuple[float, int]]] = OrderedDict()
-        self._close: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
+        self._close: OrderedDict[str, tuple[tuple[str, ...], array[float]]] = OrderedDict()
         # Every word-start suffix of every name, sorted, so "wheeler" finds "mike wheeler" by bisection; a
         # name that starts with "The" is also found by its article ("the h…" → "The Hound"). A suffix's
         # rank is one int: one that starts the name comes before one that starts a later word, then `_rank`.
-        suffixes: list[tuple[str, int]] = []
+        # A suffix is held as where it starts in its entry's folded name (`SPAN`), not as a string of its own.
+        self._with_article: list[str] = []  # the suffixes that are not part of a folded name
+        suffixes: list[tuple[str, int, int]] = []
         for i, key in enumerate(self._folded):
-            words = self._parts[i]
             rank = self._rank_of[i]
-            suffixes.append((key, rank))
-            suffixes.extend((" ".join(words[w:]), count + rank) for w in range(1, len(words)))
-            if "the" in self._entries[i].text.casefold():
-                with_article = fold(self._entries[i].text, keep_article=True)
+            suffixes.append((key, rank, i * SPAN))
+            at = key.find(" ")
+            while at >= 0:
+                suffixes.append((key[at + 1 :], count + rank, i * SPAN + at + 1))
+                at = key.find(" ", at + 1)
+            if "the" in self._texts[i].casefold():
+                with_article = fold(self._texts[i], keep_article=True)
                 if with_article != key:
-                    suffixes.append((with_article, rank))
+                    self._with_article.append(with_article)
+                    suffixes.append((with_article, rank, -len(self._with_article)))
         suffixes.sort()
-        self._suffix_keys = [key for key, _ in suffixes]
-        self._suffix_rank = [rank for _, rank in suffixes]
-        self._short = self._short_prefix_answers()
-        self._labels = {e.target: e.label for e in self._entries}
+        self._suffix_codes = array("q", [code for _, _, code in suffixes])
+        self._suffix_rank = array("i", [rank for _, rank, _ in suffixes])
+        self._short = self._short_prefix_answers([key for key, _, _ in suffixes])
+        del suffixes
+        self._labels = dict(zip(self._targets, self._labels_of, strict=True))
         self._folded_shows: dict[str, str] = {}
         self._by_label: dict[str, list[int]] = {}  # folded label → targets: namesakes across packs, found without folding again
         for target, label in self._labels.items():
             self._by_label.setdefault(folds[label], []).append(target)
         self._defaults = list(defaults) or sorted(self._labels, key=lambda t: self._labels[t])
+
+    def _entry(self, i: int) -> IndexEntry:
+        return IndexEntry(self._targets[i], self._labels_of[i], self._texts[i], self._kinds[i])
+
+    def _suffix(self, code: int) -> str:
+        """The text of a held suffix (the key bisection compares)."""
+        if code < 0:
+            return self._with_article[-code - 1]
+        i, at = divmod(code, SPAN)
+        return self._folded[i][at:]
+
+    def _exact_entries(self, key: str) -> list[int]:
+        """The entries whose folded name is `key`, in the order they were given."""
+        if key not in self._keys:
+            return []
+        codes, suffix = self._suffix_codes, self._suffix
+        found: list[int] = []
+        for j in range(bisect.bisect_left(codes, key, key=suffix), len(codes)):
+            code = codes[j]
+            if suffix(code) != key:
+                break
+            if code >= 0 and code % SPAN == 0:
+                found.append(code // SPAN)
+        return sorted(found)
 
     def __len__(self) -> int:
         return len(self._labels)
@@ -198,35 +240,35 @@ class NameIndex:
     def exact_all(self, query: str, limit: int = 25) -> list[Match]:
         """The targets one of whose names is `query` (ignoring case, accents and punctuation), best first."""
         key = fold(query)
-        if not key or key not in self._exact:
+        if not key or key not in self._keys:
             return []
         ready = self._exact_ready.get(key)
         if ready is None:  # ordered once per name asked for: an actor with hundreds of roles shares one
             best: dict[int, int] = {}
-            for i in sorted(self._exact[key], key=self._exact_rank):
-                best.setdefault(self._entries[i].target, i)
+            for i in sorted(self._exact_entries(key), key=self._exact_rank):
+                best.setdefault(self._targets[i], i)
             ready = self._exact_ready[key] = list(best.values())
-        return [Match(self._entries[i], 100.0) for i in ready[:limit]]
+        return [Match(self._entry(i), 100.0) for i in ready[:limit]]
 
     def _exact_rank(self, i: int) -> tuple[int, int, int, int, str]:
         """Among exact matches: a character's own names before an actor's, then the more prominent."""
-        entry = self._entries[i]
-        return (entry.kind == "actor", -self._weights.get(entry.target, 0), kind_rank(entry.kind), len(entry.text), entry.text)
+        kind, text = self._kinds[i], self._texts[i]
+        return (kind == "actor", -self._weights.get(self._targets[i], 0), kind_rank(kind), len(text), text)
 
     def holders(self, query: str, weight: int) -> list[Match]:
         """For one typed word that names someone exactly: the targets clearly more prominent (twice) who
         hold it as one of their words ("Parker" → Peter Parker, beside a minor "Parker"), as good as exact.
         Not for a name with its article left out ("Archivist" is The Archivist, not Archivist of …)."""
         key = fold(query)
-        if " " in key or not key or any(fold(self._entries[i].text, keep_article=True) != key for i in self._exact.get(key, ())):
+        if " " in key or not key or any(fold(self._texts[i], keep_article=True) != key for i in self._exact_entries(key)):
             return []
         found: dict[int, Match] = {}
         for i in self._words.get(key, ())[:PER_WORD]:  # most prominent first
-            target = self._entries[i].target
+            target = self._targets[i]
             if self.weight(target) < max(2 * weight, 1):
                 break
-            if target not in found and len(self._parts[i]) > 1 and key not in self._modifiers.get(i, ()):
-                found[target] = Match(self._entries[i], 100.0)
+            if target not in found and " " in self._folded[i] and key not in self._modifiers.get(i, ()):
+                found[target] = Match(self._entry(i), 100.0)
         return list(found.values())[:10]
 
     def exact(self, query: str) -> Match | None:
@@ -261,7 +303,7 @@ class NameIndex:
             return [Match(self._canonical_entry(t), 0.0) for t in self._defaults[:limit]]
         raw = fold(query, keep_article=True)
         if len(raw) <= SHORT_PREFIX and limit <= SHORT_KEPT:
-            found = [Match(self._entries[i], 100.0) for i in self._short.get(raw, [])[:limit]]
+            found = [Match(self._entry(i), 100.0) for i in self._short.get(raw, ())[:limit]]
         else:
             found = self._prefixed(raw, limit) if raw != key else []
             seen = {m.target for m in found}
@@ -283,17 +325,17 @@ class NameIndex:
                     self._rankings.popitem(last=False)
         else:
             ranked = self._ranked(key, cutoff, limit, budget)
-        return [Match(self._entries[i], score) for score, i in ranked if score >= cutoff][:limit]
+        return [Match(self._entry(i), score) for score, i in ranked if score >= cutoff][:limit]
 
     def _ranked(self, key: str, cutoff: float, limit: int, budget: int) -> list[tuple[float, int]]:
         words = key.split(" ")
         rest = " ".join(words[1:])
         if len(words) > 1 and words[0] in HONORIFICS and len(rest) >= 3 and not self._strict:
             # A target that goes by the honorific somewhere ("Captain Carver") loses nothing for it.
-            addressed = {self._entries[i].target for i in self._words.get(words[0], ())}
+            addressed = {self._targets[i] for i in self._words.get(words[0], ())}
             best = {}
             for score, i in self._ranked(rest, cutoff * HONORIFIC_FACTOR, limit, budget):
-                target = self._entries[i].target
+                target = self._targets[i]
                 best[target] = (score if target in addressed else score * HONORIFIC_FACTOR, i)
             for score, i in self._ranked_words(key, words, cutoff, limit, budget):
                 self._keep(best, score, i)
@@ -333,7 +375,7 @@ class NameIndex:
                 break
             part = PART_WHOLE if score == 100.0 else ONE_EDIT if score == ONE_EDIT else score * PART_FACTOR
             for i in self._words[close][:PER_WORD]:
-                if len(self._parts[i]) == 1:
+                if " " not in self._folded[i]:
                     self._keep(best, score, i)
                 else:
                     several.append(i)
@@ -379,30 +421,33 @@ class NameIndex:
         Remembered: the same first names and surnames are typed over and over."""
         if len(word) <= 2:
             return [(word, 100.0)] if word in self._words else []
-        found = self._close.get(word)
-        if found is None:
-            found = self._close[word] = [
+        kept = self._close.get(word)
+        if kept is None:
+            found = [
                 (close, score)
                 for close, score, _ in process.extract(
                     word, self._vocabulary, scorer=fuzz.ratio, processor=None, limit=WORD_LIMIT, score_cutoff=WORD_CUTOFF
                 )
             ]
+            # Kept as the vocabulary's own strings and packed scores: a tenth of a list of pairs.
+            self._close[word] = (tuple(close for close, _ in found), array("d", [score for _, score in found]))
             if len(self._close) > CLOSE_WORDS_KEPT:
                 self._close.popitem(last=False)
-        else:
-            self._close.move_to_end(word)
-        return found
+            return found
+        self._close.move_to_end(word)
+        words, scores = kept
+        return list(zip(words, scores, strict=True))
 
     def _keep(self, best: dict[int, tuple[float, int]], score: float, i: int) -> None:
         """Remember entry `i` for its target if it scores better, or as well with a plainer name."""
-        target = self._entries[i].target
+        target = self._targets[i]
         held = best.get(target)
         if held is None or score > held[0] or (score == held[0] and self._rank_of[i] < self._rank_of[held[1]]):
             best[target] = (score, i)
 
     def _order(self, best: dict[int, tuple[float, int]], limit: int) -> list[tuple[float, int]]:
-        position, entries = self._position, self._entries
-        return heapq.nsmallest(limit, best.values(), key=lambda si: (-si[0], entries[si[1]].kind == "actor", position[si[1]]))
+        position, kinds = self._position, self._kinds
+        return heapq.nsmallest(limit, best.values(), key=lambda si: (-si[0], kinds[si[1]] == "actor", position[si[1]]))
 
     def _candidates(self, words: list[str]) -> set[int]:
         """Entries holding a word close to one typed: the only names worth scoring."""
@@ -416,7 +461,7 @@ class NameIndex:
         whole = float(fuzz.ratio(key, self._folded[i]))
         if self._strict:
             return whole
-        parts = self._parts[i]
+        parts = self._folded[i].split(" ")
         best = whole
         modifiers = self._modifiers.get(i, ())
         if len(parts) > len(words):
@@ -436,17 +481,17 @@ class NameIndex:
             best = max(best, MIDDLE_LEFT_OUT)
         return best
 
-    def _short_prefix_answers(self, keep: int = SHORT_KEPT) -> dict[str, list[int]]:
+    def _short_prefix_answers(self, keys: list[str], keep: int = SHORT_KEPT) -> dict[str, array[int]]:
         """prefix (1–SHORT_PREFIX letters) → the best entry per target, best first: built once, O(1) to ask.
-        Suffixes sharing a prefix are one sorted run, found by bisection; their ranks are ints, sorted in C."""
-        answers: dict[str, list[int]] = {}
-        keys = self._suffix_keys
+        Suffixes sharing a prefix are one sorted run (`keys`: their texts, in order), found by bisection;
+        their ranks are ints, sorted in C."""
+        answers: dict[str, array[int]] = {}
         for length in range(1, SHORT_PREFIX + 1):
             start = 0
             for prefix in sorted({key[:length] for key in keys if len(key) >= length}):
                 start = bisect.bisect_left(keys, prefix, start)
                 end = bisect.bisect_left(keys, prefix + "\U0010ffff", start)
-                answers[prefix] = self._distinct(sorted(self._suffix_rank[start:end]), keep)
+                answers[prefix] = array("i", self._distinct(sorted(self._suffix_rank[start:end]), keep))
                 start = end
         return answers
 
@@ -454,10 +499,10 @@ class NameIndex:
         """The entries of suffix ranks, best first, one per target, at most `keep`."""
         chosen: list[int] = []
         seen: set[int] = set()
-        count = len(self._entries)
+        count = len(self._targets)
         for rank in ranks:
             i = self._by_rank[rank % count]
-            target = self._entries[i].target
+            target = self._targets[i]
             if target not in seen:
                 seen.add(target)
                 chosen.append(i)
@@ -466,22 +511,23 @@ class NameIndex:
         return chosen
 
     def _rank_by_weight(self, i: int) -> tuple[int, int, int, str]:
-        entry = self._entries[i]
-        return (-self._weights.get(entry.target, 0), kind_rank(entry.kind), len(entry.text), entry.text)
+        text = self._texts[i]
+        return (-self._weights.get(self._targets[i], 0), kind_rank(self._kinds[i]), len(text), text)
 
     def _rank(self, i: int) -> tuple[int, int, int, str]:
         """Which of several equally good names to prefer: the canonical name, the more prominent
         target, the shorter name."""
-        entry = self._entries[i]
-        return (kind_rank(entry.kind), -self._weights.get(entry.target, 0), len(entry.text), entry.text)
+        text = self._texts[i]
+        return (kind_rank(self._kinds[i]), -self._weights.get(self._targets[i], 0), len(text), text)
 
     def _canonical_entry(self, target: int) -> IndexEntry:
         return IndexEntry(target, self._labels[target], self._labels[target], "name")
 
     def _prefixed(self, key: str, limit: int, scan: int = 5000) -> list[Match]:
-        start = bisect.bisect_left(self._suffix_keys, key)
-        end = bisect.bisect_left(self._suffix_keys, key + "\U0010ffff", start, min(start + scan, len(self._suffix_keys)))
-        count = len(self._entries)
+        codes, suffix = self._suffix_codes, self._suffix
+        start = bisect.bisect_left(codes, key, key=suffix)
+        end = bisect.bisect_left(codes, key + "\U0010ffff", start, min(start + scan, len(codes)), key=suffix)
+        count = len(self._targets)
         ranks = heapq.nsmallest(limit * 8, self._suffix_rank[start:end])  # a target holds several names
         starts_name = {self._by_rank[r % count]: r < count for r in reversed(ranks)}
-        return [Match(self._entries[i], 100.0 if starts_name[i] else 99.0) for i in self._distinct(ranks, limit)]
+        return [Match(self._entry(i), 100.0 if starts_name[i] else 99.0) for i in self._distinct(ranks, limit)]
