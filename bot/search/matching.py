@@ -125,7 +125,7 @@ class NameIndex:
                 folded = fold(text)
                 folds[text] = strings.setdefault(folded, folded)
         self._folded = [folds[text] for text in self._texts]
-        self._keys = set(self._folded)  # exact names, for a miss without a search
+        self._key_hashes = array("q", sorted({hash(key) for key in self._folded}))  # a miss, told without a search
         self._exact_ready: dict[str, list[int]] = {}
         self._modifiers = {i: found for i, text in enumerate(self._texts) if (found := modifier_words(text))}
         count = len(self._texts)
@@ -173,13 +173,26 @@ class NameIndex:
         del suffixes
         self._labels = dict(zip(self._targets, self._labels_of, strict=True))
         self._folded_shows: dict[str, str] = {}
-        self._by_label: dict[str, list[int]] = {}  # folded label → targets: namesakes across packs, found without folding again
+        # folded label → target: namesakes across packs, found without folding again (the few labels
+        # several targets of this index share, in `_namesakes`).
+        self._by_label: dict[str, int] = {}
+        self._namesakes: dict[str, list[int]] = {}
         for target, label in self._labels.items():
-            self._by_label.setdefault(folds[label], []).append(target)
+            key = folds[label]
+            if key in self._by_label:
+                self._namesakes.setdefault(key, [self._by_label[key]]).append(target)
+            else:
+                self._by_label[key] = target
         self._defaults = list(defaults) or sorted(self._labels, key=lambda t: self._labels[t])
 
     def _entry(self, i: int) -> IndexEntry:
         return IndexEntry(self._targets[i], self._labels_of[i], self._texts[i], self._kinds[i])
+
+    def _holds(self, key: str) -> bool:
+        """Whether some name folds to `key` (or, rarely, one with the same hash: the search then finds none)."""
+        hashes, wanted = self._key_hashes, hash(key)
+        at = bisect.bisect_left(hashes, wanted)
+        return at < len(hashes) and hashes[at] == wanted
 
     def _suffix(self, code: int) -> str:
         """The text of a held suffix (the key bisection compares)."""
@@ -190,7 +203,7 @@ class NameIndex:
 
     def _exact_entries(self, key: str) -> list[int]:
         """The entries whose folded name is `key`, in the order they were given."""
-        if key not in self._keys:
+        if not self._holds(key):
             return []
         codes, suffix = self._suffix_codes, self._suffix
         found: list[int] = []
@@ -224,7 +237,7 @@ class NameIndex:
 
     def labelled(self, keys: Iterable[str]) -> Iterable[tuple[str, list[int]]]:
         """(folded label, its targets) for each of `keys` this index holds."""
-        return ((key, self._by_label[key]) for key in keys if key in self._by_label)
+        return ((key, self._namesakes.get(key) or [self._by_label[key]]) for key in keys if key in self._by_label)
 
     def folded_show(self, target: int) -> str:
         """fold() of the target's show as it reads after a label ("… — The Show"): a few shows, folded once."""
@@ -240,7 +253,7 @@ class NameIndex:
     def exact_all(self, query: str, limit: int = 25) -> list[Match]:
         """The targets one of whose names is `query` (ignoring case, accents and punctuation), best first."""
         key = fold(query)
-        if not key or key not in self._keys:
+        if not key or not self._holds(key):
             return []
         ready = self._exact_ready.get(key)
         if ready is None:  # ordered once per name asked for: an actor with hundreds of roles shares one
