@@ -42,6 +42,7 @@ FEW_HOLD_ALL = 8  # fewer names than this hold every typed word: names holding s
 MIN_BUDGET = 32  # …shared between the indexes asked together, but never fewer than this each
 RANKED = (SUGGEST_SCORE, 25)  # the widest cutoff and longest list any lookup asks for: one ranking serves them all
 CLOSE_WORDS_KEPT = 4096  # typed words whose close vocabulary words are remembered, per index
+SHARED_CLOSE_KEPT = 64  # …and across the indexes asked together, for the length of a few lookups
 RANKINGS_KEPT = 256  # recent rankings kept: a miss asks twice (the match, then "did you mean"), autocomplete many times
 _NAME_RANK = {"name": 0, "alias": 2, "actor": 3}  # a pack's own kinds (nickname, title…) rank 1
 HONORIFIC_FACTOR = 0.96
@@ -86,6 +87,32 @@ class Match:
     @property
     def target(self) -> int:
         return self.entry.target
+
+
+class Vocabulary:
+    """The vocabularies of several indexes asked together (a server's fandoms): a typed word is matched
+    against their words once, not once per index — a first name or surname common to several fandoms is
+    scored once. Each index keeps the close words that are its own, in its own order, so its answers are
+    the same as when asked alone."""
+
+    def __init__(self, indexes: Sequence[NameIndex]) -> None:
+        self._words = list(dict.fromkeys(word for index in indexes for word in index._vocabulary))
+        self._close: OrderedDict[str, list[tuple[str, float]]] = OrderedDict()
+
+    def close(self, word: str) -> list[tuple[str, float]]:
+        """Every word at least WORD_CUTOFF close to `word`, closest first (the few last asked, remembered:
+        each index of a lookup asks for the same words)."""
+        found = self._close.get(word)
+        if found is None:
+            found = self._close[word] = [
+                (close, score)
+                for close, score, _ in process.extract(
+                    word, self._words, scorer=fuzz.ratio, processor=None, limit=None, score_cutoff=WORD_CUTOFF
+                )
+            ]
+            if len(self._close) > SHARED_CLOSE_KEPT:
+                self._close.popitem(last=False)
+        return found
 
 
 class NameIndex:
@@ -146,6 +173,7 @@ class NameIndex:
                     held = self._words[word] = array("i")
                 held.append(i)  # most prominent first: a cap keeps who people mean
         self._vocabulary = list(self._words)
+        self._places: dict[str, int] | None = None  # made when first asked through a `Vocabulary`
         self._rankings: OrderedDict[tuple[str, int], list[tuple[float, int]]] = OrderedDict()
         self._close: OrderedDict[str, tuple[tuple[str, ...], array[float]]] = OrderedDict()
         # Every word-start suffix of every name, sorted, so "wheeler" finds "mike wheeler" by bisection; a
@@ -304,9 +332,9 @@ class NameIndex:
             found = self.scored(query, ACCEPT_SCORE, 10)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
-    def suggest(self, query: str, limit: int = 3, share: int = 1) -> list[Match]:
+    def suggest(self, query: str, limit: int = 3, share: int = 1, vocabulary: Vocabulary | None = None) -> list[Match]:
         """Close targets for a "did you mean", best first."""
-        return self.scored(query, SUGGEST_SCORE, limit, share)
+        return self.scored(query, SUGGEST_SCORE, limit, share, vocabulary)
 
     def complete(self, query: str, limit: int = 25, *, fuzzy: bool = True) -> list[Match]:
         """Autocomplete: defaults for nothing typed, names that start with (a word of) what was typed,
@@ -323,9 +351,12 @@ class NameIndex:
             found += [m for m in self._prefixed(key, limit) if m.target not in seen]
         return found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else [])
 
-    def scored(self, query: str, cutoff: float, limit: int, share: int = 1) -> list[Match]:
+    def scored(
+        self, query: str, cutoff: float, limit: int, share: int = 1, vocabulary: Vocabulary | None = None
+    ) -> list[Match]:
         """Targets scoring at least `cutoff`, best first: score, then prominence, then the plainer name.
-        `share`: how many indexes are asked together; each scores its share of the candidates."""
+        `share`: how many indexes are asked together; each scores its share of the candidates. `vocabulary`:
+        theirs, which matches a typed word once for all of them (the answer is the same without it)."""
         key = fold(query)
         if not key:
             return []
@@ -333,35 +364,39 @@ class NameIndex:
         if cutoff >= RANKED[0] and limit <= RANKED[1]:
             ranked = self._rankings.get((key, budget))
             if ranked is None:
-                ranked = self._rankings[(key, budget)] = self._ranked(key, *RANKED, budget)
+                ranked = self._rankings[(key, budget)] = self._ranked(key, *RANKED, budget, vocabulary)
                 if len(self._rankings) > RANKINGS_KEPT:
                     self._rankings.popitem(last=False)
         else:
-            ranked = self._ranked(key, cutoff, limit, budget)
+            ranked = self._ranked(key, cutoff, limit, budget, vocabulary)
         return [Match(self._entry(i), score) for score, i in ranked if score >= cutoff][:limit]
 
-    def _ranked(self, key: str, cutoff: float, limit: int, budget: int) -> list[tuple[float, int]]:
+    def _ranked(
+        self, key: str, cutoff: float, limit: int, budget: int, vocabulary: Vocabulary | None
+    ) -> list[tuple[float, int]]:
         words = key.split(" ")
         rest = " ".join(words[1:])
         if len(words) > 1 and words[0] in HONORIFICS and len(rest) >= 3 and not self._strict:
             # A target that goes by the honorific somewhere ("Captain Carver") loses nothing for it.
             addressed = {self._targets[i] for i in self._words.get(words[0], ())}
             best = {}
-            for score, i in self._ranked(rest, cutoff * HONORIFIC_FACTOR, limit, budget):
+            for score, i in self._ranked(rest, cutoff * HONORIFIC_FACTOR, limit, budget, vocabulary):
                 target = self._targets[i]
                 best[target] = (score if target in addressed else score * HONORIFIC_FACTOR, i)
-            for score, i in self._ranked_words(key, words, cutoff, limit, budget):
+            for score, i in self._ranked_words(key, words, cutoff, limit, budget, vocabulary):
                 self._keep(best, score, i)
             return self._order(best, limit)
-        return self._ranked_words(key, words, cutoff, limit, budget)
+        return self._ranked_words(key, words, cutoff, limit, budget, vocabulary)
 
-    def _ranked_words(self, key: str, words: list[str], cutoff: float, limit: int, budget: int) -> list[tuple[float, int]]:
+    def _ranked_words(
+        self, key: str, words: list[str], cutoff: float, limit: int, budget: int, vocabulary: Vocabulary | None
+    ) -> list[tuple[float, int]]:
         if self._strict:
-            candidates: Iterable[int] = self._candidates(words)
+            candidates: Iterable[int] = self._candidates(words, vocabulary)
         elif len(words) == 1:
-            return self._ranked_word(key, cutoff, limit)
+            return self._ranked_word(key, cutoff, limit, vocabulary)
         else:
-            candidates = self._candidates_of_words(words, budget)
+            candidates = self._candidates_of_words(words, budget, vocabulary)
         best: dict[int, tuple[float, int]] = {}
         for i in candidates:
             score = self._score(key, words, i)
@@ -369,12 +404,12 @@ class NameIndex:
                 self._keep(best, score, i)
         return self._order(best, limit)
 
-    def _ranked_word(self, word: str, cutoff: float, limit: int) -> list[tuple[float, int]]:
+    def _ranked_word(self, word: str, cutoff: float, limit: int, vocabulary: Vocabulary | None) -> list[tuple[float, int]]:
         """One typed word: a name scores by its closest word (a one-word name as a whole), so names
         are taken word by word, closest first, and the search stops once no later word can do better."""
         best: dict[int, tuple[float, int]] = {}
         several: list[int] = []
-        closes = self._close_words(word)
+        closes = self._close_words(word, vocabulary)
         if len(word) >= 6:  # a one-letter slip in a long word is as good as a close whole name, inside a name too
             closes = sorted(
                 ((close, ONE_EDIT if score < ONE_EDIT and OSA.distance(word, close, score_cutoff=1) <= 1 else score)
@@ -402,10 +437,10 @@ class NameIndex:
                 self._keep(best, score, i)
         return self._order(best, limit)
 
-    def _candidates_of_words(self, words: list[str], budget: int) -> list[int]:
+    def _candidates_of_words(self, words: list[str], budget: int, vocabulary: Vocabulary | None) -> list[int]:
         """Names with a close word for every typed word (the most prominent, if very many), then the
         most prominent names close to any one of them."""
-        closes = [self._close_words(word) for word in dict.fromkeys(words)]
+        closes = [self._close_words(word, vocabulary) for word in dict.fromkeys(words)]
         every: set[int] | None = None
         for close in closes:
             holding: set[int] = set()
@@ -429,19 +464,27 @@ class NameIndex:
                     chosen.extend(self._words[found][:8])
         return list(dict.fromkeys(chosen))
 
-    def _close_words(self, word: str) -> list[tuple[str, float]]:
+    def _close_words(self, word: str, vocabulary: Vocabulary | None = None) -> list[tuple[str, float]]:
         """Vocabulary words close to a typed word, closest first (a word of one or two letters: itself).
-        Remembered: the same first names and surnames are typed over and over."""
+        Remembered: the same first names and surnames are typed over and over. With `vocabulary` (this
+        index's and others'), its words close to `word`, those of this index in this index's order."""
         if len(word) <= 2:
             return [(word, 100.0)] if word in self._words else []
         kept = self._close.get(word)
         if kept is None:
-            found = [
-                (close, score)
-                for close, score, _ in process.extract(
-                    word, self._vocabulary, scorer=fuzz.ratio, processor=None, limit=WORD_LIMIT, score_cutoff=WORD_CUTOFF
-                )
-            ]
+            if vocabulary is None:
+                found = [
+                    (close, score)
+                    for close, score, _ in process.extract(
+                        word, self._vocabulary, scorer=fuzz.ratio, processor=None, limit=WORD_LIMIT, score_cutoff=WORD_CUTOFF
+                    )
+                ]
+            else:
+                place = self._vocabulary_places()
+                found = sorted(
+                    ((close, score) for close, score in vocabulary.close(word) if close in place),
+                    key=lambda cs: (-cs[1], place[cs[0]]),
+                )[:WORD_LIMIT]
             # Kept as the vocabulary's own strings and packed scores: a tenth of a list of pairs.
             self._close[word] = (tuple(close for close, _ in found), array("d", [score for _, score in found]))
             if len(self._close) > CLOSE_WORDS_KEPT:
@@ -450,6 +493,12 @@ class NameIndex:
         self._close.move_to_end(word)
         words, scores = kept
         return list(zip(words, scores, strict=True))
+
+    def _vocabulary_places(self) -> dict[str, int]:
+        """Each vocabulary word's place: the order a search of this index alone gives words equally close."""
+        if self._places is None:
+            self._places = {word: place for place, word in enumerate(self._vocabulary)}
+        return self._places
 
     def _keep(self, best: dict[int, tuple[float, int]], score: float, i: int) -> None:
         """Remember entry `i` for its target if it scores better, or as well with a plainer name."""
@@ -462,11 +511,11 @@ class NameIndex:
         position, kinds = self._position, self._kinds
         return heapq.nsmallest(limit, best.values(), key=lambda si: (-si[0], kinds[si[1]] == "actor", position[si[1]]))
 
-    def _candidates(self, words: list[str]) -> set[int]:
+    def _candidates(self, words: list[str], vocabulary: Vocabulary | None) -> set[int]:
         """Entries holding a word close to one typed: the only names worth scoring."""
         found: set[int] = set()
         for word in dict.fromkeys(words):
-            for close, _ in self._close_words(word):
+            for close, _ in self._close_words(word, vocabulary):
                 found.update(self._words[close])
         return found
 

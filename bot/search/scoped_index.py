@@ -8,7 +8,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.input.autocomplete import reference, referenced
-from bot.search.matching import ACCEPT_SCORE, COMPLETE_SCORE, NEAR_TIE, IndexEntry, Match, NameIndex, kind_rank
+from bot.search.matching import ACCEPT_SCORE, COMPLETE_SCORE, NEAR_TIE, IndexEntry, Match, NameIndex, Vocabulary, kind_rank
 from bot.search.name_forms import fold
 
 
@@ -44,6 +44,7 @@ class ScopedIndex:
         self._indexes = list(indexes)
         self.kind = kind
         self._size = sum(len(index) for index in self._indexes)
+        self._vocabulary = Vocabulary(self._indexes) if len(self._indexes) > 1 else None
         # Labels in more than one index (set operations on each index's folded labels, in C).
         seen: set[str] = set()
         shared: set[str] = set()
@@ -150,7 +151,7 @@ class ScopedIndex:
                 m for m in index.holders(query, weight) if m.target not in seen
             ], 10)
         else:
-            found = self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10, len(self._indexes)), 10)
+            found = self._merge(lambda index: index.scored(query, ACCEPT_SCORE, 10, len(self._indexes), self._vocabulary), 10)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
     def best(self, query: str) -> Match | None:
@@ -158,7 +159,9 @@ class ScopedIndex:
         return found[0] if found else None
 
     def suggest(self, query: str, limit: int = 3) -> list[Match]:
-        return self._asked(lambda n: self._merge(lambda index: index.suggest(query, n, len(self._indexes)), n), limit)
+        return self._asked(
+            lambda n: self._merge(lambda index: index.suggest(query, n, len(self._indexes), self._vocabulary), n), limit
+        )
 
     def complete(self, query: str, limit: int = 25) -> list[Match]:
         return self._asked(lambda n: self._complete(query, n), limit)
@@ -171,4 +174,6 @@ class ScopedIndex:
             defaults.sort(key=lambda it: -it[0].weight(it[1]))
             return [Match(IndexEntry(t, index.label(t) or "", index.label(t) or "", "name"), 0.0) for index, t in defaults[:limit]]
         found = self._merge(lambda index: index.complete(query, limit, fuzzy=False), limit)
-        return found or self._merge(lambda index: index.scored(query, COMPLETE_SCORE, limit, len(self._indexes)), limit)
+        return found or self._merge(
+            lambda index: index.scored(query, COMPLETE_SCORE, limit, len(self._indexes), self._vocabulary), limit
+        )
