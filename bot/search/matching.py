@@ -398,8 +398,9 @@ class NameIndex:
         else:
             candidates = self._candidates_of_words(words, budget, vocabulary)
         best: dict[int, tuple[float, int]] = {}
+        ordered = sorted(words)
         for i in candidates:
-            score = self._score(key, words, i)
+            score = self._score(key, words, ordered, i)
             if score >= cutoff:
                 self._keep(best, score, i)
         return self._order(best, limit)
@@ -519,28 +520,31 @@ class NameIndex:
                 found.update(self._words[close])
         return found
 
-    def _score(self, key: str, words: list[str], i: int) -> float:
-        whole = float(fuzz.ratio(key, self._folded[i]))
+    def _score(self, key: str, words: list[str], ordered: list[str], i: int) -> float:
+        """How close entry `i` is to what was typed (`key`, its `words`, and those `ordered`): as a whole,
+        or by its closest run of as many words. Asked of every candidate: written for speed."""
+        folded = self._folded[i]
+        best = float(fuzz.ratio(key, folded))
         if self._strict:
-            return whole
-        parts = self._folded[i].split(" ")
-        best = whole
-        modifiers = self._modifiers.get(i, ())
-        if len(parts) > len(words):
-            n = len(words)
-            for w in range(len(parts) - n + 1):
+            return best
+        parts = folded.split(" ")
+        n, m = len(words), len(parts)
+        if m > n:
+            modifiers = self._modifiers.get(i)
+            for w in range(m - n + 1):
                 run = " ".join(parts[w : w + n])
                 score = PART_WHOLE if run == key else fuzz.ratio(key, run) * PART_FACTOR
                 if modifiers and parts[w + n - 1] in modifiers:
                     score *= MODIFIER_FACTOR
-                best = max(best, score)
-        elif len(words) > 1 and len(parts) == len(words):
-            if sorted(parts) == sorted(words):
+                if score > best:
+                    best = score
+            if best < MIDDLE_LEFT_OUT and middle_left_out(words, parts):
+                best = MIDDLE_LEFT_OUT
+        elif n > 1 and m == n:
+            if sorted(parts) == ordered:
                 best = max(best, REORDERED)
             elif first_word_shortened(words, parts):
                 best = max(best, PREFIX_WORD)
-        if len(parts) > len(words) and middle_left_out(words, parts):
-            best = max(best, MIDDLE_LEFT_OUT)
         return best
 
     def _short_prefix_answers(self, keys: list[str], keep: int = SHORT_KEPT) -> dict[str, array[int]]:
