@@ -14,6 +14,7 @@ bot/search/scoped_index.py.
 from __future__ import annotations
 
 import bisect
+import functools
 import heapq
 from array import array
 from collections import OrderedDict
@@ -51,6 +52,7 @@ MIDDLE_LEFT_OUT = 90.0  # first and last words of a longer name ("Oberyn Martell
 ONE_EDIT = 86.0  # one letter wrong, missing, extra or swapped in a word of six or more ("Tirion", "Joffery")
 MODIFIER_FACTOR = 0.85  # a run before "'s" names someone else ("Ned Stark's Bastard" is not Ned Stark)
 SPAN = 1 << 20  # a suffix is held as entry * SPAN + where it starts in the entry's folded name (names are far shorter)
+SAMPLED = 8  # every so many suffixes, its text is kept: a search bisects those in C, then at most this many
 
 
 def _short_names_with_surname(entries: list[IndexEntry]) -> list[IndexEntry]:
@@ -65,6 +67,13 @@ def _short_names_with_surname(entries: list[IndexEntry]) -> list[IndexEntry]:
     return derived
 
 
+@functools.lru_cache(maxsize=1024)
+def folded_query(query: str, *, keep_article: bool = False) -> str:
+    """fold() of what someone typed, remembered: one lookup asks every index of a server's fandoms, and
+    each several times, for the same text."""
+    return fold(query, keep_article=keep_article)
+
+
 def kind_rank(kind: str) -> int:
     return _NAME_RANK.get(kind, 1)
 
@@ -77,6 +86,10 @@ class IndexEntry:
     label: str  # the target's canonical name, shown to people
     text: str  # the name that was matched: canonical, another name, actor
     kind: str
+
+
+Hit = tuple[float, int]  # (score, entry): a match not yet made into a Match
+MergeRow = tuple[float, bool, int, int, int, "NameIndex", float, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +167,7 @@ class NameIndex:
         self._folded = [folds[text] for text in self._texts]
         self._key_hashes = array("q", sorted({hash(key) for key in self._folded}))  # a miss, told without a search
         self._exact_ready: dict[str, list[int]] = {}
+        self._exact_found: dict[str, list[int]] = {}
         self._modifiers = {i: found for i, text in enumerate(self._texts) if (found := modifier_words(text))}
         count = len(self._texts)
         # Each entry's place among equally good matches, as one int: the plainer name first (`_rank`),
@@ -196,6 +210,7 @@ class NameIndex:
                     suffixes.append((with_article, rank, -len(self._with_article)))
         suffixes.sort()
         self._suffix_codes = array("q", [code for _, _, code in suffixes])
+        self._suffix_sample = [key for key, _, _ in suffixes[::SAMPLED]]
         self._suffix_rank = array("i", [rank for _, rank, _ in suffixes])
         self._short = self._short_prefix_answers([key for key, _, _ in suffixes])
         del suffixes
@@ -222,6 +237,16 @@ class NameIndex:
         at = bisect.bisect_left(hashes, wanted)
         return at < len(hashes) and hashes[at] == wanted
 
+    def _bisect(self, key: str, lo: int = 0, hi: int | None = None) -> int:
+        """bisect_left of `key` among the sorted suffixes, within [lo, hi]: the sampled texts in C, then
+        the few suffixes between two samples by their text."""
+        codes = self._suffix_codes
+        block = bisect.bisect_left(self._suffix_sample, key)
+        first = bisect.bisect_left(
+            codes, key, max((block - 1) * SAMPLED + 1, 0), min(block * SAMPLED, len(codes)), key=self._suffix
+        )
+        return min(max(first, lo), len(codes) if hi is None else hi)
+
     def _suffix(self, code: int) -> str:
         """The text of a held suffix (the key bisection compares)."""
         if code < 0:
@@ -229,13 +254,20 @@ class NameIndex:
         i, at = divmod(code, SPAN)
         return self._folded[i][at:]
 
+    def _exact_of(self, key: str) -> list[int]:
+        """`_exact_entries`, remembered for the names asked for (a name asked once is asked again)."""
+        found = self._exact_found.get(key)
+        if found is None:
+            found = self._exact_found[key] = self._exact_entries(key)
+        return found
+
     def _exact_entries(self, key: str) -> list[int]:
         """The entries whose folded name is `key`, in the order they were given."""
         if not self._holds(key):
             return []
         codes, suffix = self._suffix_codes, self._suffix
         found: list[int] = []
-        for j in range(bisect.bisect_left(codes, key, key=suffix), len(codes)):
+        for j in range(self._bisect(key), len(codes)):
             code = codes[j]
             if suffix(code) != key:
                 break
@@ -280,13 +312,13 @@ class NameIndex:
 
     def exact_all(self, query: str, limit: int = 25) -> list[Match]:
         """The targets one of whose names is `query` (ignoring case, accents and punctuation), best first."""
-        key = fold(query)
+        key = folded_query(query)
         if not key or not self._holds(key):
             return []
         ready = self._exact_ready.get(key)
         if ready is None:  # ordered once per name asked for: an actor with hundreds of roles shares one
             best: dict[int, int] = {}
-            for i in sorted(self._exact_entries(key), key=self._exact_rank):
+            for i in sorted(self._exact_of(key), key=self._exact_rank):
                 best.setdefault(self._targets[i], i)
             ready = self._exact_ready[key] = list(best.values())
         return [Match(self._entry(i), 100.0) for i in ready[:limit]]
@@ -300,8 +332,8 @@ class NameIndex:
         """For one typed word that names someone exactly: the targets clearly more prominent (twice) who
         hold it as one of their words ("Parker" → Peter Parker, beside a minor "Parker"), as good as exact.
         Not for a name with its article left out ("Archivist" is The Archivist, not Archivist of …)."""
-        key = fold(query)
-        if " " in key or not key or any(fold(self._texts[i], keep_article=True) != key for i in self._exact_entries(key)):
+        key = folded_query(query)
+        if " " in key or not key or any(fold(self._texts[i], keep_article=True) != key for i in self._exact_of(key)):
             return []
         found: dict[int, Match] = {}
         for i in self._words.get(key, ())[:PER_WORD]:  # most prominent first
@@ -339,17 +371,36 @@ class NameIndex:
     def complete(self, query: str, limit: int = 25, *, fuzzy: bool = True) -> list[Match]:
         """Autocomplete: defaults for nothing typed, names that start with (a word of) what was typed,
         and — only when nothing does — close spellings (`fuzzy`)."""
-        key = fold(query)
-        if not key:
+        if not folded_query(query):
             return [Match(self._canonical_entry(t), 0.0) for t in self._defaults[:limit]]
-        raw = fold(query, keep_article=True)
+        return self.matches(self.complete_hits(query, limit, fuzzy=fuzzy))
+
+    def complete_hits(self, query: str, limit: int = 25, *, fuzzy: bool = True) -> list[Hit]:
+        """`complete` as hits (none for nothing typed): several indexes asked together make a Match of
+        the hits they keep only."""
+        key = folded_query(query)
+        if not key:
+            return []
+        raw = folded_query(query, keep_article=True)
         if len(raw) <= SHORT_PREFIX and limit <= SHORT_KEPT:
-            found = [Match(self._entry(i), 100.0) for i in self._short.get(raw, ())[:limit]]
+            found = [(100.0, i) for i in self._short.get(raw, ())[:limit]]
         else:
             found = self._prefixed(raw, limit) if raw != key else []
-            seen = {m.target for m in found}
-            found += [m for m in self._prefixed(key, limit) if m.target not in seen]
-        return found[:limit] or (self.scored(query, COMPLETE_SCORE, limit) if fuzzy else [])
+            seen = {self._targets[i] for _, i in found}
+            found += [hit for hit in self._prefixed(key, limit) if self._targets[hit[1]] not in seen]
+        return found[:limit] or (self.scored_hits(query, COMPLETE_SCORE, limit) if fuzzy else [])
+
+    def matches(self, hits: Iterable[Hit]) -> list[Match]:
+        return [Match(self._entry(i), score) for score, i in hits]
+
+    def merge_rows(self, hits: list[Hit]) -> list[MergeRow]:
+        """How each hit ranks among several indexes' (the first five items): score, a character's own
+        names before an actor's, prominence, the plainer kind of name, its place in this index's answer."""
+        kinds, targets, weights, ranks = self._kinds, self._targets, self._weights, _NAME_RANK
+        return [
+            (-score, kinds[i] == "actor", -weights.get(targets[i], 0), ranks.get(kinds[i], 1), n, self, score, i)
+            for n, (score, i) in enumerate(hits)
+        ]
 
     def scored(
         self, query: str, cutoff: float, limit: int, share: int = 1, vocabulary: Vocabulary | None = None
@@ -357,7 +408,13 @@ class NameIndex:
         """Targets scoring at least `cutoff`, best first: score, then prominence, then the plainer name.
         `share`: how many indexes are asked together; each scores its share of the candidates. `vocabulary`:
         theirs, which matches a typed word once for all of them (the answer is the same without it)."""
-        key = fold(query)
+        return self.matches(self.scored_hits(query, cutoff, limit, share, vocabulary))
+
+    def scored_hits(
+        self, query: str, cutoff: float, limit: int, share: int = 1, vocabulary: Vocabulary | None = None
+    ) -> list[Hit]:
+        """`scored` as hits."""
+        key = folded_query(query)
         if not key:
             return []
         budget = max(ALL_WORDS // share, MIN_BUDGET)
@@ -369,7 +426,7 @@ class NameIndex:
                     self._rankings.popitem(last=False)
         else:
             ranked = self._ranked(key, cutoff, limit, budget, vocabulary)
-        return [Match(self._entry(i), score) for score, i in ranked if score >= cutoff][:limit]
+        return [(score, i) for score, i in ranked if score >= cutoff][:limit]
 
     def _ranked(
         self, key: str, cutoff: float, limit: int, budget: int, vocabulary: Vocabulary | None
@@ -589,11 +646,10 @@ class NameIndex:
     def _canonical_entry(self, target: int) -> IndexEntry:
         return IndexEntry(target, self._labels[target], self._labels[target], "name")
 
-    def _prefixed(self, key: str, limit: int, scan: int = 5000) -> list[Match]:
-        codes, suffix = self._suffix_codes, self._suffix
-        start = bisect.bisect_left(codes, key, key=suffix)
-        end = bisect.bisect_left(codes, key + "\U0010ffff", start, min(start + scan, len(codes)), key=suffix)
+    def _prefixed(self, key: str, limit: int, scan: int = 5000) -> list[Hit]:
+        start = self._bisect(key)
+        end = self._bisect(key + "\U0010ffff", start, min(start + scan, len(self._suffix_codes)))
         count = len(self._targets)
         ranks = heapq.nsmallest(limit * 8, self._suffix_rank[start:end])  # a target holds several names
         starts_name = {self._by_rank[r % count]: r < count for r in reversed(ranks)}
-        return [Match(self._entry(i), 100.0 if starts_name[i] else 99.0) for i in self._distinct(ranks, limit)]
+        return [(100.0 if starts_name[i] else 99.0, i) for i in self._distinct(ranks, limit)]
