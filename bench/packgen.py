@@ -45,6 +45,7 @@ class Show:
     title: str
     series: list[tuple[str, str, int]]  # (key, title, seasons)
     people: list[Person] = field(default_factory=list)
+    relationships: list[tuple[str, str, str]] = field(default_factory=list)  # (first key, second key, status)
 
 
 # The shows a run of 1–4 packs is made of, and their planted casts:
@@ -70,6 +71,8 @@ PLANTED: tuple[tuple[Planted, ...], ...] = (
         ("emily-carver", "Emily Carver", "Hannah Ostrowski", "major", {"nickname": ["Em"]}),
         ("thomas-carver", "Thomas Carver", "Rhys Pemberton", "minor", {"nickname": ["Tommy"]}),
         ("mary-kate-oneill", "Mary-Kate O'Neill", "Siobhán Keane", "minor", {}),
+        # An imposter more prominent than the one it poses as, declared by a relationship (RELATIONSHIPS).
+        ("the-changeling", "The Changeling", "Petra Vance", "lead", {"nickname": ["Helen Okafor"]}),
     ),
     (
         ("claire-dubois", "Claire Dubois", "Inès Moreau", "lead", {"hero": ["Iron Lark"]}),
@@ -81,6 +84,7 @@ PLANTED: tuple[tuple[Planted, ...], ...] = (
         ("margaret-winslow", "Margaret Winslow", "Greta Lund", "major", {"nickname": ["Maggie", "The Magpie"]}),
         ("christopher-nakamura", "Christopher Nakamura", "Kenji Sato", "minor", {"nickname": ["Kit"]}),
         ("bjorn-sorensen", "Björn Sørensen", "Anders Holm", "minor", {"hero": ["Thunder Hawk"]}),
+        ("alexandra-volkov-2-0", "Alexandra Volkov 2.0", "Katya Orlova", "lead", {}),  # a variant, more prominent
     ),
     (
         ("edric-harlow", "Edric Harlow", "Aidan Marsh", "lead", {"title": ["Lord Harlow", "Warden of the North Ridge"]}),
@@ -91,7 +95,13 @@ PLANTED: tuple[tuple[Planted, ...], ...] = (
         ("hollis-blackwood", "Hollis Blackwood", "Gregor Thane", "major", {"nickname": ["The Hound"]}),
         ("asa-odegaard", "Åsa Ødegaard", "Liv Sundby", "minor", {}),
         ("lady-margaret-ashford", "Lady Margaret Ashford", "Rosa Alvarez", "minor", {}),
-        ("the-archivist", "The Archivist", "Declan Moore", "minor", {}),
+        ("the-archivist", "The Archivist", "Declan Moore", "major", {}),  # above the crowd's "The Archivist"s
+        # Credited with a form of address, as TVmaze credits roles, beside a lead whose name starts the same.
+        ("queen-rowena-vane", "Queen Rowena Vane", "Tilda Marsh", "major", {}),
+        ("rowena-vane-jr", "Rowena Vane Jr.", "Cara Doyle", "lead", {}),
+        ("herr-konrad-vogel", "Herr Konrad Vogel", "Jens Albrecht", "minor", {}),
+        ("madame-odile-garnier", "Madame Odile Garnier", "Sylvie Brun", "minor", {}),
+        ("hollis", "Hollis", "Pat Greer", "minor", {}),  # a one-scene namesake of Hollis Blackwood
     ),
     (
         ("dana-whitaker", "Dana Whitaker", "Nicole Brandt", "lead", {"title": ["Sergeant Whitaker"], "nickname": ["Dee"]}),
@@ -103,7 +113,14 @@ PLANTED: tuple[tuple[Planted, ...], ...] = (
         ("william-oconnor", "William O'Connor", "Brendan Walsh", "major", {"nickname": ["Bill", "Billy"]}),
         ("will-turner", "Will Turner", "Oscar Reid", "minor", {}),
         ("giovanni-di-stefano", "Giovanni di Stefano", "Paolo Conti", "minor", {"title": ["Judge di Stefano"]}),
+        ("dana", "Dana", "Gwen Harper", "minor", {}),  # a one-scene namesake of Dana Whitaker
+        ("theodore-whitaker", "Theodore Whitaker", "Alfie Rowe", "major", {"nickname": ["Teddy"]}),
     ),
+)
+# Relationships of the planted casts, per show: (first, second, status). "imposter of" makes the first a
+# variant of the second (bot/search/variants.py).
+RELATIONSHIPS: tuple[tuple[tuple[str, str, str], ...], ...] = (
+    (("the-changeling", "helen-okafor", "imposter of"),),
 )
 FAMILIES = ("Carver", "Volkov", "Harlow", "Whitaker")  # a crowd of each show's family surname, as the Starks are
 
@@ -196,6 +213,7 @@ def generate(characters: int, packs: int = 4, seed: int = SEED) -> list[Show]:
         planted = PLANTED[p] if p < len(PLANTED) else ()
         for key, name, actor, tier, other in planted[:quota]:
             cast.add(Person(key, name, actor, {k: list(v) for k, v in other.items()}), tier)
+        show.relationships = [r for r in (RELATIONSHIPS[p] if p < len(RELATIONSHIPS) else ()) if {r[0], r[1]} <= cast.keys]
         family = FAMILIES[p % len(FAMILIES)]
         while len(show.people) < quota:
             person = _crowd_person(rng, names, family, earlier if p else [])
@@ -308,6 +326,12 @@ def render(show: Show, *, spoilers: bool = False) -> str:
         apps = ", ".join(f"{{series: {s}, seasons: [{', '.join(map(str, n))}]}}" for s, n in person.appearances)
         fields += [f"description: {_q(person.description)}", f"appearances: [{apps}]", "source: wiki"]
         lines.append(f"  {person.key}: {{{', '.join(fields)}}}")
+    if show.relationships:
+        lines.append("relationships:")
+        lines += [
+            f"  - {{between: [{first}, {second}], kind: other, canon: on_screen, status: {_q(status)}, note: {_q(status)}, source: wiki}}"
+            for first, second, status in show.relationships
+        ]
     return "\n".join(lines) + "\n"
 
 

@@ -20,6 +20,7 @@ from bot.services import ServiceMissing, Services
 from bot.settings import Settings
 from bot.spoilers.sights import Sights
 from bot.tvmaze.client import TvmazeClient
+from bot.wikidata.client import WikidataClient
 from bot.wire.command_sync import sync_if_changed
 from bot.wire.payloads import NO_PINGS
 from bot.wire.rest_log import log_refusals
@@ -31,6 +32,7 @@ log = logging.getLogger(__name__)
 # never deletes its commands from Discord.
 EXTENSIONS: tuple[str, ...] = (
     "cogs.lookup", "cogs.countdown", "cogs.polls", "cogs.settings", "cogs.fandoms", "cogs.spoilers", "cogs.watchalong",
+    "cogs.events",
 )
 
 
@@ -68,6 +70,7 @@ class FandexBot(commands.AutoShardedBot):
         self.pack_changed = False  # set by setup_hook: cogs re-plan what depends on the pack's facts
         self.services = Services()  # what one feature offers another, filled by each extension's setup
         self.tvmaze: TvmazeClient | None = None  # opened in setup_hook, closed in close()
+        self.wikidata: WikidataClient | None = None  # likewise; None too when WIKIDATA_ALIASES=off
         self._tvmaze_session: aiohttp.ClientSession | None = None
 
     async def setup_hook(self) -> None:
@@ -87,6 +90,8 @@ class FandexBot(commands.AutoShardedBot):
         await self.facts_watch.start(generation)
         self._tvmaze_session = aiohttp.ClientSession()
         self.tvmaze = TvmazeClient(self._tvmaze_session, base_url=self.settings.tvmaze_api_base)
+        if self.settings.wikidata_aliases == "on":  # the same session: one pool for the outside services
+            self.wikidata = WikidataClient(self._tvmaze_session, base_url=self.settings.wikidata_api_base)
         failed = []
         for extension in EXTENSIONS:
             try:

@@ -1,4 +1,4 @@
-"""Web addresses that come from outside services (TVmaze; Wikidata once it is used), as Discord shows them.
+"""Web addresses that come from outside services (TVmaze, Wikidata), as Discord shows them.
 
 A fact pack is written by the bot's operator, who answers for its addresses (the pack check allows
 http and https). An outside service's addresses are data anyone may have edited there: a `javascript:`
@@ -15,11 +15,13 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from bot.tvmaze.pack import SOURCE as TVMAZE_SOURCE
+from bot.wikidata.grafting import SOURCE as WIKIDATA_SOURCE
 from db.facts.models import Character, Source
 
 TVMAZE_HOSTS = ("tvmaze.com",)  # and its subdomains: www., static.
+WIKIDATA_HOSTS = ("wikidata.org",)  # an item's page: www.wikidata.org/wiki/Q…
 # The pack source each outside service's facts cite → the hosts that service's own pages are on.
-OUTSIDE_SOURCES: dict[str, tuple[str, ...]] = {TVMAZE_SOURCE: TVMAZE_HOSTS}
+OUTSIDE_SOURCES: dict[str, tuple[str, ...]] = {TVMAZE_SOURCE: TVMAZE_HOSTS, WIKIDATA_SOURCE: WIKIDATA_HOSTS}
 LONGEST = 2048  # Discord's limit for an embed's url, thumbnail or image
 # RFC 3986's characters but "[" and "]" (IPv6 literals; in Markdown they make links): no space, no "<",
 # ">", quote, backslash or backtick, nothing that could end a link early or be read as Markdown.

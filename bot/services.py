@@ -31,6 +31,14 @@ class PollVotes(Protocol):
 
     async def withdraw(self, interaction: discord.Interaction, poll_id: int) -> None: ...
 
+    async def cast(self, interaction: discord.Interaction, poll_id: int, choices: Sequence[int]) -> None: ...
+
+    async def open_ranking(self, interaction: discord.Interaction, poll_id: int) -> None: ...
+
+    async def hold_rank(self, interaction: discord.Interaction, poll_id: int, rank: int, option: int | None) -> None: ...
+
+    async def submit_ranking(self, interaction: discord.Interaction, poll_id: int) -> None: ...
+
     async def start_ship_from_button(self, interaction: discord.Interaction, first_id: int, second_id: int) -> None: ...
 
 
@@ -55,6 +63,13 @@ class WatchalongReplanning(Protocol):
     watch-alongs: their threads planned again (a moved episode moves its thread, a removed one cancels it)."""
 
     async def replan(self, guild_id: int) -> ReconcileResult: ...
+
+
+class EventsReplanning(Protocol):
+    """What a server's own change to its dates, or to the fandoms it follows, needs of its Discord
+    Scheduled Events: a sync (in the background: it talks to Discord, no interaction waits on it)."""
+
+    async def replan(self, guild_id: int) -> None: ...
 
 
 class ServiceSlot(Generic[S]):
@@ -97,3 +112,4 @@ class Services:
         self.poll_votes: ServiceSlot[PollVotes] = ServiceSlot("poll votes", "cogs.polls")
         self.reminder_replanning: ServiceSlot[ReminderReplanning] = ServiceSlot("reminder re-planning", "cogs.countdown")
         self.watchalong_replanning: ServiceSlot[WatchalongReplanning] = ServiceSlot("watch-along re-planning", "cogs.watchalong")
+        self.events_replanning: ServiceSlot[EventsReplanning] = ServiceSlot("scheduled events re-sync", "cogs.events")

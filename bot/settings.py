@@ -12,6 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.launch.shards import parse_shard_count, parse_shard_ids
 from bot.tvmaze.addresses import TVMAZE_API_BASE
+from bot.wikidata.addresses import WIKIDATA_API_BASE
 from db import DefaultFandoms, bundled_packs_dir
 from db.backends.database_url import (
     DEFAULT_DATABASE_URL,
@@ -48,6 +49,8 @@ class Settings(BaseSettings):
     tvmaze_api_base: str = TVMAZE_API_BASE  # tests point it at a local double
     tvmaze_imports: Literal["on", "off"] = "on"  # off: /fandom add is refused (TVmaze fandoms still sync)
     tvmaze_sync_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    wikidata_api_base: str = WIKIDATA_API_BASE  # the query service; tests point it at a local double
+    wikidata_aliases: Literal["on", "off"] = "on"  # off: no request to Wikidata, TVmaze fandoms have TVmaze's names alone
     # Calls a second this process makes for a burst of scheduled posts (watch-along threads): under
     # Discord's 50 a second per bot; with several processes, give each its share.
     discord_burst_rate: float = Field(default=40.0, gt=0, le=50)
@@ -83,7 +86,14 @@ class Settings(BaseSettings):
             raise ValueError(f"must be an http:// or https:// URL such as {TVMAZE_API_BASE}")
         return value.rstrip("/")
 
-    @field_validator("tvmaze_imports", mode="before")
+    @field_validator("wikidata_api_base")
+    @classmethod
+    def _wikidata_base_is_http(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http:// or https:// URL such as {WIKIDATA_API_BASE}")
+        return value.rstrip("/")
+
+    @field_validator("tvmaze_imports", "wikidata_aliases", mode="before")
     @classmethod
     def _lower(cls, value: object) -> object:
         return value.strip().lower() if isinstance(value, str) else value

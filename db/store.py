@@ -20,10 +20,13 @@ from db.backends.protocol import Backend, Connection, Plan
 from db.backends.sql_text import Params
 from db.facts.models import StoreCounts
 from db.repos.characters import CharacterRepository
+from db.repos.events.made import MadeEventRepository
+from db.repos.events.settings import EventSeriesRepository
 from db.repos.fandoms import FANDOMS_CHANNEL, FandomRepository
 from db.repos.identify_turns import IdentifyTurns
 from db.repos.packs.changes import FactsChanges
 from db.repos.packs.repository import PackRepository
+from db.repos.packs.wikidata import WikidataNameRepository
 from db.repos.personal_reminders import PersonalReminderRepository
 from db.repos.polls import PollRepository
 from db.repos.releases import ReleaseRepository, ReleaseWriter
@@ -62,6 +65,7 @@ class Store:
         self.series = SeriesRepository(database, self.fandoms, self.releases, self.sources)
         self.release_writer = ReleaseWriter(database)
         self.tvmaze_shows = TvmazeShowRepository(database)
+        self.wikidata_names = WikidataNameRepository(database)
         self.packs = PackRepository(database, self.facts, self.tvmaze_shows)
         self.guild_settings = GuildSettingsRepository(database)
         self.subscriptions = SubscriptionRepository(database, self.fandoms)
@@ -77,6 +81,8 @@ class Store:
         self.watchalongs = WatchAlongRepository(database)
         self.watchalong_threads = WatchThreadRepository(database)
         self.episode_ratings = EpisodeRatingRepository(database)
+        self.event_series = EventSeriesRepository(database)
+        self.made_events = MadeEventRepository(database)
 
     @classmethod
     @asynccontextmanager

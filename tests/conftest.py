@@ -19,6 +19,11 @@ from tests.postgres_server import REQUIRE_VARIABLE, PostgresServer, PostgresUnav
 
 BACKENDS = ["sqlite", "postgresql"]
 
+# Processes the tests start (`python -m bot`, `python -m db`) import this checkout, whatever checkout the
+# environment's editable install points at (several git worktrees may share one virtualenv).
+_ROOT = str(Path(__file__).resolve().parent.parent)
+os.environ["PYTHONPATH"] = os.pathsep.join(p for p in (_ROOT, os.environ.get("PYTHONPATH", "")) if p)
+
 
 @pytest.fixture(params=BACKENDS)
 async def store(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Store]:

@@ -13,6 +13,7 @@ from typing import Any
 
 from bot.search.matching import IndexEntry, NameIndex
 from bot.search.scoped_index import Hidden, ScopedIndex
+from bot.search.variants import variant_status, variants_of
 from bot.spoilers.sight import Sight
 from db import Store
 from db.facts.models import Character, EpisodeMark, NameEntry, SeriesSummary, ShipSummary
@@ -170,6 +171,7 @@ class Directory:
             series = await self._store.series.summaries_by_pack()
             ships = await self._store.ships.summaries_by_pack()
             marked = await self._store.characters.marked_series_by_pack()
+            statuses = await self._store.characters.relationship_statuses_by_pack()
             titles = {p.id: p.title for p in await self._store.packs.all()}
             packs: dict[int, PackIndexes] = {}
             for pack_id, title in titles.items():
@@ -179,7 +181,9 @@ class Directory:
                 # the event loop keeps answering (heartbeats, commands that need no index) meanwhile.
                 names = await self._store.characters.name_entries_by_pack(pack_id)
                 prominence = await self._store.characters.prominence_by_pack(pack_id)
-                packs |= await asyncio.to_thread(_build_frozen, {pack_id: title}, names, prominence, series, ships, marked)
+                packs |= await asyncio.to_thread(
+                    _build_frozen, {pack_id: title}, names, prominence, series, ships, marked, statuses
+                )
                 del names, prominence
             self._packs = packs
             self._scopes.clear()
@@ -220,16 +224,23 @@ def _build(
     series: dict[int, list[SeriesSummary]],
     ships: dict[int, list[ShipSummary]],
     marked: dict[int, frozenset[int]],
+    statuses: dict[int, list[tuple[int, int, str]]] | None = None,
 ) -> dict[int, PackIndexes]:
     """Each pack's name indexes: characters ranked by prominence, series by title and aliases."""
     packs: dict[int, PackIndexes] = {}
     for pack_id, title in titles.items():
         ranked = prominence.get(pack_id, [])
+        weights = {cid: seen for cid, seen, _ in ranked}
+        pack_names = names.get(pack_id, [])
         characters = NameIndex(
-            (IndexEntry(n.character_id, n.character_name, n.text, n.kind) for n in names.get(pack_id, [])),
+            (IndexEntry(n.character_id, n.character_name, n.text, n.kind) for n in pack_names),
             defaults=[cid for cid, _, _ in ranked],
-            weights={cid: seen for cid, seen, _ in ranked},
+            weights=weights,
             shows={cid: first or title for cid, _, first in ranked},
+            variants=variants_of(
+                {n.character_id: n.character_name for n in pack_names if n.kind == "name"}, weights,
+                ((first, second) for first, second, status in (statuses or {}).get(pack_id, ()) if variant_status(status)),
+            ),
         )
         pack_series = series.get(pack_id, [])
         pack_ships = ships.get(pack_id, [])

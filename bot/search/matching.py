@@ -6,8 +6,10 @@ against the index's vocabulary (rapidfuzz, in C), and only names holding a close
 A name scores by how close it is as a whole, or — when fewer words were typed than it has — by its
 closest run of as many words (a first name, a surname), a little below a whole match. A name shorter
 than what was typed is never found inside it, and reordered words count only when they are the same
-words. Prominence (billing, then appearances) breaks near-ties. The forms fans give names (run
-together, shortened, with an honorific) are in bot/search/name_forms.py; several indexes asked as one, in
+words. Prominence (a pack's `prominence:`, else billing, then appearances) breaks near-ties, and a
+variant comes after its original (bot/search/variants.py). The forms fans give names (run together,
+shortened) are in bot/search/name_forms.py, forms of address in bot/search/honorifics.py; when a close
+match is sure enough to be an answer, in bot/search/confidence.py; several indexes asked as one, in
 bot/search/scoped_index.py.
 """
 
@@ -24,13 +26,17 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
 
-from bot.search.name_forms import HONORIFICS, first_word_shortened, fold, joined_words, middle_left_out, modifier_words
+from bot.search.confidence import described, notable_weight, sure
+from bot.search.honorifics import HONORIFICS, credited_without_honorific
+from bot.search.name_forms import first_word_shortened, fold, joined_words, middle_left_out, modifier_words
+from bot.search.variants import below_originals
 
 SHORT_PREFIX = 3  # prefixes this short match thousands of names in a big pack: their answers are precomputed
 SHORT_KEPT = 50  # answers kept per short prefix: Discord's 25, and as many again for a reader who may not see some
 ACCEPT_SCORE = 85.0  # a typed name at least this close is taken as meant
 SUGGEST_SCORE = 55.0  # closer than this is worth a "did you mean"
 COMPLETE_SCORE = 60.0
+STARTS_NAME, STARTS_WORD = 99.5, 99.0  # autocomplete: typed text starts a name, or a later word of one (an exact name: 100)
 NEAR_TIE = 3.0  # matches this close to the best are named too ("Also: …")
 PART_WHOLE = 95.0  # typed words that are a run of a longer name's words, exactly
 PART_FACTOR = 0.95  # a run of words close to what was typed scores a little below a whole name as close
@@ -72,6 +78,28 @@ def folded_query(query: str, *, keep_article: bool = False) -> str:
     """fold() of what someone typed, remembered: one lookup asks every index of a server's fandoms, and
     each several times, for the same text."""
     return fold(query, keep_article=keep_article)
+
+
+def _names_without_honorific(entries: list[IndexEntry]) -> list[IndexEntry]:
+    """A credited name without its leading form of address, as the name itself: "Margaery Tyrell" is
+    found exactly for "Queen Margaery Tyrell" (TVmaze credits roles so), before any longer name it starts."""
+    derived: list[IndexEntry] = []
+    for entry in entries:
+        if entry.kind == "name" and (rest := credited_without_honorific(entry.text, fold(entry.text))):
+            derived.append(IndexEntry(entry.target, entry.label, rest, entry.kind))
+    return derived
+
+
+def _hit_score(hit: Hit) -> float:
+    return hit[0]
+
+
+def _target(match: Match) -> int:
+    return match.target
+
+
+def _score(match: Match) -> float:
+    return match.score
 
 
 def kind_rank(kind: str) -> int:
@@ -133,7 +161,8 @@ class NameIndex:
     such as releases, where "<series>: <subtitle>" must not be taken for "<series> season 1".
 
     `weights` (appearances, say) break near-ties and order the defaults; `shows` names where each
-    target comes from, so namesakes from different shows can be told apart."""
+    target comes from, so namesakes from different shows can be told apart; `variants` (variant →
+    original) rank each variant below its original when both fit."""
 
     def __init__(
         self,
@@ -143,14 +172,16 @@ class NameIndex:
         strict: bool = False,
         weights: dict[int, int] | None = None,
         shows: dict[int, str] | None = None,
+        variants: dict[int, int] | None = None,
     ) -> None:
         # Entries are held as parallel columns, not objects: at 20,000 characters an object per name,
         # a list of words per name and an int object per number held were most of the bot's memory.
         # Equal strings are one object (a label repeats on every entry of its target, a kind on most).
         self._strict = strict
+        self._variants = variants or {}  # variant → original (bot/search/variants.py): ranked below it
         listed = list(entries)
         if not strict:
-            listed += _short_names_with_surname(listed)
+            listed += _short_names_with_surname(listed) + _names_without_honorific(listed)
         self._weights = weights or {}
         self._shows = shows or {}
         strings: dict[str, str] = {}
@@ -227,6 +258,7 @@ class NameIndex:
             else:
                 self._by_label[key] = target
         self._defaults = list(defaults) or sorted(self._labels, key=lambda t: self._labels[t])
+        self._notable = notable_weight(self._weights.get(t, 0) for t in self._labels)
 
     def _entry(self, i: int) -> IndexEntry:
         return IndexEntry(self._targets[i], self._labels_of[i], self._texts[i], self._kinds[i])
@@ -291,6 +323,16 @@ class NameIndex:
     def weight(self, target: int) -> int:
         return self._weights.get(target, 0)
 
+    def original(self, target: int) -> int | None:
+        """The character `target` is a variant of (an imposter, a clone, "… 2.0"), if any."""
+        return self._variants.get(target)
+
+    def originals_first(self, found: list[Match]) -> list[Match]:
+        """`found` with each variant just after its original, when both fit about as well."""
+        if not self._variants or len(found) < 2:
+            return found
+        return below_originals(found, _target, _score, self._variants.get, NEAR_TIE)
+
     @property
     def folded_labels(self) -> KeysView[str]:
         return self._by_label.keys()
@@ -312,7 +354,10 @@ class NameIndex:
 
     def exact_all(self, query: str, limit: int = 25) -> list[Match]:
         """The targets one of whose names is `query` (ignoring case, accents and punctuation), best first."""
-        key = folded_query(query)
+        return self.matches(self._exact_hits(folded_query(query), limit))
+
+    def _exact_hits(self, key: str, limit: int) -> list[Hit]:
+        """`exact_all` of a folded name, as hits."""
         if not key or not self._holds(key):
             return []
         ready = self._exact_ready.get(key)
@@ -321,7 +366,7 @@ class NameIndex:
             for i in sorted(self._exact_of(key), key=self._exact_rank):
                 best.setdefault(self._targets[i], i)
             ready = self._exact_ready[key] = list(best.values())
-        return [Match(self._entry(i), 100.0) for i in ready[:limit]]
+        return [(100.0, i) for i in ready[:limit]]
 
     def _exact_rank(self, i: int) -> tuple[int, int, int, int, str]:
         """Among exact matches: a character's own names before an actor's, then the more prominent."""
@@ -361,8 +406,24 @@ class NameIndex:
             found += [m for m in self.holders(query, self.weight(found[0].target)) if m.target not in seen]
             found.sort(key=lambda m: (m.entry.kind == "actor", -self.weight(m.target)))
         else:
-            found = self.scored(query, ACCEPT_SCORE, 10)
+            found = self.matches(self.sure_hits(query, self.scored_hits(query, ACCEPT_SCORE, 10)))
+        found = self.originals_first(found)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
+
+    def sure_hits(self, query: str, found: list[Hit]) -> list[Hit]:
+        """The close matches sure enough to be an answer (bot/search/confidence.py); the rest are only
+        worth a "did you mean". Several indexes asked together keep each one's sure hits before merging."""
+        if self._strict or not found:
+            return found
+        words = folded_query(query).split(" ")
+        texts, labels, targets = self._texts, self._labels_of, self._targets
+        elsewhere = any(described(words, texts[i]) for _, i in found)
+        notable = self._notable
+        return [
+            (score, i) for score, i in found
+            if score == 100.0
+            or sure(query, texts[i], labels[i], self.weight(targets[i]), notable, described_elsewhere=elsewhere)
+        ]
 
     def suggest(self, query: str, limit: int = 3, share: int = 1, vocabulary: Vocabulary | None = None) -> list[Match]:
         """Close targets for a "did you mean", best first."""
@@ -382,13 +443,23 @@ class NameIndex:
         if not key:
             return []
         raw = folded_query(query, keep_article=True)
+        found = self._exact_hits(key, limit)  # a name exactly as typed first ("GoT"; "Margaery Tyrell", credited "Queen …")
+        targets = self._targets
+        seen = {targets[i] for _, i in found}
         if len(raw) <= SHORT_PREFIX and limit <= SHORT_KEPT:
-            found = [(100.0, i) for i in self._short.get(raw, ())[:limit]]
-        else:
-            found = self._prefixed(raw, limit) if raw != key else []
-            seen = {self._targets[i] for _, i in found}
-            found += [hit for hit in self._prefixed(key, limit) if self._targets[hit[1]] not in seen]
-        return found[:limit] or (self.scored_hits(query, COMPLETE_SCORE, limit) if fuzzy else [])
+            found += [(STARTS_NAME, i) for i in self._short.get(raw, ())[:limit] if targets[i] not in seen]
+        else:  # then names it starts
+            found += [hit for hit in (self._prefixed(raw, limit) if raw != key else []) if targets[hit[1]] not in seen]
+            seen = {targets[i] for _, i in found}
+            found += [hit for hit in self._prefixed(key, limit) if targets[hit[1]] not in seen]
+        return self.originals_first_hits(found[:limit] or (self.scored_hits(query, COMPLETE_SCORE, limit) if fuzzy else []))
+
+    def originals_first_hits(self, found: list[Hit]) -> list[Hit]:
+        """`originals_first` of hits."""
+        if not self._variants or len(found) < 2:
+            return found
+        targets = self._targets
+        return below_originals(found, lambda hit: targets[hit[1]], _hit_score, self._variants.get, NEAR_TIE)
 
     def matches(self, hits: Iterable[Hit]) -> list[Match]:
         return [Match(self._entry(i), score) for score, i in hits]
@@ -652,4 +723,4 @@ class NameIndex:
         count = len(self._targets)
         ranks = heapq.nsmallest(limit * 8, self._suffix_rank[start:end])  # a target holds several names
         starts_name = {self._by_rank[r % count]: r < count for r in reversed(ranks)}
-        return [(100.0 if starts_name[i] else 99.0, i) for i in self._distinct(ranks, limit)]
+        return [(STARTS_NAME if starts_name[i] else STARTS_WORD, i) for i in self._distinct(ranks, limit)]

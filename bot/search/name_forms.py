@@ -10,14 +10,6 @@ import unicodedata
 _PUNCTUATION = re.compile(r"[^\w\s]")
 _POSSESSIVE = re.compile(r"([^(]+?)['’]s\b")  # the phrase before "'s", back to an opening parenthesis
 _UNDECOMPOSED = str.maketrans({"ø": "o", "ł": "l", "þ": "th", "æ": "ae", "đ": "d", "œ": "oe", "ð": "d", "ı": "i"})
-# Words that come before a name ("Lord Varys", "Dr Strange"): a typed one may be left out, at a small cost.
-# English forms of address only; a pack's own (its titles) are found through its names.
-HONORIFICS = frozenset((
-    "mr", "mrs", "ms", "miss", "mx", "dr", "doctor", "prof", "professor", "sir", "dame", "lord", "lady", "king", "queen",
-    "prince", "princess", "captain", "capt", "detective", "det", "officer", "agent", "sergeant", "sgt", "general",
-    "colonel", "major", "lieutenant", "lt", "commander", "admiral", "father", "mother", "sister", "brother", "uncle",
-    "aunt", "saint", "st", "judge", "president", "senator", "mayor", "chief",
-))
 
 
 def fold(text: str, *, keep_article: bool = False) -> str:

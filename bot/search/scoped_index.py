@@ -21,6 +21,7 @@ from bot.search.matching import (
     folded_query,
     kind_rank,
 )
+from bot.search.variants import below_originals
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,9 +169,23 @@ class ScopedIndex:
             ], 10)
         else:
             found = self._merge_hits(
-                lambda index: index.scored_hits(query, ACCEPT_SCORE, 10, len(self._indexes), self._vocabulary), 10
+                lambda index: index.sure_hits(
+                    query, index.scored_hits(query, ACCEPT_SCORE, 10, len(self._indexes), self._vocabulary)
+                ),
+                10,
             )
+        found = self._originals_first(found)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
+
+    def _originals_first(self, found: list[Match]) -> list[Match]:
+        """Each variant just after its original from the same pack (`NameIndex.originals_first`)."""
+        if len(found) < 2:
+            return found
+        return below_originals(found, lambda m: m.target, lambda m: m.score, self._original, NEAR_TIE)
+
+    def _original(self, target: int) -> int | None:
+        index = self._home(target)
+        return index.original(target) if index else None
 
     def best(self, query: str) -> Match | None:
         found = self.resolve(query)
@@ -195,6 +210,8 @@ class ScopedIndex:
             defaults.sort(key=lambda it: -it[0].weight(it[1]))
             return [Match(IndexEntry(t, index.label(t) or "", index.label(t) or "", "name"), 0.0) for index, t in defaults[:limit]]
         found = self._merge_hits(lambda index: index.complete_hits(query, limit, fuzzy=False), limit)
-        return found or self._merge_hits(
-            lambda index: index.scored_hits(query, COMPLETE_SCORE, limit, len(self._indexes), self._vocabulary), limit
-        )
+        if not found:
+            found = self._merge_hits(
+                lambda index: index.scored_hits(query, COMPLETE_SCORE, limit, len(self._indexes), self._vocabulary), limit
+            )
+        return self._originals_first(found)

@@ -4,16 +4,19 @@ No Discord here: the cog and the scheduled sync call this, and tests drive it ag
 TVmaze double and a real store. Every import is one store transaction (the pack and its sync record
 together), so a failure — TVmaze down, an unknown id, an answer that is not a valid pack — raises
 `TvmazeError` and changes nothing. A sync pass asks TVmaze's updates list once and fetches only the
-shows whose change stamp moved; a show that fails is recorded and the pass goes on.
+shows whose change stamp moved; a show that fails is recorded and the pass goes on. Names another
+open source gives a show (`ShowNames`: Wikidata's) are attached to every import of it, and fetched
+after it, in the background.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any, Protocol
 
 from bot.tvmaze.client import TvmazeClient, UpdatesWindow
 from bot.tvmaze.pack import merge, show_pack
@@ -26,6 +29,25 @@ from db.repos.tvmaze_shows import TvmazeShow
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
+Graft = Callable[[dict[str, Any]], dict[str, Any]]  # pack data → pack data with more names, pure
+
+
+class ShowNames(Protocol):
+    """Names an open source gives a show's series and characters (bot/wikidata/aliases.py), kept with
+    every import: what it has stored is attached to each import, and it hears of each to fetch more."""
+
+    async def graft_for(self, show_id: int) -> Graft | None:
+        """What attaches the stored names to the show's pack data; None when there are none."""
+        ...
+
+    def imported(self, show_id: int, *, first: bool, again: Callable[[], Awaitable[None]]) -> None:
+        """The show was imported (`first`: its fandom was just made). Never waits: a fetch runs in the
+        background and calls `again` to import the show once more when its names changed."""
+        ...
+
+    async def close(self) -> None:
+        """Stop the fetches under way (the extension is unloading)."""
+        ...
 
 
 class FandomRemoved(Exception):
@@ -45,11 +67,16 @@ class FandomChange:
 
 
 class TvmazeFandoms:
-    def __init__(self, store: Store, client: TvmazeClient, clock: Clock, *, stale_after: timedelta) -> None:
+    def __init__(
+        self, store: Store, client: TvmazeClient, clock: Clock, *, stale_after: timedelta, names: ShowNames | None = None
+    ) -> None:
         self._store = store
         self._client = client
         self._clock = clock
         self._stale_after = stale_after  # TVMAZE_SYNC_HOURS: an older fandom is refreshed before it is reused
+        self.names = names  # None: WIKIDATA_ALIASES=off, the pack has TVmaze's names alone
+        # What an import made in the background (`import_again`) does with its change: the cog announces moves.
+        self.changed: Callable[[FandomChange], Awaitable[None]] | None = None
 
     async def add(self, show_id: int) -> FandomChange:
         """The fandom of TVmaze show `show_id`: imported as `tvmaze-<id>`, or — if a pack already syncs
@@ -102,6 +129,9 @@ class TvmazeFandoms:
             return []
         due = [s for s in shows if _due(s, stamps, now)]
         await self._store.tvmaze_shows.mark_checked([s.pack_key for s in shows if s not in due], now)
+        for show in shows:  # unchanged on TVmaze, but Wikidata may have more names by now (once a day at most)
+            if show not in due:
+                self._tell(show.show_id, first=False)
         changes = []
         for show in due:
             try:
@@ -118,6 +148,23 @@ class TvmazeFandoms:
         log.info("TVmaze sync: %d fandom(s), %d changed on TVmaze, %d imported", len(shows), len(due), len(changes))
         return changes
 
+    async def import_again(self, show_id: int) -> None:
+        """Import the show once more from what the client holds (TVmaze is asked only if that expired), so
+        the names `ShowNames` just stored land. A failure is logged; the fandom keeps what it had."""
+        async with self._store.tvmaze_shows.lock(show_id):
+            known = await self._store.tvmaze_shows.by_show(show_id)
+            if known is None:
+                return  # removed meanwhile
+            try:
+                show, report = await self._import(show_id, known.overlay, known.location, existing=known.pack_key, tell=False)
+            except FandomRemoved:
+                return
+            except TvmazeError as exc:
+                log.warning("TVmaze show %d: importing it again with new names failed (%s)", show_id, exc)
+                return
+        if report.moved and self.changed is not None:  # TVmaze was asked again meanwhile, and episodes moved
+            await self.changed(FandomChange(report.pack, known.title if known.overlay else show.name, show_id, False, report))
+
     # --- importing --------------------------------------------------------------------------
 
     async def _refresh(self, known: TvmazeShow) -> FandomChange:
@@ -127,12 +174,14 @@ class TvmazeFandoms:
         return FandomChange(report.pack, known.title if known.overlay else show.name, known.show_id, False, report)
 
     async def _import(
-        self, show_id: int, overlay: str | None, location: str | None, *, existing: str | None = None
+        self, show_id: int, overlay: str | None, location: str | None, *, existing: str | None = None, tell: bool = True
     ) -> tuple[Show, ImportReport]:
-        """The show as a fandom; with `existing`, only over that fandom, if it is still there."""
+        """The show as a fandom; with `existing`, only over that fandom, if it is still there. With `tell`,
+        `ShowNames` hears of the import once it committed."""
         show = await self._client.show(show_id)
         episodes = await self._client.episodes(show_id)  # the embedded list leaves specials out
-        checked = await asyncio.to_thread(_checked, show, episodes, overlay, location)
+        graft = await self.names.graft_for(show_id) if self.names is not None else None
+        checked = await asyncio.to_thread(_checked, show, episodes, overlay, location, graft)
         async with self._store.transaction():
             if existing is not None and not await self._store.tvmaze_shows.hold(existing, show_id):
                 raise FandomRemoved(existing)
@@ -141,22 +190,49 @@ class TvmazeFandoms:
                 checked.spec.pack.id, show_id, overlay=overlay, show_updated=show.updated, now=self._clock()
             )
         log.info("TVmaze show %d (%s): %s; %d moved", show_id, show.name, report.summary(), len(report.moved))
+        if tell:
+            self._tell(show_id, first=existing is None)
         return show, report
 
+    def _tell(self, show_id: int, *, first: bool) -> None:
+        """`ShowNames` hears that the show is current; it fetches more names in the background when due."""
+        if self.names is not None:
+            self.names.imported(show_id, first=first, again=lambda: self.import_again(show_id))
 
-def _checked(show: Show, episodes: tuple[Episode, ...], overlay: str | None, location: str | None) -> CheckedPack:
-    """The show as a checked pack, merged into its overlay when it has one (CPU work: run in a thread).
-    A merged pack remembers its file's digest and place, so start-up still knows the file unchanged."""
+
+def _checked(
+    show: Show, episodes: tuple[Episode, ...], overlay: str | None, location: str | None, graft: Graft | None = None
+) -> CheckedPack:
+    """The show as a checked pack, merged into its overlay when it has one, with the names `graft`
+    attaches (CPU work: run in a thread). A merged pack remembers its file's digest and place, so
+    start-up still knows the file unchanged."""
     data = show_pack(show, episodes)
     name = location or show.url
     try:
-        if overlay is None:
-            return check_pack_data(data, name)
-        merged = check_pack_data(merge(data, check_pack_text(overlay, name).spec), name)
-        return replace(merged, file_digest=file_digest(overlay.encode()))
+        if overlay is not None:
+            data = merge(data, check_pack_text(overlay, name).spec)
+        checked = _with_names(data, name, graft)
+        return checked if overlay is None else replace(checked, file_digest=file_digest(overlay.encode()))
     except PackError as exc:
         log.warning("TVmaze show %d did not make a valid pack:\n%s", show.id, exc)
         raise TvmazeError("malformed", f"TVmaze's data for show {show.id} could not be made into a fandom.") from None
+
+
+def _with_names(data: dict[str, Any], name: str, graft: Graft | None) -> CheckedPack:
+    """The pack with the grafted names; without them should they not make a valid pack (the import
+    never fails for another source's names)."""
+    if graft is None:
+        return check_pack_data(data, name)
+    try:
+        grafted = graft(data)
+    except Exception:  # a bug in attaching them must not cost the import either
+        log.exception("%s: attaching the names from another source failed; imported without them", name)
+        return check_pack_data(data, name)
+    try:
+        return check_pack_data(grafted, name)
+    except PackError as exc:
+        log.warning("%s: the names from another source did not fit the pack; imported without them:\n%s", name, exc)
+    return check_pack_data(data, name)
 
 
 def _due(show: TvmazeShow, stamps: dict[int, int], now: datetime) -> bool:

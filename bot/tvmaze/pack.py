@@ -148,9 +148,16 @@ def _production(show: Show) -> list[Data]:
     return facts
 
 
+# A billed-main character's weight as the store derives it (db/repos/characters.py: billing × 10,000):
+# TVmaze's cast is its main cast, in billing order, with no episode counts — the order is the prominence.
+MAIN_CAST_WEIGHT = 30_000
+
+
 def _characters(cast: Sequence[CastMember], series_key: str) -> Data:
     """One character per TVmaze character, keyed by the slug of its name; when two share a slug the
-    lowest TVmaze id keeps it and the others add theirs, so keys stay put as billing changes."""
+    lowest TVmaze id keeps it and the others add theirs, so keys stay put as billing changes. Each is
+    as prominent as its place in TVmaze's billing: the lead first (`prominence:`, above the
+    MAIN_CAST_WEIGHT every main character has)."""
     members: dict[int, CastMember] = {}
     for member in cast:
         members.setdefault(member.character_id, member)  # a role two actors share is listed twice
@@ -171,6 +178,7 @@ def _characters(cast: Sequence[CastMember], series_key: str) -> Data:
         char: Data = {
             "name": name, "actor": _cut(member.person_name, 80), "source": SOURCE,
             "appearances": [{"series": series_key, "billing": "main"}],
+            "prominence": MAIN_CAST_WEIGHT + len(members) - len(characters),
         }
         if image := _web_image(member.character_image_url or member.person_image_url):
             char["image"] = image
@@ -254,8 +262,9 @@ def _merged_characters(hand: Data, tv_characters: Data, tv_key: str, series_key:
 
 
 def _merged_character(hand: Data, tv: Data, series_key: str) -> Data:
-    """TVmaze's name, actor, image and appearance in the synced series; the rest as written, each
-    hand-written name still citing the source it cited (the character's own source is now TVmaze)."""
+    """TVmaze's name, actor, image, appearance in the synced series and billing order; the rest as
+    written (a hand-written `prominence:` too), each hand-written name still citing the source it cited
+    (the character's own source is now TVmaze)."""
     own_source = hand["source"]
     dropped = ("name", "name_source", "actor", "image", "source", "appearances")
     char = {k: v for k, v in hand.items() if k not in dropped}
@@ -266,7 +275,8 @@ def _merged_character(hand: Data, tv: Data, series_key: str) -> Data:
         char["names"] = {kind: [_cited(item, own_source) for item in items] for kind, items in char["names"].items()}
     others = [a for a in hand.get("appearances", []) if a["series"] != series_key]
     kept = [_cited_appearance(a, own_source) for a in others]
-    return {**char, **{k: v for k, v in tv.items() if k != "appearances"}, "appearances": tv["appearances"] + kept}
+    taken = {k: v for k, v in tv.items() if k != "appearances" and not (k == "prominence" and k in hand)}
+    return {**char, **taken, "appearances": tv["appearances"] + kept}
 
 
 def _cited(item: Any, source: str) -> Any:

@@ -93,6 +93,9 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
         watchalongs = self.bot.services.watchalong_replanning.current
         if watchalongs is not None:
             await watchalongs.replan(guild_id)
+        events = self.bot.services.events_replanning.current
+        if events is not None:  # and its Discord events
+            await events.replan(guild_id)
 
     @set_date.autocomplete("title")
     async def title_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

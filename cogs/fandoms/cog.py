@@ -20,7 +20,7 @@ from bot.input.whole_numbers import ACCEPTED
 from bot.tvmaze.fandoms import FandomChange, TvmazeFandoms
 from bot.tvmaze.records import TvmazeError
 from cogs.fandoms.choosing import find_fandom, matching_fandoms
-from cogs.fandoms.shows import ShowChoices, show_id_of, summary_card
+from cogs.fandoms.shows import KnownShows, ShowChoices, show_id_of, summary_card
 from db.facts.models import PackInfo
 
 if TYPE_CHECKING:
@@ -45,8 +45,14 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
     def __init__(self, bot: FandexBot, tvmaze: TvmazeFandoms | None = None, shows: ShowChoices | None = None) -> None:
         self.bot = bot
         self.store = bot.store
+        self.known_shows = KnownShows(self.store)  # /fandom add also offers shows on the bot by their aliases
         self.tvmaze = tvmaze  # None when the TVmaze client is not open (no setup_hook: tests of the cog alone)
         self.shows = shows
+
+    async def cog_unload(self) -> None:
+        """Fetches of other sources' names still under way stop with the extension."""
+        if self.tvmaze is not None and self.tvmaze.names is not None:
+            await self.tvmaze.names.close()
 
     @app_commands.command(name="list", description="The fandoms this bot knows, marking those this server follows.")
     @app_commands.guild_only()
@@ -191,7 +197,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
     async def add_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         if self.shows is None or self.bot.settings.tvmaze_imports != "on":
             return []  # nothing to pick: the command would refuse it
-        return await self.shows.choices(current, interaction.user.id, interaction.created_at)
+        return await self.shows.choices(current, interaction.user.id, interaction.created_at, self.known_shows)
 
     @refresh.autocomplete("fandom")
     async def refresh_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -241,4 +247,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         watchalongs = self.bot.services.watchalong_replanning.current
         if watchalongs is not None:  # a fandom no longer followed: its episodes' threads are no longer wanted
             await watchalongs.replan(guild_id)
+        events = self.bot.services.events_replanning.current
+        if events is not None:  # nor its Discord events
+            await events.replan(guild_id)
         return outcome

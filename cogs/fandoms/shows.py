@@ -14,6 +14,8 @@ from bot.formatting import discord_timestamp, literal, truncate
 from bot.input.autocomplete import choice, offered
 from bot.input.whole_numbers import read_whole_number
 from bot.outside_links import source_page
+from bot.search.matching import IndexEntry, NameIndex
+from bot.search.name_forms import fold
 from bot.spoilers.airing import watched_releases
 from bot.spoilers.shown import barred_title
 from bot.spoilers.viewer import reader_position, releases_of
@@ -41,17 +43,63 @@ def show_choice(show: Show) -> Choice | None:
     return choice(" ".join(show.name.split()), str(show.id), detail=f" ({', '.join(details)})" if details else "")
 
 
+class KnownShows:
+    """The TVmaze shows already on the bot, by their series' titles and aliases ("GoT", from a pack's
+    `aliases:` or Wikidata): TVmaze's search knows no fan initialism, the bot's packs may. Built from the
+    store once per facts revision."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._revision = -1
+        self._index = NameIndex(())
+
+    async def named(self, typed: str) -> list[Choice]:
+        """The shows on the bot one of whose titles or aliases is `typed` (case, accents and punctuation aside)."""
+        if self._revision != self._store.facts.revision:
+            revision = self._store.facts.revision
+            summaries = await self._store.series.summaries_by_pack()
+            entries = [
+                IndexEntry(show.show_id, series.title, name, "name" if name == series.title else "alias")
+                for show in await self._store.tvmaze_shows.all()
+                for series in summaries.get(show.pack_id, [])
+                for name in (series.title, *series.aliases)
+            ]
+            self._index, self._revision = NameIndex(entries, strict=True), revision
+        return offered(
+            choice(" ".join((m.entry.label or "").split()), str(m.target), detail=" (on this bot)") for m in self._index.exact_all(typed, 5)
+        )
+
+
 class ShowChoices:
     """TVmaze search for autocomplete: answers within ANSWER_WITHIN of the keystroke, from TVmaze or from
     what was asked before (the longest cached query the typed text starts with); never raises. A member's
-    search that cannot be sent in time, or that their next keystroke makes moot, is never sent."""
+    search that cannot be sent in time, or that their next keystroke makes moot, is never sent. Shows on
+    the bot that go by what was typed (`known`: "got" for Game of Thrones, aliased GoT) come right after
+    TVmaze's hits of that very name, before its other hits."""
 
     def __init__(self, client: TvmazeClient) -> None:
         self._client = client
         self._cache: OrderedDict[str, list[Choice]] = OrderedDict()
 
-    async def choices(self, typed: str, member: int, asked_at: datetime) -> list[Choice]:
+    async def choices(self, typed: str, member: int, asked_at: datetime, known: KnownShows | None = None) -> list[Choice]:
         """Choices for what `member` typed in the interaction created at `asked_at`."""
+        found = await self._searched(typed, member, asked_at)
+        if known is None or not typed.strip():
+            return found
+        try:
+            on_bot = await known.named(typed)
+        except Exception:  # the store's trouble must not cost the member TVmaze's answer
+            log.exception("the shows on this bot could not be asked for %r", typed)
+            return found
+        if not on_bot:
+            return found
+        key = fold(typed, keep_article=True)
+        exact = [c for c in found if fold(c.name.rsplit(" (", 1)[0], keep_article=True) == key]
+        ids = {c.value for c in on_bot}
+        rest = [c for c in found if c not in exact and c.value not in ids]
+        return [*[c for c in exact if c.value not in ids], *on_bot, *rest][:25]
+
+    async def _searched(self, typed: str, member: int, asked_at: datetime) -> list[Choice]:
         query = " ".join(typed.split()).casefold()[:100]
         if not query or query in self._cache:
             self._client.typed_on(member)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 import io
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import discord
 from discord import app_commands
@@ -22,17 +22,27 @@ from bot.search.finding import CHARACTER_HINT, NotFound, choices, find, not_foun
 from bot.search.name_forms import fold
 from bot.spoilers.sight import marked_series
 from bot.wire.payloads import SpecFile
-from cogs.polls.buttons import ShipPollButton
-from cogs.polls.cards import pair_card
+from cogs.polls.ballots.buttons import ShipPollButton
+from cogs.polls.cards import leaderboard_card, pair_card, voters_lines
 from cogs.polls.chart import render_chart
-from cogs.polls.options import PollInputError, parse_options, parse_poll_ref, parse_question
+from cogs.polls.export import ballots_csv
+from cogs.polls.options import (
+    MAX_OPTIONS,
+    PollInputError,
+    ballot_picks,
+    parse_opening,
+    parse_options,
+    parse_poll_ref,
+    parse_question,
+)
 from cogs.polls.pair_facts import public_pair_facts
 from cogs.polls.pairs import first_choices, seen, ship_by_name, ship_name_hint
-from cogs.polls.ranking import MIN_VOTES, rank_ships
+from cogs.polls.ranking import rank_ships
 from cogs.polls.service import DEFAULT_DURATION, SHIP_OPTIONS, PollService, ship_question
-from cogs.polls.tally import option_line, result_sentence
+from cogs.polls.tally import option_line, result_sentence, runoff_lines
+from db.facts.dates import DEFAULT_ZONE
 from db.facts.models import Character, RelationshipKind
-from db.repos.polls import Poll, PollOption
+from db.repos.polls import VOTERS_HIDDEN, VOTERS_SHOWN, Poll, PollOption
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
@@ -40,8 +50,9 @@ if TYPE_CHECKING:
 CharacterName = app_commands.Transform[str, TextOption("character name", 1, 100)]
 DurationText = app_commands.Transform[str, TextOption("duration", 1, 20)]
 QuestionText = app_commands.Transform[str, TextOption("question", 1, 300)]
-OptionsText = app_commands.Transform[str, TextOption("options", 3, 1000)]
+OptionsText = app_commands.Transform[str, TextOption("options", 3, 2100)]  # 25 options of 80 characters
 PollRef = app_commands.Transform[str, TextOption("poll", 1, 100)]
+OpensText = app_commands.Transform[str, TextOption("opening time", 1, 40)]
 
 MIN_DURATION, MAX_DURATION = timedelta(minutes=1), timedelta(days=30)
 DURATION_HELP = "How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)"
@@ -213,12 +224,17 @@ class PollCommands(commands.Cog):
             first_id=subject.id,
         )
 
-    @poll.command(name="create", description="A poll on anything: a question and 2–10 options separated by ;")
+    @poll.command(name="create", description="A poll on anything: a question and 2–25 options separated by ;")
     @app_commands.describe(
         question="The question (up to 300 characters)",
-        options="2 to 10 options separated by ; — e.g. Yes; No; Maybe",
+        options="2 to 25 options separated by ; — e.g. Yes; No; Maybe",
         duration=DURATION_HELP,
         hide_results=HIDE_RESULTS_HELP,
+        picks="How many options a voter may choose (default 1)",
+        ranked="Voters rank up to 4 options; instant run-off decides",
+        role="Only members with this role may vote",
+        voters="hidden (default): nobody sees who voted what; shown: voters listed in /poll results after the close",
+        opens="Post it later: 2026-05-01 21:00 (this server's zone) or 2026-05-01T21:00+02:00",
     )
     async def poll_create(
         self,
@@ -227,13 +243,24 @@ class PollCommands(commands.Cog):
         options: OptionsText,
         duration: DurationText | None = None,
         hide_results: bool = False,
+        picks: app_commands.Range[int, 1, MAX_OPTIONS] | None = None,
+        ranked: bool = False,
+        role: discord.Role | None = None,
+        voters: Literal["hidden", "shown"] = "hidden",  # db.repos.polls VOTERS_HIDDEN, VOTERS_SHOWN
+        opens: OpensText | None = None,
     ) -> None:
         """Post a poll with your own question and options."""
         length = poll_duration(duration)
+        assert interaction.guild_id is not None
+        zone = await self.store.guild_settings.timezone(interaction.guild_id) or DEFAULT_ZONE
         try:
             text, labels = parse_question(question), parse_options(options)
+            per_ballot = ballot_picks(len(labels), picks, ranked)
+            opens_at = parse_opening(opens, zone, discord.utils.utcnow()) if opens is not None else None
         except PollInputError as exc:
             raise UserFacingError(str(exc)) from None
+        if voters not in (VOTERS_HIDDEN, VOTERS_SHOWN):
+            raise UserFacingError(f"`voters` is `{VOTERS_HIDDEN}` or `{VOTERS_SHOWN}`.")
         await self.service.start(
             interaction,
             kind="custom",
@@ -241,6 +268,11 @@ class PollCommands(commands.Cog):
             options=[PollOption(i, label) for i, label in enumerate(labels)],
             duration=length,
             hide_results=hide_results,
+            picks=per_ballot,
+            ranked=ranked,
+            role_id=None if role is None or role.is_default() else role.id,
+            voters=voters,
+            opens_at=opens_at,
         )
 
     @poll.command(name="results", description="A poll's tally with a bar chart.")
@@ -255,9 +287,14 @@ class PollCommands(commands.Cog):
         png = await asyncio.to_thread(render_chart, found.question, result)
         card = Card(f"Poll #{found.id} — {'open' if found.open else 'closed'}", image_url=f"attachment://poll-{found.id}.png")
         card.describe(f"**{literal(found.question)}**")
-        card.add("Tally", [option_line(o) for o in result.options] + [f"{result.voters} voters"])
+        tally_lines = [option_line(o) for o in result.options] + [f"{result.voters} voters"]
+        card.add("Tally — first choices" if found.ranked else "Tally", tally_lines)
+        if result.runoff is not None:
+            card.add("Run-off", runoff_lines(result, result.runoff))
         if not found.open:
             card.add("Result", result_sentence(result))
+        if not found.open and found.voters == VOTERS_SHOWN:  # hidden: who voted what is said nowhere, to nobody
+            card.add("Voters", voters_lines(found, await self.store.polls.ballots(found.id)))
         await interaction.followup.send(embed=card.build(), file=SpecFile(fp=io.BytesIO(png), filename=f"poll-{found.id}.png"))
 
     @poll.command(name="close", description="Close a poll now (its creator, or Manage Messages).")
@@ -272,11 +309,51 @@ class PollCommands(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         await interaction.followup.send(await self.service.close(found, interaction.user.id), ephemeral=True)
 
+    @poll.command(name="extend", description="Close a poll later (its creator, or Manage Server).")
+    @app_commands.describe(poll="An open poll of this server", duration="How much later: 30m, 2h, 3d, 1w, 1d12h")
+    async def poll_extend(self, interaction: discord.Interaction, poll: PollRef, duration: DurationText) -> None:
+        """Move the close later by `duration`; the automatic close follows."""
+        found = await self.find_poll(interaction, poll)
+        if found.creator_id != interaction.user.id and not interaction.permissions.manage_guild:
+            raise UserFacingError("Only the poll's creator or a member with **Manage Server** can extend it.")
+        by = poll_duration(duration)
+        if not found.open:
+            raise UserFacingError("That poll has already closed; a closed poll cannot be extended.")
+        if found.closes_at + by - discord.utils.utcnow() > MAX_DURATION:
+            latest = discord_timestamp(discord.utils.utcnow() + MAX_DURATION, "F")
+            raise UserFacingError(f"A poll closes at most 30 days from now ({latest}); extend it by less.")
+        extended = await self.service.extend(found, by)
+        if extended is None:
+            raise UserFacingError("That poll is closing right now and can no longer be extended.")
+        closes = extended.closes_at
+        await interaction.response.send_message(
+            f"Poll #{found.id} now closes {discord_timestamp(closes, 'F')} ({discord_timestamp(closes, 'R')}).", ephemeral=True
+        )
+
+    @poll.command(name="export", description="A poll's ballots as a CSV file (its creator, or Manage Server).")
+    @app_commands.describe(poll="A poll of this server")
+    async def poll_export(self, interaction: discord.Interaction, poll: PollRef) -> None:
+        """One row per ballot: ballot, voter (an opaque per-poll code unless voters are shown), choices, changed_at."""
+        found = await self.find_poll(interaction, poll)
+        if found.creator_id != interaction.user.id and not interaction.permissions.manage_guild:
+            raise UserFacingError("Only the poll's creator or a member with **Manage Server** can export its ballots.")
+        if found.hide_results and found.open:
+            closes = discord_timestamp(found.closes_at, "R")
+            raise UserFacingError(f"This poll's results are hidden until it closes {closes}; export it then.")
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        text = ballots_csv(found, await self.store.polls.ballots(found.id), await self.store.polls.voter_secret())
+        await interaction.followup.send(
+            f"Poll #{found.id}: {literal(found.question)}", ephemeral=True,
+            file=SpecFile(fp=io.BytesIO(text.encode()), filename=f"poll-{found.id}-ballots.csv"),
+        )
+
     poll_ship.autocomplete("first")(first_autocomplete)
     poll_ship.autocomplete("second")(character_autocomplete)
     poll_pairing.autocomplete("character")(character_autocomplete)
     poll_results.autocomplete("poll")(poll_autocomplete)
     poll_close.autocomplete("poll")(poll_autocomplete)
+    poll_export.autocomplete("poll")(poll_autocomplete)
+    poll_extend.autocomplete("poll")(poll_autocomplete)
 
     # --- /ship --------------------------------------------------------------------------------
 
@@ -332,21 +409,7 @@ class PollCommands(commands.Cog):
             card.describe("No ship polls about this server's fandoms yet. Start one with `/poll ship`.")
             await interaction.response.send_message(embed=card.build())
             return
-        lines = []
-        for place, ship in enumerate(ranked, start=1):
-            rec = ship.record
-            pair = f"{literal(names.get(rec.first_character_id, '?'))} × {literal(names.get(rec.second_character_id, '?'))}"
-            early = " *(early days)*" if ship.early else ""
-            lines.append(
-                f"**{place}. {pair}** — {round(ship.share * 100)}% Yes of {rec.votes} vote{'s' if rec.votes != 1 else ''}"
-                f" · {rec.polls} poll{'s' if rec.polls != 1 else ''}{early}"
-            )
-        card.describe(*lines)
-        card.footer([
-            "Ranked by the share of Yes we can be 95% sure of (Wilson lower bound), so a couple of votes can't top "
-            f"the board; ties go to more votes. Early days: fewer than {MIN_VOTES} votes. Hidden open polls don't count."
-        ])
-        await interaction.response.send_message(embed=card.build())
+        await interaction.response.send_message(embed=leaderboard_card(card, ranked, names))
 
     ship_info.autocomplete("first")(first_autocomplete)
     ship_info.autocomplete("second")(character_autocomplete)

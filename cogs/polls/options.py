@@ -1,13 +1,16 @@
-"""What `/poll create` accepts: a question and 2–10 distinct options separated by `;`."""
+"""What `/poll create` accepts: a question and 2–25 distinct options separated by `;`, and how many picks."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from bot.input.options import clean_text
 from bot.input.whole_numbers import read_whole_number
+from db.facts.dates import DateParseError, Precision, parse_partial_date
 
 QUESTION_MAX = 300
 OPTION_MAX = 80
-MIN_OPTIONS, MAX_OPTIONS = 2, 10
+MIN_OPTIONS, MAX_OPTIONS = 2, 25  # 25: the most options a Discord string select lists
 
 
 class PollInputError(ValueError):
@@ -45,3 +48,52 @@ def parse_options(text: str) -> list[str]:
 def parse_poll_ref(text: str) -> int | None:
     """A poll id as autocomplete sends it (`12`) or as typed (`#12`); None for anything else."""
     return read_whole_number(text.strip().removeprefix("#"), low=1)
+
+
+BUTTON_OPTIONS = 5  # a single-pick poll with at most this many options gets one button per option
+RANKS = 4  # a ranked ballot ranks at most this many options (one select per rank in its ephemeral step)
+
+
+def ballot_picks(options: int, picks: int | None, ranked: bool) -> int:
+    """How many options one ballot may hold: `picks` (default 1) for a poll of `options` options, or —
+    ranked — how many it may rank, min(options, RANKS). A ranked poll takes no `picks`: its ballots
+    already hold several options, in order, and one number could not say both how many and which rank."""
+    if ranked:
+        if picks is not None:
+            raise PollInputError(
+                f"A ranked poll takes no `picks`: voters rank up to {min(options, RANKS)} of its options. "
+                "Leave `picks` out, or set `ranked` to False for a pick-several poll."
+            )
+        return min(options, RANKS)
+    chosen = 1 if picks is None else picks
+    if not 1 <= chosen <= options:
+        raise PollInputError(f"`picks` may be 1 to {options} for a poll of {options} options (you gave {chosen}).")
+    return chosen
+
+
+def ballot_kind(options: int, picks: int, ranked: bool) -> str:
+    """How members vote: "buttons" (one pick among at most BUTTON_OPTIONS), "select" (several picks, or
+    more options than buttons fit), or "ranked" (a Rank button opening one select per rank)."""
+    if ranked:
+        return "ranked"
+    return "buttons" if picks == 1 and options <= BUTTON_OPTIONS else "select"
+
+
+OPENS_AHEAD = timedelta(days=30)  # how far ahead a poll may be scheduled to open
+
+
+def parse_opening(text: str, zone: str, now: datetime) -> datetime:
+    """`opens`: a date-time as /release set reads it — an ISO 8601 time with an offset, or a day and time
+    (or a day, from midnight) in the server's zone — in the next 30 days. Vaguer dates have no instant."""
+    try:
+        parsed = parse_partial_date(text, zone)
+    except DateParseError as exc:
+        raise PollInputError(f"`opens` takes a date and time like `2026-05-01 21:00` or `2026-05-01T21:00+02:00`. {exc}") from None
+    if parsed.precision not in (Precision.EXACT, Precision.DAY) or parsed.starts_at is None:
+        raise PollInputError(
+            "`opens` needs a day and time like `2026-05-01 21:00` (in this server's zone) or `2026-05-01T21:00+02:00`, "
+            f"not a {parsed.precision.value}."
+        )
+    if not now < parsed.starts_at <= now + OPENS_AHEAD:
+        raise PollInputError(f"`opens` must be in the next 30 days (it was {parsed.starts_at:%Y-%m-%d %H:%M} UTC).")
+    return parsed.starts_at

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import logging
 import time
 import weakref
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
-from datetime import timedelta
+from collections.abc import Sequence
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 import aiohttp
@@ -18,14 +19,17 @@ from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, truncate
 from bot.limits import CONTENT as CONTENT_LIMIT
 from bot.scheduling.scheduler import Outcome, RetryLater
-from bot.wire.payloads import NO_PINGS, SpecReference
-from cogs.polls.buttons import poll_view, withdraw_view
+from bot.wire.payloads import NO_PINGS, SpecFile, SpecReference
+from cogs.polls.ballots.desk import VoteDesk
+from cogs.polls.ballots.items import ballot_view
 from cogs.polls.cards import canon_summary, poll_card
+from cogs.polls.chart import render_chart
 from cogs.polls.pair_facts import public_pair_facts
+from cogs.polls.refresher import EDIT_INTERVAL, TallyRefresher
+from cogs.polls.runoff import instant_runoff
 from cogs.polls.tally import Tally, result_sentence, tally
-from db.repos.polls import NewPoll, Poll, PollOption
+from db.repos.polls import VOTERS_HIDDEN, NewPoll, Poll, PollOption
 from db.repos.timers import Timer, TimerState
-from db.repos.votes import VoteOutcome
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
@@ -33,74 +37,14 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 DEADLINE = "poll_close"
+OPENING = "poll_open"  # a poll made with `opens` is posted when this timer is due
 DEFAULT_DURATION = timedelta(hours=24)
 SHIP_OPTIONS = ("Yes", "No", "It's complicated")
-EDIT_INTERVAL = 1.0  # seconds between edits of one poll's message, whatever the voting rate, in all processes
 EDIT_HOLD = timedelta(seconds=15)  # how long one process may hold a poll's message for an edit (if it dies)
-EDIT_RETRIES = 8  # a failing edit is retried this many times, backing off; the next start tries again
 RESULT_POST_WINDOW = timedelta(hours=24)  # a result later than this (the bot was down) is shown, not posted
 INTERACTION_LIFETIME = timedelta(minutes=15)  # after this, a poll never posted can no longer appear
 CLOSE_WAIT = 5.0  # seconds /poll close waits for the result to be shown and posted
 POLL_CACHE = 10_000  # polls' questions and options, kept in memory: a press then needs no read at all
-
-
-class TallyRefresher:
-    """Coalesces tally edits: at most one per poll per EDIT_INTERVAL, and the last one always reads
-    every vote committed before it (a vote committed during an edit marks the poll for another).
-    A failed edit is retried with back-off; one that never succeeds is left to the next start, which
-    refreshes every open poll whose message shows fewer votes than the store holds."""
-
-    def __init__(self, edit: Callable[[int], Awaitable[bool]], interval: float = EDIT_INTERVAL) -> None:
-        self._edit = edit
-        self._interval = interval
-        self._dirty: set[int] = set()
-        self._tasks: dict[int, asyncio.Task[None]] = {}
-        self._last: dict[int, float] = {}
-
-    def request(self, poll_id: int) -> None:
-        self._dirty.add(poll_id)
-        if poll_id not in self._tasks:
-            self._tasks[poll_id] = asyncio.create_task(self._run(poll_id), name=f"poll-{poll_id}-tally")
-
-    def posted(self, poll_id: int) -> None:
-        """The message was just written (posted or closed): the next edit waits a full interval."""
-        self._last[poll_id] = time.monotonic()
-
-    def forget(self, poll_id: int) -> None:
-        """No more tally edits for this poll (it closed). An edit under way finishes; the poll's edit
-        lock orders it before the final card."""
-        self._dirty.discard(poll_id)
-        self._last.pop(poll_id, None)
-
-    async def close(self) -> None:
-        tasks = list(self._tasks.values())
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
-
-    async def _run(self, poll_id: int) -> None:
-        failures = 0
-        try:
-            while poll_id in self._dirty:
-                wait = self._last.get(poll_id, float("-inf")) + self._interval * 2**failures - time.monotonic()
-                if wait > 0:
-                    await asyncio.sleep(wait)
-                self._dirty.discard(poll_id)
-                self._last[poll_id] = time.monotonic()
-                try:
-                    if not await self._edit(poll_id):
-                        self._dirty.add(poll_id)  # another process is editing it: look again after an interval
-                    failures = 0
-                except Exception as exc:
-                    failures += 1
-                    if failures > EDIT_RETRIES:
-                        log.error("poll %s: the tally edit failed %d times (%s); the next start will retry", poll_id, failures, exc)
-                        return
-                    log.warning("poll %s: the tally edit failed (%s); retrying in %.0f s", poll_id, exc, self._interval * 2**failures)
-                    self._dirty.add(poll_id)
-        finally:
-            if self._tasks.get(poll_id) is asyncio.current_task():
-                del self._tasks[poll_id]
 
 
 class PollService:
@@ -111,6 +55,7 @@ class PollService:
         self._polls: OrderedDict[int, Poll] = OrderedDict()
         self._loading: dict[int, asyncio.Task[Poll | None]] = {}  # first reads under way, shared by their waiters
         self._recovery: asyncio.Task[None] | None = None
+        self.desk = VoteDesk(self, self.start_ship_from_button)
         # One writer at a time per poll message: a tally edit under way finishes before the final card,
         # and one that starts after the close sees the poll closed and does nothing.
         self._edit_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
@@ -149,7 +94,7 @@ class PollService:
                 self._polls.popitem(last=False)
         return found
 
-    def _forget(self, poll_id: int) -> None:
+    def forget(self, poll_id: int) -> None:
         self._polls.pop(poll_id, None)
 
     def forget_all(self) -> None:
@@ -188,8 +133,11 @@ class PollService:
     async def start(
         self, interaction: discord.Interaction, *, kind: str, question: str, options: Sequence[PollOption],
         duration: timedelta, hide_results: bool, first_id: int | None = None, second_id: int | None = None,
+        picks: int = 1, ranked: bool = False, role_id: int | None = None, voters: str = VOTERS_HIDDEN,
+        opens_at: datetime | None = None,
     ) -> Poll:
-        """Store the poll and its deadline, then post it as the interaction's public response.
+        """Store the poll and its deadline, then post it as the interaction's public response — or, with
+        `opens_at`, tell the creator privately when its opening timer will post it (`on_opening`).
 
         If the process stops before the message id is written, the poll finds its message again by
         the custom ids of its buttons (see `_find_message`)."""
@@ -197,14 +145,21 @@ class PollService:
         now = discord.utils.utcnow()
         poll = await self.store.polls.create(
             NewPoll(interaction.guild_id, interaction.channel_id, interaction.user.id, kind, question, options,
-                    now + duration, hide_results, first_id, second_id),
-            DEADLINE, now,
+                    (opens_at or now) + duration, hide_results, first_id, second_id, picks, ranked, role_id, voters, opens_at),
+            DEADLINE, now, OPENING,
         )
         self.bot.scheduler.wake()
+        if opens_at is not None:
+            await interaction.response.send_message(
+                f"Poll #{poll.id} will be posted in this channel {discord_timestamp(opens_at, 'F')} "
+                f"({discord_timestamp(opens_at, 'R')}) and close {discord_timestamp(poll.closes_at, 'F')}.",
+                ephemeral=True, allowed_mentions=NO_PINGS,
+            )
+            return poll
         try:
             response = await interaction.response.send_message(
                 embed=poll_card(poll, tally([o.label for o in poll.options], {}), *await self._pair_facts(poll)),
-                view=poll_view(poll.id, [o.label for o in poll.options], kind=poll.kind),
+                view=ballot_view(poll),
                 allowed_mentions=NO_PINGS,  # the card names its creator; an embed never pings, and nor may the rest
             )
         except BaseException:
@@ -225,61 +180,6 @@ class PollService:
             options=[PollOption(i, label) for i, label in enumerate(SHIP_OPTIONS)],
             duration=DEFAULT_DURATION, hide_results=False, first_id=first.id, second_id=second.id,
         )
-
-    # --- voting ------------------------------------------------------------------------------
-
-    async def vote(self, interaction: discord.Interaction, poll_id: int, position: int) -> None:
-        """Record the press, committed, then confirm it privately. A committed vote always reaches the
-        tally on the message, whether or not the confirmation does."""
-        poll = await self.poll(poll_id)
-        if poll is None or poll.guild_id != interaction.guild_id:
-            raise UserFacingError("This poll belongs to another server or no longer exists.")
-        if not poll.open:
-            raise UserFacingError("This poll has closed.")
-        result = await self.store.votes.record(poll_id, interaction.user.id, position, discord.utils.utcnow())
-        if result.outcome is VoteOutcome.CLOSED:
-            self._forget(poll_id)  # the store knows better than the copy
-            raise UserFacingError("This poll has closed.")
-        if result.outcome is VoteOutcome.NO_SUCH_OPTION:
-            raise UserFacingError("That option is not part of this poll.")
-        if result.outcome is not VoteOutcome.UNCHANGED:
-            self.refresher.request(poll_id)
-        label = literal(poll.options[position].label)
-        note = ""
-        if result.outcome is VoteOutcome.CHANGED and result.previous is not None:
-            note = f" (changed from {literal(poll.options[result.previous].label)})"
-        elif result.outcome is VoteOutcome.UNCHANGED:
-            note = " (unchanged)"
-        try:
-            await interaction.response.send_message(
-                f"Your vote: **{label}**{note} — you can change it until {discord_timestamp(poll.closes_at, 'R')}.",
-                ephemeral=True, view=withdraw_view(poll_id), allowed_mentions=NO_PINGS,
-            )
-        except discord.HTTPException as exc:  # the vote counts; only Discord's copy of the confirmation is lost
-            log.warning("poll %s: vote recorded, but its confirmation could not be delivered: %s", poll_id, exc)
-
-    async def withdraw(self, interaction: discord.Interaction, poll_id: int) -> None:
-        """Take the presser's vote back, committed before the confirmation says so; the confirmation
-        then reads what was withdrawn and loses its button. Pressed twice, the second finds no vote."""
-        poll = await self.poll(poll_id)
-        if poll is None or poll.guild_id != interaction.guild_id:
-            raise UserFacingError("This poll belongs to another server or no longer exists.")
-        if not poll.open:
-            raise UserFacingError("This poll has closed; its votes are final.")
-        result = await self.store.votes.withdraw(poll_id, interaction.user.id, discord.utils.utcnow())
-        if result.outcome is VoteOutcome.CLOSED:
-            self._forget(poll_id)
-            raise UserFacingError("This poll has closed; its votes are final.")
-        again = f"press an option on the poll to vote again until {discord_timestamp(poll.closes_at, 'R')}"
-        if result.outcome is VoteOutcome.WITHDRAWN and result.previous is not None:
-            self.refresher.request(poll_id)
-            text = f"Your vote for **{literal(poll.options[result.previous].label)}** is withdrawn — {again}."
-        else:
-            text = f"You have no vote in this poll to withdraw — {again}."
-        try:
-            await interaction.response.edit_message(content=text, view=None, allowed_mentions=NO_PINGS)
-        except discord.HTTPException as exc:  # the withdrawal stands; only Discord's copy of the answer is lost
-            log.warning("poll %s: vote withdrawn, but its confirmation could not be delivered: %s", poll_id, exc)
 
     async def _edit_tally(self, poll_id: int) -> bool:
         """Show the latest tally; False if another process holds the message now (try again later).
@@ -315,14 +215,54 @@ class PollService:
     async def close(self, poll: Poll, closed_by: int) -> str:
         """Close now through the poll's deadline timer (brought forward), so an early close is shown and
         posted exactly as a deadline is: once, across crashes. Says how it went."""
-        self._forget(poll.id)
+        self.forget(poll.id)
         timer_id = await self.store.polls.close_early(poll.id, discord.utils.utcnow(), closed_by, DEADLINE)
         if timer_id is None:
             return "That poll had already closed."
+        if poll.opens_at is not None:
+            return "Closed before it was posted: it will not be posted."
         timer = await self.bot.scheduler.settled(timer_id, CLOSE_WAIT)
         if timer is not None and timer.state is TimerState.DONE:
             return "Closed; the result is posted."
         return "Closed; the result will be posted in a moment."
+
+    async def extend(self, poll: Poll, by: timedelta) -> Poll | None:
+        """Close the poll `by` later: its deadline timer moves with it, the card shows the new close (a
+        tally edit reads it), and every process drops its copy. None if it closed or is closing now."""
+        self.forget(poll.id)
+        closes = await self.store.polls.extend(poll.id, by, discord.utils.utcnow(), DEADLINE)
+        if closes is None:
+            return None
+        self.bot.scheduler.wake()
+        self.refresher.request(poll.id)
+        return await self.poll(poll.id)
+
+    async def on_opening(self, timer: Timer) -> Outcome:
+        """A poll made with `opens`: posted in its channel, once — a retry after a crash finds the message
+        it already posted by its custom ids, and the nonce makes a repeated send return the first."""
+        poll = await self.store.polls.get(timer.payload["poll_id"])
+        if poll is None or not poll.open or poll.opens_at is None:
+            return Outcome.cancelled("the poll is gone, closed, or posted already")
+        try:
+            message_id = await self._find_message(poll)
+            if message_id is None:
+                await self.bot.scheduler.attempting(timer)
+                channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
+                posted = await channel.send(
+                    embed=poll_card(poll, tally([o.label for o in poll.options], {})), view=ballot_view(poll),
+                    nonce=f"poll-open-{poll.id}", allowed_mentions=NO_PINGS,
+                )
+                message_id = posted.id
+        except discord.HTTPException as exc:
+            if exc.status >= 500 or exc.status == 429:
+                raise RetryLater(f"{exc.status} {exc.text}") from exc
+            return Outcome.failed(f"poll not posted: {exc.status} {exc.text}")
+        except (aiohttp.ClientError, TimeoutError) as exc:
+            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
+        await self.store.polls.mark_posted(poll.id, message_id)
+        self.forget(poll.id)
+        self.refresher.posted(poll.id)
+        return Outcome.done(f"posted as message {message_id}")
 
     async def on_deadline(self, timer: Timer) -> Outcome:
         """A poll's deadline (or an early close): closed, final card on the message, result posted —
@@ -330,7 +270,7 @@ class PollService:
         poll = await self.store.polls.get(timer.payload["poll_id"])
         if poll is None:
             return Outcome.cancelled("the poll no longer exists")
-        self._forget(poll.id)
+        self.forget(poll.id)
         self.refresher.forget(poll.id)
         if poll.open:
             await self.store.polls.close(poll.id, min(poll.closes_at, discord.utils.utcnow()), None)
@@ -338,6 +278,8 @@ class PollService:
             assert poll is not None
         if poll.result_message_id is not None:
             return Outcome.cancelled("closed already; the result is posted")
+        if poll.opens_at is not None:
+            return Outcome.cancelled("closed before it was posted: no result to show")
         closed_at = poll.closed_at or poll.closes_at
         late = discord.utils.utcnow() - closed_at
         try:
@@ -357,18 +299,27 @@ class PollService:
         return Outcome.done(f"result message {posted}")
 
     async def _show_final(self, poll: Poll) -> int | None:
-        """The final tally on the poll's message, buttons disabled; the message id, if there is one."""
+        """The final result on the poll's message (ranked: the winner and the rounds) with its chart as an
+        attachment the card's image shows, buttons and select disabled; the message id, if there is one."""
         async with self._edit_lock(poll.id):
             await self._hold_for_final(poll.id)
             message_id = await self._find_message(poll)
             if message_id is None:
                 return None
-            labels = [o.label for o in poll.options]
+            result = await self.result(poll)
+            embed = poll_card(poll, result, *await self._pair_facts(poll))
+            charts: list[discord.File] = []
+            try:
+                png = await asyncio.to_thread(render_chart, poll.question, result)
+            except Exception:  # the result stands without its picture
+                log.exception("poll %s: its chart could not be drawn; the final card goes without it", poll.id)
+            else:
+                name = f"poll-{poll.id}.png"
+                embed.set_image(url=f"attachment://{name}")
+                charts.append(SpecFile(fp=io.BytesIO(png), filename=name))
             try:
                 await self._message(poll, message_id).edit(
-                    embed=poll_card(poll, await self.result(poll), *await self._pair_facts(poll)),
-                    view=poll_view(poll.id, labels, kind=poll.kind, disabled=True),
-                    allowed_mentions=NO_PINGS,
+                    embed=embed, attachments=charts, view=ballot_view(poll, disabled=True), allowed_mentions=NO_PINGS,
                 )
             except discord.NotFound:
                 log.info("poll %s: its message was deleted; posting the result anyway", poll.id)
@@ -403,7 +354,17 @@ class PollService:
     # --- reading -----------------------------------------------------------------------------
 
     async def result(self, poll: Poll) -> Tally:
-        return tally([o.label for o in poll.options], await self.store.polls.counts(poll.id))
+        """Ballots per option and how many ballots; a ranked poll counts first choices, and its run-off
+        decides the winner."""
+        labels = [o.label for o in poll.options]
+        if not poll.ranked:
+            counts, ballots = await self.store.polls.tally(poll.id)
+            return tally(labels, counts, ballots)
+        cast = [b.choices for b in await self.store.polls.ballots(poll.id)]
+        firsts: dict[int, int] = {}
+        for choices in cast:
+            firsts[choices[0]] = firsts.get(choices[0], 0) + 1
+        return tally(labels, firsts, len(cast), instant_runoff(len(labels), cast))
 
     async def _pair_facts(self, poll: Poll) -> tuple[str | None, tuple[str, ...]]:
         """For a ship poll's card: what the canon says of the pair, and the pair's ship names."""
@@ -421,7 +382,7 @@ class PollService:
         if poll.message_id is not None:
             return poll.message_id
         channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-        after = discord.Object(discord.utils.time_snowflake(poll.created_at - timedelta(minutes=1)))
+        after = discord.Object(discord.utils.time_snowflake((poll.opens_at or poll.created_at) - timedelta(minutes=1)))
         prefix = f"poll:{poll.id}:"
         me = self.bot.user.id if self.bot.user else None
         async for message in channel.history(limit=100, after=after, oldest_first=True):

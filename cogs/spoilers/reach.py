@@ -64,6 +64,9 @@ class SpoilersCog(
         series_id, title, rule = await self._rule(series, upto, delay, interaction.guild_id)
         stored = rule_to_store(series_id, None, rule)
         await self.store.spoiler_reach.set(interaction.guild_id, stored, interaction.user.id, discord.utils.utcnow())
+        events = self.bot.services.events_replanning.current
+        if events is not None:  # the server's Discord events name episodes as far as its reach
+            await events.replan(interaction.guild_id)
         await interaction.response.send_message(
             f"Public replies about **{literal(title)}** in this server now go: {rule.describe()}. "
             "A channel's override (`/spoilers channel`) comes first.",

@@ -64,6 +64,10 @@ TABLES: tuple[CopiedTable, ...] = (
     CopiedTable("watchalongs", ("guild_id", "series_id")),
     CopiedTable("watchalong_threads", ("guild_id", "release_id")),
     CopiedTable("episode_ratings", ("guild_id", "release_id", "user_id")),
+    CopiedTable("wikidata_fetches", ("show_id",)),
+    CopiedTable("wikidata_names", ("show_id", "entity", "role", "lang", "text")),
+    CopiedTable("event_series", ("guild_id", "series_id")),
+    CopiedTable("scheduled_events", ("guild_id", "series_id", "event_key")),
 )
 
 

@@ -9,7 +9,7 @@ import math
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, NonNegativeInt, StringConstraints
 
 from db.facts.dates import DEFAULT_ZONE
 from db.facts.models import Billing, EventKind, FactStatus, ProductionKind, RelationshipKind
@@ -196,6 +196,9 @@ class CharacterSpec(_Spec):
     actor: Name | None = None
     actor_aliases: list[NameItem] = Field(default_factory=list)
     image: WebAddress | None = None  # an http(s) address: the card's thumbnail
+    # How prominent the character is, ranking lookups and autocomplete: given, it is the weight instead of the
+    # one derived from appearances (best billing, then how many); higher is more prominent.
+    prominence: NonNegativeInt | None = None
     status: FactStatus = FactStatus.CONFIRMED
     description: Prose | None = None
     affiliations: list[NameItem] = Field(default_factory=list)

@@ -128,15 +128,29 @@ class CharacterRepository:
                 found[r[0]].add(r[1])
         return {pack: frozenset(series) for pack, series in found.items()}
 
+    async def relationship_statuses_by_pack(self) -> dict[int, list[tuple[int, int, str]]]:
+        """Per pack, (first id, second id, status) of its relationships that have a status: the name
+        indexes read the ones that declare a variant ("imposter of") from them (bot/search/variants.py)."""
+        rows = await self._db.fetch_all(
+            "SELECT r.pack_id, r.first_id, r.second_id, r.status FROM relationships r"
+            " WHERE r.pack_id IS NOT NULL AND r.status IS NOT NULL ORDER BY r.id"
+        )
+        found: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+        for r in rows:
+            found[r[0]].append((r[1], r[2], r[3]))
+        return dict(found)
+
     async def prominence_by_pack(self, pack_id: int | None = None) -> dict[int, list[tuple[int, int, str | None]]]:
         """Per pack (or `pack_id`'s alone), (character id, weight, main series title), most prominent first:
         autocomplete's defaults, the tie-breaker between near-equal matches, and the show that tells namesakes
-        apart. The weight is the best billing (main > recurring > guest > none) × BILLING_WEIGHT + appearances."""
+        apart. The weight is the pack's own `prominence:` when it gives one, else the best billing (main >
+        recurring > guest > none) × BILLING_WEIGHT + appearances."""
         packs = "c.pack_id IS NOT NULL" if pack_id is None else "c.pack_id = :pack"
         rows = await self._db.fetch_all(
             f"""
             SELECT c.pack_id, c.id,
-                   max({_BILLING_RANK.format(a="a")}) * {BILLING_WEIGHT:d} + least(count(a.id), {BILLING_WEIGHT - 1:d}) AS weight,
+                   coalesce(max(c.prominence),
+                            max({_BILLING_RANK.format(a="a")}) * {BILLING_WEIGHT:d} + least(count(a.id), {BILLING_WEIGHT - 1:d})) AS weight,
                    (SELECT s.title FROM appearances f JOIN series s ON s.id = f.series_id
                      WHERE f.character_id = c.id ORDER BY {_BILLING_RANK.format(a="f")} DESC, f.id LIMIT 1) AS main_series
               FROM characters c LEFT JOIN appearances a ON a.character_id = c.id

@@ -34,6 +34,7 @@ from tests.double.interactions import (
 )
 from tests.double.limits import message_problems
 from tests.double.mentions import pings
+from tests.double.scheduled_events import scheduled_event_routes
 from tests.double.shards import DISCORD_IDENTIFY_WINDOW, Sharding
 from tests.double.threads import ThreadWorld, thread_routes
 from tests.double.world import (
@@ -106,6 +107,8 @@ class DiscordDouble(ThreadWorld):
         # Members who turned off direct messages from server members: a DM to one of them is refused
         # with 403 and Discord's code 50007, "Cannot send messages to this user".
         self.closed_dms: set[int] = set()
+        # Guild Scheduled Events by id (Discord's JSON), across guilds; events_of(guild) lists one guild's.
+        self.scheduled_events: dict[int, dict[str, Any]] = {}
         # Faults a test can switch on: seconds to hold the reply to a channel post after making it
         # (the bot can be killed while it waits, as if the answer were lost), REST faults, gateway faults.
         self.hold_post_replies = 0.0
@@ -123,6 +126,7 @@ class DiscordDouble(ThreadWorld):
         app = web.Application(middlewares=[self._middleware], client_max_size=64 * 1024 * 1024)
         app.add_routes(rest.routes(self))
         app.add_routes(thread_routes(self))
+        app.add_routes(scheduled_event_routes(self))
         app.router.add_get("/gateway", self._gateway)
         self._runner = web.AppRunner(app, access_log=None)
         await self._runner.setup()
@@ -202,6 +206,10 @@ class DiscordDouble(ThreadWorld):
             if session.open and session.ready.is_set() and session.serves(guild.id):
                 await session.dispatch("GUILD_CREATE", guild.payload(self.bot_member(guild)))
         return guild
+
+    def events_of(self, guild: FakeGuild) -> list[dict[str, Any]]:
+        """The guild's scheduled events, oldest first."""
+        return [e for e in self.scheduled_events.values() if e["guild_id"] == str(guild.id)]
 
     def add_member(self, guild: FakeGuild, name: str, *, permissions: int = Permissions.MEMBER) -> FakeMember:
         user = FakeUser(snowflake(), name)
@@ -339,7 +347,9 @@ class DiscordDouble(ThreadWorld):
         """The bot's permissions in `channel` as Discord computes them for `app_permissions`: its own,
         less what the channel (a thread's parent, for a thread) denies it."""
         rules = self.channels.get(channel.thread.parent_id, channel) if channel.thread else channel
-        return Permissions.BOT & ~sum(DENIABLE[what] for what in rules.denied)
+        guild = self.guilds.get(channel.guild_id) if channel.guild_id is not None else None
+        granted = Permissions.BOT | (guild.bot_grants if guild is not None else 0)
+        return granted & ~sum(DENIABLE[what] for what in rules.denied)
 
     def _dm_with(self, user: FakeUser) -> FakeChannel:
         self.users.setdefault(user.id, user)
@@ -412,6 +422,32 @@ class DiscordDouble(ThreadWorld):
     async def press(self, who: FakeMember | FakeUser, message: FakeMessage, button: str) -> InteractionRecord:
         """Press a button and return once the bot acknowledged."""
         return await (await self.send_press(who, message, button)).acked()
+
+    async def send_select(
+        self, who: FakeMember | FakeUser, message: FakeMessage, labels: list[str], *, select: str | None = None,
+    ) -> InteractionRecord:
+        """Choose options (by label) in a string select on `message` — the first, or the one whose custom_id
+        or placeholder is `select` — as a member's client would, without waiting for the answer. As Discord,
+        the client sends only values the select offers, between its min_values and max_values (default 1)."""
+        found = next((s for s in message.selects() if select in (None, s.get("custom_id"), s.get("placeholder"))), None)
+        if found is None:
+            raise KeyError(f"message {message.id} has no select {select!r}; it has {[s.get('custom_id') for s in message.selects()]}")
+        if found.get("disabled"):
+            raise ValueError(f"select {found['custom_id']} is disabled; a client cannot choose in it")
+        offered = {o["label"]: o["value"] for o in found.get("options", [])}
+        if missing := [label for label in labels if label not in offered]:
+            raise KeyError(f"select {found['custom_id']} offers no {missing}; it offers {list(offered)}")
+        if not found.get("min_values", 1) <= len(labels) <= found.get("max_values", 1):
+            raise ValueError(f"select {found['custom_id']} takes {found.get('min_values', 1)}–{found.get('max_values', 1)} values")
+        channel = self.channels[message.channel_id]
+        data = {"custom_id": found["custom_id"], "component_type": 3, "values": [offered[label] for label in labels]}
+        return await self._send(self._envelope(MESSAGE_COMPONENT, data, who, channel, message=message))
+
+    async def choose(
+        self, who: FakeMember | FakeUser, message: FakeMessage, labels: list[str], *, select: str | None = None,
+    ) -> InteractionRecord:
+        """Choose in a string select and return once the bot acknowledged."""
+        return await (await self.send_select(who, message, labels, select=select)).acked()
 
     # --- messages ------------------------------------------------------------------------------
 

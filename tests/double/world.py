@@ -51,6 +51,8 @@ class Permissions:
     MANAGE_THREADS = 1 << 34
     CREATE_PUBLIC_THREADS = 1 << 35
     SEND_MESSAGES_IN_THREADS = 1 << 38
+    MANAGE_EVENTS = 1 << 33
+    CREATE_EVENTS = 1 << 44
 
     # Discord's default @everyone has the two thread bits, so a plain member (and the bot) has them.
     MEMBER = (
@@ -260,6 +262,7 @@ class FakeGuild:
     members: dict[int, FakeMember] = field(default_factory=dict)
     threads: list[FakeChannel] = field(default_factory=list)
     joined_at: str = field(default_factory=iso_now)
+    bot_grants: int = 0  # server-wide permissions the bot has beyond Permissions.BOT (Create Events, say)
 
     @property
     def text_channel(self) -> FakeChannel:
@@ -370,6 +373,13 @@ class FakeMessage:
         found = []
         for row in self.components:
             found += [c for c in row.get("components", []) if c.get("type") == 2]
+        return found
+
+    def selects(self) -> list[dict[str, Any]]:
+        """The message's string selects (component type 3), in order."""
+        found = []
+        for row in self.components:
+            found += [c for c in row.get("components", []) if c.get("type") == 3]
         return found
 
     def payload(self) -> dict[str, Any]:

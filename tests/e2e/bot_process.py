@@ -19,6 +19,7 @@ from tests.double.server import DiscordDouble
 _OURS = (
     "DISCORD_TOKEN", "DATABASE_URL", "DISCORD_API_BASE", "DEV_GUILD_ID", "FACT_PACK", "FACT_PACKS", "DEFAULT_FANDOMS",
     "LOG_LEVEL", "SHARD_COUNT", "SHARD_IDS", "IDENTIFY_WINDOW", "TVMAZE_API_BASE", "TVMAZE_IMPORTS", "TVMAZE_SYNC_HOURS",
+    "WIKIDATA_API_BASE", "WIKIDATA_ALIASES",
 )
 
 
@@ -56,6 +57,7 @@ class BotProcess:
             "IDENTIFY_WINDOW": str(max(self.double.sharding.identify_window, 0.01)),
             # Never the real TVmaze from a test: a closed local port, unless a test starts the TVmaze double.
             "TVMAZE_API_BASE": "http://127.0.0.1:9",
+            "WIKIDATA_API_BASE": "http://127.0.0.1:9",  # and never the real Wikidata
         }
         return {k: v for k, v in (env | self.extra_env).items() if k not in self.unset}
 

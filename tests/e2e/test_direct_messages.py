@@ -17,8 +17,8 @@ from tests.e2e.bot_process import BotProcess
 
 PACKS = Path(__file__).parents[1] / "packs"
 BUNDLED = Path(__file__).parents[2] / "db" / "packs"
-SERVER_ONLY = {"fandom", "poll", "ship", "release", "reminders", "settings", "spoilers", "watchalong", "ratings"}
-ANYWHERE = {"character", "series", "about", "countdown", "releases", "remindme", "episodes", "progress"}
+SERVER_ONLY = {"fandom", "poll", "ship", "release", "reminders", "settings", "spoilers", "watchalong", "ratings", "events"}
+ANYWHERE = {"character", "series", "about", "countdown", "releases", "remindme", "episodes", "progress", "calendar"}
 GUILD, BOT_DM = 0, 1
 SERVER = re.compile(r"\b(?:this|the|your) server\b|\bserver's\b|\bhere\b.{0,40}\bserver\b", re.IGNORECASE)  # one that isn't there
 
@@ -33,6 +33,7 @@ SERVER_ONLY_CALLS: list[tuple[str, dict[str, Any]]] = [
     ("reminders list", {}),
     ("settings timezone", {"zone": "Europe/Berlin"}),
     ("spoilers server", {"series": "Harbor Lights", "upto": "all"}), ("spoilers show", {}),
+    ("events set", {"series": "Harbor Lights", "scope": "premieres"}), ("events stop", {"series": "Harbor Lights"}),
 ]
 
 
@@ -90,7 +91,7 @@ async def test_every_command_allowed_in_a_dm_answers_there_without_speaking_of_a
         ("countdown", {}), ("countdown", {"release": "Harbor Lights season 1"}), ("releases", {}),
         ("episodes", {"series": "The Show"}), ("remindme", {"release": "Harbor Lights season 2"}),
         ("remindme", {"release": "Harbor Lights season 2"}),  # asked twice: "already set"
-        ("character", {"name": "Nobody Ever Heard Of"}),
+        ("character", {"name": "Nobody Ever Heard Of"}), ("calendar", {}),
     ]
     for command, options in asked:
         reply = await (await double.command(user, command, options)).reply()

@@ -106,10 +106,10 @@ async def test_pairing_polls_offer_every_love_interest(double: DiscordDouble, me
 @pytest.mark.parametrize(
     ("options", "says"),
     [
-        ({"question": "Q?", "options": "Only one"}, "2 to 10 options"),
+        ({"question": "Q?", "options": "Only one"}, "2 to 25 options"),
         ({"question": "Q?", "options": "A; ; B"}, "none may be blank"),
         ({"question": "Q?", "options": "A; a"}, "listed twice"),
-        ({"question": "Q?", "options": "; ".join(str(i) for i in range(11))}, "2 to 10 options"),
+        ({"question": "Q?", "options": "; ".join(str(i) for i in range(26))}, "2 to 25 options separated by `;` (you gave 26)"),
         ({"question": "Q?", "options": "A; " + "x" * 81}, "at most 80 characters"),
         ({"question": "x" * 301, "options": "A; B"}, "1–300 visible characters"),
         ({"question": "   ", "options": "A; B"}, "1–300 visible characters"),

@@ -284,3 +284,23 @@ async def test_ratings_show_tvmazes_own_episode_rating_beside_the_servers(
         ours = "⭐ 5.0 (1)" if number == 1 else "⭐ not rated here"
         tail = f" · TVmaze {theirs[number]:.1f}" if number in theirs else ""
         assert line.endswith(f"— {ours}{tail}"), line
+
+
+async def test_a_series_alias_finds_a_show_on_the_bot_in_fandom_add_and_series_autocomplete(
+    double: DiscordDouble, bot: BotProcess
+) -> None:
+    """TVmaze's search knows no fan initialism; the bot's packs may ("GoT"): the hand-written pack of show 2
+    calls Harbor Lights "HLX", so /fandom add offers it for "hlx" in any case, before TVmaze's other hits."""
+    _, mod, fan = await new_guild(double)
+    for typed in ("hlx", "HLX", "Hlx"):
+        choices = await double.autocomplete(mod, "fandom add", {"show": typed}, "show")
+        assert choices[:1] == [{"name": "Harbor Lights (on this bot)", "value": "2"}], typed
+    # TVmaze's own hits stay, with the show on the bot named once.
+    choices = await double.autocomplete(mod, "fandom add", {"show": "Harbor Lights"}, "show")
+    assert [c["value"] for c in choices].count("2") == 1
+    added = await say(double, mod, "fandom add", {"show": "2"})
+    assert "(`harbor-wiki`)" in added.embeds[0]["description"]
+    offered = await double.autocomplete(fan, "series", {"title": "hlx"}, "title")
+    assert offered and offered[0]["name"].startswith("Harbor Lights")
+    card = await say(double, fan, "series", {"title": "HLX"})
+    assert card.embeds and card.embeds[0]["title"].startswith("Harbor Lights")

@@ -16,15 +16,17 @@ from bot.search.directory import Directory
 FLOORS: dict[str, dict[str, int]] = {
     "ice-and-fire": {
         "full name": 7, "nickname": 24, "title": 5, "honorific": 5, "actor": 14, "typo": 28, "first name": 17,
-        "partial": 12, "article": 11, "reordered": 6, "miss": 9,
+        "partial": 12, "article": 11, "reordered": 6, "miss": 9, "absent": 3,
     },
     "marvel-wikia": {
         "full name": 18, "punctuation": 12, "hero name": 11, "nickname": 5, "short first name": 10, "typo": 23,
-        "first name": 22, "partial": 19, "honorific": 5, "article": 3, "reordered": 6, "miss": 9,
+        "first name": 22, "partial": 19, "honorific": 5, "article": 3, "reordered": 6, "miss": 14, "imposter": 4,
+        "absent": 2,
     },
     "generated": {
         "full name": 16, "namesake": 5, "nickname": 15, "hero name": 5, "title": 6, "honorific": 6, "actor": 9,
-        "typo": 18, "first name": 13, "partial": 14, "article": 8, "reordered": 6, "miss": 8,
+        "typo": 18, "first name": 13, "partial": 14, "article": 8, "reordered": 6, "miss": 8, "imposter": 5,
+        "credited honorific": 4, "nickname + surname": 5, "one-scene namesake": 2, "absent": 6,
     },
 }
 SLOW = {"marvel-wikia", "generated"}  # 16,000 and 20,000 characters to import: ~10–25 s each here

@@ -34,7 +34,7 @@ INSTANTS: dict[str, set[str]] = {
     "subscriptions": {"disabled_at", "created_at", "updated_at"},
     "personal_reminders": {"created_at"},
     "timers": {"due_at", "first_due_at", "claimed_at", "finished_at", "created_at", "attempted_at", "lease_until"},
-    "polls": {"created_at", "closes_at", "closed_at", "edit_lease_until"},
+    "polls": {"created_at", "closes_at", "closed_at", "edit_lease_until", "opens_at"},
     "identify_turns": {"identified_at"},
     "votes": {"voted_at"},
     "guild_fandoms": {"followed_at"},
@@ -43,7 +43,10 @@ INSTANTS: dict[str, set[str]] = {
     "spoiler_reach": {"updated_at"},
     "watchalongs": {"updated_at"},
     "watchalong_threads": {"air_at", "posted_at", "closes_at", "closed_at"},
+    "event_series": {"updated_at"},
+    "scheduled_events": {"starts_at"},
     "episode_ratings": {"updated_at"},
+    "wikidata_fetches": {"fetched_at"},
 }
 _PG_TYPE = {"INTEGER": "bigint", "TEXT": "text", "REAL": "double precision"}  # REAL: a float read back exactly
 

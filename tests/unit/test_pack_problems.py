@@ -78,7 +78,7 @@ def test_one_of_each_mistake_is_told_in_plain_words_with_its_line_and_path() -> 
         "pack.yaml:15: series.show.seasons.1.source: missing `source` (required here)",
         f"pack.yaml:17: characters.Georgia: `Georgia` {BAD_ID}",
         "pack.yaml:20: characters.hero.acter: unknown key `acter`; allowed here: name, name_source, since, hero_names, aliases, "
-        "names, actor, actor_aliases, image, status, description, affiliations, appearances, events, source",
+        "names, actor, actor_aliases, image, prominence, status, description, affiliations, appearances, events, source",
         "pack.yaml:21: characters.hero.description: is 1001 characters; at most 1000",
         "pack.yaml:22: characters.hero.aliases.0: is a list; expected text or a mapping with keys: name, source, since",
         # references, cross-checked in the same run wherever the structure allows
@@ -152,7 +152,7 @@ def test_a_typo_and_a_dangling_reference_are_reported_in_one_run() -> None:
     text = MINIMAL.replace("actor: Some Actor", "acter: Some Actor").replace("between: [hero, villain]", "between: [hero, vilain]")
     assert problems_of(text) == [
         "pack.yaml:12: characters.hero.acter: unknown key `acter`; allowed here: name, name_source, since, hero_names, aliases, "
-        "names, actor, actor_aliases, image, status, description, affiliations, appearances, events, source",
+        "names, actor, actor_aliases, image, prominence, status, description, affiliations, appearances, events, source",
         "pack.yaml:15: relationships.0.between.1: unknown character `vilain`",
     ]
 
@@ -170,7 +170,7 @@ def test_what_refers_to_a_broken_entry_is_not_reported_as_dangling() -> None:
         "pack.yaml:5: sources.b.title: is empty; it needs some text",
         "pack.yaml:11: series.show.seasons.0.source: missing `source` (required here)",
         "pack.yaml:14: characters.villain.Hat: unknown key `Hat`; allowed here: name, name_source, since, hero_names, aliases, "
-        "names, actor, actor_aliases, image, status, description, affiliations, appearances, events, source",
+        "names, actor, actor_aliases, image, prominence, status, description, affiliations, appearances, events, source",
         "pack.yaml:16: relationships.0.source: unknown source `nope`; sources are: a",
     ]
 
@@ -275,7 +275,7 @@ def test_a_20000_character_pack_is_checked_whole_or_broken(tmp_path: Path) -> No
     assert [p.split(": ", 1)[1] for p in problems] == [
         'series.show-0.seasons.1.release.0.date: `date: 2030` must be quoted as text: `date: "2030"`',
         "characters.p5.acter: unknown key `acter`; allowed here: name, name_source, since, hero_names, aliases, names, actor, "
-        "actor_aliases, image, status, description, affiliations, appearances, events, source",
+        "actor_aliases, image, prominence, status, description, affiliations, appearances, events, source",
         f"characters.P7: `P7` {BAD_ID}",
         "relationships.3.between.1: unknown character `p7`",  # true: the key is `P7`
         "relationships.9998.source: unknown source `nope`; sources are: s, t",
@@ -294,7 +294,7 @@ def test_db_check_prints_every_problem_of_every_file(tmp_path: Path, capsys: pyt
         f"2 problem(s) in {typo}; nothing was imported:",
         f'  {typo}:10: series.show.seasons.0.release.0.date: `date: 2030` must be quoted as text: `date: "2030"`',
         f"  {typo}:12: characters.hero.acter: unknown key `acter`; allowed here: name, name_source, since, hero_names, aliases, "
-        "names, actor, actor_aliases, image, status, description, affiliations, appearances, events, source",
+        "names, actor, actor_aliases, image, prominence, status, description, affiliations, appearances, events, source",
         f"1 problem(s) in {dangling}; nothing was imported:",
         f"  {dangling}:12: characters.hero.source: unknown source `b`; sources are: a",
     ]

@@ -3,6 +3,8 @@ teardown, and a service asked for while its extension is not loaded is an error 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import discord
 import pytest
 
@@ -21,6 +23,14 @@ class Votes:
     async def withdraw(self, interaction: discord.Interaction, poll_id: int) -> None: ...
 
     async def start_ship_from_button(self, interaction: discord.Interaction, first_id: int, second_id: int) -> None: ...
+
+    async def cast(self, interaction: discord.Interaction, poll_id: int, choices: Sequence[int]) -> None: ...
+
+    async def open_ranking(self, interaction: discord.Interaction, poll_id: int) -> None: ...
+
+    async def hold_rank(self, interaction: discord.Interaction, poll_id: int, rank: int, option: int | None) -> None: ...
+
+    async def submit_ranking(self, interaction: discord.Interaction, poll_id: int) -> None: ...
 
     async def stop(self) -> None:
         self.stopped = True

@@ -27,6 +27,9 @@ from db.backends.database_url import PostgresTarget, StoreUnavailable
 from db.facts.dates import parse_partial_date
 from db.migrations import MigrationError
 from db.packs.check import check_pack_text
+from db.repos.events.made import MadeEvent
+from db.repos.events.settings import EventSeries
+from db.repos.packs.wikidata import WikidataName
 from db.repos.polls import NewPoll, PollOption
 from db.repos.timers import TimerSpec, TimerState
 from db.repos.viewers.progress import StoredProgress
@@ -60,11 +63,16 @@ async def fill(store: Store) -> Filled:
     # episodes and specials, one with TVmaze's rating (a REAL column: a float copied exactly)
     await store.packs.import_checked(check_pack_text(WEEKLY.read_text().replace("runtime: 57,", "runtime: 57, rating: 8.3,"),
                                                      str(WEEKLY)))
-    await store.packs.import_file(HARBOR.parent / "spoilers.yaml")  # since: and events:
+    spoilers = HARBOR.parent / "spoilers.yaml"  # since: and events:, and a pack's own prominence
+    await store.packs.import_checked(check_pack_text(
+        spoilers.read_text().replace("    name: Ada Vale\n", "    name: Ada Vale\n    prominence: 7\n", 1), str(spoilers)
+    ))
     # A TVmaze-synced fandom's state: synced, refreshed by a moderator, then failed once.
     await store.tvmaze_shows.register("weekly", 44778, overlay="format: 1", show_updated=1_700_000_000, now=NOW)
     assert await store.tvmaze_shows.take_refresh("weekly", NOW) is None
     await store.tvmaze_shows.mark_failed("weekly", "TVmaze did not answer", NOW)
+    # What Wikidata gave for that show (its names are matched again at each import).
+    await store.wikidata_names.save(44778, "Q1", (WikidataName("Q2", "character", "alias", "Ned", "en"),), NOW)
     assert await store.identify_turns.take(1, NOW, timedelta(seconds=5)) is None
     await store.guild_settings.set_timezone(GUILD, "Europe/Paris", NOW)
     await store.fandoms.set_following(GUILD, frozenset({"defenders", "harbor"}), 7, NOW)
@@ -89,6 +97,9 @@ async def fill(store: Store) -> Filled:
     assert await store.watchalong_threads.claim(GUILD, own, NOW)
     assert await store.watchalong_threads.mark_closed(GUILD, own, NOW + timedelta(days=1))
     assert await store.episode_ratings.rate(GUILD, pack_release.id, 42, 4, NOW) is None
+    await store.event_series.set(EventSeries(GUILD, a_series, "episodes", 7, NOW))
+    await store.made_events.record(MadeEvent(GUILD, a_series, "season-1", 9_200, NOW + timedelta(days=2), "shape"))
+    await store.made_events.record(MadeEvent(GUILD, a_series, "release-e2", None, NOW + timedelta(days=3), "shape"))
     first, second = (await store.characters.summaries(GUILD))[:2]
     ship = NewPoll(GUILD, 555, 7, "ship", f"{first.name} × {second.name}?", [PollOption(0, "Yes"), PollOption(1, "No")],
                    NOW + timedelta(days=1), first_character_id=first.id, second_character_id=second.id)
@@ -97,12 +108,15 @@ async def fill(store: Store) -> Filled:
     for user, position in ((1, 0), (2, 0), (3, 1)):
         assert (await store.votes.record(open_poll.id, user, position, NOW)).outcome is VoteOutcome.RECORDED
     custom = NewPoll(GUILD, 555, 7, "custom", "Best pub?", [PollOption(0, "Anchor"), PollOption(1, "Gull")],
-                     NOW + timedelta(hours=1), hide_results=True)
+                     NOW + timedelta(hours=1), hide_results=True, picks=2, role_id=9_200, voters="shown")
     closed = await store.polls.create(custom, "poll_close", NOW)
-    await store.votes.record(closed.id, 1, 1, NOW)
+    await store.votes.cast(closed.id, 1, [1, 0], NOW)
     pairing = NewPoll(GUILD, 556, 8, "pairing", "Who leads?", [PollOption(0, first.name, first.id), PollOption(1, second.name, second.id)],
                       NOW + timedelta(days=3))
     await store.votes.record((await store.polls.create(pairing, "poll_close", NOW)).id, 5, 1, NOW)
+    later = NewPoll(GUILD, 556, 8, "custom", "Tomorrow?", [PollOption(0, "Yes"), PollOption(1, "No")],
+                    NOW + timedelta(days=2), ranked=True, picks=2, opens_at=NOW + timedelta(days=1))
+    await store.polls.create(later, "poll_close", NOW)
     assert await store.polls.close(closed.id, NOW + timedelta(minutes=5), 7)
     await store.timers.add(TimerSpec("reminder", "reminder:a", NOW + timedelta(hours=2), {"release": own}, GUILD), NOW)
     await store.timers.add(TimerSpec("reminder", "reminder:b", NOW, {"release": own}, GUILD), NOW)

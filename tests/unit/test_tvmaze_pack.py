@@ -81,6 +81,8 @@ def test_cast_keys_are_stable_and_two_characters_of_one_name_are_told_apart() ->
     assert (lead.name, lead.actor) == ("Mark Lead", "Ada Actor")
     assert lead.image is not None and lead.image.startswith("https://static.tvmaze.com/")
     assert [(a.series, a.billing.value if a.billing else None) for a in lead.appearances] == [("severance", "main")]
+    # TVmaze gives no episode counts: its billing order is the prominence, the lead first
+    assert [c.prominence for c in characters.values()] == [30_003, 30_002, 30_001]
 
 
 def test_a_web_channel_show_without_episodes_or_cast_is_still_a_pack() -> None:
@@ -141,6 +143,11 @@ def test_a_merge_keeps_hand_written_facts_and_takes_dates_and_cast_from_tvmaze()
     assert [(a.name, a.source) for a in mark.aliases] == [("Marky", "fans")]  # type: ignore[union-attr]
     assert mark.source == "tvmaze" and [a.series for a in mark.appearances] == ["show"]
     assert mark.appearances[0].seasons is None  # the cast follows TVmaze
+    assert mark.prominence == 30_003  # TVmaze's billing order…
+    written = OVERLAY.replace("    actor: Someone Else\n", "    actor: Someone Else\n    prominence: 7\n")
+    assert check_pack_data(merge(pack_of(severance()), check_pack_text(written, "weekly.yaml").spec), "w").spec.characters[
+        "mark"
+    ].prominence == 7  # …unless the hand-written pack says otherwise
     assert "helly-second" in spec.characters and "ghost" in spec.characters
     assert len(spec.relationships) == 1 and spec.ships[0].names == ["Marpey"]
 

@@ -218,7 +218,7 @@ async def _export_characters(rows: Any, skey: dict[int, str], named: Any, since:
                 if kind not in ("hero", "alias", "actor")
             },
             actor_aliases=[named(n["name"], n["source_id"], own) for n in names[c["id"]] if n["kind"] == "actor"],
-            image=c["image_url"], status=c["status"], description=c["description"],
+            image=c["image_url"], status=c["status"], description=c["description"], prominence=c["prominence"],
             affiliations=[named(a["name"], a["source_id"], own) for a in affiliations[c["id"]]],
             appearances=_group_appearances(appearances[c["id"]], skey, own, since),
             events=[

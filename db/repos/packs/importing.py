@@ -58,7 +58,7 @@ _COLUMNS: dict[str, tuple[str, ...]] = {
     ),
     "production_facts": ("series_id", "season_number", "kind", "person", "text", "source_id"),
     "characters": (
-        "name", "actor", "description", "status", "source_id", "name_source_id", "image_url", *_SINCE,
+        "name", "actor", "description", "status", "source_id", "name_source_id", "image_url", *_SINCE, "prominence",
     ),
     "character_names": ("character_id", "name", "kind", "source_id", *_SINCE),
     "affiliations": ("character_id", "name", "source_id"),
@@ -150,7 +150,7 @@ async def import_checked_pack(conn: Connection, pack: CheckedPack, *, force: boo
     char_ids = await sync.table("characters", {
         key: (
             c.name, c.actor, c.description, c.status.value, src[c.source], src.get(c.name_source or ""), c.image,
-            *since(c.since),
+            *since(c.since), c.prominence,
         )
         for key, c in spec.characters.items()
     })

@@ -1,0 +1,4 @@
+-- PostgreSQL variant of 0017_character_prominence.sqlite.sql: integers are BIGINT here.
+-- A pack's own `prominence:` for a character (issue 27): when given, the weight that ranks lookups and
+-- autocomplete instead of the one derived from appearances (billing, then how many). NULL: derived.
+ALTER TABLE characters ADD COLUMN prominence BIGINT CHECK (prominence >= 0);
