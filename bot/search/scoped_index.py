@@ -8,8 +8,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from bot.input.autocomplete import reference, referenced
-from bot.search.matching import ACCEPT_SCORE, COMPLETE_SCORE, NEAR_TIE, IndexEntry, Match, NameIndex, kind_rank
-from bot.search.name_forms import fold
+from bot.search.matching import (
+    ACCEPT_SCORE,
+    COMPLETE_SCORE,
+    NEAR_TIE,
+    SUGGEST_SCORE,
+    Hit,
+    IndexEntry,
+    Match,
+    NameIndex,
+    Vocabulary,
+    folded_query,
+    kind_rank,
+)
 from bot.search.variants import below_originals
 
 
@@ -45,6 +56,7 @@ class ScopedIndex:
         self._indexes = list(indexes)
         self.kind = kind
         self._size = sum(len(index) for index in self._indexes)
+        self._vocabulary = Vocabulary(self._indexes) if len(self._indexes) > 1 else None
         # Labels in more than one index (set operations on each index's folded labels, in C).
         seen: set[str] = set()
         shared: set[str] = set()
@@ -120,6 +132,11 @@ class ScopedIndex:
         ]
         return [row[-1] for row in heapq.nsmallest(limit, ranked, key=lambda row: row[:5])]
 
+    def _merge_hits(self, ask: Callable[[NameIndex], list[Hit]], limit: int) -> list[Match]:
+        """`_merge` of hits: only those kept are made into Matches (4 indexes answer 100 to keep 25)."""
+        ranked = [row for index in self._indexes for row in index.merge_rows(ask(index))]
+        return [row[5].matches(((row[6], row[7]),))[0] for row in heapq.nsmallest(limit, ranked, key=lambda row: row[:5])]
+
     def exact(self, query: str) -> Match | None:
         found = self.resolve(query)
         return found[0] if found and found[0].score == 100.0 else None
@@ -140,7 +157,7 @@ class ScopedIndex:
             return [Match(IndexEntry(target, label, label, "name"), 100.0)] if label is not None else []
         if len(self._indexes) == 1 and not self._qualified:
             return self._indexes[0].resolve(query)
-        if (target := self._qualified.get(fold(query))) is not None:
+        if (target := self._qualified.get(folded_query(query))) is not None:
             return [Match(IndexEntry(target, self.label(target) or "", query, "name"), 100.0)]
         exact = self._merge(lambda index: index.exact_all(query, 10), 10)
         if exact:
@@ -151,7 +168,12 @@ class ScopedIndex:
                 m for m in index.holders(query, weight) if m.target not in seen
             ], 10)
         else:
-            found = self._merge(lambda index: index.sure(query, index.scored(query, ACCEPT_SCORE, 10, len(self._indexes))), 10)
+            found = self._merge_hits(
+                lambda index: index.sure_hits(
+                    query, index.scored_hits(query, ACCEPT_SCORE, 10, len(self._indexes), self._vocabulary)
+                ),
+                10,
+            )
         found = self._originals_first(found)
         return [m for m in found if m.score >= found[0].score - NEAR_TIE] if found else []
 
@@ -170,7 +192,12 @@ class ScopedIndex:
         return found[0] if found else None
 
     def suggest(self, query: str, limit: int = 3) -> list[Match]:
-        return self._asked(lambda n: self._merge(lambda index: index.suggest(query, n, len(self._indexes)), n), limit)
+        return self._asked(
+            lambda n: self._merge_hits(
+                lambda index: index.scored_hits(query, SUGGEST_SCORE, n, len(self._indexes), self._vocabulary), n
+            ),
+            limit,
+        )
 
     def complete(self, query: str, limit: int = 25) -> list[Match]:
         return self._asked(lambda n: self._complete(query, n), limit)
@@ -178,11 +205,13 @@ class ScopedIndex:
     def _complete(self, query: str, limit: int) -> list[Match]:
         if len(self._indexes) == 1:
             return self._indexes[0].complete(query, limit)
-        if not fold(query):
+        if not folded_query(query):
             defaults = [(index, t) for index in self._indexes for t in index.defaults]
             defaults.sort(key=lambda it: -it[0].weight(it[1]))
             return [Match(IndexEntry(t, index.label(t) or "", index.label(t) or "", "name"), 0.0) for index, t in defaults[:limit]]
-        found = self._merge(lambda index: index.complete(query, limit, fuzzy=False), limit)
+        found = self._merge_hits(lambda index: index.complete_hits(query, limit, fuzzy=False), limit)
         if not found:
-            found = self._merge(lambda index: index.scored(query, COMPLETE_SCORE, limit, len(self._indexes)), limit)
+            found = self._merge_hits(
+                lambda index: index.scored_hits(query, COMPLETE_SCORE, limit, len(self._indexes), self._vocabulary), limit
+            )
         return self._originals_first(found)

@@ -67,34 +67,43 @@ class CharacterRepository:
         self._db = database
         self._fandoms = fandoms
 
-    async def name_entries_by_pack(self) -> dict[int, list[NameEntry]]:
+    async def name_entries_by_pack(self, pack_id: int | None = None) -> dict[int, list[NameEntry]]:
         """Every searchable name (canonical, other names, actors — recast ones too) of every pack's characters, by pack:
-        the name indexes are built per pack, and a guild searches the packs it follows."""
+        the name indexes are built per pack, and a guild searches the packs it follows. `pack_id`: that pack's
+        alone (the indexes are built one pack at a time, so the rows of 20,000 characters are never all held).
+        In a set order (a character's own name, its actors, then its other names as the pack lists them), on
+        either backend: the order decides between names that match equally well."""
+        packs = "c.pack_id IS NOT NULL" if pack_id is None else "c.pack_id = :pack"
         rows = await self._db.fetch_all(
-            """
+            f"""
             SELECT c.pack_id, c.id, c.name, c.name AS text, 'name' AS kind, c.status,
-                   c.since_series_id, c.since_order, c.since_series_id AS own_series_id, c.since_order AS own_order
-              FROM characters c WHERE c.pack_id IS NOT NULL
+                   c.since_series_id, c.since_order, c.since_series_id AS own_series_id, c.since_order AS own_order,
+                   0 AS part, 0 AS row
+              FROM characters c WHERE {packs}
             UNION ALL
             SELECT c.pack_id, c.id, c.name, c.actor, 'actor', c.status,
-                   c.since_series_id, c.since_order, c.since_series_id, c.since_order
+                   c.since_series_id, c.since_order, c.since_series_id, c.since_order, 1, 0
               FROM characters c
-             WHERE c.pack_id IS NOT NULL AND c.actor IS NOT NULL
+             WHERE {packs} AND c.actor IS NOT NULL
             UNION ALL
-            SELECT DISTINCT c.pack_id, c.id, c.name, a.actor, 'actor', c.status,
-                   a.since_series_id, a.since_order, c.since_series_id, c.since_order
+            SELECT c.pack_id, c.id, c.name, a.actor, 'actor', c.status,
+                   a.since_series_id, a.since_order, c.since_series_id, c.since_order, 2, min(a.id)
               FROM appearances a JOIN characters c ON c.id = a.character_id
-             WHERE c.pack_id IS NOT NULL AND a.actor IS NOT NULL
+             WHERE {packs} AND a.actor IS NOT NULL
+             GROUP BY c.id, a.actor, a.since_series_id, a.since_order
             UNION ALL
             SELECT c.pack_id, c.id, c.name, n.name, n.kind, c.status,
-                   n.since_series_id, n.since_order, c.since_series_id, c.since_order
-              FROM character_names n JOIN characters c ON c.id = n.character_id WHERE c.pack_id IS NOT NULL
-            ORDER BY 1, 2
-            """
+                   n.since_series_id, n.since_order, c.since_series_id, c.since_order, 3, n.id
+              FROM character_names n JOIN characters c ON c.id = n.character_id WHERE {packs}
+            ORDER BY 1, 2, 11, 12
+            """,
+            {} if pack_id is None else {"pack": pack_id},
         )
         found: dict[int, list[NameEntry]] = defaultdict(list)
+        same: dict[str, str] = {}  # a character's name and a kind repeat on many rows: one object each, not one per row
         for r in rows:
-            found[r[0]].append(NameEntry(r[1], r[2], r[3], r[4], r[5] == "rumoured", mark_of(r[6], r[7]), mark_of(r[8], r[9])))
+            name, kind = same.setdefault(r[2], r[2]), same.setdefault(r[4], r[4])
+            found[r[0]].append(NameEntry(r[1], name, r[3], kind, r[5] == "rumoured", mark_of(r[6], r[7]), mark_of(r[8], r[9])))
         return dict(found)
 
     async def marked_series_by_pack(self) -> dict[int, frozenset[int]]:
@@ -131,11 +140,12 @@ class CharacterRepository:
             found[r[0]].append((r[1], r[2], r[3]))
         return dict(found)
 
-    async def prominence_by_pack(self) -> dict[int, list[tuple[int, int, str | None]]]:
-        """Per pack, (character id, weight, main series title), most prominent first: autocomplete's
-        defaults, the tie-breaker between near-equal matches, and the show that tells namesakes apart.
-        The weight is the pack's own `prominence:` when it gives one, else the best billing (main > recurring >
-        guest > none) × BILLING_WEIGHT + appearances."""
+    async def prominence_by_pack(self, pack_id: int | None = None) -> dict[int, list[tuple[int, int, str | None]]]:
+        """Per pack (or `pack_id`'s alone), (character id, weight, main series title), most prominent first:
+        autocomplete's defaults, the tie-breaker between near-equal matches, and the show that tells namesakes
+        apart. The weight is the pack's own `prominence:` when it gives one, else the best billing (main >
+        recurring > guest > none) × BILLING_WEIGHT + appearances."""
+        packs = "c.pack_id IS NOT NULL" if pack_id is None else "c.pack_id = :pack"
         rows = await self._db.fetch_all(
             f"""
             SELECT c.pack_id, c.id,
@@ -144,14 +154,16 @@ class CharacterRepository:
                    (SELECT s.title FROM appearances f JOIN series s ON s.id = f.series_id
                      WHERE f.character_id = c.id ORDER BY {_BILLING_RANK.format(a="f")} DESC, f.id LIMIT 1) AS main_series
               FROM characters c LEFT JOIN appearances a ON a.character_id = c.id
-             WHERE c.pack_id IS NOT NULL
+             WHERE {packs}
              GROUP BY c.id
              ORDER BY c.pack_id, c.status = 'rumoured', weight DESC, c.name
-            """
+            """,
+            {} if pack_id is None else {"pack": pack_id},
         )
         found: dict[int, list[tuple[int, int, str | None]]] = defaultdict(list)
+        titles: dict[str | None, str | None] = {}  # a series title repeats on every row of its characters: one object
         for r in rows:
-            found[r[0]].append((r[1], r[2], r[3]))
+            found[r[0]].append((r[1], r[2], titles.setdefault(r[3], r[3])))
         return dict(found)
 
     async def summaries(self, guild_id: int | None = None) -> list[CharacterSummary]:

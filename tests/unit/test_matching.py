@@ -228,3 +228,34 @@ def test_an_actor_who_shares_a_characters_name_comes_after_the_character() -> No
     assert [m.entry.label for m in ScopedIndex([index, _people((3, "Zed", [], 1))]).resolve("Tom Hargrove")] == [
         "Tom Hargrove", "John Carver"
     ]
+
+
+def _fandom(seed: int) -> list[IndexEntry]:
+    """A fandom whose names share first names and surnames with the others, many equally close to a typo."""
+    firsts = ["Anna", "Hanna", "Jon", "John", "Joan", "Mara", "Maria", "Marta", "Sam", "Pam", "Ben", "Len"]
+    lasts = ["Stark", "Stork", "Snow", "Snew", "Reyes", "Reyna", "Quill", "Quall", "Pike", "Pine"]
+    rows = []
+    for n in range(60):
+        target = seed * 1000 + n
+        name = f"{firsts[(n * (seed + 3)) % len(firsts)]} {lasts[(n * (seed + 5) + seed) % len(lasts)]}"
+        rows.append(IndexEntry(target, name, name, "name"))
+        if n % 4 == 0:
+            rows.append(IndexEntry(target, name, f"{lasts[(n + seed) % len(lasts)]} {seed}{n}", "alias"))
+    return rows
+
+
+def test_indexes_asked_together_answer_as_each_would_alone() -> None:
+    # A server's fandoms match a typed word once against all their words (a Vocabulary); each index keeps
+    # its own words in its own order, so every answer is the one it gives when asked alone.
+    together = [NameIndex(_fandom(seed), weights={seed * 1000 + n: n % 7 for n in range(60)}) for seed in range(4)]
+    alone = [NameIndex(_fandom(seed), weights={seed * 1000 + n: n % 7 for n in range(60)}) for seed in range(4)]
+    scope = ScopedIndex(together)
+    typed = ["Ana Stark", "jon snw", "Marya Reyes", "sam", "pam pyke", "Hannah Quil", "Joan", "stork", "Len Snew", "Mara Q"]
+    for query in typed:
+        for index, twin in zip(together, alone, strict=True):
+            for cutoff, limit in ((55.0, 25), (85.0, 10), (60.0, 5)):
+                assert index.scored(query, cutoff, limit, 4, scope._vocabulary) == twin.scored(query, cutoff, limit, 4)
+        for word in fold(query).split():  # the close words themselves, ties included, in the index's own order
+            for index, twin in zip(together, alone, strict=True):
+                assert index._close_words(word, scope._vocabulary) == twin._close_words(word)
+    assert [m.target for m in scope.suggest("Ana Stark", 10)] and scope.resolve("jon snw")

@@ -201,3 +201,16 @@ async def test_export_of_an_imported_pack_imports_to_the_same_rows_and_exports_t
 def test_dates_by_month_name_and_tba_are_pack_dates() -> None:
     spec = check_pack_text(CAST).spec
     assert [s.release[0].date for s in spec.series["show"].seasons if s.release] == ["July 2030", "TBD"]
+
+
+async def test_names_and_prominence_read_for_one_pack_are_that_packs_part_of_all(store: Store) -> None:
+    # The name indexes are built one pack at a time (bot/search/directory.py): each pack's read must be
+    # exactly its share of the read of every pack, in the same order.
+    await store.packs.import_files([bundled_pack_path(), HARBOR])
+    names = await store.characters.name_entries_by_pack()
+    prominence = await store.characters.prominence_by_pack()
+    assert len(names) == 2 and len(prominence) == 2
+    for pack_id in names:
+        assert await store.characters.name_entries_by_pack(pack_id) == {pack_id: names[pack_id]}
+        assert await store.characters.prominence_by_pack(pack_id) == {pack_id: prominence[pack_id]}
+    assert await store.characters.name_entries_by_pack(max(names) + 1) == {}
