@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 
 from bot.launch import launcher, supervisor
-from bot.tvmaze.draft import write_draft
 
 
 def process_count(text: str) -> int:
@@ -44,6 +43,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "launch":
         return supervisor.main(args.processes)
     if args.command == "draft":
+        from bot.tvmaze.draft import write_draft  # the pack format's models: not loaded by a running bot
+
         return asyncio.run(write_draft(args.show, args.output))
     return launcher.main()
 

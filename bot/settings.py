@@ -1,14 +1,18 @@
-"""Settings from the environment and `.env` in the current directory (see .env.example)."""
+"""Settings from the environment and `.env` in the current directory (see .env.example).
+
+Read by hand rather than with pydantic-settings: that library and the pydantic core it builds on cost a
+running bot ~10 MiB of RSS for a score of variables read once at start-up (issue 27)."""
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from discord.http import Route
-from pydantic import Field, SecretStr, ValidationError, field_validator
-from pydantic_core.core_schema import ValidationInfo
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from dotenv import dotenv_values
 
 from bot.launch.shards import parse_shard_count, parse_shard_ids
 from bot.tvmaze.addresses import TVMAZE_API_BASE
@@ -25,16 +29,37 @@ from db.backends.database_url import (
 
 DISCORD_API_BASE = Route.BASE  # discord.py's own default, https://discord.com/api/v10
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR"]
+LOG_LEVELS: tuple[LogLevel, ...] = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class SettingsError(Exception):
     """A setting is missing or malformed; the message names the variable and .env.example."""
 
 
-class Settings(BaseSettings):
-    model_config = SettingsConfigDict(env_file=ENV_FILE, env_file_encoding="utf-8", env_ignore_empty=True, extra="ignore")
+class Secret:
+    """A value kept out of reprs and logs (the bot token); `get_secret_value()` is the only way to it."""
 
-    discord_token: SecretStr
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get_secret_value(self) -> str:
+        return self._value
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Settings:
+    discord_token: Secret
     database_url: str = DEFAULT_DATABASE_URL
     discord_api_base: str = DISCORD_API_BASE
     dev_guild_id: int | None = None
@@ -45,81 +70,15 @@ class Settings(BaseSettings):
     shard_count: int | None = None  # None: the count GET /gateway/bot recommends
     shard_ids: str | None = None  # the shards this process runs ("0-3", "0,2,5"); None: every shard
     # Seconds between IDENTIFYs of one bucket, bot-wide. Discord's is 5; a local double may use less.
-    identify_window: float = Field(default=5.0, gt=0, le=60)
+    identify_window: float = 5.0
     tvmaze_api_base: str = TVMAZE_API_BASE  # tests point it at a local double
     tvmaze_imports: Literal["on", "off"] = "on"  # off: /fandom add is refused (TVmaze fandoms still sync)
-    tvmaze_sync_hours: float = Field(default=12.0, gt=0, le=24 * 30)
+    tvmaze_sync_hours: float = 12.0
     wikidata_api_base: str = WIKIDATA_API_BASE  # the query service; tests point it at a local double
     wikidata_aliases: Literal["on", "off"] = "on"  # off: no request to Wikidata, TVmaze fandoms have TVmaze's names alone
     # Calls a second this process makes for a burst of scheduled posts (watch-along threads): under
     # Discord's 50 a second per bot; with several processes, give each its share.
-    discord_burst_rate: float = Field(default=40.0, gt=0, le=50)
-
-    @field_validator("discord_token")
-    @classmethod
-    def _token_is_one_word(cls, value: SecretStr) -> SecretStr:
-        token = value.get_secret_value().strip()
-        if not token or any(c.isspace() for c in token):
-            raise ValueError("must be the bot token alone, without spaces or a 'Bot ' prefix")
-        return SecretStr(token)
-
-    @field_validator("database_url")
-    @classmethod
-    def _database_url_is_known(cls, value: str) -> str:
-        try:
-            parse_database_url(value)
-        except DatabaseUrlError as exc:
-            raise ValueError(str(exc)) from None
-        return value
-
-    @field_validator("discord_api_base")
-    @classmethod
-    def _api_base_is_http(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError("must be an http:// or https:// URL such as https://discord.com/api/v10")
-        return value.rstrip("/")
-
-    @field_validator("tvmaze_api_base")
-    @classmethod
-    def _tvmaze_base_is_http(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"must be an http:// or https:// URL such as {TVMAZE_API_BASE}")
-        return value.rstrip("/")
-
-    @field_validator("wikidata_api_base")
-    @classmethod
-    def _wikidata_base_is_http(cls, value: str) -> str:
-        if not value.startswith(("http://", "https://")):
-            raise ValueError(f"must be an http:// or https:// URL such as {WIKIDATA_API_BASE}")
-        return value.rstrip("/")
-
-    @field_validator("tvmaze_imports", "wikidata_aliases", mode="before")
-    @classmethod
-    def _lower(cls, value: object) -> object:
-        return value.strip().lower() if isinstance(value, str) else value
-
-    @field_validator("default_fandoms")
-    @classmethod
-    def _fandoms_parse(cls, value: str) -> str:
-        DefaultFandoms.parse(value)  # ValueError names what is accepted
-        return value
-
-    @field_validator("log_level", mode="before")
-    @classmethod
-    def _upper(cls, value: object) -> object:
-        return value.upper() if isinstance(value, str) else value
-
-    @field_validator("shard_count", mode="before")
-    @classmethod
-    def _shard_count_is_positive(cls, value: object) -> object:
-        return parse_shard_count(str(value)) if isinstance(value, str | int) else value
-
-    @field_validator("shard_ids")
-    @classmethod
-    def _shard_ids_fit_the_count(cls, value: str | None, info: ValidationInfo) -> str | None:
-        if value is not None and "shard_count" in info.data:  # absent: SHARD_COUNT itself was refused
-            parse_shard_ids(value, info.data["shard_count"])
-        return value
+    discord_burst_rate: float = 40.0
 
     @property
     def shard_id_list(self) -> list[int] | None:
@@ -154,18 +113,116 @@ class Settings(BaseSettings):
         return self.discord_api_base != DISCORD_API_BASE
 
 
-def load_settings() -> Settings:
-    """Read settings, turning pydantic's report into one line that names each bad variable."""
+
+def _token(text: str) -> Secret:
+    token = text.strip()
+    if not token or any(c.isspace() for c in token):
+        raise ValueError("must be the bot token alone, without spaces or a 'Bot ' prefix")
+    return Secret(token)
+
+
+def _database_url(text: str) -> str:
     try:
-        return Settings()  # type: ignore[call-arg]  # the token comes from the environment
-    except ValidationError as exc:
-        problems = []
-        for err in exc.errors():
-            name = str(err["loc"][0]).upper() if err["loc"] else "settings"
-            if err["type"] == "missing":
-                problems.append(f"{name} is not set")
-            else:
-                problems.append(f"{name} {err['msg'].removeprefix('Value error, ')}")
-        raise SettingsError(
-            "; ".join(problems) + " — set it in the environment or in .env (see .env.example)"
-        ) from None
+        parse_database_url(text)
+    except DatabaseUrlError as exc:
+        raise ValueError(str(exc)) from None
+    return text
+
+
+def _http(example: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if not text.startswith(("http://", "https://")):
+            raise ValueError(f"must be an http:// or https:// URL such as {example}")
+        return text.rstrip("/")
+
+    return parse
+
+
+def _whole(text: str) -> int:
+    try:
+        return int(text.strip())
+    except ValueError:
+        raise ValueError(f"must be a whole number (got {text!r})") from None
+
+
+def _number(most: float) -> Callable[[str], float]:
+    def parse(text: str) -> float:
+        try:
+            value = float(text.strip())
+        except ValueError:
+            raise ValueError(f"must be a number above 0 and at most {most:g} (got {text!r})") from None
+        if not 0 < value <= most:  # NaN fails too
+            raise ValueError(f"must be a number above 0 and at most {most:g} (got {text!r})")
+        return value
+
+    return parse
+
+
+def _one_of(*choices: str, fold: Callable[[str], str]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        value = fold(text.strip())
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)} (got {text!r})")
+        return value
+
+    return parse
+
+
+def _fandoms(text: str) -> str:
+    DefaultFandoms.parse(text)  # ValueError names what is accepted
+    return text
+
+
+# Each variable (its field's name in capitals) and how its text becomes the field's value.
+_READERS: dict[str, Callable[[str], Any]] = {
+    "discord_token": _token,
+    "database_url": _database_url,
+    "discord_api_base": _http("https://discord.com/api/v10"),
+    "dev_guild_id": _whole,
+    "fact_pack": Path,
+    "fact_packs": str,
+    "default_fandoms": _fandoms,
+    "log_level": _one_of(*LOG_LEVELS, fold=str.upper),
+    "shard_count": parse_shard_count,
+    "shard_ids": str,  # checked against SHARD_COUNT below
+    "identify_window": _number(60),
+    "tvmaze_api_base": _http(TVMAZE_API_BASE),
+    "tvmaze_imports": _one_of("on", "off", fold=str.lower),
+    "tvmaze_sync_hours": _number(24 * 30),
+    "wikidata_api_base": _http(WIKIDATA_API_BASE),
+    "wikidata_aliases": _one_of("on", "off", fold=str.lower),
+    "discord_burst_rate": _number(50),
+}
+
+
+def _variables() -> dict[str, str]:
+    """Every variable set to something, by lower-case name: `.env`, then the environment over it."""
+    found = {k.lower(): v for k, v in dotenv_values(ENV_FILE).items() if v} if Path(ENV_FILE).is_file() else {}
+    found |= {k.lower(): v for k, v in os.environ.items() if v}
+    return found
+
+
+def load_settings() -> Settings:
+    """Read settings; every bad or missing variable is named in one line, with what is accepted."""
+    given = _variables()
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    refused: set[str] = set()
+    for name, read in _READERS.items():
+        if name not in given:
+            if name == "discord_token":
+                problems.append("DISCORD_TOKEN is not set")
+            continue
+        try:
+            values[name] = read(given[name])
+        except ValueError as exc:
+            problems.append(f"{name.upper()} {exc}")
+            refused.add(name)
+    if "shard_ids" in values and "shard_count" not in refused:  # a refused count is not blamed on the ids too
+        try:
+            parse_shard_ids(values["shard_ids"], values.get("shard_count"))
+        except ValueError as exc:
+            problems.append(f"SHARD_IDS {exc}")
+    if problems:
+        raise SettingsError("; ".join(problems) + " — set it in the environment or in .env (see .env.example)")
+    return Settings(**values)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import html
 import re
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.tvmaze.records import CastMember, Episode, Show
-from db.packs.format import PackSpec
+
+if TYPE_CHECKING:  # only annotated: building a pack's data needs no pydantic model
+    from db.packs.format import PackSpec
 
 SOURCE = "tvmaze"
 LICENCE = "CC BY-SA 4.0"

@@ -14,7 +14,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 import discord
-import icalendar
 from discord import app_commands
 from discord.ext import commands
 
@@ -40,6 +39,10 @@ def uid(occasion: Occasion) -> str:
 
 def calendar_file(entries: Iterable[tuple[Occasion, Position]], stamp: datetime) -> bytes:
     """The .ics of `entries` (each with the position its title follows), stamped `stamp`."""
+    # Imported here, not at the top: icalendar and its timezone tables (~3 MiB, 90 modules) are
+    # needed only when someone asks for a calendar, not in every running bot.
+    import icalendar
+
     cal = icalendar.Calendar()
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from importlib import resources
 from pathlib import Path
 
-from db.packs.check import PackError, PackErrors, Problem
+from db.packs.problems import PackError, PackErrors, Problem
 
 PACK_SUFFIXES = (".yaml", ".yml")
 

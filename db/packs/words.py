@@ -21,8 +21,7 @@ from pydantic import BaseModel
 from pydantic_core import ErrorDetails
 
 from db.packs.format import Key, Term
-
-PathKey = tuple[str | int, ...]
+from db.packs.problems import PathKey
 
 # Error types that say "this is the wrong kind of value", with what was expected instead.
 EXPECTED = {

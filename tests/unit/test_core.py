@@ -166,3 +166,25 @@ def test_a_limited_join_never_exceeds_its_limit_and_says_what_it_left_out(items:
     assert len(joined) <= limit
     if len(sep.join(items)) <= limit:
         assert joined == sep.join(items)
+
+
+def test_settings_come_from_dotenv_with_the_environment_winning(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Read by hand (no pydantic-settings): `.env` fills what the environment leaves unset or empty, and
+    each bad value is named with what is accepted, all in one line."""
+    monkeypatch.chdir(tmp_path)
+    for name in ("DISCORD_TOKEN", "LOG_LEVEL", "IDENTIFY_WINDOW", "DEV_GUILD_ID", "DISCORD_BURST_RATE"):
+        monkeypatch.delenv(name, raising=False)
+    Path(".env").write_text("DISCORD_TOKEN=from-file\nLOG_LEVEL=warning\nIDENTIFY_WINDOW=\n", encoding="utf-8")
+    monkeypatch.setenv("LOG_LEVEL", "error")
+    monkeypatch.setenv("DEV_GUILD_ID", "")  # empty: as if unset
+    settings = load_settings()
+    assert settings.discord_token.get_secret_value() == "from-file" and settings.log_level == "ERROR"
+    assert settings.identify_window == 5.0 and settings.dev_guild_id is None and "from-file" not in repr(settings)
+    monkeypatch.setenv("IDENTIFY_WINDOW", "0")
+    monkeypatch.setenv("DEV_GUILD_ID", "twelve")
+    monkeypatch.setenv("DISCORD_BURST_RATE", "nan")
+    with pytest.raises(SettingsError) as caught:
+        load_settings()
+    message = str(caught.value)
+    assert "DEV_GUILD_ID must be a whole number" in message and "IDENTIFY_WINDOW must be a number above 0 and at most 60" in message
+    assert "DISCORD_BURST_RATE must be a number above 0 and at most 50" in message and "\n" not in message

@@ -11,7 +11,7 @@ import pytest
 from db import Store
 from db.backends.database_url import DatabaseUrlError, PostgresTarget, parse_database_url, sqlite_path
 from db.backends.protocol import Plan, Statement
-from db.backends.sqlite import IncompatibleDriver, apply_migrations, check_worker_hook, schema_version
+from db.backends.sqlite import READER_CACHE_KIB, IncompatibleDriver, apply_migrations, check_worker_hook, connect, schema_version
 from db.migrations import Migration, MigrationError, bundled_migrations
 
 
@@ -172,3 +172,19 @@ async def test_a_deployment_lock_is_never_waited_for_inside_a_transaction(store:
     async with store.deployment_lock("start-up"), store.transaction() as conn:  # the right order
         await conn.execute("INSERT INTO meta (key, value) VALUES ('k', 'v')")
     assert await store.meta.get("k") == "v"
+
+
+async def test_the_read_connection_keeps_a_small_page_cache(tmp_path: Path) -> None:
+    """The reader's SQLite cache is capped (it held the pages of the whole facts build for a process's
+    life); the writer keeps SQLite's default for imports."""
+    reader = await connect(tmp_path / "s.sqlite3", read_only=True)
+    writer = await connect(tmp_path / "s.sqlite3")
+    try:
+        sizes: list[int] = []
+        for conn in (reader, writer):
+            async with conn.execute("PRAGMA cache_size") as cur:
+                sizes += [row[0] for row in await cur.fetchall()]
+        assert sizes == [-READER_CACHE_KIB, -2000]
+    finally:
+        await reader.close()
+        await writer.close()
