@@ -54,6 +54,10 @@ class Settings(BaseSettings):
     # Calls a second this process makes for a burst of scheduled posts (watch-along threads): under
     # Discord's 50 a second per bot; with several processes, give each its share.
     discord_burst_rate: float = Field(default=40.0, gt=0, le=50)
+    # Links /help and /about show; https only, so a member is never sent to a plain-text page. Empty:
+    # /help names the docs shipped with the bot's source (docs/commands.md) and /about shows no report link.
+    docs_url: str = ""
+    support_url: str = ""
 
     @field_validator("discord_token")
     @classmethod
@@ -92,6 +96,14 @@ class Settings(BaseSettings):
         if not value.startswith(("http://", "https://")):
             raise ValueError(f"must be an http:// or https:// URL such as {WIKIDATA_API_BASE}")
         return value.rstrip("/")
+
+    @field_validator("docs_url", "support_url")
+    @classmethod
+    def _link_is_https(cls, value: str) -> str:
+        value = value.strip()
+        if value and (not value.startswith("https://") or any(c.isspace() for c in value) or len(value) > 512):
+            raise ValueError("must be an https:// URL (at most 512 characters, no spaces) such as https://example.org/fandex, or empty")
+        return value
 
     @field_validator("tvmaze_imports", "wikidata_aliases", mode="before")
     @classmethod

@@ -15,6 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.command_contexts import home_guild, user_installable
 from bot.embeds import Card
 from bot.errors import UserFacingError, handle_error
 from bot.formatting import describe_date, literal
@@ -35,6 +36,7 @@ class EpisodesCog(commands.Cog):
         self.bot = bot
         self.catalog = catalog
 
+    @user_installable
     @app_commands.command(name="episodes", description="One season's episodes with their air times, in your own time zone.")
     @app_commands.describe(
         series="The series title, or another name it goes by",
@@ -44,15 +46,15 @@ class EpisodesCog(commands.Cog):
         self, interaction: discord.Interaction, series: SeriesTitle, season: app_commands.Range[int, 1, 9999] | None = None
     ) -> None:
         """A season's episodes, titles and air times; Previous/Next turn the pages of a long one."""
-        index = await self.bot.directory.series(interaction.guild_id)
-        series_id = find(index, series, "series", SERIES_HINT, guild_id=interaction.guild_id).target
+        index = await self.bot.directory.series(home_guild(interaction))
+        series_id = find(index, series, "series", SERIES_HINT, guild_id=home_guild(interaction)).target
         title = index.label(series_id) or series
         embed, view = await self.page(interaction, series_id, title, season, None, interaction.user.id)
         await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING)
 
     @episodes.autocomplete("series")
     async def series_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        index = await self.bot.directory.series(interaction.guild_id)
+        index = await self.bot.directory.series(home_guild(interaction))
         return choices(index, index.complete(current[:100]))
 
     async def page(
@@ -60,7 +62,7 @@ class EpisodesCog(commands.Cog):
     ) -> tuple[discord.Embed, discord.ui.View | None]:
         """The embed for one page of a season (None: the page of its next episode), and its buttons when
         there is more than one page. The page is public, so titles go as far as the channel's position."""
-        guild_id = interaction.guild_id
+        guild_id = home_guild(interaction)
         view = await self.catalog.view(guild_id)
         now = discord.utils.utcnow()
         seasons = view.season_numbers(series_id)
@@ -90,7 +92,7 @@ class EpisodesCog(commands.Cog):
         """A Previous/Next press: the member who asked gets the page; anyone else is told to ask themselves."""
         if interaction.user.id != user_id:
             raise UserFacingError("Only the member who ran this `/episodes` can turn its pages — run `/episodes` yourself to browse.")
-        index = await self.bot.directory.series(interaction.guild_id)
+        index = await self.bot.directory.series(home_guild(interaction))
         title = index.label(series_id)
         if title is None:
             raise UserFacingError("That series is no longer among the fandoms followed here.")
