@@ -52,6 +52,13 @@ def home_guild(interaction: discord.Interaction) -> int | None:
     return interaction.guild_id
 
 
+def public_reader(interaction: discord.Interaction) -> int | None:
+    """Whose progress a reply everyone in the channel sees follows: in a server of the bot nobody's (the
+    channel's and server's spoiler settings decide); outside one there are no such settings, so the
+    caller's own `/progress`, else the default rule (aired, a week after)."""
+    return None if home_guild(interaction) is not None else interaction.user.id
+
+
 def needs_server(command: app_commands.Command[Any, ..., Any] | app_commands.ContextMenu | None) -> bool:
     """Whether the command (or the group it belongs to) is registered server-only."""
     if command is None:

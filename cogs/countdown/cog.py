@@ -12,7 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.command_contexts import home_guild, user_installable
+from bot.command_contexts import home_guild, public_reader, user_installable
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
@@ -106,7 +106,8 @@ class CountdownCog(commands.Cog):
         """The ids among `shown` of the episodes past the channel's position in their series: a public
         reply names them by code and time, their titles only inside spoiler bars. One position per
         series shown, not per line (the same rule as reminders posted in a channel)."""
-        return await self.catalog.unwatched(home_guild(interaction), (interaction.channel_id, None), list(shown), now, view=view)
+        reader = (interaction.channel_id, public_reader(interaction))  # outside a server: the caller's progress
+        return await self.catalog.unwatched(home_guild(interaction), reader, list(shown), now, view=view)
 
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         return await self.catalog.choices(home_guild(interaction), current, reader=(interaction.channel_id, interaction.user.id))

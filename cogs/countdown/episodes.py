@@ -21,7 +21,7 @@ from bot.errors import UserFacingError, handle_error
 from bot.formatting import describe_date, literal
 from bot.input.options import TextOption
 from bot.search.finding import SERIES_HINT, choices, find
-from bot.spoilers.viewer import public_position
+from bot.spoilers.viewer import reply_position
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.episode_pages import EpisodePage, default_season, opening_page, season_page
 
@@ -84,7 +84,8 @@ class EpisodesCog(commands.Cog):
             when = f" The season: {describe_date(release.current.date)}." if release and release.current else ""
             raise UserFacingError(f"No episodes of {shown} season {number} are listed yet.{when}")
         every = [e for n in seasons for e in view.season(series_id, n)]
-        position = await public_position(self.bot.store, guild_id, interaction.channel_id, series_id, every, now)
+        reader = None if guild_id is not None else user_id  # outside a server: the progress of the member who asked
+        position = await reply_position(self.bot.store, guild_id, interaction.channel_id, reader, series_id, every, now)
         shaped = season_page(episodes, opening_page(episodes, now) if page is None else page, now, position=position)
         return _card(title, number, shaped), _buttons(series_id, number, shaped, user_id)
 

@@ -11,12 +11,12 @@ from discord import app_commands
 from discord.ext import commands
 
 import bot as fandex
-from bot.command_contexts import home_guild, user_installable
+from bot.command_contexts import home_guild, public_reader, user_installable
 from bot.input.options import TextOption
 from bot.search.finding import CHARACTER_HINT, SERIES_HINT, NotFound, also_line, choices, find, not_found
 from bot.search.seen import reply_sight, seen_by_both, seen_index
 from bot.spoilers.sight import Sight, marked_series
-from bot.spoilers.viewer import public_position, releases_of
+from bot.spoilers.viewer import releases_of, reply_position
 from cogs.lookup.buttons import seen_card_view
 from cogs.lookup.cards import about_card, about_licences, character_card, series_card
 from cogs.lookup.held_back import cast_marks, character_marks, seen_cast, seen_character
@@ -57,7 +57,8 @@ class LookupCog(commands.Cog):
         # Public: found, shown, suggested and said missing only as far as this channel has watched — one
         # sight (every series the guild's fandoms mark facts in, read once) for the search and the card.
         sight = await reply_sight(
-            self.directory, self.bot.sights, home_guild(interaction), interaction.channel_id, None, discord.utils.utcnow()
+            self.directory, self.bot.sights, home_guild(interaction), interaction.channel_id, public_reader(interaction),
+            discord.utils.utcnow(),
         )
         index = await self.directory.seen("characters", home_guild(interaction), sight)
         try:
@@ -115,9 +116,14 @@ class LookupCog(commands.Cog):
         if found is None:
             raise not_found("series", title, index, SERIES_HINT)
         now = discord.utils.utcnow()
-        position = await public_position(self.store, home_guild(interaction), interaction.channel_id, found.id, releases_of(found), now)
-        sight = await self.bot.sights.public(
-            home_guild(interaction), interaction.channel_id, marked_series(cast_marks(found.cast)), now
+        reader = public_reader(interaction)
+        position = await reply_position(
+            self.store, home_guild(interaction), interaction.channel_id, reader, found.id, releases_of(found), now
+        )
+        cast_series = marked_series(cast_marks(found.cast))
+        sight = (
+            await self.bot.sights.public(home_guild(interaction), interaction.channel_id, cast_series, now) if reader is None
+            else (await self.bot.sights.reader(None, interaction.channel_id, reader, cast_series, now)).sight
         )
         found = replace(found, cast=seen_cast(found.cast, sight))
         await interaction.response.send_message(also_line(match) or None, embed=series_card(found, now, position=position))
