@@ -235,8 +235,8 @@ def _cast_actors(entry: CastEntry) -> str:
 
 
 REPORT_PROBLEMS = "Report a problem or ask for help: {url}"
-TVMAZE_LICENCE = "Show, episode and cast data from TVmaze: [{licence}]({url})."
-WIKIDATA_LICENCE = "Series and character aliases from Wikidata: {licence} (public domain)."
+TVMAZE_LICENCE = "TVmaze ([{licence}](<{url}>)) — show, episode and cast facts."
+WIKIDATA_LICENCE = "Wikidata ({licence}, public domain) — series and character aliases."
 PACKS_LICENCE = "Fact packs: every fact cites its source (below); each source's text stays its author's."
 
 
