@@ -18,7 +18,10 @@ if TYPE_CHECKING:
 
 HELP_TITLE = "fandex commands"
 HELP_IN_SERVER = "What you can use in this server. Commands marked with a permission are for moderators who have it."
-HELP_IN_BOT_DM = "What you can use here, in direct messages with fandex. Server commands are offered in servers that have fandex."
+HELP_IN_BOT_DM = (
+    "What you can use in direct messages with fandex, over every fandom it holds. "
+    "Community commands (fandoms, polls, reminders, events) are offered in the servers that invited it."
+)
 HELP_ELSEWHERE = (
     "What you can use here with fandex installed to your account. "
     "It covers every fandom fandex holds; a server that adds fandex gets its server commands too."

@@ -98,12 +98,14 @@ async def test_every_command_allowed_in_a_dm_answers_there_without_speaking_of_a
         ("countdown", {}), ("countdown", {"release": "Harbor Lights season 1"}), ("releases", {}),
         ("episodes", {"series": "The Show"}), ("remindme", {"release": "Harbor Lights season 2"}),
         ("remindme", {"release": "Harbor Lights season 2"}),  # asked twice: "already set"
-        ("character", {"name": "Nobody Ever Heard Of"}), ("calendar", {}),
+        ("character", {"name": "Nobody Ever Heard Of"}), ("calendar", {}), ("help", {}),
     ]
     for command, options in asked:
         reply = await (await double.command(user, command, options)).reply()
         assert reply.guild_id is None and "Sorry — something went wrong" not in reply.text, (command, reply.text)
         assert not SERVER.search(reply.text), f"/{command} in a DM speaks of a server: {reply.text}"
+    shown = await (await double.command(user, "help")).reply()  # no DOCS_URL: the docs shipped with the source
+    assert shown.ephemeral and "Docs: `docs/commands.md` in fandex's source." in shown.text and "/fandom" not in shown.text
     about = await (await double.command(user, "about")).reply()
     assert [f["name"] for f in about.embeds[0]["fields"]][:2] == ["Fandoms outside a server", "Here"]
     for command, option, typed in (("character", "name", "fog"), ("series", "title", "harb"), ("countdown", "release", "harbor"),

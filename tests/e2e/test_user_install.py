@@ -29,12 +29,13 @@ SERVER_ONLY = ("fandom", "poll", "ship", "release", "reminders", "settings", "sp
 DM_ONLY = ("remindme", "calendar")  # installed with a server: its channels and the DM with the bot
 REFUSED = "That command works only in a server: use it in a channel of a server this bot is in."
 SUPPORT = "https://example.org/fandex/issues"
+DOCS = "https://example.org/fandex/docs"
 
 
 @pytest.fixture(scope="module")
 async def bot(double: DiscordDouble, tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[BotProcess]:
     env = {"FACT_PACKS": str(PACK), "TVMAZE_IMPORTS": "off", "DEFAULT_FANDOMS": "none", "WIKIDATA_ALIASES": "on",
-           "SUPPORT_URL": SUPPORT}
+           "SUPPORT_URL": SUPPORT, "DOCS_URL": DOCS}
     process = BotProcess(double, tmp_path_factory.mktemp("user-install"), env=env)
     await process.start()
     yield process
@@ -141,7 +142,7 @@ async def test_help_lists_what_can_be_used_where_it_is_asked(double: DiscordDoub
     in_group = await ask(double, mod.user, "help", channel=group)
     for reply in (in_server, in_dm, in_group):
         assert reply.ephemeral and reply.embeds[0]["title"] == "fandex commands"
-        assert "`/character`" in reply.text and "`/help`" in reply.text and "docs/commands.md" in reply.text
+        assert "`/character`" in reply.text and "`/help`" in reply.text and f"Docs: {DOCS}" in reply.text
         assert sum(len(e.get("title", "")) + len(e.get("description", "")) for e in reply.embeds) + sum(
             len(f["name"]) + len(f["value"]) for e in reply.embeds for f in e.get("fields", [])) <= 6000
     assert "`/fandom follow` — " in in_server.text and "*(Manage Server)*" in in_server.text
