@@ -90,8 +90,9 @@ class CountdownCog(commands.Cog):
         self._warming.cancel()
 
     async def _warm(self) -> None:
-        """Index the releases most servers see (the default fandoms, nothing of their own) once connected,
-        so the first keystroke is not the one that pays for a long show's episodes."""
+        """Index the releases seen outside a server (every fandom; with `DEFAULT_FANDOMS=all` and no fandom
+        added from TVmaze, also what most servers see) once connected, so the first keystroke is not the
+        one that pays for a long show's episodes."""
         await self.bot.wait_until_ready()
         await self.catalog.view(None)
 
