@@ -8,7 +8,7 @@ import aiohttp
 import discord
 from discord.ext import commands
 
-from bot.command_contexts import ANYWHERE
+from bot.command_contexts import ANYWHERE, SERVER_INSTALL
 from bot.errors import FandexTree
 from bot.launch.gateway import BotGateway, ask_bot_gateway, use_gateway
 from bot.launch.identify import SAFETY_MARGIN, IdentifyBuckets
@@ -32,7 +32,7 @@ log = logging.getLogger(__name__)
 # never deletes its commands from Discord.
 EXTENSIONS: tuple[str, ...] = (
     "cogs.lookup", "cogs.countdown", "cogs.polls", "cogs.settings", "cogs.fandoms", "cogs.spoilers", "cogs.watchalong",
-    "cogs.events",
+    "cogs.events", "cogs.guide",
 )
 
 
@@ -54,6 +54,7 @@ class FandexBot(commands.AutoShardedBot):
             intents=bot_intents(),
             tree_cls=FandexTree,
             allowed_contexts=ANYWHERE,  # the default; a command that needs a server says so (bot/command_contexts.py)
+            allowed_installs=SERVER_INSTALL,  # likewise; the read-only commands say they are user-installable
             # Nobody is pinged unless a message explicitly allows it (e.g. a configured reminder role).
             allowed_mentions=NO_PINGS,
             chunk_guilds_at_startup=False,

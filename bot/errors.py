@@ -11,7 +11,7 @@ import logging
 import discord
 from discord import app_commands
 
-from bot.command_contexts import needs_server
+from bot.command_contexts import home_guild, needs_server
 from db.facts.quoting import inline_code
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,9 @@ async def handle_error(interaction: discord.Interaction, error: Exception) -> No
 
 class FandexTree(app_commands.CommandTree):
     async def interaction_check(self, interaction: discord.Interaction) -> bool:
-        """A server-only command that arrives from a direct message anyway is refused here, before it runs."""
-        if interaction.guild_id is None and needs_server(interaction.command):
+        """A server-only command that arrives from outside a server of the bot anyway (a DM, a group DM, a
+        server where only the member installed it) is refused here, before it runs."""
+        if home_guild(interaction) is None and needs_server(interaction.command):
             raise app_commands.NoPrivateMessage()
         return True
 

@@ -79,6 +79,10 @@ class Settings:
     # Calls a second this process makes for a burst of scheduled posts (watch-along threads): under
     # Discord's 50 a second per bot; with several processes, give each its share.
     discord_burst_rate: float = 40.0
+    # Links /help and /about show; https only, so a member is never sent to a plain-text page. Empty:
+    # /help names the docs shipped with the bot's source (docs/commands.md) and /about shows no report link.
+    docs_url: str = ""
+    support_url: str = ""
 
     @property
     def shard_id_list(self) -> list[int] | None:
@@ -168,6 +172,13 @@ def _one_of(*choices: str, fold: Callable[[str], str]) -> Callable[[str], str]:
     return parse
 
 
+def _https_link(text: str) -> str:
+    value = text.strip()
+    if value and (not value.startswith("https://") or any(c.isspace() for c in value) or len(value) > 512):
+        raise ValueError("must be an https:// URL (at most 512 characters, no spaces) such as https://example.org/fandex, or empty")
+    return value
+
+
 def _fandoms(text: str) -> str:
     DefaultFandoms.parse(text)  # ValueError names what is accepted
     return text
@@ -192,6 +203,8 @@ _READERS: dict[str, Callable[[str], Any]] = {
     "wikidata_api_base": _http(WIKIDATA_API_BASE),
     "wikidata_aliases": _one_of("on", "off", fold=str.lower),
     "discord_burst_rate": _number(50),
+    "docs_url": _https_link,
+    "support_url": _https_link,
 }
 
 

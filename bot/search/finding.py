@@ -17,17 +17,14 @@ NO_FANDOM = (
     "This server doesn't follow any fandom yet, so there is nothing to look up. "
     "A moderator (Manage Server) can add one with `/fandom follow`; `/fandom list` shows the fandoms on this bot."
 )
-NO_FANDOM_IN_DMS = (
-    "There is nothing to look up in direct messages: this bot's operator opens no fandom to them. "
-    "Ask in a server that follows one."
-)
+NO_FANDOM_IN_DMS = "There is nothing to look up: this bot holds no fandom yet. Its operator adds them."
 CHARACTER_HINT = "Try a character's name, another name they go by, or the actor who plays them."
 SERIES_HINT = "Try one of the titles autocomplete offers."
 
 
 def no_fandom(guild_id: int | None) -> str:
     """Why there is nothing to look up, and what to do: a server's moderators choose its fandoms;
-    direct messages see only what the operator opens to them (`DEFAULT_FANDOMS`)."""
+    outside a server (a DM, a group DM, a server the bot is not in) every fandom the bot holds is seen."""
     return NO_FANDOM if guild_id is not None else NO_FANDOM_IN_DMS
 
 

@@ -49,3 +49,13 @@ async def reader_position(
     own = await store.viewer_progress.get(user_id, series_id)
     channel = await public_position(store, guild_id, channel_id, series_id, releases, now)
     return own_or_channel(progress_from_store(own) if own else None, channel)
+
+
+async def reply_position(
+    store: Store, guild_id: int | None, channel_id: int | None, reader: int | None, series_id: int,
+    releases: Iterable[Release] | AiredTimeline, now: datetime,
+) -> Position:
+    """A reply's position: the channel's (`reader` None), or `reader`'s own progress, else the channel's."""
+    if reader is None:
+        return await public_position(store, guild_id, channel_id, series_id, releases, now)
+    return await reader_position(store, guild_id, channel_id, reader, series_id, releases, now)

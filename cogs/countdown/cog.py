@@ -12,6 +12,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.command_contexts import home_guild, public_reader, user_installable
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
@@ -66,7 +67,7 @@ async def find_release(catalog: ReleaseCatalog, interaction: discord.Interaction
     """The release typed, found as the member may find it (never by the title of an episode they have not
     watched); otherwise a refusal with close titles that name no such episode."""
     reader = (interaction.channel_id, interaction.user.id)
-    release, close = await catalog.resolve(interaction.guild_id, typed, reader=reader)
+    release, close = await catalog.resolve(home_guild(interaction), typed, reader=reader)
     if release is None:
         hint = f" Did you mean {', '.join(f'**{literal(c)}**' for c in close)}?" if close else " Pick one from the list as you type."
         raise UserFacingError(f"No release matches “{quote_typed(typed)}”.{hint}")
@@ -89,8 +90,9 @@ class CountdownCog(commands.Cog):
         self._warming.cancel()
 
     async def _warm(self) -> None:
-        """Index the releases most servers see (the default fandoms, nothing of their own) once connected,
-        so the first keystroke is not the one that pays for a long show's episodes."""
+        """Index the releases seen outside a server (every fandom; with `DEFAULT_FANDOMS=all` and no fandom
+        added from TVmaze, also what most servers see) once connected, so the first keystroke is not the
+        one that pays for a long show's episodes."""
         await self.bot.wait_until_ready()
         await self.catalog.view(None)
 
@@ -105,17 +107,19 @@ class CountdownCog(commands.Cog):
         """The ids among `shown` of the episodes past the channel's position in their series: a public
         reply names them by code and time, their titles only inside spoiler bars. One position per
         series shown, not per line (the same rule as reminders posted in a channel)."""
-        return await self.catalog.unwatched(interaction.guild_id, (interaction.channel_id, None), list(shown), now, view=view)
+        reader = (interaction.channel_id, public_reader(interaction))  # outside a server: the caller's progress
+        return await self.catalog.unwatched(home_guild(interaction), reader, list(shown), now, view=view)
 
     async def release_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        return await self.catalog.choices(interaction.guild_id, current, reader=(interaction.channel_id, interaction.user.id))
+        return await self.catalog.choices(home_guild(interaction), current, reader=(interaction.channel_id, interaction.user.id))
 
+    @user_installable
     @app_commands.command(name="countdown", description="How long until (or since) a release or episode, live in your own time zone.")
     @app_commands.describe(release="A release or episode (\"show s2e5\"); leave empty for the next one coming up")
     async def countdown(self, interaction: discord.Interaction, release: ReleaseTitle | None = None) -> None:
         """Time to or since a release or episode; without one, the next thing airing in this server's fandoms."""
         now = discord.utils.utcnow()
-        view = await self.catalog.view(interaction.guild_id)
+        view = await self.catalog.view(home_guild(interaction))
         if release is not None:
             found = await find_release(self.catalog, interaction, release)
             barred = await self.barred(interaction, view, [found], now)
@@ -135,12 +139,13 @@ class CountdownCog(commands.Cog):
 
     countdown.autocomplete("release")(release_autocomplete)
 
+    @user_installable
     @app_commands.command(name="releases", description="Upcoming releases first, then recent ones; approximate dates apart.")
     async def releases(self, interaction: discord.Interaction) -> None:
         """Every release this server can see, in time order, at the precision that is known; a series'
         episodes as one line (its next one, or its latest), with how to see the rest."""
         now = discord.utils.utcnow()
-        view = await self.catalog.view(interaction.guild_id)
+        view = await self.catalog.view(home_guild(interaction))
         timeline = build_timeline(view.releases, now)
         card = Card("Releases")
         upcoming = per_series(timeline.upcoming)
@@ -175,7 +180,7 @@ class CountdownCog(commands.Cog):
         found = await find_release(self.catalog, interaction, release)
         now = discord.utils.utcnow()
         moment = starts_at(found)
-        unwatched = await self.catalog.unwatched(interaction.guild_id, (interaction.channel_id, interaction.user.id), [found], now)
+        unwatched = await self.catalog.unwatched(home_guild(interaction), (interaction.channel_id, interaction.user.id), [found], now)
         title = shown_label(found, barred=found.id in unwatched)  # only they see it: at their own position
         if moment is None:
             current = found.current
@@ -185,14 +190,14 @@ class CountdownCog(commands.Cog):
             verb = "aired" if found.is_episode else "premiered"
             raise UserFacingError(f"{title} already {verb} {discord_timestamp(moment, 'R')}.")
         (_, created), _ = await self.planner.apply(
-            interaction.guild_id, partial(self.store.personal_reminders.add, interaction.guild_id, interaction.user.id, found.id, now)
+            home_guild(interaction), partial(self.store.personal_reminders.add, home_guild(interaction), interaction.user.id, found.id, now)
         )
         if not created:
             await interaction.response.send_message(
                 f"You're already set: I'll DM you when {title} starts, {discord_timestamp(moment, 'R')}.", ephemeral=True
             )
             return
-        keep_open = " Keep direct messages from this server's members open so I can reach you." if interaction.guild_id else ""
+        keep_open = " Keep direct messages from this server's members open so I can reach you." if home_guild(interaction) else ""
         await interaction.response.send_message(
             f"I'll DM you when {title} starts: {discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')}).{keep_open}",
             ephemeral=True,

@@ -15,12 +15,13 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.command_contexts import home_guild, user_installable
 from bot.embeds import Card
 from bot.errors import UserFacingError, handle_error
 from bot.formatting import describe_date, literal
 from bot.input.options import TextOption
 from bot.search.finding import SERIES_HINT, choices, find
-from bot.spoilers.viewer import public_position
+from bot.spoilers.viewer import reply_position
 from cogs.countdown.catalog import ReleaseCatalog
 from cogs.countdown.episode_pages import EpisodePage, default_season, opening_page, season_page
 
@@ -35,6 +36,7 @@ class EpisodesCog(commands.Cog):
         self.bot = bot
         self.catalog = catalog
 
+    @user_installable
     @app_commands.command(name="episodes", description="One season's episodes with their air times, in your own time zone.")
     @app_commands.describe(
         series="The series title, or another name it goes by",
@@ -44,15 +46,15 @@ class EpisodesCog(commands.Cog):
         self, interaction: discord.Interaction, series: SeriesTitle, season: app_commands.Range[int, 1, 9999] | None = None
     ) -> None:
         """A season's episodes, titles and air times; Previous/Next turn the pages of a long one."""
-        index = await self.bot.directory.series(interaction.guild_id)
-        series_id = find(index, series, "series", SERIES_HINT, guild_id=interaction.guild_id).target
+        index = await self.bot.directory.series(home_guild(interaction))
+        series_id = find(index, series, "series", SERIES_HINT, guild_id=home_guild(interaction)).target
         title = index.label(series_id) or series
         embed, view = await self.page(interaction, series_id, title, season, None, interaction.user.id)
         await interaction.response.send_message(embed=embed, view=view or discord.utils.MISSING)
 
     @episodes.autocomplete("series")
     async def series_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        index = await self.bot.directory.series(interaction.guild_id)
+        index = await self.bot.directory.series(home_guild(interaction))
         return choices(index, index.complete(current[:100]))
 
     async def page(
@@ -60,7 +62,7 @@ class EpisodesCog(commands.Cog):
     ) -> tuple[discord.Embed, discord.ui.View | None]:
         """The embed for one page of a season (None: the page of its next episode), and its buttons when
         there is more than one page. The page is public, so titles go as far as the channel's position."""
-        guild_id = interaction.guild_id
+        guild_id = home_guild(interaction)
         view = await self.catalog.view(guild_id)
         now = discord.utils.utcnow()
         seasons = view.season_numbers(series_id)
@@ -82,7 +84,8 @@ class EpisodesCog(commands.Cog):
             when = f" The season: {describe_date(release.current.date)}." if release and release.current else ""
             raise UserFacingError(f"No episodes of {shown} season {number} are listed yet.{when}")
         every = [e for n in seasons for e in view.season(series_id, n)]
-        position = await public_position(self.bot.store, guild_id, interaction.channel_id, series_id, every, now)
+        reader = None if guild_id is not None else user_id  # outside a server: the progress of the member who asked
+        position = await reply_position(self.bot.store, guild_id, interaction.channel_id, reader, series_id, every, now)
         shaped = season_page(episodes, opening_page(episodes, now) if page is None else page, now, position=position)
         return _card(title, number, shaped), _buttons(series_id, number, shaped, user_id)
 
@@ -90,7 +93,7 @@ class EpisodesCog(commands.Cog):
         """A Previous/Next press: the member who asked gets the page; anyone else is told to ask themselves."""
         if interaction.user.id != user_id:
             raise UserFacingError("Only the member who ran this `/episodes` can turn its pages — run `/episodes` yourself to browse.")
-        index = await self.bot.directory.series(interaction.guild_id)
+        index = await self.bot.directory.series(home_guild(interaction))
         title = index.label(series_id)
         if title is None:
             raise UserFacingError("That series is no longer among the fandoms followed here.")

@@ -12,6 +12,7 @@ from typing import Any
 import discord
 
 from bot.client import FandexBot
+from bot.command_contexts import home_guild
 from bot.errors import UserFacingError, handle_error
 from bot.formatting import CHANNEL_WATCHED, YOU_WATCHED
 from bot.spoilers.sight import marked_series
@@ -60,12 +61,12 @@ async def show_seen_card(interaction: discord.Interaction, character_id: int) ->
     bot = interaction.client
     if not isinstance(bot, FandexBot):
         raise TypeError(f"{type(bot).__name__} is not a FandexBot")
-    character = await bot.directory.character(character_id, interaction.guild_id)
+    character = await bot.directory.character(character_id, home_guild(interaction))
     if character is None:
         raise UserFacingError(GONE)
     series = marked_series(character_marks(character))
     reader = await bot.sights.reader(
-        interaction.guild_id, interaction.channel_id, interaction.user.id, series, discord.utils.utcnow()
+        home_guild(interaction), interaction.channel_id, interaction.user.id, series, discord.utils.utcnow()
     )
     seen = seen_character(character, reader.sight)
     if seen is None:

@@ -15,6 +15,9 @@ from bot.outside_links import character_image
 from bot.spoilers.airing import watched_releases
 from bot.spoilers.positions import Position
 from bot.spoilers.shown import barred_title
+from bot.tvmaze.pack import LICENCE as TVMAZE_LICENCE_NAME
+from bot.tvmaze.pack import LICENCE_URL as TVMAZE_LICENCE_URL
+from bot.wikidata.grafting import LICENCE as WIKIDATA_LICENCE_NAME
 from db.facts.dates import PartialDate
 from db.facts.models import (
     Appearance,
@@ -231,13 +234,28 @@ def _cast_actors(entry: CastEntry) -> str:
     return ", ".join(f"{literal(actor)} ({season_span(list(seasons))})" if seasons else literal(actor) for actor, seasons in entry.actors)
 
 
+REPORT_PROBLEMS = "Report a problem or ask for help: {url}"
+TVMAZE_LICENCE = "TVmaze ([{licence}](<{url}>)) — show, episode and cast facts."
+WIKIDATA_LICENCE = "Wikidata ({licence}, public domain) — series and character aliases."
+PACKS_LICENCE = "Fact packs: every fact cites its source (below); each source's text stays its author's."
+
+
+def about_licences(*, wikidata: bool) -> list[str]:
+    """The licences of the data the bot shows: TVmaze's, Wikidata's when its aliases are on, and the packs'."""
+    found = [TVMAZE_LICENCE.format(licence=TVMAZE_LICENCE_NAME, url=TVMAZE_LICENCE_URL)]
+    if wikidata:
+        found.append(WIKIDATA_LICENCE.format(licence=WIKIDATA_LICENCE_NAME))
+    return [*found, PACKS_LICENCE]
+
+
 def about_card(
-    version: str, counts: StoreCounts, followed: list[PackInfo], every: list[PackInfo], sources: list[Source], *, in_server: bool
+    version: str, counts: StoreCounts, followed: list[PackInfo], every: list[PackInfo], sources: list[Source], *, in_server: bool,
+    licences: list[str], support_url: str = "",
 ) -> discord.Embed:
-    """This server's fandoms (in a DM: those open to direct messages) and what they hold first, then the
+    """This server's fandoms (outside a server: every fandom) and what they hold first, then the
     bot's totals, then the sources."""
     card = Card(f"fandex {version}").describe("Character lookup, premiere countdowns and ship polls for TV fandoms.")
-    mine = "This server's fandoms" if in_server else "Fandoms in direct messages"
+    mine = "This server's fandoms" if in_server else "Fandoms outside a server"
     if followed:
         card.add(
             mine,
@@ -246,14 +264,17 @@ def about_card(
         card.add("Here", f"{counts.characters} characters · {counts.series} series · {counts.releases} releases")
     else:
         card.add(mine, "None yet — a moderator can add one with `/fandom follow`." if in_server
-                 else "None — this bot's operator opens no fandom to direct messages; ask in a server.")
+                 else "None — this bot holds no fandom yet.")
     total_characters = sum(p.characters for p in every)
     card.add(
         "On this bot",
         f"{len(every)} fandom{'s' if len(every) != 1 else ''} · {total_characters} characters · "
         f"{sum(p.series for p in every)} series · {sum(p.releases for p in every)} releases — see `/fandom list`",
     )
+    card.add("Licences", licences)
     card.add("Data sources", [f"{i}. {citation_text(s)}" for i, s in enumerate(sources, start=1)])
+    if support_url:
+        card.add("Problems?", REPORT_PROBLEMS.format(url=support_url))
     return card.build()
 
 

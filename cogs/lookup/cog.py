@@ -11,13 +11,14 @@ from discord import app_commands
 from discord.ext import commands
 
 import bot as fandex
+from bot.command_contexts import home_guild, public_reader, user_installable
 from bot.input.options import TextOption
 from bot.search.finding import CHARACTER_HINT, SERIES_HINT, NotFound, also_line, choices, find, not_found
 from bot.search.seen import reply_sight, seen_by_both, seen_index
 from bot.spoilers.sight import Sight, marked_series
-from bot.spoilers.viewer import public_position, releases_of
+from bot.spoilers.viewer import releases_of, reply_position
 from cogs.lookup.buttons import seen_card_view
-from cogs.lookup.cards import about_card, character_card, series_card
+from cogs.lookup.cards import about_card, about_licences, character_card, series_card
 from cogs.lookup.held_back import cast_marks, character_marks, seen_cast, seen_character
 
 if TYPE_CHECKING:
@@ -48,6 +49,7 @@ class LookupCog(commands.Cog):
     async def cog_unload(self) -> None:
         self._warming.cancel()
 
+    @user_installable
     @app_commands.command(name="character", description="Look up a character: who plays them, where they appear, who they're tied to.")
     @app_commands.describe(name="A name, another name they go by, or the actor — typos are fine")
     async def character(self, interaction: discord.Interaction, name: CharacterName) -> None:
@@ -55,17 +57,18 @@ class LookupCog(commands.Cog):
         # Public: found, shown, suggested and said missing only as far as this channel has watched — one
         # sight (every series the guild's fandoms mark facts in, read once) for the search and the card.
         sight = await reply_sight(
-            self.directory, self.bot.sights, interaction.guild_id, interaction.channel_id, None, discord.utils.utcnow()
+            self.directory, self.bot.sights, home_guild(interaction), interaction.channel_id, public_reader(interaction),
+            discord.utils.utcnow(),
         )
-        index = await self.directory.seen("characters", interaction.guild_id, sight)
+        index = await self.directory.seen("characters", home_guild(interaction), sight)
         try:
-            found = find(index, name, "character", CHARACTER_HINT, guild_id=interaction.guild_id)
+            found = find(index, name, "character", CHARACTER_HINT, guild_id=home_guild(interaction))
         except NotFound as missing:  # private: nothing the member has not watched either
             raise missing.again(await seen_by_both(
-                self.directory, self.bot.sights, "characters", interaction.guild_id, interaction.channel_id,
+                self.directory, self.bot.sights, "characters", home_guild(interaction), interaction.channel_id,
                 interaction.user.id, discord.utils.utcnow(),
             )) from None
-        shown = await self._card(found.target, interaction.guild_id, sight)
+        shown = await self._card(found.target, home_guild(interaction), sight)
         if shown is None:
             raise not_found("character", name, index, CHARACTER_HINT)
         card, held = shown
@@ -97,40 +100,50 @@ class LookupCog(commands.Cog):
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
         # Choices are seen by the member typing alone: their own progress, else the channel's.
         index = await seen_index(
-            self.directory, self.bot.sights, "characters", interaction.guild_id, interaction.channel_id,
+            self.directory, self.bot.sights, "characters", home_guild(interaction), interaction.channel_id,
             interaction.user.id, discord.utils.utcnow(),
         )
         return choices(index, index.complete(current[:100]))
 
+    @user_installable
     @app_commands.command(name="series", description="A series: its seasons and release dates, main cast and behind-the-scenes facts.")
     @app_commands.describe(title="The series title, or another name it goes by")
     async def series(self, interaction: discord.Interaction, title: SeriesTitle) -> None:
         """Show a series card: seasons with dates at their known precision, cast, production notes."""
-        index = await self.directory.series(interaction.guild_id)
-        match = find(index, title, "series", SERIES_HINT, guild_id=interaction.guild_id)
-        found = await self.store.series.get(match.target, interaction.guild_id)
+        index = await self.directory.series(home_guild(interaction))
+        match = find(index, title, "series", SERIES_HINT, guild_id=home_guild(interaction))
+        found = await self.store.series.get(match.target, home_guild(interaction))
         if found is None:
             raise not_found("series", title, index, SERIES_HINT)
         now = discord.utils.utcnow()
-        position = await public_position(self.store, interaction.guild_id, interaction.channel_id, found.id, releases_of(found), now)
-        sight = await self.bot.sights.public(
-            interaction.guild_id, interaction.channel_id, marked_series(cast_marks(found.cast)), now
+        reader = public_reader(interaction)
+        position = await reply_position(
+            self.store, home_guild(interaction), interaction.channel_id, reader, found.id, releases_of(found), now
+        )
+        cast_series = marked_series(cast_marks(found.cast))
+        sight = (
+            await self.bot.sights.public(home_guild(interaction), interaction.channel_id, cast_series, now) if reader is None
+            else (await self.bot.sights.reader(None, interaction.channel_id, reader, cast_series, now)).sight
         )
         found = replace(found, cast=seen_cast(found.cast, sight))
         await interaction.response.send_message(also_line(match) or None, embed=series_card(found, now, position=position))
 
     @series.autocomplete("title")
     async def series_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        index = await self.directory.series(interaction.guild_id)
+        index = await self.directory.series(home_guild(interaction))
         return choices(index, index.complete(current[:100]))
 
+    @user_installable
     @app_commands.command(name="about", description="What fandex is, what it knows, and where its facts come from.")
     async def about(self, interaction: discord.Interaction) -> None:
         """Version, counts of what the store holds, and the data sources."""
-        counts = await self.store.counts(interaction.guild_id)
+        counts = await self.store.counts(home_guild(interaction))
         every = await self.store.packs.all()
-        followed = await self.store.fandoms.followed_keys(interaction.guild_id)
-        sources = await self.store.sources.list(interaction.guild_id)
+        followed = await self.store.fandoms.followed_keys(home_guild(interaction))
+        sources = await self.store.sources.list(home_guild(interaction))
         mine = [p for p in every if p.key in followed]
-        card = about_card(fandex.__version__, counts, mine, every, sources, in_server=interaction.guild_id is not None)
+        card = about_card(
+            fandex.__version__, counts, mine, every, sources, in_server=home_guild(interaction) is not None,
+            licences=about_licences(wikidata=self.bot.settings.wikidata_aliases == "on"), support_url=self.bot.settings.support_url,
+        )
         await interaction.response.send_message(embed=card)

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.command_contexts import home_guild, user_installable
 from bot.errors import UserFacingError
 from bot.formatting import literal
 from bot.input.autocomplete import choice, offered
@@ -30,6 +31,7 @@ def _described(position: Position) -> str:
     return "not started" if position.episode is None else f"watched up to {position.episode}"
 
 
+@user_installable
 class ProgressCog(
     commands.GroupCog, group_name="progress", group_description="How far you have watched: fandex shows you no more (only you see it)."
 ):
@@ -41,7 +43,7 @@ class ProgressCog(
     @app_commands.describe(series="The series", episode="The last episode you watched: S02E05, 2x05, or none")
     async def set_progress(self, interaction: discord.Interaction, series: SeriesTitle, episode: EpisodeText) -> None:
         """Keep your own position in a series; it holds in every server and in DMs."""
-        found = await find_series(self.bot.directory, self.store, series, interaction.guild_id)
+        found = await find_series(self.bot.directory, self.store, series, home_guild(interaction))
         try:
             position = parse_position(episode)
         except PositionError as error:
@@ -59,7 +61,7 @@ class ProgressCog(
     async def show(self, interaction: discord.Interaction) -> None:
         """List your own progress, series by series."""
         mine = await self.store.viewer_progress.of_user(interaction.user.id)
-        titles = {s.id: s.title for s in await self.store.series.summaries(interaction.guild_id)}
+        titles = {s.id: s.title for s in await self.store.series.summaries(home_guild(interaction))}
         lines = [
             f"**{literal(titles[p.series_id])}** — {_described(progress_from_store(p))}" for p in mine if p.series_id in titles
         ]
@@ -80,7 +82,7 @@ class ProgressCog(
             gone = await self.store.viewer_progress.clear(interaction.user.id)
             text = f"Cleared your progress in {gone} series." if gone else "You had no progress set."
         else:
-            found = await find_series(self.bot.directory, self.store, series, interaction.guild_id)
+            found = await find_series(self.bot.directory, self.store, series, home_guild(interaction))
             gone = await self.store.viewer_progress.clear(interaction.user.id, found.id)
             name = f"**{literal(found.title)}**"
             text = f"Cleared your progress in {name}." if gone else f"You had no progress set in {name}."
@@ -89,7 +91,7 @@ class ProgressCog(
     @set_progress.autocomplete("series")
     @clear.autocomplete("series")
     async def series_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
-        index = await self.bot.directory.series(interaction.guild_id)
+        index = await self.bot.directory.series(home_guild(interaction))
         return choices(index, index.complete(current[:100]))
 
     @set_progress.autocomplete("episode")
@@ -99,11 +101,11 @@ class ProgressCog(
         if not isinstance(typed, str) or not typed.strip():
             return episode_choices_for_nothing()
         try:
-            found = await find_series(self.bot.directory, self.store, typed, interaction.guild_id)
+            found = await find_series(self.bot.directory, self.store, typed, home_guild(interaction))
         except UserFacingError:
             return episode_choices_for_nothing()
         position = await reader_position(
-            self.store, interaction.guild_id, interaction.channel_id, interaction.user.id,
+            self.store, home_guild(interaction), interaction.channel_id, interaction.user.id,
             found.id, releases_of(found), discord.utils.utcnow(),
         )
         return episode_choices(found, current[:40], position, offer_none=True)

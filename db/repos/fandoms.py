@@ -7,6 +7,7 @@ leaves the defaults (its first `/fandom add`), it follows the bot's default fand
 all of the operator's packs, none, or a list) with its own follows added and its unfollows taken out;
 after, it follows what it follows explicitly and nothing else. The defaults cover the packs the
 operator ships only: a fandom a guild added from TVmaze is followed by the guilds that follow it.
+Outside a server (guild None) every pack is seen, and no guild's own rows.
 """
 
 from __future__ import annotations
@@ -143,8 +144,11 @@ class FandomRepository:
         )
 
     async def followed_keys(self, guild_id: int | None) -> frozenset[str]:
-        """The pack keys this guild follows now (its choices, with the defaults until it left them), present in the store."""
+        """The pack keys this guild follows now (its choices, with the defaults until it left them), present in the store.
+        Outside a server (guild None: a DM, a group DM, a server the bot is not in) every pack the bot holds."""
         packs = await self._pack_ids()
+        if guild_id is None:
+            return frozenset(packs)
         following = await self.following(guild_id)
         return frozenset(k for k in following.keys(await self._defaults()) if k in packs)
 

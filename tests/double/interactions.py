@@ -139,6 +139,18 @@ def _option_value(kind: int, value: Any, resolved: dict[str, Any], guild: FakeGu
     return value if isinstance(value, (str, int, float)) else str(value)
 
 
+GUILD_CONTEXT, BOT_DM_CONTEXT, PRIVATE_CHANNEL_CONTEXT = 0, 1, 2  # Discord's interaction context types
+ELSEWHERE_PERMISSIONS = (1 << 10) | (1 << 11)  # a member's own permissions in a server without the bot: view, send
+
+
+def interaction_context(guild: FakeGuild | None, channel: FakeChannel) -> int:
+    """Where the interaction happens, as Discord says in `context`: a server (the bot's, or one where only
+    the member installed it), the DM with the bot, or a private channel (a group DM, a DM between users)."""
+    if guild is not None or channel.guild_id is not None:
+        return GUILD_CONTEXT
+    return BOT_DM_CONTEXT if channel.type == 1 else PRIVATE_CHANNEL_CONTEXT
+
+
 def interaction_envelope(
     *,
     application_id: int,
@@ -172,13 +184,22 @@ def interaction_envelope(
         "entitlement_sku_ids": [],
         "attachment_size_limit": 10 * 1024 * 1024,
         "authorizing_integration_owners": {"0": str(guild.id)} if guild else {"1": str(user.id)},
-        "context": 0 if guild else 1,
+        "context": interaction_context(guild, channel),
     }
     if guild is not None and member is not None:
         payload["guild_id"] = str(guild.id)
         payload["guild"] = {"id": str(guild.id), "locale": "en-US", "features": []}
         payload["guild_locale"] = "en-US"
         payload["member"] = member.payload(with_permissions=True)
+    elif channel.guild_id is not None:  # a server the bot is not in: only the member's own install authorizes it
+        payload["guild_id"] = str(channel.guild_id)
+        payload["guild"] = {"id": str(channel.guild_id), "locale": "en-US", "features": []}
+        payload["guild_locale"] = "en-US"
+        payload["member"] = {
+            "user": user.payload(), "nick": None, "avatar": None, "banner": None, "roles": [], "joined_at": "2024-01-01T00:00:00+00:00",
+            "premium_since": None, "deaf": False, "mute": False, "pending": False, "flags": 0, "permissions": str(ELSEWHERE_PERMISSIONS),
+            "communication_disabled_until": None,
+        }
     else:
         payload["user"] = user.payload()
     if message is not None:

@@ -26,10 +26,12 @@ from tests.double.gateway import GatewaySession, gateway_handler
 from tests.double.interactions import (
     APPLICATION_COMMAND,
     AUTOCOMPLETE,
+    BOT_DM_CONTEXT,
     MESSAGE_COMPONENT,
     InteractionRecord,
     InteractionTimeout,
     command_payload,
+    interaction_context,
     interaction_envelope,
 )
 from tests.double.limits import message_problems
@@ -39,6 +41,7 @@ from tests.double.shards import DISCORD_IDENTIFY_WINDOW, Sharding
 from tests.double.threads import ThreadWorld, thread_routes
 from tests.double.world import (
     DENIABLE,
+    GROUP_DM,
     GUILD_FORUM,
     FakeChannel,
     FakeGuild,
@@ -350,6 +353,41 @@ class DiscordDouble(ThreadWorld):
         guild = self.guilds.get(channel.guild_id) if channel.guild_id is not None else None
         granted = Permissions.BOT | (guild.bot_grants if guild is not None else 0)
         return granted & ~sum(DENIABLE[what] for what in rules.denied)
+
+    def group_dm(self, *users: FakeUser) -> FakeChannel:
+        """A group DM of `users` (the bot is no member): a private channel where only a command a member
+        installed to their own account can be used (interaction context 2)."""
+        for user in users:
+            self.users.setdefault(user.id, user)
+        channel = FakeChannel(snowflake(), "group-dm", None, type=GROUP_DM, recipients=list(users))
+        self.channels[channel.id] = channel
+        return channel
+
+    def server_without_bot(self) -> FakeChannel:
+        """A text channel of a server the bot is not in: a member who installed the bot to their account
+        uses its commands there; the interaction carries the guild's id but no install of the bot by it."""
+        channel = FakeChannel(snowflake(), "elsewhere", snowflake())
+        self.channels[channel.id] = channel
+        return channel
+
+    def offered(self, name: str, who: FakeMember | FakeUser, channel: FakeChannel | None = None) -> bool:
+        """Whether a Discord client offers the synced `/name` to `who` in `channel` (default: their server's
+        first channel, or their DM with the bot): its `contexts` hold the interaction's context, and its
+        `integration_types` an install that reaches there — the server's (0) in a server of the bot, the
+        member's own (1) anywhere else; in the DM with the bot, either."""
+        guild = self.guilds.get(who.guild_id) if isinstance(who, FakeMember) else None
+        definition, _ = self._definition(name, guild)
+        if channel is None:
+            channel = guild.text_channel if guild else self._dm_with(who.user if isinstance(who, FakeMember) else who)
+        context = interaction_context(guild, channel)
+        installs = set(definition.get("integration_types") or [0])
+        if guild is not None:
+            reaching = {0}
+        elif context == BOT_DM_CONTEXT:
+            reaching = {0, 1}
+        else:
+            reaching = {1}
+        return context in (definition.get("contexts") or [0, 1, 2]) and bool(installs & reaching)
 
     def _dm_with(self, user: FakeUser) -> FakeChannel:
         self.users.setdefault(user.id, user)

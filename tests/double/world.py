@@ -69,7 +69,7 @@ DENIABLE = {
     "create_threads": Permissions.CREATE_PUBLIC_THREADS,
     "send_in_threads": Permissions.SEND_MESSAGES_IN_THREADS,
 }
-GUILD_TEXT, DM, PUBLIC_THREAD, GUILD_FORUM = 0, 1, 11, 15
+GUILD_TEXT, DM, GROUP_DM, PUBLIC_THREAD, GUILD_FORUM = 0, 1, 3, 11, 15
 AUTO_ARCHIVE_MINUTES = (60, 1440, 4320, 10080)
 
 
@@ -155,6 +155,7 @@ class FakeChannel:
     type: int = GUILD_TEXT  # DM, PUBLIC_THREAD, GUILD_FORUM
     position: int = 0
     recipient: FakeUser | None = None
+    recipients: list[FakeUser] = field(default_factory=list)  # a group DM's members (the bot is not one)
     # What the bot may not do here (keys of DENIABLE): refused by the routes with 403, and sent to
     # the bot as a deny overwrite for its own member (`bot_id`) so it can check before trying.
     denied: set[str] = field(default_factory=set)
@@ -175,6 +176,9 @@ class FakeChannel:
             assert self.recipient is not None
             return {"id": str(self.id), "type": 1, "last_message_id": None, "flags": 0,
                     "recipients": [self.recipient.payload()]}
+        if self.type == GROUP_DM:  # a private channel: a user-installed command is used here, the bot is no member
+            return {"id": str(self.id), "type": GROUP_DM, "name": None, "icon": None, "last_message_id": None, "flags": 0,
+                    "owner_id": str(self.recipients[0].id), "recipients": [u.payload() for u in self.recipients]}
         if self.thread is not None:
             return self._thread_payload(self.thread)
         data: dict[str, Any] = {

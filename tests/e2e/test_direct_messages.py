@@ -18,8 +18,10 @@ from tests.e2e.bot_process import BotProcess
 PACKS = Path(__file__).parents[1] / "packs"
 BUNDLED = Path(__file__).parents[2] / "db" / "packs"
 SERVER_ONLY = {"fandom", "poll", "ship", "release", "reminders", "settings", "spoilers", "watchalong", "ratings", "events"}
-ANYWHERE = {"character", "series", "about", "countdown", "releases", "remindme", "episodes", "progress", "calendar"}
-GUILD, BOT_DM = 0, 1
+USER_INSTALLABLE = {"character", "series", "episodes", "countdown", "releases", "progress", "about", "help"}
+ANYWHERE = {"remindme", "calendar"}  # installed with a server, used there or in the DM with the bot
+GUILD_INSTALL, USER_INSTALL = 0, 1
+GUILD, BOT_DM, PRIVATE_CHANNEL = 0, 1, 2
 SERVER = re.compile(r"\b(?:this|the|your) server\b|\bserver's\b|\bhere\b.{0,40}\bserver\b", re.IGNORECASE)  # one that isn't there
 
 # One invocation of every server-only command and subcommand, as a DM would send it.
@@ -58,11 +60,16 @@ async def test_the_registered_commands_say_which_need_a_server(double: DiscordDo
     """The payload Discord stores (validated against its OpenAPI spec by the double) tells clients where
     to offer each command: server-only ones nowhere but servers."""
     registered = {c["name"]: c for c in double.commands["global"]}
-    assert set(registered) == SERVER_ONLY | ANYWHERE
+    assert set(registered) == SERVER_ONLY | ANYWHERE | USER_INSTALLABLE
     for name in SERVER_ONLY:
         assert registered[name]["contexts"] == [GUILD] and registered[name]["dm_permission"] is False, name
+        assert registered[name]["integration_types"] == [GUILD_INSTALL], name
     for name in ANYWHERE:
         assert registered[name]["contexts"] == [GUILD, BOT_DM] and registered[name]["dm_permission"] is True, name
+        assert registered[name]["integration_types"] == [GUILD_INSTALL], name
+    for name in USER_INSTALLABLE:
+        assert sorted(registered[name]["contexts"]) == [GUILD, BOT_DM, PRIVATE_CHANNEL], name
+        assert sorted(registered[name]["integration_types"]) == [GUILD_INSTALL, USER_INSTALL], name
 
 
 @pytest.mark.parametrize(("command", "options"), SERVER_ONLY_CALLS, ids=[c for c, _ in SERVER_ONLY_CALLS])
@@ -91,23 +98,25 @@ async def test_every_command_allowed_in_a_dm_answers_there_without_speaking_of_a
         ("countdown", {}), ("countdown", {"release": "Harbor Lights season 1"}), ("releases", {}),
         ("episodes", {"series": "The Show"}), ("remindme", {"release": "Harbor Lights season 2"}),
         ("remindme", {"release": "Harbor Lights season 2"}),  # asked twice: "already set"
-        ("character", {"name": "Nobody Ever Heard Of"}), ("calendar", {}),
+        ("character", {"name": "Nobody Ever Heard Of"}), ("calendar", {}), ("help", {}),
     ]
     for command, options in asked:
         reply = await (await double.command(user, command, options)).reply()
         assert reply.guild_id is None and "Sorry — something went wrong" not in reply.text, (command, reply.text)
         assert not SERVER.search(reply.text), f"/{command} in a DM speaks of a server: {reply.text}"
+    shown = await (await double.command(user, "help")).reply()  # no DOCS_URL: the docs shipped with the source
+    assert shown.ephemeral and "Docs: `docs/commands.md` in fandex's source." in shown.text and "/fandom" not in shown.text
     about = await (await double.command(user, "about")).reply()
-    assert [f["name"] for f in about.embeds[0]["fields"]][:2] == ["Fandoms in direct messages", "Here"]
+    assert [f["name"] for f in about.embeds[0]["fields"]][:2] == ["Fandoms outside a server", "Here"]
     for command, option, typed in (("character", "name", "fog"), ("series", "title", "harb"), ("countdown", "release", "harbor"),
                                    ("remindme", "release", "harbor"), ("episodes", "series", "show")):
         choices = await double.autocomplete(user, command, {option: typed}, option)
         assert choices and not any(SERVER.search(c["name"]) for c in choices), (command, choices)
 
 
-async def test_with_no_fandom_open_to_dms_a_lookup_there_says_so_without_a_server(
-    double: DiscordDouble, tmp_path: Path
-) -> None:
+async def test_a_dm_sees_every_fandom_whatever_the_servers_defaults(double: DiscordDouble, tmp_path: Path) -> None:
+    """DEFAULT_FANDOMS decides what a server follows until it chooses; outside a server every fandom the
+    bot holds is looked up (issue 29: it replaced the rule that DMs see the defaults only)."""
     process = BotProcess(double, tmp_path / "bot", env={"DEFAULT_FANDOMS": "none"})
     await process.start()
     try:
@@ -116,7 +125,7 @@ async def test_with_no_fandom_open_to_dms_a_lookup_there_says_so_without_a_serve
                                  ("episodes", {"series": "Daredevil"}), ("about", {}), ("countdown", {}), ("releases", {})):
             reply = await (await double.command(user, command, options)).reply()
             assert not SERVER.search(reply.text), f"/{command} in a DM speaks of a server: {reply.text}"
-        nothing = await (await double.command(user, "character", {"name": "Foggy"})).reply()
-        assert nothing.ephemeral and "nothing to look up in direct messages" in nothing.content
+        found = await (await double.command(user, "character", {"name": "Foggy"})).reply()
+        assert "Foggy Nelson" in found.text and "nothing to look up" not in found.text
     finally:
         await process.stop()

@@ -29,6 +29,17 @@ def test_the_checker_knows_where_a_command_may_be_used(contract: Contract) -> No
         assert contract.violations("PUT", "/applications/1/commands", [command | wrong]), wrong
 
 
+def test_the_checker_knows_which_installs_a_command_is_for(contract: Contract) -> None:
+    """`integration_types` (0 a server's install, 1 a member's own), checked beside `contexts`: a command
+    installable to a member's account and usable in private channels is registered as Discord reads it."""
+    command = {"name": "c", "description": "d", "type": 1}
+    for installs, contexts in (([0], [0]), ([0, 1], [0, 1, 2]), ([1], [1, 2]), (None, None)):
+        body = [command | {"integration_types": installs, "contexts": contexts}]
+        assert contract.violations("PUT", "/applications/1/commands", body) == [], installs
+    for wrong in ([2], [], [0, 0], ["user"]):
+        assert contract.violations("PUT", "/applications/1/commands", [command | {"integration_types": wrong}]), wrong
+
+
 def test_mentions_ping_only_what_allowed_mentions_allows() -> None:
     assert pings("@everyone <@&5> <@7>", None) == ["@everyone", "<@&5>", "<@7>"]  # no allowed_mentions: all
     assert pings("@everyone @here <@&5> <@7>", {"parse": []}) == []

@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from bot import limits
 from bot.spoilers.positions import EVERYTHING, NOT_STARTED
-from cogs.lookup.cards import about_card, character_card, series_card
+from cogs.lookup.cards import about_card, about_licences, character_card, series_card
 from cogs.polls.cards import pair_card, poll_card
 from cogs.polls.tally import tally
 from db import Store
@@ -149,7 +149,8 @@ async def cards_of(pack: dict[str, Any], folder: Path) -> list[tuple[str, discor
             cards.append((f"series {s.key}", series_card(found, NOW, position=EVERYTHING)))
             cards.append((f"series {s.key}, nothing watched", series_card(found, NOW, position=NOT_STARTED)))
         packs = await store.packs.all()
-        cards.append(("about", about_card("1.0", await store.counts(), packs, packs, await store.sources.list(), in_server=True)))
+        cards.append(("about", about_card("1.0", await store.counts(), packs, packs, await store.sources.list(), in_server=True,
+                                            licences=about_licences(wikidata=True), support_url="https://example.org/support")))
         return cards
 
 

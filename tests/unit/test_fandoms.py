@@ -78,8 +78,10 @@ async def test_a_fandom_a_server_added_is_followed_by_its_followers_only_and_an_
     await added_from_tvmaze(store, HARBOR, 2)
     for guild in (1, 2):
         await store.subscriptions.upsert(guild, 100 + guild, None, (0,), 7, NOW)
-    # Every server that never chose, and direct messages, follow the bundled pack and not the added one.
-    assert await keys(store, 1) == await keys(store, None) == {"defenders"}
+    # Every server that never chose follows the bundled pack and not the added one; outside a server
+    # (guild None: a DM, a group DM, a server without the bot) every fandom the bot holds is seen.
+    assert await keys(store, 1) == {"defenders"}
+    assert await keys(store, None) == {"defenders", "harbor"}
     assert "Mara Quill" not in await names(store, 1) and "Matt Murdock" in await names(store, 1)
     store.fandoms.default = DefaultFandoms.parse("defenders,harbor")  # not even when the operator lists it
     assert await keys(store, 1) == {"defenders"}

@@ -74,8 +74,9 @@ def fandoms(store: Store, client: TvmazeClient, clock: Clock) -> TvmazeFandoms:
 async def test_adding_a_show_imports_it_as_a_fandom_with_its_cast_and_episodes(store: Store, fandoms: TvmazeFandoms) -> None:
     change = await fandoms.add(1)
     assert (change.pack_key, change.title, change.new, change.report.moved) == ("tvmaze-1", "Severance", True, [])
-    # Added from Discord, it is no default fandom: seen by the servers that follow it, no one else.
-    assert await store.characters.summaries(None) == [] and await store.characters.summaries(2) == []
+    # Added from Discord, it is no default fandom: seen by the servers that follow it, no other server
+    # (outside a server — guild None — every fandom the bot holds is seen, this one too).
+    assert await store.characters.summaries(2) == [] and len(await store.characters.summaries(None)) == 2
     await store.fandoms.follow(1, "tvmaze-1", 7, NOW)
     names = {c.name: c.actor for c in await store.characters.summaries(1)}
     assert names == {"Mark Lead": "Ada Actor", "Helly Second": "Bea Actor"}
