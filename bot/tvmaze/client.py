@@ -25,6 +25,7 @@ from typing import Any, Literal, TypeVar
 
 import aiohttp
 
+from bot.retry_after import retry_after
 from bot.tvmaze.addresses import TVMAZE_API_BASE
 from bot.tvmaze.pacing import Member, Pacer, Ticket
 from bot.tvmaze.records import (
@@ -244,7 +245,7 @@ class TvmazeClient:
                     if response.status == 404:
                         raise TvmazeError("not_found", call.missing)
                     if response.status == 429:
-                        wait = _retry_after(response.headers.get("Retry-After"))
+                        wait = retry_after(response.headers.get("Retry-After"))
                         if wait is None:
                             wait = self._retry.backoff * 2 ** min(failures, 6)
                         limited_for += wait
@@ -283,13 +284,3 @@ async def _read_capped(response: aiohttp.ClientResponse, call: Call) -> bytes:
 def _too_large(call: Call) -> TvmazeError:
     log.warning("TVmaze %s sent more than %d bytes; dropped unread", call.path, call.limit)
     return TvmazeError("too_large", f"TVmaze sent more than {call.limit / MB:g} MB for {call.subject}, more than fandex accepts.")
-
-
-def _retry_after(header: str | None) -> float | None:
-    """Seconds from a Retry-After header (TVmaze's load balancer sends whole seconds), capped at a minute."""
-    if header is None:
-        return None
-    try:
-        return min(max(float(header), 0.0), 60.0)
-    except ValueError:
-        return None

@@ -19,6 +19,7 @@ from importlib.metadata import PackageNotFoundError, metadata, version
 
 import aiohttp
 
+from bot.retry_after import retry_after
 from bot.wikidata.addresses import WIKIDATA_API_BASE
 from bot.wikidata.sparql import WikidataError, parse_show, show_query
 from db.repos.packs.wikidata import WikidataName
@@ -101,7 +102,7 @@ class WikidataClient:
                     if response.status == 200:
                         return await _read_capped(response, self.policy.limit, subject)
                     if response.status == 429:
-                        wait = _retry_after(response.headers.get("Retry-After"))
+                        wait = retry_after(response.headers.get("Retry-After"))
                         wait = self.policy.backoff * 2 ** min(failures, 6) if wait is None else wait
                         limited_for += wait
                         if limited_for > self.policy.max_rate_limited_wait:
@@ -136,13 +137,3 @@ async def _read_capped(response: aiohttp.ClientResponse, limit: int, subject: st
 
 def _too_large(limit: int, subject: str) -> WikidataError:
     return WikidataError("too_large", f"Wikidata sent more than {limit / MB:g} MB for {subject}; dropped unread.")
-
-
-def _retry_after(header: str | None) -> float | None:
-    """Seconds from a Retry-After header, capped at a minute; None when absent or not a number."""
-    if header is None:
-        return None
-    try:
-        return min(max(float(header), 0.0), 60.0)
-    except ValueError:
-        return None
