@@ -22,6 +22,7 @@ from array import array
 from collections import OrderedDict
 from collections.abc import Iterable, KeysView, Sequence
 from dataclasses import dataclass
+from itertools import chain
 
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
@@ -46,6 +47,7 @@ WORD_LIMIT = 40  # vocabulary words considered per typed word
 PER_WORD = 64  # names scored per close word, most prominent first: a common word ("john") cannot flood the scoring
 ALL_WORDS = 128  # names holding a close word for every typed word: the closest words first, then prominence
 FEW_HOLD_ALL = 8  # fewer names than this hold every typed word: names holding some are scored too
+NAME_WORDS_COST = 40  # looking at a name's own words costs about as much as intersecting this many postings (measured: ~43)
 MIN_BUDGET = 32  # …shared between the indexes asked together, but never fewer than this each
 RANKED = (SUGGEST_SCORE, 25)  # the widest cutoff and longest list any lookup asks for: one ranking serves them all
 CLOSE_WORDS_KEPT = 4096  # typed words whose close vocabulary words are remembered, per index
@@ -211,8 +213,7 @@ class NameIndex:
         self._position = array("i", bytes(4 * count))
         for place, i in enumerate(sorted(range(count), key=self._rank_by_weight)):
             self._position[i] = place
-            parts = self._folded[i].split(" ")
-            for word in dict.fromkeys([*parts, *joined_words(self._texts[i], parts)]):
+            for word in dict.fromkeys(self._entry_words(i)):  # what `_holding_every` looks at too
                 held = self._words.get(word)
                 if held is None:
                     held = self._words[word] = array("i")
@@ -570,19 +571,14 @@ class NameIndex:
         """Names with a close word for every typed word (the most prominent, if very many), then the
         most prominent names close to any one of them."""
         closes = [self._close_words(word, vocabulary) for word in dict.fromkeys(words)]
-        every: set[int] | None = None
-        for close in closes:
-            holding: set[int] = set()
-            for found, _ in close:
-                holding.update(self._words[found])
-            every = holding if every is None else every & holding
-        chosen = list(every or ())
+        every = self._holding_every(closes)
+        chosen = list(every)
         if len(chosen) > budget:  # too many: those holding the closest words first, each word's most prominent first
             chosen = []
             taken: set[int] = set()
             for found, _ in sorted((pair for close in closes for pair in close), key=lambda pair: -pair[1]):
                 for i in self._words[found]:
-                    if i in every and i not in taken:  # type: ignore[operator]  # every is a set here: len(chosen) was > 0
+                    if i in every and i not in taken:
                         taken.add(i)
                         chosen.append(i)
                 if len(chosen) >= budget:
@@ -592,6 +588,35 @@ class NameIndex:
                 for found, _ in close[:4]:
                     chosen.extend(self._words[found][:8])
         return list(dict.fromkeys(chosen))
+
+    def _holding_every(self, closes: list[list[tuple[str, float]]]) -> set[int]:
+        """The names with a close word for every typed word. A set is made only of the typed word whose
+        close words hold fewest names (a common first name's hold thousands); it is narrowed by each other
+        typed word, the smallest first: a few names are looked at word by word (the very words their
+        postings were made of), many are intersected with that word's postings in C."""
+        held = sorted(
+            ((close, [self._words[found] for found, _ in close]) for close in closes),
+            key=lambda pair: sum(map(len, pair[1])),
+        )
+        if not held:
+            return set()
+        every: set[int] = set()
+        for posting in held[0][1]:
+            every.update(posting)
+        for close, postings in held[1:]:
+            if not every:
+                break
+            if len(every) * NAME_WORDS_COST < sum(map(len, postings)):
+                wanted = {found for found, _ in close}
+                every = {i for i in every if not wanted.isdisjoint(self._entry_words(i))}
+            else:
+                every = every.intersection(chain.from_iterable(postings))
+        return every
+
+    def _entry_words(self, i: int) -> list[str]:
+        """The words entry `i` is held under in `_words` (made from them in `__init__`)."""
+        parts = self._folded[i].split(" ")
+        return [*parts, *joined_words(self._texts[i], parts)]
 
     def _close_words(self, word: str, vocabulary: Vocabulary | None = None) -> list[tuple[str, float]]:
         """Vocabulary words close to a typed word, closest first (a word of one or two letters: itself).
