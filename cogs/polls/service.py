@@ -253,12 +253,8 @@ class PollService:
                     nonce=f"poll-open-{poll.id}", allowed_mentions=NO_PINGS,
                 )
                 message_id = posted.id
-        except discord.HTTPException as exc:
-            if exc.status >= 500 or exc.status == 429:
-                raise RetryLater(f"{exc.status} {exc.text}") from exc
-            return Outcome.failed(f"poll not posted: {exc.status} {exc.text}")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            return _undelivered(exc, "poll not posted")
         await self.store.polls.mark_posted(poll.id, message_id)
         self.forget(poll.id)
         self.refresher.posted(poll.id)
@@ -289,12 +285,8 @@ class PollService:
                 return Outcome.done(f"closed {late} late: final result shown on the poll, not posted")
             await self.bot.scheduler.attempting(timer)
             posted = await self._post_result(poll, message_id)
-        except discord.HTTPException as exc:
-            if exc.status >= 500 or exc.status == 429:
-                raise RetryLater(f"{exc.status} {exc.text}") from exc
-            return Outcome.failed(f"result not posted: {exc.status} {exc.text}")
-        except (aiohttp.ClientError, TimeoutError) as exc:
-            raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
+        except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
+            return _undelivered(exc, "result not posted")
         await self.store.polls.set_result_message(poll.id, posted)
         return Outcome.done(f"result message {posted}")
 
@@ -402,3 +394,13 @@ class PollService:
 
 def ship_question(first: str, second: str) -> str:
     return f"Will {first} and {second} end up together?"
+
+
+def _undelivered(exc: discord.HTTPException | aiohttp.ClientError | TimeoutError, what: str) -> Outcome:
+    """A post that did not go through: tried again when it may pass (Discord's 5xx or 429, or a connection
+    that broke, its outcome unknown), else failed with Discord's reason."""
+    if not isinstance(exc, discord.HTTPException):
+        raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
+    if exc.status >= 500 or exc.status == 429:
+        raise RetryLater(f"{exc.status} {exc.text}") from exc
+    return Outcome.failed(f"{what}: {exc.status} {exc.text}")
