@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 PY     := $(VENV)/bin/python
 
-.PHONY: run test test-all check bench check-python clean lock
+.PHONY: run test test-all check bench check-python clean lock catalogs
 
 check-python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "fandex needs Python 3.11 or newer; set PYTHON=python3.11 (or newer)")'
@@ -51,6 +51,13 @@ check: $(VENV)/.installed-dev
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/mypy
 	$(VENV)/bin/lint-imports --no-logo
+	$(PY) -m tests.catalog_check
+
+# The message catalogs (bot/i18n/locales/<code>/LC_MESSAGES/fandex.po, docs/languages.md): extract every fixed text
+# and command string, merge them into each locale's .po (new ones untranslated, gone ones dropped), compile the .mo.
+# `make check` fails until every new text is translated in every catalog.
+catalogs: $(VENV)/.installed-dev
+	$(PY) -m tests.catalog_check --update
 
 # Also the slow suites: crash storms under SIGKILL, a gateway that goes silent for a minute.
 test-all: $(VENV)/.installed-dev

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.command_contexts import ANYWHERE, SERVER_INSTALL
 from bot.errors import FandexTree
+from bot.i18n.commands import CatalogTranslator
 from bot.launch.gateway import BotGateway, ask_bot_gateway, use_gateway
 from bot.launch.identify import SAFETY_MARGIN, IdentifyBuckets
 from bot.launch.shards import format_shard_ids
@@ -93,6 +94,7 @@ class FandexBot(commands.AutoShardedBot):
         self.tvmaze = TvmazeClient(self._tvmaze_session, base_url=self.settings.tvmaze_api_base)
         if self.settings.wikidata_aliases == "on":  # the same session: one pool for the outside services
             self.wikidata = WikidataClient(self._tvmaze_session, base_url=self.settings.wikidata_api_base)
+        await self.tree.set_translator(CatalogTranslator())  # names and descriptions in de, fr, es-ES, pt-BR
         failed = []
         for extension in EXTENSIONS:
             try:

@@ -7,6 +7,8 @@ import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.i18n import N_, _, ngettext
+from bot.i18n.formats import day, day_and_time, listing, month, quarter, unit_count
 from db.facts.dates import PartialDate, Precision
 
 _UNITS = (("year", 365 * 86400), ("month", 30 * 86400), ("day", 86400), ("hour", 3600), ("minute", 60), ("second", 1))
@@ -19,20 +21,50 @@ def discord_timestamp(moment: datetime, style: str = "f") -> str:
 
 
 def humanize_duration(delta: timedelta, parts: int = 2) -> str:
-    """'3 days, 4 hours', '9 years, 3 months' — the largest `parts` units."""
+    """'3 days, 4 hours', '9 years, 3 months' — the largest `parts` units, in the language being spoken."""
     seconds = int(abs(delta.total_seconds()))
     if seconds < 60:
-        return "less than a minute" if seconds else "now"
+        return _("less than a minute") if seconds else _("now")
     words: list[str] = []
     for name, size in _UNITS:
         if name in ("year", "month") and seconds < _LONG and not words:
             continue
         count, seconds = divmod(seconds, size)
         if count:
-            words.append(f"{count} {name}{'s' if count != 1 else ''}")
+            words.append(unit_count(count, name))
         if len(words) == parts:
             break
-    return ", ".join(words)
+    return listing(words, style="unit")
+
+
+_SEASONS = {"spring": N_("spring {year}"), "summer": N_("summer {year}"), "fall": N_("fall {year}"), "winter": N_("winter {year}")}
+
+
+def date_words(date: PartialDate) -> str:
+    """A stored date at its precision, in the language being spoken: '18 August 2017', 'summer 2017',
+    'Q3 2026', 'date unknown' (db's `display()` is the English, for logs and files)."""
+    value = date.value
+    if date.precision is Precision.UNKNOWN or value is None:
+        return _("date unknown")
+    if date.precision is Precision.DAY:
+        return day(datetime.fromisoformat(value).date())
+    if date.precision is Precision.EXACT:
+        return day_and_time(datetime.fromisoformat(value))
+    if date.precision is Precision.MONTH:
+        year, number = value.split("-")
+        return month(int(year), int(number))
+    if date.precision is Precision.QUARTER:
+        which, year = value.split()
+        return quarter(int(year), int(which.lstrip("Qq")))
+    if date.precision is Precision.SEASON:
+        season, year = value.split()
+        return _(_SEASONS[season], year=year) if season in _SEASONS else value
+    return value  # a year reads the same everywhere
+
+
+def approximate(date: PartialDate) -> str:
+    """'summer 2017 (approximate)'."""
+    return _("{date} (approximate)", date=date_words(date))
 
 
 def describe_date(date: PartialDate) -> str:
@@ -40,8 +72,8 @@ def describe_date(date: PartialDate) -> str:
     if date.precision is Precision.EXACT and date.starts_at is not None:
         return discord_timestamp(date.starts_at, "F")
     if date.precision.has_instant or date.precision is Precision.UNKNOWN:
-        return date.display()
-    return f"{date.display()} (approximate)"
+        return date_words(date)
+    return approximate(date)
 
 
 def truncate(text: str, limit: int) -> str:
@@ -62,20 +94,25 @@ def join_limited(items: Sequence[str], limit: int, sep: str = "\n") -> str:
     size = 0
     for i, item in enumerate(items):
         left_after = len(items) - i - 1
-        tail = len(sep) + len(f"… and {left_after} more") if left_after else 0
+        tail = len(sep) + len(and_more(left_after)) if left_after else 0
         added = len(item) + (len(sep) if out else 0)
         if size + added + tail <= limit:
             out.append(item)
             size += added
             continue
-        rest = f"… and {len(items) - i} more"
+        rest = and_more(len(items) - i)
         if out:  # the previous item was only taken with room for this marker
             return sep.join(out) + sep + rest
-        marker = f"{sep}… and {left_after} more" if left_after else ""
+        marker = f"{sep}{and_more(left_after)}" if left_after else ""
         if limit - len(marker) >= MIN_CUT:
             return truncate(item, limit - len(marker)) + marker
         return truncate(rest, limit)
     return sep.join(out)
+
+
+def and_more(count: int) -> str:
+    """'… and 3 more': what a list cut short left out."""
+    return ngettext("… and {count} more", "… and {count} more", count)
 
 
 MIN_CUT = 12  # an item cut shorter than this says nothing; then only "… and N more" is shown
@@ -86,21 +123,21 @@ def release_status(date: PartialDate, now: datetime) -> str:
     if date.starts_at is not None:
         shown = describe_date(date)
         if date.starts_at <= now:
-            return f"released {shown}"
-        return f"premieres {shown} · {discord_timestamp(date.starts_at, 'R')}"
+            return _("released {date}", date=shown)
+        return _("premieres {date} · {countdown}", date=shown, countdown=discord_timestamp(date.starts_at, "R"))
     if date.precision is Precision.UNKNOWN:
-        return "no date announced"
-    return f"expected {date.display()} (approximate)"
+        return _("no date announced")
+    return _("expected {date} (approximate)", date=date_words(date))
 
 
 def season_span(numbers: list[int]) -> str:
     """[1, 2, 3] → 'seasons 1–3'; [1, 3] → 'seasons 1, 3'; [2] → 'season 2'."""
     ordered = sorted(set(numbers))
     if len(ordered) == 1:
-        return f"season {ordered[0]}"
+        return _("season {number}", number=ordered[0])
     if ordered == list(range(ordered[0], ordered[-1] + 1)):
-        return f"seasons {ordered[0]}–{ordered[-1]}"
-    return "seasons " + ", ".join(map(str, ordered))
+        return _("seasons {first}–{last}", first=ordered[0], last=ordered[-1])
+    return _("seasons {numbers}", numbers=", ".join(map(str, ordered)))
 
 
 _URL = re.compile(r"https?://[^\s<>]+")
@@ -132,10 +169,11 @@ def quote_typed(text: str, limit: int = 60) -> str:
     return literal(truncate(text, limit))
 
 
-CHANNEL_WATCHED = "what this channel has watched"
-YOU_WATCHED = "what you have watched"
+CHANNEL_WATCHED = N_("what this channel has watched")
+YOU_WATCHED = N_("what you have watched")
 
 
 def held_back_line(held: int, watched: str = CHANNEL_WATCHED) -> str:
-    """`2 facts held back — beyond what this channel has watched`: what a card left out, counted, never hinted at."""
-    return f"{held} fact{'s' if held != 1 else ''} held back — beyond {watched}"
+    """`2 facts held back — beyond what this channel has watched`: what a card left out, counted, never
+    hinted at. `watched` is one of the two N_ constants above (translated here)."""
+    return ngettext("{count} fact held back — beyond {watched}", "{count} facts held back — beyond {watched}", held, watched=_(watched))

@@ -30,7 +30,12 @@ async def sync_if_changed(
     guild = discord.Object(id=dev_guild_id) if dev_guild_id else None
     if guild is not None:
         tree.copy_global_to(guild=guild)
-    payload = [command.to_dict(tree) for command in tree.get_commands(guild=guild)]
+    translator = tree.translator  # the localisations are part of what Discord holds: a new translation syncs
+    commands = tree.get_commands(guild=guild)
+    if translator is not None:
+        payload = [await command.get_translated_payload(tree, translator) for command in commands]
+    else:
+        payload = [command.to_dict(tree) for command in commands]
     digest = command_digest(payload)
     scope = f"guild {dev_guild_id}" if guild else "global"
     key = f"commands:{application_id}:{scope}"
