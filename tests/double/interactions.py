@@ -178,7 +178,7 @@ def interaction_envelope(
         "channel": channel_payload,
         "token": token,
         "version": 1,
-        "locale": "en-US",
+        "locale": user.locale,
         "app_permissions": str(app_permissions),
         "entitlements": [],
         "entitlement_sku_ids": [],
@@ -188,8 +188,8 @@ def interaction_envelope(
     }
     if guild is not None and member is not None:
         payload["guild_id"] = str(guild.id)
-        payload["guild"] = {"id": str(guild.id), "locale": "en-US", "features": []}
-        payload["guild_locale"] = "en-US"
+        payload["guild"] = {"id": str(guild.id), "locale": guild.preferred_locale, "features": []}
+        payload["guild_locale"] = guild.preferred_locale
         payload["member"] = member.payload(with_permissions=True)
     elif channel.guild_id is not None:  # a server the bot is not in: only the member's own install authorizes it
         payload["guild_id"] = str(channel.guild_id)

@@ -20,6 +20,7 @@ from aiohttp import BodyPartReader, web
 from aiohttp import web_app as aiohttp_web_app
 
 from tests.double import rest
+from tests.double.command_rules import command_set_problems
 from tests.double.contract import Contract
 from tests.double.faults import RestFault
 from tests.double.gateway import GatewaySession, gateway_handler
@@ -188,13 +189,14 @@ class DiscordDouble(ThreadWorld):
 
     async def add_guild(
         self, name: str = "Hell's Kitchen", channels: tuple[str, ...] = ("general", "premieres"), *, shard: int | None = None,
-        forums: tuple[str, ...] = (), denied: dict[str, set[str]] | None = None,
+        forums: tuple[str, ...] = (), denied: dict[str, set[str]] | None = None, locale: str = "en-US",
     ) -> FakeGuild:
         """A guild the bot is in (on `shard` of the recommended count, if given), with text `channels`,
         forum channels `forums`, and what the bot is `denied` per channel name (keys of DENIABLE); the
-        connection of its shard gets its GUILD_CREATE as when the bot joins one."""
+        connection of its shard gets its GUILD_CREATE as when the bot joins one. `locale` is the server's
+        preferred locale."""
         guild_id = snowflake() if shard is None else snowflake_on_shard(shard, self.sharding.shards)
-        guild = FakeGuild(id=guild_id, name=name, owner_id=self.owner.id)
+        guild = FakeGuild(id=guild_id, name=name, owner_id=self.owner.id, preferred_locale=locale)
         guild.roles.append(FakeRole(guild.id, "@everyone", Permissions.MEMBER))
         kinds = [(n, 0) for n in channels] + [(n, GUILD_FORUM) for n in forums]
         for position, (channel_name, kind) in enumerate(kinds):
@@ -214,8 +216,11 @@ class DiscordDouble(ThreadWorld):
         """The guild's scheduled events, oldest first."""
         return [e for e in self.scheduled_events.values() if e["guild_id"] == str(guild.id)]
 
-    def add_member(self, guild: FakeGuild, name: str, *, permissions: int = Permissions.MEMBER) -> FakeMember:
-        user = FakeUser(snowflake(), name)
+    def add_member(
+        self, guild: FakeGuild, name: str, *, permissions: int = Permissions.MEMBER, locale: str = "en-US",
+    ) -> FakeMember:
+        """A member of `guild` whose client speaks `locale` (each interaction's `locale`)."""
+        user = FakeUser(snowflake(), name, locale=locale)
         self.users[user.id] = user
         member = FakeMember(user, guild.id, permissions=permissions)
         guild.members[user.id] = member
@@ -586,7 +591,10 @@ class DiscordDouble(ThreadWorld):
 
     @staticmethod
     def _over_limits(request: web.Request, body: Any) -> list[str]:
-        """What Discord would refuse with 400 beyond the spec: sizes of content, embeds and choices."""
+        """What Discord would refuse with 400 beyond the spec: sizes of content, embeds and choices; names
+        and localizations of a command set."""
+        if request.method == "PUT" and request.path.endswith("/commands") and isinstance(body, list):
+            return command_set_problems(body)
         if not isinstance(body, dict) or request.method not in ("POST", "PATCH"):
             return []
         data = _message_data(request, body)

@@ -78,6 +78,7 @@ class FakeUser:
     id: int
     username: str
     bot: bool = False
+    locale: str = "en-US"  # the language of the member's client: each interaction's `locale`
 
     def payload(self) -> dict[str, Any]:
         return {
@@ -267,6 +268,7 @@ class FakeGuild:
     threads: list[FakeChannel] = field(default_factory=list)
     joined_at: str = field(default_factory=iso_now)
     bot_grants: int = 0  # server-wide permissions the bot has beyond Permissions.BOT (Create Events, say)
+    preferred_locale: str = "en-US"  # the server's language (Server Settings → Community): `guild_locale`
 
     @property
     def text_channel(self) -> FakeChannel:
@@ -303,7 +305,7 @@ class FakeGuild:
             "banner": None,
             "premium_tier": 0,
             "premium_subscription_count": 0,
-            "preferred_locale": "en-US",
+            "preferred_locale": self.preferred_locale,
             "public_updates_channel_id": None,
             "nsfw_level": 0,
             "nsfw": False,
