@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import ast
 import asyncio
+import copy
 import io
 import json
 import os
@@ -205,6 +206,7 @@ def _first(value: Any) -> str:
 
 def merge(template: Catalog, code: str, fragments: list[dict[str, Any]]) -> Catalog:
     catalog = read(code)
+    template = copy.deepcopy(template)  # update() adopts the template's messages: filling one would fill every locale
     catalog.update(template, no_fuzzy_matching=True, update_header_comment=False, update_creation_date=False)
     catalog.obsolete.clear()
     catalog.fuzzy = False
