@@ -18,7 +18,8 @@ from zoneinfo import ZoneInfo
 
 from discord import app_commands
 
-from bot.formatting import humanize_duration
+from bot.formatting import date_words, humanize_duration
+from bot.i18n import _
 from bot.input.autocomplete import choice, offered, reference, referenced, shorten
 from bot.input.zones import shown_zone, zoned_time
 from bot.search.matching import Match
@@ -223,10 +224,10 @@ def release_when(release: Release, now: datetime, zone: ZoneInfo) -> str:
     as it was announced (it has no time of day to convert)."""
     current, moment = release.current, instant(release)
     if current is None:
-        return "date unknown"
+        return _("date unknown")
     exact = moment is not None and current.date.precision is Precision.EXACT
-    shown = zoned_time(moment, zone, now) if exact and moment is not None else current.date.display()
+    shown = zoned_time(moment, zone, now) if exact and moment is not None else date_words(current.date)
     if moment is not None and moment > now:
-        soon = f"in {humanize_duration(moment - now, 1)}"
+        soon = _("in {duration}", duration=humanize_duration(moment - now, 1))
         return f"{shown} · {soon}" if exact else soon
     return shown

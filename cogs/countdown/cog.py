@@ -15,7 +15,9 @@ from discord.ext import commands
 from bot.command_contexts import home_guild, public_reader, user_installable
 from bot.embeds import Card
 from bot.errors import UserFacingError
-from bot.formatting import describe_date, discord_timestamp, literal, quote_typed, truncate
+from bot.formatting import approximate, date_words, describe_date, discord_timestamp, literal, quote_typed, truncate
+from bot.i18n import ENGLISH, N_, _, current_locale, ngettext
+from bot.i18n.formats import listing
 from bot.input.options import TextOption
 from bot.spoilers.shown import barred_title
 from cogs.countdown.catalog import ReleaseCatalog, is_own
@@ -29,7 +31,7 @@ from db.repos.packs.changes import FactsChange
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-ReleaseTitle = app_commands.Transform[str, TextOption("release title", 1, 100)]
+ReleaseTitle = app_commands.Transform[str, TextOption(N_("release title"), 1, 100)]
 
 
 def _current(release: Release) -> PartialDate:
@@ -47,7 +49,7 @@ def _stamps(release: Release) -> str:
 def release_label(release: Release, *, barred: bool = False) -> str:
     """A release's name in /releases; `barred` (an episode past the channel's position): its code plain,
     its own title only inside spoiler bars."""
-    own = " *(set in this server)*" if is_own(release) else ""
+    own = " " + _("*(set in this server)*") if is_own(release) else ""
     if barred and release.episode_title:
         titled = barred_title(release.episode_title, LABEL)
         return f"**{literal(truncate(release.title, LABEL))}** — {titled}{own}"
@@ -55,12 +57,23 @@ def release_label(release: Release, *, barred: bool = False) -> str:
 
 
 def _more(count: int, which: str) -> str:
-    """' (+3 later episodes)' after a series' one episode line."""
-    return f" *(+{count} {which} episode{'s' if count != 1 else ''})*" if count else ""
+    """' (+3 later episodes)' after a series' one episode line; `which`: later, more or earlier."""
+    if not count:
+        return ""
+    if which == "later":
+        return " " + ngettext("*(+{count} later episode)*", "*(+{count} later episodes)*", count)
+    if which == "earlier":
+        return " " + ngettext("*(+{count} earlier episode)*", "*(+{count} earlier episodes)*", count)
+    return " " + ngettext("*(+{count} more episode)*", "*(+{count} more episodes)*", count)
+
+
+def _alternatives(names: list[str]) -> str:
+    """'A, B, C' in English as the bot always wrote it; 'A, B oder C' in the other languages."""
+    return ", ".join(names) if current_locale() == ENGLISH else listing(names, style="or")
 
 
 LABEL = 120  # a release's label in a list, cut so a field holds several
-EPISODES_HINT = "-# One line per series for episodes (its next, or its latest); `/episodes` lists a season's, `/countdown` finds any."
+EPISODES_HINT = N_("-# One line per series for episodes (its next, or its latest); `/episodes` lists a season's, `/countdown` finds any.")
 
 
 async def find_release(catalog: ReleaseCatalog, interaction: discord.Interaction, typed: str) -> Release:
@@ -69,8 +82,12 @@ async def find_release(catalog: ReleaseCatalog, interaction: discord.Interaction
     reader = (interaction.channel_id, interaction.user.id)
     release, close = await catalog.resolve(home_guild(interaction), typed, reader=reader)
     if release is None:
-        hint = f" Did you mean {', '.join(f'**{literal(c)}**' for c in close)}?" if close else " Pick one from the list as you type."
-        raise UserFacingError(f"No release matches “{quote_typed(typed)}”.{hint}")
+        if close:
+            raise UserFacingError(_(
+                "No release matches “{typed}”. Did you mean {names}?",
+                typed=quote_typed(typed), names=_alternatives([f"**{literal(c)}**" for c in close]),
+            ))
+        raise UserFacingError(_("No release matches “{typed}”. Pick one from the list as you type.", typed=quote_typed(typed)))
     return release
 
 
@@ -133,9 +150,10 @@ class CountdownCog(commands.Cog):
         latest = view.latest(now)
         barred = await self.barred(interaction, view, [latest] if latest else [], now)
         recent = (
-            f"\nThe most recent: {countdown_line(latest, now, view.role(latest), barred=latest.id in barred)}" if latest else ""
+            "\n" + _("The most recent: {line}", line=countdown_line(latest, now, view.role(latest), barred=latest.id in barred))
+            if latest else ""
         )
-        await interaction.response.send_message(f"Nothing is scheduled with an exact date right now.{recent}")
+        await interaction.response.send_message(_("Nothing is scheduled with an exact date right now.") + recent)
 
     countdown.autocomplete("release")(release_autocomplete)
 
@@ -147,30 +165,30 @@ class CountdownCog(commands.Cog):
         now = discord.utils.utcnow()
         view = await self.catalog.view(home_guild(interaction))
         timeline = build_timeline(view.releases, now)
-        card = Card("Releases")
+        card = Card(_("Releases"))
         upcoming = per_series(timeline.upcoming)
-        approximate, recent, undated = per_series(timeline.approximate), per_series(timeline.recent), per_series(timeline.undated)
-        barred = await self.barred(interaction, view, (r for rows in (upcoming, approximate, recent, undated) for r, _ in rows), now)
+        approximate_rows, recent, undated = per_series(timeline.approximate), per_series(timeline.recent), per_series(timeline.undated)
+        barred = await self.barred(interaction, view, (r for rows in (upcoming, approximate_rows, recent, undated) for r, __ in rows), now)
 
         def label(release: Release) -> str:
             return release_label(release, barred=release.id in barred)
 
         folded = any(r.is_episode for r in timeline.upcoming + timeline.recent + timeline.approximate + timeline.undated)
         card.describe(
-            "" if upcoming else "Nothing is scheduled with an exact date right now.",
-            EPISODES_HINT if folded else "",
+            "" if upcoming else _("Nothing is scheduled with an exact date right now."),
+            _(EPISODES_HINT) if folded else "",
         )
-        card.add("Coming up", [f"{label(r)} — {_stamps(r)}{_more(n, 'later')}" for r, n in upcoming])
+        card.add(_("Coming up"), [f"{label(r)} — {_stamps(r)}{_more(n, 'later')}" for r, n in upcoming])
         card.add(
-            "Approximate dates",
-            [f"{label(r)} — {_current(r).display()} (approximate){_more(n, 'more')}" for r, n in approximate],
+            _("Approximate dates"),
+            [f"{label(r)} — {approximate(_current(r))}{_more(n, 'more')}" for r, n in approximate_rows],
         )
         card.add(
-            "Recently released",
+            _("Recently released"),
             [f"{label(r)} — {describe_date(_current(r))} ({discord_timestamp(_current(r).starts_at or now, 'R')})"
              f"{_more(n, 'earlier')}" for r, n in recent],
         )
-        card.add("No date yet", [f"{label(r)}{_more(n, 'more')}" for r, n in undated])
+        card.add(_("No date yet"), [f"{label(r)}{_more(n, 'more')}" for r, n in undated])
         await interaction.response.send_message(embed=card.build())
 
     @app_commands.command(name="remindme", description="Get a direct message when a release starts.")
@@ -184,22 +202,33 @@ class CountdownCog(commands.Cog):
         title = shown_label(found, barred=found.id in unwatched)  # only they see it: at their own position
         if moment is None:
             current = found.current
-            known = f"only known as {current.date.display()}" if current and current.date.value else "not dated yet"
-            raise UserFacingError(f"{title} is {known}, so there is no moment to remind you of. Try again once it has an exact date.")
+            if current and current.date.value:
+                raise UserFacingError(_(
+                    "{title} is only known as {date}, so there is no moment to remind you of. Try again once it has an exact date.",
+                    title=title, date=date_words(current.date),
+                ))
+            raise UserFacingError(_(
+                "{title} is not dated yet, so there is no moment to remind you of. Try again once it has an exact date.", title=title
+            ))
         if moment <= now:
-            verb = "aired" if found.is_episode else "premiered"
-            raise UserFacingError(f"{title} already {verb} {discord_timestamp(moment, 'R')}.")
-        (_, created), _ = await self.planner.apply(
+            if found.is_episode:
+                raise UserFacingError(_("{title} already aired {when}.", title=title, when=discord_timestamp(moment, "R")))
+            raise UserFacingError(_("{title} already premiered {when}.", title=title, when=discord_timestamp(moment, "R")))
+        (__, created), ___ = await self.planner.apply(
             home_guild(interaction), partial(self.store.personal_reminders.add, home_guild(interaction), interaction.user.id, found.id, now)
         )
         if not created:
             await interaction.response.send_message(
-                f"You're already set: I'll DM you when {title} starts, {discord_timestamp(moment, 'R')}.", ephemeral=True
+                _("You're already set: I'll DM you when {title} starts, {when}.", title=title, when=discord_timestamp(moment, "R")),
+                ephemeral=True,
             )
             return
-        keep_open = " Keep direct messages from this server's members open so I can reach you." if home_guild(interaction) else ""
+        keep_open = " " + _("Keep direct messages from this server's members open so I can reach you.") if home_guild(interaction) else ""
         await interaction.response.send_message(
-            f"I'll DM you when {title} starts: {discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')}).{keep_open}",
+            _(
+                "I'll DM you when {title} starts: {date} ({when}).",
+                title=title, date=discord_timestamp(moment, "F"), when=discord_timestamp(moment, "R"),
+            ) + keep_open,
             ephemeral=True,
         )
 

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.formatting import describe_date, discord_timestamp, literal, truncate
+from bot.i18n import _, ngettext
 from bot.spoilers.airing import watched_releases
 from bot.spoilers.positions import Position
-from cogs.countdown.guild_releases import GuildReleases, instant
+from cogs.countdown.guild_releases import SEASON_FINALE, SEASON_PREMIERE, GuildReleases, instant
 from db.facts.models import Release, ReleaseKind
 
 PER_PAGE = 15  # at most ~190 characters a line: a page stays far under the description's 4,096
@@ -44,9 +45,9 @@ def episode_count(episodes: list[Release]) -> str:
     """'6 episodes · 2 specials': numbered episodes as /series counts them, specials apart."""
     numbered = sum(1 for e in episodes if e.kind is ReleaseKind.EPISODE)
     specials = len(episodes) - numbered
-    parts = [f"{numbered} episode{'s' if numbered != 1 else ''}"] if numbered or not specials else []
+    parts = [ngettext("{count} episode", "{count} episodes", numbered)] if numbered or not specials else []
     if specials:
-        parts.append(f"{specials} special{'s' if specials != 1 else ''}")
+        parts.append(ngettext("{count} special", "{count} specials", specials))
     return " · ".join(parts)
 
 
@@ -59,15 +60,15 @@ def opening_page(episodes: list[Release], now: datetime, per_page: int = PER_PAG
 def episode_line(release: Release, now: datetime, role: str | None = None, *, hidden: bool = False) -> str:
     """`**E05** — “Title” — <t:…:F> (<t:…:R>)`; a special is named so; a date not yet exact at its precision.
     `hidden` (an episode after the viewer's position): the title only inside spoiler bars."""
-    name = f"E{release.episode:02d}" if release.kind is ReleaseKind.EPISODE and release.episode is not None else "Special"
+    name = f"E{release.episode:02d}" if release.kind is ReleaseKind.EPISODE and release.episode is not None else _("Special")
     quoted = f"“{literal(truncate(release.episode_title, TITLE))}”" if release.episode_title else ""
     title = f" — ||{quoted}||" if quoted and hidden else f" — {quoted}" if quoted else ""
     moment = instant(release)
     if moment is not None:
         when = f"{discord_timestamp(moment, 'F')} ({discord_timestamp(moment, 'R')})"
     else:
-        when = describe_date(release.current.date) if release.current is not None else "date unknown"
-    marker = f" · *{role}*" if role else ""
+        when = describe_date(release.current.date) if release.current is not None else _("date unknown")
+    marker = f" · *{_(role)}*" if role else ""
     return f"**{name}**{title} — {when}{marker}"
 
 
@@ -78,9 +79,9 @@ def season_page(episodes: list[Release], page: int, now: datetime, *, position: 
     pages = max(1, -(-len(episodes) // per_page))
     page = min(max(page, 0), pages - 1)
     numbered = [e for e in episodes if e.kind is ReleaseKind.EPISODE]
-    roles = {numbered[0].id: "season premiere"} if numbered else {}
+    roles = {numbered[0].id: SEASON_PREMIERE} if numbered else {}  # translated in episode_line
     if len(numbered) > 1:
-        roles[numbered[-1].id] = "season finale"
+        roles[numbered[-1].id] = SEASON_FINALE
     watched = watched_releases(episodes, position)
     shown = episodes[page * per_page : (page + 1) * per_page]
     lines = [episode_line(e, now, roles.get(e.id), hidden=e.id not in watched) for e in shown]

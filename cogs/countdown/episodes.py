@@ -19,6 +19,9 @@ from bot.command_contexts import home_guild, user_installable
 from bot.embeds import Card
 from bot.errors import UserFacingError, handle_error
 from bot.formatting import describe_date, literal
+from bot.i18n import N_, _
+from bot.i18n.formats import listing
+from bot.i18n.items import SpeaksToPresser
 from bot.input.options import TextOption
 from bot.search.finding import SERIES_HINT, choices, find
 from bot.spoilers.viewer import reply_position
@@ -28,7 +31,7 @@ from cogs.countdown.episode_pages import EpisodePage, default_season, opening_pa
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
+SeriesTitle = app_commands.Transform[str, TextOption(N_("series title"), 1, 100)]
 
 
 class EpisodesCog(commands.Cog):
@@ -69,20 +72,22 @@ class EpisodesCog(commands.Cog):
         number = season if season is not None else default_season(view, series_id, now)
         shown = f"**{literal(title)}**"
         if number is None and seasons:
-            raise UserFacingError(
-                f"{shown} has no episodes listed here yet, in any of its seasons ({', '.join(map(str, seasons))}). "
-                "`/series` shows what is known of them."
-            )
+            raise UserFacingError(_(
+                "{title} has no episodes listed here yet, in any of its seasons ({seasons}). `/series` shows what is known of them.",
+                title=shown, seasons=listing([str(n) for n in seasons]),
+            ))
         if number is None:
-            raise UserFacingError(f"{shown} has no seasons or episodes listed here yet.")
+            raise UserFacingError(_("{title} has no seasons or episodes listed here yet.", title=shown))
         if number not in seasons:
-            listed = ", ".join(map(str, seasons))
-            raise UserFacingError(f"{shown} has no season {number}. Seasons here: {listed}. Leave `season` empty for the current one.")
+            raise UserFacingError(_(
+                "{title} has no season {number}. Seasons here: {seasons}. Leave `season` empty for the current one.",
+                title=shown, number=number, seasons=listing([str(n) for n in seasons]),
+            ))
         episodes = view.season(series_id, number)
         if not episodes:
             release = next((r for r in view.in_order(now, series_id) if r.season_number == number and not r.is_episode), None)
-            when = f" The season: {describe_date(release.current.date)}." if release and release.current else ""
-            raise UserFacingError(f"No episodes of {shown} season {number} are listed yet.{when}")
+            when = " " + _("The season: {date}.", date=describe_date(release.current.date)) if release and release.current else ""
+            raise UserFacingError(_("No episodes of {title} season {number} are listed yet.", title=shown, number=number) + when)
         every = [e for n in seasons for e in view.season(series_id, n)]
         reader = None if guild_id is not None else user_id  # outside a server: the progress of the member who asked
         position = await reply_position(self.bot.store, guild_id, interaction.channel_id, reader, series_id, every, now)
@@ -92,20 +97,21 @@ class EpisodesCog(commands.Cog):
     async def turn(self, interaction: discord.Interaction, series_id: int, season: int, page: int, user_id: int) -> None:
         """A Previous/Next press: the member who asked gets the page; anyone else is told to ask themselves."""
         if interaction.user.id != user_id:
-            raise UserFacingError("Only the member who ran this `/episodes` can turn its pages — run `/episodes` yourself to browse.")
+            raise UserFacingError(_("Only the member who ran this `/episodes` can turn its pages — run `/episodes` yourself to browse."))
         index = await self.bot.directory.series(home_guild(interaction))
         title = index.label(series_id)
         if title is None:
-            raise UserFacingError("That series is no longer among the fandoms followed here.")
+            raise UserFacingError(_("That series is no longer among the fandoms followed here."))
         embed, view = await self.page(interaction, series_id, title, season, page, user_id)
         await interaction.response.edit_message(embed=embed, view=view)
 
 
 def _card(title: str, season: int, shaped: EpisodePage) -> discord.Embed:
-    card = Card(f"{title} — season {season}").describe(*shaped.lines)
+    card = Card(_("{title} — season {number}", title=title, number=season)).describe(*shaped.lines)
     count = shaped.count
     if shaped.pages > 1:
-        return card.footer([count, f"page {shaped.page + 1} of {shaped.pages}", "Previous/Next show the rest"]).build()
+        page = _("page {page} of {pages}", page=shaped.page + 1, pages=shaped.pages)
+        return card.footer([count, page, _("Previous/Next show the rest")]).build()
     return card.footer([count]).build()
 
 
@@ -114,21 +120,22 @@ def _buttons(series_id: int, season: int, shaped: EpisodePage, user_id: int) -> 
         return None
     view = discord.ui.View(timeout=None)
     last = shaped.pages - 1
-    view.add_item(EpisodePageButton(series_id, season, max(shaped.page - 1, 0), user_id, "Previous", disabled=shaped.page == 0))
-    view.add_item(EpisodePageButton(series_id, season, min(shaped.page + 1, last), user_id, "Next", disabled=shaped.page == last))
+    view.add_item(EpisodePageButton(series_id, season, max(shaped.page - 1, 0), user_id, _("Previous"), disabled=shaped.page == 0))
+    view.add_item(EpisodePageButton(series_id, season, min(shaped.page + 1, last), user_id, _("Next"), disabled=shaped.page == last))
     return view
 
 
 class EpisodePageButton(
+    SpeaksToPresser,
     discord.ui.DynamicItem[discord.ui.Button[Any]],
     template=r"episodes:(?P<series>[0-9]{1,19}):(?P<season>[0-9]{1,4}):(?P<page>[0-9]{1,5}):(?P<user>[0-9]{1,19})",
 ):
     def __init__(
-        self, series_id: int, season: int, page: int, user_id: int, label: str = "Next", *,
+        self, series_id: int, season: int, page: int, user_id: int, label: str | None = None, *,
         disabled: bool = False, pressed: discord.ui.Button[Any] | None = None,
     ) -> None:
         super().__init__(pressed or discord.ui.Button(
-            label=label, style=discord.ButtonStyle.secondary, disabled=disabled,
+            label=_("Next") if label is None else label, style=discord.ButtonStyle.secondary, disabled=disabled,
             custom_id=f"episodes:{series_id}:{season}:{page}:{user_id}",
         ))
         self.series_id, self.season, self.page, self.user_id = series_id, season, page, user_id

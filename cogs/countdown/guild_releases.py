@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import islice
 
+from bot.i18n import N_
 from bot.input.whole_numbers import DIGIT, read_whole_number
 from bot.search.matching import IndexEntry, NameIndex
 from bot.search.name_forms import fold
@@ -23,6 +24,9 @@ from db.facts.dates import Precision
 from db.facts.episode_refs import EpisodeRefError, parse_episode
 from db.facts.models import Release, ReleaseKind
 
+# A season's first and last numbered episodes, as /countdown and /episodes mark them (translated where shown).
+SEASON_PREMIERE = N_("season premiere")
+SEASON_FINALE = N_("season finale")
 EPISODE_TITLE = "episode title"  # an index entry that is an episode's own title: found by it, never an exact title
 # A complete code after the series' name ("s2e5", "S02 E05", "2x05") is read by the one episode grammar,
 # db.facts.episode_refs.parse_episode (packs' `since:`, /progress and /spoilers read it too). This pattern
@@ -63,7 +67,7 @@ def _complete_code(folded: str) -> EpisodeCode | None:
     starts = [i + 1 for i, ch in enumerate(folded) if ch == " "]
     for start in starts:
         try:
-            season, _ = parse_episode(folded[start:])
+            season, __ = parse_episode(folded[start:])
         except EpisodeRefError:
             continue
         digits = _TYPED_DIGITS.search(folded)
@@ -226,14 +230,15 @@ class GuildReleases:
         return sorted({r.season_number for r in every if r.season_number is not None})
 
     def role(self, release: Release) -> str | None:
-        """"season premiere" for a season's first numbered episode, "season finale" for its last (of several)."""
+        """"season premiere" for a season's first numbered episode, "season finale" for its last (of several):
+        the English, which the caller translates where it is shown."""
         if release.kind is not ReleaseKind.EPISODE or release.series_id is None or release.season_number is None:
             return None
         numbered = [e for e in self.season(release.series_id, release.season_number) if e.kind is ReleaseKind.EPISODE]
         if numbered and numbered[0].id == release.id:
-            return "season premiere"
+            return SEASON_PREMIERE
         if len(numbered) > 1 and numbered[-1].id == release.id:
-            return "season finale"
+            return SEASON_FINALE
         return None
 
     def episode(self, code: EpisodeCode, *, exact: bool = False) -> Release | None:

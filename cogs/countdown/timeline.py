@@ -6,11 +6,20 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from bot.formatting import discord_timestamp, humanize_duration, literal
+from bot.formatting import date_words, discord_timestamp, humanize_duration, literal
+from bot.i18n import N_, _
 from bot.spoilers.shown import barred_title
 from db.facts.dates import Precision
 from db.facts.models import Release
 from db.facts.quoting import inline_code
+
+# What /countdown says of a date known only to a month, quarter, season or year: one whole sentence each.
+_EXPECTED = {
+    Precision.MONTH: N_("🗓️ {title} is expected in **{date}** — only the month is known, so there is no exact countdown yet."),
+    Precision.QUARTER: N_("🗓️ {title} is expected in **{date}** — only the quarter is known, so there is no exact countdown yet."),
+    Precision.SEASON: N_("🗓️ {title} is expected in **{date}** — only the season is known, so there is no exact countdown yet."),
+    Precision.YEAR: N_("🗓️ {title} is expected in **{date}** — only the year is known, so there is no exact countdown yet."),
+}
 
 
 @dataclass
@@ -56,26 +65,28 @@ def countdown_line(release: Release, now: datetime, role: str | None = None, *, 
     """What /countdown says: Discord timestamps (live, in each reader's zone) plus plain words. An episode
     "airs", shown with its own title (in spoiler bars when `barred`) and, for a season's first or last,
     its `role` ("season premiere")."""
-    title = shown_label(release, barred=barred) + (f" ({role})" if role else "")
+    title = shown_label(release, barred=barred) + (f" ({_(role)})" if role else "")
     current = release.current
     if current is None or current.date.precision is Precision.UNKNOWN:
-        return f"❔ {title} has no release date yet."
+        return _("❔ {title} has no release date yet.", title=title)
     date = current.date
     if date.starts_at is None:
-        return (
-            f"🗓️ {title} is expected in **{date.display()}** — only the {date.precision.value} is known, "
-            "so there is no exact countdown yet."
-        )
+        return _(_EXPECTED[date.precision], title=title, date=date_words(date))
     moment = date.starts_at
     stamp = f"{discord_timestamp(moment, 'F')} — {discord_timestamp(moment, 'R')}"
     day_note = (
-        f" Only the day is announced, so this counts from midnight in {inline_code(date.timezone)}."
+        " " + _("Only the day is announced, so this counts from midnight in {zone}.", zone=inline_code(date.timezone))
         if date.precision is Precision.DAY else ""
     )
-    upcoming, done = ("airs", "aired") if release.is_episode else ("premieres", "premiered")
     if moment > now:
-        return f"⏳ {title} {upcoming} {stamp} (in {humanize_duration(moment - now)}).{day_note}"
-    return f"🎬 {title} {done} {stamp} ({humanize_duration(now - moment)} ago).{day_note}"
+        duration = humanize_duration(moment - now)
+        if release.is_episode:
+            return _("⏳ {title} airs {stamp} (in {duration}).", title=title, stamp=stamp, duration=duration) + day_note
+        return _("⏳ {title} premieres {stamp} (in {duration}).", title=title, stamp=stamp, duration=duration) + day_note
+    duration = humanize_duration(now - moment)
+    if release.is_episode:
+        return _("🎬 {title} aired {stamp} ({duration} ago).", title=title, stamp=stamp, duration=duration) + day_note
+    return _("🎬 {title} premiered {stamp} ({duration} ago).", title=title, stamp=stamp, duration=duration) + day_note
 
 
 def per_series(releases: Iterable[Release]) -> list[tuple[Release, int]]:
