@@ -3,7 +3,8 @@
 Written with the icalendar library: CRLF lines, VERSION 2.0, a PRODID, and per event a UID made of
 what the event is (the series and the occasion's key, the same key a Discord event has), never of its
 date, so a moved release is the same event in a calendar app. Times are UTC. An .ics has no spoiler
-bars, so an episode title past the reader's position is left out.
+bars, so an episode title past the reader's position is left out. Its fixed words (the calendar's name,
+an event's description) are in the language of the member who asked; the file's name stays ASCII.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.i18n import _, ngettext
 from bot.spoilers.positions import EVERYTHING, Position
 from bot.spoilers.stored import progress_from_store
 from bot.spoilers.viewer import public_position
@@ -47,7 +49,7 @@ def calendar_file(entries: Iterable[tuple[Occasion, Position]], stamp: datetime)
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", "fandex releases")
+    cal.add("x-wr-calname", _("fandex releases"))
     for occasion, position in entries:
         event = icalendar.Event()
         event.add("uid", uid(occasion))
@@ -57,7 +59,7 @@ def calendar_file(entries: Iterable[tuple[Occasion, Position]], stamp: datetime)
         event.add("summary", occasion.title(position))
         if occasion.release.platform:
             event.add("location", occasion.release.platform)
-        event.add("description", "Premiere" if occasion.premiere else "Episode")
+        event.add("description", _("Premiere") if occasion.premiere else _("Episode"))
         cal.add_component(event)
     return cal.to_ical()
 
@@ -83,21 +85,32 @@ class CalendarCog(commands.Cog):
         the series you set with /progress, as far as your progress reaches."""
         now = discord.utils.utcnow()
         await interaction.response.defer(ephemeral=interaction.guild_id is None, thinking=True)
+        server = interaction.guild_id is not None
         if interaction.guild_id is not None:
-            entries, note = await self._server(interaction.guild_id, interaction.channel_id, now), "this server follows"
+            entries = await self._server(interaction.guild_id, interaction.channel_id, now)
         else:
-            entries, note = await self._own(interaction.user.id, now), "you follow with `/progress`"
+            entries = await self._own(interaction.user.id, now)
         if not entries:
-            hint = ("" if interaction.guild_id is not None
-                    else " Set your progress in a series with `/progress` and its releases come here.")
             await interaction.followup.send(
-                f"Nothing with an exact date is coming in what {note}.{hint}", allowed_mentions=NO_PINGS,
+                _("Nothing with an exact date is coming in what this server follows.") if server else
+                _("Nothing with an exact date is coming in what you follow with `/progress`. Set your progress in a "
+                  "series with `/progress` and its releases come here."),
+                allowed_mentions=NO_PINGS,
             )
             return
         data = calendar_file(entries, now)
+        if server:
+            text = ngettext("📅 {count} upcoming release(s) and episode(s) in what this server follows. Open the file in "
+                            "your calendar app; episode titles are left out past the spoiler position.",
+                            "📅 {count} upcoming release(s) and episode(s) in what this server follows. Open the file in "
+                            "your calendar app; episode titles are left out past the spoiler position.", len(entries))
+        else:
+            text = ngettext("📅 {count} upcoming release(s) and episode(s) in what you follow with `/progress`. Open the "
+                            "file in your calendar app; episode titles are left out past the spoiler position.",
+                            "📅 {count} upcoming release(s) and episode(s) in what you follow with `/progress`. Open the "
+                            "file in your calendar app; episode titles are left out past the spoiler position.", len(entries))
         await interaction.followup.send(
-            f"📅 {len(entries)} upcoming release(s) and episode(s) in what {note}. Open the file in your calendar app; "
-            "episode titles are left out past the spoiler position.",
+            text,
             file=SpecFile(fp=io.BytesIO(data), filename="fandex.ics"), allowed_mentions=NO_PINGS,
         )
 

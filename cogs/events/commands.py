@@ -13,6 +13,8 @@ from discord.ext import commands, tasks
 from bot.command_contexts import server_only
 from bot.errors import UserFacingError
 from bot.formatting import literal
+from bot.i18n import N_, _, ngettext, pgettext
+from bot.i18n.formats import listing
 from bot.input.options import TextOption
 from bot.search.finding import choices
 from bot.search.series import find_series
@@ -27,18 +29,23 @@ if TYPE_CHECKING:
 SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
 # What the bot needs to keep events, by the name Discord shows for each permission.
 SLIDE_MINUTES = 30
-EVENT_NEEDS = {"create_events": "Create Events", "manage_events": "Manage Events"}
+EVENT_NEEDS = {"create_events": N_("Create Events"), "manage_events": N_("Manage Events")}
 
 
 def missing_permissions(have: discord.Permissions) -> list[str]:
-    return [name for flag, name in EVENT_NEEDS.items() if not getattr(have, flag)]
+    """What the bot lacks to keep events, by Discord's names (in the reader's language)."""
+    return [_(name) for flag, name in EVENT_NEEDS.items() if not getattr(have, flag)]
 
 
 def outcome(result: SyncResult) -> str:
     if result.refused is not None:
-        return (f"Discord refused an event ({literal(result.refused)}): I need **Create Events** and **Manage Events**, "
-                "and a server holds at most 100 events. The others are kept; run the command again once that is fixed.")
-    return f"{result.created} event(s) created, {result.moved} moved, {result.deleted} deleted."
+        return _("Discord refused an event ({reason}): I need **{create}** and **{manage}**, and a server holds at most "
+                 "100 events. The others are kept; run the command again once that is fixed.",
+                 reason=literal(result.refused), create=_(EVENT_NEEDS["create_events"]),
+                 manage=_(EVENT_NEEDS["manage_events"]))
+    return ngettext("{count} event(s) created, {moved} moved, {deleted} deleted.",
+                    "{count} event(s) created, {moved} moved, {deleted} deleted.", result.created,
+                    moved=result.moved, deleted=result.deleted)
 
 
 @server_only
@@ -88,10 +95,10 @@ class EventsCog(
 
     def _check_bot(self, interaction: discord.Interaction) -> None:
         if missing := missing_permissions(interaction.app_permissions):
-            raise UserFacingError(
-                f"I can't keep events here: I'm missing **{'**, **'.join(missing)}**. Grant it in Server Settings → "
-                "Roles and try again. Nothing was changed."
-            )
+            raise UserFacingError(_(
+                "I can't keep events here: I'm missing {permissions}. Grant it in Server Settings → Roles and try again. "
+                "Nothing was changed.", permissions=listing([f"**{name}**" for name in missing])
+            ))
 
     @app_commands.command(name="set", description="Keep Discord events for a series' premieres or episodes (Manage Server).")
     @app_commands.describe(series="The series", scope="Premieres only (season and series premieres), or every episode")
@@ -107,10 +114,10 @@ class EventsCog(
         setting = EventSeries(interaction.guild_id, found.id, scope, interaction.user.id, discord.utils.utcnow())
         await self.store.event_series.set(setting)
         result = await self.keeper.sync(interaction.guild_id)
-        which = "premieres" if scope == "premieres" else "episodes"
+        which = pgettext("choice", "premieres") if scope == "premieres" else pgettext("choice", "episodes")
         await interaction.followup.send(
-            f"Events for **{literal(found.title)}** ({which}, the next {PER_SERIES} at most) are kept in this "
-            f"server's Events tab. {outcome(result)}",
+            _("Events for **{series}** ({scope}, the next {most} at most) are kept in this server's Events tab. {outcome}",
+              series=literal(found.title), scope=which, most=PER_SERIES, outcome=outcome(result)),
             ephemeral=True, allowed_mentions=NO_PINGS,
         )
 
@@ -123,10 +130,12 @@ class EventsCog(
         found = await find_series(self.bot.directory, self.store, series, interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
         if not await self.store.event_series.stop(interaction.guild_id, found.id):
-            raise UserFacingError(f"This server keeps no events for **{literal(found.title)}**. Nothing was changed.")
+            raise UserFacingError(_("This server keeps no events for **{series}**. Nothing was changed.",
+                                    series=literal(found.title)))
         result = await self.keeper.sync(interaction.guild_id)
         await interaction.followup.send(
-            f"No more events for **{literal(found.title)}**. {outcome(result)}", ephemeral=True, allowed_mentions=NO_PINGS,
+            _("No more events for **{series}**. {outcome}", series=literal(found.title), outcome=outcome(result)),
+            ephemeral=True, allowed_mentions=NO_PINGS,
         )
 
     @set_.autocomplete("series")

@@ -4,6 +4,10 @@ One sync per server at a time across every process (a deployment lock named afte
 reads what should exist, what was made, and makes, moves or deletes the difference. Each event's row is
 written before the event is made, so a process killed between the two leaves a row without an event
 id; the next sync finds the event by the marker in its description (or makes it then), never twice.
+
+The events are the bot's own: their fixed words are in the server's preferred language, which only the
+process that has the server in its cache knows. Another process (a sync after the facts changed runs
+in every one) leaves an event in any language as it is, unless the event itself must change.
 """
 
 from __future__ import annotations
@@ -11,13 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import discord
 
+from bot.i18n import ENGLISH, _, speaking
+from bot.i18n.locales import CATALOGS
 from bot.spoilers.airing import listed
 from bot.spoilers.positions import Position
 from bot.spoilers.rules import position_for, public_rule
@@ -75,9 +81,13 @@ def wanted_event(occasion: Occasion, series_id: int, series_title: str, position
     """The event for one occasion: external, at the platform (else the series' title), an hour long
     when the runtime is unknown, its episode title only once the server's position has reached it."""
     release = occasion.release
-    what = "Premiere" if occasion.premiere else "New episode"
     where = release.platform or series_title
-    about = f"{what} of {series_title}" + (f" on {release.platform}." if release.platform else ".")
+    if occasion.premiere:
+        about = (_("Premiere of {series} on {platform}.", series=series_title, platform=release.platform) if release.platform
+                 else _("Premiere of {series}.", series=series_title))
+    else:
+        about = (_("New episode of {series} on {platform}.", series=series_title, platform=release.platform)
+                 if release.platform else _("New episode of {series}.", series=series_title))
     payload = {
         "name": _clip(occasion.title(position), NAME_LIMIT),
         "description": f"{_clip(about, DESCRIPTION_LIMIT - 60)}\n\n{marker(series_id, occasion.key)}",
@@ -94,51 +104,84 @@ def server_position(releases: list[Release], server_rule: Any, now: datetime) ->
     return position_for(listed(releases), public_rule(None, rule_from_store(server_rule) if server_rule else None), now)
 
 
+Planned = tuple[Occasion, int, str, Position]  # wanted_event's arguments: rendered in one language or another
+
+
+def _renderings(plan: Planned) -> Iterator[str]:
+    """The event's shape in each language the bot speaks."""
+    for code in (ENGLISH, *CATALOGS):
+        with speaking(code):
+            yield wanted_event(*plan).shape
+
+
+def _english(guild_id: int) -> str | None:
+    return ENGLISH
+
+
 class EventKeeper:
-    def __init__(self, store: Store, http: discord.http.HTTPClient, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self, store: Store, http: discord.http.HTTPClient, clock: Callable[[], datetime],
+        language: Callable[[int], str | None] = _english,
+    ) -> None:
+        """`language`: the catalog code of a server's preferred locale, None when this process does not
+        know it (the server is not in its cache)."""
         self._store = store
         self._http = http
         self._clock = clock
+        self._language = language
 
-    async def wanted(self, guild_id: int) -> list[WantedEvent]:
-        """Every event the server's settings want now, at most PER_SERIES per series."""
+    async def _planned(self, guild_id: int) -> list[Planned]:
         now = self._clock()
         titles = {s.id: s.title for s in await self._store.series.summaries(guild_id)}
-        out: list[WantedEvent] = []
+        out: list[Planned] = []
         for setting in await self._store.event_series.of_guild(guild_id):
             releases = await self._store.releases.for_series(setting.series_id, guild_id)
-            _, server = await self._store.spoiler_reach.for_channel(guild_id, NO_CHANNEL, setting.series_id)
+            __, server = await self._store.spoiler_reach.for_channel(guild_id, NO_CHANNEL, setting.series_id)
             position = server_position(releases, server, now)
             title = titles.get(setting.series_id, "")
             ahead = upcoming(occasions(releases), now, premieres_only=setting.scope == "premieres", limit=PER_SERIES)
-            out += [wanted_event(o, setting.series_id, title or o.release.title, position) for o in ahead]
+            out += [(o, setting.series_id, title or o.release.title, position) for o in ahead]
         return out
 
+    async def wanted(self, guild_id: int) -> list[WantedEvent]:
+        """Every event the server's settings want now, at most PER_SERIES per series, in the language
+        being spoken."""
+        return [wanted_event(*plan) for plan in await self._planned(guild_id)]
+
     async def sync(self, guild_id: int) -> SyncResult:
-        """Make, move and delete the server's events until they are what its settings want."""
+        """Make, move and delete the server's events until they are what its settings want; their words
+        in the server's language (the bot's own posts, even when a moderator's command asks for the sync)."""
         result = SyncResult()
+        code = self._language(guild_id)
         async with self._store.deployment_lock(f"scheduled events {guild_id}"):
             try:
-                await self._sync(guild_id, result)
+                with speaking(code or ENGLISH):
+                    await self._sync(guild_id, result, known=code is not None)
             except discord.HTTPException as refused:  # 50013 without the permission, 30038 at Discord's 100
                 result.refused = refused.text or f"HTTP {refused.status}"
                 log.warning("guild %d refused its scheduled events: %s", guild_id, result.refused)
         return result
 
-    async def _sync(self, guild_id: int, result: SyncResult) -> None:
+    async def _sync(self, guild_id: int, result: SyncResult, *, known: bool = True) -> None:
+        """`known`: the server's language is the one being spoken; else an event already made in any
+        language, and otherwise as wanted, is left as it is (the process that has the server renders it)."""
         now = self._clock()
         made = {(m.series_id, m.event_key): m for m in await self._store.made_events.of_guild(guild_id)}
-        wanted = await self.wanted(guild_id)
+        planned = await self._planned(guild_id)
+        wanted = [wanted_event(*plan) for plan in planned]
         keep = {(w.series_id, w.key) for w in wanted}
         listed: dict[str, int] = {}  # the server's events by marker, read once a sync needs them
         for gone in [m for key, m in made.items() if key not in keep]:  # first: deleting frees Discord's places
             await self._delete(guild_id, gone, now, result, listed)
-        for event in wanted:
+        for plan, event in zip(planned, wanted, strict=True):
             row = made.get((event.series_id, event.key))
             if row is None:
                 row = MadeEvent(guild_id, event.series_id, event.key, None, event.starts_at, event.shape)
                 await self._store.made_events.record(row)  # first: a crash after the POST is recovered
             event_id = row.event_id if row.event_id is not None else await self._find(guild_id, row, listed)
+            if (not known and row.event_id is not None and row.shape != event.shape
+                    and row.shape in set(_renderings(plan))):
+                continue  # in step, in the server's language this process does not know
             if event_id is not None and (row.event_id is None or row.shape != event.shape):
                 if not await self._edit(guild_id, event_id, event):
                     event_id = None  # deleted on Discord by someone: made again below
@@ -194,7 +237,7 @@ class EventKeeper:
         """After the facts changed: sync once per change, by the first process to ask."""
         async with self._store.deployment_lock("scheduled events re-plan"):
             done = await self._store.meta.get(REPLANNED)
-            generation, _ = await self._store.packs.changed_since(int(done or 0))
+            generation, __ = await self._store.packs.changed_since(int(done or 0))
             if done == str(generation):
                 return
         await self.sync_all()  # outside: each server's sync takes its own lock

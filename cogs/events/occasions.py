@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+from bot.i18n import _
 from bot.spoilers.positions import EpisodeCode, Position, is_visible
 from db.facts.dates import Precision
 from db.facts.models import Release, ReleaseKind
@@ -43,11 +44,12 @@ class Occasion:
 
     def title(self, position: Position) -> str:
         """The release's short title, with the episode's own title only when `position` has reached it
-        (a calendar or a Discord event cannot hide a title behind a spoiler bar: it is left out)."""
+        (a calendar or a Discord event cannot hide a title behind a spoiler bar: it is left out). Its fixed
+        words in the language being spoken: the reader's in a calendar, the server's in its events."""
         r = self.release
         shown = r.episode_title is not None and (self.code is None or is_visible(self.code, position))
         if r.kind is ReleaseKind.SPECIAL and r.episode_title and not shown:
-            return f"{r.title} (special)"
+            return _("{title} (special)", title=r.title)
         return f"{r.title} — “{r.episode_title}”" if shown else r.title
 
 

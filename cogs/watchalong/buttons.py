@@ -19,14 +19,15 @@ import discord
 from bot.client import FandexBot
 from bot.errors import UserFacingError, handle_error
 from bot.formatting import literal
-from cogs.watchalong.starter import episode_code
+from bot.i18n import N_, _
+from bot.i18n.items import SpeaksToPresser
+from cogs.watchalong.starter import WATCHED_LABEL, episode_code
 from db.facts.models import Release, ReleaseKind
 from db.repos.watchalong.ratings import RatingClosed
 
-WATCHED_LABEL = "I've watched"
 STARS = range(1, 6)
-GONE = "This episode is no longer in the fandoms this server follows."
-CLOSED = "The rating of this episode has closed; `/ratings` shows how the server rated it."
+GONE = N_("This episode is no longer in the fandoms this server follows.")
+CLOSED = N_("The rating of this episode has closed; `/ratings` shows how the server rated it.")
 EPISODE_CACHE = 1_000  # episodes kept for star presses (per bot)
 EPISODE_TTL = 300.0  # seconds one is kept before it is read again
 
@@ -40,7 +41,8 @@ def rate_id(release_id: int, stars: int) -> str:
 
 
 def starter_view(release_id: int, *, rating: bool, closed: bool = False) -> discord.ui.View:
-    """"I've watched", and with `rating` the five stars — disabled once the rating `closed`."""
+    """"I've watched", and with `rating` the five stars — disabled once the rating `closed`. Its label in
+    the language being spoken: the server's, as the starter it goes under."""
     view = discord.ui.View(timeout=None)
     view.add_item(WatchedButton(release_id))
     if rating:
@@ -60,14 +62,16 @@ async def _episode(bot: FandexBot, interaction: discord.Interaction, release_id:
     release = await bot.store.releases.get(release_id, interaction.guild_id)
     if (release is None or release.kind is not ReleaseKind.EPISODE or release.series_id is None
             or release.season_number is None or release.episode is None):  # renumbered away by a re-import
-        raise UserFacingError(GONE)
+        raise UserFacingError(_(GONE))
     return release
 
 
-class WatchedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fandex:wa:watched:(?P<release>[0-9]{1,19})"):
+class WatchedButton(
+    SpeaksToPresser, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fandex:wa:watched:(?P<release>[0-9]{1,19})"
+):
     def __init__(self, release_id: int, *, pressed: discord.ui.Button[Any] | None = None) -> None:
         super().__init__(pressed or discord.ui.Button(
-            label=WATCHED_LABEL, emoji="✅", style=discord.ButtonStyle.success, custom_id=watched_id(release_id)
+            label=_(WATCHED_LABEL), emoji="✅", style=discord.ButtonStyle.success, custom_id=watched_id(release_id)
         ))
         self.release_id = release_id
 
@@ -85,7 +89,7 @@ class WatchedButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"f
 
 
 class RateButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fandex:wa:rate:(?P<release>[0-9]{1,19}):(?P<stars>[1-5])"
+    SpeaksToPresser, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"fandex:wa:rate:(?P<release>[0-9]{1,19}):(?P<stars>[1-5])"
 ):
     def __init__(self, release_id: int, stars: int, *, disabled: bool = False, pressed: discord.ui.Button[Any] | None = None) -> None:
         super().__init__(pressed or discord.ui.Button(
@@ -118,11 +122,12 @@ async def mark_watched(interaction: discord.Interaction, release_id: int) -> Non
     )
     code = episode_code(release)
     shown = (await bot.directory.index("series", interaction.guild_id)).label(release.series_id)
-    series = literal(shown) if shown else "this series"
+    series = literal(shown) if shown else _("this series")
     if moved:
-        text = f"Marked **{code}** as watched: your `/progress` in **{series}** is now {code}."
+        text = _("Marked **{code}** as watched: your `/progress` in **{series}** is now {code}.", code=code, series=series)
     else:
-        text = f"Your `/progress` in **{series}** is already at {code} or later, so it stays where it is."
+        text = _("Your `/progress` in **{series}** is already at {code} or later, so it stays where it is.",
+                 code=code, series=series)
     await interaction.response.send_message(text, ephemeral=True)
 
 
@@ -133,21 +138,22 @@ async def rate(interaction: discord.Interaction, release_id: int, stars: int) ->
     store in the same transaction as the write (a press racing the close cannot slip in after it)."""
     bot = _bot(interaction)
     if interaction.guild_id is None:
-        raise UserFacingError("Ratings are kept per server: rate in the server's thread.")
+        raise UserFacingError(_("Ratings are kept per server: rate in the server's thread."))
     release = await _rated_episode(bot, interaction, release_id)
     try:
         previous = await bot.store.episode_ratings.rate(
             interaction.guild_id, release.id, interaction.user.id, stars, discord.utils.utcnow()
         )
     except RatingClosed:
-        raise UserFacingError(CLOSED) from None
+        raise UserFacingError(_(CLOSED)) from None
     code = episode_code(release)
     if previous is None:
-        text = f"You rated **{code}** {stars}/5. Press another star to change it until the rating closes."
+        text = _("You rated **{code}** {stars}/5. Press another star to change it until the rating closes.",
+                 code=code, stars=stars)
     elif previous == stars:
-        text = f"You had already rated **{code}** {stars}/5."
+        text = _("You had already rated **{code}** {stars}/5.", code=code, stars=stars)
     else:
-        text = f"You rated **{code}** {stars}/5 (changed from {previous}/5)."
+        text = _("You rated **{code}** {stars}/5 (changed from {previous}/5).", code=code, stars=stars, previous=previous)
     await interaction.response.send_message(text, ephemeral=True)
 
 

@@ -10,8 +10,10 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.command_contexts import server_only
-from bot.errors import UserFacingError
+from bot.errors import UserFacingError, permission_label
 from bot.formatting import discord_timestamp, literal
+from bot.i18n import N_, _, ngettext
+from bot.i18n.formats import listing
 from bot.input.options import TextOption
 from bot.search.finding import choices
 from bot.search.series import find_series
@@ -43,23 +45,23 @@ class ThreadParentOption(app_commands.Transformer):
     async def transform(self, interaction: discord.Interaction, value: object, /) -> ThreadParent:
         resolved = value.resolve() if isinstance(value, app_commands.AppCommandChannel) else value
         if not isinstance(resolved, ThreadParent):
-            raise UserFacingError("Pick a text channel or a forum channel for the threads. Nothing was changed.")
+            raise UserFacingError(_("Pick a text channel or a forum channel for the threads. Nothing was changed."))
         return resolved
 
 # What the bot needs where its threads go, by the name Discord shows for each permission.
 # Read Message History: closing the rating reads the starter back before editing it.
-TEXT_NEEDS = {"view_channel": "View Channel", "send_messages": "Send Messages",
-              "create_public_threads": "Create Public Threads", "send_messages_in_threads": "Send Messages in Threads",
-              "read_message_history": "Read Message History"}
-FORUM_NEEDS = {"view_channel": "View Channel", "send_messages": "Send Messages (create posts)",
-               "send_messages_in_threads": "Send Messages in Posts", "read_message_history": "Read Message History"}
+TEXT_NEEDS = {"view_channel": N_("View Channel"), "send_messages": N_("Send Messages"),
+              "create_public_threads": N_("Create Public Threads"), "send_messages_in_threads": N_("Send Messages in Threads"),
+              "read_message_history": N_("Read Message History")}
+FORUM_NEEDS = {"view_channel": N_("View Channel"), "send_messages": N_("Send Messages (create posts)"),
+               "send_messages_in_threads": N_("Send Messages in Posts"), "read_message_history": N_("Read Message History")}
 
 
 def missing_permissions(channel: ThreadParent, me: discord.Member) -> list[str]:
-    """What the bot lacks in `channel` to post a watch-along there, by Discord's names."""
+    """What the bot lacks in `channel` to post a watch-along there, by Discord's names (in the reader's language)."""
     have = channel.permissions_for(me)
     needs = FORUM_NEEDS if isinstance(channel, discord.ForumChannel) else TEXT_NEEDS
-    return [name for flag, name in needs.items() if not getattr(have, flag)]
+    return [_(name) for flag, name in needs.items() if not getattr(have, flag)]
 
 
 @server_only
@@ -107,41 +109,48 @@ class WatchAlongCog(
         guild = interaction.guild
         assert guild is not None and interaction.guild_id is not None
         if not 1 <= days <= MAX_DAYS:
-            raise UserFacingError(f"`days` is a whole number from 1 to {MAX_DAYS}. Nothing was changed.")
+            raise UserFacingError(_("`days` is a whole number from 1 to {most}. Nothing was changed.", most=MAX_DAYS))
         if role is not None and role.is_default():
-            raise UserFacingError("Pick a role to ping, not @everyone — or leave `role` out for no ping. Nothing was changed.")
+            raise UserFacingError(_("Pick a role to ping, not @everyone — or leave `role` out for no ping. Nothing was changed."))
         series_id, title = await self._series(series, interaction.guild_id)
         if missing := missing_permissions(channel, guild.me):
-            where = "post in" if isinstance(channel, discord.ForumChannel) else "open threads in"
-            raise UserFacingError(
-                f"I can't {where} {channel.mention}: I'm missing **{'**, **'.join(missing)}** there. "
-                "Grant them (or pick another channel) and try again. Nothing was changed."
-            )
+            names = listing([f"**{name}**" for name in missing])
+            if isinstance(channel, discord.ForumChannel):
+                raise UserFacingError(_("I can't post in {channel}: I'm missing {permissions} there. Grant them (or pick "
+                                        "another channel) and try again. Nothing was changed.",
+                                        channel=channel.mention, permissions=names))
+            raise UserFacingError(_("I can't open threads in {channel}: I'm missing {permissions} there. Grant them (or "
+                                    "pick another channel) and try again. Nothing was changed.",
+                                    channel=channel.mention, permissions=names))
         if isinstance(channel, discord.ForumChannel) and channel.flags.require_tag:
-            raise UserFacingError(
-                f"{channel.mention} requires a tag on every post, and I post without one. Turn off “Require people "
-                "to select tags when posting” there, or pick another channel. Nothing was changed."
-            )
+            raise UserFacingError(_(
+                "{channel} requires a tag on every post, and I post without one. Turn off “Require people "
+                "to select tags when posting” there, or pick another channel. Nothing was changed.", channel=channel.mention
+            ))
         silent = role is not None and not role.mentionable and not channel.permissions_for(guild.me).mention_everyone
         await interaction.response.defer(ephemeral=True, thinking=True)  # re-planning a busy server may take a moment
         now = discord.utils.utcnow()
         watch = WatchAlong(interaction.guild_id, series_id, channel.id, role.id if role else None, rating, days, interaction.user.id, now)
-        before, _ = await self.planner.apply(interaction.guild_id, partial(self.store.watchalongs.set, watch))
+        before, __ = await self.planner.apply(interaction.guild_id, partial(self.store.watchalongs.set, watch))
         planned = [t for t in await self.store.watchalong_threads.of_guild(interaction.guild_id)
                    if t.posted_at is None and t.channel_id == channel.id and t.air_at >= now]
-        lines = [f"Watch-along of **{literal(title)}** {'replaced' if before else 'set'}: {describe(watch)}."]
         if before is not None:
-            lines.append(f"It replaces the previous one ({describe(before)}).")
+            lines = [_("Watch-along of **{series}** replaced: {setting}.", series=literal(title), setting=describe(watch)),
+                     _("It replaces the previous one ({setting}).", setting=describe(before))]
+        else:
+            lines = [_("Watch-along of **{series}** set: {setting}.", series=literal(title), setting=describe(watch))]
         episodes = {r.id for r in await self.store.releases.for_series(series_id, interaction.guild_id)}
         ahead = [t for t in planned if t.release_id in episodes]
         if ahead:
-            lines.append(f"{len(ahead)} episode thread(s) planned; the next opens {discord_timestamp(ahead[0].air_at, 'F')}.")
+            lines.append(ngettext("{count} episode thread(s) planned; the next opens {time}.",
+                                  "{count} episode thread(s) planned; the next opens {time}.", len(ahead),
+                                  time=discord_timestamp(ahead[0].air_at, "F")))
         else:
-            lines.append("No episode with an exact air time is coming yet: threads open as soon as one is announced.")
+            lines.append(_("No episode with an exact air time is coming yet: threads open as soon as one is announced."))
         if silent and role is not None:
-            lines.append(f"⚠️ {role.mention} is not mentionable and I lack **Mention @everyone, @here, and All Roles** in "
-                         f"{channel.mention}: the starter will name it without notifying its members. Make the role "
-                         "mentionable, or grant me that permission there.")
+            lines.append(_("⚠️ {role} is not mentionable and I lack **{permission}** in {channel}: the starter will name it "
+                           "without notifying its members. Make the role mentionable, or grant me that permission there.",
+                           role=role.mention, permission=permission_label("mention_everyone"), channel=channel.mention))
         await interaction.followup.send("\n".join(lines), ephemeral=True, allowed_mentions=NO_PINGS)
 
     @app_commands.command(name="stop", description="Stop opening threads for a series (Manage Server).")
@@ -152,11 +161,13 @@ class WatchAlongCog(
         assert interaction.guild_id is not None
         series_id, title = await self._series(series, interaction.guild_id)
         await interaction.response.defer(ephemeral=True, thinking=True)
-        stopped, _ = await self.planner.apply(interaction.guild_id, partial(self.store.watchalongs.stop, interaction.guild_id, series_id))
+        stopped, __ = await self.planner.apply(interaction.guild_id, partial(self.store.watchalongs.stop, interaction.guild_id, series_id))
         if not stopped:
-            raise UserFacingError(f"This server has no watch-along of **{literal(title)}**; `/watchalong list` shows them.")
+            raise UserFacingError(_("This server has no watch-along of **{series}**; `/watchalong list` shows them.",
+                                    series=literal(title)))
         await interaction.followup.send(
-            f"Watch-along of **{literal(title)}** stopped: no new threads. Threads already open stay, and their ratings still close.",
+            _("Watch-along of **{series}** stopped: no new threads. Threads already open stay, and their ratings still close.",
+              series=literal(title)),
             ephemeral=True,
         )
 
@@ -166,12 +177,13 @@ class WatchAlongCog(
         assert interaction.guild_id is not None
         titles = {s.id: s.title for s in await self.store.series.summaries(interaction.guild_id)}
         lines = [
-            f"**{literal(titles[w.series_id])}**: {describe(w)}"
+            _("**{series}**: {setting}", series=literal(titles[w.series_id]), setting=describe(w))
             for w in await self.store.watchalongs.of_guild(interaction.guild_id) if w.series_id in titles
         ]
         if not lines:
-            lines = ["No watch-along in this server yet. A moderator (Manage Server) starts one with `/watchalong set`."]
-        embed = discord.Embed(title="Watch-alongs in this server", description="\n".join(lines))
+            lines = [_("No watch-along in this server yet. A moderator ({permission}) starts one with `/watchalong set`.",
+                       permission=permission_label("manage_guild"))]
+        embed = discord.Embed(title=_("Watch-alongs in this server"), description="\n".join(lines))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @set_.autocomplete("series")
@@ -183,6 +195,7 @@ class WatchAlongCog(
 
 def describe(watch: WatchAlong) -> str:
     """`threads in #ch, pinging @role, rating open 7 days` — one line of /watchalong list."""
-    ping = f"pinging <@&{watch.role_id}>" if watch.role_id else "no ping"
-    rating = f"rating open {watch.days} day(s)" if watch.rating else "no rating"
-    return f"threads in <#{watch.channel_id}>, {ping}, {rating}"
+    role, channel = f"<@&{watch.role_id}>", f"<#{watch.channel_id}>"
+    ping = _("pinging {role}", role=role) if watch.role_id else _("no ping")
+    rating = ngettext("rating open {count} day(s)", "rating open {count} day(s)", watch.days) if watch.rating else _("no rating")
+    return _("threads in {channel}, {ping}, {rating}", channel=channel, ping=ping, rating=rating)

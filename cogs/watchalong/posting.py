@@ -17,13 +17,14 @@ from typing import TYPE_CHECKING, Literal
 import aiohttp
 import discord
 
+from bot.i18n import server_code, speaking
 from bot.scheduling.scheduler import Outcome, RetryLater
 from bot.wire.pace import Pace
 from bot.wire.payloads import NO_PINGS, role_pings
 from cogs.watchalong.buttons import starter_view
 from cogs.watchalong.planner import WatchAlongPlanner
 from cogs.watchalong.planning import air_instant, close_timer
-from cogs.watchalong.starter import closed_line, starter_text, thread_name
+from cogs.watchalong.starter import CLOSED_MARK, closed_line, starter_text, thread_name
 from db.repos.timers import Timer
 from db.repos.watchalong.threads import WatchThread
 
@@ -33,7 +34,6 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ARCHIVE_MINUTES: Literal[60, 1440, 4320, 10080] = 1440  # Discord's default: a day without messages archives the thread
-CLOSED_MARK = "⭐ Rating closed"  # how closed_line starts: a repeated close replaces it, never adds a second
 ThreadParent = discord.TextChannel | discord.ForumChannel
 
 
@@ -69,8 +69,9 @@ class WatchAlongPosting:
             return Outcome.cancelled(f"too late: its {watch.days}-day window closed while the bot was away")
         channel = await self._channel(row.channel_id)
         shown = (await self._bot.directory.index("series", guild_id)).label(watch.series_id)
-        text = starter_text(release, shown or release.title, row.air_at, watch.role_id, rating=watch.rating)
-        view = starter_view(release.id, rating=watch.rating)
+        with speaking(self._language(guild_id)):  # the bot posts it on its own: the server's language
+            text = starter_text(release, shown or release.title, row.air_at, watch.role_id, rating=watch.rating)
+            view = starter_view(release.id, rating=watch.rating)
         name, mentions = thread_name(release), role_pings(watch.role_id)
 
         await self._bot.scheduler.attempting(timer)
@@ -117,6 +118,11 @@ class WatchAlongPosting:
         if isinstance(channel, discord.ForumChannel):
             return Outcome.done(f"forum post {made.thread.id}")
         return await self._thread_from(message, name, guild_id, release_id)
+
+    def _language(self, guild_id: int) -> str:
+        """The server's preferred language: what the bot posts on its own there speaks it (English when
+        this process does not have the server)."""
+        return server_code(self._bot.get_guild(guild_id))
 
     async def _channel(self, channel_id: int) -> object:
         """The channel, from the cache or else from Discord: the process delivering a timer need not be
@@ -169,11 +175,13 @@ class WatchAlongPosting:
                         "a forum post is not repeated", row.guild_id, row.release_id, row.channel_id)
             return Outcome.failed("an earlier attempt ended before recording its post; a forum post is not repeated")
         shown = (await self._bot.directory.index("series", row.guild_id)).label(watch.series_id)
-        text = starter_text(release, shown or release.title, row.air_at, watch.role_id, rating=watch.rating)
+        with speaking(self._language(row.guild_id)):  # the same starter as the first attempt's: the server's language
+            text = starter_text(release, shown or release.title, row.air_at, watch.role_id, rating=watch.rating)
+            view = starter_view(release.id, rating=watch.rating)
         await self._bot.scheduler.attempting(timer)
         try:
             await self._pace.turn()
-            message = await channel.send(text, view=starter_view(release.id, rating=watch.rating),
+            message = await channel.send(text, view=view,
                                          allowed_mentions=role_pings(watch.role_id), nonce=timer.id)
         except (discord.Forbidden, discord.NotFound) as exc:
             return Outcome.failed(f"channel {channel.id}: {exc.status} {exc.code} {exc.text}")
@@ -217,7 +225,8 @@ class WatchAlongPosting:
             return Outcome.done("no starter message to edit")
         summary = await self._store.episode_ratings.summary(guild_id, release_id)
         try:
-            await self._edit_starter(row, closed_line(summary))
+            with speaking(self._language(guild_id)):  # the bot edits its own starter: the server's language
+                await self._edit_starter(row, closed_line(summary))
         except (discord.Forbidden, discord.NotFound) as exc:
             await self._store.watchalong_threads.mark_closed(guild_id, release_id, discord.utils.utcnow())
             log.warning("watch-along of guild %s: could not edit the starter of episode %s to close it: %s %s",

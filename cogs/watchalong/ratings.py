@@ -14,6 +14,8 @@ from bot.command_contexts import server_only
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import literal
+from bot.i18n import _, ngettext
+from bot.i18n.formats import listing, number
 from bot.input.options import TextOption
 from bot.search.finding import choices
 from bot.search.series import find_series
@@ -21,8 +23,8 @@ from bot.spoilers.airing import watched_releases
 from bot.spoilers.shown import barred_title
 from bot.spoilers.viewer import public_position, releases_of
 from bot.wire.payloads import SpecFile
-from cogs.watchalong.rating_chart import CHART_BARS, render_ratings
-from cogs.watchalong.starter import episode_code, one_decimal
+from cogs.watchalong.rating_chart import AXIS, CHART_BARS, render_ratings
+from cogs.watchalong.starter import decimal_words, episode_code
 from db.facts.models import Release, ReleaseKind
 from db.repos.watchalong.ratings import RatingSummary
 
@@ -39,8 +41,8 @@ def rating_line(release: Release, summary: RatingSummary | None, tvmaze: float |
     title = ""
     if release.episode_title:
         title = f" {barred_title(release.episode_title, TITLE)}" if barred else f" “{literal(release.episode_title[:TITLE])}”"
-    ours = f"⭐ {one_decimal(summary.average)} ({summary.count})" if summary else "⭐ not rated here"
-    theirs = f" · TVmaze {tvmaze:.1f}" if tvmaze is not None else ""
+    ours = f"⭐ {decimal_words(summary.average)} ({number(summary.count)})" if summary else _("⭐ not rated here")
+    theirs = f" · TVmaze {decimal_words(tvmaze, half_up=False)}" if tvmaze is not None else ""
     return f"**{episode_code(release)}**{title} — {ours}{theirs}"
 
 
@@ -61,8 +63,9 @@ class RatingsCog(commands.Cog):
         shown = await find_series(self.bot.directory, self.store, series, interaction.guild_id)
         numbers = [s.number for s in shown.seasons]
         if season is not None and season not in numbers:
-            listed = ", ".join(str(n) for n in numbers) or "none"
-            raise UserFacingError(f"**{literal(shown.title)}** has no season {season}; its seasons are {listed}.")
+            listed = listing([str(n) for n in numbers]) or _("none")
+            raise UserFacingError(_("**{series}** has no season {season}; its seasons are {seasons}.",
+                                    series=literal(shown.title), season=season, seasons=listed))
         await interaction.response.defer(thinking=True)
         now = discord.utils.utcnow()
         every = releases_of(shown)
@@ -75,25 +78,31 @@ class RatingsCog(commands.Cog):
         position = await public_position(self.store, interaction.guild_id, interaction.channel_id, shown.id, every, now)
         watched = watched_releases(every, position)
         rows = [r for r in episodes if r.id in rated or r.id in tvmaze]
-        what = f"{shown.title}" + (f", season {season}" if season is not None else "")
-        card = Card(f"Ratings — {what}"[:256])
+        what = shown.title if season is None else _("{series}, season {season}", series=shown.title, season=season)
+        card = Card(_("Ratings — {what}", what=what)[:256])
         if not rows:
-            card.describe(f"No episode of **{literal(what)}** has been rated in this server yet: a watch-along "
-                          "(`/watchalong set`) opens a thread with stars for every episode as it airs.")
+            card.describe(_("No episode of **{what}** has been rated in this server yet: a watch-along "
+                            "(`/watchalong set`) opens a thread with stars for every episode as it airs.", what=literal(what)))
             await interaction.followup.send(embed=card.build())
             return
         lines = [rating_line(r, rated.get(r.id), tvmaze.get(r.id), barred=r.id not in watched) for r in rows]
         more = len(lines) - LINES
-        card.describe(*lines[-LINES:], *([f"-# … and {more} earlier episodes; pick a `season` to see them."] if more > 0 else []))
+        earlier = [ngettext("-# … and {count} earlier episodes; pick a `season` to see them.",
+                            "-# … and {count} earlier episodes; pick a `season` to see them.", more)] if more > 0 else []
+        card.describe(*lines[-LINES:], *earlier)
         ours = [(episode_code(r), rated[r.id].average, rated[r.id].count) for r in rows if r.id in rated]
         if not ours:
             await interaction.followup.send(embed=card.build())
             return
-        png = await asyncio.to_thread(render_ratings, f"{what} — this server's ratings", ours)
+        # The chart is drawn in a thread: its words are put in the reader's language here, before.
+        values = [f"{decimal_words(average, half_up=False)}\n({number(count)})" for _code, average, count in ours]
+        png = await asyncio.to_thread(render_ratings, _("{what} — this server's ratings", what=what), ours,
+                                      axis=_(AXIS), values=values)
         name = f"ratings-{shown.id}.png"
         card.image_url = f"attachment://{name}"
         if len(ours) > CHART_BARS:
-            card.footer([f"The chart shows the latest {CHART_BARS} rated episodes."])
+            card.footer([ngettext("The chart shows the latest {count} rated episodes.",
+                                  "The chart shows the latest {count} rated episodes.", CHART_BARS)])
         await interaction.followup.send(embed=card.build(), file=SpecFile(fp=io.BytesIO(png), filename=name))
 
     @ratings.autocomplete("series")

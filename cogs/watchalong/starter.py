@@ -7,10 +7,14 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
 from bot.formatting import discord_timestamp, literal
+from bot.i18n import ENGLISH, N_, _, current_locale, ngettext
+from bot.i18n.formats import number
 from db.facts.models import Release
 from db.repos.watchalong.ratings import RatingSummary
 
 THREAD_NAME = 100  # Discord's limit on a thread's (and a forum post's) name
+WATCHED_LABEL = N_("I've watched")  # the starter's button; the starter's text names it by the same words
+CLOSED_MARK = "⭐ "  # how closed_line starts in every language: a repeated close replaces it, never adds a second
 
 
 def episode_code(release: Release) -> str:
@@ -31,13 +35,20 @@ def thread_name(release: Release) -> str:
 
 def starter_text(release: Release, series_title: str, air_at: datetime, role_id: int | None, *, rating: bool) -> str:
     """The starter message: the series, the episode and its air time; the role it pings, when one was
-    configured. No summary: the thread itself is where people talk about it."""
+    configured. No summary: the thread itself is where people talk about it. In the language being
+    spoken: the server's (the bot posts it on its own)."""
     ping = f"<@&{role_id}> " if role_id else ""
-    ask = " Rate it with the stars below; the rating closes in a few days." if rating else ""
-    return (
-        f"{ping}📺 **{literal(series_title)}** {episode_code(release)} airs {discord_timestamp(air_at, 'F')} "
-        f"({discord_timestamp(air_at, 'R')}). Discuss it here — press **I've watched** to mark it on your `/progress`.{ask}"
-    )
+    values = {
+        "series": literal(series_title), "code": episode_code(release), "button": _(WATCHED_LABEL),
+        "time": discord_timestamp(air_at, "F"), "relative": discord_timestamp(air_at, "R"),
+    }
+    if rating:
+        text = _("📺 **{series}** {code} airs {time} ({relative}). Discuss it here — press **{button}** to mark it on your "
+                 "`/progress`. Rate it with the stars below; the rating closes in a few days.", **values)
+    else:
+        text = _("📺 **{series}** {code} airs {time} ({relative}). Discuss it here — press **{button}** to mark it on your "
+                 "`/progress`.", **values)
+    return ping + text
 
 
 def one_decimal(average: float) -> str:
@@ -45,9 +56,21 @@ def one_decimal(average: float) -> str:
     return str(Decimal(repr(average)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
 
 
+def decimal_words(value: float | Decimal, *, half_up: bool = True) -> str:
+    """A number to one decimal in the language being spoken: `4.3` (en), `4,3` (de, fr, es, pt).
+    `half_up`: rounded as people do (one_decimal); else as float formatting does (`{:.1f}`)."""
+    text = one_decimal(float(value)) if half_up else f"{value:.1f}"
+    if current_locale() == ENGLISH:
+        return text
+    from babel.numbers import format_decimal
+
+    return format_decimal(Decimal(text), format="0.0", locale=current_locale())
+
+
 def closed_line(summary: RatingSummary | None) -> str:
     """What the starter says once the rating closed: the average to one decimal and the count."""
     if summary is None or summary.count == 0:
-        return "⭐ Rating closed — nobody rated this episode."
-    members = "member" if summary.count == 1 else "members"
-    return f"⭐ Rating closed — **{one_decimal(summary.average)}/5** from {summary.count} {members}."
+        return CLOSED_MARK + _("Rating closed — nobody rated this episode.")
+    return CLOSED_MARK + ngettext("Rating closed — **{average}/5** from {members} member.",
+                                  "Rating closed — **{average}/5** from {members} members.", summary.count,
+                                  average=decimal_words(summary.average), members=number(summary.count))
