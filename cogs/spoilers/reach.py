@@ -109,10 +109,11 @@ class SpoilersCog(
             if stored.series_id not in titles:
                 continue  # a fandom this server no longer follows
             title, reach = literal(titles[stored.series_id]), rule_from_store(stored).describe()
-            lines.append(
-                _("**{series}** server-wide: {reach}", series=title, reach=reach) if stored.channel_id is None
-                else _("**{series}** in {channel}: {reach}", series=title, channel=f"<#{stored.channel_id}>", reach=reach)
-            )
+            if stored.channel_id is None:
+                lines.append(_("**{series}** server-wide: {reach}", series=title, reach=reach))
+            else:
+                mention = f"<#{stored.channel_id}>"
+                lines.append(_("**{series}** in {channel}: {reach}", series=title, channel=mention, reach=reach))
         default = _(
             "Everything else: {reach} — an episode counts as watched 7 days after it airs. "
             "Your own `/progress` applies to replies only you see.",
