@@ -15,6 +15,7 @@ import discord
 
 from bot import limits
 from bot.formatting import join_limited, truncate
+from bot.i18n import ngettext
 
 COLOUR = discord.Colour(0xB11313)
 MIN_PART = 40  # room a trimmed part keeps, enough for its first item or "… and N more"
@@ -75,7 +76,8 @@ class Card:
         fields = self._fields
         if len(fields) > limits.EMBED_FIELDS:
             dropped = len(fields) - limits.EMBED_FIELDS + 1
-            fields = [*fields[: limits.EMBED_FIELDS - 1], _Field("…", _Part([f"… and {dropped} more sections"], "\n", 100), False)]
+            left_out = ngettext("… and {count} more sections", "… and {count} more sections", dropped)
+            fields = [*fields[: limits.EMBED_FIELDS - 1], _Field("…", _Part([left_out], "\n", 100), False)]
         title = truncate(self.title, limits.EMBED_TITLE)
         names = [truncate(f.name, limits.EMBED_FIELD_NAME) for f in fields]
         parts = [self._description, self._footer, *(f.value for f in fields)]
@@ -95,7 +97,7 @@ class Card:
 def _share(parts: list[_Part], budget: int) -> None:
     """Lower the parts' limits until their rendered lengths sum to at most `budget`: the longest parts
     give way first, and each keeps at least MIN_PART (or its own length, if shorter)."""
-    for _ in range(8):  # rendering within a limit can only shorten; a few passes always settle
+    for __ in range(8):  # rendering within a limit can only shorten; a few passes always settle
         lengths = [len(p.render()) for p in parts]
         excess = sum(lengths) - budget
         if excess <= 0:

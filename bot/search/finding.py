@@ -9,23 +9,31 @@ from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.formatting import literal, quote_typed
+from bot.i18n import ENGLISH, N_, _, current_locale
+from bot.i18n.formats import listing
 from bot.input.autocomplete import choice, offered
 from bot.search.matching import Match
 from bot.search.scoped_index import ScopedIndex
 
-NO_FANDOM = (
+NO_FANDOM = N_(
     "This server doesn't follow any fandom yet, so there is nothing to look up. "
     "A moderator (Manage Server) can add one with `/fandom follow`; `/fandom list` shows the fandoms on this bot."
 )
-NO_FANDOM_IN_DMS = "There is nothing to look up: this bot holds no fandom yet. Its operator adds them."
-CHARACTER_HINT = "Try a character's name, another name they go by, or the actor who plays them."
-SERIES_HINT = "Try one of the titles autocomplete offers."
+NO_FANDOM_IN_DMS = N_("There is nothing to look up: this bot holds no fandom yet. Its operator adds them.")
+# A hint is passed as it is defined (English) and translated where the refusal is written.
+CHARACTER_HINT = N_("Try a character's name, another name they go by, or the actor who plays them.")
+SERIES_HINT = N_("Try one of the titles autocomplete offers.")
+# What `find` looks for → (no match, with names to suggest; no match, with the hint).
+_NOT_FOUND = {
+    "character": (N_("No character matches “{typed}”. Did you mean {names}?"), N_("No character matches “{typed}”. {hint}")),
+    "series": (N_("No series matches “{typed}”. Did you mean {names}?"), N_("No series matches “{typed}”. {hint}")),
+}
 
 
 def no_fandom(guild_id: int | None) -> str:
     """Why there is nothing to look up, and what to do: a server's moderators choose its fandoms;
     outside a server (a DM, a group DM, a server the bot is not in) every fandom the bot holds is seen."""
-    return NO_FANDOM if guild_id is not None else NO_FANDOM_IN_DMS
+    return _(NO_FANDOM) if guild_id is not None else _(NO_FANDOM_IN_DMS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,16 +67,25 @@ class NotFound(UserFacingError):
 
 def not_found(what: str, typed: str, index: ScopedIndex, hint: str) -> NotFound:
     suggestions = [f"**{literal(index.display(m.target))}**" for m in index.suggest(typed)]
+    suggesting, hinting = _NOT_FOUND.get(what) or (
+        "No " + what + " matches “{typed}”. Did you mean {names}?", "No " + what + " matches “{typed}”. {hint}"
+    )
     if suggestions:
-        return NotFound(what, typed, hint, f"No {what} matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}?")
-    return NotFound(what, typed, hint, f"No {what} matches “{quote_typed(typed)}”. {hint}")
+        return NotFound(what, typed, hint, _(suggesting, typed=quote_typed(typed), names=_alternatives(suggestions)))
+    return NotFound(what, typed, hint, _(hinting, typed=quote_typed(typed), hint=_(hint)))
+
+
+def _alternatives(names: list[str]) -> str:
+    """'A, B, C' as the bot always wrote it in English; 'A, B oder C' in the other languages."""
+    return ", ".join(names) if current_locale() == ENGLISH else listing(names, style="or")
 
 
 def also_line(found: Found) -> str:
     """'Also: …' under an answer when other targets fit the typed name about as well."""
     if not found.others:
         return ""
-    return "Also: " + ", ".join(f"**{literal(o)}**" for o in found.others) + " — type more of the name to pick another."
+    names = listing([f"**{literal(o)}**" for o in found.others])
+    return _("Also: {names} — type more of the name to pick another.", names=names)
 
 
 def choices(index: ScopedIndex, matches: list[Match]) -> list[app_commands.Choice[str]]:

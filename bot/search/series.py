@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from bot.errors import UserFacingError
+from bot.i18n import _
 from bot.search.directory import Directory
 from bot.search.finding import SERIES_HINT, find
 from db import Store
@@ -16,5 +17,5 @@ async def find_series(directory: Directory, store: Store, typed: str, guild_id: 
     found = find(index, typed, "series", SERIES_HINT, guild_id=guild_id)
     series = await store.series.get(found.target, guild_id)
     if series is None:
-        raise UserFacingError(f"That series is no longer here. {SERIES_HINT}")
+        raise UserFacingError(_("That series is no longer here. {hint}", hint=_(SERIES_HINT)))
     return series

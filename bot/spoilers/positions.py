@@ -9,11 +9,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.i18n import N_, _
 from db.facts.episode_refs import EpisodeRefError, parse_episode
 from db.facts.quoting import inline_code
 
-EPISODE_FORMS = "an episode code like `S02E05` (also `s2e5` or `2x05`)"
-POSITION_FORMS = f"{EPISODE_FORMS}, or `none` (not started)"
+EPISODE_FORMS = N_("an episode code like `S02E05` (also `s2e5` or `2x05`)")
+POSITION_FORMS = N_("{episode_forms}, or `none` (not started)")  # translated with `_(POSITION_FORMS, episode_forms=…)`
+EMPTY_VALUE = N_("An empty value")  # what a refusal calls a value left empty, at the start of its sentence
 
 
 class PositionError(ValueError):
@@ -63,8 +65,8 @@ def parse_episode_code(text: str) -> EpisodeCode:
     try:
         season, number = parse_episode(raw)
     except EpisodeRefError:
-        shown = inline_code(raw[:40]) if raw else "An empty value"
-        raise PositionError(f"{shown} is not an episode. Give {EPISODE_FORMS}.") from None
+        shown = inline_code(raw[:40]) if raw else _(EMPTY_VALUE)
+        raise PositionError(_("{value} is not an episode. Give {forms}.", value=shown, forms=_(EPISODE_FORMS))) from None
     return EpisodeCode(season, number)
 
 
@@ -76,8 +78,9 @@ def parse_position(text: str) -> Position:
     try:
         return Position(Reach.EPISODE, parse_episode_code(text))
     except PositionError:
-        shown = inline_code(text.strip()[:40]) if text.strip() else "An empty value"
-        raise PositionError(f"{shown} is not a position. Give {POSITION_FORMS}.") from None
+        shown = inline_code(text.strip()[:40]) if text.strip() else _(EMPTY_VALUE)
+        forms = _(POSITION_FORMS, episode_forms=_(EPISODE_FORMS))
+        raise PositionError(_("{value} is not a position. Give {forms}.", value=shown, forms=forms)) from None
 
 
 def is_visible(since: EpisodeCode | None, position: Position) -> bool:

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.i18n import N_, _, pgettext
 from bot.input.durations import DURATION_FORMS, DurationError, format_duration, parse_duration
 from bot.spoilers.airing import ListedEpisode, aired_position
 from bot.spoilers.positions import (
+    EMPTY_VALUE,
     EPISODE_FORMS,
     EVERYTHING,
     NOT_STARTED,
@@ -29,7 +31,8 @@ from db.facts.quoting import inline_code
 
 DEFAULT_DELAY = timedelta(days=7)
 MAX_DELAY = timedelta(days=366)
-UPTO_FORMS = f"`aired` (episodes count once they have aired, plus the delay), `none`, `all`, or {EPISODE_FORMS}"
+# `aired`, `none` and `all` are what a moderator types: they stay as they are in every language.
+UPTO_FORMS = N_("`aired` (episodes count once they have aired, plus the delay), `none`, `all`, or {episode_forms}")
 
 
 class RuleKind(StrEnum):
@@ -50,10 +53,12 @@ class SpoilerRule:
     def describe(self) -> str:
         """How it reads in `/spoilers show`: `aired + 7d`, `up to S02E05`, `none`, `all`."""
         if self.kind is RuleKind.AIRED:
-            return f"aired + {format_duration(int(self.delay.total_seconds()))}"
+            return _("aired + {delay}", delay=format_duration(int(self.delay.total_seconds())))
         if self.kind is RuleKind.EPISODE:
-            return f"up to {self.episode}"
-        return self.kind.value
+            return _("up to {episode}", episode=self.episode)
+        if self.kind is RuleKind.NONE:
+            return pgettext("spoiler reach", "none")
+        return pgettext("spoiler reach", "all")
 
 
 DEFAULT_RULE = SpoilerRule(RuleKind.AIRED, DEFAULT_DELAY)
@@ -63,7 +68,7 @@ def parse_rule(upto: str, delay: str | None = None) -> SpoilerRule:
     """What a moderator typed as `upto` (and `delay`, for `aired` only) → a rule, or a PositionError."""
     raw = upto.strip().lower()
     if delay is not None and delay.strip() and raw != RuleKind.AIRED:
-        raise PositionError(f"`delay` goes with `upto: aired` only; leave it out for {inline_code(upto.strip()[:40])}.")
+        raise PositionError(_("`delay` goes with `upto: aired` only; leave it out for {upto}.", upto=inline_code(upto.strip()[:40])))
     if raw == RuleKind.AIRED:
         return SpoilerRule(RuleKind.AIRED, _delay(delay))
     if raw in (RuleKind.NONE, RuleKind.ALL):
@@ -71,8 +76,9 @@ def parse_rule(upto: str, delay: str | None = None) -> SpoilerRule:
     try:
         return SpoilerRule(RuleKind.EPISODE, episode=parse_episode_code(upto))
     except PositionError:
-        shown = inline_code(upto.strip()[:40]) if upto.strip() else "An empty value"
-        raise PositionError(f"{shown} is not a reach. Give {UPTO_FORMS}.") from None
+        shown = inline_code(upto.strip()[:40]) if upto.strip() else _(EMPTY_VALUE)
+        forms = _(UPTO_FORMS, episode_forms=_(EPISODE_FORMS))
+        raise PositionError(_("{value} is not a reach. Give {forms}.", value=shown, forms=forms)) from None
 
 
 def _delay(text: str | None) -> timedelta:
@@ -83,9 +89,11 @@ def _delay(text: str | None) -> timedelta:
     try:
         value = parse_duration(text)
     except DurationError:
-        raise PositionError(f"{inline_code(text.strip()[:40])} is not a delay. Give {DURATION_FORMS}, or `0`.") from None
+        # DURATION_FORMS is bot/input/durations.py's; `_` finds it once that module marks it for the catalogs.
+        shown = inline_code(text.strip()[:40])
+        raise PositionError(_("{value} is not a delay. Give {forms}, or `0`.", value=shown, forms=_(DURATION_FORMS))) from None
     if value > MAX_DELAY:
-        raise PositionError(f"{inline_code(text.strip()[:40])} is more than a year; delays go up to 366d.")
+        raise PositionError(_("{value} is more than a year; delays go up to 366d.", value=inline_code(text.strip()[:40])))
     return value
 
 

@@ -11,6 +11,8 @@ import discord
 from bot.citations import Citations, citation_text
 from bot.embeds import Card
 from bot.formatting import CHANNEL_WATCHED, describe_date, discord_timestamp, held_back_line, literal, release_status, season_span, truncate
+from bot.i18n import ENGLISH, N_, _, current_locale, ngettext, pgettext
+from bot.i18n.formats import listing, number
 from bot.outside_links import character_image
 from bot.spoilers.airing import watched_releases
 from bot.spoilers.positions import Position
@@ -21,6 +23,7 @@ from bot.wikidata.grafting import LICENCE as WIKIDATA_LICENCE_NAME
 from db.facts.dates import PartialDate
 from db.facts.models import (
     Appearance,
+    Billing,
     CastEntry,
     Character,
     CharacterEvent,
@@ -28,6 +31,7 @@ from db.facts.models import (
     NameKind,
     PackInfo,
     ProductionKind,
+    RelationshipKind,
     Release,
     ReleaseKind,
     Season,
@@ -37,15 +41,43 @@ from db.facts.models import (
 )
 
 _PRODUCTION_LABEL = {
-    ProductionKind.SHOWRUNNER: "Showrunner",
-    ProductionKind.DIRECTOR: "Directing",
-    ProductionKind.FILMING: "Filming",
-    ProductionKind.WORKING_TITLE: "Working title",
-    ProductionKind.RENEWAL: "Renewal",
-    ProductionKind.NOTE: "Note",
+    ProductionKind.SHOWRUNNER: N_("Showrunner"),
+    ProductionKind.DIRECTOR: N_("Directing"),
+    ProductionKind.FILMING: N_("Filming"),
+    ProductionKind.WORKING_TITLE: N_("Working title"),
+    ProductionKind.RENEWAL: N_("Renewal"),
+    ProductionKind.NOTE: N_("Note"),
 }
 LINE = 300  # a relationship or production line longer than this is cut, so a field holds several
 NOTE = 150  # an appearance's or release's note, cut so a field holds several
+
+
+def _relationship_kind(kind: RelationshipKind) -> str:
+    """The bot's own word for a kind of relationship, in the reader's language."""
+    words = {
+        RelationshipKind.ROMANCE: pgettext("relationship", "romance"),
+        RelationshipKind.FRIENDSHIP: pgettext("relationship", "friendship"),
+        RelationshipKind.ALLIANCE: pgettext("relationship", "alliance"),
+        RelationshipKind.RIVALRY: pgettext("relationship", "rivalry"),
+        RelationshipKind.FAMILY: pgettext("relationship", "family"),
+        RelationshipKind.OTHER: pgettext("relationship", "other"),
+    }
+    return words.get(kind, str(kind))
+
+
+def _billing(billing: str) -> str:
+    """How an appearance is billed (main, recurring, guest), in the reader's language."""
+    words: dict[str, str] = {
+        Billing.MAIN: pgettext("billing", "main"),
+        Billing.RECURRING: pgettext("billing", "recurring"),
+        Billing.GUEST: pgettext("billing", "guest"),
+    }
+    return words.get(billing, str(billing))
+
+
+def _count(value: int) -> str:
+    """A count as English always wrote it (digits only), else grouped for the language ('20.000')."""
+    return str(value) if current_locale() == ENGLISH else number(value)
 
 
 def character_card(character: Character, *, held: int = 0, watched: str = CHANNEL_WATCHED) -> discord.Embed:
@@ -54,34 +86,35 @@ def character_card(character: Character, *, held: int = 0, watched: str = CHANNE
     cite = Citations(character.sources)
     description = []
     if character.status is FactStatus.RUMOURED:
-        description.append(f"*Rumoured — not confirmed.* {cite.cite(character.source_id)}")
+        description.append(_("*Rumoured — not confirmed.* {source}", source=cite.cite(character.source_id)))
     if character.description:
         description.append(f"{literal(character.description)} {cite.cite(character.source_id)}")
     if character.name_source_id is not None and character.name_source_id != character.source_id:
-        description.append(f"-# Full name {cite.cite(character.name_source_id)}")
+        description.append(_("-# Full name {source}", source=cite.cite(character.name_source_id)))
     if character.fandom:
         description.append(f"-# {literal(character.fandom)}")
     card = Card(character.name, thumbnail_url=character_image(character)).describe(*description)
-    card.add("Played by", _credits(character, cite), inline=True, sep=" · ")
+    card.add(_("Played by"), _credits(character, cite), inline=True, sep=" · ")
     known_as = [
         f"{literal(n.name)}{f' ({literal(n.label)})' if n.label else ''} {cite.cite(n.source_id)}"
         for n in character.names
         if n.kind != NameKind.ACTOR
     ]
-    card.add("Also known as", known_as, inline=True, sep=" · ")
-    card.add("Affiliations", [f"{literal(a.name)} {cite.cite(a.source_id)}" for a in character.affiliations], inline=True, sep=" · ")
-    card.add("Appears in", _appearances(character, cite))
-    card.add("Events", [_event_line(e, cite) for e in character.events])
+    card.add(_("Also known as"), known_as, inline=True, sep=" · ")
+    affiliations = [f"{literal(a.name)} {cite.cite(a.source_id)}" for a in character.affiliations]
+    card.add(_("Affiliations"), affiliations, inline=True, sep=" · ")
+    card.add(_("Appears in"), _appearances(character, cite))
+    card.add(_("Events"), [_event_line(e, cite) for e in character.events])
     lines = []
     for rel in character.relationships:
-        _, other = rel.other(character.id)
+        __, other = rel.other(character.id)
         status = f" ({literal(rel.status)})" if rel.status else ""
-        head = f"**{literal(other)}** · {rel.kind} · {literal(rel.canon_label)}{status} — "
+        head = f"**{literal(other)}** · {_relationship_kind(rel.kind)} · {literal(rel.canon_label)}{status} — "
         lines.append(head + literal(truncate(rel.note, max(40, LINE - len(head)))) + f" {cite.cite(rel.source_id)}")
-    card.add("Relationships", lines)
+    card.add(_("Relationships"), lines)
     if held:
         card.footer([held_back_line(held, watched)])
-    return card.add("Sources", cite.entries()).build()
+    return card.add(_("Sources"), cite.entries()).build()
 
 
 def _event_line(event: CharacterEvent, cite: Citations) -> str:
@@ -105,7 +138,10 @@ def _credits(character: Character, cite: Citations) -> list[str]:
         sources = "".join(dict.fromkeys(cite.cite(a.actor_source_id or a.source_id) for a in played))
         credits.append(f"{literal(actor)} ({_places(played, character)}) {sources}")
     if character.actor:
-        credits += [f"also credited as {literal(n.name)} {cite.cite(n.source_id)}" for n in character.names if n.kind == "actor"]
+        credits += [
+            _("also credited as {name} {source}", name=literal(n.name), source=cite.cite(n.source_id))
+            for n in character.names if n.kind == "actor"
+        ]
     return credits
 
 
@@ -128,13 +164,14 @@ def _appearances(character: Character, cite: Citations) -> list[str]:
         by_series[(a.series_title, a.status, a.billing)].append((a.season_number, a.source_id, a.note))
     lines = []
     for (title, status, billing), seasons in by_series.items():
-        numbers = [n for n, _, _ in seasons if n is not None]
+        numbers = [n for n, _source, _note in seasons if n is not None]
         where = f"{literal(title)} — {season_span(numbers)}" if numbers else literal(title)
-        billed = f" ({billing})" if billing else ""
-        rumour = " (rumoured)" if status is FactStatus.RUMOURED else ""
-        sources = "".join(dict.fromkeys(cite.cite(s) for _, s, _ in seasons))
-        notes = "; ".join(dict.fromkeys(literal(truncate(n, NOTE)) for _, _, n in seasons if n))
-        lines.append(f"{where}{billed}{rumour} {sources}" + (f" — {notes}" if notes else ""))
+        where += f" ({_billing(billing)})" if billing else ""
+        if status is FactStatus.RUMOURED:
+            where = _("{appearance} (rumoured)", appearance=where)
+        sources = "".join(dict.fromkeys(cite.cite(s) for _number, s, _note in seasons))
+        notes = "; ".join(dict.fromkeys(literal(truncate(n, NOTE)) for _number, _source, n in seasons if n))
+        lines.append(f"{where} {sources}" + (f" — {notes}" if notes else ""))
     return lines
 
 
@@ -142,11 +179,11 @@ def series_card(series: Series, now: datetime, *, position: Position) -> discord
     """The series card as a public reply shows it at `position`: a latest or next episode past it keeps its
     code and air time, its title only inside spoiler bars."""
     cite = Citations(series.sources)
-    kind = "Miniseries" if series.kind == "miniseries" else "Series"
+    kind = _("Miniseries") if series.kind == "miniseries" else _("Series")
     header = " · ".join(p for p in (kind, literal(series.platform) if series.platform else None) if p)
     description = f"{literal(series.description)} {cite.cite(series.source_id)}" if series.description else ""
     card = Card(series.title).describe(description, header)
-    card.add("Also called", [literal(a) for a in series.aliases], sep=" · ")
+    card.add(_("Also called"), [literal(a) for a in series.aliases], sep=" · ")
     season_lines = [_season_line(season, cite, now) for season in series.seasons]
     timed = [(moment, e) for season in series.seasons for e in season.episode_list if (moment := _aired_at(e)) is not None]
     aired = [pair for pair in timed if pair[0] <= now]
@@ -154,53 +191,56 @@ def series_card(series: Series, now: datetime, *, position: Position) -> discord
     watched = watched_releases((e for season in series.seasons for e in season.episode_list), position)
     if aired:
         latest = max(aired, key=lambda pair: pair[0])[1]
-        card.add("Latest episode", _episode_line(latest, cite, hidden=latest.id not in watched))
+        card.add(_("Latest episode"), _episode_line(latest, cite, hidden=latest.id not in watched))
     if ahead:
         upcoming = min(ahead, key=lambda pair: pair[0])[1]
-        card.add("Next episode", _episode_line(upcoming, cite, hidden=upcoming.id not in watched))
-    card.add("Seasons", season_lines)
+        card.add(_("Next episode"), _episode_line(upcoming, cite, hidden=upcoming.id not in watched))
+    card.add(_("Seasons"), season_lines)
     cast = []
     for entry in series.cast:
-        who = literal(entry.character_name) + (f" ({', '.join(literal(h) for h in entry.known_as)})" if entry.known_as else "")
+        who = literal(entry.character_name) + (f" ({listing([literal(h) for h in entry.known_as])})" if entry.known_as else "")
         actors = _cast_actors(entry)
-        line = f"{actors} as {who}" if actors else who
+        line = _("{actors} as {character}", actors=actors, character=who) if actors else who
         if entry.seasons:
             line += f" — {season_span(list(entry.seasons))}"
         if entry.status is FactStatus.RUMOURED:
-            line += " *(rumoured)*"
+            line = _("{cast_line} *(rumoured)*", cast_line=line)
         cast.append(line)
-    card.add("Cast", cast)
+    card.add(_("Cast"), cast)
     production = []
     for fact in series.production:
-        label = _PRODUCTION_LABEL[fact.kind] + (f", season {fact.season_number}" if fact.season_number else "")
+        label = _(_PRODUCTION_LABEL[fact.kind])
+        if fact.season_number:
+            label = _("{label}, season {number}", label=label, number=fact.season_number)
         who = f"{literal(fact.person)}: " if fact.person and fact.person not in fact.text else ""
         head = f"**{label}** — {who}"
         production.append(head + literal(truncate(fact.text, max(40, LINE - len(head)))) + f" {cite.cite(fact.source_id)}")
-    card.add("Behind the scenes", production)
-    return card.add("Sources", cite.entries()).build()
+    card.add(_("Behind the scenes"), production)
+    return card.add(_("Sources"), cite.entries()).build()
 
 
 def _season_line(season: Season, cite: Citations, now: datetime) -> str:
     """'**Season 2** · 10 episodes · premiere: … · finale: …', with the dates' sources and any history."""
-    parts = [f"**Season {season.number}**"]
+    parts = [_("**Season {number}**", number=season.number)]
     if season.episodes:
-        parts.append(f"{season.episodes} episode{'s' if season.episodes != 1 else ''} {cite.cite(season.source_id)}")
+        episodes = ngettext("{count} episode", "{count} episodes", season.episodes)
+        parts.append(f"{episodes} {cite.cite(season.source_id)}")
     specials = sum(1 for e in season.episode_list if e.kind is ReleaseKind.SPECIAL)
     if specials:  # counted apart, as /episodes counts them
-        parts.append(f"{specials} special{'s' if specials != 1 else ''}")
+        parts.append(ngettext("{count} special", "{count} specials", specials))
     premiere, finale = season.premiere, season.finale
     history = ""
     if premiere is not None and premiere.current is not None:
         date = premiere.current.date
-        status = release_status(date, now) if premiere is season.release else f"premiere {_when(date, now)}"
+        status = release_status(date, now) if premiere is season.release else _("premiere {date}", date=_when(date, now))
         parts.append(f"{status} {cite.cite(premiere.current.source_id)}")
         if premiere.current.note:
             parts.append(literal(truncate(premiere.current.note, NOTE)))
         if len(premiere.history) > 1:
             steps = " → ".join(f"{describe_date(a.date)} {cite.cite(a.source_id)}" for a in premiere.history)
-            history = f"\n  announced as: {steps}"
+            history = "\n  " + _("announced as: {dates}", dates=steps)
     if finale is not None and finale is not season.premiere and finale.current is not None:
-        parts.append(f"finale {_when(finale.current.date, now)}")
+        parts.append(_("finale {date}", date=_when(finale.current.date, now)))
     return " · ".join(parts) + history
 
 
@@ -231,21 +271,21 @@ def _cast_actors(entry: CastEntry) -> str:
     """'A' — or, for a role recast in this series, 'A (season 1), B (seasons 2–3)'."""
     if len(entry.actors) <= 1:
         return literal(entry.actors[0][0]) if entry.actors else literal(entry.actor or "")
-    return ", ".join(f"{literal(actor)} ({season_span(list(seasons))})" if seasons else literal(actor) for actor, seasons in entry.actors)
+    return listing([f"{literal(actor)} ({season_span(list(seasons))})" if seasons else literal(actor) for actor, seasons in entry.actors])
 
 
-REPORT_PROBLEMS = "Report a problem or ask for help: {url}"
-TVMAZE_LICENCE = "TVmaze ([{licence}](<{url}>)) — show, episode and cast facts."
-WIKIDATA_LICENCE = "Wikidata ({licence}, public domain) — series and character aliases."
-PACKS_LICENCE = "Fact packs: every fact cites its source (below); each source's text stays its author's."
+REPORT_PROBLEMS = N_("Report a problem or ask for help: {url}")
+TVMAZE_LICENCE = N_("TVmaze ([{licence}](<{url}>)) — show, episode and cast facts.")
+WIKIDATA_LICENCE = N_("Wikidata ({licence}, public domain) — series and character aliases.")
+PACKS_LICENCE = N_("Fact packs: every fact cites its source (below); each source's text stays its author's.")
 
 
 def about_licences(*, wikidata: bool) -> list[str]:
     """The licences of the data the bot shows: TVmaze's, Wikidata's when its aliases are on, and the packs'."""
-    found = [TVMAZE_LICENCE.format(licence=TVMAZE_LICENCE_NAME, url=TVMAZE_LICENCE_URL)]
+    found = [_(TVMAZE_LICENCE, licence=TVMAZE_LICENCE_NAME, url=TVMAZE_LICENCE_URL)]
     if wikidata:
-        found.append(WIKIDATA_LICENCE.format(licence=WIKIDATA_LICENCE_NAME))
-    return [*found, PACKS_LICENCE]
+        found.append(_(WIKIDATA_LICENCE, licence=WIKIDATA_LICENCE_NAME))
+    return [*found, _(PACKS_LICENCE)]
 
 
 def about_card(
@@ -254,29 +294,46 @@ def about_card(
 ) -> discord.Embed:
     """This server's fandoms (outside a server: every fandom) and what they hold first, then the
     bot's totals, then the sources."""
-    card = Card(f"fandex {version}").describe("Character lookup, premiere countdowns and ship polls for TV fandoms.")
-    mine = "This server's fandoms" if in_server else "Fandoms outside a server"
+    card = Card(f"fandex {version}").describe(_("Character lookup, premiere countdowns and ship polls for TV fandoms."))
+    mine = _("This server's fandoms") if in_server else _("Fandoms outside a server")
     if followed:
-        card.add(
-            mine,
-            [f"**{literal(p.title)}** (`{p.key}`) — {_size(p)}, imported {discord.utils.format_dt(p.imported_at, 'D')}" for p in followed],
-        )
-        card.add("Here", f"{counts.characters} characters · {counts.series} series · {counts.releases} releases")
+        card.add(mine, [
+            _(
+                "**{title}** (`{key}`) — {size}, imported {date}",
+                title=literal(p.title), key=p.key, size=_size(p), date=discord.utils.format_dt(p.imported_at, "D"),
+            )
+            for p in followed
+        ])
+        card.add(_("Here"), " · ".join((_characters(counts.characters), _series(counts.series), _releases(counts.releases))))
     else:
-        card.add(mine, "None yet — a moderator can add one with `/fandom follow`." if in_server
-                 else "None — this bot holds no fandom yet.")
-    total_characters = sum(p.characters for p in every)
-    card.add(
-        "On this bot",
-        f"{len(every)} fandom{'s' if len(every) != 1 else ''} · {total_characters} characters · "
-        f"{sum(p.series for p in every)} series · {sum(p.releases for p in every)} releases — see `/fandom list`",
-    )
-    card.add("Licences", licences)
-    card.add("Data sources", [f"{i}. {citation_text(s)}" for i, s in enumerate(sources, start=1)])
+        card.add(mine, _("None yet — a moderator can add one with `/fandom follow`.") if in_server
+                 else _("None — this bot holds no fandom yet."))
+    totals = " · ".join((
+        ngettext("{number} fandom", "{number} fandoms", len(every), number=_count(len(every))),
+        _characters(sum(p.characters for p in every)),
+        _series(sum(p.series for p in every)),
+        _releases(sum(p.releases for p in every)),
+    ))
+    card.add(_("On this bot"), _("{totals} — see `/fandom list`", totals=totals))
+    card.add(_("Licences"), licences)
+    card.add(_("Data sources"), [f"{i}. {citation_text(s)}" for i, s in enumerate(sources, start=1)])
     if support_url:
-        card.add("Problems?", REPORT_PROBLEMS.format(url=support_url))
+        card.add(_("Problems?"), _(REPORT_PROBLEMS, url=support_url))
     return card.build()
 
 
 def _size(pack: PackInfo) -> str:
-    return f"{pack.characters} characters, {pack.series} series"
+    return f"{_characters(pack.characters)}, {_series(pack.series)}"
+
+
+# English always said "characters", "series" and "releases", whatever the count; the other languages take their forms.
+def _characters(count: int) -> str:
+    return ngettext("{number} characters", "{number} characters", count, number=_count(count))
+
+
+def _series(count: int) -> str:
+    return ngettext("{number} series", "{number} series", count, number=_count(count))
+
+
+def _releases(count: int) -> str:
+    return ngettext("{number} releases", "{number} releases", count, number=_count(count))

@@ -12,6 +12,7 @@ from discord.ext import commands
 
 import bot as fandex
 from bot.command_contexts import home_guild, public_reader, user_installable
+from bot.i18n import N_, current_locale
 from bot.input.options import TextOption
 from bot.search.finding import CHARACTER_HINT, SERIES_HINT, NotFound, also_line, choices, find, not_found
 from bot.search.seen import reply_sight, seen_by_both, seen_index
@@ -25,8 +26,8 @@ if TYPE_CHECKING:
     from bot.client import FandexBot
 
 CARD_CACHE = 4096
-CharacterName = app_commands.Transform[str, TextOption("character name", 1, 100)]
-SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
+CharacterName = app_commands.Transform[str, TextOption(N_("character name"), 1, 100)]
+SeriesTitle = app_commands.Transform[str, TextOption(N_("series title"), 1, 100)]
 
 
 class LookupCog(commands.Cog):
@@ -34,7 +35,7 @@ class LookupCog(commands.Cog):
         self.bot = bot
         self.store = bot.store
         self.directory = bot.directory
-        self._cards: dict[tuple[int, int | None, int, Sight], tuple[discord.Embed, int]] = {}
+        self._cards: dict[tuple[int, int | None, int, Sight, str], tuple[discord.Embed, int]] = {}
 
     async def cog_load(self) -> None:
         self._warming = asyncio.create_task(self._warm())
@@ -79,13 +80,13 @@ class LookupCog(commands.Cog):
 
     async def _card(self, character_id: int, guild_id: int | None, sight: Sight) -> tuple[discord.Embed, int] | None:
         """The character's card at `sight`, with how many facts it held back: built once per character,
-        facts revision and sight in the series the character's facts are marked in (cards are never
-        mutated), so a character with no marks has one card everywhere."""
+        facts revision, sight in the series the character's facts are marked in, and language (cards are
+        never mutated), so a character with no marks has one card per language everywhere."""
         character = await self.directory.character(character_id, guild_id)
         if character is None:
             return None
         series = marked_series(character_marks(character))
-        key = (character_id, guild_id, self.directory.revision, sight.within(series))
+        key = (character_id, guild_id, self.directory.revision, sight.within(series), current_locale())
         cached = self._cards.get(key)
         if cached is None:
             seen = seen_character(character, sight)

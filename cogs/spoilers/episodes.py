@@ -6,9 +6,14 @@ from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.formatting import literal
+from bot.i18n import N_, _
+from bot.i18n.formats import listing
 from bot.input.autocomplete import choice, offered
 from bot.spoilers.positions import EpisodeCode, Position, is_visible
 from db.facts.models import ReleaseKind, Series
+
+NOT_STARTED_CHOICE = N_("none — not started")  # `none` is what the command reads: it stays as it is
+NOTHING_CHANGED = N_("{error} Nothing was changed.")  # after a refusal of what was typed
 
 
 def numbered(series: Series) -> list[tuple[EpisodeCode, str | None]]:
@@ -26,18 +31,18 @@ def numbered(series: Series) -> list[tuple[EpisodeCode, str | None]]:
 def accepted_episodes(series: Series) -> str:
     """`S01E01–S01E13, S02E01–S02E10`: what the series has, for a refusal."""
     spans: dict[int, list[int]] = {}
-    for code, _ in numbered(series):
+    for code, __ in numbered(series):
         spans.setdefault(code.season, []).append(code.number)
     parts = [f"{EpisodeCode(s, min(n))}–{EpisodeCode(s, max(n))}" for s, n in spans.items()]
-    return ", ".join(parts) if parts else "no numbered episodes yet"
+    return listing(parts) if parts else _("no numbered episodes yet")
 
 
 def check_episode(series: Series, code: EpisodeCode) -> EpisodeCode:
     if code not in {c for c, _ in numbered(series)}:
-        raise UserFacingError(
-            f"**{literal(series.title)}** has no episode {code}. It has {accepted_episodes(series)}; "
-            "give one of those as `S02E05` or `2x05`, or `none`."
-        )
+        raise UserFacingError(_(
+            "**{series}** has no episode {episode}. It has {episodes}; give one of those as `S02E05` or `2x05`, or `none`.",
+            series=literal(series.title), episode=code, episodes=accepted_episodes(series),
+        ))
     return code
 
 
@@ -47,7 +52,7 @@ def episode_choices(series: Series, typed: str, position: Position, *, offer_non
     wanted = typed.strip().casefold()
     picks: list[app_commands.Choice[str] | None] = []
     if offer_none and (not wanted or "none".startswith(wanted)):
-        picks.append(choice("none — not started", "none"))
+        picks.append(choice(_(NOT_STARTED_CHOICE), "none"))
     every = numbered(series)
     if not wanted and position.episode is not None:  # start a little before where the reader is
         at = next((i for i, (code, _) in enumerate(every) if code >= position.episode), len(every))

@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.command_contexts import home_guild, user_installable
 from bot.errors import UserFacingError
 from bot.formatting import literal
+from bot.i18n import N_, _, ngettext
 from bot.input.autocomplete import choice, offered
 from bot.input.options import TextOption
 from bot.search.finding import choices
@@ -18,17 +19,17 @@ from bot.search.series import find_series
 from bot.spoilers.positions import Position, PositionError, parse_position
 from bot.spoilers.stored import progress_from_store, progress_to_store
 from bot.spoilers.viewer import reader_position, releases_of
-from cogs.spoilers.episodes import check_episode, episode_choices
+from cogs.spoilers.episodes import NOT_STARTED_CHOICE, NOTHING_CHANGED, check_episode, episode_choices
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
-EpisodeText = app_commands.Transform[str, TextOption("episode", 1, 40)]
+SeriesTitle = app_commands.Transform[str, TextOption(N_("series title"), 1, 100)]
+EpisodeText = app_commands.Transform[str, TextOption(N_("episode"), 1, 40)]
 
 
 def _described(position: Position) -> str:
-    return "not started" if position.episode is None else f"watched up to {position.episode}"
+    return _("not started") if position.episode is None else _("watched up to {episode}", episode=position.episode)
 
 
 @user_installable
@@ -47,13 +48,16 @@ class ProgressCog(
         try:
             position = parse_position(episode)
         except PositionError as error:
-            raise UserFacingError(f"{error} Nothing was changed.") from None
+            raise UserFacingError(_(NOTHING_CHANGED, error=error)) from None
         if position.episode is not None:
             check_episode(found, position.episode)
         await self.store.viewer_progress.set(interaction.user.id, progress_to_store(found.id, position), discord.utils.utcnow())
         await interaction.response.send_message(
-            f"Your progress in **{literal(found.title)}**: {_described(position)}. Private replies (and the "
-            "“Show what I've watched” button) show you no more than that; `/progress clear` forgets it.",
+            _(
+                "Your progress in **{series}**: {progress}. Private replies (and the “Show what I've watched” button) "
+                "show you no more than that; `/progress clear` forgets it.",
+                series=literal(found.title), progress=_described(position),
+            ),
             ephemeral=True,
         )
 
@@ -67,8 +71,10 @@ class ProgressCog(
         ]
         elsewhere = sum(1 for p in mine if p.series_id not in titles)
         if elsewhere:
-            lines.append(f"…and {elsewhere} series of fandoms not followed here.")
-        text = "\n".join(lines) if lines else (
+            lines.append(ngettext(
+                "…and {count} series of fandoms not followed here.", "…and {count} series of fandoms not followed here.", elsewhere,
+            ))
+        text = "\n".join(lines) if lines else _(
             "You have set no progress. `/progress set` keeps how far you have watched a series; until then, "
             "private replies follow the channel's spoiler setting (`/spoilers show`)."
         )
@@ -80,13 +86,19 @@ class ProgressCog(
         """Forget your progress; private replies then follow the channel's spoiler setting again."""
         if series is None:
             gone = await self.store.viewer_progress.clear(interaction.user.id)
-            text = f"Cleared your progress in {gone} series." if gone else "You had no progress set."
+            text = ngettext(
+                "Cleared your progress in {count} series. Private replies follow the channel's spoiler setting.",
+                "Cleared your progress in {count} series. Private replies follow the channel's spoiler setting.",
+                gone,
+            ) if gone else _("You had no progress set. Private replies follow the channel's spoiler setting.")
         else:
             found = await find_series(self.bot.directory, self.store, series, home_guild(interaction))
             gone = await self.store.viewer_progress.clear(interaction.user.id, found.id)
-            name = f"**{literal(found.title)}**"
-            text = f"Cleared your progress in {name}." if gone else f"You had no progress set in {name}."
-        await interaction.response.send_message(text + " Private replies follow the channel's spoiler setting.", ephemeral=True)
+            name = literal(found.title)
+            text = _(
+                "Cleared your progress in **{series}**. Private replies follow the channel's spoiler setting.", series=name
+            ) if gone else _("You had no progress set in **{series}**. Private replies follow the channel's spoiler setting.", series=name)
+        await interaction.response.send_message(text, ephemeral=True)
 
     @set_progress.autocomplete("series")
     @clear.autocomplete("series")
@@ -113,5 +125,5 @@ class ProgressCog(
 
 def episode_choices_for_nothing() -> list[app_commands.Choice[str]]:
     """Before a series is chosen only `none` can be offered."""
-    return offered([choice("none — not started", "none")])
+    return offered([choice(_(NOT_STARTED_CHOICE), "none")])
 

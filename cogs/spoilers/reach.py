@@ -11,20 +11,21 @@ from discord.ext import commands
 from bot.command_contexts import server_only
 from bot.errors import UserFacingError
 from bot.formatting import literal
+from bot.i18n import N_, _
 from bot.input.options import TextOption
 from bot.search.finding import choices
 from bot.search.series import find_series
 from bot.spoilers.positions import PositionError
 from bot.spoilers.rules import DEFAULT_RULE, RuleKind, SpoilerRule, parse_rule
 from bot.spoilers.stored import rule_from_store, rule_to_store
-from cogs.spoilers.episodes import check_episode
+from cogs.spoilers.episodes import NOTHING_CHANGED, check_episode
 
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
-UptoText = app_commands.Transform[str, TextOption("upto", 1, 40)]
-DelayText = app_commands.Transform[str, TextOption("delay", 1, 40)]
+SeriesTitle = app_commands.Transform[str, TextOption(N_("series title"), 1, 100)]
+UptoText = app_commands.Transform[str, TextOption(N_("upto"), 1, 40)]
+DelayText = app_commands.Transform[str, TextOption(N_("delay"), 1, 40)]
 # Where replies are read: text and voice channels and threads (a forum post is a thread; the OpenAPI spec knows no media channel type here).
 SpoilerChannel = discord.TextChannel | discord.VoiceChannel | discord.Thread
 
@@ -46,7 +47,7 @@ class SpoilersCog(
         try:
             rule = parse_rule(upto, delay)
         except PositionError as error:
-            raise UserFacingError(f"{error} Nothing was changed.") from None
+            raise UserFacingError(_(NOTHING_CHANGED, error=error)) from None
         if rule.kind is RuleKind.EPISODE and rule.episode is not None:
             check_episode(found, rule.episode)
         return found.id, found.title, rule
@@ -68,8 +69,10 @@ class SpoilersCog(
         if events is not None:  # the server's Discord events name episodes as far as its reach
             await events.replan(interaction.guild_id)
         await interaction.response.send_message(
-            f"Public replies about **{literal(title)}** in this server now go: {rule.describe()}. "
-            "A channel's override (`/spoilers channel`) comes first.",
+            _(
+                "Public replies about **{series}** in this server now go: {reach}. A channel's override (`/spoilers channel`) comes first.",
+                series=literal(title), reach=rule.describe(),
+            ),
             ephemeral=True,
         )
 
@@ -89,7 +92,10 @@ class SpoilersCog(
         stored = rule_to_store(series_id, channel.id, rule)
         await self.store.spoiler_reach.set(interaction.guild_id, stored, interaction.user.id, discord.utils.utcnow())
         await interaction.response.send_message(
-            f"Public replies about **{literal(title)}** in {channel.mention} now go: {rule.describe()}.",
+            _(
+                "Public replies about **{series}** in {channel} now go: {reach}.",
+                series=literal(title), channel=channel.mention, reach=rule.describe(),
+            ),
             ephemeral=True,
         )
 
@@ -102,13 +108,18 @@ class SpoilersCog(
         for stored in await self.store.spoiler_reach.of_guild(interaction.guild_id):
             if stored.series_id not in titles:
                 continue  # a fandom this server no longer follows
-            where = "server-wide" if stored.channel_id is None else f"in <#{stored.channel_id}>"
-            lines.append(f"**{literal(titles[stored.series_id])}** {where}: {rule_from_store(stored).describe()}")
-        default = (
-            f"Everything else: {DEFAULT_RULE.describe()} — an episode counts as watched 7 days after it airs. "
-            "Your own `/progress` applies to replies only you see."
+            title, reach = literal(titles[stored.series_id]), rule_from_store(stored).describe()
+            if stored.channel_id is None:
+                lines.append(_("**{series}** server-wide: {reach}", series=title, reach=reach))
+            else:
+                mention = f"<#{stored.channel_id}>"
+                lines.append(_("**{series}** in {channel}: {reach}", series=title, channel=mention, reach=reach))
+        default = _(
+            "Everything else: {reach} — an episode counts as watched 7 days after it airs. "
+            "Your own `/progress` applies to replies only you see.",
+            reach=DEFAULT_RULE.describe(),
         )
-        embed = discord.Embed(title="Spoilers in this server", description="\n".join([*lines, default]))
+        embed = discord.Embed(title=_("Spoilers in this server"), description="\n".join([*lines, default]))
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @server.autocomplete("series")
