@@ -50,12 +50,14 @@ def ship_names_line(names: Sequence[str]) -> str:
 def poll_card(poll: Poll, result: Tally, canon: str | None = None, ship_names: Sequence[str] = ()) -> discord.Embed:
     """The poll's shared card. Its callers speak the server's language around it (the card is re-drawn by
     the bot on its own after each vote, so it always speaks the server's, even when first posted)."""
+    creator = f"<@{poll.creator_id}>"  # a mention in an embed names the member and never pings
+    role = f"<@&{poll.role_id}>"  # named, never pinged
     card = Card(_(TITLES[poll.kind])).describe(
         f"**{literal(poll.question)}**",
-        _("-# Asked by {creator}", creator=f"<@{poll.creator_id}>"),  # a mention in an embed names the member and never pings
+        _("-# Asked by {creator}", creator=creator),
         f"-# {ship_names_line(ship_names)}" if ship_names else "",
         _("-# Canon so far — {canon}", canon=canon) if canon else "",
-        _("-# Only members with {role} may vote", role=f"<@&{poll.role_id}>") if poll.role_id is not None else "",  # named, never pinged
+        _("-# Only members with {role} may vote", role=role) if poll.role_id is not None else "",
     )
     if poll.hide_results and poll.open:
         card.add(_("Votes"), _("Results are hidden until the poll closes."))

@@ -38,7 +38,8 @@ FINAL = N_("This poll has closed; its votes are final.")
 
 def role_refusal(role_id: int) -> str:
     """Names the role as a mention — shown as its name, and never a ping (the reply allows no mentions)."""
-    return _("Only members with the {role} role can vote in this poll.", role=f"<@&{role_id}>")
+    role = f"<@&{role_id}>"
+    return _("Only members with the {role} role can vote in this poll.", role=role)
 
 
 def holds_role(user: discord.User | discord.Member, role_id: int) -> bool:
