@@ -9,6 +9,7 @@ import time
 import weakref
 from collections import OrderedDict
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
@@ -17,6 +18,7 @@ import discord
 
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, truncate
+from bot.i18n import N_, _, catalog_code, server_code, speaking
 from bot.limits import CONTENT as CONTENT_LIMIT
 from bot.scheduling.scheduler import Outcome, RetryLater
 from bot.wire.payloads import NO_PINGS, SpecFile, SpecReference
@@ -27,7 +29,7 @@ from cogs.polls.chart import render_chart
 from cogs.polls.pair_facts import public_pair_facts
 from cogs.polls.refresher import EDIT_INTERVAL, TallyRefresher
 from cogs.polls.runoff import instant_runoff
-from cogs.polls.tally import Tally, result_sentence, tally
+from cogs.polls.tally import Tally, option_labels, result_sentence, tally
 from db.repos.polls import VOTERS_HIDDEN, NewPoll, Poll, PollOption
 from db.repos.timers import Timer, TimerState
 
@@ -39,7 +41,8 @@ log = logging.getLogger(__name__)
 DEADLINE = "poll_close"
 OPENING = "poll_open"  # a poll made with `opens` is posted when this timer is due
 DEFAULT_DURATION = timedelta(hours=24)
-SHIP_OPTIONS = ("Yes", "No", "It's complicated")
+# Stored in English as the options' labels; shown in the reader's language (tally.option_labels).
+SHIP_OPTIONS = (N_("Yes"), N_("No"), N_("It's complicated"))
 EDIT_HOLD = timedelta(seconds=15)  # how long one process may hold a poll's message for an edit (if it dies)
 RESULT_POST_WINDOW = timedelta(hours=24)  # a result later than this (the bot was down) is shown, not posted
 INTERACTION_LIFETIME = timedelta(minutes=15)  # after this, a poll never posted can no longer appear
@@ -59,6 +62,11 @@ class PollService:
         # One writer at a time per poll message: a tally edit under way finishes before the final card,
         # and one that starts after the close sees the poll closed and does nothing.
         self._edit_locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _in_server_language(self, poll: Poll) -> AbstractContextManager[None]:
+        """The poll's card and posts are shared and re-drawn by the bot on its own: they speak the server's
+        preferred language, whoever's press or command led to them (English when the server is unknown)."""
+        return speaking(server_code(self.bot.get_guild(poll.guild_id)))
 
     def _edit_lock(self, poll_id: int) -> asyncio.Lock:
         lock = self._edit_locks.get(poll_id)
@@ -151,15 +159,20 @@ class PollService:
         self.bot.scheduler.wake()
         if opens_at is not None:
             await interaction.response.send_message(
-                f"Poll #{poll.id} will be posted in this channel {discord_timestamp(opens_at, 'F')} "
-                f"({discord_timestamp(opens_at, 'R')}) and close {discord_timestamp(poll.closes_at, 'F')}.",
+                _("Poll #{id} will be posted in this channel {opens} ({opens_relative}) and close {closes}.",
+                  id=poll.id, opens=discord_timestamp(opens_at, "F"), opens_relative=discord_timestamp(opens_at, "R"),
+                  closes=discord_timestamp(poll.closes_at, "F")),
                 ephemeral=True, allowed_mentions=NO_PINGS,
             )
             return poll
         try:
+            # The card is shared and later re-drawn by the bot on its own (each tally, the close): it speaks
+            # the server's language from its first post, not the creator's.
+            with speaking(catalog_code(interaction.guild_locale)):
+                embed = poll_card(poll, tally(option_labels(poll), {}), *await self._pair_facts(poll))
+                view = ballot_view(poll)
             response = await interaction.response.send_message(
-                embed=poll_card(poll, tally([o.label for o in poll.options], {}), *await self._pair_facts(poll)),
-                view=ballot_view(poll),
+                embed=embed, view=view,
                 allowed_mentions=NO_PINGS,  # the card names its creator; an embed never pings, and nor may the rest
             )
         except BaseException:
@@ -174,9 +187,11 @@ class PollService:
         first = await self.store.characters.get(first_id, interaction.guild_id)
         second = await self.store.characters.get(second_id, interaction.guild_id)
         if first is None or second is None:
-            raise UserFacingError("One of these characters is no longer in the fact pack.")
+            raise UserFacingError(_("One of these characters is no longer in the fact pack."))
+        with speaking(catalog_code(interaction.guild_locale)):  # the question is the shared card's: the server's language
+            question = ship_question(first.name, second.name)
         await self.start(
-            interaction, kind="ship", question=ship_question(first.name, second.name),
+            interaction, kind="ship", question=question,
             options=[PollOption(i, label) for i, label in enumerate(SHIP_OPTIONS)],
             duration=DEFAULT_DURATION, hide_results=False, first_id=first.id, second_id=second.id,
         )
@@ -199,7 +214,8 @@ class PollService:
                 message_id = await self._find_message(poll)
                 if message_id is None:
                     return True
-                embed = poll_card(poll, await self.result(poll), *await self._pair_facts(poll))
+                with self._in_server_language(poll):  # a background edit: the server's language
+                    embed = poll_card(poll, await self.result(poll), *await self._pair_facts(poll))
                 try:
                     await self._message(poll, message_id).edit(embed=embed, allowed_mentions=NO_PINGS)
                 except (discord.NotFound, discord.Forbidden) as exc:
@@ -218,13 +234,13 @@ class PollService:
         self.forget(poll.id)
         timer_id = await self.store.polls.close_early(poll.id, discord.utils.utcnow(), closed_by, DEADLINE)
         if timer_id is None:
-            return "That poll had already closed."
+            return _("That poll had already closed.")
         if poll.opens_at is not None:
-            return "Closed before it was posted: it will not be posted."
+            return _("Closed before it was posted: it will not be posted.")
         timer = await self.bot.scheduler.settled(timer_id, CLOSE_WAIT)
         if timer is not None and timer.state is TimerState.DONE:
-            return "Closed; the result is posted."
-        return "Closed; the result will be posted in a moment."
+            return _("Closed; the result is posted.")
+        return _("Closed; the result will be posted in a moment.")
 
     async def extend(self, poll: Poll, by: timedelta) -> Poll | None:
         """Close the poll `by` later: its deadline timer moves with it, the card shows the new close (a
@@ -248,10 +264,9 @@ class PollService:
             if message_id is None:
                 await self.bot.scheduler.attempting(timer)
                 channel = self.bot.get_partial_messageable(poll.channel_id, guild_id=poll.guild_id)
-                posted = await channel.send(
-                    embed=poll_card(poll, tally([o.label for o in poll.options], {})), view=ballot_view(poll),
-                    nonce=f"poll-open-{poll.id}", allowed_mentions=NO_PINGS,
-                )
+                with self._in_server_language(poll):  # posted by the bot on its own: the server's language
+                    embed, view = poll_card(poll, tally(option_labels(poll), {})), ballot_view(poll)
+                posted = await channel.send(embed=embed, view=view, nonce=f"poll-open-{poll.id}", allowed_mentions=NO_PINGS)
                 message_id = posted.id
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             return _undelivered(exc, "poll not posted")
@@ -279,12 +294,13 @@ class PollService:
         closed_at = poll.closed_at or poll.closes_at
         late = discord.utils.utcnow() - closed_at
         try:
-            message_id = await self._show_final(poll)
-            if late > RESULT_POST_WINDOW:
-                log.info("poll %s closed %s after its deadline: final result shown, not posted", poll.id, late)
-                return Outcome.done(f"closed {late} late: final result shown on the poll, not posted")
-            await self.bot.scheduler.attempting(timer)
-            posted = await self._post_result(poll, message_id)
+            with self._in_server_language(poll):  # the final card and the result post: the server's language
+                message_id = await self._show_final(poll)
+                if late > RESULT_POST_WINDOW:
+                    log.info("poll %s closed %s after its deadline: final result shown, not posted", poll.id, late)
+                    return Outcome.done(f"closed {late} late: final result shown on the poll, not posted")
+                await self.bot.scheduler.attempting(timer)
+                posted = await self._post_result(poll, message_id)
         except (discord.HTTPException, aiohttp.ClientError, TimeoutError) as exc:
             return _undelivered(exc, "result not posted")
         await self.store.polls.set_result_message(poll.id, posted)
@@ -332,7 +348,8 @@ class PollService:
         """A short "poll closed" post replying to the poll. The nonce makes a repeat within Discord's
         window return the first post instead of a second."""
         result = await self.result(poll)
-        text = f"📊 Poll #{poll.id} closed: **{literal(poll.question)}** → {result_sentence(result)}."
+        text = _("📊 Poll #{id} closed: **{question}** → {result}.", id=poll.id, question=literal(poll.question),
+                 result=result_sentence(result))
         reference = (
             SpecReference(message_id=message_id, channel_id=poll.channel_id, fail_if_not_exists=False)
             if message_id is not None else None
@@ -348,7 +365,7 @@ class PollService:
     async def result(self, poll: Poll) -> Tally:
         """Ballots per option and how many ballots; a ranked poll counts first choices, and its run-off
         decides the winner."""
-        labels = [o.label for o in poll.options]
+        labels = option_labels(poll)  # in the language being spoken
         if not poll.ranked:
             counts, ballots = await self.store.polls.tally(poll.id)
             return tally(labels, counts, ballots)
@@ -393,7 +410,8 @@ class PollService:
 
 
 def ship_question(first: str, second: str) -> str:
-    return f"Will {first} and {second} end up together?"
+    """A ship poll's question, stored as asked: call it speaking the server's language (the card's)."""
+    return _("Will {first} and {second} end up together?", first=first, second=second)
 
 
 def _undelivered(exc: discord.HTTPException | aiohttp.ClientError | TimeoutError, what: str) -> Outcome:

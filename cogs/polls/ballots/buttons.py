@@ -13,9 +13,11 @@ import discord
 
 from bot.client import services_of
 from bot.errors import handle_error
+from bot.i18n import N_, _
+from bot.i18n.items import SpeaksToPresser
 from bot.services import PollVotes
 
-WITHDRAW_LABEL = "Withdraw my vote"
+WITHDRAW_LABEL = N_("Withdraw my vote")
 
 
 def poll_votes(interaction: discord.Interaction) -> PollVotes:
@@ -23,7 +25,9 @@ def poll_votes(interaction: discord.Interaction) -> PollVotes:
     return services_of(interaction.client).poll_votes.get()
 
 
-class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):(?P<option>[0-9]{1,2})"):
+class PollVoteButton(
+    SpeaksToPresser, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):(?P<option>[0-9]{1,2})"
+):
     def __init__(
         self, poll_id: int, option: int, *, label: str = "vote", style: discord.ButtonStyle = discord.ButtonStyle.primary,
         disabled: bool = False, pressed: discord.ui.Button[Any] | None = None,
@@ -49,13 +53,13 @@ class PollVoteButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
             await handle_error(interaction, exc)
 
 
-class PollWithdrawButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):withdraw"):
+class PollWithdrawButton(SpeaksToPresser, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):withdraw"):
     """On a vote's private confirmation: takes the presser's vote in the poll back. It names only the
     poll; whose vote goes is whoever presses (only the voter sees the confirmation)."""
 
     def __init__(self, poll_id: int, *, pressed: discord.ui.Button[Any] | None = None) -> None:
         super().__init__(
-            pressed or discord.ui.Button(label=WITHDRAW_LABEL, style=discord.ButtonStyle.secondary, custom_id=f"poll:{poll_id}:withdraw")
+            pressed or discord.ui.Button(label=_(WITHDRAW_LABEL), style=discord.ButtonStyle.secondary, custom_id=f"poll:{poll_id}:withdraw")
         )
         self.poll_id = poll_id
 
@@ -78,12 +82,14 @@ def withdraw_view(poll_id: int) -> discord.ui.View:
     return discord.ui.View(timeout=None).add_item(PollWithdrawButton(poll_id))
 
 
-class ShipPollButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"shippoll:(?P<a>[0-9]{1,19}):(?P<b>[0-9]{1,19})"):
+class ShipPollButton(
+    SpeaksToPresser, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"shippoll:(?P<a>[0-9]{1,19}):(?P<b>[0-9]{1,19})"
+):
     """Offered by /ship info for a pair with no known relationship: starts `/poll ship` for it."""
 
     def __init__(self, first_id: int, second_id: int) -> None:
         super().__init__(
-            discord.ui.Button(label="Start a ship poll", emoji="💞", style=discord.ButtonStyle.success,
+            discord.ui.Button(label=_("Start a ship poll"), emoji="💞", style=discord.ButtonStyle.success,
                               custom_id=f"shippoll:{first_id}:{second_id}")
         )
         self.first_id = first_id

@@ -15,11 +15,14 @@ import discord
 
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal
+from bot.i18n import N_, _, current_locale
+from bot.i18n.formats import listing
 from bot.wire.payloads import NO_PINGS
 from cogs.polls.ballots.buttons import withdraw_view
-from cogs.polls.ballots.items import ORDINALS, ranking_view
+from cogs.polls.ballots.items import ORDINALS, SUBMIT_LABEL, ranking_view
 from cogs.polls.options import ballot_kind
 from cogs.polls.runoff import repeated_choice
+from cogs.polls.tally import and_list, option_labels
 from db import Store
 from db.repos.polls import Poll
 from db.repos.votes import VoteOutcome, VoteResult
@@ -28,12 +31,15 @@ log = logging.getLogger(__name__)
 
 RANKING_LIFETIME = timedelta(minutes=15)  # a ranking step's held choices (its interaction token lives as long)
 RANKINGS_KEPT = 10_000  # rankings under way, at most, in memory
-CONFIRMATIONS_KEPT = 1_000  # polls whose confirmation view is kept built
+CONFIRMATIONS_KEPT = 1_000  # polls (in one language each) whose confirmation view is kept built
+CLOSED = N_("This poll has closed.")
+FINAL = N_("This poll has closed; its votes are final.")
 
 
 def role_refusal(role_id: int) -> str:
     """Names the role as a mention — shown as its name, and never a ping (the reply allows no mentions)."""
-    return f"Only members with the <@&{role_id}> role can vote in this poll."
+    role = f"<@&{role_id}>"
+    return _("Only members with the {role} role can vote in this poll.", role=role)
 
 
 def holds_role(user: discord.User | discord.Member, role_id: int) -> bool:
@@ -44,20 +50,21 @@ def holds_role(user: discord.User | discord.Member, role_id: int) -> bool:
 def ballot_words(poll: Poll, choices: Sequence[int], *, bold: bool = True) -> str:
     """`**A**` · `**A**, **C**` · ranked: `1st **C**, 2nd **A**`."""
     mark = "**" if bold else ""
-    names = [f"{mark}{literal(poll.options[c].label)}{mark}" for c in choices if 0 <= c < len(poll.options)]
+    labels = option_labels(poll)
+    names = [f"{mark}{literal(labels[c])}{mark}" for c in choices if 0 <= c < len(labels)]
     if poll.ranked:
-        return ", ".join(f"{ORDINALS[i]} {name}" for i, name in enumerate(names))
-    return ", ".join(names)
+        return ", ".join(f"{_(ORDINALS[i])} {name}" for i, name in enumerate(names))
+    return listing(names)
 
 
 def refusal(outcome: VoteOutcome, poll: Poll) -> str | None:
     """What to tell a member whose ballot the store refused (nothing was stored), or None if it stood."""
     if outcome is VoteOutcome.NO_SUCH_OPTION:
-        return "That option is not part of this poll."
+        return _("That option is not part of this poll.")
     if outcome is VoteOutcome.REPEATED:
-        return "Your ranking names one option twice; rank each option once. Nothing was counted."
+        return _("Your ranking names one option twice; rank each option once. Nothing was counted.")
     if outcome is VoteOutcome.TOO_MANY:
-        return f"This poll takes 1 to {poll.picks} choices per ballot. Nothing was counted."
+        return _("This poll takes 1 to {picks} choices per ballot. Nothing was counted.", picks=poll.picks)
     return None
 
 
@@ -88,17 +95,19 @@ class VoteDesk:
         self._store = service.store
         self._start_ship = start_ship
         self._rankings: OrderedDict[tuple[int, int], tuple[float, dict[int, int]]] = OrderedDict()
-        self._confirmations: OrderedDict[int, discord.ui.View] = OrderedDict()
+        self._confirmations: OrderedDict[tuple[int, str], discord.ui.View] = OrderedDict()
 
     def _confirmation_view(self, poll_id: int) -> discord.ui.View:
-        """The Withdraw button under a ballot's confirmation: built once per poll and stopped, so discord.py
-        neither rebuilds it nor tracks each private reply's copy with a 15-minute timeout task per press —
-        the button is a DynamicItem, found by its custom_id alone (as after a restart)."""
-        view = self._confirmations.pop(poll_id, None)
+        """The Withdraw button under a ballot's confirmation: built once per poll and language (its label is
+        in the voter's) and stopped, so discord.py neither rebuilds it nor tracks each private reply's copy
+        with a 15-minute timeout task per press — the button is a DynamicItem, found by its custom_id alone
+        (as after a restart)."""
+        key = (poll_id, current_locale())
+        view = self._confirmations.pop(key, None)
         if view is None:
             view = withdraw_view(poll_id)
             view.stop()
-        self._confirmations[poll_id] = view
+        self._confirmations[key] = view
         while len(self._confirmations) > CONFIRMATIONS_KEPT:
             self._confirmations.popitem(last=False)
         return view
@@ -107,13 +116,14 @@ class VoteDesk:
         """/ship info's "Start a ship poll" button."""
         await self._start_ship(interaction, first_id, second_id)
 
-    async def _admit(self, interaction: discord.Interaction, poll_id: int, closed: str = "This poll has closed.") -> Poll:
-        """The poll, if this member may vote in it now; otherwise a refusal and nothing stored."""
+    async def _admit(self, interaction: discord.Interaction, poll_id: int, closed: str = CLOSED) -> Poll:
+        """The poll, if this member may vote in it now; otherwise a refusal and nothing stored. `closed`: the
+        refusal of a closed poll (a constant marked with N_, said in the member's language)."""
         poll = await self._service.poll(poll_id)
         if poll is None or poll.guild_id != interaction.guild_id:
-            raise UserFacingError("This poll belongs to another server or no longer exists.")
+            raise UserFacingError(_("This poll belongs to another server or no longer exists."))
         if not poll.open:
-            raise UserFacingError(closed)
+            raise UserFacingError(_(closed))
         if poll.role_id is not None and not holds_role(interaction.user, poll.role_id):
             raise UserFacingError(role_refusal(poll.role_id))
         return poll
@@ -133,13 +143,7 @@ class VoteDesk:
         self._check(result, poll)
         if result.outcome is not VoteOutcome.UNCHANGED:
             self._service.refresher.request(poll.id)
-        note = ""
-        if result.outcome is VoteOutcome.CHANGED and result.before:
-            note = f" (changed from {ballot_words(poll, result.before, bold=False)})"
-        elif result.outcome is VoteOutcome.UNCHANGED:
-            note = " (unchanged)"
-        text = (f"Your {'ranking' if poll.ranked else 'vote'}: {ballot_words(poll, result.choices)}{note}"
-                f" — you can change it until {discord_timestamp(poll.closes_at, 'R')}.")
+        text = self._confirmation(poll, result)
         try:
             if edit:
                 await interaction.response.edit_message(content=text, view=self._confirmation_view(poll.id), allowed_mentions=NO_PINGS)
@@ -150,30 +154,41 @@ class VoteDesk:
         except discord.HTTPException as exc:  # the ballot counts; only Discord's copy of the confirmation is lost
             log.warning("poll %s: ballot recorded, but its confirmation could not be delivered: %s", poll.id, exc)
 
+    @staticmethod
+    def _confirmation(poll: Poll, result: VoteResult) -> str:
+        """'Your vote: **A** (changed from B) — you can change it until <in 3 hours>.'"""
+        values = {"ballot": ballot_words(poll, result.choices), "until": discord_timestamp(poll.closes_at, "R")}
+        if result.outcome is VoteOutcome.CHANGED and result.before:
+            before = ballot_words(poll, result.before, bold=False)
+            if poll.ranked:
+                return _("Your ranking: {ballot} (changed from {before}) — you can change it until {until}.", before=before, **values)
+            return _("Your vote: {ballot} (changed from {before}) — you can change it until {until}.", before=before, **values)
+        if result.outcome is VoteOutcome.UNCHANGED:
+            if poll.ranked:
+                return _("Your ranking: {ballot} (unchanged) — you can change it until {until}.", **values)
+            return _("Your vote: {ballot} (unchanged) — you can change it until {until}.", **values)
+        if poll.ranked:
+            return _("Your ranking: {ballot} — you can change it until {until}.", **values)
+        return _("Your vote: {ballot} — you can change it until {until}.", **values)
+
     def _check(self, result: VoteResult, poll: Poll) -> None:
         if result.outcome is VoteOutcome.CLOSED:
             self._service.forget(poll.id)  # the store knows better than the copy
-            raise UserFacingError("This poll has closed.")
+            raise UserFacingError(_(CLOSED))
         if (refused := refusal(result.outcome, poll)) is not None:
             raise UserFacingError(refused)
 
     async def withdraw(self, interaction: discord.Interaction, poll_id: int) -> None:
         """Take the presser's ballot back, committed before the confirmation says so; the confirmation
         then reads what was withdrawn and loses its button. Pressed twice, the second finds no ballot."""
-        closed = "This poll has closed; its votes are final."
-        poll = await self._admit(interaction, poll_id, closed)
+        poll = await self._admit(interaction, poll_id, FINAL)
         result = await self._store.votes.withdraw(poll_id, interaction.user.id, discord.utils.utcnow())
         if result.outcome is VoteOutcome.CLOSED:
             self._service.forget(poll_id)
-            raise UserFacingError(closed)
-        kind = ballot_kind(len(poll.options), poll.picks, poll.ranked)
-        how = {"buttons": "press an option on the poll", "select": "choose in the poll's menu"}.get(kind, "press the poll's Rank button")
-        again = f"{how} to vote again until {discord_timestamp(poll.closes_at, 'R')}"
+            raise UserFacingError(_(FINAL))
         if result.outcome is VoteOutcome.WITHDRAWN and result.before:
             self._service.refresher.request(poll_id)
-            text = f"Your vote for {ballot_words(poll, result.before)} is withdrawn — {again}."
-        else:
-            text = f"You have no vote in this poll to withdraw — {again}."
+        text = withdrawal_words(poll, result)
         try:
             await interaction.response.edit_message(content=text, view=None, allowed_mentions=NO_PINGS)
         except discord.HTTPException as exc:  # the withdrawal stands; only Discord's copy of the answer is lost
@@ -186,7 +201,9 @@ class VoteDesk:
         poll = await self._admit(interaction, poll_id)
         self._rankings.pop((poll_id, interaction.user.id), None)  # a fresh step starts empty, as its selects do
         await interaction.response.send_message(
-            f"Rank up to {poll.picks} options, your favourite first, then press **Submit**. Each option may be ranked once.",
+            # i18n: {submit} is the label of the Submit button
+            _("Rank up to {picks} options, your favourite first, then press **{submit}**. Each option may be ranked once.",
+              picks=poll.picks, submit=_(SUBMIT_LABEL)),
             ephemeral=True, view=ranking_view(poll), allowed_mentions=NO_PINGS,
         )
 
@@ -194,7 +211,7 @@ class VoteDesk:
         """A rank chosen in the private step: held in memory until Submit; nothing stored yet."""
         await self._admit(interaction, poll_id)
         key = (poll_id, interaction.user.id)
-        _, held = self._rankings.pop(key, (0.0, {}))
+        __, held = self._rankings.pop(key, (0.0, {}))
         if option is None:
             held.pop(rank, None)
         else:
@@ -210,13 +227,40 @@ class VoteDesk:
         key = (poll_id, interaction.user.id)
         at, held = self._rankings.get(key, (0.0, {}))
         if not held or time.monotonic() - at > RANKING_LIFETIME.total_seconds():
-            raise UserFacingError("Choose at least your 1st choice in the selects above, then press **Submit**.")
+            # i18n: {submit} is the label of the Submit button
+            raise UserFacingError(
+                _("Choose at least your 1st choice in the selects above, then press **{submit}**.", submit=_(SUBMIT_LABEL))
+            )
         ranking = [held[rank] for rank in sorted(held)]
         if (twice := repeated_choice(ranking)) is not None:
-            ranks = [ORDINALS[rank - 1] for rank in sorted(held) if held[rank] == twice]
-            name = literal(poll.options[twice].label) if 0 <= twice < len(poll.options) else "one option"
-            raise UserFacingError(
-                f"**{name}** is ranked twice ({' and '.join(ranks)}); rank each option once, then Submit again. Nothing was counted."
-            )
+            ranks = [_(ORDINALS[rank - 1]) for rank in sorted(held) if held[rank] == twice]
+            labels = option_labels(poll)
+            name = literal(labels[twice]) if 0 <= twice < len(labels) else _("one option")
+            raise UserFacingError(_(
+                # i18n: {ranks} are the ranks it was given ("1st and 3rd"); "Submit" is the Submit button
+                "**{option}** is ranked twice ({ranks}); rank each option once, then Submit again. Nothing was counted.",
+                option=name, ranks=and_list(ranks),
+            ))
         await self._ballot(interaction, poll, ranking, edit=True)
         self._rankings.pop(key, None)
+
+
+def withdrawal_words(poll: Poll, result: VoteResult) -> str:
+    """What a press of "Withdraw my vote" did, and how to vote again on this kind of ballot."""
+    kind = ballot_kind(len(poll.options), poll.picks, poll.ranked)
+    until = discord_timestamp(poll.closes_at, "R")
+    if result.outcome is VoteOutcome.WITHDRAWN and result.before:
+        ballot = ballot_words(poll, result.before)
+        if kind == "buttons":
+            return _("Your vote for {ballot} is withdrawn — press an option on the poll to vote again until {until}.",
+                     ballot=ballot, until=until)
+        if kind == "select":
+            return _("Your vote for {ballot} is withdrawn — choose in the poll's menu to vote again until {until}.",
+                     ballot=ballot, until=until)
+        return _("Your vote for {ballot} is withdrawn — press the poll's Rank button to vote again until {until}.",
+                 ballot=ballot, until=until)
+    if kind == "buttons":
+        return _("You have no vote in this poll to withdraw — press an option on the poll to vote again until {until}.", until=until)
+    if kind == "select":
+        return _("You have no vote in this poll to withdraw — choose in the poll's menu to vote again until {until}.", until=until)
+    return _("You have no vote in this poll to withdraw — press the poll's Rank button to vote again until {until}.", until=until)

@@ -14,25 +14,32 @@ from typing import Any
 import discord
 
 from bot.errors import handle_error
+from bot.i18n import N_, _
+from bot.i18n.items import SpeaksToPresser
 from cogs.polls.ballots.buttons import poll_view, poll_votes
 from cogs.polls.options import ballot_kind
+from cogs.polls.tally import option_labels
 from db.repos.polls import Poll
 
-RANK_LABEL = "Rank"
-SUBMIT_LABEL = "Submit"
-ORDINALS = ("1st", "2nd", "3rd", "4th")
+RANK_LABEL = N_("Rank")
+SUBMIT_LABEL = N_("Submit")
+ORDINALS = (N_("1st"), N_("2nd"), N_("3rd"), N_("4th"))  # a ranked ballot's ranks, as in "1st **Jancy**"
+RANK_PLACEHOLDERS = (N_("Your 1st choice"), N_("Your 2nd choice"), N_("Your 3rd choice"), N_("Your 4th choice"))
 
 
 def _select_options(poll: Poll) -> list[discord.SelectOption]:
-    return [discord.SelectOption(label=o.label[:100], value=str(o.position)) for o in poll.options]
+    return [
+        discord.SelectOption(label=label[:100], value=str(o.position))
+        for o, label in zip(poll.options, option_labels(poll), strict=True)
+    ]
 
 
-class PollPickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):pick"):
+class PollPickSelect(SpeaksToPresser, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):pick"):
     """The select on a pick-several poll's message: choosing sends the whole ballot."""
 
     def __init__(self, poll_id: int, *, picks: int = 1, options: list[discord.SelectOption] | None = None,
                  disabled: bool = False, pressed: discord.ui.Select[Any] | None = None) -> None:
-        placeholder = "Choose your pick" if picks == 1 else f"Choose up to {picks} options"
+        placeholder = _("Choose your pick") if picks == 1 else _("Choose up to {picks} options", picks=picks)
         super().__init__(pressed or discord.ui.Select(
             custom_id=f"poll:{poll_id}:pick", placeholder=placeholder, min_values=1, max_values=picks,
             options=options or [], disabled=disabled,
@@ -52,12 +59,12 @@ class PollPickSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"
             await handle_error(interaction, exc)
 
 
-class PollRankButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):rank"):
+class PollRankButton(SpeaksToPresser, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):rank"):
     """On a ranked poll's message: opens the presser's private ranking step."""
 
     def __init__(self, poll_id: int, *, disabled: bool = False, pressed: discord.ui.Button[Any] | None = None) -> None:
         super().__init__(pressed or discord.ui.Button(
-            label=RANK_LABEL, emoji="🗳️", style=discord.ButtonStyle.primary, custom_id=f"poll:{poll_id}:rank", disabled=disabled,
+            label=_(RANK_LABEL), emoji="🗳️", style=discord.ButtonStyle.primary, custom_id=f"poll:{poll_id}:rank", disabled=disabled,
         ))
         self.poll_id = poll_id
 
@@ -74,13 +81,15 @@ class PollRankButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"
             await handle_error(interaction, exc)
 
 
-class PollRankSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):rank:(?P<rank>[1-4])"):
+class PollRankSelect(
+    SpeaksToPresser, discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):rank:(?P<rank>[1-4])"
+):
     """One rank of the private ranking step; the choice is held until Submit (nothing is stored yet)."""
 
     def __init__(self, poll_id: int, rank: int, *, options: list[discord.SelectOption] | None = None,
                  pressed: discord.ui.Select[Any] | None = None) -> None:
         super().__init__(pressed or discord.ui.Select(
-            custom_id=f"poll:{poll_id}:rank:{rank}", placeholder=f"Your {ORDINALS[rank - 1]} choice",
+            custom_id=f"poll:{poll_id}:rank:{rank}", placeholder=_(RANK_PLACEHOLDERS[rank - 1]),
             min_values=1, max_values=1, options=options or [],
         ))
         self.poll_id = poll_id
@@ -100,12 +109,12 @@ class PollRankSelect(discord.ui.DynamicItem[discord.ui.Select[Any]], template=r"
             await handle_error(interaction, exc)
 
 
-class PollSubmitButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):submit"):
+class PollSubmitButton(SpeaksToPresser, discord.ui.DynamicItem[discord.ui.Button[Any]], template=r"poll:(?P<poll>[0-9]{1,19}):submit"):
     """Ends the private ranking step: the ranks held so far become the member's ballot."""
 
     def __init__(self, poll_id: int, *, pressed: discord.ui.Button[Any] | None = None) -> None:
         super().__init__(pressed or discord.ui.Button(
-            label=SUBMIT_LABEL, style=discord.ButtonStyle.success, custom_id=f"poll:{poll_id}:submit",
+            label=_(SUBMIT_LABEL), style=discord.ButtonStyle.success, custom_id=f"poll:{poll_id}:submit",
         ))
         self.poll_id = poll_id
 
@@ -135,7 +144,7 @@ def ballot_view(poll: Poll, *, disabled: bool = False) -> discord.ui.View:
     """What the poll's message carries to vote with: its buttons, its select, or its Rank button."""
     kind = ballot_kind(len(poll.options), poll.picks, poll.ranked)
     if kind == "buttons":
-        return poll_view(poll.id, [o.label for o in poll.options], kind=poll.kind, disabled=disabled)
+        return poll_view(poll.id, option_labels(poll), kind=poll.kind, disabled=disabled)
     view = discord.ui.View(timeout=None)
     if kind == "ranked":
         return view.add_item(PollRankButton(poll.id, disabled=disabled))
