@@ -166,7 +166,8 @@ class RemindersCog(
         for sub in subs:
             channel, what, when = f"<#{sub.channel_id}>", what_reminded(sub.episodes), offsets_text(sub.offsets)
             if sub.role_id:
-                head = _("{channel} — {what} — pings {role} — {when}", channel=channel, what=what, role=f"<@&{sub.role_id}>", when=when)
+                role = f"<@&{sub.role_id}>"
+                head = _("{channel} — {what} — pings {role} — {when}", channel=channel, what=what, role=role, when=when)
             else:
                 head = _("{channel} — {what} — pings nobody — {when}", channel=channel, what=what, when=when)
             if sub.active:
