@@ -12,6 +12,7 @@ from discord.ext import commands
 from bot.command_contexts import server_only
 from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
+from bot.i18n import N_, _, ngettext
 from bot.input.autocomplete import referenced
 from bot.input.options import TextOption
 from bot.input.zones import resolve_zone, zone_choices
@@ -24,9 +25,9 @@ from db.repos.releases import ReleaseRemoval
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-Title = app_commands.Transform[str, TextOption("release title", 1, 100)]
-DateText = app_commands.Transform[str, TextOption("date", 1, 40)]
-ZoneName = app_commands.Transform[str, TextOption("time zone", 1, 64)]
+Title = app_commands.Transform[str, TextOption(N_("release title"), 1, 100)]
+DateText = app_commands.Transform[str, TextOption(N_("date"), 1, 40)]
+ZoneName = app_commands.Transform[str, TextOption(N_("time zone"), 1, 64)]
 
 
 async def zone_for(bot: FandexBot, guild_id: int, typed: str | None) -> str:
@@ -36,6 +37,14 @@ async def zone_for(bot: FandexBot, guild_id: int, typed: str | None) -> str:
 
 def same_date(a: PartialDate, b: PartialDate) -> bool:
     return (a.precision, a.value, a.starts_at) == (b.precision, b.value, b.starts_at)
+
+
+def date_with_relative(date: PartialDate) -> str:
+    """The date in words, an exact one followed by its live relative time."""
+    when = describe_date(date)
+    if date.starts_at is not None:
+        when += f" ({discord_timestamp(date.starts_at, 'R')})"
+    return when
 
 
 @server_only
@@ -65,27 +74,31 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
             raise UserFacingError(str(exc)) from None
         existing = await self.catalog.exact(interaction.guild_id, title)
         if existing is None and referenced(RELEASE, title) is not None:  # picked from a list that is out of date
-            raise UserFacingError("That release is no longer listed here. Pick one from the list again, or type a new title.")
+            raise UserFacingError(_("That release is no longer listed here. Pick one from the list again, or type a new title."))
         before = existing.current.date if existing and existing.current else None
         now = discord.utils.utcnow()
         name = existing.title if existing else title
-        _, plan = await self.planner.apply(
+        __, plan = await self.planner.apply(
             interaction.guild_id,
             partial(self.store.release_writer.set_date,
                     interaction.guild_id, name, parsed, interaction.user.id, now, existing.id if existing else None),
         )
         await self._replan_watchalongs(interaction.guild_id)
         shown = literal(name)
-        verb = "Moved" if existing else "Added"
-        when = describe_date(parsed)
-        if parsed.starts_at is not None:
-            when += f" ({discord_timestamp(parsed.starts_at, 'R')})"
-        reminders = f" {plan.added} reminder(s) scheduled." if plan.added else ""
-        await interaction.response.send_message(f"{verb} **{shown}** for this server: {when}.{reminders}", ephemeral=True)
+        when = date_with_relative(parsed)
+        if existing:
+            done = _("Moved **{title}** for this server: {when}.", title=shown, when=when)
+        else:
+            done = _("Added **{title}** for this server: {when}.", title=shown, when=when)
+        if plan.added:  # English keeps its "reminder(s)" in both forms; the other languages say it by number
+            done += " " + ngettext("{count} reminder(s) scheduled.", "{count} reminder(s) scheduled.", plan.added)
+        await interaction.response.send_message(done, ephemeral=True)
         if existing and before is not None and not same_date(before, parsed):
-            await self.delivery.announce(
+            was = before
+            await self.delivery.announce(  # composed by Delivery in the server's language
                 interaction.guild_id,
-                f"📅 **{shown}** has a new date in this server: {when} (was {describe_date(before)}).",
+                lambda: _("📅 **{title}** has a new date in this server: {when} (was {before}).",
+                          title=shown, when=date_with_relative(parsed), before=describe_date(was)),
             )
 
     async def _replan_watchalongs(self, guild_id: int) -> None:
@@ -113,26 +126,41 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
         assert interaction.guild_id is not None
         release = await self.catalog.exact(interaction.guild_id, title)
         if release is None:
-            raise UserFacingError(f"No release in this server is titled “{quote_typed(title)}”. Pick one from the list.")
+            raise UserFacingError(_("No release in this server is titled “{title}”. Pick one from the list.", title=quote_typed(title)))
         outcome, plan = await self.planner.apply(
             interaction.guild_id, partial(self.store.release_writer.remove, interaction.guild_id, release.id)
         )
         await self._replan_watchalongs(interaction.guild_id)
         shown = literal(release.title)
         if outcome is None:
-            raise UserFacingError(
-                f"**{shown}** comes from the fact pack and has no date set in this server, so there is nothing to remove. "
-                "Use `/release set` to give it this server's own date."
-            )
+            raise UserFacingError(_(
+                "**{title}** comes from the fact pack and has no date set in this server, so there is nothing to remove. "
+                "Use `/release set` to give it this server's own date.",
+                title=shown,
+            ))
         if outcome is ReleaseRemoval.REMOVED:
             await interaction.response.send_message(
-                f"Removed **{shown}** from this server; {plan.cancelled} pending reminder(s) went with it.", ephemeral=True
+                ngettext(
+                    "Removed **{title}** from this server; {count} pending reminder(s) went with it.",
+                    "Removed **{title}** from this server; {count} pending reminder(s) went with it.",
+                    plan.cancelled, title=shown,
+                ),
+                ephemeral=True,
             )
             return
         restored = await self.store.releases.get(release.id, interaction.guild_id)
-        date = describe_date(restored.current.date) if restored and restored.current else "no date"
-        await interaction.response.send_message(f"**{shown}** is back on the fact pack's date here: {date}.", ephemeral=True)
-        await self.delivery.announce(interaction.guild_id, f"📅 **{shown}** is back on its announced date in this server: {date}.")
+        restored_date = restored.current.date if restored and restored.current else None
+
+        def date_of() -> str:
+            return describe_date(restored_date) if restored_date is not None else _("no date")
+
+        await interaction.response.send_message(
+            _("**{title}** is back on the fact pack's date here: {date}.", title=shown, date=date_of()), ephemeral=True
+        )
+        await self.delivery.announce(  # composed by Delivery in the server's language
+            interaction.guild_id,
+            lambda: _("📅 **{title}** is back on its announced date in this server: {date}.", title=shown, date=date_of()),
+        )
 
     @remove.autocomplete("title")
     async def own_title_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:

@@ -1,9 +1,12 @@
-"""Posting what the timers and moderators set in motion: reminders, DMs, "the date moved" notices."""
+"""Posting what the timers and moderators set in motion: reminders, DMs, "the date moved" notices.
+
+All of it is the bot speaking on its own, so it speaks the server's language (`guild_locale`): a DM
+about a server's release too; English without a server, or with one this process does not see."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from functools import partial
 from typing import TYPE_CHECKING, Any
@@ -11,7 +14,8 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import discord
 
-from bot.formatting import discord_timestamp, literal
+from bot.formatting import date_words, discord_timestamp, literal
+from bot.i18n import _, server_code, speaking
 from bot.scheduling.scheduler import Outcome, RetryLater
 from bot.wire.direct_messages import open_dm
 from bot.wire.payloads import NO_PINGS, role_pings
@@ -20,6 +24,7 @@ from cogs.countdown.reminder_planner import ReminderPlanner
 from cogs.countdown.timeline import shown_label, starts_at
 from cogs.countdown.wanted_timers import Cancelled, stored_title
 from db import Store
+from db.facts.dates import DEFAULT_ZONE, PartialDate, Precision
 from db.facts.models import Release
 from db.repos.subscriptions import Subscription
 from db.repos.timers import Timer
@@ -37,31 +42,54 @@ def reminder_text(
     `barred` (an episode past the channel's position): its code plain, its own title in spoiler bars."""
     ping = f"<@&{role_id}> " if role_id else ""
     name = shown_label(release, barred=barred)
-    if release.is_episode:
-        note = ", the season premiere," if premiere else ""
+    when, relative = discord_timestamp(moment, "F"), discord_timestamp(moment, "R")
+    if release.is_episode and premiere:
         if offset == 0:
-            return f"{ping}🎬 {name}{note} airs now! {discord_timestamp(moment, 'F')}."
-        return f"{ping}⏰ {name}{note} airs {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
+            return ping + _("🎬 {name}, the season premiere, airs now! {when}.", name=name, when=when)
+        return ping + _("⏰ {name}, the season premiere, airs {relative} — {when}.", name=name, relative=relative, when=when)
+    if release.is_episode:
+        if offset == 0:
+            return ping + _("🎬 {name} airs now! {when}.", name=name, when=when)
+        return ping + _("⏰ {name} airs {relative} — {when}.", name=name, relative=relative, when=when)
     if offset == 0:
-        return f"{ping}🎬 {name} is out now! Premiered {discord_timestamp(moment, 'F')}."
-    return f"{ping}⏰ {name} premieres {discord_timestamp(moment, 'R')} — {discord_timestamp(moment, 'F')}."
+        return ping + _("🎬 {name} is out now! Premiered {when}.", name=name, when=when)
+    return ping + _("⏰ {name} premieres {relative} — {when}.", name=name, relative=relative, when=when)
 
 
 def move_text(release: Release, before: datetime, after: datetime, *, barred: bool = False) -> str:
-    return (f"📅 {shown_label(release, barred=barred)} moved: was {discord_timestamp(before, 'F')}, "
-            f"now {discord_timestamp(after, 'F')} ({discord_timestamp(after, 'R')})")
+    return _("📅 {name} moved: was {before}, now {after} ({relative})", name=shown_label(release, barred=barred),
+             before=discord_timestamp(before, "F"), after=discord_timestamp(after, "F"), relative=discord_timestamp(after, "R"))
 
 
 def personal_text(release: Release, moment: datetime, *, barred: bool = False) -> str:
     """The /remindme DM; `barred` (an episode past the member's position): its title in spoiler bars."""
-    verb = "airs" if release.is_episode else "starts"
-    return (f"🎬 {shown_label(release, barred=barred)} {verb} now — {discord_timestamp(moment, 'F')}. "
-            "(You asked me with /remindme.)")
+    name, when = shown_label(release, barred=barred), discord_timestamp(moment, "F")
+    if release.is_episode:
+        return _("🎬 {name} airs now — {when}. (You asked me with /remindme.)", name=name, when=when)
+    return _("🎬 {name} starts now — {when}. (You asked me with /remindme.)", name=name, when=when)
+
+
+def in_server(guild: str) -> str:
+    """' in **Server**': where a /remindme's release is listed, put after its name."""
+    return " " + _("in **{server}**", server=literal(guild))
 
 
 def remindme_moved_text(release: Release, before: datetime, after: datetime, where: str, *, barred: bool = False) -> str:
-    return (f"📅 {shown_label(release, barred=barred)}{where} moved: was {discord_timestamp(before, 'F')}, "
-            f"now {discord_timestamp(after, 'F')} ({discord_timestamp(after, 'R')}). Your /remindme DM comes at the new time.")
+    """`where`: `in_server(name)`, or empty."""
+    return _(
+        "📅 {name}{where} moved: was {before}, now {after} ({relative}). Your /remindme DM comes at the new time.",
+        name=shown_label(release, barred=barred), where=where,
+        before=discord_timestamp(before, "F"), after=discord_timestamp(after, "F"), relative=discord_timestamp(after, "R"),
+    )
+
+
+def known_date(payload: Mapping[str, Any]) -> str | None:
+    """The date a release is known by instead of an exact one, in the language being spoken: from the
+    precision and value the plan kept, else (a timer planned before they were kept) its English words."""
+    kept = payload.get("known_date")
+    if kept:
+        return date_words(PartialDate(Precision(kept["precision"]), kept.get("value"), DEFAULT_ZONE))
+    return literal(payload["known_as"]) if payload.get("known_as") else None
 
 
 def remindme_cancelled_text(payload: Mapping[str, Any], before: datetime, guild: str | None, name: str | None = None) -> str:
@@ -70,20 +98,31 @@ def remindme_cancelled_text(payload: Mapping[str, Any], before: datetime, guild:
     title the timer kept, which never holds an episode's own title."""
     if name is None:
         kept = stored_title(payload)
-        name = f"**{literal(kept)}**" if kept else "A release you asked me to remind you of"
-    where = f" in **{literal(guild)}**" if guild else ""
+        name = f"**{literal(kept)}**" if kept else _("A release you asked me to remind you of")
+    where = in_server(guild) if guild else ""
+    when = discord_timestamp(before, "F")
     reason = Cancelled(payload["reason"])
     if reason is Cancelled.REMOVED:
-        why = f"{name} was removed{where}"
-    elif reason is Cancelled.UNFOLLOWED:
-        why = f"{name} is no longer among the fandoms followed{where}"
-    elif reason is Cancelled.PASSED:
-        why = f"{name}{where} was moved to a time already past"
-    else:
-        known = f" (now {literal(payload['known_as'])})" if payload.get("known_as") else ""
-        why = f"{name}{where} no longer has an exact date{known}"
-    after = " If it gets an exact date again, I'll DM you then." if reason is Cancelled.UNDATED else ""
-    return f"🚫 {why}, so the /remindme DM you'd have had {discord_timestamp(before, 'F')} is cancelled.{after}"
+        return _("🚫 {name} was removed{where}, so the /remindme DM you'd have had {when} is cancelled.",
+                 name=name, where=where, when=when)
+    if reason is Cancelled.UNFOLLOWED:
+        return _("🚫 {name} is no longer among the fandoms followed{where}, so the /remindme DM you'd have had {when} is cancelled.",
+                 name=name, where=where, when=when)
+    if reason is Cancelled.PASSED:
+        return _("🚫 {name}{where} was moved to a time already past, so the /remindme DM you'd have had {when} is cancelled.",
+                 name=name, where=where, when=when)
+    known = known_date(payload)
+    if known is not None:
+        return _(
+            "🚫 {name}{where} no longer has an exact date (now {date}), so the /remindme DM you'd have had {when} is cancelled. "
+            "If it gets an exact date again, I'll DM you then.",
+            name=name, where=where, date=known, when=when,
+        )
+    return _(
+        "🚫 {name}{where} no longer has an exact date, so the /remindme DM you'd have had {when} is cancelled. "
+        "If it gets an exact date again, I'll DM you then.",
+        name=name, where=where, when=when,
+    )
 
 
 class Delivery:
@@ -92,6 +131,10 @@ class Delivery:
         self._store: Store = bot.store
         self._planner = planner
         self._catalog = catalog
+
+    def _language(self, guild_id: int | None) -> str:
+        """The language of what the bot posts or DMs on its own for `guild_id`: its server's (English without one)."""
+        return server_code(self._bot.get_guild(guild_id) if guild_id is not None else None)
 
     async def _barred(self, guild_id: int | None, channel_id: int | None, user_id: int | None, release: Release, timer: Timer) -> bool:
         """Whether `release` is an episode past the position of who reads the post: the channel's (user
@@ -107,7 +150,8 @@ class Delivery:
             return found
         sub, release, moment = found
         barred = await self._barred(sub.guild_id, sub.channel_id, None, release, timer)
-        text = reminder_text(release, moment, payload["offset"], sub.role_id, premiere=payload.get("premiere", False), barred=barred)
+        with speaking(self._language(sub.guild_id)):
+            text = reminder_text(release, moment, payload["offset"], sub.role_id, premiere=payload.get("premiere", False), barred=barred)
         return await self._post(timer, sub, text, role_pings(sub.role_id))
 
     async def move_notice(self, timer: Timer) -> Outcome:
@@ -118,7 +162,9 @@ class Delivery:
         sub, release, moment = found
         before = datetime.fromtimestamp(timer.payload["before"], UTC)
         barred = await self._barred(sub.guild_id, sub.channel_id, None, release, timer)
-        return await self._post(timer, sub, move_text(release, before, moment, barred=barred), NO_PINGS)
+        with speaking(self._language(sub.guild_id)):
+            text = move_text(release, before, moment, barred=barred)
+        return await self._post(timer, sub, text, NO_PINGS)
 
     async def _as_planned(
         self, payload: Mapping[str, Any], instant_key: str, gone: str
@@ -159,7 +205,9 @@ class Delivery:
         if release is None or moment is None or int(moment.timestamp()) != payload["starts_at"]:
             return Outcome.cancelled("the release was removed or moved")
         barred = await self._barred(reminder.guild_id, None, reminder.user_id, release, timer)
-        return await self._direct_message(timer, reminder.user_id, personal_text(release, moment, barred=barred))
+        with speaking(self._language(reminder.guild_id)):  # the DM speaks its release's server's language
+            text = personal_text(release, moment, barred=barred)
+        return await self._direct_message(timer, reminder.user_id, text)
 
     async def remindme_notice(self, timer: Timer) -> Outcome:
         """One member told that their /remindme DM moved with its release, or will not come and why."""
@@ -168,16 +216,19 @@ class Delivery:
         guild = self._bot.get_guild(timer.guild_id) if timer.guild_id is not None else None
         if payload["after"] is None:
             name = await self._name_if_listed(timer)
-            text = remindme_cancelled_text(payload, before, guild.name if guild is not None else None, name)
+            with speaking(self._language(timer.guild_id)):
+                text = remindme_cancelled_text(payload, before, guild.name if guild is not None else None, name)
             return await self._direct_message(timer, payload["user_id"], text)
         reminder = await self._store.personal_reminders.get(payload["reminder_id"])
         release = await self._store.releases.get(payload["release_id"], timer.guild_id) if reminder is not None else None
         moment = starts_at(release) if release is not None else None
         if release is None or moment is None or int(moment.timestamp()) != payload["after"]:
             return Outcome.cancelled("the release moved again or went: the notice of that tells the member")
-        where = f" in **{literal(guild.name)}**" if guild is not None else ""
         barred = await self._barred(timer.guild_id, None, payload["user_id"], release, timer)
-        return await self._direct_message(timer, payload["user_id"], remindme_moved_text(release, before, moment, where, barred=barred))
+        with speaking(self._language(timer.guild_id)):
+            where = in_server(guild.name) if guild is not None else ""
+            text = remindme_moved_text(release, before, moment, where, barred=barred)
+        return await self._direct_message(timer, payload["user_id"], text)
 
     async def _name_if_listed(self, timer: Timer) -> str | None:
         """A cancelled /remindme's release as its member may see it, while the guild still lists it."""
@@ -203,8 +254,12 @@ class Delivery:
             raise RetryLater(f"{type(exc).__name__}: {exc}", outcome_unknown=True) from exc
         return Outcome.done()
 
-    async def announce(self, guild_id: int, text: str) -> int:
-        """Post a notice (e.g. a moved date) in every active reminder channel of the guild; returns posts made."""
+    async def announce(self, guild_id: int, compose: Callable[[], str]) -> int:
+        """Post a notice (e.g. a moved date) in every active reminder channel of the guild; returns posts made.
+        `compose` writes it, called here in the server's language: a moderator's command sets it in motion,
+        but the notice is the bot's own post to the server."""
+        with speaking(self._language(guild_id)):
+            text = compose()
         posted = 0
         for sub in await self._store.subscriptions.of_guild(guild_id):
             if not sub.active:
@@ -222,7 +277,7 @@ class Delivery:
     async def lose_channel(self, sub: Subscription, exc: discord.HTTPException) -> None:
         """The bot can't post there any more: disable the subscription (it shows in /reminders list)."""
         reason = f"lost access to the channel: {exc.status} {exc.text or type(exc).__name__}"[:200]
-        disabled, _ = await self._planner.apply(
+        disabled, __ = await self._planner.apply(
             sub.guild_id, partial(self._store.subscriptions.disable, sub.id, reason, datetime.now(UTC))
         )
         if disabled:

@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from cogs.countdown.timeline import starts_at
+from db.facts.dates import PartialDate
 from db.facts.models import Release, ReleaseKind, ReleaseMove
 from db.repos.personal_reminders import PersonalReminder
 from db.repos.subscriptions import Subscription
@@ -215,7 +216,9 @@ def personal_moves(cancelled_keys: Iterable[str], wanted: Sequence[TimerSpec], n
     return sorted(moves, key=lambda m: (m.reminder_id, m.before))
 
 
-def cancelled_because(reminder: PersonalReminder | None, release: Release | None, now: datetime) -> tuple[Cancelled, str | None]:
+def cancelled_because(
+    reminder: PersonalReminder | None, release: Release | None, now: datetime
+) -> tuple[Cancelled, PartialDate | None]:
     """Why a request has no instant to be reminded at now, and the date it is known by instead, if any."""
     if reminder is None:
         return Cancelled.REMOVED, None
@@ -225,24 +228,28 @@ def cancelled_because(reminder: PersonalReminder | None, release: Release | None
     moment = starts_at(release)
     if moment is not None and moment <= now:
         return Cancelled.PASSED, None
-    return Cancelled.UNDATED, current.date.display() if current is not None else None
+    return Cancelled.UNDATED, current.date if current is not None else None
 
 
 def personal_notice(
     guild_id: int | None, move: PersonalMove, planned: Mapping[str, Any], now: datetime,
-    why: tuple[Cancelled, str | None] | None = None, title: str | None = None,
+    why: tuple[Cancelled, PartialDate | None] | None = None, title: str | None = None,
 ) -> TimerSpec:
     """The timer that DMs one member that their /remindme moved (`why` None) or was cancelled; keyed by
     the move, so planned by two processes or twice it is sent once. `planned` is the cancelled timer's
-    payload; `title` the release's (never an episode's own title), else what `planned` kept."""
-    reason, known_as = why or (None, None)
+    payload; `title` the release's (never an episode's own title), else what `planned` kept. The date the
+    release is known by instead goes as its precision and value, worded when the DM is sent in the
+    server's language (`known_as`, its English words, is what timers planned before that kept)."""
+    reason, known = why or (None, None)
+    known_as = known.display() if known is not None else None
+    known_date = {"precision": str(known.precision), "value": known.value} if known is not None else None
     return TimerSpec(
         kind=REMINDME_NOTICE,
         key=f"remindme-moved:{move.reminder_id}:{move.before}:{move.after if move.after is not None else 'cancelled'}",
         due_at=now,
         payload={"reminder_id": move.reminder_id, "release_id": planned["release_id"], "user_id": planned["user_id"],
                  "title": title or stored_title(planned), "before": move.before, "after": move.after,
-                 "reason": reason, "known_as": known_as},
+                 "reason": reason, "known_as": known_as, "known_date": known_date},
         guild_id=guild_id,
     )
 
