@@ -58,9 +58,14 @@ class TextOption(app_commands.Transformer):
         # Discord measures the raw text; we check it raw, then what remains once cleaned.
         cleaned = clean_text(value)
         if len(value) > self.max_length or not self.min_length <= len(cleaned) <= self.max_length:
-            shown = _("empty") if not cleaned else ngettext("{count} character", "{count} characters", len(value))
-            raise UserFacingError(_(
-                "The {label} must be {low}–{high} visible characters; yours was {shown}.",
-                label=_(self.label), low=self.min_length, high=self.max_length, shown=shown,
-            ))
+            label, low, high = _(self.label), self.min_length, self.max_length
+            if not cleaned:
+                said = _("The {label} must be {low}–{high} visible characters; yours was empty.", label=label, low=low, high=high)
+            else:
+                said = ngettext(
+                    "The {label} must be {low}–{high} visible characters; yours was {count} character.",
+                    "The {label} must be {low}–{high} visible characters; yours was {count} characters.",
+                    len(value), label=label, low=low, high=high,
+                )
+            raise UserFacingError(said)
         return cleaned
