@@ -66,7 +66,7 @@ class KnownShows:
                 for name in (series.title, *series.aliases)
             ]
             self._index, self._revision = NameIndex(entries, strict=True), revision
-        on_bot = f" ({_('on this bot')})"
+        on_bot = " ({})".format(_("on this bot"))
         hits = self._index.exact_all(typed, 5)
         return offered(choice(" ".join((m.entry.label or "").split()), str(m.target), detail=on_bot) for m in hits)
 
