@@ -22,6 +22,8 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot.i18n import pgettext
+
 T = TypeVar("T")
 
 ANYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=False)
@@ -68,3 +70,9 @@ def needs_server(command: app_commands.Command[Any, ..., Any] | app_commands.Con
         top = command.root_parent
     contexts = top.allowed_contexts
     return top.guild_only or (contexts is not None and not contexts.dm_channel and not contexts.private_channel)
+
+
+def slash(qualified_name: str) -> str:
+    """`/fandom follow` as the reader's client names it (`/fandom folgen` in German): each part of the
+    name through the catalogs' "command name" context, which the command surface is translated from."""
+    return "/" + " ".join(pgettext("command name", part) for part in qualified_name.split())

@@ -8,6 +8,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import UserFacingError
+from bot.i18n import _, ngettext
 
 # Zero-width and bidi controls: invisible, so never part of a meaningful name or question.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
@@ -30,7 +31,8 @@ def clean_text(value: str, *, keep_newlines: bool = False) -> str:
 
 
 class TextOption(app_commands.Transformer):
-    """A string option of `min_length`–`max_length` visible characters, checked here as well."""
+    """A string option of `min_length`–`max_length` visible characters, checked here as well. `label`
+    names it in the refusal: mark it with `N_` where the option is declared (it is translated here)."""
 
     def __init__(self, label: str, min_length: int = 1, max_length: int = 100) -> None:
         self.label = label
@@ -56,8 +58,14 @@ class TextOption(app_commands.Transformer):
         # Discord measures the raw text; we check it raw, then what remains once cleaned.
         cleaned = clean_text(value)
         if len(value) > self.max_length or not self.min_length <= len(cleaned) <= self.max_length:
-            shown = "empty" if not cleaned else f"{len(value)} characters"
-            raise UserFacingError(
-                f"The {self.label} must be {self.min_length}–{self.max_length} visible characters; yours was {shown}."
-            )
+            label, low, high = _(self.label), self.min_length, self.max_length
+            if not cleaned:
+                said = _("The {label} must be {low}–{high} visible characters; yours was empty.", label=label, low=low, high=high)
+            else:
+                said = ngettext(
+                    "The {label} must be {low}–{high} visible characters; yours was {count} character.",
+                    "The {label} must be {low}–{high} visible characters; yours was {count} characters.",
+                    len(value), label=label, low=low, high=high,
+                )
+            raise UserFacingError(said)
         return cleaned

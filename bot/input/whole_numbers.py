@@ -8,8 +8,10 @@ DIGIT instead of `\\d`.
 
 from __future__ import annotations
 
+from bot.i18n import N_
+
 DIGIT = "[0-9]"  # in a pattern, instead of \d
-ACCEPTED = "a whole number written with the digits 0–9"
+ACCEPTED = N_("a whole number written with the digits 0–9")  # shown as _(ACCEPTED)
 _LONGEST = 18  # digits: every number the bot reads (ids, counts, durations) fits, and int() stays cheap
 
 

@@ -15,7 +15,10 @@ from discord import app_commands
 from rapidfuzz import fuzz, process
 
 from bot.errors import UserFacingError
+from bot.i18n import ENGLISH, _, current_locale
+from bot.i18n.formats import listing
 from bot.input.autocomplete import choice, offered
+from bot.input.db_errors import worded
 from db import Store
 from db.facts.dates import DEFAULT_ZONE, DateParseError, zone_or_error
 
@@ -59,9 +62,12 @@ def resolve_zone(typed: str) -> str:
     try:
         return zone_or_error(typed).key
     except DateParseError as exc:
-        close = close_zones(typed)
-        hint = f" Did you mean {', '.join(f'`{z}`' for z in close)}?" if close else ""
-        raise UserFacingError(f"{exc}{hint}") from None
+        close = [f"`{z}`" for z in close_zones(typed)]
+        if not close:
+            raise UserFacingError(worded(exc)) from None
+        # English has always listed them with commas alone; the other languages say "a, b or c".
+        zones = ", ".join(close) if current_locale() == ENGLISH else listing(close, style="or")
+        raise UserFacingError(_("{error} Did you mean {zones}?", error=worded(exc), zones=zones)) from None
 
 
 def zone_choices(typed: str) -> list[app_commands.Choice[str]]:
@@ -96,5 +102,11 @@ def zone_label(local: datetime) -> str:
 def zoned_time(moment: datetime, zone: ZoneInfo, now: datetime | None = None) -> str:
     """`Fri 14 Mar 21:00 CET` in `zone` (the year too when it is not `now`'s): a time as plain text."""
     local = moment.astimezone(zone)
-    year = "" if now is not None and now.astimezone(zone).year == local.year else f" {local.year}"
+    same_year = now is not None and now.astimezone(zone).year == local.year
+    if current_locale() != ENGLISH:  # the reader's own short day and month ("Sa., 14. März 21:00 CET")
+        from babel.dates import format_skeleton
+
+        day = format_skeleton("MMMEd" if same_year else "yMMMEd", local, locale=current_locale())
+        return f"{day} {format_skeleton('Hm', local, locale=current_locale())} {zone_label(local)}"
+    year = "" if same_year else f" {local.year}"
     return f"{_WEEKDAYS[local.weekday()]} {local.day} {_MONTHS[local.month - 1]}{year} {local:%H:%M} {zone_label(local)}"

@@ -29,6 +29,7 @@ from bot.retry_after import retry_after
 from bot.tvmaze.addresses import TVMAZE_API_BASE
 from bot.tvmaze.pacing import Member, Pacer, Ticket
 from bot.tvmaze.records import (
+    UNREADABLE,
     Episode,
     SearchHit,
     Show,
@@ -38,12 +39,14 @@ from bot.tvmaze.records import (
     parse_show,
     parse_updates,
 )
+from db.facts.wording import N_, Phrase
 
 log = logging.getLogger(__name__)
 
 UpdatesWindow = Literal["day", "week", "month"]
 T = TypeVar("T")
 MB = 1024 * 1024
+NO_SHOW = N_("TVmaze has no show with id {id}.")
 
 
 def user_agent() -> str:
@@ -71,8 +74,8 @@ class Call:
 
     path: str
     params: tuple[tuple[str, str], ...]
-    subject: str  # "show 7": what TVmaze sent too much of, or has not
-    missing: str  # the sentence for a 404
+    subject: Phrase  # "show 7": what TVmaze sent too much of, or has not
+    missing: Phrase  # the sentence for a 404
     limit: int
     search: bool = False  # paced behind imports, and dropped when nobody waits for it any more
 
@@ -146,7 +149,10 @@ class TvmazeClient:
         """Shows whose name resembles `query`, best first (TVmaze returns at most 10). For autocomplete,
         `asker` names the member (whose next keystroke supersedes this search while it waits) and the
         instant after which the search is dropped unsent."""
-        call = Call("/search/shows", (("q", query),), "this search", "TVmaze found nothing.", self.limits.search, search=True)
+        call = Call(
+            "/search/shows", (("q", query),), Phrase(N_("this search")), Phrase(N_("TVmaze found nothing.")), self.limits.search,
+            search=True,
+        )
         return await self._cached(call, parse_search, asker)
 
     def typed_on(self, member: int) -> None:
@@ -156,7 +162,7 @@ class TvmazeClient:
     async def show(self, show_id: int) -> Show:
         """A show with its regular episodes, cast and crew, in one request (TVmaze embeds no specials)."""
         params = (("embed[]", "episodes"), ("embed[]", "cast"), ("embed[]", "crew"))
-        call = Call(f"/shows/{show_id}", params, f"show {show_id}", f"TVmaze has no show with id {show_id}.", self.limits.show)
+        call = Call(f"/shows/{show_id}", params, Phrase(N_("show {id}"), id=show_id), Phrase(NO_SHOW, id=show_id), self.limits.show)
         return await self._cached(call, parse_show)
 
     async def episodes(self, show_id: int) -> tuple[Episode, ...]:
@@ -164,16 +170,19 @@ class TvmazeClient:
 
         def parse(data: Any) -> tuple[Episode, ...]:
             if not isinstance(data, list):
-                raise TvmazeError("malformed", "TVmaze sent an answer fandex could not read (expected a list).")
+                raise TvmazeError("malformed", UNREADABLE, what="expected a list")
             return tuple(parse_episode(item) for item in data)
 
-        call = Call(f"/shows/{show_id}/episodes", (("specials", "1"),), f"the episodes of show {show_id}",
-                    f"TVmaze has no show with id {show_id}.", self.limits.show)
+        call = Call(f"/shows/{show_id}/episodes", (("specials", "1"),), Phrase(N_("the episodes of show {id}"), id=show_id),
+                    Phrase(NO_SHOW, id=show_id), self.limits.show)
         return await self._cached(call, parse)
 
     async def updated_shows(self, since: UpdatesWindow = "day") -> dict[int, int]:
         """Show id → unix time of its last change, for shows changed within `since`; never cached."""
-        call = Call("/updates/shows", (("since", since),), "the updates list", "TVmaze has no updates list.", self.limits.updates)
+        call = Call(
+            "/updates/shows", (("since", since),), Phrase(N_("the updates list")), Phrase(N_("TVmaze has no updates list.")),
+            self.limits.updates,
+        )
         return parse_updates(await self._get_json(call, Ticket()))
 
     def forget(self, show_id: int) -> None:
@@ -230,7 +239,7 @@ class TvmazeClient:
             return json.loads(body)
         except (UnicodeDecodeError, json.JSONDecodeError) as exc:
             log.warning("TVmaze %s answered with unreadable JSON: %s", call.path, exc)
-            raise TvmazeError("malformed", "TVmaze sent an answer fandex could not read (not JSON).") from None
+            raise TvmazeError("malformed", UNREADABLE, what="not JSON") from None
 
     async def _get(self, call: Call, ticket: Ticket) -> bytes:
         failures, limited_for = 0, 0.0
@@ -243,27 +252,27 @@ class TvmazeClient:
                     if response.status == 200:
                         return await _read_capped(response, call)
                     if response.status == 404:
-                        raise TvmazeError("not_found", call.missing)
+                        raise TvmazeError("not_found", call.missing.template, **call.missing.values)
                     if response.status == 429:
                         wait = retry_after(response.headers.get("Retry-After"))
                         if wait is None:
                             wait = self._retry.backoff * 2 ** min(failures, 6)
                         limited_for += wait
                         if limited_for > self._retry.max_rate_limited_wait:
-                            raise TvmazeError("rate_limited", "TVmaze is asking fandex to slow down; try again in a minute.")
+                            raise TvmazeError("rate_limited", N_("TVmaze is asking fandex to slow down; try again in a minute."))
                         log.info("TVmaze rate-limited %s; every call waits %.1f s", call.path, wait)
                         self._pacer.hold(wait)
                         continue
                     if response.status < 500:
                         log.warning("TVmaze refused %s with HTTP %d", call.path, response.status)
-                        raise TvmazeError("unreachable", f"TVmaze refused the request (HTTP {response.status}).")
+                        raise TvmazeError("unreachable", N_("TVmaze refused the request (HTTP {status})."), status=response.status)
                     problem = f"HTTP {response.status}"
             except (aiohttp.ClientError, TimeoutError) as exc:
                 problem = type(exc).__name__
             failures += 1
             log.warning("TVmaze %s failed (%s), attempt %d of %d", call.path, problem, failures, self._retry.retries + 1)
             if failures > self._retry.retries:
-                raise TvmazeError("unreachable", "TVmaze is not answering right now; try again later.")
+                raise TvmazeError("unreachable", N_("TVmaze is not answering right now; try again later."))
             await asyncio.sleep(self._retry.backoff * 2 ** (failures - 1))
 
 
@@ -283,4 +292,7 @@ async def _read_capped(response: aiohttp.ClientResponse, call: Call) -> bytes:
 
 def _too_large(call: Call) -> TvmazeError:
     log.warning("TVmaze %s sent more than %d bytes; dropped unread", call.path, call.limit)
-    return TvmazeError("too_large", f"TVmaze sent more than {call.limit / MB:g} MB for {call.subject}, more than fandex accepts.")
+    return TvmazeError(
+        "too_large", N_("TVmaze sent more than {size} MB for {subject}, more than fandex accepts."),
+        size=f"{call.limit / MB:g}", subject=call.subject,
+    )

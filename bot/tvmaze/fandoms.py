@@ -22,6 +22,7 @@ from bot.tvmaze.client import TvmazeClient, UpdatesWindow
 from bot.tvmaze.pack import merge, show_pack
 from bot.tvmaze.records import Episode, Show, TvmazeError
 from db import PackError, Store
+from db.facts.wording import N_
 from db.packs.problems import file_digest
 from db.repos.packs.reports import ImportReport
 from db.repos.tvmaze_shows import TvmazeShow
@@ -106,7 +107,7 @@ class TvmazeFandoms:
         """Import the fandom's show again now; a failure is recorded on it and raised."""
         known = await self._store.tvmaze_shows.by_pack(key)
         if known is None:
-            raise TvmazeError("not_found", f"The fandom `{key}` is not kept in step with TVmaze.")
+            raise TvmazeError("not_found", N_("The fandom {key} is not kept in step with TVmaze."), key=f"`{key}`")
         async with self._store.tvmaze_shows.lock(known.show_id):
             try:
                 return await self._refresh(known)
@@ -114,7 +115,7 @@ class TvmazeFandoms:
                 await self._store.tvmaze_shows.mark_failed(known.pack_key, str(exc), self._clock())
                 raise
             except FandomRemoved:
-                raise TvmazeError("not_found", f"The fandom `{key}` was removed from this bot meanwhile.") from None
+                raise TvmazeError("not_found", N_("The fandom {key} was removed from this bot meanwhile."), key=f"`{key}`") from None
 
     async def sync_pass(self) -> list[FandomChange]:
         """Every TVmaze fandom brought up to date: one updates request, then only the shows that changed
@@ -222,7 +223,7 @@ def _checked(
         return checked if overlay is None else replace(checked, file_digest=file_digest(overlay.encode()))
     except PackError as exc:
         log.warning("TVmaze show %d did not make a valid pack:\n%s", show.id, exc)
-        raise TvmazeError("malformed", f"TVmaze's data for show {show.id} could not be made into a fandom.") from None
+        raise TvmazeError("malformed", N_("TVmaze's data for show {id} could not be made into a fandom."), id=show.id) from None
 
 
 def _with_names(data: dict[str, Any], name: str, graft: Graft | None) -> CheckedPack:

@@ -14,16 +14,25 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, TypeVar
 
+from db.facts.wording import N_
+
 TvmazeFailure = Literal["unreachable", "not_found", "rate_limited", "malformed", "too_large", "dropped"]
 T = TypeVar("T")
 
 
-class TvmazeError(Exception):
-    """TVmaze could not give what was asked; `str()` is a sentence a user may read, `kind` says why."""
+UNREADABLE = N_("TVmaze sent an answer fandex could not read ({what}).")  # `what`: a technical detail, as it is
 
-    def __init__(self, kind: TvmazeFailure, message: str) -> None:
-        super().__init__(message)
+
+class TvmazeError(Exception):
+    """TVmaze could not give what was asked; `str()` is a sentence a user may read, `kind` says why. The
+    sentence is `message` (an N_-marked template) filled with `values`: bot/input/db_errors.py `worded`
+    shows it in the reader's language."""
+
+    def __init__(self, kind: TvmazeFailure, message: str, /, **values: object) -> None:
+        super().__init__(message.format(**values) if values else message)
         self.kind: TvmazeFailure = kind
+        self.template = message
+        self.values = values
 
 
 @dataclass(frozen=True)
@@ -122,7 +131,7 @@ class SearchHit:
 
 
 def _malformed(what: str) -> TvmazeError:
-    return TvmazeError("malformed", f"TVmaze sent an answer fandex could not read ({what}).")
+    return TvmazeError("malformed", UNREADABLE, what=what)
 
 
 def _field(obj: Any, key: str, kind: type[T], *, nullable: bool = False) -> T:

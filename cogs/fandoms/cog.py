@@ -10,11 +10,14 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.command_contexts import server_only
+from bot.command_contexts import server_only, slash
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, quote_typed
+from bot.i18n import ENGLISH, N_, _, current_locale, ngettext
+from bot.i18n.formats import listing
 from bot.input.autocomplete import choice, offered
+from bot.input.db_errors import worded
 from bot.input.options import TextOption
 from bot.input.whole_numbers import ACCEPTED
 from bot.tvmaze.fandoms import FandomChange, TvmazeFandoms
@@ -29,15 +32,17 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 # A choice of a guild's about one pack, as db/repos/fandoms.py records it: (guild, pack key, moderator, when).
 Choice = Callable[[int, str, int, datetime], Awaitable[T]]
-FandomRef = app_commands.Transform[str, TextOption("fandom", 1, 100)]
-ShowRef = app_commands.Transform[str, TextOption("show", 1, 100)]
+FandomRef = app_commands.Transform[str, TextOption(N_("fandom"), 1, 100)]
+ShowRef = app_commands.Transform[str, TextOption(N_("show"), 1, 100)]
 
 
 def size(pack: PackInfo) -> str:
-    return (
-        f"{pack.characters} character{'s' if pack.characters != 1 else ''}, "
-        f"{pack.series} series, {pack.releases} release{'s' if pack.releases != 1 else ''}"
-    )
+    counts = [
+        ngettext("{count} character", "{count} characters", pack.characters),
+        ngettext("{count} series", "{count} series", pack.series),
+        ngettext("{count} release", "{count} releases", pack.releases),
+    ]
+    return ", ".join(counts)
 
 
 @server_only
@@ -59,9 +64,9 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
     async def list_fandoms(self, interaction: discord.Interaction) -> None:
         packs = await self.store.packs.all()
         followed = await self.store.fandoms.followed_keys(interaction.guild_id)
-        card = Card("Fandoms on this bot")
+        card = Card(_("Fandoms on this bot"))
         if not packs:
-            card.describe("This bot has no fandoms yet.")
+            card.describe(_("This bot has no fandoms yet."))
         else:
             lines = [
                 f"{'✅' if p.key in followed else '▫️'} **{literal(p.title)}** (`{p.key}`) — {size(p)}"
@@ -69,12 +74,15 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
             ]
             following = len([p for p in packs if p.key in followed])
             summary = (
-                f"This server follows {following} of {len(packs)}."
+                _("This server follows {following} of {total}.", following=following, total=len(packs))
                 if following
-                else "This server follows none of them yet, so lookups find nothing."
+                else _("This server follows none of them yet, so lookups find nothing.")
             )
-            card.describe(summary, "-# A moderator (Manage Server) adds or drops one with `/fandom follow` and `/fandom unfollow`.")
-            card.add("Fandoms", lines)
+            card.describe(summary, _(
+                "-# A moderator (Manage Server) adds or drops one with `{follow}` and `{unfollow}`.",
+                follow=slash("fandom follow"), unfollow=slash("fandom unfollow"),
+            ))
+            card.add(_("Fandoms"), lines)
         await interaction.response.send_message(embed=card.build())
 
     @app_commands.command(name="follow", description="Follow a fandom: its characters, releases and ships show up here (Manage Server).")
@@ -86,13 +94,16 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         pack = await self._pack(fandom)
         if pack.key in await self.store.fandoms.followed_keys(interaction.guild_id):
             await interaction.response.send_message(
-                f"This server already follows **{literal(pack.title)}** — nothing changed.", ephemeral=True
+                _("This server already follows **{title}** — nothing changed.", title=literal(pack.title)), ephemeral=True
             )
             return
         await self._choose(interaction, self.store.fandoms.follow, pack.key)
         await interaction.response.send_message(
-            f"This server now follows **{literal(pack.title)}** ({size(pack)}). Its characters, series and "
-            "releases show up in lookups, countdowns and polls here, and reminder subscriptions cover its releases.",
+            _(
+                "This server now follows **{title}** ({size}). Its characters, series and releases show up in lookups, "
+                "countdowns and polls here, and reminder subscriptions cover its releases.",
+                title=literal(pack.title), size=size(pack),
+            ),
             ephemeral=True,
         )
 
@@ -105,19 +116,25 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         pack = await self._pack(fandom)
         if pack.key not in await self.store.fandoms.followed_keys(interaction.guild_id):
             await interaction.response.send_message(
-                f"This server doesn't follow **{literal(pack.title)}** — nothing changed.", ephemeral=True
+                _("This server doesn't follow **{title}** — nothing changed.", title=literal(pack.title)), ephemeral=True
             )
             return
         await self._choose(interaction, self.store.fandoms.unfollow, pack.key)
         remaining = await self.store.fandoms.followed_keys(interaction.guild_id)
         after = (
-            "It now follows no fandom, so lookups find nothing until a moderator adds one with `/fandom follow`."
+            _(
+                "It now follows no fandom, so lookups find nothing until a moderator adds one with `{follow}`.",
+                follow=slash("fandom follow"),
+            )
             if not remaining
-            else f"It still follows {len(remaining)} other fandom{'s' if len(remaining) != 1 else ''}."
+            else ngettext("It still follows {count} other fandom.", "It still follows {count} other fandoms.", len(remaining))
         )
         await interaction.response.send_message(
-            f"This server no longer follows **{literal(pack.title)}**; reminders for its releases are cancelled. "
-            f"Polls already made keep their results. {after}",
+            _(
+                "This server no longer follows **{title}**; reminders for its releases are cancelled. "
+                "Polls already made keep their results. {after}",
+                title=literal(pack.title), after=after,
+            ),
             ephemeral=True,
         )
 
@@ -129,18 +146,18 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         """Import a TVmaze show (series, seasons, episodes, cast, crew) as a fandom, and follow it here."""
         assert interaction.guild_id is not None
         if self.bot.settings.tvmaze_imports != "on" or self.tvmaze is None:
-            raise UserFacingError("Adding fandoms from TVmaze is turned off on this bot (the `TVMAZE_IMPORTS` setting is `off`).")
+            raise UserFacingError(_("Adding fandoms from TVmaze is turned off on this bot (the `TVMAZE_IMPORTS` setting is `off`)."))
         show_id = show_id_of(show)
         if show_id is None:
-            raise UserFacingError(
-                f"“{quote_typed(show)}” is not a TVmaze show. Pick one of the shows offered as you type, "
-                f"or give its TVmaze id ({ACCEPTED})."
-            )
+            raise UserFacingError(_(
+                "“{typed}” is not a TVmaze show. Pick one of the shows offered as you type, or give its TVmaze id ({accepted}).",
+                typed=quote_typed(show), accepted=_(ACCEPTED),
+            ))
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             change = await self.tvmaze.add(show_id)
         except TvmazeError as exc:
-            raise UserFacingError(f"Could not add the show: {exc} Nothing was changed.") from None
+            raise UserFacingError(_("Could not add the show: {error} Nothing was changed.", error=worded(exc))) from None
         dropped = await self._choose(interaction, self.store.fandoms.follow_as_choice, change.pack_key)
         await self.after_import(change)
         card = await summary_card(
@@ -148,9 +165,12 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         )
         if dropped:
             titles = {p.key: p.title for p in await self.store.packs.all()}
-            card.add("No longer followed here", [
-                "Adding a show is this server's own choice of fandoms, so it stopped following the bot's default "
-                "ones below. A moderator follows one back with `/fandom follow`.",
+            card.add(_("No longer followed here"), [
+                _(
+                    "Adding a show is this server's own choice of fandoms, so it stopped following the bot's default "
+                    "ones below. A moderator follows one back with `{follow}`.",
+                    follow=slash("fandom follow"),
+                ),
                 *(f"**{literal(title)}** (`{key}`)" for title, key in sorted((titles.get(k, k), k) for k in dropped)),
             ])
         await interaction.followup.send(embed=card.build(), ephemeral=True)
@@ -165,25 +185,36 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         pack = await self._pack(fandom)
         record = await self.store.tvmaze_shows.by_pack(pack.key)
         if record is None or self.tvmaze is None or pack.key not in await self.store.fandoms.followed_keys(interaction.guild_id):
-            raise UserFacingError(f"**{literal(pack.title)}** is not a TVmaze fandom this server follows; only those can be refreshed.")
+            raise UserFacingError(_(
+                "**{title}** is not a TVmaze fandom this server follows; only those can be refreshed.", title=literal(pack.title)
+            ))
         now = discord.utils.utcnow()
         next_allowed = await self.store.tvmaze_shows.take_refresh(pack.key, now)
         if next_allowed is not None:
-            raise UserFacingError(
-                f"**{literal(pack.title)}** was refreshed less than 10 minutes ago; the next refresh is allowed "
-                f"{discord_timestamp(next_allowed, 'T')} ({discord_timestamp(next_allowed, 'R')})."
-            )
+            raise UserFacingError(_(
+                "**{title}** was refreshed less than 10 minutes ago; the next refresh is allowed {at} ({relative}).",
+                title=literal(pack.title), at=discord_timestamp(next_allowed, "T"), relative=discord_timestamp(next_allowed, "R"),
+            ))
         await interaction.response.defer(ephemeral=True, thinking=True)
         try:
             change = await self.tvmaze.refresh(pack.key)
         except TvmazeError as exc:
-            raise UserFacingError(f"Could not refresh **{literal(pack.title)}**: {exc} It keeps what it had.") from None
+            raise UserFacingError(_(
+                "Could not refresh **{title}**: {error} It keeps what it had.", title=literal(pack.title), error=worded(exc)
+            )) from None
         await self.after_import(change)
         moved = len(change.report.moved)
-        what = "nothing changed on TVmaze" if not change.report.changed else (
-            f"updated; {moved} episode date{'s' if moved != 1 else ''} moved" if moved else "updated"
-        )
-        await interaction.followup.send(f"**{literal(pack.title)}** is refreshed from TVmaze: {what}.", ephemeral=True)
+        title = literal(pack.title)
+        if not change.report.changed:
+            said = _("**{title}** is refreshed from TVmaze: nothing changed on TVmaze.", title=title)
+        elif moved:
+            said = ngettext(
+                "**{title}** is refreshed from TVmaze: updated; {count} episode date moved.",
+                "**{title}** is refreshed from TVmaze: updated; {count} episode dates moved.", moved, title=title,
+            )
+        else:
+            said = _("**{title}** is refreshed from TVmaze: updated.", title=title)
+        await interaction.followup.send(said, ephemeral=True)
 
     async def after_import(self, change: FandomChange) -> None:
         """Moved episodes are announced (the fandom's guilds re-planned when the import committed: the
@@ -222,10 +253,13 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         packs = await self.store.packs.all()
         pack = find_fandom(packs, typed)
         if pack is None:
-            known = ", ".join(f"`{p.key}`" for p in packs[:20]) or "none yet"
-            raise UserFacingError(
-                f"No fandom on this bot is called “{quote_typed(typed)}”. Pick one from the list, or type a fandom id: {known}."
-            )
+            ids = [f"`{p.key}`" for p in packs[:20]]
+            # English has always listed them with commas alone; the other languages say "a, b or c".
+            known = (", ".join(ids) if current_locale() == ENGLISH else listing(ids, style="or")) or _("none yet")
+            raise UserFacingError(_(
+                "No fandom on this bot is called “{typed}”. Pick one from the list, or type a fandom id: {known}.",
+                typed=quote_typed(typed), known=known,
+            ))
         return pack
 
     async def _choose(self, interaction: discord.Interaction, choice: Choice[T], key: str) -> T:
@@ -239,7 +273,7 @@ class FandomCog(commands.GroupCog, group_name="fandom", group_description="The f
         try:
             planner = self.bot.services.reminder_replanning.current
             if planner is not None:
-                outcome, _ = await planner.apply(guild_id, change)
+                outcome, __ = await planner.apply(guild_id, change)
             else:
                 outcome = await change()
         finally:

@@ -11,6 +11,7 @@ from discord import app_commands
 
 from bot.embeds import Card
 from bot.formatting import discord_timestamp, literal, truncate
+from bot.i18n import _, ngettext
 from bot.input.autocomplete import choice, offered
 from bot.input.whole_numbers import read_whole_number
 from bot.outside_links import source_page
@@ -65,9 +66,9 @@ class KnownShows:
                 for name in (series.title, *series.aliases)
             ]
             self._index, self._revision = NameIndex(entries, strict=True), revision
-        return offered(
-            choice(" ".join((m.entry.label or "").split()), str(m.target), detail=" (on this bot)") for m in self._index.exact_all(typed, 5)
-        )
+        on_bot = " ({})".format(_("on this bot"))
+        hits = self._index.exact_all(typed, 5)
+        return offered(choice(" ".join((m.entry.label or "").split()), str(m.target), detail=on_bot) for m in hits)
 
 
 class ShowChoices:
@@ -148,7 +149,7 @@ async def summary_card(
     pack = next((p for p in await store.packs.all() if p.key == change.pack_key), None)
     card = Card(truncate(change.title, 200))
     if pack is None:
-        return card.describe("The fandom is no longer on the bot.")
+        return card.describe(_("The fandom is no longer on the bot."))
     summaries = (await store.series.summaries_by_pack()).get(pack.id, [])
     lines, source_url = [], None
     for summary in summaries:
@@ -156,8 +157,11 @@ async def summary_card(
         if series is None:
             continue
         episodes = sum(len(s.episode_list) for s in series.seasons)
-        line = (f"**{literal(series.title)}** — {len(series.seasons)} season{'s' if len(series.seasons) != 1 else ''}, "
-                f"{episodes} episode{'s' if episodes != 1 else ''}, cast of {len(series.cast)}")
+        line = _(
+            "**{title}** — {seasons}, {episodes}, cast of {cast}", title=literal(series.title),
+            seasons=ngettext("{count} season", "{count} seasons", len(series.seasons)),
+            episodes=ngettext("{count} episode", "{count} episodes", episodes), cast=len(series.cast),
+        )
         upcoming = next_episode(series, now)
         if upcoming is not None and upcoming.current is not None and upcoming.current.date.starts_at is not None:
             at = upcoming.current.date.starts_at
@@ -166,15 +170,22 @@ async def summary_card(
             named = literal(upcoming.label)
             if upcoming.episode_title and upcoming.id not in watched_releases(every, position):
                 named = f"{literal(upcoming.title)} — {barred_title(upcoming.episode_title)}"
-            line += f"\nNext: {named} — {discord_timestamp(at, 'F')} ({discord_timestamp(at, 'R')})"
+            line += "\n" + _(
+                "Next: {episode} — {at} ({relative})", episode=named, at=discord_timestamp(at, "F"), relative=discord_timestamp(at, "R")
+            )
         else:
-            line += "\nNo upcoming episode is dated yet."
+            line += "\n" + _("No upcoming episode is dated yet.")
         lines.append(line)
         source_url = source_url or next((url for s in series.sources.values() if s.key == SOURCE and (url := source_page(s))), None)
-    verb = "added to this bot and followed here" if change.new else "followed here"
-    card.describe(f"**{literal(pack.title)}** (`{pack.key}`) is {verb}.", *lines)
+    said = (
+        _("**{title}** (`{key}`) is added to this bot and followed here.", title=literal(pack.title), key=pack.key) if change.new
+        else _("**{title}** (`{key}`) is followed here.", title=literal(pack.title), key=pack.key)
+    )
+    card.describe(said, *lines)
     if source_url:
         card.url = source_url
-    card.add("Source", f"Show data from [TVmaze](<{source_url or TVMAZE_SITE}>), licensed "
-                       f"[{LICENCE}](<{LICENCE_URL}>). Dates and cast are kept in step with TVmaze.")
+    card.add(_("Source"), _(
+        "Show data from [TVmaze](<{url}>), licensed [{licence}](<{licence_url}>). Dates and cast are kept in step with TVmaze.",
+        url=source_url or TVMAZE_SITE, licence=LICENCE, licence_url=LICENCE_URL,
+    ))
     return card

@@ -4,7 +4,9 @@ Built from the registered tree, so a command added, renamed or re-described show
 Where a command can be used follows its registration (bot/command_contexts.py): in a server of the bot,
 everything; in the DM with the bot, what is registered for DMs; anywhere else (a group DM, a server the
 bot is not in), only what a member can install to their own account. A command for moderators is marked
-with the permission it needs. Texts are plain constants, ready for message catalogs.
+with the permission it needs. Every line is in the reader's language: the command's name as their client
+shows it, its description from the catalogs (the command surface's own translation), the permission as
+Discord names it.
 """
 
 from __future__ import annotations
@@ -19,22 +21,25 @@ import discord
 from discord import app_commands
 
 from bot import limits
+from bot.command_contexts import slash
+from bot.errors import permission_label
 from bot.formatting import truncate
+from bot.i18n import N_, _, pgettext
 
 # Feature titles, by the package under cogs/ a command comes from, in the order /help shows them.
 FEATURES: dict[str, str] = {
-    "lookup": "Look-ups",
-    "countdown": "Releases and countdowns",
-    "spoilers": "Spoilers and your progress",
-    "events": "Discord events and calendar",
-    "watchalong": "Watch-alongs and ratings",
-    "polls": "Polls and ships",
-    "fandoms": "Fandoms",
-    "settings": "Settings",
-    "guide": "Help",
+    "lookup": N_("Look-ups"),
+    "countdown": N_("Releases and countdowns"),
+    "spoilers": N_("Spoilers and your progress"),
+    "events": N_("Discord events and calendar"),
+    "watchalong": N_("Watch-alongs and ratings"),
+    "polls": N_("Polls and ships"),
+    "fandoms": N_("Fandoms"),
+    "settings": N_("Settings"),
+    "guide": N_("Help"),
 }
-OTHER_FEATURE = "More"
-CONTINUED = "{title} (continued)"
+OTHER_FEATURE = N_("More")
+CONTINUED = N_("{title} (continued)")
 DESCRIPTION_ROOM = (100, 72, 48, 0)  # each line's description is cut shorter until the whole list fits a message
 
 
@@ -49,9 +54,9 @@ class Place(StrEnum):
 @dataclass(frozen=True, slots=True)
 class Line:
     feature: str
-    name: str  # qualified, without the slash
-    description: str
-    permission: str | None  # e.g. "Manage Server" for a moderator's command
+    name: str  # qualified, without the slash, in English (shown as the reader's client names it)
+    description: str  # in English, as registered (shown from the catalogs)
+    permission: str | None  # e.g. "Manage Server" for a moderator's command, in the reader's language
 
 
 Registered = app_commands.Command[Any, ..., Any] | app_commands.Group
@@ -82,11 +87,6 @@ def permission_of(command: Registered) -> str | None:
     return None
 
 
-def permission_label(flag: str) -> str:
-    """`manage_guild` → "Manage Server", as Discord's client names it."""
-    return flag.replace("guild", "server").replace("_", " ").title()
-
-
 def feature_of(command: Registered) -> str:
     module = getattr(command, "module", None) or ""
     parts = module.split(".")
@@ -112,9 +112,10 @@ def _leaves(node: Registered, feature: str) -> Iterator[Line]:
 
 
 def render(line: Line, room: int) -> str:
-    """`/name` — description (Permission): the description cut to `room` (0: left out)."""
-    text = f"`/{line.name}`"
-    description = line.description
+    """`/name` — description (Permission): the description cut to `room` (0: left out), in the reader's
+    language. A translated description ends in the permission's translated name, as the English does."""
+    text = f"`{slash(line.name)}`"
+    description = pgettext("command description", line.description) if line.description else ""
     if line.permission:
         description = description.replace(f" ({line.permission})", "").replace(f"({line.permission})", "").strip()
     if room and description:
@@ -131,12 +132,12 @@ def sections(found: Iterable[Line], room: int) -> list[tuple[str, str]]:
     for line in found:
         by_feature.setdefault(line.feature, []).append(render(line, room))
     for feature, rendered in by_feature.items():
-        title = FEATURES.get(feature, OTHER_FEATURE)
+        title = _(FEATURES.get(feature, OTHER_FEATURE))
         value = ""
         for text in rendered:
             if value and len(value) + 1 + len(text) > limits.EMBED_FIELD_VALUE:
                 fields.append((title, value))
-                title, value = CONTINUED.format(title=FEATURES.get(feature, OTHER_FEATURE)), ""
+                title, value = _(CONTINUED, title=_(FEATURES.get(feature, OTHER_FEATURE))), ""
             value = f"{value}\n{text}" if value else text
         if value:
             fields.append((title, value))

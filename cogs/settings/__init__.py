@@ -9,11 +9,12 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.client import FandexBot
-from bot.command_contexts import server_only
+from bot.command_contexts import server_only, slash
+from bot.i18n import N_, _
 from bot.input.options import TextOption
 from bot.input.zones import resolve_zone, zone_choices, zoned_time
 
-ZoneName = app_commands.Transform[str, TextOption("time zone", 1, 64)]
+ZoneName = app_commands.Transform[str, TextOption(N_("time zone"), 1, 64)]
 
 
 @server_only
@@ -32,9 +33,11 @@ class SettingsCog(commands.GroupCog, group_name="settings", group_description="T
         await self.bot.store.guild_settings.set_timezone(interaction.guild_id, found, discord.utils.utcnow())
         now = discord.utils.utcnow()
         await interaction.response.send_message(
-            f"This server's time zone is now `{found}` (it's {zoned_time(now, ZoneInfo(found), now)} there). "
-            "`/release set` uses it for dates typed without a zone, and times shown as text (in autocomplete) "
-            "are in it, with the zone named.",
+            _(
+                "This server's time zone is now `{zone}` (it's {time} there). `{release_set}` uses it for dates typed "
+                "without a zone, and times shown as text (in autocomplete) are in it, with the zone named.",
+                zone=found, time=zoned_time(now, ZoneInfo(found), now), release_set=slash("release set"),
+            ),
             ephemeral=True,
         )
 

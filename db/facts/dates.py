@@ -14,11 +14,12 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from db.facts.quoting import inline_code
+from db.facts.wording import N_, Phrase, Worded
 
 DEFAULT_ZONE = "America/Los_Angeles"
 MIN_YEAR, MAX_YEAR = 1900, 2200
 
-ACCEPTED_FORMS = (
+ACCEPTED_FORMS = N_(
     "`YYYY-MM-DD`, `YYYY-MM-DD HH:MM`, `YYYY-MM-DD HH:MM:SS`, ISO 8601 with an offset "
     "(`2026-05-01T21:00:00-04:00`), or an approximate `YYYY`, `YYYY-MM`, `July 2026` or `Jul 2026`, "
     "`Q1 YYYY`…`Q4 YYYY`, `spring|summer|fall|autumn|winter YYYY`, or `TBA`/`TBD`/`unknown`"
@@ -53,8 +54,12 @@ _MONTH_NUMBERS = {
 }
 
 
-class DateParseError(ValueError):
-    """A date or zone the parser cannot accept; the message says what is accepted."""
+NOT_A_ZONE = N_("{value} is not an IANA time zone name (like `America/New_York`).")
+
+
+class DateParseError(Worded, ValueError):
+    """A date or zone the parser cannot accept; the message says what is accepted. A member reads it in
+    their language: its `template` and `values` (db/facts/wording.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -97,11 +102,11 @@ def zone_or_error(name: str) -> ZoneInfo:
     """Resolve an IANA zone name, or raise DateParseError saying so."""
     cleaned = name.strip()
     if not cleaned or len(cleaned) > 64 or cleaned.startswith(("/", ".")) or ".." in cleaned:
-        raise DateParseError(f"{inline_code(name[:64])} is not an IANA time zone name (like `America/New_York`).")
+        raise DateParseError(NOT_A_ZONE, value=inline_code(name[:64]))
     try:
         return ZoneInfo(cleaned)
     except (ZoneInfoNotFoundError, ValueError, IsADirectoryError):
-        raise DateParseError(f"{inline_code(cleaned)} is not an IANA time zone name (like `America/New_York`).") from None
+        raise DateParseError(NOT_A_ZONE, value=inline_code(cleaned)) from None
 
 
 # [0-9], not \d: \d matches every script's digits ("٢٠٢٦"), and a date is read in ASCII digits only.
@@ -121,7 +126,7 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
     zone = zone_or_error(zone_name)
     raw = " ".join(text.split())
     if not raw or len(raw) > 40:
-        raise DateParseError(f"Give a date as {ACCEPTED_FORMS}.")
+        raise DateParseError(N_("Give a date as {forms}."), forms=Phrase(ACCEPTED_FORMS))
     lowered = raw.lower()
     if lowered in _UNKNOWN:
         return PartialDate(Precision.UNKNOWN, None, zone.key)
@@ -133,14 +138,14 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
         y, mo, d, hh, mm, ss = m.groups()
         day = _real_date(int(y), int(mo), int(d))
         if int(hh) > 23 or int(mm) > 59 or int(ss or 0) > 59:
-            raise DateParseError(f"{inline_code(raw)} has no such time of day; use 00:00 to 23:59.")
+            raise DateParseError(N_("{value} has no such time of day; use 00:00 to 23:59."), value=inline_code(raw))
         local = datetime.combine(day, time(int(hh), int(mm), int(ss or 0)))
         return _exact(local, zone)
     if _ISO_OFFSET.match(raw):
         try:
             moment = datetime.fromisoformat(raw.upper().replace(" ", "T"))
         except ValueError:
-            raise DateParseError(f"{inline_code(raw)} is not a real date and time.") from None
+            raise DateParseError(N_("{value} is not a real date and time."), value=inline_code(raw)) from None
         _check_year(moment.year)
         return _exact(moment, zone)
     if m := _YEAR.match(raw):
@@ -149,7 +154,7 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
     if m := _MONTH.match(raw):
         year, month = _check_year(int(m.group(1))), int(m.group(2))
         if not 1 <= month <= 12:
-            raise DateParseError(f"{inline_code(raw)} has no month {month}; months run 01 to 12.")
+            raise DateParseError(N_("{value} has no month {month}; months run 01 to 12."), value=inline_code(raw), month=month)
         return _month(year, month, zone)
     if m := _QUARTER.match(raw):
         quarter, year = int(m.group(1)), _check_year(int(m.group(2)))
@@ -165,11 +170,12 @@ def parse_partial_date(text: str, zone_name: str = DEFAULT_ZONE) -> PartialDate:
         named = _MONTH_NUMBERS.get(m.group(1).lower())
         if named is None:
             raise DateParseError(
-                f"{inline_code(m.group(1))} is not a month; write it out (`July 2026`) or use its first three "
-                f"letters (`Jul 2026`). Other accepted forms: {ACCEPTED_FORMS}."
+                N_("{value} is not a month; write it out (`July 2026`) or use its first three letters (`Jul 2026`). "
+                   "Other accepted forms: {forms}."),
+                value=inline_code(m.group(1)), forms=Phrase(ACCEPTED_FORMS),
             )
         return _month(_check_year(int(m.group(2))), named, zone)
-    raise DateParseError(f"{inline_code(raw[:40])} is not a date I understand. Use {ACCEPTED_FORMS}.")
+    raise DateParseError(N_("{value} is not a date I understand. Use {forms}."), value=inline_code(raw[:40]), forms=Phrase(ACCEPTED_FORMS))
 
 
 def from_stored(
@@ -187,7 +193,7 @@ def _utc(text: str | None) -> datetime | None:
 
 def _check_year(year: int) -> int:
     if not MIN_YEAR <= year <= MAX_YEAR:
-        raise DateParseError(f"{year} is out of range; years {MIN_YEAR}–{MAX_YEAR} are accepted.")
+        raise DateParseError(N_("{year} is out of range; years {low}–{high} are accepted."), year=year, low=MIN_YEAR, high=MAX_YEAR)
     return year
 
 
@@ -196,7 +202,7 @@ def _real_date(year: int, month: int, day: int) -> date:
     try:
         return date(year, month, day)
     except ValueError:
-        raise DateParseError(f"{year:04d}-{month:02d}-{day:02d} is not a real calendar date.") from None
+        raise DateParseError(N_("{value} is not a real calendar date."), value=f"{year:04d}-{month:02d}-{day:02d}") from None
 
 
 def _add_months(year: int, month: int, count: int) -> date:
@@ -219,8 +225,8 @@ def _exact(moment: datetime, zone: ZoneInfo) -> PartialDate:
         aware = moment.replace(tzinfo=zone)
         if aware.astimezone(UTC).astimezone(zone).replace(tzinfo=None) != moment:
             raise DateParseError(
-                f"{moment:%Y-%m-%d %H:%M} does not exist in {zone.key}: the clocks jump forward then. "
-                "Pick a time outside the daylight-saving change."
+                N_("{moment} does not exist in {zone}: the clocks jump forward then. Pick a time outside the daylight-saving change."),
+                moment=f"{moment:%Y-%m-%d %H:%M}", zone=zone.key,
             )
         moment = aware  # an ambiguous (repeated) hour takes its first occurrence, fold=0
     utc = moment.astimezone(UTC)

@@ -10,8 +10,11 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from db.facts.wording import N_, Worded
+
 EPISODES_PER_SEASON = 10_000  # episode numbers go up to 10,000 (a daily soap): order = season × this + episode
 ACCEPTED = "S02E05, s2e5, 2x05 or {series: KEY, episode: S02E05}"
+NOT_AN_EPISODE = N_("{value} is not an episode; write {forms}")
 
 # ASCII digits only: `\d` would take Arabic-Indic or full-width digits as well.
 # Spaces between the parts are forgiven (`S02 E05`, `2 x 05`), as members type them. The one grammar of
@@ -22,8 +25,9 @@ _FORMS = (
 )
 
 
-class EpisodeRefError(ValueError):
-    """A `since` that names no episode; the message says what is accepted."""
+class EpisodeRefError(Worded, ValueError):
+    """A `since` that names no episode; the message says what is accepted (a `template` and its `values`,
+    db/facts/wording.py)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,11 +68,11 @@ def parse_episode(text: str) -> tuple[int, int]:
         if (match := form.fullmatch(stripped)) is not None:
             season, number = int(match[1]), int(match[2])
             if season < 1 or number < 1:
-                raise EpisodeRefError(f"`{text}`: seasons and episodes count from 1")
+                raise EpisodeRefError(N_("{value}: seasons and episodes count from 1"), value=f"`{text}`")
             if number > EPISODES_PER_SEASON:
-                raise EpisodeRefError(f"`{text}`: at most {EPISODES_PER_SEASON} episodes a season")
+                raise EpisodeRefError(N_("{value}: at most {most} episodes a season"), value=f"`{text}`", most=EPISODES_PER_SEASON)
             return season, number
-    raise EpisodeRefError(f"`{text}` is not an episode; write {ACCEPTED}")
+    raise EpisodeRefError(NOT_AN_EPISODE, value=f"`{text}`", forms=ACCEPTED)
 
 
 def parse_since(value: Any) -> EpisodeRef:
@@ -77,4 +81,4 @@ def parse_since(value: Any) -> EpisodeRef:
         return EpisodeRef(*parse_episode(value))
     if isinstance(value, dict) and set(value) == {"series", "episode"} and isinstance(value["episode"], str):
         return EpisodeRef(*parse_episode(value["episode"]), series=str(value["series"]))
-    raise EpisodeRefError(f"`{value}` is not an episode; write {ACCEPTED}")
+    raise EpisodeRefError(NOT_AN_EPISODE, value=f"`{value}`", forms=ACCEPTED)
