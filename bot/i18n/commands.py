@@ -7,6 +7,7 @@ sentence can be translated apart. A name Discord would refuse is logged and left
 
 from __future__ import annotations
 
+import gettext
 import logging
 import re
 
@@ -58,9 +59,10 @@ class CatalogTranslator(app_commands.Translator):
         where = surface_context(context.location)
         if code is None or where is None:
             return None
-        text = catalog(code).pgettext(where, string.message)
-        if text == string.message:
+        book = catalog(code)
+        if not isinstance(book, gettext.GNUTranslations) or f"{where}\x04{string.message}" not in book._catalog:  # type: ignore[attr-defined]  # stdlib's own table; pgettext cannot tell "same word" from "missing"
             return None  # untranslated (make check reports it): Discord shows the English default
+        text = book.pgettext(where, string.message)  # may equal the English ("name" is German too): still the locale's own
         if not valid_translation(where, text):
             log.warning("%s translation %r of %r (%s) breaks Discord's rule; left English", code, text, string.message, where)
             return None

@@ -14,6 +14,7 @@ from bot.errors import UserFacingError
 from bot.formatting import describe_date, discord_timestamp, literal, quote_typed
 from bot.i18n import N_, _, ngettext
 from bot.input.autocomplete import referenced
+from bot.input.db_errors import worded
 from bot.input.options import TextOption
 from bot.input.zones import resolve_zone, zone_choices
 from cogs.countdown.catalog import RELEASE, ReleaseCatalog
@@ -71,7 +72,7 @@ class ReleaseAdmin(commands.GroupCog, group_name="release", group_description="A
         try:
             parsed = parse_partial_date(date, zone)
         except DateParseError as exc:
-            raise UserFacingError(str(exc)) from None
+            raise UserFacingError(worded(exc)) from None
         existing = await self.catalog.exact(interaction.guild_id, title)
         if existing is None and referenced(RELEASE, title) is not None:  # picked from a list that is out of date
             raise UserFacingError(_("That release is no longer listed here. Pick one from the list again, or type a new title."))

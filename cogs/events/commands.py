@@ -26,7 +26,7 @@ from db.repos.packs.changes import FactsChange
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
+SeriesTitle = app_commands.Transform[str, TextOption(N_("series title"), 1, 100)]
 # What the bot needs to keep events, by the name Discord shows for each permission.
 SLIDE_MINUTES = 30
 EVENT_NEEDS = {"create_events": N_("Create Events"), "manage_events": N_("Manage Events")}

@@ -26,7 +26,7 @@ from db.repos.watchalong.settings import WatchAlong
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
+SeriesTitle = app_commands.Transform[str, TextOption(N_("series title"), 1, 100)]
 ThreadParent = discord.TextChannel | discord.ForumChannel
 
 

@@ -14,7 +14,7 @@ from bot.command_contexts import server_only
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import literal
-from bot.i18n import _, ngettext
+from bot.i18n import N_, _, ngettext
 from bot.i18n.formats import listing, number
 from bot.input.options import TextOption
 from bot.search.finding import choices
@@ -31,7 +31,7 @@ from db.repos.watchalong.ratings import RatingSummary
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-SeriesTitle = app_commands.Transform[str, TextOption("series title", 1, 100)]
+SeriesTitle = app_commands.Transform[str, TextOption(N_("series title"), 1, 100)]
 LINES = 40  # episode lines in the reply; the chart and a season choice cover longer runs
 TITLE = 60
 
