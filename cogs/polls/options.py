@@ -131,5 +131,6 @@ def parse_opening(text: str, zone: str, now: datetime) -> datetime:
     if parsed.precision not in (Precision.EXACT, Precision.DAY) or parsed.starts_at is None:
         raise PollInputError(_(TOO_VAGUE.get(parsed.precision, TOO_VAGUE[Precision.UNKNOWN])))
     if not now < parsed.starts_at <= now + OPENS_AHEAD:
-        raise PollInputError(_("`opens` must be in the next 30 days (it was {when} UTC).", when=f"{parsed.starts_at:%Y-%m-%d %H:%M}"))
+        when = parsed.starts_at.strftime("%Y-%m-%d %H:%M")
+        raise PollInputError(_("`opens` must be in the next 30 days (it was {when} UTC).", when=when))
     return parsed.starts_at
