@@ -180,16 +180,16 @@ class PollCommands(commands.Cog):
         """Post a ship poll for the pair, with what the canon says of them."""
         length = poll_duration(duration)
         a, b = await self.pair(interaction, first, second)
-        # The question and options are stored and shown on the poll card, which speaks the server's language
-        # (re-rendered by the bot on its own), so they are written in it, not in the member's.
+        # The question is stored and shown on the poll card, which speaks the server's language (re-rendered
+        # by the bot on its own), so it is written in it, not in the member's. The options stay stored in
+        # English: the card shows a ship poll's Yes/No in the reader's language (tally.option_labels).
         with speaking(catalog_code(interaction.guild_locale)):
             question = ship_question(a.name, b.name)
-            labels = [_(label) for label in SHIP_OPTIONS]
         await self.service.start(
             interaction,
             kind="ship",
             question=question,
-            options=[PollOption(i, label) for i, label in enumerate(labels)],
+            options=[PollOption(i, label) for i, label in enumerate(SHIP_OPTIONS)],
             duration=length,
             hide_results=hide_results,
             first_id=a.id,
