@@ -15,6 +15,9 @@ from bot.command_contexts import server_only
 from bot.embeds import Card
 from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, quote_typed
+from bot.i18n.formats import listing, number
+from bot.i18n.locales import catalog_code
+from bot.i18n.speech import _, ngettext, pgettext, speaking
 from bot.input.autocomplete import choice, offered
 from bot.input.durations import DURATION_FORMS, DurationError, parse_duration
 from bot.input.options import TextOption
@@ -71,7 +74,7 @@ def poll_duration(text: str | None) -> timedelta:
     except DurationError as exc:
         raise UserFacingError(str(exc)) from None
     if not MIN_DURATION <= value <= MAX_DURATION:
-        raise UserFacingError(f"A poll runs from 1 minute to 30 days (`1m` to `30d`); use {DURATION_FORMS}.")
+        raise UserFacingError(_("A poll runs from 1 minute to 30 days (`1m` to `30d`); use {forms}.", forms=_(DURATION_FORMS)))
     return value
 
 
@@ -91,15 +94,18 @@ class PollCommands(commands.Cog):
         the wrong one can't be taken back."""
         index = await seen(self.bot, interaction, "characters")
         try:
-            found = find(index, typed, "character", CHARACTER_HINT + " Or pick one from the list.", guild_id=interaction.guild_id)
+            hint = _("{hint} Or pick one from the list.", hint=_(CHARACTER_HINT))
+            found = find(index, typed, "character", hint, guild_id=interaction.guild_id)
         except NotFound as missing:  # private: nothing the member has not watched either
             raise missing.again(await seen(self.bot, interaction, "characters", private=True)) from None
         if found.others:
-            names = ", ".join(f"**{literal(n)}**" for n in (index.display(found.target), *found.others))
-            raise UserFacingError(f"“{quote_typed(typed)}” fits several characters: {names}. Pick one from the list.")
+            names = listing([f"**{literal(n)}**" for n in (index.display(found.target), *found.others)])
+            raise UserFacingError(
+                _("“{typed}” fits several characters: {names}. Pick one from the list.", typed=quote_typed(typed), names=names)
+            )
         character = await self.store.characters.get(found.target, interaction.guild_id)
         if character is None:
-            raise not_found("character", typed, index, CHARACTER_HINT)
+            raise not_found("character", typed, index, _(CHARACTER_HINT))
         return character
 
     async def pair(self, interaction: discord.Interaction, first: str, second: str | None) -> tuple[Character, Character]:
@@ -109,7 +115,7 @@ class PollCommands(commands.Cog):
             a = await self.store.characters.get(ship.first_id, interaction.guild_id)
             b = await self.store.characters.get(ship.second_id, interaction.guild_id)
             if a is None or b is None:
-                raise UserFacingError("One of this ship's characters is no longer in the fandom's pack.")
+                raise UserFacingError(_("One of this ship's characters is no longer in the fandom's pack."))
             return a, b
         try:
             a = await self.character(interaction, first)
@@ -120,7 +126,7 @@ class PollCommands(commands.Cog):
             raise UserFacingError(hint) from None
         b = await self.character(interaction, second)
         if a.id == b.id:
-            raise UserFacingError(f"Both names point to {literal(a.name)}; a ship needs two different characters.")
+            raise UserFacingError(_("Both names point to {name}; a ship needs two different characters.", name=literal(a.name)))
         return a, b
 
     async def character_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -137,10 +143,10 @@ class PollCommands(commands.Cog):
         poll = await self.store.polls.get(poll_id, interaction.guild_id) if poll_id is not None else None
         if poll is None:
             recent = await self.store.polls.recent(interaction.guild_id, discord.utils.utcnow() - RECENT)
-            hits = [pid for pid, question, _, _ in recent if fold(typed) and fold(typed) in fold(question)]
+            hits = [pid for pid, question, *__ in recent if fold(typed) and fold(typed) in fold(question)]
             poll = await self.store.polls.get(hits[0], interaction.guild_id) if len(hits) == 1 else None
         if poll is None:
-            raise UserFacingError(f"No poll in this server matches “{quote_typed(typed)}”. Pick one from the list.")
+            raise UserFacingError(_("No poll in this server matches “{typed}”. Pick one from the list.", typed=quote_typed(typed)))
         return poll
 
     async def poll_autocomplete(self, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -149,8 +155,8 @@ class PollCommands(commands.Cog):
         recent = await self.store.polls.recent(interaction.guild_id, discord.utils.utcnow() - RECENT)
         wanted = fold(current)
         return offered(
-            choice(f"#{poll_id} {question}", str(poll_id), detail=f" ({'open' if is_open else 'closed'})")
-            for poll_id, question, is_open, _ in recent
+            choice(f"#{poll_id} {question}", str(poll_id), detail=" " + (_("(open)") if is_open else _("(closed)")))
+            for poll_id, question, is_open, __ in recent
             if not wanted or wanted in fold(question) or str(poll_id).startswith(wanted.lstrip("#"))
         )
 
@@ -174,10 +180,15 @@ class PollCommands(commands.Cog):
         """Post a ship poll for the pair, with what the canon says of them."""
         length = poll_duration(duration)
         a, b = await self.pair(interaction, first, second)
+        # The question is stored and shown on the poll card, which speaks the server's language (re-rendered
+        # by the bot on its own), so it is written in it, not in the member's. The options stay stored in
+        # English: the card shows a ship poll's Yes/No in the reader's language (tally.option_labels).
+        with speaking(catalog_code(interaction.guild_locale)):
+            question = ship_question(a.name, b.name)
         await self.service.start(
             interaction,
             kind="ship",
-            question=ship_question(a.name, b.name),
+            question=question,
             options=[PollOption(i, label) for i, label in enumerate(SHIP_OPTIONS)],
             duration=length,
             hide_results=hide_results,
@@ -208,16 +219,27 @@ class PollCommands(commands.Cog):
                 other_id, other_name = rel.other(subject.id)
                 partners.setdefault(other_id, other_name)
         if len(partners) < 2:
-            known = f"only {literal(next(iter(partners.values())))} is" if partners else "nobody is"
-            raise UserFacingError(
-                f"A pairing poll needs at least two love interests, and {known} linked romantically to "
-                f"{literal(subject.name)} in anything the fandom's pack records. Try `/poll ship` instead."
-            )
+            if partners:
+                refusal = _(
+                    "A pairing poll needs at least two love interests, and only {partner} is linked romantically to "
+                    "{name} in anything the fandom's pack records. Try `/poll ship` instead.",
+                    partner=literal(next(iter(partners.values()))), name=literal(subject.name),
+                )
+            else:
+                refusal = _(
+                    "A pairing poll needs at least two love interests, and nobody is linked romantically to "
+                    "{name} in anything the fandom's pack records. Try `/poll ship` instead.",
+                    name=literal(subject.name),
+                )
+            raise UserFacingError(refusal)
         options = [PollOption(i, name[:80], cid) for i, (cid, name) in enumerate(list(partners.items())[:10])]
+        # Stored and shown on the poll card: in the server's language (see /poll ship).
+        with speaking(catalog_code(interaction.guild_locale)):
+            question = _("Who should {name} end up with?", name=subject.name)
         await self.service.start(
             interaction,
             kind="pairing",
-            question=f"Who should {subject.name} end up with?",
+            question=question,
             options=options,
             duration=length,
             hide_results=hide_results,
@@ -260,7 +282,9 @@ class PollCommands(commands.Cog):
         except PollInputError as exc:
             raise UserFacingError(str(exc)) from None
         if voters not in (VOTERS_HIDDEN, VOTERS_SHOWN):
-            raise UserFacingError(f"`voters` is `{VOTERS_HIDDEN}` or `{VOTERS_SHOWN}`.")
+            raise UserFacingError(
+                _("`voters` is `{hidden}` or `{shown}`.", hidden=pgettext("choice", VOTERS_HIDDEN), shown=pgettext("choice", VOTERS_SHOWN))
+            )
         await self.service.start(
             interaction,
             kind="custom",
@@ -281,20 +305,25 @@ class PollCommands(commands.Cog):
         """The count and share per option, total voters, and a PNG chart."""
         found = await self.find_poll(interaction, poll)
         if found.hide_results and found.open:
-            raise UserFacingError(f"This poll's results are hidden until it closes {discord_timestamp(found.closes_at, 'R')}.")
+            raise UserFacingError(
+                _("This poll's results are hidden until it closes {when}.", when=discord_timestamp(found.closes_at, "R"))
+            )
         await interaction.response.defer(thinking=True)
         result = await self.service.result(found)
         png = await asyncio.to_thread(render_chart, found.question, result)
-        card = Card(f"Poll #{found.id} — {'open' if found.open else 'closed'}", image_url=f"attachment://poll-{found.id}.png")
+        title = _("Poll #{id} — open", id=found.id) if found.open else _("Poll #{id} — closed", id=found.id)
+        card = Card(title, image_url=f"attachment://poll-{found.id}.png")
         card.describe(f"**{literal(found.question)}**")
-        tally_lines = [option_line(o) for o in result.options] + [f"{result.voters} voters"]
-        card.add("Tally — first choices" if found.ranked else "Tally", tally_lines)
+        # English has always said "1 voters": both English forms are the plural, the other languages' are their own.
+        voters = ngettext("{voters} voters", "{voters} voters", result.voters, voters=number(result.voters))
+        tally_lines = [option_line(o) for o in result.options] + [voters]
+        card.add(_("Tally — first choices") if found.ranked else _("Tally"), tally_lines)
         if result.runoff is not None:
-            card.add("Run-off", runoff_lines(result, result.runoff))
+            card.add(_("Run-off"), runoff_lines(result, result.runoff))
         if not found.open:
-            card.add("Result", result_sentence(result))
+            card.add(_("Result"), result_sentence(result))
         if not found.open and found.voters == VOTERS_SHOWN:  # hidden: who voted what is said nowhere, to nobody
-            card.add("Voters", voters_lines(found, await self.store.polls.ballots(found.id)))
+            card.add(_("Voters"), voters_lines(found, await self.store.polls.ballots(found.id)))
         await interaction.followup.send(embed=card.build(), file=SpecFile(fp=io.BytesIO(png), filename=f"poll-{found.id}.png"))
 
     @poll.command(name="close", description="Close a poll now (its creator, or Manage Messages).")
@@ -303,9 +332,9 @@ class PollCommands(commands.Cog):
         """Close early: the final tally replaces the buttons and the result is posted."""
         found = await self.find_poll(interaction, poll)
         if found.creator_id != interaction.user.id and not interaction.permissions.manage_messages:
-            raise UserFacingError("Only the poll's creator or a member with **Manage Messages** can close it.")
+            raise UserFacingError(_("Only the poll's creator or a member with **Manage Messages** can close it."))
         if not found.open:
-            raise UserFacingError("That poll has already closed.")
+            raise UserFacingError(_("That poll has already closed."))
         await interaction.response.defer(ephemeral=True, thinking=True)
         await interaction.followup.send(await self.service.close(found, interaction.user.id), ephemeral=True)
 
@@ -315,19 +344,23 @@ class PollCommands(commands.Cog):
         """Move the close later by `duration`; the automatic close follows."""
         found = await self.find_poll(interaction, poll)
         if found.creator_id != interaction.user.id and not interaction.permissions.manage_guild:
-            raise UserFacingError("Only the poll's creator or a member with **Manage Server** can extend it.")
+            raise UserFacingError(_("Only the poll's creator or a member with **Manage Server** can extend it."))
         by = poll_duration(duration)
         if not found.open:
-            raise UserFacingError("That poll has already closed; a closed poll cannot be extended.")
+            raise UserFacingError(_("That poll has already closed; a closed poll cannot be extended."))
         if found.closes_at + by - discord.utils.utcnow() > MAX_DURATION:
             latest = discord_timestamp(discord.utils.utcnow() + MAX_DURATION, "F")
-            raise UserFacingError(f"A poll closes at most 30 days from now ({latest}); extend it by less.")
+            raise UserFacingError(_("A poll closes at most 30 days from now ({latest}); extend it by less.", latest=latest))
         extended = await self.service.extend(found, by)
         if extended is None:
-            raise UserFacingError("That poll is closing right now and can no longer be extended.")
+            raise UserFacingError(_("That poll is closing right now and can no longer be extended."))
         closes = extended.closes_at
         await interaction.response.send_message(
-            f"Poll #{found.id} now closes {discord_timestamp(closes, 'F')} ({discord_timestamp(closes, 'R')}).", ephemeral=True
+            _(
+                "Poll #{id} now closes {when} ({relative}).",
+                id=found.id, when=discord_timestamp(closes, "F"), relative=discord_timestamp(closes, "R"),
+            ),
+            ephemeral=True,
         )
 
     @poll.command(name="export", description="A poll's ballots as a CSV file (its creator, or Manage Server).")
@@ -336,14 +369,14 @@ class PollCommands(commands.Cog):
         """One row per ballot: ballot, voter (an opaque per-poll code unless voters are shown), choices, changed_at."""
         found = await self.find_poll(interaction, poll)
         if found.creator_id != interaction.user.id and not interaction.permissions.manage_guild:
-            raise UserFacingError("Only the poll's creator or a member with **Manage Server** can export its ballots.")
+            raise UserFacingError(_("Only the poll's creator or a member with **Manage Server** can export its ballots."))
         if found.hide_results and found.open:
             closes = discord_timestamp(found.closes_at, "R")
-            raise UserFacingError(f"This poll's results are hidden until it closes {closes}; export it then.")
+            raise UserFacingError(_("This poll's results are hidden until it closes {when}; export it then.", when=closes))
         await interaction.response.defer(ephemeral=True, thinking=True)
         text = ballots_csv(found, await self.store.polls.ballots(found.id), await self.store.polls.voter_secret())
         await interaction.followup.send(
-            f"Poll #{found.id}: {literal(found.question)}", ephemeral=True,
+            _("Poll #{id}: {question}", id=found.id, question=literal(found.question)), ephemeral=True,
             file=SpecFile(fp=io.BytesIO(text.encode()), filename=f"poll-{found.id}-ballots.csv"),
         )
 
@@ -379,34 +412,39 @@ class PollCommands(commands.Cog):
     async def record_line(self, guild_id: int, a: int, b: int) -> str:
         polls = await self.store.polls.pair_polls(guild_id, a, b)
         if not polls:
-            return "None yet — start one with `/poll ship`."
+            return _("None yet — start one with `/poll ship`.")
         latest = polls[0]
         if latest.hide_results and latest.open:
-            outcome = "results hidden until it closes"
+            outcome = _("results hidden until it closes")
         else:
             outcome = result_sentence(await self.service.result(latest))
-        state = (
-            f"open until {discord_timestamp(latest.closes_at, 'R')}"
-            if latest.open
-            else f"closed {discord_timestamp(latest.closed_at or latest.closes_at, 'R')}"
+        if latest.open:
+            return ngettext(
+                "{count} poll; latest (#{id}, open until {when}): {outcome}",
+                "{count} polls; latest (#{id}, open until {when}): {outcome}",
+                len(polls), id=latest.id, when=discord_timestamp(latest.closes_at, "R"), outcome=outcome,
+            )
+        return ngettext(
+            "{count} poll; latest (#{id}, closed {when}): {outcome}",
+            "{count} polls; latest (#{id}, closed {when}): {outcome}",
+            len(polls), id=latest.id, when=discord_timestamp(latest.closed_at or latest.closes_at, "R"), outcome=outcome,
         )
-        return f"{len(polls)} poll{'s' if len(polls) != 1 else ''}; latest (#{latest.id}, {state}): {outcome}"
 
     @ship.command(name="leaderboard", description="This server's ships, ranked by how many want them together.")
     async def ship_leaderboard(self, interaction: discord.Interaction) -> None:
         """Ships polled with /poll ship, ranked by share of Yes — with small samples kept in their place."""
         assert interaction.guild_id is not None
         ranked = rank_ships(await self.store.polls.pair_records(interaction.guild_id))
-        card = Card("💞 Ship leaderboard")
+        card = Card(_("💞 Ship leaderboard"))
         if not ranked:
-            card.describe("No ship polls in this server yet. Start one with `/poll ship`.")
+            card.describe(_("No ship polls in this server yet. Start one with `/poll ship`."))
             await interaction.response.send_message(embed=card.build())
             return
         # Ships of fandoms this server no longer follows stay in the store, out of sight.
         names = {c.id: c.name for c in await self.store.characters.summaries(interaction.guild_id)}
         ranked = [s for s in ranked if s.record.first_character_id in names and s.record.second_character_id in names]
         if not ranked:
-            card.describe("No ship polls about this server's fandoms yet. Start one with `/poll ship`.")
+            card.describe(_("No ship polls about this server's fandoms yet. Start one with `/poll ship`."))
             await interaction.response.send_message(embed=card.build())
             return
         await interaction.response.send_message(embed=leaderboard_card(card, ranked, names))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from bot.i18n.speech import N_, _
 from bot.input.options import clean_text
 from bot.input.whole_numbers import read_whole_number
 from db.facts.dates import DateParseError, Precision, parse_partial_date
@@ -20,7 +21,7 @@ class PollInputError(ValueError):
 def parse_question(text: str) -> str:
     question = clean_text(text)
     if not 1 <= len(question) <= QUESTION_MAX or len(text) > QUESTION_MAX:
-        raise PollInputError(f"The question must be 1–{QUESTION_MAX} visible characters.")
+        raise PollInputError(_("The question must be 1–{max} visible characters.", max=QUESTION_MAX))
     return question
 
 
@@ -30,17 +31,30 @@ def parse_options(text: str) -> list[str]:
     options = [clean_text(part) for part in raw]
     if any(not o for o in options):
         raise PollInputError(
-            f"Options are separated by `;`, like `Yes; No; Maybe`, and none may be blank "
-            f"(you gave {len(raw)} part(s), {sum(1 for o in options if not o)} blank)."
+            _(
+                "Options are separated by `;`, like `Yes; No; Maybe`, and none may be blank "
+                "(you gave {parts} part(s), {blank} blank).",
+                parts=len(raw), blank=sum(1 for o in options if not o),
+            )
         )
     if not MIN_OPTIONS <= len(options) <= MAX_OPTIONS:
-        raise PollInputError(f"A poll needs {MIN_OPTIONS} to {MAX_OPTIONS} options separated by `;` (you gave {len(options)}).")
+        raise PollInputError(
+            _(
+                "A poll needs {min} to {max} options separated by `;` (you gave {given}).",
+                min=MIN_OPTIONS, max=MAX_OPTIONS, given=len(options),
+            )
+        )
     if too_long := [o for o in options if len(o) > OPTION_MAX]:
-        raise PollInputError(f"Each option may be at most {OPTION_MAX} characters; “{too_long[0][:40]}…” is {len(too_long[0])}.")
+        raise PollInputError(
+            _(
+                "Each option may be at most {max} characters; “{start}…” is {length}.",
+                max=OPTION_MAX, start=too_long[0][:40], length=len(too_long[0]),
+            )
+        )
     seen: set[str] = set()
     for option in options:
         if option.casefold() in seen:
-            raise PollInputError(f"“{option}” is listed twice; each option must be different.")
+            raise PollInputError(_("“{option}” is listed twice; each option must be different.", option=option))
         seen.add(option.casefold())
     return options
 
@@ -61,13 +75,18 @@ def ballot_picks(options: int, picks: int | None, ranked: bool) -> int:
     if ranked:
         if picks is not None:
             raise PollInputError(
-                f"A ranked poll takes no `picks`: voters rank up to {min(options, RANKS)} of its options. "
-                "Leave `picks` out, or set `ranked` to False for a pick-several poll."
+                _(
+                    "A ranked poll takes no `picks`: voters rank up to {ranks} of its options. "
+                    "Leave `picks` out, or set `ranked` to False for a pick-several poll.",
+                    ranks=min(options, RANKS),
+                )
             )
         return min(options, RANKS)
     chosen = 1 if picks is None else picks
     if not 1 <= chosen <= options:
-        raise PollInputError(f"`picks` may be 1 to {options} for a poll of {options} options (you gave {chosen}).")
+        raise PollInputError(
+            _("`picks` may be 1 to {options} for a poll of {options} options (you gave {given}).", options=options, given=chosen)
+        )
     return chosen
 
 
@@ -80,6 +99,24 @@ def ballot_kind(options: int, picks: int, ranked: bool) -> str:
 
 
 OPENS_AHEAD = timedelta(days=30)  # how far ahead a poll may be scheduled to open
+# `opens` given a date vaguer than a day: one whole sentence per precision (each language words "not a month" its own way)
+TOO_VAGUE = {
+    Precision.MONTH: N_(
+        "`opens` needs a day and time like `2026-05-01 21:00` (in this server's zone) or `2026-05-01T21:00+02:00`, not a month."
+    ),
+    Precision.QUARTER: N_(
+        "`opens` needs a day and time like `2026-05-01 21:00` (in this server's zone) or `2026-05-01T21:00+02:00`, not a quarter."
+    ),
+    Precision.SEASON: N_(
+        "`opens` needs a day and time like `2026-05-01 21:00` (in this server's zone) or `2026-05-01T21:00+02:00`, not a season."
+    ),
+    Precision.YEAR: N_(
+        "`opens` needs a day and time like `2026-05-01 21:00` (in this server's zone) or `2026-05-01T21:00+02:00`, not a year."
+    ),
+    Precision.UNKNOWN: N_(
+        "`opens` needs a day and time like `2026-05-01 21:00` (in this server's zone) or `2026-05-01T21:00+02:00`, not a unknown."
+    ),
+}
 
 
 def parse_opening(text: str, zone: str, now: datetime) -> datetime:
@@ -88,12 +125,12 @@ def parse_opening(text: str, zone: str, now: datetime) -> datetime:
     try:
         parsed = parse_partial_date(text, zone)
     except DateParseError as exc:
-        raise PollInputError(f"`opens` takes a date and time like `2026-05-01 21:00` or `2026-05-01T21:00+02:00`. {exc}") from None
-    if parsed.precision not in (Precision.EXACT, Precision.DAY) or parsed.starts_at is None:
         raise PollInputError(
-            "`opens` needs a day and time like `2026-05-01 21:00` (in this server's zone) or `2026-05-01T21:00+02:00`, "
-            f"not a {parsed.precision.value}."
-        )
+            _("`opens` takes a date and time like `2026-05-01 21:00` or `2026-05-01T21:00+02:00`. {reason}", reason=exc)
+        ) from None
+    if parsed.precision not in (Precision.EXACT, Precision.DAY) or parsed.starts_at is None:
+        raise PollInputError(_(TOO_VAGUE.get(parsed.precision, TOO_VAGUE[Precision.UNKNOWN])))
     if not now < parsed.starts_at <= now + OPENS_AHEAD:
-        raise PollInputError(f"`opens` must be in the next 30 days (it was {parsed.starts_at:%Y-%m-%d %H:%M} UTC).")
+        when = parsed.starts_at.strftime("%Y-%m-%d %H:%M")
+        raise PollInputError(_("`opens` must be in the next 30 days (it was {when} UTC).", when=when))
     return parsed.starts_at

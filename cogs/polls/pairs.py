@@ -13,6 +13,9 @@ from discord import app_commands
 
 from bot.errors import UserFacingError
 from bot.formatting import literal, quote_typed
+from bot.i18n.formats import listing
+from bot.i18n.locales import ENGLISH
+from bot.i18n.speech import _, current_locale
 from bot.input.autocomplete import choice, offered
 from bot.search.finding import name_choice, no_fandom
 from bot.search.name_forms import fold
@@ -24,7 +27,12 @@ if TYPE_CHECKING:
     from bot.client import FandexBot
 
 SHIP_CHOICES = 5  # ship names offered among a first option's autocomplete choices
-TWO_CHARACTERS = "Give two characters, `first` and `second`"
+
+
+def alternatives(items: list[str]) -> str:
+    """Names offered as "did you mean …": a plain comma list in English, as the bot always wrote it; the
+    reader's own "a, b or c" in the other languages."""
+    return ", ".join(items) if current_locale() == ENGLISH else listing(items, style="or")
 
 
 async def seen(bot: FandexBot, interaction: discord.Interaction, what: str, *, private: bool = False) -> ScopedIndex:
@@ -53,8 +61,13 @@ async def ship_by_name(bot: FandexBot, interaction: discord.Interaction, typed: 
         raise UserFacingError(await _no_ship(bot, interaction, typed))
     others = [m.target for m in found[1:] if m.target != found[0].target]
     if others:
-        names = ", ".join(f"**{literal(ships.display(t))}**" for t in dict.fromkeys([found[0].target, *others]))
-        raise UserFacingError(f"“{quote_typed(typed)}” fits several ships: {names}. Type the whole name, or pick one from the list.")
+        names = listing([f"**{literal(ships.display(t))}**" for t in dict.fromkeys([found[0].target, *others])])
+        raise UserFacingError(
+            _(
+                "“{typed}” fits several ships: {names}. Type the whole name, or pick one from the list.",
+                typed=quote_typed(typed), names=names,
+            )
+        )
     ship = await bot.store.ships.get(found[0].target, guild_id)
     if ship is None:
         raise UserFacingError(await _no_ship(bot, interaction, typed))
@@ -65,18 +78,27 @@ async def _no_ship(bot: FandexBot, interaction: discord.Interaction, typed: str)
     characters = await seen(bot, interaction, "characters", private=True)
     if characters.exact(typed) is not None:
         shown = characters.display(characters.resolve(typed)[0].target)
-        return f"“{quote_typed(typed)}” is {literal(shown)}, a character: name the other one in `second`."
+        return _("“{typed}” is {name}, a character: name the other one in `second`.", typed=quote_typed(typed), name=literal(shown))
     ships = await seen(bot, interaction, "ships", private=True)
     if not len(ships):
-        return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}; the fandoms this server follows name no ships."
+        return _(
+            "No ship name matches “{typed}”. Give two characters, `first` and `second`; the fandoms this server follows name no ships.",
+            typed=quote_typed(typed),
+        )
     suggestions = [f"**{literal(ships.display(m.target))}**" for m in ships.suggest(typed)]
     if suggestions:
-        return f"No ship name matches “{quote_typed(typed)}”. Did you mean {', '.join(suggestions)}? Or: {TWO_CHARACTERS.lower()}."
+        return _(
+            "No ship name matches “{typed}”. Did you mean {names}? Or: give two characters, `first` and `second`.",
+            typed=quote_typed(typed), names=alternatives(suggestions),
+        )
     offered = ships.complete("", 1)  # none when every ship is past what this channel has watched
     if not offered:
-        return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}."
+        return _("No ship name matches “{typed}”. Give two characters, `first` and `second`.", typed=quote_typed(typed))
     example = literal(ships.display(offered[0].target))
-    return f"No ship name matches “{quote_typed(typed)}”. {TWO_CHARACTERS}, or a ship name such as **{example}** in `first` alone."
+    return _(
+        "No ship name matches “{typed}”. Give two characters, `first` and `second`, or a ship name such as **{example}** in `first` alone.",
+        typed=quote_typed(typed), example=example,
+    )
 
 
 async def ship_name_hint(bot: FandexBot, interaction: discord.Interaction, typed: str) -> str | None:
@@ -84,7 +106,9 @@ async def ship_name_hint(bot: FandexBot, interaction: discord.Interaction, typed
     ships = await seen(bot, interaction, "ships", private=True)
     if not len(ships) or ships.exact(typed) is None:
         return None
-    return f"“{quote_typed(typed)}” is a ship name: leave `second` empty to use it, or give a character in `first`."
+    return _(
+        "“{typed}” is a ship name: leave `second` empty to use it, or give a character in `first`.", typed=quote_typed(typed)
+    )
 
 
 async def first_choices(bot: FandexBot, interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
@@ -99,7 +123,8 @@ async def first_choices(bot: FandexBot, interaction: discord.Interaction, curren
         ships = await seen(bot, interaction, "ships")
         for i, m in enumerate(ships.complete(current[:100], SHIP_CHOICES) if len(ships) else []):
             shown = ships.display(m.target)
-            also = f", {m.entry.text}" if fold(m.entry.text) != fold(m.entry.label) else ""
-            ranked.append((-m.score, 1, i, choice(shown, shown, detail=f" (ship{also})", ref=ships.reference(m.target))))
+            # "(ship)", or "(ship, Jancy)" when the name typed is another name of the ship
+            detail = _("(ship, {name})", name=m.entry.text) if fold(m.entry.text) != fold(m.entry.label) else _("(ship)")
+            ranked.append((-m.score, 1, i, choice(shown, shown, detail=" " + detail, ref=ships.reference(m.target))))
     ranked.sort(key=lambda r: r[:3])
-    return offered(made for *_, made in ranked)
+    return offered(made for *__, made in ranked)
