@@ -17,7 +17,7 @@ from bot.errors import UserFacingError
 from bot.formatting import discord_timestamp, literal, quote_typed
 from bot.i18n.formats import listing, number
 from bot.i18n.locales import catalog_code
-from bot.i18n.speech import _, ngettext, pgettext, speaking
+from bot.i18n.speech import N_, _, ngettext, pgettext, speaking
 from bot.input.autocomplete import choice, offered
 from bot.input.durations import DURATION_FORMS, DurationError, parse_duration
 from bot.input.options import TextOption
@@ -50,12 +50,12 @@ from db.repos.polls import VOTERS_HIDDEN, VOTERS_SHOWN, Poll, PollOption
 if TYPE_CHECKING:
     from bot.client import FandexBot
 
-CharacterName = app_commands.Transform[str, TextOption("character name", 1, 100)]
-DurationText = app_commands.Transform[str, TextOption("duration", 1, 20)]
-QuestionText = app_commands.Transform[str, TextOption("question", 1, 300)]
-OptionsText = app_commands.Transform[str, TextOption("options", 3, 2100)]  # 25 options of 80 characters
-PollRef = app_commands.Transform[str, TextOption("poll", 1, 100)]
-OpensText = app_commands.Transform[str, TextOption("opening time", 1, 40)]
+CharacterName = app_commands.Transform[str, TextOption(N_("character name"), 1, 100)]
+DurationText = app_commands.Transform[str, TextOption(N_("duration"), 1, 20)]
+QuestionText = app_commands.Transform[str, TextOption(N_("question"), 1, 300)]
+OptionsText = app_commands.Transform[str, TextOption(N_("options"), 3, 2100)]  # 25 options of 80 characters
+PollRef = app_commands.Transform[str, TextOption(N_("poll"), 1, 100)]
+OpensText = app_commands.Transform[str, TextOption(N_("opening time"), 1, 40)]
 
 MIN_DURATION, MAX_DURATION = timedelta(minutes=1), timedelta(days=30)
 DURATION_HELP = "How long it runs: 30m, 2h, 3d, 1w, 1d12h (default 24h)"

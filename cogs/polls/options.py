@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from bot.i18n.speech import N_, _
+from bot.input.db_errors import worded
 from bot.input.options import clean_text
 from bot.input.whole_numbers import read_whole_number
 from db.facts.dates import DateParseError, Precision, parse_partial_date
@@ -126,7 +127,7 @@ def parse_opening(text: str, zone: str, now: datetime) -> datetime:
         parsed = parse_partial_date(text, zone)
     except DateParseError as exc:
         raise PollInputError(
-            _("`opens` takes a date and time like `2026-05-01 21:00` or `2026-05-01T21:00+02:00`. {reason}", reason=exc)
+            _("`opens` takes a date and time like `2026-05-01 21:00` or `2026-05-01T21:00+02:00`. {reason}", reason=worded(exc))
         ) from None
     if parsed.precision not in (Precision.EXACT, Precision.DAY) or parsed.starts_at is None:
         raise PollInputError(_(TOO_VAGUE.get(parsed.precision, TOO_VAGUE[Precision.UNKNOWN])))
