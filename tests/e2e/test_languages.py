@@ -8,13 +8,15 @@ restate translations): each fixed English label of the English reply must come b
 from __future__ import annotations
 
 import gettext
+import re
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.errors import GENERIC_APOLOGY
 from bot.i18n.speech import catalog
 from tests.double.server import DiscordDouble
-from tests.double.world import FakeGuild, FakeMember, FakeMessage
+from tests.double.world import FakeChannel, FakeGuild, FakeMember, FakeMessage, Permissions
 from tests.e2e.asking import say
 from tests.e2e.waiting import eventually
 
@@ -107,3 +109,44 @@ async def test_a_poll_card_speaks_its_servers_language_whoever_votes(double: Dis
     assert confirmation.ephemeral and confirmation.content != english_confirmation.content  # the presser's French
     await eventually(lambda: card.edits > 0, 5, "the tally edit")
     assert field_names(card) == translated(code, field_names(reference))  # refreshed in the server's language
+
+
+def template_regex(template: str) -> re.Pattern[str]:
+    """A catalog text as a pattern its rendered form fits: each `{placeholder}` stands for any text."""
+    parts = re.split(r"\{[A-Za-z_][A-Za-z0-9_]*\}", template)
+    return re.compile("(?s)" + ".+?".join(re.escape(p) for p in parts))
+
+
+def rendered_from(content: str, code: str | None = None) -> str:
+    """The English msgid `content` was rendered from — in English, or (with `code`) from its translation."""
+    table: dict[object, str] = catalog(code or "de")._catalog  # type: ignore[attr-defined]  # stdlib's own table: msgid → msgstr
+    for key, translation in table.items():
+        if not isinstance(key, str) or not key or "\x04" in key:
+            continue
+        if template_regex(translation if code else key).fullmatch(content):
+            return key
+    raise AssertionError(f"{content!r} fits no {'translated' if code else 'English'} text of the catalogs")
+
+
+async def test_reminders_speak_their_servers_language_not_the_moderators(double: DiscordDouble, bot) -> None:
+    """A reminder is the bot's own post: the server's preferred locale decides, not who subscribed."""
+    posted: dict[str, list[str]] = {}
+    for locale in ("en-US", "de"):
+        guild = await double.add_guild(locale=locale)
+        moderator = double.add_member(guild, "mod", permissions=Permissions.MEMBER | Permissions.MANAGE_GUILD, locale="en-US")
+        channel = guild.channel("premieres")
+        subscribed = await say(double, moderator, "reminders subscribe", {"channel": channel, "offsets": "2s,0"})
+        assert subscribed.ephemeral and rendered_from(subscribed.content)  # the moderator's reply: English
+        moment = (datetime.now(UTC) + timedelta(seconds=5)).replace(microsecond=0)
+        await say(double, moderator, "release set", {"title": f"Timer {locale}", "date": moment.strftime("%Y-%m-%dT%H:%M:%SZ")})
+
+        def reminders(channel: FakeChannel = channel) -> list[str]:
+            own = [m for m in double.channel_messages(channel) if m.interaction_id is None]
+            return [m.content for m in own if "⏰" in m.content or "🎬" in m.content]
+
+        await eventually(lambda: len(reminders()) == 2, 15, f"two reminders in the {locale} server")
+        posted[locale] = reminders()
+    english = [rendered_from(text) for text in posted["en-US"]]
+    german = [rendered_from(text, "de") for text in posted["de"]]
+    assert german == english  # the same two reminders, each from the German of the same text
+    assert posted["de"] != [text.replace("en-US", "de") for text in posted["en-US"]]
