@@ -109,7 +109,9 @@ def test_names_follow_discords_rule() -> None:
 async def test_the_translator_speaks_the_four_locales_only() -> None:
     translator = CatalogTranslator()
     help_command: app_commands.Command[Any, Any, None] = app_commands.Command(name="help", description="d", callback=_noop)
-    context: app_commands.TranslationContextTypes = app_commands.TranslationContext(app_commands.TranslationContextLocation.command_name, help_command)
+    context: app_commands.TranslationContextTypes = app_commands.TranslationContext(
+        app_commands.TranslationContextLocation.command_name, help_command,
+    )
     german = await translator.translate(app_commands.locale_str("help"), discord.Locale.german, context)
     assert german is not None and german != "help" and valid_translation("command name", german)
     assert await translator.translate(app_commands.locale_str("help"), discord.Locale.american_english, context) is None
