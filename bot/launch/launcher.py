@@ -31,6 +31,7 @@ SHARD_REFUSALS = {
     "raise it, or leave it unset to use the count Discord recommends",
 }
 SHUTDOWN_GRACE = 5.0  # seconds for a clean close before the run is cancelled outright
+CLOSE_WITHIN = 8.0  # seconds for the bot's own close (timers' grace, the gateway's close handshake) before moving on
 
 
 async def run(settings: Settings) -> None:
@@ -61,8 +62,13 @@ def _request_stop(stop: asyncio.Event, sig: signal.Signals) -> None:
 
 
 async def _stop(bot: FandexBot, running: asyncio.Task[None]) -> None:
-    """Close the bot; if it hangs (e.g. asleep in a reconnect back-off), cancel it after the grace period."""
-    await bot.close()
+    """Close the bot; if it hangs (e.g. asleep in a reconnect back-off), cancel it after the grace period.
+    The close itself is bounded too: a gateway that never answers the close handshake must not keep a
+    SIGTERM from ending the process (the store is closed after it either way)."""
+    try:
+        await asyncio.wait_for(bot.close(), CLOSE_WITHIN)
+    except TimeoutError:
+        log.warning("closing the bot took more than %.0f s; stopping without waiting for the rest", CLOSE_WITHIN)
     try:
         await asyncio.wait_for(asyncio.shield(running), SHUTDOWN_GRACE)
     except TimeoutError:
