@@ -10,7 +10,7 @@ from discord.ext import commands
 
 from bot.command_contexts import ANYWHERE, SERVER_INSTALL
 from bot.errors import FandexTree
-from bot.i18n.commands import CatalogTranslator
+from bot.i18n.commands import CatalogTranslator, catalogs_fingerprint
 from bot.launch.gateway import BotGateway, ask_bot_gateway, use_gateway
 from bot.launch.identify import SAFETY_MARGIN, IdentifyBuckets
 from bot.launch.shards import format_shard_ids
@@ -94,7 +94,8 @@ class FandexBot(commands.AutoShardedBot):
         self.tvmaze = TvmazeClient(self._tvmaze_session, base_url=self.settings.tvmaze_api_base)
         if self.settings.wikidata_aliases == "on":  # the same session: one pool for the outside services
             self.wikidata = WikidataClient(self._tvmaze_session, base_url=self.settings.wikidata_api_base)
-        await self.tree.set_translator(CatalogTranslator())  # names and descriptions in de, fr, es-ES, pt-BR
+        translator = CatalogTranslator()  # names and descriptions in de, fr, es-ES, pt-BR
+        await self.tree.set_translator(translator)
         failed = []
         for extension in EXTENSIONS:
             try:
@@ -107,7 +108,10 @@ class FandexBot(commands.AutoShardedBot):
         else:
             assert self.application_id is not None  # set by login() before setup_hook
             async with self.store.deployment_lock("command-sync"):
-                await sync_if_changed(self.tree, self.store, self.application_id, self.settings.dev_guild_id)
+                await sync_if_changed(
+                    self.tree, self.store, self.application_id, self.settings.dev_guild_id, localizations=catalogs_fingerprint(),
+                )
+            translator.forget()  # a sync read every catalog; replies load the languages they speak
         self._plan_shards(await ask_bot_gateway(self.http))
         self.scheduler.start()
 

@@ -7,15 +7,17 @@ sentence can be translated apart. A name Discord would refuse is logged and left
 
 from __future__ import annotations
 
-import gettext
+import hashlib
 import logging
 import re
+import struct
+from pathlib import Path
 
 import discord
 from discord import app_commands
 
-from bot.i18n.locales import SUPPORTED
-from bot.i18n.speech import catalog
+from bot.i18n.locales import CATALOGS, SUPPORTED
+from bot.i18n.speech import DOMAIN, LOCALES_DIR
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +51,48 @@ def valid_translation(context: str, text: str) -> bool:
     return 1 <= len(text) <= limit
 
 
+def surface_entries(path: Path) -> dict[str, str]:
+    """The command surface's entries of a compiled catalog (GNU .mo), `context\x04msgid` → translation,
+    read without decoding the rest: a sync needs 178 of its ~770 entries, in four languages at once."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        log.error("catalog %s not read (%s): its commands stay English", path, exc)
+        return {}
+    order = "<" if data[:4] == b"\xde\x12\x04\x95" else ">"
+    count, originals, translations = struct.unpack(order + "4x4xIII", data[:20])
+    wanted = tuple(f"{context}\x04".encode() for context in CONTEXTS.values())
+    found: dict[str, str] = {}
+    for i in range(count):
+        length, start = struct.unpack_from(order + "II", data, originals + 8 * i)
+        msgid = data[start:start + length]
+        if msgid.startswith(wanted):
+            length, start = struct.unpack_from(order + "II", data, translations + 8 * i)
+            found[msgid.decode()] = data[start:start + length].decode()
+    return found
+
+
+def catalogs_fingerprint() -> str:
+    """A digest of the compiled catalogs' bytes: what the command set's localizations are made from, known
+    without loading them (a start-up whose commands are unchanged keeps the catalogs out of memory)."""
+    digest = hashlib.sha256()
+    for code in CATALOGS:
+        path = LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo"
+        digest.update(code.encode() + (path.read_bytes() if path.exists() else b"-"))
+    return digest.hexdigest()
+
+
 class CatalogTranslator(app_commands.Translator):
-    """The command surface in de, fr, es-ES and pt-BR; English stays the default name and description."""
+    """The command surface in de, fr, es-ES and pt-BR; English stays the default name and description.
+
+    It reads the catalogs on its own and lets them go after a sync (`forget`): the four are about 1 MB,
+    and between syncs only the languages members speak need to be in memory (loaded by `_` on first use)."""
+
+    def __init__(self) -> None:
+        self._books: dict[str, dict[str, str]] = {}
+
+    def forget(self) -> None:
+        self._books.clear()
 
     async def translate(
         self, string: app_commands.locale_str, locale: discord.Locale, context: app_commands.TranslationContextTypes
@@ -59,10 +101,12 @@ class CatalogTranslator(app_commands.Translator):
         where = surface_context(context.location)
         if code is None or where is None:
             return None
-        book = catalog(code)
-        if not isinstance(book, gettext.GNUTranslations) or f"{where}\x04{string.message}" not in book._catalog:  # type: ignore[attr-defined]  # stdlib's own table; pgettext cannot tell "same word" from "missing"
+        book = self._books.get(code)
+        if book is None:
+            book = self._books[code] = surface_entries(LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo")
+        text = book.get(f"{where}\x04{string.message}")  # may equal the English ("name" is German too): still the locale's own
+        if text is None:
             return None  # untranslated (make check reports it): Discord shows the English default
-        text = book.pgettext(where, string.message)  # may equal the English ("name" is German too): still the locale's own
         if not valid_translation(where, text):
             log.warning("%s translation %r of %r (%s) breaks Discord's rule; left English", code, text, string.message, where)
             return None

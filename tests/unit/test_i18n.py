@@ -128,3 +128,17 @@ def test_exact_dates_keep_a_wall_clock_time() -> None:
     assert date_words(exact) == "18 August 2017, 21:00"
     with speaking("fr"):
         assert date_words(exact) == "18 août 2017, 21:00"
+
+
+@pytest.mark.parametrize("code", CATALOGS)
+def test_the_translator_reads_exactly_the_command_surface_of_each_catalog(code: str) -> None:
+    """It reads the .mo's command entries alone (a sync needs those, in four languages at once); they must be
+    the very entries gettext reads."""
+    from bot.i18n.commands import CONTEXTS, surface_entries
+    from bot.i18n.speech import DOMAIN, LOCALES_DIR
+
+    table: dict[object, str] = catalog(code)._catalog  # type: ignore[attr-defined]  # stdlib's own table
+    contexts = set(CONTEXTS.values())
+    expected = {k: v for k, v in table.items() if isinstance(k, str) and "\x04" in k and k.split("\x04")[0] in contexts}
+    assert surface_entries(LOCALES_DIR / code / "LC_MESSAGES" / f"{DOMAIN}.mo") == expected
+    assert len(expected) > 150
