@@ -16,6 +16,7 @@ from contextvars import ContextVar
 from pathlib import Path
 
 from bot.i18n.locales import CATALOGS, ENGLISH, catalog_code
+from db.facts.wording import Phrase
 
 log = logging.getLogger(__name__)
 
@@ -55,19 +56,26 @@ def current_locale() -> str:
 def _(message: str, /, **values: object) -> str:
     """`message` in the language being spoken, its `{names}` filled from `values`."""
     text = catalog(_speaking.get()).gettext(message)
-    return text.format(**values) if values else text
+    return _fill(text, values) if values else text
 
 
 def ngettext(singular: str, plural: str, count: int, /, **values: object) -> str:
     """The form for `count` (`{count}` is filled too): languages differ in how many forms they have."""
     text = catalog(_speaking.get()).ngettext(singular, plural, count)
-    return text.format(count=count, **values)
+    return _fill(text, {"count": count, **values})
 
 
 def pgettext(context: str, message: str, /, **values: object) -> str:
     """Like `_`, for a text whose translation depends on where it is used (a command's name, a choice)."""
     text = catalog(_speaking.get()).pgettext(context, message)
-    return text.format(**values) if values else text
+    return _fill(text, values) if values else text
+
+
+def _fill(text: str, values: dict[str, object]) -> str:
+    """Fill the placeholders; a value that is itself one of db's fixed texts (a `Phrase`, such as "an empty
+    value" for a blank typed value) is said in the same language."""
+    said = {name: _(value.template, **value.values) if isinstance(value, Phrase) else value for name, value in values.items()}
+    return text.format(**said)
 
 
 def N_(message: str, /) -> str:

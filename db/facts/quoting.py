@@ -10,13 +10,15 @@ from __future__ import annotations
 
 import re
 
+from db.facts.wording import N_, Phrase
+
 _BACKTICKS = re.compile(r"`+")
 
 
 def inline_code(text: str) -> str:
     """`text` as an inline code span nothing inside can end early; an empty value says so."""
     if not text:
-        return "an empty value"
+        return Phrase(N_("an empty value"))  # said in the reader's language where the bot shows it
     fence = "`" * (max((len(run) for run in _BACKTICKS.findall(text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{fence}{pad}{text}{pad}{fence}"
