@@ -78,6 +78,13 @@ def poll_duration(text: str | None) -> timedelta:
     return value
 
 
+def _poll_state(is_open: bool, waiting: bool) -> str:
+    """How a poll stands, after its question in autocomplete."""
+    if waiting and is_open:
+        return _("(not posted yet)")
+    return _("(open)") if is_open else _("(closed)")
+
+
 class PollCommands(commands.Cog):
     def __init__(self, bot: FandexBot, service: PollService) -> None:
         self.bot = bot
@@ -155,8 +162,8 @@ class PollCommands(commands.Cog):
         recent = await self.store.polls.recent(interaction.guild_id, discord.utils.utcnow() - RECENT)
         wanted = fold(current)
         return offered(
-            choice(f"#{poll_id} {question}", str(poll_id), detail=" " + (_("(open)") if is_open else _("(closed)")))
-            for poll_id, question, is_open, __ in recent
+            choice(f"#{poll_id} {question}", str(poll_id), detail=" " + _poll_state(is_open, waiting))
+            for poll_id, question, is_open, __, waiting in recent
             if not wanted or wanted in fold(question) or str(poll_id).startswith(wanted.lstrip("#"))
         )
 
@@ -304,6 +311,11 @@ class PollCommands(commands.Cog):
     async def poll_results(self, interaction: discord.Interaction, poll: PollRef) -> None:
         """The count and share per option, total voters, and a PNG chart."""
         found = await self.find_poll(interaction, poll)
+        if found.opens_at is not None and found.open:
+            raise UserFacingError(_(
+                "Poll #{id} is not posted yet: it opens {when}, and its tally starts then.",
+                id=found.id, when=discord_timestamp(found.opens_at, "R"),
+            ))
         if found.hide_results and found.open:
             raise UserFacingError(
                 _("This poll's results are hidden until it closes {when}.", when=discord_timestamp(found.closes_at, "R"))

@@ -336,15 +336,16 @@ class PollRepository:
         )
         return [Ballot(r[0], read_choices(r[1]), from_text(r[2])) for r in rows]
 
-    async def recent(self, guild_id: int, since: datetime, limit: int = 200) -> list[tuple[int, str, bool, datetime]]:
-        """(id, question, open, closes_at) of a guild's open polls and those closed since `since`."""
+    async def recent(self, guild_id: int, since: datetime, limit: int = 200) -> list[tuple[int, str, bool, datetime, bool]]:
+        """(id, question, open, closes_at, waiting) of a guild's open polls and those closed since `since`;
+        `waiting`: not posted yet, its opening still ahead."""
         rows = await self._db.fetch_all(
-            """SELECT id, question, state, closes_at FROM polls
+            """SELECT id, question, state, closes_at, opens_at FROM polls
                 WHERE guild_id = ? AND (state = 'open' OR closed_at >= ?)
                 ORDER BY state = 'open' DESC, id DESC LIMIT ?""",
             (guild_id, to_text(since), limit),
         )
-        return [(r[0], r[1], r[2] == "open", from_text(r[3])) for r in rows]
+        return [(r[0], r[1], r[2] == "open", from_text(r[3]), r[4] is not None) for r in rows]
 
     async def voter_secret(self) -> bytes:
         """The store's secret for hashing voters in exports, made once on first use (the first of two

@@ -276,6 +276,13 @@ async def test_a_poll_with_opens_is_posted_then_once_across_a_restart(
     reply = await say(fresh_double, creator, "poll create", {"question": "Tonight?", "options": "A; B", "opens": opens.isoformat()})
     assert reply.ephemeral and f"will be posted in this channel <t:{int(opens.timestamp())}:F>" in reply.content
     assert fresh_double.channel_messages(guild.text_channel) == []
+    waiting_id = int(re.search(r"Poll #(\d+)", reply.content).group(1))  # type: ignore[union-attr]
+    early = await say(fresh_double, creator, "poll results", {"poll": str(waiting_id)})
+    assert early.ephemeral and early.content == (
+        f"Poll #{waiting_id} is not posted yet: it opens <t:{int(opens.timestamp())}:R>, and its tally starts then."
+    )
+    listed = await fresh_double.autocomplete(creator, "poll results", {"poll": ""}, "poll")
+    assert [c["name"] for c in listed if c["value"] == str(waiting_id)] == [f"#{waiting_id} Tonight? (not posted yet)"]
     refused = await say(fresh_double, creator, "poll create", {"question": "Q?", "options": "A; B", "opens": "2020-01-01 10:00"})
     assert refused.ephemeral and "`opens` must be in the next 30 days" in refused.content
     dropped = await say(fresh_double, creator, "poll create", {"question": "Never?", "options": "A; B", "opens": opens.isoformat()})
