@@ -47,7 +47,7 @@ PERMISSION_LABELS: dict[str, str] = {
     "manage_threads": N_("Manage Threads"),
     "manage_roles": N_("Manage Roles"),
     "mention_everyone": N_("Mention @everyone, @here, and All Roles"),
-    "view_channel": N_("View Channels"),
+    "view_channel": N_("View Channel"),  # as a channel's permissions name it: the bot asks per channel
     "send_messages": N_("Send Messages"),
     "send_messages_in_threads": N_("Send Messages in Threads"),
     "create_public_threads": N_("Create Public Threads"),

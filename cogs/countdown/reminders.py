@@ -13,7 +13,7 @@ from discord.ext import commands
 
 from bot.command_contexts import server_only
 from bot.embeds import Card
-from bot.errors import UserFacingError
+from bot.errors import UserFacingError, permission_label
 from bot.formatting import discord_timestamp, literal
 from bot.i18n import N_, _, ngettext
 from bot.i18n.formats import listing, number
@@ -28,7 +28,7 @@ if TYPE_CHECKING:
 DEFAULT_OFFSETS = "7d,1d,1h,0"
 OffsetsText = app_commands.Transform[str, TextOption(N_("offsets"), 1, 100)]
 # What the bot needs in a reminder channel, named as this command always named them.
-NEEDED = {"view_channel": N_("View Channel"), "send_messages": N_("Send Messages"), "embed_links": N_("Embed Links")}
+NEEDED = ("view_channel", "send_messages", "embed_links")
 EVERY_EPISODE = N_("every episode")
 PREMIERES_ONLY = N_("premieres only")
 LOST_ACCESS = "lost access to the channel: "  # how Delivery.lose_channel's stored reason begins
@@ -64,7 +64,7 @@ def missing_permissions(channel: discord.abc.GuildChannel | app_commands.AppComm
     if me is None or not isinstance(channel, discord.abc.GuildChannel):
         return []  # not cached: the first post will tell, and a failure disables the subscription
     allowed = channel.permissions_for(me)
-    return [_(label) for p, label in NEEDED.items() if not getattr(allowed, p)]
+    return [permission_label(p) for p in NEEDED if not getattr(allowed, p)]
 
 
 @server_only

@@ -11,7 +11,7 @@ from discord import app_commands
 from discord.ext import commands, tasks
 
 from bot.command_contexts import server_only
-from bot.errors import UserFacingError
+from bot.errors import UserFacingError, permission_label
 from bot.formatting import literal
 from bot.i18n import N_, _, ngettext, pgettext
 from bot.i18n.formats import listing
@@ -29,20 +29,20 @@ if TYPE_CHECKING:
 SeriesTitle = app_commands.Transform[str, TextOption(N_("series title"), 1, 100)]
 # What the bot needs to keep events, by the name Discord shows for each permission.
 SLIDE_MINUTES = 30
-EVENT_NEEDS = {"create_events": N_("Create Events"), "manage_events": N_("Manage Events")}
+EVENT_NEEDS = ("create_events", "manage_events")
 
 
 def missing_permissions(have: discord.Permissions) -> list[str]:
     """What the bot lacks to keep events, by Discord's names (in the reader's language)."""
-    return [_(name) for flag, name in EVENT_NEEDS.items() if not getattr(have, flag)]
+    return [permission_label(flag) for flag in EVENT_NEEDS if not getattr(have, flag)]
 
 
 def outcome(result: SyncResult) -> str:
     if result.refused is not None:
         return _("Discord refused an event ({reason}): I need **{create}** and **{manage}**, and a server holds at most "
                  "100 events. The others are kept; run the command again once that is fixed.",
-                 reason=literal(result.refused), create=_(EVENT_NEEDS["create_events"]),
-                 manage=_(EVENT_NEEDS["manage_events"]))
+                 reason=literal(result.refused), create=permission_label("create_events"),
+                 manage=permission_label("manage_events"))
     return ngettext("{count} event(s) created, {moved} moved, {deleted} deleted.",
                     "{count} event(s) created, {moved} moved, {deleted} deleted.", result.created,
                     moved=result.moved, deleted=result.deleted)

@@ -50,18 +50,20 @@ class ThreadParentOption(app_commands.Transformer):
 
 # What the bot needs where its threads go, by the name Discord shows for each permission.
 # Read Message History: closing the rating reads the starter back before editing it.
-TEXT_NEEDS = {"view_channel": N_("View Channel"), "send_messages": N_("Send Messages"),
-              "create_public_threads": N_("Create Public Threads"), "send_messages_in_threads": N_("Send Messages in Threads"),
-              "read_message_history": N_("Read Message History")}
-FORUM_NEEDS = {"view_channel": N_("View Channel"), "send_messages": N_("Send Messages (create posts)"),
-               "send_messages_in_threads": N_("Send Messages in Posts"), "read_message_history": N_("Read Message History")}
+TEXT_NEEDS = ("view_channel", "send_messages", "create_public_threads", "send_messages_in_threads", "read_message_history")
+FORUM_NEEDS = ("view_channel", "send_messages", "send_messages_in_threads", "read_message_history")
+# A forum names two of them after its posts.
+FORUM_LABELS = {"send_messages": N_("Send Messages (create posts)"), "send_messages_in_threads": N_("Send Messages in Posts")}
 
 
 def missing_permissions(channel: ThreadParent, me: discord.Member) -> list[str]:
     """What the bot lacks in `channel` to post a watch-along there, by Discord's names (in the reader's language)."""
     have = channel.permissions_for(me)
-    needs = FORUM_NEEDS if isinstance(channel, discord.ForumChannel) else TEXT_NEEDS
-    return [_(name) for flag, name in needs.items() if not getattr(have, flag)]
+    forum = isinstance(channel, discord.ForumChannel)
+    return [
+        _(FORUM_LABELS[flag]) if forum and flag in FORUM_LABELS else permission_label(flag)
+        for flag in (FORUM_NEEDS if forum else TEXT_NEEDS) if not getattr(have, flag)
+    ]
 
 
 @server_only
